@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
+let package = Package(
+    name: "KerasPort",
+    products: [
+        .library(name: "KerasPort", targets: ["KerasPort"]),
+        .executable(name: "keras-port", targets: ["keras-port"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // MARK: - System libraries (the only C in the package)
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+
+        // MARK: - Library
+        // HDF5: Keras-agnostic Swift layer over libhdf5; the only importer of CHDF5.
+        .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
+        // TensorModule: Tensor and the numeric kernels; the only importer of CBLAS.
+        .target(name: "TensorModule", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        // NumPyFormat: .npy read/write for tensors.
+        .target(name: "NumPyFormat", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
+        // KerasGraph: the model graph (typed layers, topology, weights, shapes). Knows no file format.
+        .target(name: "KerasGraph", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
+        // KerasFormat: codecs between Keras files and the graph.
+        .target(
+            name: "KerasFormat",
+            dependencies: ["HDF5", "KerasGraph", "TensorModule", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: swiftSettings),
+        // KerasInference: runs a graph.
+        .target(name: "KerasInference", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
+        // KerasPort: the public face; re-exports the pieces above.
+        .target(
+            name: "KerasPort",
+            dependencies: ["KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Tool
+        .executableTarget(
+            name: "keras-port",
+            dependencies: ["KerasPort", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings),
+
+        // MARK: - Tests
+        .target(name: "_TestSupport", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TensorModuleTests", dependencies: ["TensorModule", "NumPyFormat", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "_TestSupport"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,5 @@
+@_exported import KerasFormat
+@_exported import KerasGraph
+@_exported import KerasInference
+@_exported import NumPyFormat
+@_exported import TensorModule
