@@ -1,0 +1,188 @@
+public import KerasGraph
+
+/// Which Keras wrote a config. Key names and value forms differ between them.
+public enum ConfigDialect: String, Sendable, Equatable {
+    /// Keras 1.x (`output_dim`, `nb_filter`, `border_mode`, …).
+    case keras1
+    /// Keras 2.x, tf.keras and tf_keras (`alpha`, `batch_input_shape`, string dtypes).
+    case keras2
+    /// Keras 3 (`negative_slope`, `batch_shape`, DTypePolicy dicts).
+    case keras3
+}
+
+/// One layer's entry in a model config, before it is decoded into a typed ``Layer``.
+///
+/// This is the only place a layer config exists as untyped JSON; decoders (`Dense+Config.swift`, …)
+/// read it through the typed accessors below, which throw a ``FormatError`` naming the layer and key.
+public struct LayerConfig: Sendable {
+    /// The Keras class name (`Dense`); for registered custom classes, the part after `>`.
+    public var className: String
+    /// The layer's name.
+    public var name: String
+    /// The `config` object.
+    public var config: JSONValue
+    public var dialect: ConfigDialect
+    /// The `keras_version` the file states, when it states one.
+    public var kerasVersion: String?
+
+    public init(className: String, name: String, config: JSONValue, dialect: ConfigDialect, kerasVersion: String? = nil) {
+        self.className = className
+        self.name = name
+        self.config = config
+        self.dialect = dialect
+        self.kerasVersion = kerasVersion
+    }
+
+    /// An error about this layer's config.
+    public func error(_ reason: String) -> FormatError {
+        FormatError(object: "layer `\(name)` (\(className))", reason)
+    }
+
+    /// The raw value of `key`, treating JSON `null` as absent.
+    public func value(_ key: String) -> JSONValue? {
+        guard let v = config[key] else { return nil }
+        if case .null = v { return nil }
+        return v
+    }
+
+    /// True when `key` is present (even if `null`).
+    public func has(_ key: String) -> Bool { config[key] != nil }
+
+    // MARK: Scalars
+
+    public func double(_ key: String) throws(FormatError) -> Double? {
+        guard let v = value(key) else { return nil }
+        switch v {
+        case let .number(d): return d
+        // Keras 2.0.0–2.0.5 wrote numpy values as {"type": "ndarray", "value": x}.
+        case .object where v["value"] != nil:
+            if case let .number(d)? = v["value"] { return d }
+            throw error("`\(key)` must be a number")
+        default: throw error("`\(key)` must be a number, found \(v.kindName)")
+        }
+    }
+
+    public func double(_ key: String, default d: Double) throws(FormatError) -> Double { try double(key) ?? d }
+
+    public func float(_ key: String) throws(FormatError) -> Float? { try double(key).map(Float.init) }
+
+    public func float(_ key: String, default d: Float) throws(FormatError) -> Float { try float(key) ?? d }
+
+    public func int(_ key: String) throws(FormatError) -> Int? {
+        guard let d = try double(key) else { return nil }
+        guard d.rounded() == d, abs(d) < 1e15 else { throw error("`\(key)` must be an integer, found \(d)") }
+        return Int(d)
+    }
+
+    public func int(_ key: String, default d: Int) throws(FormatError) -> Int { try int(key) ?? d }
+
+    /// A required integer.
+    public func requiredInt(_ key: String) throws(FormatError) -> Int {
+        guard let v = try int(key) else { throw error("missing `\(key)`") }
+        return v
+    }
+
+    public func bool(_ key: String) throws(FormatError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        guard case let .bool(b) = v else { throw error("`\(key)` must be true or false, found \(v.kindName)") }
+        return b
+    }
+
+    public func bool(_ key: String, default d: Bool) throws(FormatError) -> Bool { try bool(key) ?? d }
+
+    public func string(_ key: String) throws(FormatError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard case let .string(s) = v else { throw error("`\(key)` must be a string, found \(v.kindName)") }
+        return s
+    }
+
+    public func string(_ key: String, default d: String) throws(FormatError) -> String { try string(key) ?? d }
+
+    // MARK: Lists
+
+    /// A list of integers; a bare integer is read as a one-element list (Keras accepts both, e.g. `shared_axes`).
+    public func intList(_ key: String) throws(FormatError) -> [Int]? {
+        guard let v = value(key) else { return nil }
+        switch v {
+        case .number: return [try requiredInt(key)]
+        case let .array(items):
+            var out: [Int] = []
+            for item in items {
+                guard case let .number(d) = item, d.rounded() == d, abs(d) < 1e15 else {
+                    throw error("`\(key)` must be a list of integers")
+                }
+                out.append(Int(d))
+            }
+            return out
+        default: throw error("`\(key)` must be a list of integers, found \(v.kindName)")
+        }
+    }
+
+    /// A list of integers or `null`s (a shape such as `[null, 8, 8, 3]`).
+    public func shape(_ key: String) throws(FormatError) -> Shape? {
+        guard let v = value(key) else { return nil }
+        guard case let .array(items) = v else { throw error("`\(key)` must be a list, found \(v.kindName)") }
+        var out: Shape = []
+        for item in items {
+            switch item {
+            case .null: out.append(nil)
+            case let .number(d) where d.rounded() == d && d >= 0 && d < 1e12: out.append(Int(d))
+            default: throw error("`\(key)` must hold non-negative integers or null")
+            }
+        }
+        return out
+    }
+
+    /// An integer or a list of `count` integers (kernel sizes, strides): `3` becomes `[3, 3]`.
+    public func intTuple(_ key: String, count: Int) throws(FormatError) -> [Int]? {
+        guard let list = try intList(key) else { return nil }
+        if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
+        guard list.count == count else { throw error("`\(key)` must have \(count) values, found \(list.count)") }
+        return list
+    }
+
+    // MARK: Objects
+
+    /// A serialized Keras object (initializer, regularizer, constraint), kept uninterpreted; `nil` for `null`.
+    public func kerasObject(_ key: String) throws(FormatError) -> KerasObject? {
+        guard let v = value(key) else { return nil }
+        switch v {
+        case let .string(s): return KerasObject(className: s, isIdentifier: true)
+        case .object:
+            guard case let .string(cls)? = v["class_name"] else { throw error("`\(key)` has no `class_name`") }
+            return KerasObject(className: cls, config: v["config"] ?? .object([]))
+        default: throw error("`\(key)` must be a string or an object, found \(v.kindName)")
+        }
+    }
+
+    /// The dtype policy name, from a string (`"float32"`) or a policy object (`DTypePolicy`, `Policy`).
+    public func dtypeName() -> String {
+        guard let v = value("dtype") else { return "float32" }
+        switch v {
+        case let .string(s): return s
+        case .object:
+            if case let .string(s)? = v["config"]?["name"] { return s }
+            return "float32"
+        default: return "float32"
+        }
+    }
+
+    /// The properties every layer has.
+    public func common() throws(FormatError) -> LayerCommon {
+        LayerCommon(name: name, trainable: try bool("trainable", default: true), dtype: dtypeName())
+    }
+}
+
+extension JSONValue {
+    /// `null`, `boolean`, `number`, `string`, `list` or `object`, for messages.
+    public var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "list"
+        case .object: return "object"
+        }
+    }
+}
