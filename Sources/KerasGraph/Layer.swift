@@ -31,10 +31,10 @@ public protocol Layer: Sendable {
     var weights: [Weight] { get set }
     /// The weights this layer needs, by name and shape, given the shapes of its inputs.
     /// - Throws: ``GraphError`` when the inputs cannot feed this layer.
-    func weightSpecs(inputShapes: [Shape]) throws(GraphError) -> [WeightSpec]
+    func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec]
     /// The shapes of the outputs for inputs of the given shapes.
     /// - Throws: ``GraphError`` when the inputs cannot feed this layer.
-    func outputShapes(inputShapes: [Shape]) throws(GraphError) -> [Shape]
+    func outputShapes(inputShapes: [Shape]) throws -> [Shape]
 }
 
 extension Layer {
@@ -51,20 +51,20 @@ extension Layer {
     public func weight(named name: String) -> Weight? { weights.first { $0.name == name } }
 
     /// Checks `weights` against ``weightSpecs(inputShapes:)``: count, then each shape.
-    public func validateWeights(inputShapes: [Shape]) throws(GraphError) {
+    public func validateWeights(inputShapes: [Shape]) throws {
         let specs = try weightSpecs(inputShapes: inputShapes)
         guard specs.count == weights.count else {
-            throw .weightCount(layer: name, expected: specs.map(\.name), found: weights.map(\.name))
+            throw GraphError.weightCount(layer: name, expected: specs.map(\.name), found: weights.map(\.name))
         }
         for (spec, w) in zip(specs, weights) where spec.shape != w.tensor.shape {
-            throw .weightMismatch(layer: name, weight: spec.name, expected: spec.shape, found: w.tensor.shape)
+            throw GraphError.weightMismatch(layer: name, weight: spec.name, expected: spec.shape, found: w.tensor.shape)
         }
     }
 
     /// For single-input layers: the one input shape, or an error naming the layer.
-    public func singleInput(_ shapes: [Shape]) throws(GraphError) -> Shape {
+    public func singleInput(_ shapes: [Shape]) throws -> Shape {
         guard shapes.count == 1 else {
-            throw .incompatibleInput(layer: name, className: className,
+            throw GraphError.incompatibleInput(layer: name, className: className,
                                      reason: "expected 1 input, got \(shapes.count)")
         }
         return shapes[0]
@@ -79,5 +79,5 @@ extension WeightlessLayer {
         get { [] }
         set {}
     }
-    public func weightSpecs(inputShapes: [Shape]) throws(GraphError) -> [WeightSpec] { [] }
+    public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] { [] }
 }

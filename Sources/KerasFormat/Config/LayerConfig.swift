@@ -50,7 +50,7 @@ public struct LayerConfig: Sendable {
 
     // MARK: Scalars
 
-    public func double(_ key: String) throws(FormatError) -> Double? {
+    public func double(_ key: String) throws -> Double? {
         guard let v = value(key) else { return nil }
         switch v {
         case let .number(d): return d
@@ -62,46 +62,46 @@ public struct LayerConfig: Sendable {
         }
     }
 
-    public func double(_ key: String, default d: Double) throws(FormatError) -> Double { try double(key) ?? d }
+    public func double(_ key: String, default d: Double) throws -> Double { try double(key) ?? d }
 
-    public func float(_ key: String) throws(FormatError) -> Float? { try double(key).map(Float.init) }
+    public func float(_ key: String) throws -> Float? { try double(key).map(Float.init) }
 
-    public func float(_ key: String, default d: Float) throws(FormatError) -> Float { try float(key) ?? d }
+    public func float(_ key: String, default d: Float) throws -> Float { try float(key) ?? d }
 
-    public func int(_ key: String) throws(FormatError) -> Int? {
+    public func int(_ key: String) throws -> Int? {
         guard let d = try double(key) else { return nil }
         guard d.rounded() == d, abs(d) < 1e15 else { throw error("`\(key)` must be an integer, found \(d)") }
         return Int(d)
     }
 
-    public func int(_ key: String, default d: Int) throws(FormatError) -> Int { try int(key) ?? d }
+    public func int(_ key: String, default d: Int) throws -> Int { try int(key) ?? d }
 
     /// A required integer.
-    public func requiredInt(_ key: String) throws(FormatError) -> Int {
+    public func requiredInt(_ key: String) throws -> Int {
         guard let v = try int(key) else { throw error("missing `\(key)`") }
         return v
     }
 
-    public func bool(_ key: String) throws(FormatError) -> Bool? {
+    public func bool(_ key: String) throws -> Bool? {
         guard let v = value(key) else { return nil }
         guard case let .bool(b) = v else { throw error("`\(key)` must be true or false, found \(v.kindName)") }
         return b
     }
 
-    public func bool(_ key: String, default d: Bool) throws(FormatError) -> Bool { try bool(key) ?? d }
+    public func bool(_ key: String, default d: Bool) throws -> Bool { try bool(key) ?? d }
 
-    public func string(_ key: String) throws(FormatError) -> String? {
+    public func string(_ key: String) throws -> String? {
         guard let v = value(key) else { return nil }
         guard case let .string(s) = v else { throw error("`\(key)` must be a string, found \(v.kindName)") }
         return s
     }
 
-    public func string(_ key: String, default d: String) throws(FormatError) -> String { try string(key) ?? d }
+    public func string(_ key: String, default d: String) throws -> String { try string(key) ?? d }
 
     // MARK: Lists
 
     /// A list of integers; a bare integer is read as a one-element list (Keras accepts both, e.g. `shared_axes`).
-    public func intList(_ key: String) throws(FormatError) -> [Int]? {
+    public func intList(_ key: String) throws -> [Int]? {
         guard let v = value(key) else { return nil }
         switch v {
         case .number: return [try requiredInt(key)]
@@ -119,7 +119,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// A list of integers or `null`s (a shape such as `[null, 8, 8, 3]`).
-    public func shape(_ key: String) throws(FormatError) -> Shape? {
+    public func shape(_ key: String) throws -> Shape? {
         guard let v = value(key) else { return nil }
         guard case let .array(items) = v else { throw error("`\(key)` must be a list, found \(v.kindName)") }
         var out: Shape = []
@@ -134,7 +134,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// An integer or a list of `count` integers (kernel sizes, strides): `3` becomes `[3, 3]`.
-    public func intTuple(_ key: String, count: Int) throws(FormatError) -> [Int]? {
+    public func intTuple(_ key: String, count: Int) throws -> [Int]? {
         guard let list = try intList(key) else { return nil }
         if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
         guard list.count == count else { throw error("`\(key)` must have \(count) values, found \(list.count)") }
@@ -144,7 +144,7 @@ public struct LayerConfig: Sendable {
     // MARK: Objects
 
     /// A serialized Keras object (initializer, regularizer, constraint), kept uninterpreted; `nil` for `null`.
-    public func kerasObject(_ key: String) throws(FormatError) -> KerasObject? {
+    public func kerasObject(_ key: String) throws -> KerasObject? {
         guard let v = value(key) else { return nil }
         switch v {
         case let .string(s): return KerasObject(className: s, isIdentifier: true)
@@ -168,7 +168,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// The properties every layer has.
-    public func common() throws(FormatError) -> LayerCommon {
+    public func common() throws -> LayerCommon {
         LayerCommon(name: name, trainable: try bool("trainable", default: true), dtype: dtypeName())
     }
 }

@@ -39,10 +39,10 @@ public struct Dense: Layer {
         self.weights = weights
     }
 
-    public func weightSpecs(inputShapes: [Shape]) throws(GraphError) -> [WeightSpec] {
+    public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
         let input = try singleInput(inputShapes)
         guard let last = input.last, let inFeatures = last else {
-            throw .incompatibleInput(layer: name, className: className,
+            throw GraphError.incompatibleInput(layer: name, className: className,
                                      reason: "the last input axis must have a known size, got \(input.kerasDescription)")
         }
         var specs = [WeightSpec(name: "kernel", shape: [inFeatures, units])]
@@ -50,10 +50,10 @@ public struct Dense: Layer {
         return specs
     }
 
-    public func outputShapes(inputShapes: [Shape]) throws(GraphError) -> [Shape] {
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
         let input = try singleInput(inputShapes)
         guard input.count >= 2 else {
-            throw .incompatibleInput(layer: name, className: className,
+            throw GraphError.incompatibleInput(layer: name, className: className,
                                      reason: "expected rank >= 2 input, got \(input.kerasDescription)")
         }
         return [Array(input.dropLast()) + [units]]

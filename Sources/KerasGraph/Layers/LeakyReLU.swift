@@ -21,7 +21,7 @@ public struct LeakyReLU: WeightlessLayer {
     /// True when `max(x, slope·x)` would give other results than the piecewise definition (slope > 1).
     public var maxFormDisagrees: Bool { negativeSlope > 1 }
 
-    public func outputShapes(inputShapes: [Shape]) throws(GraphError) -> [Shape] {
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
         [try singleInput(inputShapes)]
     }
 }

@@ -30,7 +30,7 @@ public struct PReLU: Layer {
     }
 
     /// The alpha shape implied by an input shape (batch axis included).
-    public func alphaShape(inputShape: Shape) throws(GraphError) -> [Int] {
+    public func alphaShape(inputShape: Shape) throws -> [Int] {
         var shape: [Int] = []
         for (axis, dim) in inputShape.enumerated().dropFirst() {
             if sharedAxes?.contains(axis) == true {
@@ -38,7 +38,7 @@ public struct PReLU: Layer {
             } else if let d = dim {
                 shape.append(d)
             } else {
-                throw .incompatibleInput(layer: name, className: className,
+                throw GraphError.incompatibleInput(layer: name, className: className,
                                          reason: "input axis \(axis) has unknown size and is not in shared_axes, input \(inputShape.kerasDescription)")
             }
         }
@@ -63,18 +63,18 @@ public struct PReLU: Layer {
         return .elementWise
     }
 
-    public func weightSpecs(inputShapes: [Shape]) throws(GraphError) -> [WeightSpec] {
+    public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
         let input = try singleInput(inputShapes)
         if let axes = sharedAxes {
             for a in axes where a < 1 || a >= input.count {
-                throw .invalidConfig(layer: name, className: className,
+                throw GraphError.invalidConfig(layer: name, className: className,
                                      reason: "shared_axes \(axes) out of range for input \(input.kerasDescription)")
             }
         }
         return [WeightSpec(name: "alpha", shape: try alphaShape(inputShape: input))]
     }
 
-    public func outputShapes(inputShapes: [Shape]) throws(GraphError) -> [Shape] {
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
         [try singleInput(inputShapes)]
     }
 }
