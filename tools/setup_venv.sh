@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Creates tools/.venv (if missing) with the pinned real Keras from tools/requirements.txt.
+# Idempotent: does nothing when the venv already imports the pinned packages.
+# Usage: tools/setup_venv.sh        (prints nothing on success unless it had to install)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="$here/.venv"
+req="$here/requirements.txt"
+py="$venv/bin/python"
+
+fail() { echo "setup_venv.sh: $*" >&2; exit 1; }
+
+command -v python3 >/dev/null 2>&1 || fail "python3 not found (apt-get install python3 python3-venv)"
+
+if [[ ! -x "$py" ]]; then
+    python3 -m venv "$venv" >/dev/null 2>&1 \
+        || fail "could not create $venv with 'python3 -m venv' (is python3-venv installed?)"
+fi
+
+# The import check: every pinned package imports and has the pinned version.
+check() {
+    "$py" - "$req" >/dev/null 2>&1 <<'PY'
+import sys, re, importlib.metadata as md
+want = {}
+for line in open(sys.argv[1]):
+    line = line.split("#", 1)[0].strip()
+    if line:
+        name, ver = re.split(r"==", line)
+        want[name.strip()] = ver.strip()
+for name, ver in want.items():
+    if md.version(name) != ver:
+        sys.exit(1)
+import os
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import h5py, numpy, keras, tf_keras  # noqa: F401
+PY
+}
+
+if check; then
+    exit 0
+fi
+
+echo "setup_venv.sh: installing pinned Keras/TensorFlow into $venv (takes a few minutes)..." >&2
+"$py" -m pip install --quiet --disable-pip-version-check -r "$req" >"$here/.venv/pip-install.log" 2>&1 \
+    || { tail -20 "$here/.venv/pip-install.log" >&2; fail "pip install -r $req failed (log: $venv/pip-install.log)"; }
+
+check || fail "packages installed but the import/version check still fails; see $venv/pip-install.log"
