@@ -1,0 +1,1 @@
+// placeholder until NPY.swift lands

@@ -1,0 +1,39 @@
+internal import CBLAS
+
+/// The only place that calls OpenBLAS. OpenBLAS (pthreads build) splits large GEMMs across all
+/// cores itself, so callers never wrap these calls in their own parallel loops.
+enum BLAS {
+    /// Throws when a GEMM dimension does not fit the 32-bit `blasint` of OpenBLAS.
+    static func check(_ operation: String, _ dims: Int...) throws(TensorError) {
+        for d in dims where d > Int(Int32.max) {
+            throw TensorError(.overflow, operation: operation,
+                              message: "dimension \(d) is too large for BLAS (limit \(Int32.max))")
+        }
+    }
+
+    /// Row-major `C[m×n] = op(A)·op(B) + beta·C`, where `op(A)` is `m×k` and `op(B)` is `k×n`.
+    /// Dimensions must have passed ``check(_:_:)``. With `k == 0`, `C` is scaled by `beta`.
+    ///
+    /// The corresponding C function is `cblas_sgemm`.
+    static func sgemm(transposeA: Bool = false, transposeB: Bool = false,
+                      m: Int, n: Int, k: Int,
+                      a: UnsafePointer<Float>, lda: Int,
+                      b: UnsafePointer<Float>, ldb: Int,
+                      beta: Float = 0,
+                      c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+            }
+            return
+        }
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k),
+                    1, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+}

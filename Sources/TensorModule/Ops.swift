@@ -1,0 +1,66 @@
+/// The numeric kernels: static functions over ``Tensor`` values.
+///
+/// Layout conventions (Keras, channels-last, batch first):
+/// - sequences `NLC` = `[batch, steps, channels]`, images `NHWC` = `[batch, height, width, channels]`;
+/// - Dense kernel `[in, out]`; Conv1D kernel `[k, in/groups, out]`; Conv2D kernel `[kh, kw, in/groups, out]`;
+///   DepthwiseConv2D kernel `[kh, kw, in, depthMultiplier]`; Conv2DTranspose kernel `[kh, kw, out, in]`.
+///
+/// Every kernel validates shapes first and throws ``TensorError``; none traps on bad shapes.
+/// GEMM-shaped work goes to OpenBLAS (`cblas_sgemm`); element-wise work is vectorised and split
+/// across cores for large tensors.
+///
+/// ```swift
+/// let y = try Ops.dense(input: x, kernel: w, bias: b, activation: .relu)
+/// ```
+public enum Ops {
+    /// How a sliding window treats the borders (Keras `padding`).
+    public enum Padding: String, Sendable, Equatable, CaseIterable {
+        /// No padding; windows that do not fit are dropped.
+        case valid
+        /// Output size `ceil(in / stride)`; `pad_total = max((out - 1)·stride + (k - 1)·dilation + 1 - in, 0)`,
+        /// `pad_before = pad_total / 2` (floored), the rest after — exactly as TensorFlow.
+        case same
+        /// 1-D only: `(k - 1)·dilation` zeros before the sequence, none after (Keras Conv1D `causal`).
+        case causal
+    }
+}
+
+/// Output size and padding of one spatial axis of a sliding window.
+struct WindowAxis: Equatable {
+    var input: Int
+    var output: Int
+    var padBefore: Int
+    var kernel: Int
+    var stride: Int
+    var dilation: Int
+
+    /// The TensorFlow geometry for one axis. Throws when arguments are not positive, when
+    /// `causal` is used where not allowed, or when a `valid` window does not fit.
+    static func make(operation: String, axisName: String, input: Int, kernel: Int, stride: Int,
+                     dilation: Int, padding: Ops.Padding, allowCausal: Bool = false) throws(TensorError) -> WindowAxis {
+        guard kernel > 0 else { throw .argument(operation, "\(axisName) kernel size \(kernel) must be positive") }
+        guard stride > 0 else { throw .argument(operation, "\(axisName) stride \(stride) must be positive") }
+        guard dilation > 0 else { throw .argument(operation, "\(axisName) dilation \(dilation) must be positive") }
+        let (span, o) = (kernel - 1).multipliedReportingOverflow(by: dilation)
+        guard !o, span < Int.max / 2 else { throw TensorError(.overflow, operation: operation, message: "\(axisName) dilated kernel is too large") }
+        let effective = span + 1
+        switch padding {
+        case .valid:
+            guard input >= effective else {
+                throw .shape(operation, "\(axisName) input size \(input) is smaller than the (dilated) window \(effective) with padding valid")
+            }
+            return WindowAxis(input: input, output: (input - effective) / stride + 1, padBefore: 0,
+                              kernel: kernel, stride: stride, dilation: dilation)
+        case .same:
+            let out = (input + stride - 1) / stride
+            let total = max((out - 1) * stride + effective - input, 0)
+            return WindowAxis(input: input, output: out, padBefore: total / 2,
+                              kernel: kernel, stride: stride, dilation: dilation)
+        case .causal:
+            guard allowCausal else { throw .argument(operation, "padding causal is only defined for 1-D operations") }
+            let padded = input + effective - 1
+            return WindowAxis(input: input, output: (padded - effective) / stride + 1, padBefore: effective - 1,
+                              kernel: kernel, stride: stride, dilation: dilation)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splitting loops across the machine's cores.
+enum Parallel {
+    /// Online processors, at least 1.
+    static let coreCount: Int = {
+        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return n > 0 ? Int(n) : 1
+    }()
+
+    /// Work (roughly: elements touched) below which a loop stays on the calling thread.
+    static let defaultThreshold = 65_536
+
+    /// Runs `body` over `0..<count` split into contiguous chunks, concurrently when `work` is at
+    /// least `threshold` and there is more than one core; otherwise once, on the calling thread.
+    /// `body` must only write memory that belongs to its own range.
+    @inline(__always)
+    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold,
+                             _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = (work >= threshold && coreCount > 1) ? min(coreCount, count) : 1
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        // `concurrentPerform` wants a @Sendable closure; `body` only touches disjoint ranges of
+        // buffers that outlive this call, so handing it across threads is safe.
+        withoutActuallyEscaping(body) { escapable in
+            let box = UncheckedSendableBox(escapable)
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in
+                box.value((count * i / chunks)..<(count * (i + 1) / chunks))
+            }
+        }
+    }
+}
+
+/// Carries a non-Sendable value into a concurrent loop whose iterations touch disjoint memory.
+struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

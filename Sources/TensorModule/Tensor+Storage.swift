@@ -1,0 +1,56 @@
+extension Tensor {
+    /// A tensor of zeros.
+    /// - Throws: ``TensorError`` when a dimension is negative or the element count overflows.
+    public static func zeros(shape: [Int]) throws(TensorError) -> Tensor {
+        let n = try checkedCount(shape, operation: "zeros")
+        return Tensor(unchecked: shape, scalars: [Float](repeating: 0, count: n))
+    }
+
+    /// Creates a tensor without re-checking that `scalars.count` matches `shape` (callers guarantee it).
+    init(unchecked shape: [Int], scalars: [Float]) {
+        assert(Tensor.elementCount(of: shape) == scalars.count)
+        self.init(validatingShape: shape, scalars: scalars)!
+    }
+
+    /// The element count of `shape`, or a thrown error naming `operation`.
+    static func checkedCount(_ shape: [Int], operation: String) throws(TensorError) -> Int {
+        guard let n = elementCount(of: shape) else {
+            throw TensorError(.overflow, operation: operation,
+                              message: "shape \(shape) has a negative dimension or too many elements")
+        }
+        return n
+    }
+
+    /// Allocates the scalars of a new tensor and lets `fill` write every one of them.
+    /// `fill` must initialise all `count` elements.
+    static func build(shape: [Int], count: Int,
+                      _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { fill(buffer) }
+            initialized = count
+        }
+        return Tensor(unchecked: shape, scalars: scalars)
+    }
+
+    /// Allocates a zero-filled tensor and lets `fill` accumulate into it.
+    static func buildZeroed(shape: [Int], count: Int,
+                            _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        var scalars = [Float](repeating: 0, count: count)
+        if count > 0 { scalars.withUnsafeMutableBufferPointer { fill($0) } }
+        return Tensor(unchecked: shape, scalars: scalars)
+    }
+}
+
+/// Resolves a possibly negative axis against a rank, or throws naming `operation`.
+func normalizeAxis(_ axis: Int, rank: Int, operation: String) throws(TensorError) -> Int {
+    let a = axis < 0 ? axis + rank : axis
+    guard a >= 0, a < rank else {
+        throw TensorError.argument(operation, "axis \(axis) is out of range for rank \(rank)")
+    }
+    return a
+}
+
+/// The product of `shape[range]` (callers pass shapes whose total count is known not to overflow).
+func product(_ dims: ArraySlice<Int>) -> Int {
+    dims.reduce(1, *)
+}
