@@ -1,1 +1,84 @@
+// CHDF5 shim: the libhdf5 C API for the Swift `HDF5` target (the only importer of this module).
+//
+// Why these shims exist: libhdf5 spells its predefined datatypes, property-list classes and file
+// access flags as macros that expand to `(H5OPEN H5T_NATIVE_FLOAT_g)` and similar. Swift cannot
+// import them ("macro unavailable: structure not supported"), and using the `*_g` globals directly is
+// rejected in Swift 6 mode ("not concurrency-safe because it involves shared mutable state"). Each
+// macro therefore gets one `static inline` function with the `chdf5_` prefix that evaluates it.
+// `H5OPEN` inside the macros makes sure the library is initialised before the global is read.
+//
+// There is deliberately no logic here: every decision lives in Swift, behind one error chokepoint.
+
+#ifndef CHDF5_SHIM_H
+#define CHDF5_SHIM_H
+
 #include <hdf5.h>
+
+#define CHDF5_SHIM static inline __attribute__((__always_inline__))
+
+// MARK: - Native (in-memory) datatypes: used as the memory type of H5Dread/H5Dwrite/H5Aread/H5Awrite.
+
+CHDF5_SHIM hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
+CHDF5_SHIM hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+CHDF5_SHIM hid_t chdf5_native_int8(void) { return H5T_NATIVE_INT8; }
+CHDF5_SHIM hid_t chdf5_native_int16(void) { return H5T_NATIVE_INT16; }
+CHDF5_SHIM hid_t chdf5_native_int32(void) { return H5T_NATIVE_INT32; }
+CHDF5_SHIM hid_t chdf5_native_int64(void) { return H5T_NATIVE_INT64; }
+CHDF5_SHIM hid_t chdf5_native_uint8(void) { return H5T_NATIVE_UINT8; }
+CHDF5_SHIM hid_t chdf5_native_uint16(void) { return H5T_NATIVE_UINT16; }
+CHDF5_SHIM hid_t chdf5_native_uint32(void) { return H5T_NATIVE_UINT32; }
+CHDF5_SHIM hid_t chdf5_native_uint64(void) { return H5T_NATIVE_UINT64; }
+
+// MARK: - File (on-disk) datatypes: little-endian IEEE floats and standard integers, as h5py writes them.
+// (libhdf5 1.10 has no predefined IEEE half type; the Swift side derives float16 from F32LE.)
+
+CHDF5_SHIM hid_t chdf5_ieee_f32le(void) { return H5T_IEEE_F32LE; }
+CHDF5_SHIM hid_t chdf5_ieee_f64le(void) { return H5T_IEEE_F64LE; }
+CHDF5_SHIM hid_t chdf5_std_i8le(void) { return H5T_STD_I8LE; }
+CHDF5_SHIM hid_t chdf5_std_i16le(void) { return H5T_STD_I16LE; }
+CHDF5_SHIM hid_t chdf5_std_i32le(void) { return H5T_STD_I32LE; }
+CHDF5_SHIM hid_t chdf5_std_i64le(void) { return H5T_STD_I64LE; }
+CHDF5_SHIM hid_t chdf5_std_u8le(void) { return H5T_STD_U8LE; }
+CHDF5_SHIM hid_t chdf5_std_u16le(void) { return H5T_STD_U16LE; }
+CHDF5_SHIM hid_t chdf5_std_u32le(void) { return H5T_STD_U32LE; }
+CHDF5_SHIM hid_t chdf5_std_u64le(void) { return H5T_STD_U64LE; }
+
+// MARK: - Strings
+
+/// The C string type (`H5T_C_S1`): the base that string memory/file types are copied from.
+CHDF5_SHIM hid_t chdf5_c_s1(void) { return H5T_C_S1; }
+/// `H5T_VARIABLE` is `((size_t)(-1))`, a cast macro Swift does not import.
+CHDF5_SHIM size_t chdf5_variable_size(void) { return H5T_VARIABLE; }
+
+// MARK: - Property-list classes (arguments of H5Pcreate)
+
+CHDF5_SHIM hid_t chdf5_p_file_access(void) { return H5P_FILE_ACCESS; }
+CHDF5_SHIM hid_t chdf5_p_file_create(void) { return H5P_FILE_CREATE; }
+CHDF5_SHIM hid_t chdf5_p_group_create(void) { return H5P_GROUP_CREATE; }
+CHDF5_SHIM hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
+CHDF5_SHIM hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
+
+// MARK: - File access flags (H5Fopen/H5Fcreate); the macros include H5CHECK/H5OPEN.
+
+CHDF5_SHIM unsigned chdf5_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+CHDF5_SHIM unsigned chdf5_acc_rdwr(void) { return H5F_ACC_RDWR; }
+CHDF5_SHIM unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
+CHDF5_SHIM unsigned chdf5_acc_excl(void) { return H5F_ACC_EXCL; }
+
+// MARK: - Open-object counting (H5Fget_obj_count/H5Fget_obj_ids); OR-ed macro kept in C for exactness.
+
+CHDF5_SHIM unsigned chdf5_obj_all(void) { return H5F_OBJ_ALL; }
+CHDF5_SHIM unsigned chdf5_obj_file(void) { return H5F_OBJ_FILE; }
+
+// MARK: - Plain constants whose C spelling is a cast or an untyped literal.
+
+CHDF5_SHIM hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
+CHDF5_SHIM hid_t chdf5_e_default(void) { return H5E_DEFAULT; }
+CHDF5_SHIM hid_t chdf5_s_all(void) { return H5S_ALL; }
+CHDF5_SHIM hid_t chdf5_invalid_hid(void) { return H5I_INVALID_HID; }
+CHDF5_SHIM unsigned chdf5_o_info_basic(void) { return H5O_INFO_BASIC; }
+CHDF5_SHIM unsigned chdf5_crt_order_tracked_indexed(void) { return H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED; }
+CHDF5_SHIM int chdf5_max_rank(void) { return H5S_MAX_RANK; }
+CHDF5_SHIM haddr_t chdf5_haddr_undef(void) { return HADDR_UNDEF; }
+
+#endif // CHDF5_SHIM_H

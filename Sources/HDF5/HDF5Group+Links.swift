@@ -1,0 +1,119 @@
+internal import CHDF5
+
+/// One link found when listing or walking a group.
+public struct HDF5Link: Sendable, Hashable, CustomStringConvertible {
+    /// The link's own name (the last path component).
+    public var name: String
+    /// The path relative to the group that was listed or walked (equal to `name` for direct children).
+    public var path: String
+    /// What the link points to.
+    public var kind: HDF5ObjectKind
+
+    public init(name: String, path: String, kind: HDF5ObjectKind) {
+        self.name = name
+        self.path = path
+        self.kind = kind
+    }
+
+    public var description: String { "\(path) (\(kind))" }
+}
+
+/// The order in which links are listed.
+public enum HDF5IterationOrder: Sendable, Hashable {
+    /// By name, in byte order: `"0", "1", "10", "2"`. Always available.
+    case name
+    /// In the order the links were created. Only for groups created with creation-order tracking
+    /// (h5py `track_order=True`); other groups throw `invalidArgument`.
+    case creation
+}
+
+extension HDF5Group {
+    /// The direct children of this group, in the given order, each with its kind.
+    ///
+    /// The corresponding C functions are `H5Literate` and `H5Oget_info_by_name2`.
+    public func children(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
+        let context = ErrorContext(action: "list group", file: filePath, object: path)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
+            let id = try handle.id(context)
+            let index = try Self.index(for: order, group: id, context)
+            var names: [String] = []
+            let status = withUnsafeMutablePointer(to: &names) { pointer in
+                H5Literate(id, index, H5_ITER_INC, nil, { _, name, _, data in
+                    guard let name, let data else { return -1 }
+                    data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                    return 0
+                }, pointer)
+            }
+            try check(status, "H5Literate", context)
+            var links: [HDF5Link] = []
+            links.reserveCapacity(names.count)
+            for name in names {
+                links.append(HDF5Link(name: name, path: name, kind: try Self.kindOfLink(id, name, context)))
+            }
+            return links
+        }
+    }
+
+    /// Every link below this group, recursively, parents before their children; each object is
+    /// visited once even when several hard links (or a cycle) reach it. Within a group, links come
+    /// in the given order.
+    ///
+    /// The corresponding C functions are `H5Lvisit` and `H5Oget_info_by_name2`.
+    public func descendants(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
+        let context = ErrorContext(action: "walk group", file: filePath, object: path)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
+            let id = try handle.id(context)
+            let index = try Self.index(for: order, group: id, context)
+            var paths: [String] = []
+            let status = withUnsafeMutablePointer(to: &paths) { pointer in
+                H5Lvisit(id, index, H5_ITER_INC, { _, name, _, data in
+                    guard let name, let data else { return -1 }
+                    data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                    return 0
+                }, pointer)
+            }
+            try check(status, "H5Lvisit", context)
+            var links: [HDF5Link] = []
+            links.reserveCapacity(paths.count)
+            for path in paths {
+                links.append(HDF5Link(
+                    name: ObjectPath.lastComponent(path), path: path, kind: try Self.kindOfLink(id, path, context)))
+            }
+            return links
+        }
+    }
+
+    /// Whether this group records the creation order of its links.
+    ///
+    /// The corresponding C functions are `H5Gget_create_plist` and `H5Pget_link_creation_order`.
+    public func tracksCreationOrder() throws(HDF5Error) -> Bool {
+        let context = ErrorContext(action: "inspect group", file: filePath, object: path)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> Bool in
+            try Self.tracksCreationOrder(try handle.id(context), context)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The libhdf5 index for `order`, checking that creation order is tracked when asked for.
+    static func index(for order: HDF5IterationOrder, group: hid_t, _ context: ErrorContext) throws(HDF5Error) -> H5_index_t {
+        switch order {
+        case .name:
+            return H5_INDEX_NAME
+        case .creation:
+            guard try tracksCreationOrder(group, context) else {
+                throw context.error(.invalidArgument, "the group does not track the creation order of its links")
+            }
+            return H5_INDEX_CRT_ORDER
+        }
+    }
+
+    static func tracksCreationOrder(_ group: hid_t, _ context: ErrorContext) throws(HDF5Error) -> Bool {
+        try withTemporary(H5Gget_create_plist(group), kind: .propertyList, "H5Gget_create_plist", context) {
+            (gcpl) throws(HDF5Error) -> Bool in
+            var flags: UInt32 = 0
+            try check(H5Pget_link_creation_order(gcpl, &flags), "H5Pget_link_creation_order", context)
+            return flags & UInt32(H5P_CRT_ORDER_TRACKED) != 0
+        }
+    }
+}

@@ -1,0 +1,238 @@
+internal import CHDF5
+
+/// What an HDF5 link points to.
+public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
+    case group
+    case dataset
+    /// A named (committed) datatype.
+    case namedDatatype
+    /// A link into another file; not followed.
+    case externalLink
+    /// Anything else, including a soft link whose target does not exist.
+    case other
+
+    public var description: String {
+        switch self {
+        case .group: "group"
+        case .dataset: "dataset"
+        case .namedDatatype: "named datatype"
+        case .externalLink: "external link"
+        case .other: "other object"
+        }
+    }
+}
+
+/// An open HDF5 group: a folder of links to groups and datasets, with attributes.
+///
+/// Paths given to the methods are relative to this group, or absolute when they start with `/`.
+/// The group stays open while any copy of the value is alive, or until ``close()``.
+///
+/// Not `Sendable`; see ``HDF5Library`` for the threading rules.
+public struct HDF5Group {
+    let handle: ObjectHandle
+    /// The absolute path of the group inside its file, such as `/model_weights/conv`.
+    public let path: String
+    /// The path (or in-memory name) of the file, for messages.
+    public let filePath: String
+
+    init(handle: ObjectHandle, path: String, filePath: String) {
+        self.handle = handle
+        self.path = path
+        self.filePath = filePath
+    }
+
+    /// The last component of ``path`` (`/` for the root group).
+    public var name: String { ObjectPath.lastComponent(path) }
+
+    /// The attributes attached to this group.
+    public var attributes: HDF5Attributes {
+        HDF5Attributes(owner: handle, objectPath: path, filePath: filePath)
+    }
+
+    /// Opens the group at `path`.
+    ///
+    /// - Throws: `HDF5Error` with code `objectNotFound` when nothing is at `path`, or
+    ///   `typeMismatch` when something other than a group is.
+    ///
+    /// The corresponding C function is `H5Gopen2`.
+    public func group(at path: String) throws(HDF5Error) -> HDF5Group {
+        let fullPath = ObjectPath.join(self.path, path)
+        let context = ErrorContext(action: "open group", file: filePath, object: fullPath)
+        try ObjectPath.validate(path, context)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
+            let id = try handle.id(context)
+            let result = H5Gopen2(id, path, chdf5_p_default())
+            if result < 0 {
+                throw refine(libraryError(function: "H5Gopen2", context: context), path: path, expected: .group)
+            }
+            return HDF5Group(handle: try ObjectHandle(result, kind: .group, "H5Gopen2", context), path: fullPath, filePath: filePath)
+        }
+    }
+
+    /// Opens the dataset at `path` and reads its shape and element type (not its data).
+    ///
+    /// - Throws: `HDF5Error` with code `objectNotFound` when nothing is at `path`, `typeMismatch`
+    ///   when something other than a dataset is, or `invalidShape` for an unusable dataspace.
+    ///
+    /// The corresponding C functions are `H5Dopen2`, `H5Dget_space` and `H5Dget_type`.
+    public func dataset(at path: String) throws(HDF5Error) -> HDF5Dataset {
+        let fullPath = ObjectPath.join(self.path, path)
+        let context = ErrorContext(action: "open dataset", file: filePath, object: fullPath)
+        try ObjectPath.validate(path, context)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Dataset in
+            let id = try handle.id(context)
+            let result = H5Dopen2(id, path, chdf5_p_default())
+            if result < 0 {
+                throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
+            }
+            let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
+            return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
+        }
+    }
+
+    /// Whether something exists at `path`. Each component is checked in turn, so a missing or
+    /// non-group parent gives `false` rather than an error.
+    ///
+    /// The corresponding C functions are `H5Lexists` and `H5Oget_info_by_name2`.
+    public func exists(_ path: String) throws(HDF5Error) -> Bool {
+        try objectKind(at: path) != nil
+    }
+
+    /// What `path` points to, or nil when nothing is there (checked component by component, like
+    /// ``exists(_:)``). Soft links are followed.
+    ///
+    /// The corresponding C functions are `H5Lexists`, `H5Lget_info` and `H5Oget_info_by_name2`.
+    public func objectKind(at path: String) throws(HDF5Error) -> HDF5ObjectKind? {
+        let context = ErrorContext(action: "look up", file: filePath, object: ObjectPath.join(self.path, path))
+        try ObjectPath.validate(path, context)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5ObjectKind? in
+            let id = try handle.id(context)
+            let components = ObjectPath.components(path)
+            if components.isEmpty { return .group }  // "/" is the root group
+            var prefix = path.hasPrefix("/") ? "/" : ""
+            var kind: HDF5ObjectKind = .group
+            for component in components {
+                guard kind == .group else { return nil }  // a parent that is not a group has no children
+                prefix += (prefix.isEmpty || prefix == "/") ? component : "/" + component
+                guard try checkBool(H5Lexists(id, prefix, chdf5_p_default()), "H5Lexists", context) else { return nil }
+                kind = try Self.kindOfLink(id, prefix, context)
+            }
+            return kind
+        }
+    }
+
+    /// Creates a group at `path`, creating missing intermediate groups too.
+    ///
+    /// - Parameters:
+    ///   - path: The new group's path.
+    ///   - tracksCreationOrder: Whether the new group records the creation order of its links.
+    /// - Throws: `HDF5Error` with code `alreadyExists` when something exists at `path`.
+    ///
+    /// The corresponding C functions are `H5Pset_create_intermediate_group` and `H5Gcreate2`.
+    @discardableResult
+    public func createGroup(at path: String, tracksCreationOrder: Bool = false) throws(HDF5Error) -> HDF5Group {
+        let fullPath = ObjectPath.join(self.path, path)
+        let context = ErrorContext(action: "create group", file: filePath, object: fullPath)
+        try ObjectPath.validate(path, context)
+        return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
+            let id = try handle.id(context)
+            if try objectKind(at: path) != nil {
+                throw context.error(.alreadyExists, "an object with that name already exists")
+            }
+            return try withLinkCreationList(context) { (lcpl) throws(HDF5Error) -> HDF5Group in
+                try withGroupCreationList(tracksCreationOrder: tracksCreationOrder, context) { (gcpl) throws(HDF5Error) -> HDF5Group in
+                    let handle = try ObjectHandle(
+                        H5Gcreate2(id, path, lcpl, gcpl, chdf5_p_default()), kind: .group, "H5Gcreate2", context)
+                    return HDF5Group(handle: handle, path: fullPath, filePath: filePath)
+                }
+            }
+        }
+    }
+
+    /// Opens the group at `path`, creating it (and missing parents) when nothing is there
+    /// (like h5py's `require_group`).
+    ///
+    /// The corresponding C functions are `H5Gopen2` and `H5Gcreate2`.
+    public func groupCreatingIfNeeded(at path: String) throws(HDF5Error) -> HDF5Group {
+        try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
+            if try exists(path) { return try group(at: path) }
+            return try createGroup(at: path)
+        }
+    }
+
+    /// Whether ``close()`` has not been called on this group (or a copy of it).
+    public var isOpen: Bool { handle.isOpen }
+
+    /// Closes the group now instead of when the last copy is released. Later uses throw `closed`.
+    ///
+    /// The corresponding C function is `H5Gclose`.
+    public func close() throws(HDF5Error) {
+        try handle.close(ErrorContext(action: "close group", file: filePath, object: path))
+    }
+
+    // MARK: - Helpers
+
+    /// Improves the error of a failed open: `objectNotFound` when nothing is at `path`,
+    /// `typeMismatch` when the object has another kind. Call with the library lock held.
+    func refine(_ error: HDF5Error, path: String, expected: HDF5ObjectKind) -> HDF5Error {
+        var error = error
+        guard let kind = try? objectKind(at: path) else {
+            error.code = .objectNotFound
+            return error
+        }
+        if kind != expected {
+            error.code = .typeMismatch
+            error.function = nil
+            error.reason = "the object is a \(kind), not a \(expected)"
+        }
+        return error
+    }
+
+    /// What the existing link `name` (relative to `location`) points to. Call with the lock held.
+    ///
+    /// The corresponding C functions are `H5Lget_info` and `H5Oget_info_by_name2`.
+    static func kindOfLink(_ location: hid_t, _ name: String, _ context: ErrorContext) throws(HDF5Error) -> HDF5ObjectKind {
+        var link = H5L_info_t()
+        try check(H5Lget_info(location, name, &link, chdf5_p_default()), "H5Lget_info", context)
+        if link.type == H5L_TYPE_EXTERNAL { return .externalLink }
+        var info = H5O_info_t()
+        // Fails for a soft link whose target is missing: report it as `other`.
+        guard H5Oget_info_by_name2(location, name, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
+            return .other
+        }
+        switch info.type {
+        case H5O_TYPE_GROUP: return .group
+        case H5O_TYPE_DATASET: return .dataset
+        case H5O_TYPE_NAMED_DATATYPE: return .namedDatatype
+        default: return .other
+        }
+    }
+}
+
+/// Runs `body` with a link-creation property list that creates missing intermediate groups.
+/// Call with the library lock held.
+///
+/// The corresponding C functions are `H5Pcreate` and `H5Pset_create_intermediate_group`.
+func withLinkCreationList<T>(_ context: ErrorContext, _ body: (hid_t) throws(HDF5Error) -> T) throws(HDF5Error) -> T {
+    try withTemporary(H5Pcreate(chdf5_p_link_create()), kind: .propertyList, "H5Pcreate", context) {
+        (lcpl) throws(HDF5Error) -> T in
+        try check(H5Pset_create_intermediate_group(lcpl, 1), "H5Pset_create_intermediate_group", context)
+        return try body(lcpl)
+    }
+}
+
+/// Runs `body` with a group-creation property list (link creation order tracked or not).
+/// Call with the library lock held.
+///
+/// The corresponding C functions are `H5Pcreate` and `H5Pset_link_creation_order`.
+func withGroupCreationList<T>(
+    tracksCreationOrder: Bool, _ context: ErrorContext, _ body: (hid_t) throws(HDF5Error) -> T
+) throws(HDF5Error) -> T {
+    guard tracksCreationOrder else { return try body(chdf5_p_default()) }
+    return try withTemporary(H5Pcreate(chdf5_p_group_create()), kind: .propertyList, "H5Pcreate", context) {
+        (gcpl) throws(HDF5Error) -> T in
+        try check(
+            H5Pset_link_creation_order(gcpl, chdf5_crt_order_tracked_indexed()), "H5Pset_link_creation_order", context)
+        return try body(gcpl)
+    }
+}
