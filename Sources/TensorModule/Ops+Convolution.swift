@@ -1,0 +1,154 @@
+extension Ops {
+    /// Keras `Conv2D` on `NHWC` input: im2col + `cblas_sgemm` per group, then bias and activation.
+    ///
+    /// - Parameters:
+    ///   - input: `[batch, height, width, channels]`.
+    ///   - kernel: `[kh, kw, channels / groups, filters]` (Keras layout).
+    ///   - bias: `[filters]`, or `nil`.
+    ///   - strides: `(height, width)` steps, ≥ 1.
+    ///   - padding: `.valid` or `.same` (TensorFlow semantics: extra padding goes after).
+    ///   - dilation: `(height, width)` dilation rates, ≥ 1.
+    ///   - groups: channel groups; `channels` and `filters` must both be divisible by it.
+    ///   - activation: fused into the bias pass.
+    /// - Returns: `[batch, outHeight, outWidth, filters]`; `same` gives `ceil(in / stride)`,
+    ///   `valid` gives `(in - (k - 1)·dilation - 1) / stride + 1`.
+    /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
+    public static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+                              strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                              dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                              activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "conv2d"
+        guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
+        guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
+        guard padding != .causal else { throw .argument(op, "padding causal is only defined for Conv1D") }
+        let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
+                                       stride: strides.0, dilation: dilation.0, padding: padding)
+        let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
+                                       stride: strides.1, dilation: dilation.1, padding: padding)
+        return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
+                               kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
+                               rows: rows, cols: cols, groups: groups, activation: activation,
+                               outShape: { [input.shape[0], rows.output, cols.output, $0] })
+    }
+
+    /// Keras `Conv1D` on `NLC` input (`[batch, steps, channels]`), via the 2-D kernel with height 1.
+    ///
+    /// - Parameters:
+    ///   - kernel: `[k, channels / groups, filters]`.
+    ///   - padding: `.valid`, `.same`, or `.causal` (`(k - 1)·dilation` zeros before the sequence).
+    /// - Returns: `[batch, outSteps, filters]`.
+    /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
+    public static func conv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
+                              padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
+                              activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "conv1d"
+        guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
+        guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, in/groups, out]") }
+        let cols = try WindowAxis.make(operation: op, axisName: "steps", input: input.shape[1], kernel: kernel.shape[0],
+                                       stride: stride, dilation: dilation, padding: padding, allowCausal: true)
+        let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
+        return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[2], kernel: kernel,
+                               kernelInChannels: kernel.shape[1], filters: kernel.shape[2], bias: bias,
+                               rows: rows, cols: cols, groups: groups, activation: activation,
+                               outShape: { [input.shape[0], cols.output, $0] })
+    }
+
+    /// Shared body of conv1d / conv2d: validation, then im2col + GEMM per group and row chunk.
+    static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
+                            kernelInChannels: Int, filters: Int, bias: Tensor?,
+                            rows: WindowAxis, cols: WindowAxis, groups: Int, activation: Activation,
+                            outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+        guard groups >= 1 else { throw .argument(op, "groups \(groups) must be ≥ 1") }
+        guard channels % groups == 0, filters % groups == 0 else {
+            throw .shape(op, "input channels \(channels) and filters \(filters) must be divisible by groups \(groups)")
+        }
+        guard kernelInChannels * groups == channels else {
+            throw .shape(op, "kernel \(kernel.shape) expects \(kernelInChannels * groups) input channels (groups \(groups)), input \(input.shape) has \(channels)")
+        }
+        try checkBias(bias, channels: filters, operation: op)
+        let shape = outShape(filters)
+        let count = try Tensor.checkedCount(shape, operation: op)
+        let m = batch * rows.output * cols.output
+        let k = rows.kernel * cols.kernel * kernelInChannels
+        try BLAS.check(op, m, filters, k, channels)
+        var output = Tensor.build(shape: shape, count: count) { out in
+            input.scalars.withUnsafeBufferPointer { x in
+                kernel.scalars.withUnsafeBufferPointer { w in
+                    convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
+                             kernel: w.baseAddress ?? dummyPointer, groups: groups, filters: filters,
+                             rows: rows, cols: cols, output: out.baseAddress!)
+                }
+            }
+            epilogue(out.baseAddress!, rows: m, columns: filters, bias: bias, activation: activation)
+        }
+        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        return output
+    }
+
+    /// Largest im2col buffer, in floats, built at once (chunks of output rows beyond it).
+    static let im2colBudget = 1 << 21
+
+    /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group.
+    static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
+                         groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
+                         output: UnsafeMutablePointer<Float>) {
+        let m = batch * rows.output * cols.output
+        guard m > 0, filters > 0 else { return }
+        let cin = channels / groups, cout = filters / groups
+        let taps = rows.kernel * cols.kernel
+        let k = taps * cin
+        // 1×1, stride 1, no padding, one group: the input already is the patch matrix.
+        if taps == 1, groups == 1, rows.stride == 1, cols.stride == 1, rows.padBefore == 0, cols.padBefore == 0,
+           rows.output == rows.input, cols.output == cols.input {
+            BLAS.sgemm(m: m, n: filters, k: k, a: input, lda: max(k, 1), b: kernel, ldb: filters, c: output, ldc: filters)
+            return
+        }
+        let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: max(chunkRows * k, 1))
+        defer { patches.deallocate() }
+        for g in 0..<groups {
+            var r0 = 0
+            while r0 < m {
+                let r1 = min(m, r0 + chunkRows)
+                im2col(input: input, channels: channels, channelOffset: g * cin, groupChannels: cin,
+                       rows: rows, cols: cols, rowRange: r0..<r1, patches: patches)
+                BLAS.sgemm(m: r1 - r0, n: cout, k: k, a: patches, lda: max(k, 1),
+                           b: kernel + g * cout, ldb: filters, c: output + r0 * filters + g * cout, ldc: filters)
+                r0 = r1
+            }
+        }
+    }
+
+    /// Writes patch rows `rowRange` (flattened `(n, oh, ow)`) as `[kh][kw][groupChannels]`, zeros outside the input.
+    static func im2col(input: UnsafePointer<Float>, channels: Int, channelOffset: Int, groupChannels cin: Int,
+                       rows: WindowAxis, cols: WindowAxis, rowRange: Range<Int>, patches: UnsafeMutablePointer<Float>) {
+        let k = rows.kernel * cols.kernel * cin
+        let perImage = rows.output * cols.output
+        Parallel.forEachChunk(count: rowRange.count, work: rowRange.count * k) { local in
+            for r in (rowRange.lowerBound + local.lowerBound)..<(rowRange.lowerBound + local.upperBound) {
+                let n = r / perImage, rem = r % perImage
+                let oh = rem / cols.output, ow = rem % cols.output
+                var dst = patches + (r - rowRange.lowerBound) * k
+                let image = input + n * rows.input * cols.input * channels + channelOffset
+                for i in 0..<rows.kernel {
+                    let ih = oh * rows.stride - rows.padBefore + i * rows.dilation
+                    if ih < 0 || ih >= rows.input {
+                        dst.update(repeating: 0, count: cols.kernel * cin)
+                        dst += cols.kernel * cin
+                        continue
+                    }
+                    let line = image + ih * cols.input * channels
+                    for j in 0..<cols.kernel {
+                        let iw = ow * cols.stride - cols.padBefore + j * cols.dilation
+                        if iw < 0 || iw >= cols.input {
+                            dst.update(repeating: 0, count: cin)
+                        } else {
+                            dst.update(from: line + iw * channels, count: cin)
+                        }
+                        dst += cin
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+extension Ops {
+    /// Keras `DepthwiseConv2D` on `NHWC` input: each input channel is convolved with its own
+    /// `depthMultiplier` filters.
+    ///
+    /// - Parameters:
+    ///   - input: `[batch, height, width, channels]`.
+    ///   - kernel: `[kh, kw, channels, depthMultiplier]`.
+    ///   - bias: `[channels · depthMultiplier]`, or `nil`.
+    /// - Returns: `[batch, outHeight, outWidth, channels · depthMultiplier]`; output channel
+    ///   `c · depthMultiplier + m` is input channel `c` convolved with `kernel[:, :, c, m]`.
+    /// - Throws: ``TensorError`` for rank, channel, bias or window mismatches.
+    public static func depthwiseConv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+                                       strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                                       dilation: (Int, Int) = (1, 1),
+                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "depthwiseConv2d"
+        guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
+        guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, channels, depth_multiplier]") }
+        guard padding != .causal else { throw .argument(op, "padding causal is only defined for 1-D operations") }
+        let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
+                                       stride: strides.0, dilation: dilation.0, padding: padding)
+        let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
+                                       stride: strides.1, dilation: dilation.1, padding: padding)
+        return try depthwise(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
+                             rows: rows, cols: cols, bias: bias, activation: activation,
+                             outShape: { [input.shape[0], rows.output, cols.output, $0] })
+    }
+
+    /// Keras `DepthwiseConv1D` on `NLC` input; kernel `[k, channels, depthMultiplier]`.
+    /// - Throws: ``TensorError`` for rank, channel, bias or window mismatches.
+    public static func depthwiseConv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
+                                       padding: Padding = .valid, dilation: Int = 1,
+                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "depthwiseConv1d"
+        guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
+        guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, channels, depth_multiplier]") }
+        let cols = try WindowAxis.make(operation: op, axisName: "steps", input: input.shape[1], kernel: kernel.shape[0],
+                                       stride: stride, dilation: dilation, padding: padding, allowCausal: true)
+        let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
+        return try depthwise(op, input: input, batch: input.shape[0], channels: input.shape[2], kernel: kernel,
+                             rows: rows, cols: cols, bias: bias, activation: activation,
+                             outShape: { [input.shape[0], cols.output, $0] })
+    }
+
+    /// Keras `SeparableConv2D`: depthwise (no bias) then a 1×1 pointwise convolution with bias and activation.
+    ///
+    /// - Parameters:
+    ///   - depthwiseKernel: `[kh, kw, channels, depthMultiplier]`.
+    ///   - pointwiseKernel: `[1, 1, channels · depthMultiplier, filters]`.
+    ///   - bias: `[filters]`, or `nil`.
+    /// - Returns: `[batch, outHeight, outWidth, filters]`.
+    /// - Throws: ``TensorError`` for shape mismatches.
+    public static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
+                                       bias: Tensor? = nil, strides: (Int, Int) = (1, 1),
+                                       padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "separableConv2d"
+        guard pointwiseKernel.rank == 4, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == 1 else {
+            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) must be [1, 1, in·depth_multiplier, filters]")
+        }
+        let mid = try depthwiseConv2d(input: input, kernel: depthwiseKernel, strides: strides, padding: padding,
+                                      dilation: dilation)
+        do {
+            return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation)
+        } catch {
+            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) does not fit depthwise output \(mid.shape): \(error.message)")
+        }
+    }
+
+    /// Keras `SeparableConv1D`: depthwise `[k, channels, dm]` then pointwise `[1, channels·dm, filters]`.
+    /// - Throws: ``TensorError`` for shape mismatches.
+    public static func separableConv1d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
+                                       bias: Tensor? = nil, stride: Int = 1, padding: Padding = .valid,
+                                       dilation: Int = 1, activation: Activation = .linear) throws(TensorError) -> Tensor {
+        let op = "separableConv1d"
+        guard pointwiseKernel.rank == 3, pointwiseKernel.shape[0] == 1 else {
+            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) must be [1, in·depth_multiplier, filters]")
+        }
+        let mid = try depthwiseConv1d(input: input, kernel: depthwiseKernel, stride: stride, padding: padding,
+                                      dilation: dilation)
+        do {
+            return try conv1d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation)
+        } catch {
+            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) does not fit depthwise output \(mid.shape): \(error.message)")
+        }
+    }
+
+    static func depthwise(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
+                          rows: WindowAxis, cols: WindowAxis, bias: Tensor?, activation: Activation,
+                          outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+        let kshape = kernel.shape
+        guard kshape[kshape.count - 2] == channels else {
+            throw .shape(op, "kernel \(kshape) expects \(kshape[kshape.count - 2]) input channels, input \(input.shape) has \(channels)")
+        }
+        let dm = kshape[kshape.count - 1]
+        let outChannels = channels * dm
+        try checkBias(bias, channels: outChannels, operation: op)
+        let shape = outShape(outChannels)
+        let count = try Tensor.checkedCount(shape, operation: op)
+        var output = Tensor.buildZeroed(shape: shape, count: count) { out in
+            input.scalars.withUnsafeBufferPointer { x in
+                kernel.scalars.withUnsafeBufferPointer { w in
+                    depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
+                                  multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
+                                  rows: rows, cols: cols, output: out.baseAddress!)
+                }
+            }
+            epilogue(out.baseAddress!, rows: count / max(outChannels, 1), columns: outChannels, bias: bias,
+                     activation: activation)
+        }
+        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        return output
+    }
+
+    /// Accumulates the depthwise convolution into a zeroed output, one output row per work item,
+    /// vectorised over channels.
+    static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,
+                              kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis,
+                              output: UnsafeMutablePointer<Float>) {
+        let outChannels = channels * dm
+        let lines = batch * rows.output
+        let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
+        Parallel.forEachChunk(count: lines, work: work) { range in
+            for line in range {
+                let n = line / rows.output, oh = line % rows.output
+                let image = input + n * rows.input * cols.input * channels
+                for i in 0..<rows.kernel {
+                    let ih = oh * rows.stride - rows.padBefore + i * rows.dilation
+                    if ih < 0 || ih >= rows.input { continue }
+                    let inLine = image + ih * cols.input * channels
+                    for j in 0..<cols.kernel {
+                        let taps = kernel + (i * cols.kernel + j) * outChannels
+                        for ow in 0..<cols.output {
+                            let iw = ow * cols.stride - cols.padBefore + j * cols.dilation
+                            if iw < 0 || iw >= cols.input { continue }
+                            let o = output + (line * cols.output + ow) * outChannels
+                            let x = inLine + iw * channels
+                            if dm == 1 {
+                                multiplyAdd(o, x, taps, channels)
+                            } else {
+                                for c in 0..<channels {
+                                    let v = x[c]
+                                    let oc = o + c * dm, tc = taps + c * dm
+                                    for mm in 0..<dm { oc[mm] += v * tc[mm] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `o[i] += x[i] · w[i]` for `i < n`, in vectors (no fused multiply-add, so the tail rounds the same).
+@inline(__always)
+func multiplyAdd(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ n: Int) {
+    let lanes = FloatVector.scalarCount
+    var i = 0
+    while i + lanes <= n {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
+        let wv = UnsafeRawPointer(w + i).loadUnaligned(as: FloatVector.self)
+        let ov = UnsafeRawPointer(o + i).loadUnaligned(as: FloatVector.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: ov + xv * wv, as: FloatVector.self)
+        i += lanes
+    }
+    while i < n {
+        o[i] += x[i] * w[i]
+        i += 1
+    }
+}
