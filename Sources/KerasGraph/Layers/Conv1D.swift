@@ -1,0 +1,79 @@
+/// `keras.layers.Conv1D` (Keras 1: `Convolution1D`, `AtrousConvolution1D`): a 1-D convolution over
+/// `(batch, steps, channels)`.
+///
+/// Weights: `kernel` `[k, in/groups, filters]`, then `bias` `[filters]` when `useBias`. (Keras 1 stored the kernel
+/// as `[k, 1, in, filters]`; weight readers reshape it.) `padding` may be `causal`: left padding only, the same
+/// output length as `same`.
+public struct Conv1D: Layer {
+    public var className: String { "Conv1D" }
+    public var common: LayerCommon
+    public var filters: Int
+    /// One value.
+    public var kernelSize: [Int]
+    /// One value.
+    public var strides: [Int]
+    public var padding: Padding
+    public var dataFormat: DataFormat
+    /// One value.
+    public var dilationRate: [Int]
+    public var groups: Int
+    public var activation: Activation
+    public var useBias: Bool
+    public var kernelInitializer: KerasObject?
+    public var biasInitializer: KerasObject?
+    public var kernelRegularizer: KerasObject?
+    public var biasRegularizer: KerasObject?
+    public var activityRegularizer: KerasObject?
+    public var kernelConstraint: KerasObject?
+    public var biasConstraint: KerasObject?
+    public var weights: [Weight]
+
+    public init(common: LayerCommon, filters: Int, kernelSize: [Int], strides: [Int] = [1], padding: Padding = .valid,
+                dataFormat: DataFormat = .channelsLast, dilationRate: [Int] = [1], groups: Int = 1,
+                activation: Activation = .linear, useBias: Bool = true,
+                kernelInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
+                biasInitializer: KerasObject? = KerasObject(className: "Zeros"),
+                kernelRegularizer: KerasObject? = nil, biasRegularizer: KerasObject? = nil,
+                activityRegularizer: KerasObject? = nil,
+                kernelConstraint: KerasObject? = nil, biasConstraint: KerasObject? = nil,
+                weights: [Weight] = []) {
+        self.common = common
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.dataFormat = dataFormat
+        self.dilationRate = dilationRate
+        self.groups = groups
+        self.activation = activation
+        self.useBias = useBias
+        self.kernelInitializer = kernelInitializer
+        self.biasInitializer = biasInitializer
+        self.kernelRegularizer = kernelRegularizer
+        self.biasRegularizer = biasRegularizer
+        self.activityRegularizer = activityRegularizer
+        self.kernelConstraint = kernelConstraint
+        self.biasConstraint = biasConstraint
+        self.weights = weights
+    }
+
+    public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
+        let input = try singleInput(inputShapes)
+        _ = try outputShapes(inputShapes: inputShapes)
+        let channels = try knownChannels(try spatialLayout(input, spatialRank: 1, dataFormat: dataFormat), input: input)
+        guard channels % groups == 0 else {
+            throw inputError("the input's \(channels) channels are not divisible by `groups` (\(groups))")
+        }
+        var specs = [WeightSpec(name: "kernel", shape: kernelSize + [channels / groups, filters])]
+        if useBias { specs.append(WeightSpec(name: "bias", shape: [filters])) }
+        return specs
+    }
+
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
+        try validateConvolution(filters: filters, groups: groups, strides: strides, dilation: dilationRate)
+        let input = try singleInput(inputShapes)
+        return [try convolutionOutputShape(input: input, rank: 1, outputChannels: filters, kernel: kernelSize,
+                                           strides: strides, dilation: dilationRate, padding: padding,
+                                           dataFormat: dataFormat)]
+    }
+}

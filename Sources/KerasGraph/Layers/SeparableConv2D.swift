@@ -1,0 +1,97 @@
+/// `keras.layers.SeparableConv2D` (Keras 1: `SeparableConvolution2D`): a depthwise convolution followed by a
+/// 1×1 pointwise convolution.
+///
+/// Weights: `depthwise_kernel` `[kh, kw, in, depthMultiplier]`, `pointwise_kernel`
+/// `[1, 1, in · depthMultiplier, filters]`, then `bias` `[filters]` when `useBias`.
+public struct SeparableConv2D: Layer {
+    public var className: String { "SeparableConv2D" }
+    public var common: LayerCommon
+    public var filters: Int
+    /// Two values (rows, cols).
+    public var kernelSize: [Int]
+    public var strides: [Int]
+    public var padding: Padding
+    public var dataFormat: DataFormat
+    public var dilationRate: [Int]
+    public var depthMultiplier: Int
+    public var activation: Activation
+    public var useBias: Bool
+    public var depthwiseInitializer: KerasObject?
+    public var pointwiseInitializer: KerasObject?
+    public var biasInitializer: KerasObject?
+    public var depthwiseRegularizer: KerasObject?
+    public var pointwiseRegularizer: KerasObject?
+    public var biasRegularizer: KerasObject?
+    public var activityRegularizer: KerasObject?
+    public var depthwiseConstraint: KerasObject?
+    public var pointwiseConstraint: KerasObject?
+    public var biasConstraint: KerasObject?
+    /// Keras 2's `kernel_initializer` / `kernel_regularizer` / `kernel_constraint` (unused by the layer, but
+    /// written by tf_keras); kept for re-export.
+    public var kernelInitializer: KerasObject?
+    public var kernelRegularizer: KerasObject?
+    public var kernelConstraint: KerasObject?
+    /// Keras 1's `dim_ordering`, when the layer came from a Keras 1 config; `nil` otherwise.
+    public var dimOrdering: DimOrdering?
+    public var weights: [Weight]
+
+    public init(common: LayerCommon, filters: Int, kernelSize: [Int], strides: [Int] = [1, 1],
+                padding: Padding = .valid, dataFormat: DataFormat = .channelsLast, dilationRate: [Int] = [1, 1],
+                depthMultiplier: Int = 1, activation: Activation = .linear, useBias: Bool = true,
+                depthwiseInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
+                pointwiseInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
+                biasInitializer: KerasObject? = KerasObject(className: "Zeros"),
+                depthwiseRegularizer: KerasObject? = nil, pointwiseRegularizer: KerasObject? = nil,
+                biasRegularizer: KerasObject? = nil, activityRegularizer: KerasObject? = nil,
+                depthwiseConstraint: KerasObject? = nil, pointwiseConstraint: KerasObject? = nil,
+                biasConstraint: KerasObject? = nil,
+                kernelInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
+                kernelRegularizer: KerasObject? = nil, kernelConstraint: KerasObject? = nil,
+                dimOrdering: DimOrdering? = nil, weights: [Weight] = []) {
+        self.common = common
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.dataFormat = dataFormat
+        self.dilationRate = dilationRate
+        self.depthMultiplier = depthMultiplier
+        self.activation = activation
+        self.useBias = useBias
+        self.depthwiseInitializer = depthwiseInitializer
+        self.pointwiseInitializer = pointwiseInitializer
+        self.biasInitializer = biasInitializer
+        self.depthwiseRegularizer = depthwiseRegularizer
+        self.pointwiseRegularizer = pointwiseRegularizer
+        self.biasRegularizer = biasRegularizer
+        self.activityRegularizer = activityRegularizer
+        self.depthwiseConstraint = depthwiseConstraint
+        self.pointwiseConstraint = pointwiseConstraint
+        self.biasConstraint = biasConstraint
+        self.kernelInitializer = kernelInitializer
+        self.kernelRegularizer = kernelRegularizer
+        self.kernelConstraint = kernelConstraint
+        self.dimOrdering = dimOrdering
+        self.weights = weights
+    }
+
+    public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
+        let input = try singleInput(inputShapes)
+        _ = try outputShapes(inputShapes: inputShapes)
+        let channels = try knownChannels(try spatialLayout(input, spatialRank: 2, dataFormat: dataFormat), input: input)
+        var specs = [WeightSpec(name: "depthwise_kernel", shape: kernelSize + [channels, depthMultiplier]),
+                     WeightSpec(name: "pointwise_kernel", shape: [1, 1, saturatingProduct(channels, depthMultiplier), filters])]
+        if useBias { specs.append(WeightSpec(name: "bias", shape: [filters])) }
+        return specs
+    }
+
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
+        guard filters > 0 else { throw configError("`filters` must be positive, got \(filters)") }
+        guard depthMultiplier > 0 else { throw configError("`depth_multiplier` must be positive, got \(depthMultiplier)") }
+        guard padding != .causal else { throw configError("`padding` `causal` is only valid for Conv1D") }
+        let input = try singleInput(inputShapes)
+        return [try convolutionOutputShape(input: input, rank: 2, outputChannels: filters, kernel: kernelSize,
+                                           strides: strides, dilation: dilationRate, padding: padding,
+                                           dataFormat: dataFormat)]
+    }
+}
