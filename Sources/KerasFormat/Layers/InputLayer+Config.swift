@@ -1,0 +1,25 @@
+public import KerasGraph
+
+extension InputLayer {
+    /// Decodes an `InputLayer` config: the shape from `batch_shape` (Keras 3), `batch_input_shape` (Keras 1/2),
+    /// or `input_shape`/`shape` (without the batch axis); the dtype from `dtype` (Keras 1: `input_dtype`);
+    /// `sparse`, `ragged` and `optional` kept for re-export.
+    public init(config c: LayerConfig) throws {
+        var shape: Shape?
+        if let s = try c.shape("batch_shape") ?? c.shape("batch_input_shape") {
+            shape = s
+        } else if let s = try c.shape("input_shape") ?? c.shape("shape") {
+            shape = [nil] + s
+        }
+        if var s = shape, let batch = try c.int("batch_size"), !s.isEmpty, s[0] == nil {
+            s[0] = batch
+            shape = s
+        }
+        let dtype = try c.string("input_dtype") ?? c.dtypeName()
+        self.init(common: LayerCommon(name: c.name, trainable: try c.bool("trainable", default: true), dtype: dtype),
+                  batchShape: shape,
+                  sparse: try c.bool("sparse", default: false),
+                  ragged: try c.bool("ragged", default: false),
+                  optional: try c.bool("optional"))
+    }
+}
