@@ -1,0 +1,174 @@
+extension Ops {
+    /// Keras `MaxPooling2D` on `NHWC` input.
+    ///
+    /// Matches TensorFlow's CPU kernel: the running maximum starts at `-Float.greatestFiniteMagnitude`
+    /// and takes a value only when it is greater, so padding never wins and NaNs are skipped.
+    /// - Parameters:
+    ///   - poolSize: `(height, width)` window.
+    ///   - strides: `(height, width)` steps; `nil` means `poolSize` (the Keras default).
+    ///   - padding: `.valid` or `.same`.
+    /// - Returns: `[batch, outH, outW, channels]`.
+    /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
+    public static func maxPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
+                                 padding: Padding = .valid) throws(TensorError) -> Tensor {
+        try pool2d("maxPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: true)
+    }
+
+    /// Keras `AveragePooling2D` on `NHWC` input. With `same` padding each window is averaged over
+    /// the input values it covers only (padding is excluded from the count), as TensorFlow does.
+    /// - Returns: `[batch, outH, outW, channels]`.
+    /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
+    public static func avgPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
+                                 padding: Padding = .valid) throws(TensorError) -> Tensor {
+        try pool2d("avgPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: false)
+    }
+
+    /// Keras `MaxPooling1D` on `NLC` input; `stride` `nil` means `poolSize`.
+    /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
+    public static func maxPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
+                                 padding: Padding = .valid) throws(TensorError) -> Tensor {
+        try pool1d("maxPool1d", input: input, poolSize: poolSize, stride: stride, padding: padding, max: true)
+    }
+
+    /// Keras `AveragePooling1D` on `NLC` input (padding excluded from the count with `same`).
+    /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
+    public static func avgPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
+                                 padding: Padding = .valid) throws(TensorError) -> Tensor {
+        try pool1d("avgPool1d", input: input, poolSize: poolSize, stride: stride, padding: padding, max: false)
+    }
+
+    /// Keras `GlobalAveragePooling2D`: mean over height and width of `NHWC` input.
+    /// - Returns: `[batch, channels]`, or `[batch, 1, 1, channels]` with `keepDims`.
+    /// - Throws: ``TensorError`` unless the input has rank 4.
+    public static func globalAvgPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+        guard input.rank == 4 else { throw .shape("globalAvgPool2d", "input \(input.shape) must be [batch, height, width, channels]") }
+        return globalPool(input: input, max: false, keptShape: keepDims ? [input.shape[0], 1, 1, input.shape[3]] : nil)
+    }
+
+    /// Keras `GlobalMaxPooling2D`: maximum over height and width of `NHWC` input.
+    /// - Returns: `[batch, channels]`, or `[batch, 1, 1, channels]` with `keepDims`.
+    /// - Throws: ``TensorError`` unless the input has rank 4.
+    public static func globalMaxPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+        guard input.rank == 4 else { throw .shape("globalMaxPool2d", "input \(input.shape) must be [batch, height, width, channels]") }
+        return globalPool(input: input, max: true, keptShape: keepDims ? [input.shape[0], 1, 1, input.shape[3]] : nil)
+    }
+
+    /// Keras `GlobalAveragePooling1D`: mean over the steps of `NLC` input.
+    /// - Returns: `[batch, channels]`, or `[batch, 1, channels]` with `keepDims`.
+    /// - Throws: ``TensorError`` unless the input has rank 3.
+    public static func globalAvgPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+        guard input.rank == 3 else { throw .shape("globalAvgPool1d", "input \(input.shape) must be [batch, steps, channels]") }
+        return globalPool(input: input, max: false, keptShape: keepDims ? [input.shape[0], 1, input.shape[2]] : nil)
+    }
+
+    /// Keras `GlobalMaxPooling1D`: maximum over the steps of `NLC` input.
+    /// - Returns: `[batch, channels]`, or `[batch, 1, channels]` with `keepDims`.
+    /// - Throws: ``TensorError`` unless the input has rank 3.
+    public static func globalMaxPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+        guard input.rank == 3 else { throw .shape("globalMaxPool1d", "input \(input.shape) must be [batch, steps, channels]") }
+        return globalPool(input: input, max: true, keptShape: keepDims ? [input.shape[0], 1, input.shape[2]] : nil)
+    }
+
+    static func pool2d(_ op: String, input: Tensor, poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding,
+                       max: Bool) throws(TensorError) -> Tensor {
+        guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
+        guard padding != .causal else { throw .argument(op, "padding causal is not defined for pooling") }
+        let s = strides ?? poolSize
+        let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: poolSize.0,
+                                       stride: s.0, dilation: 1, padding: padding)
+        let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: poolSize.1,
+                                       stride: s.1, dilation: 1, padding: padding)
+        return try pool(op, input: input, channels: input.shape[3], rows: rows, cols: cols, max: max,
+                        shape: [input.shape[0], rows.output, cols.output, input.shape[3]])
+    }
+
+    static func pool1d(_ op: String, input: Tensor, poolSize: Int, stride: Int?, padding: Padding,
+                       max: Bool) throws(TensorError) -> Tensor {
+        guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
+        guard padding != .causal else { throw .argument(op, "padding causal is not defined for pooling") }
+        let cols = try WindowAxis.make(operation: op, axisName: "steps", input: input.shape[1], kernel: poolSize,
+                                       stride: stride ?? poolSize, dilation: 1, padding: padding)
+        let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
+        return try pool(op, input: input, channels: input.shape[2], rows: rows, cols: cols, max: max,
+                        shape: [input.shape[0], cols.output, input.shape[2]])
+    }
+
+    static func pool(_ op: String, input: Tensor, channels: Int, rows: WindowAxis, cols: WindowAxis, max: Bool,
+                     shape: [Int]) throws(TensorError) -> Tensor {
+        let count = try Tensor.checkedCount(shape, operation: op)
+        let batch = input.shape[0]
+        return Tensor.build(shape: shape, count: count) { out in
+            input.scalars.withUnsafeBufferPointer { xb in
+                let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
+                let lines = batch * rows.output
+                Parallel.forEachChunk(count: lines, work: count * rows.kernel * cols.kernel) { range in
+                    for line in range {
+                        let n = line / rows.output, oh = line % rows.output
+                        let image = x + n * rows.input * cols.input * channels
+                        let h0 = Swift.max(oh * rows.stride - rows.padBefore, 0)
+                        let h1 = Swift.min(oh * rows.stride - rows.padBefore + rows.kernel, rows.input)
+                        for ow in 0..<cols.output {
+                            let w0 = Swift.max(ow * cols.stride - cols.padBefore, 0)
+                            let w1 = Swift.min(ow * cols.stride - cols.padBefore + cols.kernel, cols.input)
+                            let dst = o + (line * cols.output + ow) * channels
+                            dst.update(repeating: max ? -Float.greatestFiniteMagnitude : 0, count: channels)
+                            for ih in h0..<Swift.max(h1, h0) {
+                                for iw in w0..<Swift.max(w1, w0) {
+                                    let src = image + (ih * cols.input + iw) * channels
+                                    if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
+                                }
+                            }
+                            if !max {
+                                let taps = Float(Swift.max(h1 - h0, 0) * Swift.max(w1 - w0, 0))
+                                for c in 0..<channels { dst[c] /= taps }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reduces every axis between the batch and the channels (mean or max).
+    static func globalPool(input: Tensor, max: Bool, keptShape: [Int]?) -> Tensor {
+        let batch = input.shape[0], channels = input.shape[input.rank - 1]
+        let positions = product(input.shape.dropFirst().dropLast())
+        let shape = keptShape ?? [batch, channels]
+        return Tensor.build(shape: shape, count: batch * channels) { out in
+            input.scalars.withUnsafeBufferPointer { xb in
+                let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
+                Parallel.forEachChunk(count: batch, work: input.count) { range in
+                    for n in range {
+                        let dst = o + n * channels
+                        dst.update(repeating: max ? -.infinity : 0, count: channels)
+                        for p in 0..<positions {
+                            let src = x + (n * positions + p) * channels
+                            if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
+                        }
+                        if !max {
+                            let d = Float(positions)
+                            for c in 0..<channels { dst[c] /= d }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `o[i] = x[i] > o[i] ? x[i] : o[i]` (NaN in `x` never replaces; TensorFlow's pooling comparison).
+@inline(__always)
+func maxInPlace(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
+    let lanes = FloatVector.scalarCount
+    var i = 0
+    while i + lanes <= n {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
+        let ov = UnsafeRawPointer(o + i).loadUnaligned(as: FloatVector.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: ov.replacing(with: xv, where: xv .> ov), as: FloatVector.self)
+        i += lanes
+    }
+    while i < n {
+        if x[i] > o[i] { o[i] = x[i] }
+        i += 1
+    }
+}
