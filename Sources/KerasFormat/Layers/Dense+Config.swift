@@ -1,26 +1,43 @@
 public import KerasGraph
 
-extension Dense {
-    /// Decodes a `Dense` config (Keras 1 `output_dim`/`bias`, Keras 2/3 `units`/`use_bias`).
+extension Dense: ConfigEncodable {
+    /// Decodes a `Dense` config (Keras 1 `output_dim`/`bias`/`init`/`W_regularizer`, Keras 2/3 `units`/`use_bias`).
     public init(config c: LayerConfig) throws {
-        let units: Int
-        if c.dialect == .keras1, let od = try c.int("output_dim") {
-            units = od
-        } else {
-            units = try c.requiredInt("units")
-        }
-        guard units > 0, units < 1 << 31 else { throw c.error("`units` must be positive, found \(units)") }
         self.init(
             common: try c.common(),
-            units: units,
+            units: try c.positiveInt("units", "output_dim"),
             activation: try c.activation(),
             useBias: try c.bool("use_bias") ?? c.bool("bias") ?? true,
-            kernelInitializer: try c.kerasObject("kernel_initializer") ?? c.kerasObject("init"),
-            biasInitializer: try c.kerasObject("bias_initializer"),
-            kernelRegularizer: try c.kerasObject("kernel_regularizer") ?? c.kerasObject("W_regularizer"),
-            biasRegularizer: try c.kerasObject("bias_regularizer") ?? c.kerasObject("b_regularizer"),
-            activityRegularizer: try c.kerasObject("activity_regularizer"),
-            kernelConstraint: try c.kerasObject("kernel_constraint") ?? c.kerasObject("W_constraint"),
-            biasConstraint: try c.kerasObject("bias_constraint") ?? c.kerasObject("b_constraint"))
+            kernelInitializer: try c.anyKerasObject("kernel_initializer", "init") ?? .glorotUniform,
+            biasInitializer: try c.anyKerasObject("bias_initializer") ?? .zeros,
+            kernelRegularizer: try c.anyKerasObject("kernel_regularizer", "W_regularizer"),
+            biasRegularizer: try c.anyKerasObject("bias_regularizer", "b_regularizer"),
+            activityRegularizer: try c.anyKerasObject("activity_regularizer"),
+            kernelConstraint: try c.anyKerasObject("kernel_constraint", "W_constraint"),
+            biasConstraint: try c.anyKerasObject("bias_constraint", "b_constraint"))
+    }
+
+    /// Keras 2: `units, activation, use_bias`, initializers, regularizers (with `activity_regularizer`), constraints.
+    /// Keras 3: the same without `activity_regularizer` (Keras 3's `Dense.get_config` omits it; it is written after
+    /// `bias_constraint` only when set, which Keras 3 accepts as a layer argument). Keras 3.13+'s
+    /// `quantization_config: null` is not written: older Keras 3 releases reject the key.
+    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+        typealias E = ConfigEncoding
+        var m = E.base(common, dialect) + [
+            ("units", .number(Double(units))),
+            ("activation", E.activation(activation, dialect)),
+            ("use_bias", .bool(useBias)),
+            ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),
+            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
+            ("kernel_regularizer", E.object(kernelRegularizer, .regularizer, dialect)),
+            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
+        ]
+        if dialect != .keras3 { m.append(("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect))) }
+        m += [("kernel_constraint", E.object(kernelConstraint, .constraint, dialect)),
+              ("bias_constraint", E.object(biasConstraint, .constraint, dialect))]
+        if dialect == .keras3, activityRegularizer != nil {
+            m.append(("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)))
+        }
+        return .object(m)
     }
 }

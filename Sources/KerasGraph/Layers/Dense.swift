@@ -19,8 +19,8 @@ public struct Dense: Layer {
     public var weights: [Weight]
 
     public init(common: LayerCommon, units: Int, activation: Activation = .linear, useBias: Bool = true,
-                kernelInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
-                biasInitializer: KerasObject? = KerasObject(className: "Zeros"),
+                kernelInitializer: KerasObject? = .glorotUniform,
+                biasInitializer: KerasObject? = .zeros,
                 kernelRegularizer: KerasObject? = nil, biasRegularizer: KerasObject? = nil,
                 activityRegularizer: KerasObject? = nil,
                 kernelConstraint: KerasObject? = nil, biasConstraint: KerasObject? = nil,

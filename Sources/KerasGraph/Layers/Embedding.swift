@@ -19,10 +19,13 @@ public struct Embedding: Layer {
     /// One weight, `embeddings`.
     public var weights: [Weight]
 
+    /// Keras' default, `RandomUniform(minval=-0.05, maxval=0.05)`.
+    public static let defaultInitializer = KerasObject(
+        className: "RandomUniform",
+        config: .object([("minval", .number(-0.05)), ("maxval", .number(0.05)), ("seed", .null)]))
+
     public init(common: LayerCommon, inputDim: Int, outputDim: Int, maskZero: Bool = false, inputLength: Int? = nil,
-                embeddingsInitializer: KerasObject? = KerasObject(
-                    className: "RandomUniform",
-                    config: .object([("minval", .number(-0.05)), ("maxval", .number(0.05)), ("seed", .null)])),
+                embeddingsInitializer: KerasObject? = Embedding.defaultInitializer,
                 embeddingsRegularizer: KerasObject? = nil, activityRegularizer: KerasObject? = nil,
                 embeddingsConstraint: KerasObject? = nil, weights: [Weight] = []) {
         self.common = common

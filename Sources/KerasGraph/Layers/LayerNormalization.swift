@@ -23,8 +23,8 @@ public struct LayerNormalization: Layer {
 
     public init(common: LayerCommon, axis: [Int] = [-1], epsilon: Double = 1e-3, center: Bool = true,
                 scale: Bool = true, rmsScaling: Bool = false,
-                betaInitializer: KerasObject? = KerasObject(className: "Zeros"),
-                gammaInitializer: KerasObject? = KerasObject(className: "Ones"),
+                betaInitializer: KerasObject? = .zeros,
+                gammaInitializer: KerasObject? = .ones,
                 betaRegularizer: KerasObject? = nil, gammaRegularizer: KerasObject? = nil,
                 betaConstraint: KerasObject? = nil, gammaConstraint: KerasObject? = nil,
                 weights: [Weight] = []) {

@@ -18,7 +18,7 @@ public struct PReLU: Layer {
     public var weights: [Weight]
 
     public init(common: LayerCommon, sharedAxes: [Int]? = nil,
-                alphaInitializer: KerasObject? = KerasObject(className: "Zeros"),
+                alphaInitializer: KerasObject? = .zeros,
                 alphaRegularizer: KerasObject? = nil, alphaConstraint: KerasObject? = nil,
                 weights: [Weight] = []) {
         self.common = common

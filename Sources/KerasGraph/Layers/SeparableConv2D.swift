@@ -38,14 +38,14 @@ public struct SeparableConv2D: Layer {
     public init(common: LayerCommon, filters: Int, kernelSize: [Int], strides: [Int] = [1, 1],
                 padding: Padding = .valid, dataFormat: DataFormat = .channelsLast, dilationRate: [Int] = [1, 1],
                 depthMultiplier: Int = 1, activation: Activation = .linear, useBias: Bool = true,
-                depthwiseInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
-                pointwiseInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
-                biasInitializer: KerasObject? = KerasObject(className: "Zeros"),
+                depthwiseInitializer: KerasObject? = .glorotUniform,
+                pointwiseInitializer: KerasObject? = .glorotUniform,
+                biasInitializer: KerasObject? = .zeros,
                 depthwiseRegularizer: KerasObject? = nil, pointwiseRegularizer: KerasObject? = nil,
                 biasRegularizer: KerasObject? = nil, activityRegularizer: KerasObject? = nil,
                 depthwiseConstraint: KerasObject? = nil, pointwiseConstraint: KerasObject? = nil,
                 biasConstraint: KerasObject? = nil,
-                kernelInitializer: KerasObject? = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)])),
+                kernelInitializer: KerasObject? = .glorotUniform,
                 kernelRegularizer: KerasObject? = nil, kernelConstraint: KerasObject? = nil,
                 dimOrdering: DimOrdering? = nil, weights: [Weight] = []) {
         self.common = common

@@ -50,3 +50,12 @@ public enum DimOrdering: String, Sendable, Equatable, CaseIterable {
     /// The data format this ordering implies.
     public var dataFormat: DataFormat { self == .th ? .channelsFirst : .channelsLast }
 }
+
+extension KerasObject {
+    /// Keras' default kernel initializer, `GlorotUniform(seed=None)`.
+    public static let glorotUniform = KerasObject(className: "GlorotUniform", config: .object([("seed", .null)]))
+    /// `Zeros()`.
+    public static let zeros = KerasObject(className: "Zeros")
+    /// `Ones()`.
+    public static let ones = KerasObject(className: "Ones")
+}
