@@ -1,8 +1,0 @@
-import HDF5
-import Testing
-
-@Suite struct SmokeTests {
-    @Test func version() {
-        #expect(HDF5Library.version.hasPrefix("1."))
-    }
-}
