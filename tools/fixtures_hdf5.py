@@ -180,6 +180,12 @@ def write_datasets(path: Path) -> dict:
         ordered["alpha"] = np.zeros((1,), dtype=np.float32)
         ordered.create_group("mid")
 
+        # Declared but never written (contiguous storage is allocated late, so the file stays
+        # tiny): reading must be refused before allocating; the shape must still be readable.
+        f.create_dataset("huge_unallocated", shape=(1 << 20, 1 << 20), dtype=np.float32)
+        f.create_dataset("medium_unallocated", shape=(8192, 8192), dtype=np.float32)
+        f.create_dataset("small_unallocated", shape=(4, 4), dtype=np.float32, fillvalue=1.5)
+
         f.create_dataset("strings_ds", data=np.array(["a", "b"], dtype=object), dtype=h5py.string_dtype())
         f["compound"] = np.array([(1, 2.0)], dtype=[("a", "i4"), ("b", "f8")])
 

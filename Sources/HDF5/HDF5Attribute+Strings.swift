@@ -12,7 +12,7 @@ extension HDF5Attribute {
     ///
     /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim`.
     public func readStrings() throws(HDF5Error) -> [String] {
-        let context = context("read strings from")
+        let context = context("read")
         if elementCount == 0 { return [] }
         guard case .string(let stringType) = elementType else {
             throw context.error(.typeMismatch, "the attribute holds \(elementType), not strings")
@@ -35,7 +35,7 @@ extension HDF5Attribute {
     public func readString() throws(HDF5Error) -> String {
         let strings = try readStrings()
         guard strings.count == 1, let value = strings.first else {
-            throw context("read a string from").error(.invalidShape, "the attribute has shape \(shape), expected a single string")
+            throw context("read").error(.invalidShape, "the attribute has shape \(shape), expected a single string")
         }
         return value
     }

@@ -57,14 +57,14 @@ public struct HDF5Attribute {
     ///
     /// The corresponding C function is `H5Aread`.
     public func readDoubles() throws(HDF5Error) -> [Double] {
-        try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read numbers from")
+        try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read")
     }
 
     /// Reads all elements as `Float`, converting from any float or integer type.
     ///
     /// The corresponding C function is `H5Aread`.
     public func readFloats() throws(HDF5Error) -> [Float] {
-        try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read numbers from")
+        try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read")
     }
 
     /// Reads all elements of an integer attribute as `Int64` (floats are refused, not truncated).
@@ -73,23 +73,23 @@ public struct HDF5Attribute {
     public func readInt64s() throws(HDF5Error) -> [Int64] {
         if elementCount == 0 { return [] }
         guard type.typeClass == H5T_INTEGER else {
-            throw context("read integers from").error(.typeMismatch, "the attribute holds \(elementType), not integers")
+            throw context("read").error(.typeMismatch, "the attribute holds \(elementType), not integers")
         }
-        return try readNumbers(as: Int64.self, memoryType: chdf5_native_int64, action: "read integers from")
+        return try readNumbers(as: Int64.self, memoryType: chdf5_native_int64, action: "read")
     }
 
     /// Reads the single value of a one-element numeric attribute as `Double`.
     ///
     /// The corresponding C function is `H5Aread`.
     public func readDouble() throws(HDF5Error) -> Double {
-        try single(readDoubles(), "read a number from")
+        try single(readDoubles(), "read")
     }
 
     /// Reads the single value of a one-element integer attribute as `Int64`.
     ///
     /// The corresponding C function is `H5Aread`.
     public func readInt64() throws(HDF5Error) -> Int64 {
-        try single(readInt64s(), "read an integer from")
+        try single(readInt64s(), "read")
     }
 
     /// Whether ``close()`` has not been called on this attribute (or a copy of it).

@@ -17,14 +17,14 @@ extension HDF5Dataset {
     ///
     /// The corresponding C function is `H5Dread`.
     public func readFloats() throws(HDF5Error) -> [Float] {
-        try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read dataset as float32")
+        try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read dataset")
     }
 
     /// Reads all elements as `Double`, converting from any float or integer type.
     ///
     /// The corresponding C function is `H5Dread`.
     public func readDoubles() throws(HDF5Error) -> [Double] {
-        try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read dataset as float64")
+        try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read dataset")
     }
 
     /// Reads all elements of an integer dataset as `Int64`.
@@ -34,7 +34,7 @@ extension HDF5Dataset {
     ///
     /// The corresponding C function is `H5Dread`.
     public func readInt64s() throws(HDF5Error) -> [Int64] {
-        let context = ErrorContext(action: "read dataset as int64", file: filePath, object: path)
+        let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard type.typeClass == H5T_INTEGER else {
             throw context.error(.typeMismatch, "the elements are \(elementType), not integers")
         }
@@ -46,7 +46,7 @@ extension HDF5Dataset {
     ///
     /// The corresponding C function is `H5Dread`.
     public func readInt64Scalar() throws(HDF5Error) -> Int64 {
-        let context = ErrorContext(action: "read dataset as an int64 scalar", file: filePath, object: path)
+        let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard elementCount == 1 else {
             throw context.error(.invalidShape, "the dataset has shape \(shape), expected a single value")
         }
@@ -62,7 +62,7 @@ extension HDF5Dataset {
     ///
     /// The corresponding C functions are `H5Dget_type` and `H5Dread`.
     public func readRawBytes() throws(HDF5Error) -> [UInt8] {
-        let context = ErrorContext(action: "read dataset bytes", file: filePath, object: path)
+        let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         if case .string(let stringType) = elementType, stringType.length == .variable {
             throw context.error(.typeMismatch, "the elements are \(elementType), which have no fixed byte layout")
         }
@@ -85,7 +85,7 @@ extension HDF5Dataset {
     ///
     /// The corresponding C function is `H5Dread`.
     public func readBFloat16() throws(HDF5Error) -> [Float] {
-        let context = ErrorContext(action: "read dataset as bfloat16", file: filePath, object: path)
+        let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard case .opaque(size: 2, _) = elementType else {
             throw context.error(.typeMismatch, "the elements are \(elementType), expected 2-byte opaque bfloat16")
         }

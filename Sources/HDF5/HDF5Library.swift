@@ -134,6 +134,19 @@ public enum HDF5Library {
         _ = pthread_setspecific(silencedKey, UnsafeRawPointer(bitPattern: 1))
     }
 
+    /// Whether libhdf5's automatic error-stack printing is off for the calling thread (it is
+    /// turned off the first time each thread enters the lock). For tests.
+    ///
+    /// The corresponding C function is `H5Eget_auto2`.
+    static func automaticErrorPrintingIsOff() -> Bool {
+        withLock {
+            var function: H5E_auto2_t? = nil
+            var data: UnsafeMutableRawPointer? = nil
+            guard H5Eget_auto2(chdf5_e_default(), &function, &data) >= 0 else { return false }
+            return function == nil
+        }
+    }
+
     /// Counter that makes the internal names of in-memory files unique. Guarded by `lock`.
     nonisolated(unsafe) private static var imageCounter = 0
 
