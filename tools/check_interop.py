@@ -14,7 +14,8 @@ Relative paths are resolved against the current directory, then against the repo
 
 Loading: keras3 = `keras.models.load_model(path, compile=False)` for .keras and full-model .h5; for weights-only
 files the architecture is built from the config JSON (Keras 3 JSON with keras.models.model_from_json, Keras 1/2
-JSON with Keras 3's legacy model_from_config) and `model.load_weights(path)`. tf_keras = the same with
+JSON with Keras 3's legacy model_from_config after dropping the per-layer module/registered_name/build_config keys
+that tf_keras to_json() adds, i.e. the form Keras 3 reads from a legacy .h5) and `model.load_weights(path)`. tf_keras = the same with
 tf_keras (Keras 2) in a subprocess with TF_USE_LEGACY_KERAS=1.
 Each loaded model runs the fixture inputs with model(x, training=False); every output must satisfy
 |ours - keras| <= 1e-5 + 1e-4*|keras| (NaN must be NaN, infinities equal).
@@ -105,7 +106,26 @@ def _build_from_config(keras, legacy_loader: bool, config_path):
         return keras.models.model_from_json(text)
     from keras.src.legacy.saving import saving_utils  # Keras 3's reader for Keras 1/2 style configs
 
-    return saving_utils.model_from_config(cfg)
+    return saving_utils.model_from_config(_as_h5_model_config(cfg))
+
+
+def _as_h5_model_config(cfg):
+    """tf_keras model.to_json() adds module/registered_name/build_config to every layer entry, which sends Keras 3
+    down its new-style deserializer (that fails on e.g. BatchNormalization axis [3]). The same model's legacy .h5
+    model_config has none of them, and Keras 3 reads that form; so drop those keys at layer level only."""
+    if isinstance(cfg, dict):
+        out = {}
+        for k, v in cfg.items():
+            if k == "layers" and isinstance(v, list):
+                out[k] = [_as_h5_model_config({kk: vv for kk, vv in layer.items()
+                                               if kk not in ("module", "registered_name", "build_config")})
+                          if isinstance(layer, dict) else layer for layer in v]
+            else:
+                out[k] = _as_h5_model_config(v)
+        return out
+    if isinstance(cfg, list):
+        return [_as_h5_model_config(v) for v in cfg]
+    return cfg
 
 
 def _load(keras, legacy_loader, path, config_path):
@@ -182,8 +202,11 @@ def _run_item(keras, legacy_loader, item):
         return res
     try:
         xs = [np.load(fixture / i["file"]) for i in manifest["inputs"]]
+        feed = xs if len(xs) > 1 else xs[0]
+        if len(xs) == 1 and isinstance(getattr(model, "_inputs_struct", None), list):
+            feed = xs  # Keras 3 model built from a Keras 2 config declares its inputs as a one-element list
         with _Capture() as cap:
-            y = model(xs if len(xs) > 1 else xs[0], training=False)
+            y = model(feed, training=False)
         ys = [np.asarray(t) for t in _flatten(y)]
         res["warnings"] += [m for m in cap.messages if m not in res["warnings"]]
         exp = [np.load(fixture / o["file"]) for o in manifest["outputs"]]
@@ -409,8 +432,10 @@ def probe_fixtures(only=None):
                 tag += "  <-- DECLARED LOADER FAILED"
             print(f"  {m['name']}/{f['file']} [{ld}{'' if declared else ', probe only'}]: {tag} "
                   f"{r['message'][:160]}", flush=True)
+    import fixtures_common
+
     for man_path, m in by_manifest.items():
-        man_path.write_text(json.dumps(m, indent=1, allow_nan=False) + "\n")
+        fixtures_common.write_json(man_path, m)
     return all_ok
 
 

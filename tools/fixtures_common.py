@@ -301,8 +301,21 @@ def fresh_dir(name: str) -> Path:
     return d
 
 
+def dumps_manifest(obj, depth=0) -> str:
+    """JSON with one line per top-level key and per list/dict element below it; deeper values compact."""
+    pad = " " * (depth + 1)
+    if depth < 2 and isinstance(obj, dict) and obj:
+        items = [f"{pad}{json.dumps(k)}: {dumps_manifest(v, depth + 1)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * depth + "}"
+    if depth < 2 and isinstance(obj, list) and obj and any(isinstance(v, (dict, list)) for v in obj):
+        items = [f"{pad}{dumps_manifest(v, depth + 1)}" for v in obj]
+        return "[\n" + ",\n".join(items) + "\n" + " " * depth + "]"
+    return json.dumps(obj, allow_nan=False)
+
+
 def write_json(path: Path, obj) -> None:
-    path.write_text(json.dumps(obj, indent=1, sort_keys=False, allow_nan=False) + "\n")
+    json.dumps(obj, allow_nan=False)  # validate (no NaN/inf)
+    path.write_text(dumps_manifest(obj) + "\n")
 
 
 def pretty_json_text(text: str) -> str:
@@ -415,6 +428,9 @@ def emit(name, model, inputs, *, description, covers, formats, loaders=None, lay
         "predict_on_batch_bitwise_equal": bool(predict_bitwise),
         "compare": compare,
         "tolerance": ({"atol": 1e-5, "rtol": 1e-4} if compare == "tolerance" else None),
+        **({"bitwise_rule": "float32 bits identical for every non-NaN expected value (so -0.0 != +0.0); where "
+                            "expected is NaN any NaN matches (TF's own NaN sign differs between eager and graph "
+                            "execution)"} if compare == "bitwise" else {}),
         "seed": seed_for(name),
         "layers": layer_records(model),
         "notes": list(notes),
@@ -442,3 +458,35 @@ def emit(name, model, inputs, *, description, covers, formats, loaders=None, lay
         manifest.update(extra)
     write_json(d / "manifest.json", manifest)
     return manifest
+
+
+# --------------------------------------------------------------------------------------------
+# Function-level activation references (Fixtures/activations/<package>/)
+# --------------------------------------------------------------------------------------------
+
+def activation_reference(functions):
+    """functions: {name: callable(x) -> tensor}. Writes x.npy and <name>.npy with this Keras."""
+    import numpy as np
+
+    pkg = "tf_keras" if legacy() else "keras3"
+    d = FIXTURES / "activations" / pkg
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    grid = np.linspace(-8.0, 8.0, 65).astype(np.float32)
+    specials = np.array([-np.inf, np.inf, np.nan, -0.0, 0.0, -1e30, 1e30, -3.0, 3.0, -2.5, 2.5, 1e-3, -1e-3],
+                        dtype=np.float32)
+    x = np.concatenate([grid, specials])[None, :]
+    np.save(d / "x.npy", x)
+    import tensorflow as tf
+
+    done = {}
+    xt = tf.constant(x)
+    for name, fn in functions.items():
+        y = np.asarray(fn(xt)).astype(np.float32)
+        np.save(d / f"{name}.npy", y)
+        done[name] = f"{name}.npy"
+    write_json(d / "manifest.json", {**versions(), "x": "x.npy: shape (1, 78): linspace(-8, 8, 65) then -inf, inf, "
+                                     "nan, -0, 0, -1e30, 1e30, -3, 3, -2.5, 2.5, 1e-3, -1e-3",
+                                     "computed_by": "the activation function called eagerly on x (TensorFlow CPU)",
+                                     "functions": done})

@@ -176,18 +176,22 @@ def core_k2(name):
         L.Reshape((3, 4), name="reshape"),
         L.Permute((2, 1), name="permute"),
         L.SpatialDropout1D(0.3, name="sdrop1d"),
+        L.Reshape((2, 2, 3), name="reshape4d"),
+        L.SpatialDropout2D(0.4, name="sdrop2d"),
         L.Flatten(name="flat2"),
         L.Dense(3, name="dense2"),
         L.RepeatVector(2, name="repeat"),
         L.Flatten(name="flat3"),
         L.Dense(2, activation="sigmoid", name="out"),
     ], name="core_k2")
-    finish(name, m, rng, [C.random_input((3, 4, 4, 2), rng)], formats=["keras2_h5"], layer_outputs=True,
+    finish(name, m, rng, [C.random_input((3, 4, 4, 2), rng)], formats=["keras2_h5"],
            description="Keras 2 Sequential core layers: Flatten, Dense, Activation, Dropout, GaussianNoise, "
-                       "GaussianDropout, AlphaDropout, Reshape, Permute, SpatialDropout1D, RepeatVector",
+                       "GaussianDropout, AlphaDropout, Reshape, Permute, SpatialDropout1D/2D, RepeatVector",
            covers=["Sequential", "InputLayer", "Flatten", "Dense", "Activation", "Dropout", "GaussianNoise",
-                   "GaussianDropout", "AlphaDropout", "Reshape", "Permute", "SpatialDropout1D", "RepeatVector",
-                   "layer_outputs"])
+                   "GaussianDropout", "AlphaDropout", "Reshape", "Permute", "SpatialDropout1D", "SpatialDropout2D",
+                   "RepeatVector"], loaders=TF_KERAS_ONLY,
+           notes=["Keras 3.15.1 cannot load this file: SpatialDropout1D/2D.__init__() got an unexpected keyword "
+                  "argument 'trainable'"])
 
 
 @fixture
@@ -225,7 +229,7 @@ def conv_k2(name):
     ]
     m = keras.Model([seq, img], outs, name="conv_k2")
     finish(name, m, rng, [C.random_input((2, 12, 3), rng), C.random_input((2, 8, 8, 4), rng)],
-           formats=["keras2_h5", "keras2_weights_h5"],
+           loaders=TF_KERAS_ONLY, formats=["keras2_h5", "keras2_weights_h5"],
            description="Keras 2 Conv1D valid/same+strides/causal+dilation, Conv2D valid/same+strides/dilation/groups, "
                        "DepthwiseConv2D dm=2 (Keras 2 weight name depthwise_kernel), SeparableConv2D, "
                        "Conv2DTranspose strides 2 same/valid; .h5 and tf_keras .weights.h5",
@@ -254,16 +258,15 @@ def pool_k2(name):
         L.Cropping2D(((0, 1), (2, 1)), name="crop2")(img),
         L.UpSampling2D(2, name="up2_nearest")(img),
         L.UpSampling2D(2, interpolation="bilinear", name="up2_bilinear")(img),
-        L.SpatialDropout2D(0.4, name="sdrop2d")(img),
     ]
     m = keras.Model([seq, img], outs, name="pool_k2")
     finish(name, m, rng, [C.random_input((2, 9, 3), rng), C.random_input((2, 7, 7, 3), rng)],
            formats=["keras2_h5"],
            description="Keras 2 pooling (1-D and 2-D, valid/same, global keepdims), ZeroPadding, Cropping, "
-                       "UpSampling nearest/bilinear, SpatialDropout2D",
+                       "UpSampling nearest/bilinear",
            covers=["MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D", "ZeroPadding1D", "Cropping1D",
                    "UpSampling1D", "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
-                   "ZeroPadding2D", "Cropping2D", "UpSampling2D", "SpatialDropout2D"])
+                   "ZeroPadding2D", "Cropping2D", "UpSampling2D"])
 
 
 @fixture
@@ -299,7 +302,7 @@ def activations_k2(name):
     outs.append(L.Softmax(axis=1, name="softmax_axis1")(L.Reshape((2, 4), name="reshape")(h)))
     outs.append(L.ReLU(max_value=1.5, name="relu_max")(h))
     m = keras.Model(x, outs, name="activations_k2")
-    finish(name, m, rng, [2.5 * C.random_input((3, 8), rng)], formats=["keras2_h5"],
+    finish(name, m, rng, [2.5 * C.random_input((3, 8), rng)], loaders=TF_KERAS_ONLY, formats=["keras2_h5"],
            description="Keras 2 activation functions by string (hard_sigmoid = clip(0.2x+0.5, 0, 1), differs from "
                        "Keras 3), ELU, Softmax(axis=1), ReLU(max_value)",
            covers=["Activation", "ELU", "Softmax", "ReLU"] + [f"activation:{a}" for a in ACTS_K2]
@@ -384,7 +387,7 @@ def nested_k2(name):
     h = inner_func(h)
     out = L.Dense(2, name="out")(h)
     m = keras.Model(x, out, name="outer")
-    finish(name, m, rng, [C.random_input((3, 6), rng)], formats=["keras2_h5", "keras2_weights_legacy_h5"],
+    finish(name, m, rng, [C.random_input((3, 6), rng)], loaders=TF_KERAS_ONLY, formats=["keras2_h5", "keras2_weights_legacy_h5"],
            description="Keras 2 Functional containing a nested Sequential (Dense, PReLU, BN) and a nested Functional "
                        "(Dense, LeakyReLU); legacy h5 weight names are inner_seq/in_dense/kernel:0",
            covers=["nested-model", "Sequential-in-Functional", "Functional-in-Functional", "PReLU",
@@ -399,7 +402,7 @@ def nested_func_in_seq_k2(name):
     inner = keras.Model(ii, L.Dense(3, name="in_dense2")(ih), name="inner")
     m = keras.Sequential([L.InputLayer(input_shape=(6,), name="x"), L.Dense(5, name="pre"), inner,
                           L.LeakyReLU(alpha=0.3, name="lrelu"), L.Dense(2, name="out")], name="outer_seq")
-    finish(name, m, rng, [C.random_input((3, 6), rng)], formats=["keras2_h5"],
+    finish(name, m, rng, [C.random_input((3, 6), rng)], loaders=TF_KERAS_ONLY, formats=["keras2_h5"],
            description="Keras 2 Sequential containing a nested Functional (Dense, PReLU, Dense)",
            covers=["nested-model", "Functional-in-Sequential", "Sequential", "PReLU"])
 
@@ -435,7 +438,7 @@ def dcgan_generator_k2(name):
         L.LeakyReLU(alpha=0.2, name="lrelu2"),
         L.Conv2D(3, 3, padding="same", activation="tanh", name="to_rgb"),
     ], name="dcgan_generator")
-    finish(name, m, rng, [C.random_input((2, 8), rng)], formats=["keras2_h5"],
+    finish(name, m, rng, [C.random_input((2, 8), rng)], loaders=TF_KERAS_ONLY, formats=["keras2_h5"],
            description="Keras 2 DCGAN-style generator (Dense → BN → LeakyReLU(0.2) → Reshape → 2×(Conv2DTranspose "
                        "s2 + BN + LeakyReLU(0.2)) → Conv2D tanh), 8x8x3",
            covers=["realistic", "Conv2DTranspose", "BatchNormalization", "LeakyReLU", "Reshape"])
@@ -511,3 +514,15 @@ def formats_k2(name):
            covers=["format:keras2_h5", "format:keras2_weights_legacy_h5", "format:keras2_weights_h5",
                    "optimizer_weights", "Conv2D", "BatchNormalization", "LeakyReLU", "PReLU", "Dense"],
            notes=["trained one step (train_on_batch) after random init; expected outputs use the trained weights"])
+
+
+@fixture
+def activations_reference_k2(name):
+    """Fixtures/activations/tf_keras/: tf_keras.activations.* on a grid (hard_sigmoid is the Keras 2 one)."""
+    keras.backend.clear_session()
+    A = keras.activations
+    fns = {n: getattr(A, n) for n in ACTS_K2}
+    fns["gelu_approximate"] = lambda x: A.gelu(x, approximate=True)
+    fns["relu_max6_alpha0_1_threshold0_5"] = lambda x: A.relu(x, alpha=0.1, max_value=6.0, threshold=0.5)
+    fns["elu_alpha_0_5"] = lambda x: A.elu(x, alpha=0.5)
+    C.activation_reference(fns)

@@ -437,10 +437,9 @@ def seq_k3(name):
     m = keras.Sequential([L.Input((6,)), L.Dense(8, name="sd1"), L.LeakyReLU(0.2, name="slr"),
                           L.Dense(5, name="sd2"), L.PReLU(name="sp"), L.Dense(3, name="sd3")], name="seq")
     finish(name, m, rng, [C.random_input((3, 6), rng)], formats=["keras3_h5", "keras3_weights_h5"],
-           layer_outputs=True,
            description="plain Sequential Dense/LeakyReLU/Dense/PReLU/Dense (Keras 3 legacy h5 prefixes Sequential "
                        "weight names with the model name: model_weights/sd1/seq/sd1/kernel)",
-           covers=["Sequential", "Dense", "LeakyReLU", "PReLU", "layer_outputs"])
+           covers=["Sequential", "Dense", "LeakyReLU", "PReLU"])
 
 
 # ------------------------------------------------------------------ f) realistic
@@ -465,7 +464,8 @@ def dcgan_generator_k3(name):
     finish(name, m, rng, [C.random_input((2, 8), rng)], formats=["keras"], layer_outputs=True,
            description="DCGAN-style generator: Dense → BN → LeakyReLU(0.2) → Reshape → 2×(Conv2DTranspose s2 + BN + "
                        "LeakyReLU(0.2)) → Conv2D tanh, 8x8x3 output; random BN moving stats",
-           covers=["realistic", "Conv2DTranspose", "BatchNormalization", "LeakyReLU", "Reshape", "activation:tanh"])
+           covers=["realistic", "Conv2DTranspose", "BatchNormalization", "LeakyReLU", "Reshape", "activation:tanh",
+                   "layer_outputs"])
 
 
 @fixture
@@ -513,10 +513,11 @@ def _srresnet(keras_mod, Lm, n_blocks=2, ch=4):
 def srresnet_k3(name):
     rng = start(name)
     m = _srresnet(keras, L)
-    finish(name, m, rng, [C.random_input((2, 8, 8, 3), rng)], formats=["keras"], layer_outputs=True,
+    finish(name, m, rng, [C.random_input((2, 8, 8, 3), rng)], formats=["keras"],
            description="SRResNet-style generator: Conv2D + PReLU(shared_axes=[1,2]), 2 residual blocks "
                        "(Conv/BN/PReLU/Conv/BN/Add), trunk skip Add, UpSampling2D x2, Conv2D tanh; 8x8→16x16",
-           covers=["realistic", "PReLU", "BatchNormalization", "Add", "UpSampling2D", "Conv2D", "activation:tanh"])
+           covers=["realistic", "PReLU", "BatchNormalization", "Add", "UpSampling2D", "Conv2D", "activation:tanh"],
+           notes=["per-layer outputs of the same architecture are in srresnet_k2/layer_outputs (Keras 2)"])
 
 
 # ------------------------------------------------------------------ a) formats
@@ -666,3 +667,16 @@ def syn_keras1_weights(name):
                   "Keras 1 weight conversion), so check_interop has no loader for it"],
     }
     C.write_json(d / "manifest.json", man)
+
+
+@fixture
+def activations_reference_k3(name):
+    """Fixtures/activations/keras3/: keras.activations.* on a grid, incl. gelu(approximate=True)."""
+    keras.backend.clear_session()
+    A = keras.activations
+    fns = {n: getattr(A, n) for n in ACTS_K3}
+    fns["gelu_approximate"] = lambda x: A.gelu(x, approximate=True)
+    fns["leaky_relu_default"] = lambda x: A.leaky_relu(x)
+    fns["relu_max6_slope0_1_threshold0_5"] = lambda x: A.relu(x, negative_slope=0.1, max_value=6.0, threshold=0.5)
+    fns["elu_alpha_0_5"] = lambda x: A.elu(x, alpha=0.5)
+    C.activation_reference(fns)

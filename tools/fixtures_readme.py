@@ -113,3 +113,21 @@ def write_readme():
     lines.append("`Fixtures/activations/` holds function-level references (no model files): see its README.md.")
     lines.append("")
     (C.FIXTURES / "README.md").write_text("\n".join(lines) + "\n")
+    act = C.FIXTURES / "activations"
+    if act.exists():
+        (act / "README.md").write_text(ACT_README)
+
+
+ACT_README = """# Activation function references
+
+Function-level outputs (no model file), made by `tools/make_fixtures.py` with real Keras, for kernels that a saved
+config cannot select (e.g. `gelu(x, approximate=True)`) and to show where Keras 2 and 3 differ (`hard_sigmoid`:
+Keras 3 `relu6(x+3)/6`, Keras 2 `clip(0.2x+0.5, 0, 1)`).
+
+- `keras3/` — `keras.activations.<fn>(x)` (Keras 3.15.1, TensorFlow backend)
+- `tf_keras/` — `tf_keras.activations.<fn>(x)` (Keras 2, tf_keras 2.21.0)
+
+Each folder: `x.npy` (shape (1, 78): `linspace(-8, 8, 65)` then -inf, inf, nan, -0, 0, -1e30, 1e30, -3, 3, -2.5,
+2.5, 1e-3, -1e-3), one `<fn>.npy` per function (same shape), and `manifest.json` listing them. Compare with
+|ours - keras| <= 1e-5 + 1e-4*|keras|, NaN where Keras gives NaN.
+"""

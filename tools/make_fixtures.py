@@ -36,7 +36,11 @@ def run_phase(keras_major: int, only) -> None:
     cmd = [sys.executable, str(HERE / "make_fixtures.py"), "--keras", str(keras_major)]
     for o in only or []:
         cmd += ["--only", o]
-    r = subprocess.run(cmd, env=env)
+    r = subprocess.run(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    noise = ("absl::InitializeLog", "cudart_stub.cc", "Could not find cuda drivers")
+    for line in r.stderr.splitlines():
+        if not any(n in line for n in noise):
+            print(line, file=sys.stderr)
     if r.returncode != 0:
         sys.exit(f"make_fixtures.py: the Keras {keras_major} phase failed (exit {r.returncode})")
 
@@ -78,7 +82,7 @@ def main() -> None:
     if not args.only:
         # Remove fixtures that are no longer generated (never touches Fixtures/hdf5/).
         import shutil
-        for d in C.MODELS.iterdir():
+        for d in list(C.MODELS.iterdir()) + [C.FIXTURES / "activations"]:
             if d.is_dir():
                 shutil.rmtree(d)
     print("Keras 2 (tf_keras) fixtures:", flush=True)
