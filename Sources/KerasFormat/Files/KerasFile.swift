@@ -1,0 +1,252 @@
+import Foundation
+import HDF5
+public import KerasGraph
+import TensorModule
+
+/// An opened Keras model file: its format, the model graph from its architecture, and a catalog of where each
+/// layer's weights are. Opening reads the architecture and the weights' names, shapes and types only;
+/// ``loadGraph()`` reads the values.
+///
+/// ```swift
+/// let file = try KerasFile.open("model.h5")               // or .keras, .weights.h5 + architecture:
+/// let graph = try file.loadGraph()                        // typed layers with weights
+/// ```
+///
+/// Not `Sendable` (it keeps the HDF5 file open); the ``ModelGraph`` it returns is.
+public final class KerasFile {
+    /// The path given to ``open(_:architecture:)``.
+    public let path: String
+    public let format: KerasFileFormat
+    /// `keras_version` as the file states it (`metadata.json` for `.keras`); `nil` when absent (Keras 1).
+    public let kerasVersion: String?
+    /// `backend` as the file states it, if any.
+    public let backend: String?
+    /// The config dialect the architecture was read in.
+    public let dialect: ConfigDialect
+    /// The model graph, with no weight values (see ``loadGraph()``).
+    public let architecture: ModelGraph
+    /// The analysis of ``architecture`` (shapes, order) — weights not checked.
+    public let analysis: GraphAnalysis
+    /// Where each layer's weights are in the file.
+    public let assignment: WeightAssignment
+    /// The path of the architecture JSON used, when it came from a separate file.
+    public let architecturePath: String?
+
+    /// Keeps the HDF5 files (and in-memory images) open for on-demand reads.
+    private let keepAlive: [AnyObject]
+
+    private init(path: String, format: KerasFileFormat, kerasVersion: String?, backend: String?, dialect: ConfigDialect,
+                 architecture: ModelGraph, analysis: GraphAnalysis, assignment: WeightAssignment,
+                 architecturePath: String?, keepAlive: [AnyObject]) {
+        self.path = path
+        self.format = format
+        self.kerasVersion = kerasVersion
+        self.backend = backend
+        self.dialect = dialect
+        self.architecture = architecture
+        self.analysis = analysis
+        self.assignment = assignment
+        self.architecturePath = architecturePath
+        self.keepAlive = keepAlive
+    }
+
+    // MARK: - Opening
+
+    /// Opens a Keras file of any supported kind, detected from its content (not its name).
+    ///
+    /// - Parameters:
+    ///   - path: the model or weights file.
+    ///   - architecture: a `model.to_json()` file, needed for weights-only files; for full-model files it
+    ///     replaces the file's own architecture.
+    /// - Throws: ``FormatError`` (or `HDF5Error`) with one line naming the file and what was wrong.
+    public static func open(_ path: String, architecture: String? = nil) throws -> KerasFile {
+        let kind = try sniff(path)
+        let archJSON: String? = try architecture.map { try readText($0, what: "architecture JSON") }
+        switch kind {
+        case .zip:
+            return try openArchive(path, architecture: archJSON, architecturePath: architecture)
+        case .json:
+            return try openSharded(path, architecture: archJSON, architecturePath: architecture)
+        case .hdf5:
+            return try openHDF5(path, architecture: archJSON, architecturePath: architecture)
+        }
+    }
+
+    private enum Sniffed { case hdf5, zip, json }
+
+    /// Looks at the first bytes: HDF5 signature, ZIP local header, or JSON.
+    private static func sniff(_ path: String) throws -> Sniffed {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw FormatError(file: path, "no such file")
+        }
+        guard !isDir.boolValue else { throw FormatError(file: path, "is a directory, not a Keras file") }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw FormatError(file: path, "cannot be read (permission denied?)") }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 1024)) ?? Data())
+        if head.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]) { return .hdf5 }
+        if head.starts(with: [0x50, 0x4b, 0x03, 0x04]) || head.starts(with: [0x50, 0x4b, 0x05, 0x06]) { return .zip }
+        if let first = head.first(where: { ![0x20, 0x09, 0x0a, 0x0d].contains($0) }), first == UInt8(ascii: "{") { return .json }
+        // HDF5 allows a user block: the signature may sit at 512, 1024, 2048, … bytes; let libhdf5 decide.
+        if (try? HDF5File.open(at: path)) != nil { return .hdf5 }
+        throw FormatError(file: path, "not a Keras file: expected an HDF5 file (.h5), a .keras archive (ZIP) or a .weights.json")
+    }
+
+    static func readText(_ path: String, what: String, limit: Int = 256 << 20) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { throw FormatError(file: path, "no such file (\(what))") }
+        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+        if let size = attrs?[.size] as? Int, size > limit {
+            throw FormatError(file: path, "\(what) is \(size) bytes, above the \(limit)-byte limit")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw FormatError(file: path, "cannot be read") }
+        guard let text = String(data: data, encoding: .utf8) else { throw FormatError(file: path, "\(what) is not UTF-8 text") }
+        return text
+    }
+
+    private static func parseArchitecture(_ json: String, path: String, kerasVersion: String?) throws -> ModelGraph {
+        try ModelConfigParser.parse(json: json, kerasVersion: kerasVersion, file: path)
+    }
+
+    private static func analyze(_ graph: ModelGraph, file: String) throws -> GraphAnalysis {
+        do {
+            return try GraphAnalysis.analyze(graph, inputShapes: nil, checkWeights: false)
+        } catch let e as GraphError {
+            throw FormatError(file: file, e.description)
+        }
+    }
+
+    private static func openHDF5(_ path: String, architecture: String?, architecturePath: String?) throws -> KerasFile {
+        let h5 = try HDF5File.open(at: path)
+        let root = try h5.rootGroup()
+        let attrs = root.attributes
+        if try attrs.contains("layer_names") || attrs.contains("layer_names0") {
+            // save_weights (Keras 1/2): weights at the root; architecture from the separate JSON.
+            let weights = try LegacyWeights.read(root: root, file: path)
+            guard let architecture else {
+                throw FormatError(file: path, "weights-only file (save_weights): pass the architecture JSON with --config (model.to_json())")
+            }
+            let dialect = KerasFile.dialect(version: weights.kerasVersion ?? "1")
+            let graph = try parseArchitecture(architecture, path: architecturePath ?? path, kerasVersion: weights.kerasVersion ?? "1")
+            let analysis = try analyze(graph, file: architecturePath ?? path)
+            let assignment = try WeightAssignment.legacy(weights, graph: graph, analysis: analysis, path: path)
+            return KerasFile(path: path, format: .legacyWeightsH5, kerasVersion: weights.kerasVersion, backend: weights.backend,
+                             dialect: dialect, architecture: graph, analysis: analysis, assignment: assignment,
+                             architecturePath: architecturePath, keepAlive: [h5])
+        }
+        if try root.objectKind(at: "model_weights") == .group {
+            let mw = try root.group(at: "model_weights")
+            let weights = try LegacyWeights.read(root: mw, file: path)
+            let rootVersion = try attrs.contains("keras_version") ? try attrs.string(named: "keras_version") : nil
+            let version = rootVersion ?? weights.kerasVersion
+            let rootBackend = try attrs.contains("backend") ? try attrs.string(named: "backend") : nil
+            let json: String
+            if let architecture {
+                json = architecture
+            } else if try attrs.contains("model_config") {
+                json = try attrs.string(named: "model_config")
+            } else {
+                throw FormatError(file: path, "no `model_config` attribute: pass the architecture JSON with --config")
+            }
+            let graph = try parseArchitecture(json, path: architecturePath ?? path, kerasVersion: version ?? "1")
+            let analysis = try analyze(graph, file: architecturePath ?? path)
+            let assignment = try WeightAssignment.legacy(weights, graph: graph, analysis: analysis, path: path)
+            return KerasFile(path: path, format: .legacyH5, kerasVersion: version, backend: rootBackend ?? weights.backend,
+                             dialect: KerasFile.dialect(version: version ?? "1", fallback: graph),
+                             architecture: graph, analysis: analysis, assignment: assignment,
+                             architecturePath: architecturePath, keepAlive: [h5])
+        }
+        for marker in ["layers", "vars", "_layer_checkpoint_dependencies"] where try root.objectKind(at: marker) == .group {
+            var v3 = V3Weights()
+            try v3.add(file: h5, name: path)
+            try v3.finish()
+            guard let architecture else {
+                throw FormatError(file: path, "Keras 3 weights file (.weights.h5): pass the architecture JSON with --config (model.to_json())")
+            }
+            let graph = try parseArchitecture(architecture, path: architecturePath ?? path, kerasVersion: nil)
+            let analysis = try analyze(graph, file: architecturePath ?? path)
+            return KerasFile(path: path, format: .weightsH5, kerasVersion: nil, backend: nil,
+                             dialect: KerasFile.dialect(version: nil, fallback: graph),
+                             architecture: graph, analysis: analysis,
+                             assignment: WeightAssignment.v3(v3, graph: graph, analysis: analysis),
+                             architecturePath: architecturePath, keepAlive: [h5])
+        }
+        throw FormatError(file: path, "an HDF5 file, but not a Keras file: no `model_weights`, `layer_names` or `layers` at its root")
+    }
+
+    private static func openArchive(_ path: String, architecture: String?, architecturePath: String?) throws -> KerasFile {
+        let zip = try KerasArchiveReader(path: path)
+        let config = try architecture ?? zip.text("config.json")
+        var version: String?
+        if let meta = try? zip.text("metadata.json", limit: 1 << 20), let m = try? JSONValue.parse(meta),
+           case let .string(v)? = m["keras_version"] {
+            version = v
+        }
+        guard let weightsData = try zip.read("model.weights.h5") else {
+            if zip.memberNames.contains("model.weights.npz") {
+                throw FormatError(file: path, "the archive holds model.weights.npz (weights_format=\"npz\"), which KerasPort does not read")
+            }
+            throw FormatError(file: path, "the .keras archive has no `model.weights.h5`")
+        }
+        let h5 = try HDF5File.open(image: [UInt8](weightsData), name: "\(path)/model.weights.h5")
+        var v3 = V3Weights()
+        try v3.add(file: h5, name: "\(path)/model.weights.h5")
+        try v3.finish()
+        let graph = try parseArchitecture(config, path: architecturePath ?? "\(path)/config.json", kerasVersion: version)
+        let analysis = try analyze(graph, file: architecturePath ?? "\(path)/config.json")
+        return KerasFile(path: path, format: .kerasArchive, kerasVersion: version, backend: nil,
+                         dialect: KerasFile.dialect(version: version, fallback: graph),
+                         architecture: graph, analysis: analysis,
+                         assignment: WeightAssignment.v3(v3, graph: graph, analysis: analysis),
+                         architecturePath: architecturePath, keepAlive: [h5])
+    }
+
+    private static func openSharded(_ path: String, architecture: String?, architecturePath: String?) throws -> KerasFile {
+        let text = try readText(path, what: "sharded weights index", limit: 64 << 20)
+        let index: JSONValue
+        do { index = try JSONValue.parse(text) } catch { throw FormatError(file: path, "malformed JSON: \(error)") }
+        guard case let .object(map)? = index["weight_map"] else {
+            throw FormatError(file: path, "a JSON file, but not a sharded weights index: no `weight_map` object")
+        }
+        var shardNames: [String] = []
+        for (key, value) in map {
+            let files: [JSONValue]
+            switch value {
+            case let .array(a): files = a
+            case .string: files = [value]
+            default: throw FormatError(file: path, object: key, "`weight_map` entries must list shard file names")
+            }
+            for f in files {
+                guard case let .string(name) = f else { throw FormatError(file: path, object: key, "shard names must be strings") }
+                guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != "..", name != "." else {
+                    throw FormatError(file: path, object: key, "shard name `\(name)` must be a plain file name in the index's folder")
+                }
+                if !shardNames.contains(name) { shardNames.append(name) }
+            }
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var v3 = V3Weights()
+        var files: [HDF5File] = []
+        for name in shardNames {
+            let shardPath = folder.appendingPathComponent(name).path
+            let h5 = try HDF5File.open(at: shardPath)
+            try v3.add(file: h5, name: shardPath)
+            files.append(h5)
+        }
+        try v3.finish()
+        guard let architecture else {
+            throw FormatError(file: path, "sharded weights: pass the architecture JSON with --config (model.to_json())")
+        }
+        let graph = try parseArchitecture(architecture, path: architecturePath ?? path, kerasVersion: nil)
+        let analysis = try analyze(graph, file: architecturePath ?? path)
+        return KerasFile(path: path, format: .shardedWeights, kerasVersion: nil, backend: nil,
+                         dialect: KerasFile.dialect(version: nil, fallback: graph),
+                         architecture: graph, analysis: analysis,
+                         assignment: WeightAssignment.v3(v3, graph: graph, analysis: analysis),
+                         architecturePath: architecturePath, keepAlive: files)
+    }
+
+    private static func dialect(version: String?, fallback graph: ModelGraph? = nil) -> ConfigDialect {
+        if let v = version, let d = ModelConfigParser.dialect(forKerasVersion: v) { return d }
+        return .keras3
+    }
+}
