@@ -21,6 +21,13 @@ enum VectorMath {
         return (t - magic, n)
     }
 
+    /// Exact Int32 → Float for |n| < 2^22 by the magic-number trick (the generic SIMD conversion is
+    /// not inlined by the compiler and runs lane by lane).
+    @inline(__always)
+    static func toFloat(_ n: IntVector) -> FloatVector {
+        unsafeBitCast(n &+ IntVector(repeating: 0x4B40_0000), to: FloatVector.self) - 12_582_912
+    }
+
     /// 2^n for integer n in [-126, 127], built from exponent bits.
     @inline(__always)
     static func pow2(_ n: IntVector) -> FloatVector {
@@ -68,7 +75,7 @@ enum VectorMath {
         let small = m .< 0.707106781186547524
         e.replace(with: e &- 1, where: small)
         m = m.replacing(with: m + m, where: small) - 1
-        let ef = FloatVector(e)
+        let ef = toFloat(e)
         let z = m * m
         var y = FloatVector(repeating: 7.0376836292e-2)
         y = y * m - 1.1514610310e-1
