@@ -1,0 +1,154 @@
+public import KerasGraph
+public import TensorModule
+
+/// A model graph compiled into an execution plan: the layer calls in dependency order, each layer prepared
+/// once, and each intermediate tensor released as soon as its last reader has run.
+///
+/// ```swift
+/// let graph = try KerasFile.open("model.h5").loadGraph()
+/// let model = try CompiledModel(graph)
+/// let y = try model.predict([x])[0]          // x: Tensor [batch, …]
+/// ```
+///
+/// `CompiledModel` is immutable and `Sendable`: `predict` may run on several threads at once.
+public struct CompiledModel: Sendable {
+    /// One layer call in the plan.
+    struct Step: Sendable {
+        var layerName: String
+        var className: String
+        var call: Int
+        var layer: any CompiledLayer
+        var inputs: [Int]     // slot indices
+        var outputs: [Int]    // slot indices
+        /// Slots whose last reader is this step: released after it runs.
+        var releases: [Int]
+    }
+
+    public let graph: ModelGraph
+    public let analysis: GraphAnalysis
+    let steps: [Step]
+    let inputSlots: [Int]
+    let outputSlots: [Int]
+    let slotCount: Int
+    /// The declared input shapes (batch axis first, usually `nil`).
+    public var inputShapes: [Shape?] { analysis.modelInputShapes }
+    public var outputShapes: [Shape?] { analysis.modelOutputShapes }
+
+    /// Compiles `graph`. Fails when a layer cannot be run, naming it.
+    ///
+    /// - Parameter inputShapes: overrides the declared input shapes (e.g. to fix a `None` spatial size).
+    public init(_ graph: ModelGraph, inputShapes: [Shape]? = nil) throws {
+        self.graph = graph
+        let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
+        self.analysis = analysis
+        if let first = analysis.unsupportedLayers.first {
+            throw InferenceError("layer `\(first)`: this layer class cannot be run by KerasPort (it can still be inspected and converted)")
+        }
+        var slotOf: [TensorRef: Int] = [:]
+        func slot(_ r: TensorRef) -> Int {
+            if let s = slotOf[r] { return s }
+            let s = slotOf.count
+            slotOf[r] = s
+            return s
+        }
+        var steps: [Step] = []
+        var inputSlots: [Int] = []
+        for ref in graph.inputs { inputSlots.append(slot(ref)) }
+        for (n, c) in analysis.order {
+            let node = graph.nodes[n]
+            if node.layer is InputLayer { continue }
+            let id = GraphAnalysis.CallID(node: n, call: c)
+            guard let ins = analysis.inputShapes[id], let outs = analysis.outputShapes[id] else {
+                throw InferenceError("layer `\(node.name)`: input shapes unknown")
+            }
+            let known = ins.compactMap { $0 }
+            guard known.count == ins.count else { throw InferenceError("layer `\(node.name)`: input shapes unknown") }
+            guard let runnable = node.layer as? any RunnableLayer else {
+                throw InferenceError.unsupported(node.layer, path: node.name)
+            }
+            let compiled: any CompiledLayer
+            do {
+                compiled = try runnable.compile(inputShapes: known)
+            } catch let e as InferenceError {
+                throw e
+            } catch {
+                throw InferenceError("layer `\(node.name)` (\(node.layer.className)): \(error)")
+            }
+            steps.append(Step(layerName: node.name, className: node.layer.className, call: c, layer: compiled,
+                              inputs: node.calls[c].inputs.map(slot),
+                              outputs: outs.indices.map { slot(TensorRef(layer: node.name, node: c, tensor: $0)) },
+                              releases: []))
+        }
+        let outputSlots = graph.outputs.map(slot)
+        // Liveness: release each slot after its last reader (model outputs are never released).
+        var lastReader: [Int: Int] = [:]
+        for (i, s) in steps.enumerated() { for x in s.inputs { lastReader[x] = i } }
+        let keep = Set(outputSlots)
+        for (x, i) in lastReader where !keep.contains(x) { steps[i].releases.append(x) }
+        self.steps = steps
+        self.inputSlots = inputSlots
+        self.outputSlots = outputSlots
+        self.slotCount = slotOf.count
+    }
+
+    /// Runs the model on one tensor per model input (in ``ModelGraph/inputs`` order), each with the batch axis
+    /// first; returns one tensor per model output.
+    ///
+    /// - Throws: ``InferenceError`` when an input's shape does not match the model's, naming the input and the
+    ///   expected shape; errors from layers name the layer.
+    public func predict(_ inputs: [Tensor]) throws -> [Tensor] {
+        try run(inputs, observer: nil)
+    }
+
+    /// Runs the model and reports every layer call's outputs as they are computed (for debugging:
+    /// finding the first layer whose output diverges from Keras).
+    public func predict(_ inputs: [Tensor], observe: (_ layer: String, _ call: Int, _ outputs: [Tensor]) -> Void) throws -> [Tensor] {
+        try withoutActuallyEscaping(observe) { try run(inputs, observer: $0) }
+    }
+
+    private func run(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?) throws -> [Tensor] {
+        guard inputs.count == inputSlots.count else {
+            throw InferenceError("the model has \(inputSlots.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(inputs.count)")
+        }
+        var slots = [Tensor?](repeating: nil, count: slotCount)
+        for (i, x) in inputs.enumerated() {
+            try checkInput(x, index: i)
+            slots[inputSlots[i]] = x
+        }
+        for step in steps {
+            var args: [Tensor] = []
+            args.reserveCapacity(step.inputs.count)
+            for s in step.inputs {
+                guard let t = slots[s] else { throw InferenceError("layer `\(step.layerName)`: an input was not computed") }
+                args.append(t)
+            }
+            let outs: [Tensor]
+            do {
+                outs = try step.layer.run(args)
+            } catch let e as InferenceError {
+                throw e
+            } catch {
+                throw InferenceError("layer `\(step.layerName)` (\(step.className)): \(error)")
+            }
+            guard outs.count == step.outputs.count else {
+                throw InferenceError("layer `\(step.layerName)`: produced \(outs.count) outputs, expected \(step.outputs.count)")
+            }
+            observer?(step.layerName, step.call, outs)
+            for (s, t) in zip(step.outputs, outs) { slots[s] = t }
+            for s in step.releases { slots[s] = nil }
+        }
+        return try outputSlots.map { s in
+            guard let t = slots[s] else { throw InferenceError("a model output was not computed") }
+            return t
+        }
+    }
+
+    private func checkInput(_ x: Tensor, index i: Int) throws {
+        let name = graph.inputs[i].layer
+        guard let declared = analysis.modelInputShapes[i] else { return }
+        let ok = x.rank == declared.count && zip(x.shape.dropFirst(), declared.dropFirst()).allSatisfy { d, e in e == nil || e == d }
+        guard ok else {
+            throw InferenceError("model input `\(name)` expects shape \(declared.kerasDescription) (batch first), got \(x.shape)")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import KerasGraph
+
+/// An error running a model: an input that does not fit, or a layer that cannot run.
+public struct InferenceError: Error, CustomStringConvertible, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+
+    /// A layer KerasPort can represent but not run.
+    static func unsupported(_ layer: any Layer, path: String) -> InferenceError {
+        InferenceError("layer `\(path)` (\(layer.className)): this layer class cannot be run by KerasPort")
+    }
+}

@@ -1,0 +1,11 @@
+import KerasGraph
+import TensorModule
+
+extension LeakyReLU: RunnableLayer {
+    /// `x > 0 ? x : slope·x`, the piecewise definition, for every slope (also above 1, where it differs from
+    /// `max(x, slope·x)`); bit-exact with TensorFlow's kernel.
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let slope = negativeSlope
+        return UnaryClosureLayer { x in Ops.leakyReLU(input: x, negativeSlope: slope) }
+    }
+}
