@@ -337,3 +337,34 @@ struct ShapeTests {
         }
     }
 }
+
+@Suite("Dot")
+struct DotTests {
+    @Test func batchDotShapesAndValues() throws {
+        var rng = SeededRandom(seed: 70)
+        let x = rng.tensor([2, 3, 4]), y = rng.tensor([2, 5, 4])
+        let d = try Ops.dot(lhs: x, rhs: y, axes: (2, 2))
+        #expect(d.shape == [2, 3, 5])
+        for n in 0..<2 { for i in 0..<3 { for j in 0..<5 {
+            var s: Float = 0
+            for k in 0..<4 { s += x[[n, i, k]] * y[[n, j, k]] }
+            #expect(abs(d[[n, i, j]] - s) <= 1e-5)
+        } } }
+        let v = rng.tensor([2, 4]), w = rng.tensor([2, 4])
+        let vw = try Ops.dot(lhs: v, rhs: w, axes: (-1, -1))
+        #expect(vw.shape == [2, 1])
+        #expect(abs(vw.scalars[1] - (0..<4).map { v[[1, $0]] * w[[1, $0]] }.reduce(0, +)) <= 1e-6)
+        #expect(try Ops.dot(lhs: x, rhs: rng.tensor([2, 3, 6]), axes: (1, 1)).shape == [2, 4, 6])
+        #expect(try Ops.dot(lhs: x, rhs: rng.tensor([2, 4]), axes: (2, 1)).shape == [2, 3])
+        #expect(throws: TensorError.self) { try Ops.dot(lhs: x, rhs: y, axes: (1, 2)) }
+        #expect(throws: TensorError.self) { try Ops.dot(lhs: x, rhs: y, axes: (0, 0)) }
+    }
+
+    @Test func normalizedDotIsCosine() throws {
+        let v = Tensor(shape: [1, 2], scalars: [3, 4]), w = Tensor(shape: [1, 2], scalars: [4, 3])
+        let c = try Ops.dot(lhs: v, rhs: w, axes: (1, 1), normalize: true)
+        #expect(abs(c.scalars[0] - 24.0 / 25.0) <= 1e-6)
+        let zero = try Ops.l2Normalize(input: Tensor(shape: [1, 2], scalars: [0, 0]), axis: 1)
+        #expect(zero.scalars == [0, 0])
+    }
+}
