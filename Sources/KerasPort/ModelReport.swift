@@ -1,0 +1,224 @@
+import Foundation
+import KerasFormat
+import KerasGraph
+import TensorModule
+
+/// What `keras-port inspect` shows: the file's format and version, inputs and outputs, every layer (nested
+/// models' layers with their model's name as a path prefix) with its output shape, parameters and inbound
+/// layers, and the activation parameters — LeakyReLU/ReLU slopes and PReLU alphas — with warnings where
+/// `max(x, αx)` and the piecewise definition disagree.
+///
+/// Building a report reads no weight values except the PReLU alphas.
+public struct ModelReport {
+    public struct WeightInfo {
+        public var name: String
+        public var shape: [Int]
+        public var dtype: String
+    }
+
+    public struct AlphaInfo {
+        public var shape: [Int]
+        public var min: Float
+        public var max: Float
+        public var mean: Float
+        public var values: [Float]
+        /// Counts of alphas that are negative, above 1, or not finite.
+        public var negative: Int
+        public var aboveOne: Int
+        public var nonFinite: Int
+    }
+
+    public struct LayerInfo {
+        /// `dense`, or `backbone/dense` inside the nested model `backbone`.
+        public var path: String
+        /// The model the layer belongs to (the top model's name, or the nested model's).
+        public var model: String
+        public var className: String
+        public var outputShapes: [Shape?]
+        public var inbound: [String]
+        public var parameterCount: Int
+        public var weights: [WeightInfo]
+        public var activation: String?
+        public var negativeSlope: Float?
+        public var maxValue: Float?
+        public var threshold: Float?
+        public var sharedAxes: [Int]?
+        public var sharing: String?
+        public var alpha: AlphaInfo?
+        public var notes: [String]
+        public var isNestedModel: Bool
+        public var isSupported: Bool
+    }
+
+    public var file: String
+    public var format: KerasFileFormat
+    public var kerasVersion: String?
+    public var backend: String?
+    public var modelName: String
+    public var modelClass: String
+    public var inputs: [(name: String, shape: Shape?)]
+    public var outputs: [(name: String, shape: Shape?)]
+    public var layers: [LayerInfo]
+    public var warnings: [String]
+    public var totalParameters: Int
+    public var trainableParameters: Int
+
+    /// Builds the report for an opened file.
+    /// - Parameter includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
+    public init(file: KerasFile, includeAlphaValues: Bool = false) throws {
+        self.file = file.path
+        format = file.format
+        kerasVersion = file.kerasVersion
+        backend = file.backend
+        let graph = file.architecture
+        modelName = graph.name
+        modelClass = graph.kind.rawValue
+        inputs = graph.inputs.enumerated().map { ($1.layer, file.analysis.modelInputShapes[$0]) }
+        outputs = graph.outputs.enumerated().map { ($1.layer, file.analysis.modelOutputShapes[$0]) }
+        layers = []
+        warnings = []
+        totalParameters = 0
+        trainableParameters = 0
+        try collect(graph: graph, analysis: file.analysis, prefix: [], trainable: true, file: file, includeAlphaValues: includeAlphaValues)
+        for l in layers where !l.isNestedModel {
+            for note in l.notes { warnings.append("layer `\(l.path)` (\(l.className)): \(note)") }
+        }
+    }
+
+    private mutating func collect(graph: ModelGraph, analysis: GraphAnalysis?, prefix: [String], trainable: Bool,
+                                  file: KerasFile, includeAlphaValues: Bool) throws {
+        for (n, node) in graph.nodes.enumerated() {
+            let path = prefix + [node.name]
+            let layer = node.layer
+            var outs: [Shape?] = []
+            if let analysis {
+                if layer is InputLayer {
+                    outs = [analysis.shape(of: TensorRef(layer: node.name))]
+                } else if let o = analysis.outputShapes[GraphAnalysis.CallID(node: n, call: 0)] {
+                    outs = o
+                } else {
+                    outs = [nil]
+                }
+            }
+            var info = LayerInfo(path: path.joined(separator: "/"), model: prefix.last ?? graph.name, className: layer.className,
+                                 outputShapes: outs,
+                                 inbound: node.calls.first?.inputs.map(\.layer) ?? [],
+                                 parameterCount: 0, weights: [], notes: [], isNestedModel: layer is NestedModel,
+                                 isSupported: !(layer is OpaqueLayer))
+            let stored = file.storedWeights(ofLayerAt: path)
+            info.weights = stored.map { WeightInfo(name: $0.shortName, shape: $0.shape, dtype: $0.storageType.rawValue) }
+            info.parameterCount = stored.reduce(0) { $0 + $1.count }
+            describeActivation(layer, into: &info)
+            if let prelu = layer as? PReLU {
+                info.sharedAxes = prelu.sharedAxes
+                if let alpha = try file.loadWeights(ofLayerAt: path).first?.tensor {
+                    info.alpha = Self.alphaInfo(alpha, keepValues: includeAlphaValues)
+                    info.sharing = Self.sharing(of: alpha).rawValue
+                    if let a = info.alpha {
+                        if a.negative > 0 || a.aboveOne > 0 {
+                            info.notes.append("\(a.negative) alphas < 0 and \(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
+                        }
+                        if a.nonFinite > 0 { info.notes.append("\(a.nonFinite) alphas are NaN or infinite") }
+                    }
+                }
+            }
+            layers.append(info)
+            let layerTrainable = trainable && layer.common.trainable
+            if !(layer is NestedModel) {
+                totalParameters += info.parameterCount
+                if layerTrainable {
+                    trainableParameters += stored.filter { !$0.shortName.hasPrefix("moving_") }.reduce(0) { $0 + $1.count }
+                }
+            }
+            if let nested = layer as? NestedModel {
+                let inner = analysis.flatMap { a in nested.graph.nodes.isEmpty ? nil : a.nested[GraphAnalysis.CallID(node: n, call: 0)] }
+                let before = layers.count - 1
+                try collect(graph: nested.graph, analysis: inner, prefix: path, trainable: layerTrainable,
+                            file: file, includeAlphaValues: includeAlphaValues)
+                layers[before].parameterCount = layers[(before + 1)...].filter { $0.path.hasPrefix(info.path + "/") && !$0.isNestedModel }
+                    .reduce(0) { $0 + $1.parameterCount }
+            }
+        }
+    }
+
+    private func describeActivation(_ layer: any Layer, into info: inout LayerInfo) {
+        switch layer {
+        case let l as LeakyReLU:
+            info.negativeSlope = l.negativeSlope
+            slopeNotes(l.negativeSlope, into: &info)
+        case let l as ReLU:
+            info.negativeSlope = l.negativeSlope
+            info.maxValue = l.maxValue
+            info.threshold = l.threshold
+            if l.maxValue == nil && l.threshold == 0 { slopeNotes(l.negativeSlope, into: &info) }
+        default:
+            break
+        }
+        if let fn = Self.activation(of: layer) {
+            info.activation = Self.name(of: fn.function)
+            if case let .leakyReLU(s) = fn.function {
+                info.negativeSlope = s
+                slopeNotes(s, into: &info)
+            }
+        }
+    }
+
+    private func slopeNotes(_ s: Float, into info: inout LayerInfo) {
+        if s > 1 {
+            info.notes.append("slope \(s) > 1: max(x, slope·x) gives other results than the piecewise definition; Keras 3's NumPy backend computes the max form and disagrees with TensorFlow, JAX, PyTorch and KerasPort")
+        } else if s < 0 {
+            info.notes.append("slope \(s) < 0: Keras 3 refuses a negative negative_slope when loading this layer")
+        }
+        if !s.isFinite { info.notes.append("slope is not finite") }
+    }
+
+    /// The `activation` of layers that have one.
+    static func activation(of layer: any Layer) -> Activation? {
+        switch layer {
+        case let l as Dense: return l.activation
+        case let l as Conv1D: return l.activation
+        case let l as Conv2D: return l.activation
+        case let l as DepthwiseConv2D: return l.activation
+        case let l as SeparableConv2D: return l.activation
+        case let l as Conv2DTranspose: return l.activation
+        case let l as ActivationLayer: return l.activation
+        default: return nil
+        }
+    }
+
+    static func name(of f: ActivationFunction) -> String {
+        switch f {
+        case .linear: return "linear"
+        case .relu: return "relu"
+        case .relu6: return "relu6"
+        case let .leakyReLU(s): return "leaky_relu(negative_slope=\(s))"
+        case let .elu(a): return a == 1 ? "elu" : "elu(alpha=\(a))"
+        case .selu: return "selu"
+        case let .gelu(approx): return approx ? "gelu(approximate=True)" : "gelu"
+        case .sigmoid: return "sigmoid"
+        case let .hardSigmoid(v): return "hard_sigmoid(\(v.rawValue))"
+        case .tanh: return "tanh"
+        case let .softmax(axis): return axis == -1 ? "softmax" : "softmax(axis=\(axis))"
+        case .softplus: return "softplus"
+        case .softsign: return "softsign"
+        case .swish: return "swish"
+        case .exponential: return "exponential"
+        case .mish: return "mish"
+        }
+    }
+
+    static func alphaInfo(_ t: Tensor, keepValues: Bool) -> AlphaInfo {
+        let finite = t.scalars.filter(\.isFinite)
+        let mean = finite.isEmpty ? Float.nan : Float(finite.reduce(0.0) { $0 + Double($1) } / Double(finite.count))
+        return AlphaInfo(shape: t.shape, min: t.scalars.min() ?? .nan, max: t.scalars.max() ?? .nan, mean: mean,
+                         values: keepValues ? t.scalars : [],
+                         negative: t.scalars.filter { $0 < 0 }.count, aboveOne: t.scalars.filter { $0 > 1 }.count,
+                         nonFinite: t.count - finite.count)
+    }
+
+    static func sharing(of alpha: Tensor) -> PReLU.Sharing {
+        if alpha.count == 1 { return .single }
+        if alpha.shape.dropLast().allSatisfy({ $0 == 1 }) { return .perChannel }
+        return .elementWise
+    }
+}
