@@ -29,6 +29,14 @@ enum BLAS {
             }
             return
         }
+        if m == 1 {
+            // A single row: GEMV is much faster than a packed GEMM in OpenBLAS 0.3.21 (which does not
+            // forward such calls itself). y = op(B)ᵀ-shaped product of the row with B.
+            cblas_sgemv(CblasRowMajor, transposeB ? CblasNoTrans : CblasTrans,
+                        Int32(transposeB ? n : k), Int32(transposeB ? k : n),
+                        1, b, Int32(ldb), a, Int32(transposeA ? lda : 1), beta, c, 1)
+            return
+        }
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,

@@ -35,6 +35,16 @@ struct DenseTests {
             for t in 0..<3 { s += a[[i, t]] * b[[j, t]] }
             #expect(abs(y[[i, j]] - s) <= 1e-5)
         } }
+        // m == 1 goes through GEMV: check every transpose combination against the naive product.
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a1 = rng.tensor(ta ? [6, 1] : [1, 6]), b1 = rng.tensor(tb ? [5, 6] : [6, 5])
+            let y1 = try Ops.matmul(a: a1, b: b1, transposeA: ta, transposeB: tb)
+            #expect(y1.shape == [1, 5])
+            for j in 0..<5 {
+                let s = (0..<6).map { a1.scalars[$0] * (tb ? b1[[j, $0]] : b1[[$0, j]]) }.reduce(0, +)
+                #expect(abs(y1.scalars[j] - s) <= 1e-5, "transposeA \(ta) transposeB \(tb)")
+            }
+        }
         let batched = try Ops.batchMatmul(a: rng.tensor([2, 4, 3]), b: rng.tensor([3, 6]))
         #expect(batched.shape == [2, 4, 6])
         #expect(throws: TensorError.self) { try Ops.matmul(a: a, b: b) }
