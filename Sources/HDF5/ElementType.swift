@@ -5,8 +5,11 @@ internal import CHDF5
 /// Numbers are reported by kind and width whatever their byte order. IEEE floats of other widths,
 /// compounds, enums, arrays and similar are ``other(_:)``.
 public enum ElementType: Sendable, Hashable, CustomStringConvertible {
+    /// IEEE floats of 2, 4 and 8 bytes (any byte order).
     case float16, float32, float64
+    /// Signed two's-complement integers of 1, 2, 4 and 8 bytes (any byte order).
     case int8, int16, int32, int64
+    /// Unsigned integers of 1, 2, 4 and 8 bytes (any byte order).
     case uint8, uint16, uint32, uint64
     /// Raw bytes of a fixed size with an optional tag; Keras stores bfloat16 this way (size 2,
     /// empty tag, plus a `dtype="bfloat16"` attribute).
@@ -38,6 +41,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The type in words, such as `float32` or `string(variable-length, UTF-8, null-terminated)`.
     public var description: String {
         switch self {
         case .float16: "float16"
@@ -62,12 +66,15 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
 public struct StringType: Sendable, Hashable, CustomStringConvertible {
     /// Variable-length (one heap string per element) or a fixed number of bytes per element.
     public enum Length: Sendable, Hashable {
+        /// One heap-allocated string per element (`H5T_VARIABLE`).
         case variable
+        /// This many bytes per element.
         case fixed(Int)
     }
 
     /// The character set libhdf5 records. ASCII strings are decoded as UTF-8 too (a superset).
     public enum Encoding: Sendable, Hashable {
+        /// `H5T_CSET_ASCII` and `H5T_CSET_UTF8`.
         case ascii, utf8
     }
 
@@ -75,19 +82,25 @@ public struct StringType: Sendable, Hashable, CustomStringConvertible {
     /// and `.nullPadded` (or take all bytes when there is none), and drop trailing spaces for
     /// `.spacePadded`.
     public enum Padding: Sendable, Hashable {
+        /// `H5T_STR_NULLTERM`, `H5T_STR_NULLPAD` and `H5T_STR_SPACEPAD`.
         case nullTerminated, nullPadded, spacePadded
     }
 
+    /// Variable or fixed length.
     public var length: Length
+    /// The recorded character set.
     public var encoding: Encoding
+    /// How fixed-length elements are padded (variable-length strings report `.nullTerminated`).
     public var padding: Padding
 
+    /// Creates a string type description.
     public init(length: Length, encoding: Encoding, padding: Padding) {
         self.length = length
         self.encoding = encoding
         self.padding = padding
     }
 
+    /// The type in words, such as `string(fixed-length 11, ASCII, null-padded)`.
     public var description: String {
         let size = switch length {
         case .variable: "variable-length"

@@ -1,9 +1,9 @@
 internal import CHDF5
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// How string attributes are written.

@@ -44,6 +44,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         /// libhdf5's minor error class, such as `Object not found`.
         public var minor: String
 
+        /// `function(): message [major: minor]`, like libhdf5's own error printout.
         public var description: String { "\(function)(): \(message) [\(major): \(minor)]" }
     }
 

@@ -1,9 +1,9 @@
 internal import CHDF5
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// An open HDF5 file, on disk or in memory.
@@ -175,7 +175,7 @@ public final class HDF5File {
 
     // MARK: - Helpers
 
-    /// Checks that `path` names an existing, readable regular file.
+    /// Checks that `path` names an existing, readable regular file (stat and access, no libhdf5).
     static func checkReadableFile(_ path: String, _ context: ErrorContext) throws(HDF5Error) {
         if path.utf8.contains(0) { throw context.error(.invalidArgument, "the path contains a NUL character") }
         var info = stat()
@@ -188,6 +188,10 @@ public final class HDF5File {
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw context.error(.invalidArgument, "is a directory, not a file")
+        }
+        // FIFOs and devices could block or never end; HDF5 files are regular files.
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw context.error(.invalidArgument, "is not a regular file")
         }
         guard access(path, R_OK) == 0 else {
             throw context.error(.library, "the file is not readable: \(String(cString: strerror(errno)))")

@@ -9,12 +9,14 @@ public struct HDF5Link: Sendable, Hashable, CustomStringConvertible {
     /// What the link points to.
     public var kind: HDF5ObjectKind
 
+    /// Creates a link description.
     public init(name: String, path: String, kind: HDF5ObjectKind) {
         self.name = name
         self.path = path
         self.kind = kind
     }
 
+    /// `path (kind)`, such as `model_weights/d1 (group)`.
     public var description: String { "\(path) (\(kind))" }
 }
 

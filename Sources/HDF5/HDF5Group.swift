@@ -2,7 +2,9 @@ internal import CHDF5
 
 /// What an HDF5 link points to.
 public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
+    /// A group (a folder of links).
     case group
+    /// A dataset (an array of elements).
     case dataset
     /// A named (committed) datatype.
     case namedDatatype
@@ -11,6 +13,7 @@ public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
     /// Anything else, including a soft link whose target does not exist.
     case other
 
+    /// The kind in words, such as `group` or `external link`.
     public var description: String {
         switch self {
         case .group: "group"

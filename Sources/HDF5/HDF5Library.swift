@@ -1,9 +1,9 @@
 internal import CHDF5
 
 #if canImport(Glibc)
-import Glibc
+internal import Glibc
 #elseif canImport(Darwin)
-import Darwin
+internal import Darwin
 #endif
 
 /// Process-wide facts about libhdf5 and the lock that serialises every call into it.

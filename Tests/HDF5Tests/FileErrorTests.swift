@@ -42,6 +42,8 @@ import Testing
         let error = try hdf5Error { _ = try HDF5File.open(at: Fixture.path("")) }
         #expect(error.code == .invalidArgument)
         #expect(error.description.contains("is a directory"))
+        let device = try hdf5Error { _ = try HDF5File.open(at: "/dev/null") }
+        #expect(device.description == "cannot open file '/dev/null': is not a regular file")
     }
 
     @Test func useAfterClose() throws {
