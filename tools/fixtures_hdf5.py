@@ -162,7 +162,9 @@ def write_datasets(path: Path) -> dict:
         # build exactly that type at the low level and write the raw uint16 bits through it.
         opaque = h5py.h5t.create(h5py.h5t.OPAQUE, 2)
         opaque.set_tag(b"")
-        dsid = h5py.h5d.create(f.id, b"bf16", opaque, h5py.h5s.create_simple(bits.shape))
+        dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        dcpl.set_obj_track_times(False)  # as h5py's high level does: no timestamps, reproducible bytes
+        dsid = h5py.h5d.create(f.id, b"bf16", opaque, h5py.h5s.create_simple(bits.shape), dcpl=dcpl)
         dsid.write(h5py.h5s.ALL, h5py.h5s.ALL, bits.view(h5py.opaque_dtype(np.dtype("V2"))), mtype=opaque)
         f["bf16"].attrs["dtype"] = "bfloat16"
         # h5py's own opaque dtype carries a tag ("NUMPY:|V4").
@@ -175,10 +177,20 @@ def write_datasets(path: Path) -> dict:
         f["nested/a/sibling"] = np.array([1], dtype=np.int32)
         f["model_weights/d1/d1/kernel:0"] = np.arange(6, dtype=np.float32).reshape(2, 3)
 
-        ordered = f.create_group("ordered", track_order=True)
-        ordered.create_group("zeta")
-        ordered["alpha"] = np.zeros((1,), dtype=np.float32)
-        ordered.create_group("mid")
+        # Creation-order tracking makes libhdf5 use new-style object headers, which record
+        # timestamps unless told not to: switch them off so the fixture is byte-reproducible.
+        def untimed_group(parent, name: str, track_order: bool = False):
+            gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+            gcpl.set_obj_track_times(False)
+            if track_order:
+                gcpl.set_link_creation_order(h5py.h5p.CRT_ORDER_TRACKED | h5py.h5p.CRT_ORDER_INDEXED)
+            h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl)
+            return parent[name]
+
+        ordered = untimed_group(f, "ordered", track_order=True)
+        untimed_group(ordered, "zeta")
+        ordered.create_dataset("alpha", data=np.zeros((1,), dtype=np.float32), track_times=False)
+        untimed_group(ordered, "mid")
 
         # Declared but never written (contiguous storage is allocated late, so the file stays
         # tiny): reading must be refused before allocating; the shape must still be readable.
