@@ -1,0 +1,112 @@
+import Foundation
+import KerasFormat
+import KerasGraph
+import KerasInference
+import TensorModule
+
+/// Times a model: loading, then repeated `predict` on a random batch after warm-up, with an optional
+/// per-layer profile. Used by `keras-port bench`; compared with Keras and ONNX Runtime by tools/bench_compare.
+public struct Benchmark {
+    public struct Result {
+        public var batch: Int
+        public var iterations: Int
+        public var warmup: Int
+        /// Seconds to open the file, read every weight and compile the plan.
+        public var loadSeconds: Double
+        public var medianSeconds: Double
+        public var minSeconds: Double
+        /// Multiply-adds ×2 of Dense and convolution layers per batch, when known.
+        public var flops: Double?
+        /// Per layer: (name, class, median seconds per batch), in run order.
+        public var profile: [(layer: String, className: String, seconds: Double)]
+    }
+
+    /// Runs the benchmark.
+    public static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
+                           profile: Bool) throws -> Result {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let graph = try KerasFile.open(path, architecture: architecture).loadGraph()
+        let compiled = try CompiledModel(graph)
+        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        var rng = SystemRandomNumberGenerator()
+        let inputs: [Tensor] = try compiled.inputShapes.enumerated().map { i, s in
+            guard let s else { throw InferenceError("model input \(i) has an unknown shape") }
+            var shape = [batch]
+            for d in s.dropFirst() {
+                guard let d else { throw InferenceError("model input `\(graph.inputs[i].layer)` has an unknown size in \(s.kerasDescription)") }
+                shape.append(d)
+            }
+            let n = shape.reduce(1, *)
+            let integer = isIndexInput(graph, input: i)
+            return Tensor(shape: shape, scalars: (0..<n).map { _ in integer ? Float(Int.random(in: 0..<2, using: &rng)) : Float.random(in: -1...1, using: &rng) })
+        }
+        for _ in 0..<max(warmup, 0) { _ = try compiled.predict(inputs) }
+        var times: [Double] = []
+        var perLayer: [String: [Double]] = [:]
+        var order: [(String, String)] = []
+        let classes = Dictionary(graph.nodes.map { ($0.name, $0.layer.className) }, uniquingKeysWith: { a, _ in a })
+        for it in 0..<max(iterations, 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            if profile {
+                var last = t0
+                _ = try compiled.predict(inputs) { layer, call, _ in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    let key = call == 0 ? layer : "\(layer)[\(call)]"
+                    if it == 0 { order.append((key, classes[layer] ?? "?")) }
+                    perLayer[key, default: []].append(Double(now - last) / 1e9)
+                    last = now
+                }
+            } else {
+                _ = try compiled.predict(inputs)
+            }
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        times.sort()
+        return Result(batch: batch, iterations: times.count, warmup: warmup, loadSeconds: loadSeconds,
+                      medianSeconds: median(times), minSeconds: times.first ?? 0,
+                      flops: flopCount(compiled, batch: batch),
+                      profile: order.map { ($0.0, $0.1, median((perLayer[$0.0] ?? []).sorted())) })
+    }
+
+    private static func median(_ sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let m = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2
+    }
+
+    /// Whether model input `i` feeds an Embedding (integer indices).
+    private static func isIndexInput(_ graph: ModelGraph, input i: Int) -> Bool {
+        let name = graph.inputs[i].layer
+        return graph.nodes.contains { node in node.layer is Embedding && node.calls.contains { $0.inputs.contains { $0.layer == name } } }
+    }
+
+    /// 2 × multiply-adds of the top-level Dense and convolution layers for one batch.
+    static func flopCount(_ model: CompiledModel, batch: Int) -> Double? {
+        var total = 0.0
+        for (n, c) in model.analysis.order {
+            let node = model.graph.nodes[n]
+            let id = GraphAnalysis.CallID(node: n, call: c)
+            guard let out = model.analysis.outputShapes[id]?.first else { continue }
+            let outElems = Double(out.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
+            switch node.layer {
+            case let l as Dense:
+                guard let k = l.weights.first?.tensor.shape.first else { continue }
+                total += 2 * outElems * Double(k)
+            case let l as Conv2D:
+                guard let k = l.weights.first?.tensor.shape, k.count == 4 else { continue }
+                total += 2 * outElems * Double(k[0] * k[1] * k[2])
+            case let l as Conv1D:
+                guard let k = l.weights.first?.tensor.shape, k.count == 3 else { continue }
+                total += 2 * outElems * Double(k[0] * k[1])
+            case let l as Conv2DTranspose:
+                guard let k = l.weights.first?.tensor.shape, k.count == 4,
+                      let inShape = model.analysis.inputShapes[id]?.first ?? nil else { continue }
+                let inElems = Double(inShape.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
+                total += 2 * inElems * Double(k[0] * k[1] * k[2])
+            default:
+                continue
+            }
+        }
+        return total > 0 ? total : nil
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import KerasPort
+
+extension KerasPortCommand {
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a model on .npy inputs and write .npy outputs.",
+            discussion: """
+                Inputs are given in the model's input order, outputs written in its output order. \
+                float16/32/64 and integer .npy arrays are accepted (C order); outputs are float32.
+                """)
+
+        @OptionGroup var model: ModelOptions
+
+        @Option(name: .long, help: "An input .npy file (repeat for each model input, in order).")
+        var input: [String] = []
+
+        @Option(name: .long, help: "Where to write an output .npy (repeat for each model output, in order).")
+        var output: [String] = []
+
+        @Flag(name: .long, help: "Print each output's shape and first values (the default when no --output is given).")
+        var summary = false
+
+        @Option(name: .long, help: "A folder of per-layer Keras outputs (<layer>.npy): report the first layer whose output diverges.")
+        var compareLayers: String?
+
+        @Option(name: .long, help: "Relative tolerance for --compare-layers.")
+        var rtol: Float = 1e-4
+
+        @Option(name: .long, help: "Absolute tolerance for --compare-layers.")
+        var atol: Float = 1e-5
+
+        func validate() throws {
+            if input.isEmpty { throw ValidationError("give at least one --input X.npy") }
+        }
+
+        func run() throws {
+            let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
+            let compiled = try CompiledModel(graph)
+            if !output.isEmpty && output.count != compiled.graph.outputs.count {
+                throw ValidationError("the model has \(compiled.graph.outputs.count) outputs (\(compiled.graph.outputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
+            }
+            let inputs = try input.map { try readNPY(contentsOf: URL(fileURLWithPath: $0)) }
+            let outputs: [Tensor]
+            if let dir = compareLayers {
+                var comparison = LayerComparison(folder: dir, rtol: rtol, atol: atol)
+                outputs = try compiled.predict(inputs) { layer, call, outs in comparison.check(layer: layer, call: call, outputs: outs) }
+                print(comparison.report())
+            } else {
+                outputs = try compiled.predict(inputs)
+            }
+            for (t, path) in zip(outputs, output) { try writeNPY(t, to: URL(fileURLWithPath: path)) }
+            if summary || output.isEmpty {
+                for (i, t) in outputs.enumerated() {
+                    let name = compiled.graph.outputs[i].layer
+                    let head = t.scalars.prefix(8).map { String(format: "%.6g", Double($0)) }.joined(separator: ", ")
+                    print("output \(i) `\(name)`: shape \(t.shape) [\(head)\(t.count > 8 ? ", …" : "")]")
+                }
+            }
+        }
+    }
+}
