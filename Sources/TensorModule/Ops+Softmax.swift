@@ -29,8 +29,8 @@ extension Ops {
 
     /// Softmax of one contiguous row in place.
     static func softmaxRow(_ p: UnsafeMutablePointer<Float>, count n: Int) {
-        var m = p[0]
-        for j in 1..<max(n, 1) where p[j] > m || p[j].isNaN { m = m.isNaN ? m : p[j] }
+        // NaNs are skipped here; a NaN element still turns the whole row into NaN through the sum.
+        let m = vectorMax(p, n)
         mapInPlace(ExpShiftKernel(shift: m), p, n)
         let s = vectorSum(p, n)
         let r = 1 / s
@@ -68,6 +68,30 @@ extension Ops {
 struct ExpShiftKernel: VectorKernel {
     var shift: Float
     @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { VectorMath.exp(x - shift) }
+}
+
+/// max p[0..<n] (NaNs skipped unless all are NaN; then the first element).
+@inline(__always)
+func vectorMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    let lanes = FloatVector.scalarCount
+    var i = 0
+    var m = p[0]
+    if n >= lanes {
+        var acc = UnsafeRawPointer(p).loadUnaligned(as: FloatVector.self)
+        i = lanes
+        while i + lanes <= n {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: FloatVector.self)
+            acc = acc.replacing(with: v, where: v .> acc)
+            i += lanes
+        }
+        m = acc[0]
+        for j in 1..<lanes where acc[j] > m || m.isNaN { m = acc[j] }
+    }
+    while i < n {
+        if p[i] > m || m.isNaN { m = p[i] }
+        i += 1
+    }
+    return m
 }
 
 /// Σ p[0..<n], accumulated in vector lanes (pairwise-ish, more accurate than a running scalar sum).
