@@ -93,6 +93,10 @@ extension Ops {
     }
 
     /// f(x) = x > 0 ? x : negativeSlope·x, bit-exact with `tf.nn.leaky_relu` for every slope and special value.
+    ///
+    /// Keras 3's `LeakyReLU` layer always calls `tf.nn.leaky_relu`. Keras 2's goes through
+    /// `backend.relu(x, alpha)`, which uses plain `relu` when alpha is 0 (so `-inf → 0`, not NaN):
+    /// use ``relu(input:negativeSlope:maxValue:threshold:thresholdForm:)`` for that case.
     public static func leakyReLU(input: Tensor, negativeSlope: Float) -> Tensor {
         var output = input
         try? applyActivation(.leakyReLU(negativeSlope: negativeSlope), to: &output)

@@ -124,6 +124,7 @@ extension Ops {
                        rows: WindowAxis, cols: WindowAxis, rowRange: Range<Int>, patches: UnsafeMutablePointer<Float>) {
         let k = rows.kernel * cols.kernel * cin
         let perImage = rows.output * cols.output
+        let contiguousTaps = cols.dilation == 1 && cin == channels
         Parallel.forEachChunk(count: rowRange.count, work: rowRange.count * k) { local in
             for r in (rowRange.lowerBound + local.lowerBound)..<(rowRange.lowerBound + local.upperBound) {
                 let n = r / perImage, rem = r % perImage
@@ -138,10 +139,21 @@ extension Ops {
                         continue
                     }
                     let line = image + ih * cols.input * channels
+                    let iw0 = ow * cols.stride - cols.padBefore
+                    if contiguousTaps, iw0 >= 0, iw0 + cols.kernel <= cols.input {
+                        // The whole kernel row is inside the image and its taps are adjacent pixels
+                        // holding all channels: one copy.
+                        dst.update(from: line + iw0 * channels, count: cols.kernel * cin)
+                        dst += cols.kernel * cin
+                        continue
+                    }
                     for j in 0..<cols.kernel {
-                        let iw = ow * cols.stride - cols.padBefore + j * cols.dilation
+                        let iw = iw0 + j * cols.dilation
                         if iw < 0 || iw >= cols.input {
                             dst.update(repeating: 0, count: cin)
+                        } else if cin <= 8 {
+                            let src = line + iw * channels
+                            for c in 0..<cin { dst[c] = src[c] }
                         } else {
                             dst.update(from: line + iw * channels, count: cin)
                         }
