@@ -42,7 +42,9 @@ public struct CompiledModel: Sendable {
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
         if let first = analysis.unsupportedLayers.first {
-            throw InferenceError("layer `\(first)`: this layer class cannot be run by KerasPort (it can still be inspected and converted)")
+            let className = CompiledModel.layer(atPath: first, in: graph).map { " (\($0.className))" } ?? ""
+            throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort "
+                                 + "(it can still be inspected and converted)")
         }
         var slotOf: [TensorRef: Int] = [:]
         func slot(_ r: TensorRef) -> Int {
@@ -89,6 +91,16 @@ public struct CompiledModel: Sendable {
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.slotCount = slotOf.count
+    }
+
+    /// The layer at `path` (`outer/inner` inside nested models), as ``GraphAnalysis/unsupportedLayers`` names them.
+    static func layer(atPath path: String, in graph: ModelGraph) -> (any Layer)? {
+        if let node = graph.node(named: path) { return node.layer }
+        for node in graph.nodes {
+            guard let nested = node.layer as? NestedModel, path.hasPrefix(node.name + "/") else { continue }
+            if let found = layer(atPath: String(path.dropFirst(node.name.count + 1)), in: nested.graph) { return found }
+        }
+        return nil
     }
 
     /// Runs the model on one tensor per model input (in ``ModelGraph/inputs`` order), each with the batch axis

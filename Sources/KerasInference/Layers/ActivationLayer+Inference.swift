@@ -1,0 +1,11 @@
+import KerasGraph
+import TensorModule
+
+extension ActivationLayer: RunnableLayer {
+    /// The activation function applied element-wise (softmax over its axis), as Keras defines it for the
+    /// version that wrote the file (the decoder picked the variant, e.g. Keras 2's hard sigmoid).
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let activation = self.activation.function.op
+        return UnaryClosureLayer { x in try Ops.activation(activation, input: x) }
+    }
+}

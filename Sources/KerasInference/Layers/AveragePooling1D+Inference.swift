@@ -1,0 +1,17 @@
+import KerasGraph
+import TensorModule
+
+extension AveragePooling1D: RunnableLayer {
+    /// The mean over each window; with `same` padding only the input values a window covers are counted, as TensorFlow
+    /// does. Channels-first input is transposed to channels-last and back.
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let pool = try single(poolSize, "pool_size"), stride = try single(strides, "strides")
+        guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
+        let (padding, format) = (self.padding.op, dataFormat)
+        return UnaryClosureLayer { x in
+            try ChannelLayout.run(x, format) {
+                try Ops.avgPool1d(input: $0, poolSize: pool, stride: stride, padding: padding)
+            }
+        }
+    }
+}

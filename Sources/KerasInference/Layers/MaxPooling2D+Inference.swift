@@ -1,0 +1,17 @@
+import KerasGraph
+import TensorModule
+
+extension MaxPooling2D: RunnableLayer {
+    /// The maximum over each window (padding never wins, as in TensorFlow).
+    /// Channels-first input is transposed to channels-last and back.
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let pool = try pair(poolSize, "pool_size"), strides = try pair(self.strides, "strides")
+        guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
+        let (padding, format) = (self.padding.op, dataFormat)
+        return UnaryClosureLayer { x in
+            try ChannelLayout.run(x, format) {
+                try Ops.maxPool2d(input: $0, poolSize: pool, strides: strides, padding: padding)
+            }
+        }
+    }
+}

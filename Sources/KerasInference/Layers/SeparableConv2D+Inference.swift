@@ -1,0 +1,20 @@
+import KerasGraph
+import TensorModule
+
+extension SeparableConv2D: RunnableLayer {
+    /// A depthwise convolution (no bias) then a 1×1 pointwise convolution with the bias and activation fused.
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let depthwise = try weightTensor(0, "depthwise_kernel")
+        let pointwise = try weightTensor(1, "pointwise_kernel")
+        let bias = useBias ? try weightTensor(2, "bias") : nil
+        let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
+        let (padding, format) = (self.padding.op, dataFormat)
+        let activation = self.activation.function.op
+        return UnaryClosureLayer { x in
+            try ChannelLayout.run(x, format, activation: activation) { x, activation in
+                try Ops.separableConv2d(input: x, depthwiseKernel: depthwise, pointwiseKernel: pointwise, bias: bias,
+                                        strides: strides, padding: padding, dilation: dilation, activation: activation)
+            }
+        }
+    }
+}
