@@ -153,6 +153,13 @@ struct NormalizationTests {
                 expected[[i, j, k]] = v * (g?.scalars[ch] ?? 1) + (b?.scalars[ch] ?? 0)
             } } }
             #expect(closeness(y, expected, rtol: 1e-5, atol: 1e-5).ok)
+            let centered = try Ops.batchNorm(input: x, axis: axis, mean: mean, variance: variance, gamma: g, beta: b,
+                                             epsilon: 1e-3, form: .centered)
+            #expect(closeness(centered, expected, rtol: 1e-5, atol: 1e-5).ok)
+            // The centred form is exactly (x − mean)·scale + beta.
+            let ch0 = [0, 0, 0][(axis + 3) % 3]
+            let scale0 = 1 / (variance.scalars[ch0] + 1e-3).squareRoot() * (g?.scalars[ch0] ?? 1)
+            #expect(centered.scalars[0] == (x.scalars[0] - mean.scalars[ch0]) * scale0 + (b?.scalars[ch0] ?? 0))
         }
         #expect(throws: TensorError.self) { try Ops.batchNorm(input: x, axis: axis, mean: rng.tensor([c + 1]), variance: variance) }
     }
