@@ -22,6 +22,15 @@ internal import Darwin
 /// stack is turned off (`H5Eset_auto2(H5E_DEFAULT, nil, nil)`), because errors are reported as thrown
 /// `HDF5Error` values instead. In thread-safe builds libhdf5 keeps that setting per thread, so it is
 /// also applied the first time each thread enters the lock.
+///
+/// ## Damaged files
+/// This layer validates what it can before calling libhdf5 (file existence and signature, rank,
+/// element counts and byte sizes before allocating, types before converting) and turns every
+/// reported failure into an `HDF5Error`. It cannot make libhdf5 itself memory-safe: libhdf5 1.10.8
+/// can crash or loop on some deliberately or randomly corrupted files (seen while fuzzing: the
+/// global heap behind variable-length strings in `H5Aread`, and the attribute table in
+/// `H5Aiterate2`). Files written by h5py/Keras, and truncated files, are handled; for untrusted
+/// input, parse in a separate process.
 public enum HDF5Library {
     /// The libhdf5 version this process is linked against, such as `"1.10.8"`.
     ///
