@@ -164,11 +164,11 @@ def compare(actual, expected):
     nan_a, nan_e = np.isnan(a), np.isnan(e)
     if np.any(nan_a != nan_e):
         i = int(np.argmax(nan_a != nan_e))
-        return False, float("nan"), f"NaN mismatch at flat index {i}: got {a.ravel()[i]}, expected {e.ravel()[i]}"
+        return False, float("nan"), f"NaN mismatch at flat index {i}: got {float(a.ravel()[i])}, expected {float(e.ravel()[i])}"
     inf_e = np.isinf(e) | np.isinf(a)
     if np.any(inf_e & (a != e)):
         i = int(np.argmax(inf_e & (a != e)))
-        return False, float("inf"), f"infinity mismatch at flat index {i}: got {a.ravel()[i]}, expected {e.ravel()[i]}"
+        return False, float("inf"), f"infinity mismatch at flat index {i}: got {float(a.ravel()[i])}, expected {float(e.ravel()[i])}"
     fin = ~(nan_e | inf_e)
     d = np.abs(a - e)
     d[~fin] = 0.0
@@ -176,7 +176,7 @@ def compare(actual, expected):
     bad = fin & (d > ATOL + RTOL * np.abs(e))
     if np.any(bad):
         i = int(np.argmax(d * bad))
-        return False, maxd, f"flat index {i}: got {a.ravel()[i]!r}, expected {e.ravel()[i]!r}"
+        return False, maxd, f"flat index {i}: got {float(a.ravel()[i])!r}, expected {float(e.ravel()[i])!r}"
     return True, maxd, ""
 
 

@@ -339,6 +339,46 @@ FORMAT_DOC = {
 }
 
 
+FROZEN_SAVE_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+class frozen_save_clock:
+    """Freezes the clock Keras 3 reads while writing a .keras zip (metadata.json date_saved and the zip members'
+    timestamps) and makes config.json's `shared_object_id` (Keras uses the Python id() of the shared object) a
+    first-seen counter 1, 2, …, so that re-running the generator gives byte-identical files. Same object → same
+    id as before; nothing else is changed."""
+
+    def __enter__(self):
+        import datetime as _dt
+        import time as _time
+        import types
+        import zipfile
+
+        from keras.src.saving import saving_lib
+
+        fixed = _dt.datetime(*FROZEN_SAVE_TIME)
+        from keras.src.saving import serialization_lib
+
+        self._saved = (saving_lib.datetime, zipfile.time)
+        stable = {}
+        serialization_lib.id = lambda obj: stable.setdefault(id(obj), len(stable) + 1)
+        saving_lib.datetime = types.SimpleNamespace(datetime=types.SimpleNamespace(now=lambda *a, **k: fixed))
+        zipfile.time = types.SimpleNamespace(
+            localtime=lambda *a: _time.struct_time(FROZEN_SAVE_TIME + (3, 1, 0)), time=_time.time)
+        return self
+
+    def __exit__(self, *exc):
+        import zipfile
+
+        from keras.src.saving import saving_lib
+
+        from keras.src.saving import serialization_lib
+
+        saving_lib.datetime, zipfile.time = self._saved
+        del serialization_lib.id  # back to the builtin
+        return False
+
+
 def save_formats(model, d: Path, formats, shard_gb=None):
     """Saves the model in each requested format; returns manifest file entries."""
     entries = []
@@ -356,8 +396,12 @@ def save_formats(model, d: Path, formats, shard_gb=None):
             model.save(str(d / "model.h5"))
             e = {"format": fmt, "file": "model.h5"}
         elif fmt == "keras":
-            model.save(str(d / "model.keras"))
-            e = {"format": fmt, "file": "model.keras"}
+            with frozen_save_clock():
+                model.save(str(d / "model.keras"))
+            e = {"format": fmt, "file": "model.keras",
+                 "note": "saved with the clock frozen at 2026-01-01 00:00:00 (metadata.json date_saved and zip "
+                         "member times) and config.json shared_object_id values numbered 1, 2, … instead of Python "
+                         "id()s, so the file is reproducible"}
         elif fmt in ("keras3_weights_h5", "keras2_weights_h5"):
             model.save_weights(str(d / "model.weights.h5"))
             e = {"format": fmt, "file": "model.weights.h5", "config": arch_json()}
