@@ -70,6 +70,14 @@ extension Ops {
         case centered
     }
 
+    /// The two orders of operations for layer normalisation.
+    public enum LayerNormForm: String, Sendable, Equatable {
+        /// `x·inv + (−mean·inv + beta)` with `inv = rsqrt(var + eps)·gamma` (Keras 3).
+        case scaleShift
+        /// `((x − mean)·rsqrt(var + eps))·gamma + beta` (tf.keras fused path).
+        case centered
+    }
+
     static func centeredBatchNorm(input: Tensor, axis a: Int, mean: [Float], scale: [Float],
                                   beta: [Float]) throws(TensorError) -> Tensor {
         let channels = input.shape[a]
@@ -101,9 +109,12 @@ extension Ops {
     ///     any shape with that many elements is accepted, read in axis order.
     ///   - epsilon: Keras `epsilon` (default 1e-3).
     ///   - rmsScaling: Keras 3 `rms_scaling=True`: `y = x · rsqrt(var + eps) · gamma`, no centering.
+    ///   - form: `.scaleShift` (Keras 3, above) or `.centered` (tf.keras' fused path:
+    ///     `((x − mean)·rsqrt(var + eps))·gamma + beta`); same function, different rounding.
     /// - Throws: ``TensorError`` for bad axes or parameter sizes.
     public static func layerNorm(input: Tensor, axes: [Int] = [-1], gamma: Tensor? = nil, beta: Tensor? = nil,
-                                 epsilon: Float = 1e-3, rmsScaling: Bool = false) throws(TensorError) -> Tensor {
+                                 epsilon: Float = 1e-3, rmsScaling: Bool = false,
+                                 form: LayerNormForm = .scaleShift) throws(TensorError) -> Tensor {
         let op = "layerNorm"
         guard !axes.isEmpty else { throw .argument(op, "axes must not be empty") }
         var normalized: [Int] = []
@@ -124,7 +135,7 @@ extension Ops {
             let permutation = rest + normalized
             let moved = try transpose(input: input, permutation: permutation)
             let y = try layerNorm(input: moved, axes: Array((rest.count)..<input.rank), gamma: gamma.map { flat($0) },
-                                  beta: beta.map { flat($0) }, epsilon: epsilon, rmsScaling: rmsScaling)
+                                  beta: beta.map { flat($0) }, epsilon: epsilon, rmsScaling: rmsScaling, form: form)
             var inverse = [Int](repeating: 0, count: input.rank)
             for (i, p) in permutation.enumerated() { inverse[p] = i }
             return try transpose(input: y, permutation: inverse)
@@ -140,7 +151,7 @@ extension Ops {
                     Parallel.forEachChunk(count: rows, work: input.count * 3) { range in
                         for r in range {
                             normalizeRow(y + r * groupSize, groupSize, gamma: g, beta: b, epsilon: epsilon,
-                                         rmsScaling: rmsScaling)
+                                         rmsScaling: rmsScaling, centered: form == .centered)
                         }
                     }
                 }
@@ -152,7 +163,7 @@ extension Ops {
     static func flat(_ t: Tensor) -> Tensor { Tensor(unchecked: [t.count], scalars: t.scalars) }
 
     static func normalizeRow(_ p: UnsafeMutablePointer<Float>, _ n: Int, gamma: UnsafePointer<Float>?,
-                             beta: UnsafePointer<Float>?, epsilon: Float, rmsScaling: Bool) {
+                             beta: UnsafePointer<Float>?, epsilon: Float, rmsScaling: Bool, centered: Bool) {
         let count = Float(n)
         let mean = vectorSum(p, n) / count
         var acc = FloatVector(repeating: 0)
@@ -171,6 +182,15 @@ extension Ops {
             for j in 0..<n {
                 let v = p[j] * r
                 p[j] = gamma.map { v * $0[j] } ?? v
+            }
+            return
+        }
+        if centered {
+            for j in 0..<n {
+                var v = (p[j] - mean) * r
+                if let gamma { v = v * gamma[j] }
+                if let beta { v = v + beta[j] }
+                p[j] = v
             }
             return
         }

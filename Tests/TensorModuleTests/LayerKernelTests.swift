@@ -198,6 +198,10 @@ struct NormalizationTests {
                 }
                 let c = closeness(y, expected, rtol: 1e-5, atol: 1e-5)
                 #expect(c.ok, "axes \(axes) rms \(rms): \(c)")
+                if !rms {
+                    let centered = try Ops.layerNorm(input: x, axes: axes, gamma: gamma, beta: beta, epsilon: 1e-3, form: .centered)
+                    #expect(closeness(centered, expected, rtol: 1e-5, atol: 1e-5).ok, "centered axes \(axes)")
+                }
             }
         }
         #expect(throws: TensorError.self) { try Ops.layerNorm(input: x, axes: [-1], gamma: rng.tensor([5])) }
