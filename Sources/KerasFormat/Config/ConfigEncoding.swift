@@ -9,7 +9,9 @@ public protocol ConfigEncodable {
     ///
     /// - ``ConfigDialect/keras2``: the tf_keras 2.x form: `dtype` a plain string (`{"class_name": "Policy", …}`
     ///   for mixed precision), float32-rounded values where tf_keras rounds them (`alpha`, `theta`, ReLU values),
-    ///   nested objects as `{"class_name", "config"}`.
+    ///   nested initializers/regularizers/constraints as `{"class_name", "config"}`. Keys that tf_keras writes at a
+    ///   fixed default but Keras 3 rejects (`groups: 1` on depthwise/separable/transposed convolutions, `trainable` and
+    ///   `noise_shape` on spatial dropout) are left out, so that the config loads in Keras 2 and Keras 3 alike.
     /// - ``ConfigDialect/keras3``: the Keras 3 form: `dtype` a `DTypePolicy` object, exact decimal values, nested
     ///   objects with `module` and `registered_name`.
     ///
@@ -112,10 +114,12 @@ public enum ConfigEncoding {
 
     /// A layer's `activation` value.
     ///
-    /// A string identifier is written as read. A serialized activation layer (`LeakyReLU`, `ReLU`, `ELU`,
-    /// `Softmax`, `Activation`) is re-encoded for the target dialect (so a Keras 2 `alpha` becomes Keras 3's
-    /// `negative_slope`); a serialized function (`{"class_name": "function", "config": "relu"}`) becomes the plain
-    /// name, as `get_config` writes built-in activations. Other objects get the target dialect's wrapper keys.
+    /// A string identifier is written as read. A serialized activation layer (`LeakyReLU`, `ReLU`, `ELU`, `Softmax`,
+    /// `Activation`) is re-encoded for the target dialect (so a Keras 2 `alpha` becomes Keras 3's `negative_slope`),
+    /// and any activation object is wrapped as tf_keras and Keras 3 both write it,
+    /// `{"module": "keras.layers", "class_name", "config", "registered_name": null}`: Keras 3 cannot resolve a layer
+    /// used as an activation from the older two-key form. A serialized function
+    /// (`{"class_name": "function", "config": "relu"}`) becomes the plain name, as `get_config` writes built-ins.
     ///
     /// Not expressible: `hard_sigmoid` differs between Keras 2 (`clip(0.2x + 0.5, 0, 1)`) and Keras 3
     /// (`relu6(x + 3) / 6`), so writing one dialect's `hard_sigmoid` for the other changes results; the name is
@@ -130,13 +134,10 @@ public enum ConfigEncoding {
                 return .string(name)
             }
             let inner = activationLayerConfig(activation.function, className: className, config: config, dialect) ?? config
-            switch dialect {
-            case .keras1, .keras2:
-                return .object([("class_name", .string(className)), ("config", inner)])
-            case .keras3:
-                return .object([("module", .string("keras.layers")), ("class_name", .string(className)),
-                                ("config", inner), ("registered_name", .null)])
-            }
+            // Both dialects use the `module` form: Keras 3 cannot resolve a layer used as an activation from the
+            // two-key `{"class_name", "config"}` form, and tf_keras writes (and reads) the `module` form.
+            return .object([("module", .string("keras.layers")), ("class_name", .string(className)),
+                            ("config", inner), ("registered_name", .null)])
         }
     }
 

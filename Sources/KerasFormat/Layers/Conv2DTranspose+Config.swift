@@ -30,7 +30,7 @@ extension Conv2DTranspose: ConfigEncodable {
             biasConstraint: try c.anyKerasObject("bias_constraint"))
     }
 
-    /// Keras 2: the `Conv2D` keys (`groups: 1`) then `output_padding`. Keras 3: `filters, kernel_size, strides,
+    /// Keras 2: the `Conv2D` keys then `output_padding`, without the `groups: 1` tf_keras writes (Keras 3 rejects it). Keras 3: `filters, kernel_size, strides,
     /// padding, output_padding, data_format, dilation_rate, activation, use_bias`, initializers, regularizers,
     /// constraints.
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
@@ -42,7 +42,6 @@ extension Conv2DTranspose: ConfigEncodable {
         ]
         if dialect == .keras3 { m.append(op) }
         m += [("data_format", .string(dataFormat.rawValue)), ("dilation_rate", E.ints(dilationRate))]
-        if dialect != .keras3 { m.append(("groups", .number(1))) }
         m += [
             ("activation", E.activation(activation, dialect)), ("use_bias", .bool(useBias)),
             ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),

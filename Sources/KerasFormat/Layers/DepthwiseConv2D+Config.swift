@@ -22,9 +22,9 @@ extension DepthwiseConv2D: ConfigEncodable {
             kernelWeightName: c.dialect == .keras3 ? DepthwiseConv2D.keras3KernelName : DepthwiseConv2D.keras2KernelName)
     }
 
-    /// Keras 2 (tf_keras order): `kernel_size, strides, padding, data_format, dilation_rate, groups: 1, activation,
-    /// use_bias`, bias initializer/regularizer, `activity_regularizer`, bias constraint, `depth_multiplier`, depthwise
-    /// initializer/regularizer/constraint. Keras 3: `depth_multiplier, kernel_size, strides, padding, data_format,
+    /// Keras 2 (tf_keras order): `kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias`,
+    /// bias initializer/regularizer, `activity_regularizer`, bias constraint, `depth_multiplier`, depthwise
+    /// initializer/regularizer/constraint; tf_keras also writes `groups: 1`, which Keras 3 rejects, so it is left out. Keras 3: `depth_multiplier, kernel_size, strides, padding, data_format,
     /// dilation_rate, activation, use_bias`, then initializers, regularizers, constraints (no `groups`).
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
@@ -45,7 +45,7 @@ extension DepthwiseConv2D: ConfigEncodable {
                 ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
             ])
         }
-        return .object(E.base(common, dialect) + window + [("groups", .number(1))] + act + [
+        return .object(E.base(common, dialect) + window + act + [
             ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
             ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
             ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),

@@ -24,14 +24,13 @@ extension SeparableConv2D: ConfigEncodable {
             depthwiseConstraint: try c.anyKerasObject("depthwise_constraint"),
             pointwiseConstraint: try c.anyKerasObject("pointwise_constraint"),
             biasConstraint: try c.anyKerasObject("bias_constraint", "b_constraint"),
-            kernelInitializer: try c.anyKerasObject("kernel_initializer") ?? .glorotUniform,
-            kernelRegularizer: try c.anyKerasObject("kernel_regularizer"),
-            kernelConstraint: try c.anyKerasObject("kernel_constraint"),
             dimOrdering: try c.dimOrdering())
     }
 
-    /// Keras 2 (tf_keras order): the `Conv2D` keys (`groups: 1`, the unused `kernel_*` objects), then
-    /// `depth_multiplier` and the depthwise/pointwise objects. Keras 3: `depth_multiplier, filters, kernel_size,
+    /// Keras 2 (tf_keras order): `filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
+    /// use_bias`, bias initializer/regularizer, `activity_regularizer`, bias constraint, then `depth_multiplier` and
+    /// the depthwise/pointwise objects. tf_keras also writes `groups: 1` and unused `kernel_initializer`,
+    /// `kernel_regularizer`, `kernel_constraint`, which Keras 3 rejects, so they are left out. Keras 3: `depth_multiplier, filters, kernel_size,
     /// strides, padding, data_format, dilation_rate, activation, use_bias`, then depthwise/pointwise/bias
     /// initializers, regularizers (with `activity_regularizer`), constraints.
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
@@ -57,13 +56,10 @@ extension SeparableConv2D: ConfigEncodable {
                 ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
             ])
         }
-        return .object(E.base(common, dialect) + head + [("groups", .number(1))] + act + [
-            ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),
+        return .object(E.base(common, dialect) + head + act + [
             ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("kernel_regularizer", E.object(kernelRegularizer, .regularizer, dialect)),
             ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
             ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("kernel_constraint", E.object(kernelConstraint, .constraint, dialect)),
             ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
             multiplier,
             ("depthwise_initializer", E.object(depthwiseInitializer, .initializer, dialect)),

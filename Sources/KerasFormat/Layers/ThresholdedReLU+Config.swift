@@ -8,12 +8,13 @@ extension ThresholdedReLU: ConfigEncodable {
         self.init(common: try c.common(), theta: theta)
     }
 
-    /// Keras 2: `theta`, rounded to float32. Keras 3 has no `ThresholdedReLU`: the layer is written as a `ReLU`
+    /// Keras 2: `theta`, rounded to float32 (Keras 3 cannot load this class; writers targeting both can write
+    /// ``ThresholdedReLU/equivalentReLU`` instead, which tf_keras ≥ 2.2.3 also reads). Keras 3 has no `ThresholdedReLU`: the layer is written as a `ReLU`
     /// (see ``kerasClassName(dialect:)``) with `max_value: null, negative_slope: 0, threshold: theta`, which computes
     /// the same function (`x > theta ? x : 0`).
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
         if dialect == .keras3 {
-            return ReLU(common: common, threshold: theta).configJSON(dialect: dialect)
+            return equivalentReLU.configJSON(dialect: dialect)
         }
         return .object(ConfigEncoding.base(common, dialect) + [("theta", ConfigEncoding.float32(theta, dialect))])
     }

@@ -26,11 +26,6 @@ public struct SeparableConv2D: Layer {
     public var depthwiseConstraint: KerasObject?
     public var pointwiseConstraint: KerasObject?
     public var biasConstraint: KerasObject?
-    /// Keras 2's `kernel_initializer` / `kernel_regularizer` / `kernel_constraint` (unused by the layer, but
-    /// written by tf_keras); kept for re-export.
-    public var kernelInitializer: KerasObject?
-    public var kernelRegularizer: KerasObject?
-    public var kernelConstraint: KerasObject?
     /// Keras 1's `dim_ordering`, when the layer came from a Keras 1 config; `nil` otherwise.
     public var dimOrdering: DimOrdering?
     public var weights: [Weight]
@@ -44,10 +39,7 @@ public struct SeparableConv2D: Layer {
                 depthwiseRegularizer: KerasObject? = nil, pointwiseRegularizer: KerasObject? = nil,
                 biasRegularizer: KerasObject? = nil, activityRegularizer: KerasObject? = nil,
                 depthwiseConstraint: KerasObject? = nil, pointwiseConstraint: KerasObject? = nil,
-                biasConstraint: KerasObject? = nil,
-                kernelInitializer: KerasObject? = .glorotUniform,
-                kernelRegularizer: KerasObject? = nil, kernelConstraint: KerasObject? = nil,
-                dimOrdering: DimOrdering? = nil, weights: [Weight] = []) {
+                biasConstraint: KerasObject? = nil, dimOrdering: DimOrdering? = nil, weights: [Weight] = []) {
         self.common = common
         self.filters = filters
         self.kernelSize = kernelSize
@@ -68,9 +60,6 @@ public struct SeparableConv2D: Layer {
         self.depthwiseConstraint = depthwiseConstraint
         self.pointwiseConstraint = pointwiseConstraint
         self.biasConstraint = biasConstraint
-        self.kernelInitializer = kernelInitializer
-        self.kernelRegularizer = kernelRegularizer
-        self.kernelConstraint = kernelConstraint
         self.dimOrdering = dimOrdering
         self.weights = weights
     }

@@ -13,6 +13,9 @@ public struct ThresholdedReLU: WeightlessLayer {
         self.theta = theta
     }
 
+    /// The `ReLU` that computes the same function (the form Keras 3 can express).
+    public var equivalentReLU: ReLU { ReLU(common: common, threshold: theta) }
+
     public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
         [try singleInput(inputShapes)]
     }
