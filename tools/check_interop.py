@@ -180,6 +180,14 @@ def compare(actual, expected):
     return True, maxd, ""
 
 
+def _short(e, limit=420):
+    """One line; for long messages keep the start and the end (Keras puts the root cause last)."""
+    msg = f"{type(e).__name__}: {' '.join(str(e).split())}"
+    if len(msg) <= limit:
+        return msg
+    return msg[: limit // 3] + " … " + msg[-(2 * limit) // 3:]
+
+
 def _run_item(keras, legacy_loader, item):
     import numpy as np
 
@@ -198,7 +206,7 @@ def _run_item(keras, legacy_loader, item):
             model = _load(keras, legacy_loader, item["file"], item.get("config"))
         res["warnings"] = cap.messages
     except Exception as e:  # noqa: BLE001 — we report any loader failure
-        res["message"] = f"load failed: {type(e).__name__}: {' '.join(str(e).split())[:400]}"
+        res["message"] = f"load failed: {_short(e)}"
         return res
     try:
         xs = [np.load(fixture / i["file"]) for i in manifest["inputs"]]
@@ -227,7 +235,7 @@ def _run_item(keras, legacy_loader, item):
         else:
             res["status"] = "ok"
     except Exception as e:  # noqa: BLE001
-        res["message"] = f"inference failed: {type(e).__name__}: {' '.join(str(e).split())[:400]}"
+        res["message"] = f"inference failed: {_short(e)}"
     return res
 
 
@@ -369,7 +377,8 @@ def report(items, results):
                 parts.append(f"{ld}: {r['status'].upper()} max|diff|={_fmt_diff(r['max_abs_diff'])} {r['message']}")
             warns += [f"{ld}: {w}" for w in r.get("warnings", [])]
         if not it["loaders"]:
-            parts.append("no loader requested")
+            ok = False
+            parts.append("no loader requested (loaders is empty), nothing was checked")
         line = f"{'OK  ' if ok else 'FAIL'} {it['label']}  [{'; '.join(parts)}]"
         if warns:
             line += "  warnings: " + " | ".join(warns)

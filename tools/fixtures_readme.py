@@ -50,6 +50,7 @@ tensorflow_version, h5py_version, numpy_version   str
 model_class          str    "Functional" | "Sequential"
 model_name           str
 files                [obj]  one per model file:
+    note             str    (.keras) how the save was made reproducible
     format           str    keras2_h5 | keras2_weights_legacy_h5 | keras2_weights_h5 | keras3_h5 | keras |
                             keras3_weights_h5 | keras3_sharded | keras1_weights_h5
     file             str    file name in the folder
@@ -109,6 +110,30 @@ def write_readme():
                 break
         lines.append(f"| `{m['name']}` | {m['keras_package']} {m['keras_version']} | {files} | {loaders} | "
                      f"{m['description']}.{extra} |")
+    lines.append("")
+    lines.append("## What real Keras did with each file (probe run by make_fixtures.py)")
+    lines.append("")
+    lines.append("Every file was loaded by Keras 3 (and by tf_keras for Keras 1/2 files); results are in each "
+                 "manifest under `files[i].real_keras_load`. Everything not listed here loaded and matched. "
+                 "`check_interop.py --self-check` re-checks the `loaders` column above.")
+    lines.append("")
+    lines.append("| file | loader | result |")
+    lines.append("|---|---|---|")
+    for m in mans:
+        for f in m["files"]:
+            for ld, r in (f.get("real_keras_load") or {}).items():
+                if r["status"] != "ok":
+                    msg = r["message"].replace("|", "\\|")
+                    lines.append(f"| `{m['name']}/{f['file']}` | {ld} | {r['status']}: {msg} |")
+    lines.append("")
+    lines.append("## Scripts")
+    lines.append("")
+    lines.append("- `tools/setup_venv.sh` — creates/updates `tools/.venv` from `tools/requirements.txt` (silent when "
+                 "already installed).")
+    lines.append("- `tools/.venv/bin/python tools/make_fixtures.py [--only NAME ...] [--skip-probe]` — regenerates "
+                 "this folder (about 2 minutes on 2 cores).")
+    lines.append("- `tools/.venv/bin/python tools/check_interop.py LIST.json` — loads files KerasPort wrote with real "
+                 "Keras and compares with a fixture; `--self-check` runs it on the fixture files themselves.")
     lines.append("")
     lines.append("`Fixtures/activations/` holds function-level references (no model files): see its README.md.")
     lines.append("")
