@@ -4,7 +4,7 @@ extension Conv1D: ConfigEncodable {
     /// Decodes a `Conv1D` config, or Keras 1 `Convolution1D` / `AtrousConvolution1D` (`nb_filter`, `filter_length`,
     /// `subsample_length`, `border_mode`, `atrous_rate`, `bias`, `init`, `W_regularizer`, …).
     public init(config c: LayerConfig) throws {
-        let filters = try c.positiveInt("filters", "nb_filter")
+        let filters = try c.positiveInt("filters", "nb_filter", max: LayerConfig.maxDimension)
         let groups = try c.positiveInt("groups", default: 1)
         guard filters % groups == 0 else { throw c.error("`filters` (\(filters)) must be divisible by `groups` (\(groups))") }
         guard let kernel = try c.positiveTuple(["kernel_size", "filter_length"], count: 1) else {

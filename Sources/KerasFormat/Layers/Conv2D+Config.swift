@@ -5,7 +5,7 @@ extension Conv2D: ConfigEncodable {
     /// `nb_col`, `subsample`, `border_mode`, `dim_ordering`, `atrous_rate`, `bias`, `init`, `W_regularizer`, …).
     /// A Keras 1 `dim_ordering` is kept in ``dimOrdering`` (and `th` makes the layer channels-first).
     public init(config c: LayerConfig) throws {
-        let filters = try c.positiveInt("filters", "nb_filter")
+        let filters = try c.positiveInt("filters", "nb_filter", max: LayerConfig.maxDimension)
         let groups = try c.positiveInt("groups", default: 1)
         guard filters % groups == 0 else { throw c.error("`filters` (\(filters)) must be divisible by `groups` (\(groups))") }
         guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) ?? c.positivePair("nb_row", "nb_col") else {

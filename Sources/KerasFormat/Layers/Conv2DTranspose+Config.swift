@@ -18,7 +18,7 @@ extension Conv2DTranspose: ConfigEncodable {
             }
         }
         self.init(
-            common: try c.common(), filters: try c.positiveInt("filters"), kernelSize: kernel, strides: strides,
+            common: try c.common(), filters: try c.positiveInt("filters", max: LayerConfig.maxDimension), kernelSize: kernel, strides: strides,
             padding: try c.windowPadding(), outputPadding: outputPadding, dataFormat: try c.dataFormat(),
             dilationRate: dilation, activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
             kernelInitializer: try c.anyKerasObject("kernel_initializer") ?? .glorotUniform,

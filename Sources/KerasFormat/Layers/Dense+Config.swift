@@ -5,7 +5,7 @@ extension Dense: ConfigEncodable {
     public init(config c: LayerConfig) throws {
         self.init(
             common: try c.common(),
-            units: try c.positiveInt("units", "output_dim"),
+            units: try c.positiveInt("units", "output_dim", max: LayerConfig.maxDimension),
             activation: try c.activation(),
             useBias: try c.bool("use_bias") ?? c.bool("bias") ?? true,
             kernelInitializer: try c.anyKerasObject("kernel_initializer", "init") ?? .glorotUniform,

@@ -6,12 +6,12 @@ extension Embedding: ConfigEncodable {
     public init(config c: LayerConfig) throws {
         var inputLength: Int?
         if case .number? = c.value("input_length") {
-            inputLength = try c.positiveInt("input_length")
+            inputLength = try c.positiveInt("input_length", max: LayerConfig.maxDimension)
         }
         self.init(
             common: try c.common(),
-            inputDim: try c.positiveInt("input_dim"),
-            outputDim: try c.positiveInt("output_dim"),
+            inputDim: try c.positiveInt("input_dim", max: LayerConfig.maxDimension),
+            outputDim: try c.positiveInt("output_dim", max: LayerConfig.maxDimension),
             maskZero: try c.bool("mask_zero", default: false),
             inputLength: inputLength,
             embeddingsInitializer: try c.anyKerasObject("embeddings_initializer", "init") ?? Embedding.defaultInitializer,

@@ -6,18 +6,22 @@ extension LayerConfig {
     /// The largest window size, stride, dilation, padding or repeat count accepted from a file. Real values are
     /// tiny; the bound keeps shape arithmetic far from overflow.
     static let maxWindowValue = 1 << 24
+    /// The largest unit, filter or vocabulary count accepted from a file.
+    static let maxDimension = 1 << 31
 
     /// The first of `keys` that is present (not `null`), for keys renamed across Keras versions.
     func firstKey(_ keys: [String]) -> String? { keys.first { value($0) != nil } }
 
-    /// A required positive integer from the first present key of `keys`.
-    func positiveInt(_ keys: String..., default d: Int? = nil) throws -> Int {
+    /// A positive integer from the first present key of `keys` (`default` when none is present, an error when
+    /// there is no default), at most `max`.
+    func positiveInt(_ keys: String..., default d: Int? = nil, max: Int = maxWindowValue) throws -> Int {
         guard let key = firstKey(keys) else {
             guard let d else { throw error("missing `\(keys[0])`") }
             return d
         }
         let v = try requiredInt(key)
-        guard v > 0, v <= Self.maxWindowValue else { throw error("`\(key)` must be a positive integer, found \(v)") }
+        guard v > 0 else { throw error("`\(key)` must be a positive integer, found \(v)") }
+        guard v <= max else { throw error("`\(key)` is too large: \(v)") }
         return v
     }
 

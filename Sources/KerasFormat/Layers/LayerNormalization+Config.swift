@@ -22,6 +22,11 @@ extension LayerNormalization: ConfigEncodable {
     /// Keras 2: `axis, epsilon, center, scale`, initializers, regularizers, constraints. Keras 3: the same with
     /// `rms_scaling` after `scale`. Keras 2 has no RMS scaling: a layer with ``rmsScaling`` has no Keras 2 form
     /// (the key is left out, which changes the computation).
+    ///
+    /// Caveat for legacy `.h5` files: Keras 3.15's legacy loader (`saving_utils.model_from_config`) pops `axis` and
+    /// restores it only when it is a number or a one-element list, so a multi-axis layer reloads with `axis=-1`
+    /// (verified: Keras 3.15.1 cannot reload its own `.h5` of `LayerNormalization(axis=[1, 2])`). `.keras` archives
+    /// and Keras 2 keep the list.
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [

@@ -3,7 +3,7 @@ public import KerasGraph
 extension RepeatVector: ConfigEncodable {
     /// Decodes a `RepeatVector` config: `n` > 0.
     public init(config c: LayerConfig) throws {
-        self.init(common: try c.common(), n: try c.positiveInt("n"))
+        self.init(common: try c.common(), n: try c.positiveInt("n", max: LayerConfig.maxDimension))
     }
 
     /// `n` in both dialects.

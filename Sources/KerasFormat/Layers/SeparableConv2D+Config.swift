@@ -8,7 +8,7 @@ extension SeparableConv2D: ConfigEncodable {
             throw c.error("missing `kernel_size`")
         }
         self.init(
-            common: try c.common(), filters: try c.positiveInt("filters", "nb_filter"), kernelSize: kernel,
+            common: try c.common(), filters: try c.positiveInt("filters", "nb_filter", max: LayerConfig.maxDimension), kernelSize: kernel,
             strides: try c.positiveTuple(["strides", "subsample"], count: 2) ?? [1, 1],
             padding: try c.windowPadding(), dataFormat: try c.dataFormat(),
             dilationRate: try c.positiveTuple(["dilation_rate"], count: 2) ?? [1, 1],
