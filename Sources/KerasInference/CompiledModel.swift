@@ -125,7 +125,7 @@ public struct CompiledModel: Sendable {
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (i, x) in inputs.enumerated() {
             try checkInput(x, index: i)
-            slots[inputSlots[i]] = x
+            slots[inputSlots[i]] = Denormals.flushed(x)
         }
         for step in steps {
             var args: [Tensor] = []
@@ -145,8 +145,9 @@ public struct CompiledModel: Sendable {
             guard outs.count == step.outputs.count else {
                 throw InferenceError("layer `\(step.layerName)`: produced \(outs.count) outputs, expected \(step.outputs.count)")
             }
-            observer?(step.layerName, step.call, outs)
-            for (s, t) in zip(step.outputs, outs) { slots[s] = t }
+            let flushed = outs.map(Denormals.flushed)
+            observer?(step.layerName, step.call, flushed)
+            for (s, t) in zip(step.outputs, flushed) { slots[s] = t }
             for s in step.releases { slots[s] = nil }
         }
         return try outputSlots.map { s in
