@@ -93,7 +93,7 @@ public struct ModelConfigParser {
                                        "input_dtype", "W_regularizer", "b_regularizer", "W_constraint", "init",
                                        "subsample", "consume_less"]
         let keras2Keys: Set<String> = ["units", "filters", "kernel_initializer", "kernel_size", "use_bias",
-                                       "padding", "strides", "data_format", "batch_input_shape"]
+                                       "padding", "strides", "data_format"]
         var keras1 = false, keras2 = false
         var stack: [JSONValue] = [root]
         while let v = stack.popLast() {

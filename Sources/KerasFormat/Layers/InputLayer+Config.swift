@@ -23,3 +23,24 @@ extension InputLayer {
                   optional: try c.bool("optional"))
     }
 }
+
+extension InputLayer: ConfigEncodable {
+    /// The `InputLayer` config: Keras 2 `batch_input_shape` (with `optional` only when true, since tf.keras ≤ 2.15
+    /// rejects the key), Keras 3 `batch_shape` with `optional`. The dtype is always a plain string. An unknown
+    /// shape is written as `null`.
+    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+        let shape = ConfigEncoding.shape(batchShape)
+        switch dialect {
+        case .keras1, .keras2:
+            var m: [(String, JSONValue)] = [("batch_input_shape", shape), ("dtype", .string(common.dtype)),
+                                            ("sparse", .bool(sparse)), ("ragged", .bool(ragged)),
+                                            ("name", .string(common.name))]
+            if optional == true { m.append(("optional", .bool(true))) }
+            return .object(m)
+        case .keras3:
+            return .object([("batch_shape", shape), ("dtype", .string(common.dtype)), ("sparse", .bool(sparse)),
+                            ("ragged", .bool(ragged)), ("name", .string(common.name)),
+                            ("optional", .bool(optional ?? false))])
+        }
+    }
+}

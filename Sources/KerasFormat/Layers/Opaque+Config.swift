@@ -10,3 +10,18 @@ extension OpaqueLayer {
                   config: c.config, registeredName: registeredName)
     }
 }
+
+extension OpaqueLayer: ConfigEncodable {
+    /// The config exactly as read, with `name` updated if the layer was renamed.
+    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+        guard case var .object(members) = config, let k = members.firstIndex(where: { $0.0 == "name" }) else {
+            return config
+        }
+        members[k].1 = .string(common.name)
+        return .object(members)
+    }
+
+    /// The registered name (`my_pkg>Scale`) when the file gave one, as legacy `.h5` configs spell custom classes;
+    /// otherwise the class name.
+    public func kerasClassName(dialect: ConfigDialect) -> String { registeredName ?? className }
+}

@@ -78,7 +78,9 @@ public struct NestedModel: Layer {
     }
 
     /// The weights of every inner layer for the given inputs, named `<layer>/<weight>`, in ``weights`` order.
-    /// The inner model's own weights cannot be checked and are listed as held.
+    ///
+    /// A Sequential or Functional model has no weights of its own (only subclassed models do, and those are
+    /// opaque), so none are expected: weights in ``ModelGraph/topLevelWeights`` make validation fail.
     public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: false)
         var out: [WeightSpec] = []
@@ -87,7 +89,7 @@ public struct NestedModel: Layer {
                 out.append(WeightSpec(name: "\(graph.nodes[n].name)/\(spec.name)", shape: spec.shape))
             }
         }
-        return out + graph.topLevelWeights.map { WeightSpec(name: $0.name, shape: $0.tensor.shape) }
+        return out
     }
 
     /// The inner model's output shapes when fed `inputShapes`.
