@@ -42,7 +42,9 @@ public func readNPY(contentsOf url: URL) throws(NPYError) -> Tensor {
 /// - Throws: ``NPYError`` as ``readNPY(contentsOf:)``.
 public func readNPY(data: Data, name: String = "<npy data>") throws(NPYError) -> Tensor {
     func fail(_ message: String) -> NPYError { NPYError(file: name, message: message) }
-    let bytes = [UInt8](data)
+    // Only the fixed prefix and the header are copied; the payload is decoded in place.
+    let bytes = [UInt8](data.prefix(12))
+    let fileSize = data.count
     let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59] // \x93NUMPY
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
         throw fail("not a .npy file (missing \\x93NUMPY magic)")
@@ -61,10 +63,10 @@ public func readNPY(data: Data, name: String = "<npy data>") throws(NPYError) ->
         throw fail("unsupported format version \(major).\(minor) (supported: 1.0, 2.0, 3.0)")
     }
     guard minor == 0 else { throw fail("unsupported format version \(major).\(minor) (supported: 1.0, 2.0, 3.0)") }
-    guard headerLength <= bytes.count - headerStart else {
-        throw fail("header length \(headerLength) runs past the end of the \(bytes.count)-byte file")
+    guard headerLength <= fileSize - headerStart else {
+        throw fail("header length \(headerLength) runs past the end of the \(fileSize)-byte file")
     }
-    let headerBytes = bytes[headerStart..<(headerStart + headerLength)]
+    let headerBytes = [UInt8](data.dropFirst(headerStart).prefix(headerLength))
     let headerText: String
     if major == 3 {
         guard let text = String(validating: headerBytes, as: UTF8.self) else { throw fail("header is not valid UTF-8") }
@@ -86,12 +88,12 @@ public func readNPY(data: Data, name: String = "<npy data>") throws(NPYError) ->
         throw fail("shape \(header.shape) has a negative dimension or too many elements")
     }
     let (needed, overflow) = count.multipliedReportingOverflow(by: dtype.size)
-    let available = bytes.count - headerStart - headerLength
+    let available = fileSize - headerStart - headerLength
     guard !overflow, needed == available else {
         throw fail("shape \(header.shape) of '\(header.descr)' needs \(overflow ? "too many" : String(needed)) data bytes, the file has \(available)")
     }
     let offset = headerStart + headerLength
-    let scalars = bytes.withUnsafeBytes { raw in
+    let scalars = data.withUnsafeBytes { raw in
         dtype.decode(UnsafeRawBufferPointer(rebasing: raw[offset...]), count: count)
     }
     return Tensor(validatingShape: header.shape, scalars: scalars)!

@@ -73,6 +73,14 @@ struct NumPyFormatTests {
         #expect(t.scalars.map(\.bitPattern) == NumPyFixtures.halfValues.map(\.bitPattern))
     }
 
+    /// A Data slice whose startIndex is not 0 (e.g. cut out of a larger buffer) reads the same.
+    @Test func readsFromDataSlices() throws {
+        let whole = Data([1, 2, 3, 4, 5]) + npy(NumPyFixtures.arange6)
+        let slice = whole[5...]
+        #expect(slice.startIndex == 5)
+        #expect(try readNPY(data: slice).scalars == [0, 1, 2, 3, 4, 5])
+    }
+
     @Test func writerMatchesNumpyBytes() {
         let t = Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5])
         #expect(npyData(t) == npy(NumPyFixtures.arange6))
