@@ -70,8 +70,20 @@ public func closeness(_ actual: Tensor, _ expected: Tensor, rtol: Float, atol: F
     return worst
 }
 
-/// True when the two tensors have the same shape and the same bits in every element
-/// (so `-0.0` differs from `0.0`, and NaNs must have the same payload).
+/// True when the two tensors have the same shape and the same bits in every element, so `-0.0` differs
+/// from `0.0`. A NaN matches any NaN: TensorFlow itself gives +NaN eagerly and −NaN through
+/// `predict_on_batch` for the same PReLU, so the sign of a NaN carries no meaning (the fixtures' `bitwise_rule`).
 public func bitwiseEqual(_ a: Tensor, _ b: Tensor) -> Bool {
-    a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }
+    a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { x, y in
+        (x.isNaN && y.isNaN) || x.bitPattern == y.bitPattern
+    }
+}
+
+/// The first index where ``bitwiseEqual(_:_:)`` fails, with both values, for messages.
+public func firstBitwiseDifference(_ a: Tensor, _ b: Tensor) -> String {
+    guard a.shape == b.shape else { return "shapes differ: \(a.shape) vs \(b.shape)" }
+    for (i, (x, y)) in zip(a.scalars, b.scalars).enumerated() where !((x.isNaN && y.isNaN) || x.bitPattern == y.bitPattern) {
+        return "element \(i): got \(x) (0x\(String(x.bitPattern, radix: 16))), expected \(y) (0x\(String(y.bitPattern, radix: 16)))"
+    }
+    return "equal"
 }

@@ -54,7 +54,7 @@ struct ParityTests {
         try #require(outputs.count == expected.count)
         for (i, (ours, keras)) in zip(outputs, expected).enumerated() {
             if c.bitwise {
-                #expect(bitwiseEqual(ours, keras), "output \(i): not bit-identical to Keras: \(closeness(ours, keras, rtol: 0, atol: 0))")
+                #expect(bitwiseEqual(ours, keras), "output \(i): not bit-identical to Keras: \(firstBitwiseDifference(ours, keras))")
             } else {
                 let r = closeness(ours, keras, rtol: c.rtol, atol: c.atol)
                 #expect(r.ok, "output \(i): \(r)")

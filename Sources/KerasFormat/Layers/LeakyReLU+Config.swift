@@ -6,7 +6,7 @@ extension LeakyReLU: ConfigEncodable {
     public init(config c: LayerConfig) throws {
         let slope = try c.float("negative_slope") ?? c.float("alpha") ?? LeakyReLU.defaultSlope
         guard slope.isFinite else { throw c.error("`negative_slope` must be a finite number, found \(slope)") }
-        self.init(common: try c.common(), negativeSlope: slope)
+        self.init(common: try c.common(), negativeSlope: slope, reluWhenSlopeIsZero: c.dialect != .keras3)
     }
 
     /// Keras 2: `alpha`, rounded to float32 as tf_keras writes it (0.2 → `0.20000000298023224`).

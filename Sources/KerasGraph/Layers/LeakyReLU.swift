@@ -10,12 +10,18 @@ public struct LeakyReLU: WeightlessLayer {
     public var common: LayerCommon
     public var negativeSlope: Float
 
+    /// Keras 1/2's LeakyReLU calls `backend.relu(x, alpha)`, which falls back to plain `relu` when alpha is 0,
+    /// so x = -inf gives 0 there, where Keras 3 (`tf.nn.leaky_relu`) gives NaN (-inf · 0). True for layers read
+    /// from Keras 1/2 configs; it matters only for a zero slope at -inf.
+    public var reluWhenSlopeIsZero: Bool
+
     /// The layer's default slope (Keras 1, 2 and 3).
     public static let defaultSlope: Float = 0.3
 
-    public init(common: LayerCommon, negativeSlope: Float = LeakyReLU.defaultSlope) {
+    public init(common: LayerCommon, negativeSlope: Float = LeakyReLU.defaultSlope, reluWhenSlopeIsZero: Bool = false) {
         self.common = common
         self.negativeSlope = negativeSlope
+        self.reluWhenSlopeIsZero = reluWhenSlopeIsZero
     }
 
     /// True when `max(x, slope·x)` would give other results than the piecewise definition (slope > 1).

@@ -6,6 +6,10 @@ extension LeakyReLU: RunnableLayer {
     /// `max(x, slope·x)`); bit-exact with TensorFlow's kernel.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let slope = negativeSlope
+        if slope == 0 && reluWhenSlopeIsZero {
+            // Keras 2: backend.relu(x, alpha=0) is plain relu (-inf → 0, not NaN).
+            return UnaryClosureLayer { x in try Ops.activation(.relu, input: x) }
+        }
         return UnaryClosureLayer { x in Ops.leakyReLU(input: x, negativeSlope: slope) }
     }
 }
