@@ -91,11 +91,23 @@ public struct GraphAnalysis: Sendable {
         try analyze(graph, feeding: inputShapes.map { $0.map { Optional($0) } }, checkWeights: checkWeights)
     }
 
+    /// The most layer calls one analysis visits, nested models' calls included; beyond it analysis throws
+    /// instead of running for a very long time (a hostile file can nest shared models so that the number of
+    /// calls grows exponentially with the file's size).
+    public static let maxCalls = 10_000_000
+
     /// As ``analyze(_:inputShapes:checkWeights:)``, where a `nil` input shape means "the declared one".
-    static func analyze(_ graph: ModelGraph, feeding: [Shape?]?, checkWeights: Bool) throws -> GraphAnalysis {
-        var analyzer = try Analyzer(graph)
+    static func analyze(_ graph: ModelGraph, feeding: [Shape?]?, checkWeights: Bool,
+                        budget: CallBudget = CallBudget(maxCalls)) throws -> GraphAnalysis {
+        var analyzer = try Analyzer(graph, budget: budget)
         return try analyzer.run(feeding: feeding, checkWeights: checkWeights)
     }
+}
+
+/// How many more layer calls an analysis may visit (shared by the analyses of nested models).
+final class CallBudget {
+    var remaining: Int
+    init(_ remaining: Int) { self.remaining = remaining }
 }
 
 // MARK: - Implementation
@@ -104,6 +116,7 @@ private struct Analyzer {
     typealias CallID = GraphAnalysis.CallID
 
     let graph: ModelGraph
+    let budget: CallBudget
     var nodeIndex: [String: Int] = [:]
     /// First vertex of each node; the node's vertices are `vertexStart[n] ..< vertexStart[n] + callCount[n]`.
     var vertexStart: [Int] = []
@@ -111,8 +124,9 @@ private struct Analyzer {
     /// Vertex → (node, call).
     var vertices: [CallID] = []
 
-    init(_ graph: ModelGraph) throws {
+    init(_ graph: ModelGraph, budget: CallBudget) throws {
         self.graph = graph
+        self.budget = budget
         for (n, node) in graph.nodes.enumerated() {
             guard nodeIndex[node.name] == nil else { throw GraphError.duplicateLayerName(node.name) }
             nodeIndex[node.name] = n
@@ -231,11 +245,20 @@ private struct Analyzer {
             return outs[ref.tensor]
         }
 
+        // Analyses of nested models, by node and input shapes: a shared model called on equal shapes is analysed once.
+        var nestedMemo: [NestedKey: GraphAnalysis] = [:]
+
         for v in order {
             let id = vertices[v]
             let node = graph.nodes[id.node]
             let layer = node.layer
             result.order.append((node: id.node, call: id.call))
+            budget.remaining -= 1
+            guard budget.remaining >= 0 else {
+                throw GraphError.invalidConfig(
+                    layer: graph.name, className: graph.kind.rawValue,
+                    reason: "the model has more than \(GraphAnalysis.maxCalls) layer calls with nested models expanded")
+            }
 
             if isSource(id.node) {
                 // An input layer's pseudo-call.
@@ -251,7 +274,15 @@ private struct Analyzer {
 
             if let nestedModel = layer as? NestedModel {
                 // Unknown input shapes fall back to the inner model's declared ones.
-                let inner = try GraphAnalysis.analyze(nestedModel.graph, feeding: ins, checkWeights: checkWeights)
+                let key = NestedKey(node: id.node, inputs: ins)
+                let inner: GraphAnalysis
+                if let memo = nestedMemo[key] {
+                    inner = memo
+                } else {
+                    inner = try GraphAnalysis.analyze(nestedModel.graph, feeding: ins, checkWeights: checkWeights,
+                                                      budget: budget)
+                    nestedMemo[key] = inner
+                }
                 result.nested[id] = inner
                 let outs = inner.modelOutputShapes.compactMap { $0 }
                 if outs.count == inner.modelOutputShapes.count { result.outputShapes[id] = outs }
@@ -295,6 +326,11 @@ private struct Analyzer {
     func describe(_ specs: [WeightSpec]) -> String {
         "[" + specs.map { "\($0.name) \($0.shape)" }.joined(separator: ", ") + "]"
     }
+}
+
+private struct NestedKey: Hashable {
+    var node: Int
+    var inputs: [Shape?]
 }
 
 /// A binary min-heap of vertex indices.

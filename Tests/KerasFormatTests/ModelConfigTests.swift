@@ -188,6 +188,24 @@ struct ModelConfigTests {
         #expect(try GraphAnalysis.analyze(g, checkWeights: false).modelOutputShapes == [[nil, 2]])
     }
 
+    @Test("tf.keras TF-op layers: constant arguments are not tensors; the op is kept as an opaque layer")
+    func tfOpLambda() throws {
+        // As tf.keras 2.x writes `2.0 * x` (TFOpLambda, `_CONSTANT_VALUE` for the constant first argument).
+        let json = """
+            {"class_name": "Functional", "config": {"name": "f", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 3], "dtype": "float32", "name": "x"}, "name": "x", "inbound_nodes": []},
+              {"class_name": "TFOpLambda", "config": {"name": "tf.math.multiply", "trainable": true, "dtype": "float32", "function": "math.multiply"},
+               "name": "tf.math.multiply", "inbound_nodes": [["_CONSTANT_VALUE", -1, 2.0, {"y": ["x", 0, 0], "name": null}]]}],
+             "input_layers": [["x", 0, 0]], "output_layers": [["tf.math.multiply", 0, 0]]}}
+            """
+        let g = try ModelConfigParser.parse(json: json, kerasVersion: "2.15.0", file: "op.h5")
+        #expect(g.nodes[1].layer is OpaqueLayer)
+        #expect(g.nodes[1].calls == [LayerCall(inputs: [])])
+        let a = try GraphAnalysis.analyze(g, checkWeights: false)
+        #expect(a.unsupportedLayers == ["tf.math.multiply"])
+        #expect(a.modelOutputShapes == [nil])
+    }
+
     // MARK: Nested models
 
     @Test("Keras 2 nested Sequential: outer references count the inner model's own node (`[\"inner\", 1, 0]`)")

@@ -323,6 +323,24 @@ struct GraphAnalysisTests {
         }
     }
 
+    @Test("shared nested models 60 levels deep are analysed once per input shape, not 2^60 times")
+    func exponentialNesting() throws {
+        var level = innerModel()
+        for depth in 0..<60 {
+            // A model calling the level below twice on its one input, returning both results.
+            let graph = ModelGraph(name: "m\(depth)", kind: .functional,
+                                   nodes: [input("x\(depth)", [nil, 4]), node(level, [[ref("x\(depth)")], [ref("x\(depth)")]])],
+                                   inputs: [ref("x\(depth)")],
+                                   outputs: [ref(level.name, 0, 0), ref(level.name, 1, 0)])
+            level = NestedModel(graph: graph)
+        }
+        let top = ModelGraph(name: "top", kind: .functional,
+                             nodes: [input("x", [nil, 4]), node(level, [[ref("x")]])],
+                             inputs: [ref("x")], outputs: [ref(level.name)])
+        let a = try GraphAnalysis.analyze(top)
+        #expect(a.modelOutputShapes == [[nil, 3]])
+    }
+
     @Test("InputLayer: no inputs, its shape; unknown shape throws")
     func inputLayer() throws {
         let x = InputLayer(common: LayerCommon(name: "x"), batchShape: [nil, 3])

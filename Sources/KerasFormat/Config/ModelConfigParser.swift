@@ -436,7 +436,9 @@ private struct Context {
     func collectLegacyRefs(_ v: JSONValue, into out: inout [RawRef], object: String) throws {
         switch v {
         case let .array(items):
-            if case .string? = items.first {
+            if case let .string(first)? = items.first {
+                // tf.keras writes a constant argument of a TF op layer as `["_CONSTANT_VALUE", -1, value, kwargs]`.
+                if first == "_CONSTANT_VALUE" { return }
                 out.append(try legacyRef(v, object: object))
             } else {
                 for item in items { try collectLegacyRefs(item, into: &out, object: object) }
