@@ -34,7 +34,7 @@ extension BatchNormalization: RunnableLayer {
         let (scales, shifts) = (scale, shift)
         if axes.count == 1 {
             let axis = axes[0]
-            return UnaryClosureLayer { x in try BatchNormalization.scaleShift(x, axis: axis, scale: scales, shift: shifts) }
+            return UnaryClosureLayer { x in try scaleShift(x, axis: axis, scale: scales, shift: shifts) }
         }
         // Several axes (Keras 2): the weights have the input's rank with 1 on the other axes; broadcast them.
         let shape = mean.shape
@@ -48,9 +48,9 @@ extension BatchNormalization: RunnableLayer {
     }
 
     /// `x·scale[c] + shift[c]` where `c` is the index along `axis`.
-    static func scaleShift(_ x: Tensor, axis: Int, scale: [Float], shift: [Float]) throws -> Tensor {
+    func scaleShift(_ x: Tensor, axis: Int, scale: [Float], shift: [Float]) throws -> Tensor {
         guard axis < x.rank, x.shape[axis] == scale.count else {
-            throw InferenceError("batch normalization: input \(x.shape) does not have \(scale.count) channels on axis \(axis)")
+            throw inferenceError("input \(x.shape) does not have \(scale.count) channels on axis \(axis)")
         }
         let channels = scale.count
         let inner = x.shape[(axis + 1)...].reduce(1, *)

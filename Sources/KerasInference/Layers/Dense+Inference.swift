@@ -5,8 +5,8 @@ extension Dense: RunnableLayer {
     /// `activation(x · kernel + bias)` over the last axis with one `sgemm`; the bias and the activation are
     /// applied in the same pass over the output.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
-        let kernel = weights[0].tensor
-        let bias = useBias ? weights[1].tensor : nil
+        let kernel = try weightTensor(0, "kernel")
+        let bias = useBias ? try weightTensor(1, "bias") : nil
         let activation = self.activation.function.op
         return UnaryClosureLayer { x in try Ops.dense(input: x, kernel: kernel, bias: bias, activation: activation) }
     }

@@ -9,7 +9,7 @@ extension PReLU: RunnableLayer {
     /// product is denormal Keras gives `+0.0` whatever the signs; the fused kernel gives the denormal itself,
     /// which is replaced here by `+0.0`.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
-        let alpha = weights[0].tensor
+        let alpha = try weightTensor(0, "alpha")
         return UnaryClosureLayer { x in Denormals.flushedToPositiveZero(try Ops.prelu(input: x, alpha: alpha)) }
     }
 }

@@ -12,11 +12,14 @@ extension UpSampling2D: RunnableLayer {
         case .nearest: interpolation = .nearest
         case .bilinear: interpolation = .bilinear
         default:
-            throw inferenceError("interpolation `\(self.interpolation.rawValue)` is not supported (only `nearest` and `bilinear`)")
+            throw inferenceError("interpolation `\(self.interpolation.rawValue)` is not supported "
+                                 + "(only `nearest` and `bilinear`)")
         }
         let format = dataFormat
         return UnaryClosureLayer { x in
-            try ChannelLayout.run(x, format) { try Ops.upSampling2d(input: $0, size: size, interpolation: interpolation) }
+            try ChannelLayout.run(x, format) {
+                try Ops.upSampling2d(input: $0, size: size, interpolation: interpolation)
+            }
         }
     }
 }

@@ -94,7 +94,8 @@ extension MergingLayer {
         let rank = inputs.map(\.rank).max() ?? 0
         return try inputs.map { x in
             guard x.rank < rank, let batch = x.shape.first else { return x }
-            return try Ops.reshape(input: x, shape: [batch] + Array(repeating: 1, count: rank - x.rank) + x.shape.dropFirst())
+            let ones = [Int](repeating: 1, count: rank - x.rank)
+            return try Ops.reshape(input: x, shape: [batch] + ones + x.shape.dropFirst())
         }
     }
 }
