@@ -305,3 +305,70 @@ struct CompiledModelTests {
         }
     }
 }
+
+@Suite("More layers in channels_first layout")
+struct ChannelsFirstMoreTests {
+    private let image = ramp([1, 2, 3, 3], offset: -8, scale: 4)   // (arange(18).reshape(1, 2, 3, 3) - 8) / 4
+    private let sequence = ramp([1, 3, 4], offset: -5, scale: 2)  // (arange(12).reshape(1, 3, 4) - 5) / 2
+
+    @Test("DepthwiseConv2D channels_first, depth_multiplier 2 (output channel c·2 + m)")
+    func depthwiseChannelsFirst() throws {
+        // DepthwiseConv2D(2, depth_multiplier=2, data_format="channels_first"),
+        // kernel (arange(16).reshape(2, 2, 2, 2) - 7) / 8, bias [0.5, -0.5, 1, -1]
+        let layer = DepthwiseConv2D(common: common("dw"), kernelSize: [2, 2], depthMultiplier: 2,
+                                    dataFormat: .channelsFirst,
+                                    weights: [Weight(name: "kernel", tensor: ramp([2, 2, 2, 2], offset: -7, scale: 8)),
+                                              Weight(name: "bias", tensor: Tensor(shape: [4], scalars: [0.5, -0.5, 1, -1]))])
+        expectClose(try run(layer, image), [1, 4, 2, 2],
+                    [2.125, 2.0, 1.75, 1.625, 0.375, 0.375, 0.375, 0.375, 2.25, 2.375, 2.625, 2.75, 0.625, 0.875, 1.375, 1.625])
+    }
+
+    @Test("Conv2DTranspose channels_first, strides 2 (kernel [kh, kw, out, in])")
+    func transposedChannelsFirst() throws {
+        // Conv2DTranspose(3, 2, strides=2, data_format="channels_first"),
+        // kernel (arange(24).reshape(2, 2, 3, 2) - 12) / 8, bias [0.5, -0.25, 1.0]; first output channel (6×6)
+        let layer = Conv2DTranspose(common: common("tc"), filters: 3, kernelSize: [2, 2], strides: [2, 2],
+                                    dataFormat: .channelsFirst,
+                                    weights: [Weight(name: "kernel", tensor: ramp([2, 2, 3, 2], offset: -12, scale: 8)),
+                                              Weight(name: "bias", tensor: Tensor(shape: [3], scalars: [0.5, -0.25, 1.0]))])
+        let y = try run(layer, image)
+        #expect(y.shape == [1, 3, 6, 6])
+        expectClose(Tensor(shape: [36], scalars: Array(y.scalars[0..<36])), [36], [
+            3.15625, 1.84375, 2.4375, 1.5, 1.71875, 1.15625, 0.53125, -0.78125, 0.5625, -0.375, 0.59375, 0.03125,
+            1.0, 0.8125, 0.28125, 0.46875, -0.4375, 0.125, 0.625, 0.4375, 0.65625, 0.84375, 0.6875, 1.25,
+            -1.15625, -0.21875, -1.875, -0.5625, -2.59375, -0.90625, 0.71875, 1.65625, 0.75, 2.0625, 0.78125, 2.46875])
+    }
+
+    @Test("Conv1D channels_first")
+    func conv1dChannelsFirst() throws {
+        // Conv1D(2, 2, data_format="channels_first"), kernel (arange(12).reshape(2, 3, 2) - 6) / 4, bias [0.25, -0.5]
+        let layer = Conv1D(common: common("c1"), filters: 2, kernelSize: [2], dataFormat: .channelsFirst,
+                           weights: [Weight(name: "kernel", tensor: ramp([2, 3, 2], offset: -6, scale: 4)),
+                                     Weight(name: "bias", tensor: Tensor(shape: [2], scalars: [0.25, -0.5]))])
+        expectClose(try run(layer, sequence), [1, 2, 3], [5.75, 5.0, 4.25, 4.625, 4.625, 4.625])
+    }
+
+    @Test("AveragePooling1D channels_first, same padding counts only real steps")
+    func avgPool1dChannelsFirst() throws {
+        // AveragePooling1D(3, strides=2, padding="same", data_format="channels_first")
+        let layer = AveragePooling1D(common: common("ap"), poolSize: [3], strides: [2], padding: .same,
+                                     dataFormat: .channelsFirst)
+        expectClose(try run(layer, sequence), [1, 3, 2], [-2.0, -1.25, 0.0, 0.75, 2.0, 2.75])
+    }
+
+    @Test("GlobalMaxPooling1D channels_first reduces the last axis")
+    func globalMax1dChannelsFirst() throws {
+        // GlobalMaxPooling1D(data_format="channels_first")
+        let y = try run(GlobalMaxPooling1D(common: common("gm"), dataFormat: .channelsFirst), sequence)
+        #expect(y.shape == [1, 3])
+        #expect(y.scalars == [-1.0, 1.0, 3.0])
+    }
+
+    @Test("Cropping2D channels_first crops the last two axes")
+    func cropping2dChannelsFirst() throws {
+        // Cropping2D(((1, 0), (0, 1)), data_format="channels_first")
+        let y = try run(Cropping2D(common: common("cr"), cropping: [[1, 0], [0, 1]], dataFormat: .channelsFirst), image)
+        #expect(y.shape == [1, 2, 2, 2])
+        #expect(y.scalars == [-1.25, -1.0, -0.5, -0.25, 1.0, 1.25, 1.75, 2.0])
+    }
+}
