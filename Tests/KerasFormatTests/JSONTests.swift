@@ -181,6 +181,24 @@ struct JSONTests {
         }
     }
 
+    @Test("long lists and objects parse in linear time", .timeLimit(.minutes(1)))
+    func longContainers() throws {
+        let n = 300_000
+        let list = "[" + (0..<n).map(String.init).joined(separator: ",") + "]"
+        guard case let .array(items) = try JSONValue.parse(list) else {
+            Issue.record("not a list")
+            return
+        }
+        #expect(items.count == n && items.last == .number(Double(n - 1)))
+        let object = "{" + (0..<n).map { "\"k\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
+        guard case let .object(members) = try JSONValue.parse(object) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.count == n && members[12345].0 == "k12345")
+        #expect(JSONValue.array(items).serialized().count == list.count + (n - 1))  // ", " separators
+    }
+
     @Test("huge numbers become infinities or long mantissas, as in Python's float()")
     func hugeNumbers() throws {
         #expect(try JSONValue.parse("1e99999") == .number(.infinity))

@@ -85,10 +85,19 @@ private struct JSONParser {
         self.maxDepth = maxDepth
     }
 
-    /// An open container while its members are read.
+    /// An open container while its members are read. The members live in `arrays` / `objects` (one entry per open
+    /// container of that kind) and are appended to in place, so that building a container of n members is O(n)
+    /// (holding them in the enum's payload copied the array on every append: quadratic on long lists).
     enum Frame {
-        case array([JSONValue])
-        case object([(String, JSONValue)], index: [String: Int], key: String)
+        case array
+        case object
+    }
+
+    /// An open object: its members so far, the position of each key, and the key whose value is being read.
+    struct OpenObject {
+        var members: [(String, JSONValue)] = []
+        var index: [String: Int] = [:]
+        var key: String
     }
 
     func fail(_ what: String, at offset: Int? = nil) -> FormatError {
@@ -115,6 +124,8 @@ private struct JSONParser {
     mutating func parseDocument() throws -> JSONValue {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { i = 3 }
         var stack: [Frame] = []
+        var arrays: [[JSONValue]] = []
+        var objects: [OpenObject] = []
         while true {
             // Read one value, or open a container.
             skipWhitespace()
@@ -129,7 +140,8 @@ private struct JSONParser {
                     i += 1
                     value = .object([])
                 } else {
-                    stack.append(.object([], index: [:], key: try parseKey()))
+                    objects.append(OpenObject(key: try parseKey()))
+                    stack.append(.object)
                     continue
                 }
             case UInt8(ascii: "["):
@@ -140,7 +152,8 @@ private struct JSONParser {
                     i += 1
                     value = .array([])
                 } else {
-                    stack.append(.array([]))
+                    arrays.append([])
+                    stack.append(.array)
                     continue
                 }
             default:
@@ -149,7 +162,7 @@ private struct JSONParser {
 
             // Put the value into its container; close containers that end here.
             while true {
-                guard let frame = stack.popLast() else {
+                guard let frame = stack.last else {
                     skipWhitespace()
                     guard i == bytes.count else { throw fail("unexpected \(found) after the JSON value") }
                     return value
@@ -157,33 +170,35 @@ private struct JSONParser {
                 skipWhitespace()
                 let c: UInt8? = i < bytes.count ? bytes[i] : nil
                 switch frame {
-                case var .array(items):
-                    items.append(value)
+                case .array:
+                    arrays[arrays.count - 1].append(value)
                     if c == UInt8(ascii: ",") {
                         i += 1
-                        stack.append(.array(items))
                     } else if c == UInt8(ascii: "]") {
                         i += 1
-                        value = .array(items)
+                        stack.removeLast()
+                        value = .array(arrays.removeLast())
                         continue
                     } else {
                         throw fail("expected `,` or `]` in list, found \(found)")
                     }
-                case .object(var members, var index, let key):
-                    if let existing = index[key] {
-                        members[existing].1 = value
+                case .object:
+                    let top = objects.count - 1
+                    let key = objects[top].key
+                    if let existing = objects[top].index[key] {
+                        objects[top].members[existing].1 = value
                     } else {
-                        index[key] = members.count
-                        members.append((key, value))
+                        objects[top].index[key] = objects[top].members.count
+                        objects[top].members.append((key, value))
                     }
                     if c == UInt8(ascii: ",") {
                         i += 1
                         skipWhitespace()
-                        let next = try parseKey()
-                        stack.append(.object(members, index: index, key: next))
+                        objects[top].key = try parseKey()
                     } else if c == UInt8(ascii: "}") {
                         i += 1
-                        value = .object(members)
+                        stack.removeLast()
+                        value = .object(objects.removeLast().members)
                         continue
                     } else {
                         throw fail("expected `,` or `}` in object, found \(found)")
