@@ -51,9 +51,9 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TensorModuleTests", dependencies: ["TensorModule", "NumPyFormat", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
