@@ -55,7 +55,7 @@ public struct KerasFileWriter {
         }
         let modelConfig: String?
         switch format {
-        case .legacyH5Keras2: modelConfig = try encode(graph, .keras2, file: path).serialized()
+        case .legacyH5Keras2: modelConfig = PortableKeras2Config.make(try encode(graph, .keras2, file: path)).serialized()
         case .legacyH5Keras3: modelConfig = try encode(graph, .keras3, file: path).serialized()
         case .keras: modelConfig = try encode(graph, .kerasArchive, file: path).serialized()
         case .weightsH5: modelConfig = nil
@@ -111,7 +111,7 @@ public struct KerasFileWriter {
     /// dialect tf_keras' `{"class_name", "config", "keras_version", "backend"}`.
     static func toJSON(_ graph: ModelGraph, format: KerasWriteFormat, file: String) throws -> String {
         guard format == .legacyH5Keras2 else { return try encode(graph, .kerasArchive, file: file).serialized() }
-        guard case let .object(members) = try encode(graph, .keras2, file: file) else {
+        guard case let .object(members) = PortableKeras2Config.make(try encode(graph, .keras2, file: file)) else {
             throw FormatError(file: file, "cannot write the model config: it is not a JSON object")
         }
         return JSONValue.object(members + [("keras_version", .string(keras2Version)), ("backend", .string("tensorflow"))])

@@ -9,7 +9,7 @@ enum WriteCompatibility {
     static func check(_ graph: ModelGraph, format: KerasWriteFormat, file: String) throws {
         try checkNames(graph, file: file, path: [])
         try walk(graph, path: []) { layer, path in
-            if let reason = problem(layer, dialect: format.dialect) {
+            if let reason = problem(layer, format: format) {
                 let where_ = path.joined(separator: "/")
                 throw FormatError(file: file, object: "layer `\(where_)` (\(layer.className))",
                                   "cannot be written as \(format.cliName) (\(format.dialect == .keras2 ? "Keras 2" : "Keras 3") dialect): \(reason)")
@@ -43,8 +43,13 @@ enum WriteCompatibility {
         }
     }
 
-    /// Why `layer` has no form in `dialect`, or `nil`.
-    static func problem(_ layer: any Layer, dialect: ConfigDialect) -> String? {
+    /// Why `layer` has no form in `format`, or `nil`.
+    static func problem(_ layer: any Layer, format: KerasWriteFormat) -> String? {
+        if format == .legacyH5Keras3, let encodable = layer as? any ConfigEncodable,
+           case let .array(axes)? = encodable.configJSON(dialect: .keras3)["axis"], axes.count > 1 {
+            return "Keras 3's legacy .h5 loader drops an `axis` list of several axes (it keeps a single int only) and would build the layer over the last axis; write keras or weights-h5"
+        }
+        let dialect = format.dialect
         if let opaque = layer as? OpaqueLayer { return opaqueProblem(opaque, dialect: dialect) }
         if let reason = activationProblem(layer, dialect: dialect) { return reason }
         switch dialect {
@@ -57,7 +62,7 @@ enum WriteCompatibility {
             }
         case .keras3:
             if let leaky = layer as? LeakyReLU, leaky.negativeSlope < 0 {
-                return "Keras 3 refuses a negative `negative_slope` (\(leaky.negativeSlope)), which Keras 2 accepts; write legacy-h5 (Keras 2 dialect)"
+                return "Keras 3 refuses a negative `negative_slope` (\(leaky.negativeSlope)), which Keras 2 accepts; write legacy-h5 (Keras 2 dialect), or first make it a PReLU with that slope (keras-port edit --to-prelu \(leaky.name))"
             }
             if let bn = layer as? BatchNormalization, bn.axis.count > 1 {
                 return "Keras 3's BatchNormalization takes one axis, this layer normalises over \(bn.axis); write legacy-h5 (Keras 2 dialect)"
