@@ -392,7 +392,18 @@ struct WriterSafetyTests {
                                       overwrite: true, architectureJSONPath: input, protecting: [input])
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
-        #expect(folderContents(folder) == ["alias.h5", "hard.h5", "in.h5", "sub"])
+        // The shards of a sharded-weights input are inputs too.
+        let index = folder.appendingPathComponent("w.weights.json").path
+        try Data(#"{"metadata": {}, "weight_map": {"/layers/dense/vars": ["w_00000.weights.h5"]}}"#.utf8)
+            .write(to: URL(fileURLWithPath: index))
+        let shard = folder.appendingPathComponent("w_00000.weights.h5").path
+        try before.write(to: URL(fileURLWithPath: shard))
+        let shardError = try #require(throws: FormatError.self) {
+            try KerasFileWriter.write(graph, to: shard, format: .weightsH5, overwrite: true, protecting: [index])
+        }
+        #expect(shardError.description.contains("input"), "\(shardError)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: shard)) == before)
+        #expect(folderContents(folder) == ["alias.h5", "hard.h5", "in.h5", "sub", "w.weights.json", "w_00000.weights.h5"])
     }
 
     @Test("an unwritable folder gives one line naming the folder")

@@ -66,10 +66,11 @@ public struct KerasFileWriter {
         if let json = architectureJSONPath, absolute(json) == absolute(path) {
             throw FormatError(file: path, "the architecture JSON must go to another file than the model")
         }
+        let inputs = withShards(inputPaths)
         let main = try OutputFile.prepare(path, overwrite: overwrite,
-                                          protecting: inputPaths + (architectureJSONPath.map { [$0] } ?? []))
+                                          protecting: inputs + (architectureJSONPath.map { [$0] } ?? []))
         let json = try architectureJSONPath.map {
-            try OutputFile.prepare($0, overwrite: overwrite, protecting: inputPaths + [path])
+            try OutputFile.prepare($0, overwrite: overwrite, protecting: inputs + [path])
         }
         let outputs = [main] + (json.map { [$0] } ?? [])
 
@@ -91,10 +92,18 @@ public struct KerasFileWriter {
                 }
             }
             try beforeCommit?(outputs.map(\.temporaryPath))
-            for output in outputs { try output.commit() }
         } catch {
             for output in outputs { output.discard() }
             throw describe(error, path: path)
+        }
+        for (k, output) in outputs.enumerated() {
+            do {
+                try output.commit()
+            } catch {
+                for later in outputs[(k + 1)...] { later.discard() }
+                for earlier in outputs[..<k] { earlier.retract() }
+                throw describe(error, path: path)
+            }
         }
     }
 
@@ -129,6 +138,28 @@ public struct KerasFileWriter {
             try? h5.close()
             throw error
         }
+    }
+
+    /// The paths, plus the shard files of any sharded-weights index (`*.weights.json`) among them: they are inputs
+    /// too.
+    static func withShards(_ paths: [String]) -> [String] {
+        var out = paths
+        for path in paths where path.lowercased().hasSuffix(".json") {
+            guard let text = try? KerasFile.readText(path, what: "sharded weights index", limit: 64 << 20),
+                  let index = try? JSONValue.parse(text), case let .object(map)? = index["weight_map"] else { continue }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+            for (_, value) in map {
+                let names: [JSONValue]
+                switch value {
+                case let .array(a): names = a
+                default: names = [value]
+                }
+                for case let .string(name) in names where !name.contains("/") {
+                    out.append(folder.appendingPathComponent(name).path)
+                }
+            }
+        }
+        return out
     }
 
     private static func absolute(_ path: String) -> String {

@@ -24,6 +24,9 @@ struct OutputFile {
     /// The temporary file (not created by ``prepare(_:overwrite:protecting:)``; the writer creates it).
     let temporaryPath: String
     let overwrite: Bool
+    /// Whether something was at ``path`` when the write began (so that a failed write of several files removes only
+    /// the ones it created).
+    let existed: Bool
 
     /// Checks the destination and picks a temporary name next to it.
     /// - Throws: ``FormatError`` naming the path or its folder.
@@ -52,7 +55,8 @@ struct OutputFile {
         }
 
         // `attributesOfItem` does not follow a symlink, so a dangling one counts as existing.
-        if let attributes = try? files.attributesOfItem(atPath: path) {
+        let existing = try? files.attributesOfItem(atPath: path)
+        if let attributes = existing {
             var isDirectory: ObjCBool = false
             if attributes[.type] as? FileAttributeType == .typeDirectory
                 || (files.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue) {
@@ -73,12 +77,18 @@ struct OutputFile {
         }
         close(fd)
         unlink(temporaryPath)
-        return OutputFile(path: path, temporaryPath: temporaryPath, overwrite: overwrite)
+        return OutputFile(path: path, temporaryPath: temporaryPath, overwrite: overwrite, existed: existing != nil)
     }
 
     /// Removes the temporary file if it exists (errors ignored: there is nothing better to do).
     func discard() {
         unlink(temporaryPath)
+    }
+
+    /// Undoes a ``commit()`` when a later file of the same write failed: removes ``path`` if this write created it.
+    /// (A file replaced with `overwrite` cannot be brought back.)
+    func retract() {
+        if !existed { unlink(path) }
     }
 
     /// Flushes the temporary file to disk and moves it to ``path``.
