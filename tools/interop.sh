@@ -3,10 +3,11 @@
 #
 #   tools/interop.sh [--strict] [--keep] [-- extra swift test flags, e.g. --scratch-path .build-x]
 #
-# 1. `swift test --filter WriterInteropExport` with KERASPORT_INTEROP_DIR set: the Swift tests convert every fixture
-#    (Fixtures/models/*) into every format that can express it (legacy .h5 in the Keras 2 and Keras 3 dialects,
-#    .weights.h5 + architecture JSON, .keras) and write interop.json, the list check_interop.py takes. Pairs a format
-#    cannot express are refused by the writer and listed in refused.txt.
+# 1. `swift test --filter 'WriterInteropExport|EditTests'` with KERASPORT_INTEROP_DIR set: the Swift tests convert
+#    every fixture (Fixtures/models/*) into every format that can express it (legacy .h5 in the Keras 2 and Keras 3
+#    dialects, .weights.h5 + architecture JSON, .keras) and write interop.json, the list check_interop.py takes; pairs
+#    a format cannot express are refused by the writer and listed in refused.txt. EditTests adds the models it edited
+#    without changing their outputs (edits/*.entry.json), merged into the same list.
 # 2. tools/check_interop.py loads each file with real Keras 3 (and tf_keras for Keras 2 dialect .h5), runs the
 #    fixture's inputs and compares with the outputs Keras computed when it made the fixture
 #    (|ours - keras| <= 1e-5 + 1e-4*|keras|).
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --strict) strict=1 ;;
     --keep) keep=1 ;;
     --) shift; swift_flags=("$@"); break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "interop.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -54,8 +55,8 @@ fi
 OUT="$(mktemp -d "${TMPDIR:-/tmp}/keras-port-interop.XXXXXX")"
 if [ "$keep" -eq 0 ]; then trap 'rm -rf "$OUT"' EXIT; fi
 
-echo "=== writing every fixture in every format (swift test --filter WriterInteropExport) into $OUT"
-if ! KERASPORT_INTEROP_DIR="$OUT" swift test "${swift_flags[@]}" --filter WriterInteropExport >"$OUT/swift-test.log" 2>&1; then
+echo "=== writing every fixture in every format, and the edited models (swift test) into $OUT"
+if ! KERASPORT_INTEROP_DIR="$OUT" swift test "${swift_flags[@]}" --filter 'WriterInteropExport|EditTests' >"$OUT/swift-test.log" 2>&1; then
   tail -n 40 "$OUT/swift-test.log" >&2
   echo "interop.sh: the Swift export failed (log above)" >&2
   exit 1
@@ -70,9 +71,18 @@ if [ -s "$OUT/refused.txt" ]; then
   sed 's/^/    /' "$OUT/refused.txt"
 fi
 
+# One list: the converted fixtures, then every edited model.
+"$PY" - "$OUT" <<'PYEOF'
+import json, pathlib, sys
+out = pathlib.Path(sys.argv[1])
+items = json.loads((out / "interop.json").read_text())
+items += [json.loads(p.read_text()) for p in sorted((out / "edits").glob("*.entry.json"))] if (out / "edits").is_dir() else []
+(out / "all.json").write_text(json.dumps(items, indent=1))
+PYEOF
+
 echo "=== loading each file in real Keras (tools/check_interop.py)"
 set +e
-"$PY" tools/check_interop.py "$OUT/interop.json" | tee "$OUT/report.txt"
+"$PY" tools/check_interop.py "$OUT/all.json" | tee "$OUT/report.txt"
 set -e
 
 summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/report.txt" | tail -n 1 || true)"

@@ -1,7 +1,10 @@
 /// The kinds of Keras file ``KerasFileWriter`` writes.
 public enum KerasWriteFormat: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// Legacy full-model HDF5 in the Keras 2 dialect (tf_keras 2.x: `alpha`, `batch_input_shape`, string dtypes,
-    /// `:0` weight names). Loads in Keras 2 (tf_keras) and in Keras 3.
+    /// `:0` weight names), spelled so that Keras 2 (tf_keras) and Keras 3 both load it (see `PortableKeras2Config`).
+    /// Keras 3 cannot load a few Keras 2 models in any spelling: a negative LeakyReLU `alpha`, a multi-axis
+    /// normalization `axis`, a Functional model nested in a Functional model; and it reads Keras 2's `hard_sigmoid`
+    /// as its own, different function. Those files load in tf_keras only.
     case legacyH5Keras2
     /// Legacy full-model HDF5 in the Keras 3 dialect (what Keras 3's `model.save('m.h5')` writes). Keras 3 only.
     case legacyH5Keras3
