@@ -2,10 +2,11 @@ public import KerasGraph
 
 extension LeakyReLU: ConfigEncodable {
     /// Decodes a `LeakyReLU` config: `negative_slope` (Keras 3) or `alpha` (Keras 1/2, including the
-    /// Keras 2.0.0–2.0.5 `{"type": "ndarray", "value": x}` form); 0.3 when neither is given.
+    /// Keras 2.0.0–2.0.5 `{"type": "ndarray", "value": x}` form); 0.3 when neither is given. Like Keras, any
+    /// number is accepted, NaN and infinities included.
     public init(config c: LayerConfig) throws {
+        // NaN and infinite slopes are kept, as Keras keeps them (`inspect` warns about them).
         let slope = try c.float("negative_slope") ?? c.float("alpha") ?? LeakyReLU.defaultSlope
-        guard slope.isFinite else { throw c.error("`negative_slope` must be a finite number, found \(slope)") }
         self.init(common: try c.common(), negativeSlope: slope, reluWhenSlopeIsZero: c.dialect != .keras3)
     }
 
