@@ -50,6 +50,8 @@ extension HDF5Attribute {
         guard pointerBytes <= maximumAttributeBytes else {
             throw context.error(.tooLarge, "the attribute holds \(count) strings, above the limit")
         }
+        // libhdf5 trusts the global heap behind variable-length strings; refuse a file whose heap is malformed.
+        try GlobalHeapCheck.validate(fileOf: id, context)
         return try withStringMemoryType(size: chdf5_variable_size(), stringType, context) { (memoryType) throws(HDF5Error) -> [String] in
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             try check(H5Aread(id, memoryType, &pointers), "H5Aread", context)
