@@ -92,7 +92,25 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         text += ": "
         if let function { text += "\(function): " }
         text += reason
-        return text
+        return Self.oneLine(text)
+    }
+
+    /// `text` on one line: libhdf5 messages (a failed write reports a `ctime` ending in a newline) and names from
+    /// a file may hold control characters; each run of them becomes one space.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = String.UnicodeScalarView()
+        var previousWasControl = false
+        for u in text.unicodeScalars {
+            let control = u.value < 0x20 || u.value == 0x7F
+            if control {
+                if !previousWasControl { out.append(" ") }
+            } else {
+                out.append(u)
+            }
+            previousWasControl = control
+        }
+        return String(out)
     }
 
     /// The description followed by every frame of libhdf5's error stack, one per line.

@@ -121,6 +121,9 @@ public enum HDF5Library {
     private static let initialized: Bool = {
         lock.lock()
         defer { lock.unlock() }
+        // No libhdf5 clean-up at process exit: after a write failed (a full disk), libhdf5 1.10.8 keeps a file
+        // identifier in a state that makes its exit handler crash (H5F__close_cb). Files are closed explicitly.
+        _ = H5dont_atexit()
         let opened = H5open() >= 0
         silenceErrorsOnThisThread()
         return opened
