@@ -17,7 +17,22 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         var s = file.isEmpty ? "" : "\(file): "
         if let object { s += "\(object): " }
-        return s + reason
+        return Self.oneLine(s + reason)
+    }
+
+    /// `text` with control characters (a newline in a layer name, a libhdf5 message) written as escapes, so a
+    /// message stays on one line whatever the file holds.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = String.UnicodeScalarView()
+        for u in text.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                out.append(contentsOf: "\\u{\(String(u.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(u)
+            }
+        }
+        return String(out)
     }
 
     /// The same error with `file` filled in when it was empty.

@@ -3,14 +3,23 @@ import ZIPFoundation
 
 /// Reads the members of a `.keras` archive (a ZIP) into memory, without extracting anything to disk.
 ///
-/// Sizes are bounded: a member's declared size must fit the limit, and extraction stops as soon as more
-/// bytes come out than were declared, so a zip bomb costs at most the limit.
+/// Hostile archives are refused with an error naming the archive and the member:
+/// - member names that could escape a folder if extracted (absolute, `..` components, backslashes, NUL);
+/// - sizes: a member's declared size must fit the limit, a deflated member may not claim more than deflate can
+///   produce from its compressed size (about 1032:1), and extraction stops as soon as more bytes come out than
+///   were declared, so a zip bomb costs at most its declared size, itself bounded by the archive's size;
+/// - `model.weights.h5` must start like an HDF5 file, checked on the first inflated block, so a bomb of zeros is
+///   refused after one block.
 struct KerasArchiveReader {
     let path: String
     let archive: Archive
 
     /// The largest member read (bytes).
     static let memberLimit = 8 << 30
+    /// Deflate's largest expansion is about 1032:1; a member declaring more than this ratio is refused.
+    static let maximumExpansion = 1100
+    /// Extraction block size.
+    static let blockSize = 1 << 20
 
     init(path: String) throws {
         self.path = path
@@ -19,6 +28,28 @@ struct KerasArchiveReader {
         } catch {
             throw FormatError(file: path, "not a readable ZIP archive (\(error))")
         }
+        for entry in archive {
+            if let problem = Self.unsafeNameProblem(entry.path) {
+                throw FormatError(file: path, object: "archive member `\(Self.printable(entry.path))`", problem)
+            }
+        }
+    }
+
+    /// Why a member name is unsafe to extract, or `nil` when it is a plain relative path.
+    static func unsafeNameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "has an empty name" }
+        if name.hasPrefix("/") { return "has an absolute path (path traversal)" }
+        if name.contains("\\") { return "has a backslash in its name (path traversal on Windows)" }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "has a control character in its name" }
+        if name.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+            return "has a `..` component (path traversal)"
+        }
+        return nil
+    }
+
+    /// A name with control characters escaped, for one-line messages.
+    static func printable(_ name: String) -> String {
+        String(name.unicodeScalars.prefix(200).map { $0.value < 0x20 ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined())
     }
 
     /// The names of all members.
@@ -26,20 +57,44 @@ struct KerasArchiveReader {
 
     /// The bytes of member `name`, or `nil` when the archive has no such member.
     func read(_ name: String, limit: Int = KerasArchiveReader.memberLimit) throws -> Data? {
+        try bytes(name, limit: limit).map { Data($0) }
+    }
+
+    /// The bytes of member `name` as an array (no extra copy), or `nil` when the archive has no such member.
+    /// - Parameter expectingHDF5: refuse the member as soon as its first block shows no HDF5 signature.
+    func bytes(_ name: String, limit: Int = KerasArchiveReader.memberLimit, expectingHDF5: Bool = false) throws -> [UInt8]? {
         guard let entry = archive[name] else { return nil }
         guard entry.type == .file else { throw FormatError(file: path, object: name, "archive member is not a file") }
         let declared = Int(clamping: entry.uncompressedSize)
         guard declared <= limit else {
             throw FormatError(file: path, object: name, "archive member declares \(declared) bytes, above the \(limit)-byte limit")
         }
-        var out = Data()
-        out.reserveCapacity(declared)
+        let compressed = Int(clamping: entry.compressedSize)
+        let (bound, overflow) = max(compressed, 1).multipliedReportingOverflow(by: Self.maximumExpansion)
+        guard overflow || declared <= bound else {
+            throw FormatError(file: path, object: name,
+                              "archive member declares \(declared) bytes from \(compressed) compressed bytes, more than deflate can produce (a zip bomb?)")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(min(declared, 64 << 20))
+        var checked = !expectingHDF5
         do {
-            _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { chunk in
+            _ = try archive.extract(entry, bufferSize: Self.blockSize, skipCRC32: false) { chunk in
                 guard out.count + chunk.count <= declared else {
                     throw FormatError(file: path, object: name, "archive member inflates past its declared size of \(declared) bytes")
                 }
-                out.append(chunk)
+                out.append(contentsOf: chunk)
+                if !checked && (out.count >= Self.blockSize || out.count == declared) {
+                    checked = true
+                    guard Self.hasHDF5Signature(out) else {
+                        throw FormatError(file: path, object: name, "is not an HDF5 file (no HDF5 signature in its first \(out.count) bytes)")
+                    }
+                    // An HDF5 file states where it ends; a member much longer than that is padding (a zip bomb).
+                    if let end = Self.hdf5EndOfFile(out), declared > end + (1 << 20) {
+                        throw FormatError(file: path, object: name,
+                                          "archive member declares \(declared) bytes, but the HDF5 file in it ends at byte \(end) (a zip bomb?)")
+                    }
+                }
             }
         } catch let e as FormatError {
             throw e
@@ -52,12 +107,49 @@ struct KerasArchiveReader {
         return out
     }
 
+    /// Whether `bytes` has the HDF5 signature at offset 0, 512, 1024, 2048, … (a user block may precede it).
+    static func hasHDF5Signature(_ bytes: [UInt8]) -> Bool {
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        var offset = 0
+        while offset + signature.count <= bytes.count {
+            if bytes[offset..<offset + signature.count].elementsEqual(signature) { return true }
+            offset = offset == 0 ? 512 : offset * 2
+        }
+        return false
+    }
+
+    /// The end-of-file address an HDF5 superblock states (plus its base address), or `nil` when `bytes` has no
+    /// readable superblock. Versions 0 and 1 keep it after the base and free-space addresses; 2 and 3 after the
+    /// base and superblock-extension addresses.
+    static func hdf5EndOfFile(_ bytes: [UInt8]) -> Int? {
+        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+        var at = 0
+        while at + 64 <= bytes.count {
+            if bytes[at..<at + 8].elementsEqual(signature) { break }
+            at = at == 0 ? 512 : at * 2
+        }
+        guard at + 64 <= bytes.count else { return nil }
+        let version = bytes[at + 8]
+        let offsetSize = Int(version <= 1 ? bytes[at + 13] : bytes[at + 9])
+        guard offsetSize == 4 || offsetSize == 8 else { return nil }
+        let baseField = version == 0 ? 24 : version == 1 ? 28 : 12
+        guard version <= 3, at + baseField + 3 * offsetSize <= bytes.count else { return nil }
+        func address(_ k: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for j in 0..<offsetSize { v |= UInt64(bytes[at + baseField + k * offsetSize + j]) << (8 * UInt64(j)) }
+            return v
+        }
+        let base = address(0), eof = address(2)
+        guard eof < UInt64(Int.max / 2), base < UInt64(Int.max / 2) else { return nil }
+        return Int(base + eof)
+    }
+
     /// Member `name` as UTF-8 text; an error naming the member when it is missing.
     func text(_ name: String, limit: Int = 256 << 20) throws -> String {
-        guard let data = try read(name, limit: limit) else {
-            throw FormatError(file: path, "the .keras archive has no `\(name)` (members: \(memberNames.prefix(10).joined(separator: ", ")))")
+        guard let data = try bytes(name, limit: limit) else {
+            throw FormatError(file: path, "the .keras archive has no `\(name)` (members: \(memberNames.prefix(10).map(Self.printable).joined(separator: ", ")))")
         }
-        guard let s = String(data: data, encoding: .utf8) else {
+        guard let s = String(validating: data, as: UTF8.self) else {
             throw FormatError(file: path, object: name, "is not UTF-8 text")
         }
         return s

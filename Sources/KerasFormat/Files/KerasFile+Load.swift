@@ -8,7 +8,11 @@ extension KerasFile {
     ///   a value cannot be read.
     public func loadGraph() throws -> ModelGraph {
         var graph = architecture
-        try bind(&graph, analysis: analysis, prefix: [])
+        do {
+            try bind(&graph, analysis: analysis, prefix: [])
+        } catch let e as GraphError {
+            throw FormatError(file: path, e.description)
+        }
         graph.topLevelWeights = try assignment.topLevel.map { try readWeight($0, name: $0.shortName, layer: "(model)") }
         do {
             _ = try GraphAnalysis.analyze(graph, inputShapes: nil, checkWeights: true)

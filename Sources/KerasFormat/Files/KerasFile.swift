@@ -60,6 +60,15 @@ public final class KerasFile {
     ///     replaces the file's own architecture.
     /// - Throws: ``FormatError`` (or `HDF5Error`) with one line naming the file and what was wrong.
     public static func open(_ path: String, architecture: String? = nil) throws -> KerasFile {
+        do {
+            return try openFile(path, architecture: architecture)
+        } catch let e as GraphError {
+            // A layer that cannot take its input (found while matching weights): name the file too.
+            throw FormatError(file: architecture ?? path, e.description)
+        }
+    }
+
+    private static func openFile(_ path: String, architecture: String?) throws -> KerasFile {
         let kind = try sniff(path)
         let archJSON: String? = try architecture.map { try readText($0, what: "architecture JSON") }
         switch kind {
@@ -181,13 +190,13 @@ public final class KerasFile {
            case let .string(v)? = m["keras_version"] {
             version = v
         }
-        guard let weightsData = try zip.read("model.weights.h5") else {
+        guard let weightsData = try zip.bytes("model.weights.h5", expectingHDF5: true) else {
             if zip.memberNames.contains("model.weights.npz") {
                 throw FormatError(file: path, "the archive holds model.weights.npz (weights_format=\"npz\"), which KerasPort does not read")
             }
             throw FormatError(file: path, "the .keras archive has no `model.weights.h5`")
         }
-        let h5 = try HDF5File.open(image: [UInt8](weightsData), name: "\(path)/model.weights.h5")
+        let h5 = try HDF5File.open(image: weightsData, name: "\(path)/model.weights.h5")
         var v3 = V3Weights()
         try v3.add(file: h5, name: "\(path)/model.weights.h5")
         try v3.finish()
@@ -217,7 +226,8 @@ public final class KerasFile {
             }
             for f in files {
                 guard case let .string(name) = f else { throw FormatError(file: path, object: key, "shard names must be strings") }
-                guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != "..", name != "." else {
+                guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != "..", name != ".",
+                      !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                     throw FormatError(file: path, object: key, "shard name `\(name)` must be a plain file name in the index's folder")
                 }
                 if !shardNames.contains(name) { shardNames.append(name) }
