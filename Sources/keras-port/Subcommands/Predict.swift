@@ -37,7 +37,7 @@ extension KerasPortCommand {
 
         func run() throws {
             let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
-            let compiled = try CompiledModel(graph)
+            let compiled = try naming(model.model) { try CompiledModel(graph) }
             if !output.isEmpty && output.count != compiled.graph.outputs.count {
                 throw ValidationError("the model has \(compiled.graph.outputs.count) outputs (\(compiled.graph.outputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
             }
@@ -45,10 +45,12 @@ extension KerasPortCommand {
             let outputs: [Tensor]
             if let dir = compareLayers {
                 var comparison = LayerComparison(folder: dir, rtol: rtol, atol: atol)
-                outputs = try compiled.predict(inputs) { layer, call, outs in comparison.check(layer: layer, call: call, outputs: outs) }
+                outputs = try naming(model.model) {
+                    try compiled.predict(inputs) { layer, call, outs in comparison.check(layer: layer, call: call, outputs: outs) }
+                }
                 print(comparison.report())
             } else {
-                outputs = try compiled.predict(inputs)
+                outputs = try naming(model.model) { try compiled.predict(inputs) }
             }
             for (t, path) in zip(outputs, output) { try writeNPY(t, to: URL(fileURLWithPath: path)) }
             if summary || output.isEmpty {
@@ -59,5 +61,23 @@ extension KerasPortCommand {
                 }
             }
         }
+    }
+}
+
+/// An error about a model's layers (they name the layer, not the file), reported with the model file in front.
+struct ModelFileError: Error, CustomStringConvertible {
+    var file: String
+    var underlying: any Error
+    var description: String { "\(file): \(underlying)" }
+}
+
+/// Runs `body`; a graph or inference error is rethrown naming `file`, so the one-line message names the file too.
+func naming<T>(_ file: String, _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as GraphError {
+        throw ModelFileError(file: file, underlying: e)
+    } catch let e as InferenceError {
+        throw ModelFileError(file: file, underlying: e)
     }
 }
