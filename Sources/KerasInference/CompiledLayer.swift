@@ -31,3 +31,50 @@ public struct UnaryClosureLayer: CompiledLayer {
         return [try body(inputs[0])]
     }
 }
+
+/// A single-input layer whose output pass (bias, activation) can also run element-wise steps of the layers that
+/// follow it (Dense, convolutions): the execution plan fuses those layers into it.
+struct OutputPassLayer: CompiledLayer {
+    /// Runs the layer with extra post-ops appended to its output pass.
+    let body: @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor
+    /// The post-ops fused so far.
+    var postOps: [Ops.PostOp] = []
+    /// Whether post-ops act on the output's last axis as columns (false e.g. for channels-first output or a
+    /// softmax activation, where the plan must not fuse).
+    let acceptsPostOps: Bool
+
+    init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
+        self.acceptsPostOps = acceptsPostOps
+        self.body = body
+    }
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        return [try body(inputs[0], postOps)]
+    }
+
+    /// This layer with `ops` appended to its output pass.
+    func appending(_ ops: [Ops.PostOp]) -> OutputPassLayer {
+        var copy = self
+        copy.postOps += ops
+        return copy
+    }
+}
+
+/// An element-wise single-input layer that the plan can run as post-ops of the layer producing its input; run on
+/// its own, it is `body`.
+struct ElementwiseLayer: CompiledLayer {
+    let body: @Sendable (Tensor) throws -> Tensor
+    /// The same computation as post-ops over the input's last axis, or `nil` when it cannot be expressed so.
+    let postOps: [Ops.PostOp]?
+
+    init(postOps: [Ops.PostOp]?, _ body: @escaping @Sendable (Tensor) throws -> Tensor) {
+        self.postOps = postOps
+        self.body = body
+    }
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        return [try body(inputs[0])]
+    }
+}

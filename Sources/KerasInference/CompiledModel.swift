@@ -22,11 +22,17 @@ public struct CompiledModel: Sendable {
         var outputs: [Int]    // slot indices
         /// Slots whose last reader is this step: released after it runs.
         var releases: [Int]
+        /// Whether the layer itself flushes denormals from its outputs (fused output pass), so the plan need not.
+        var flushesOutputs = false
     }
 
     public let graph: ModelGraph
     public let analysis: GraphAnalysis
+    /// One step per layer call: run when an observer wants every layer's output.
     let steps: [Step]
+    /// The same plan with element-wise layers fused into the output pass of the Dense / convolution before
+    /// them (see ``fuse(_:outputSlots:)``): run when nobody observes the intermediate outputs.
+    let fusedSteps: [Step]
     let inputSlots: [Int]
     let outputSlots: [Int]
     let slotCount: Int
@@ -82,15 +88,63 @@ public struct CompiledModel: Sendable {
                               releases: []))
         }
         let outputSlots = graph.outputs.map(slot)
-        // Liveness: release each slot after its last reader (model outputs are never released).
-        var lastReader: [Int: Int] = [:]
-        for (i, s) in steps.enumerated() { for x in s.inputs { lastReader[x] = i } }
-        let keep = Set(outputSlots)
-        for (x, i) in lastReader where !keep.contains(x) { steps[i].releases.append(x) }
-        self.steps = steps
+        self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
+        self.fusedSteps = CompiledModel.withReleases(CompiledModel.fuse(steps, outputSlots: outputSlots),
+                                                     outputSlots: outputSlots)
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.slotCount = slotOf.count
+    }
+
+    /// `steps` with liveness filled in: each slot released after its last reader (model outputs never).
+    static func withReleases(_ steps: [Step], outputSlots: [Int]) -> [Step] {
+        var steps = steps
+        var lastReader: [Int: Int] = [:]
+        for (i, s) in steps.enumerated() {
+            steps[i].releases = []
+            for x in s.inputs { lastReader[x] = i }
+        }
+        let keep = Set(outputSlots)
+        for (x, i) in lastReader.sorted(by: { $0.key < $1.key }) where !keep.contains(x) { steps[i].releases.append(x) }
+        return steps
+    }
+
+    /// Fuses each element-wise layer (``ElementwiseLayer`` with post-ops: activations, LeakyReLU, PReLU, ReLU,
+    /// channels-last BatchNormalization) into the output pass of the ``OutputPassLayer`` (Dense, Conv1D, Conv2D)
+    /// whose output it alone reads, when that output is not a model output. The fused pass computes the same
+    /// values: the plan's denormal flush at the layer boundary becomes a post-op between the two layers' steps,
+    /// and one more at the end replaces the plan's check of the output. Dense / convolution steps with nothing
+    /// to fuse get that final flush too.
+    static func fuse(_ steps: [Step], outputSlots: [Int]) -> [Step] {
+        var readers: [Int: Int] = [:]
+        for s in steps { for x in s.inputs { readers[x, default: 0] += 1 } }
+        let modelOutputs = Set(outputSlots)
+        var fused: [Step] = []
+        var producerOf: [Int: Int] = [:]   // slot → index in `fused` of the output-pass step producing it
+        for step in steps {
+            if step.inputs.count == 1, step.outputs.count == 1,
+               let element = step.layer as? ElementwiseLayer, let ops = element.postOps,
+               let x = step.inputs.first, readers[x] == 1, !modelOutputs.contains(x),
+               let p = producerOf[x], let producer = fused[p].layer as? OutputPassLayer {
+                fused[p].layer = producer.appending([.flushDenormals] + ops)
+                fused[p].layerName += "+" + step.layerName
+                fused[p].className += "+" + step.className
+                fused[p].outputs = step.outputs
+                producerOf[x] = nil
+                producerOf[step.outputs[0]] = p
+                continue
+            }
+            fused.append(step)
+            if step.outputs.count == 1, let layer = step.layer as? OutputPassLayer, layer.acceptsPostOps {
+                producerOf[step.outputs[0]] = fused.count - 1
+            }
+        }
+        for i in fused.indices {
+            guard let layer = fused[i].layer as? OutputPassLayer, layer.acceptsPostOps else { continue }
+            fused[i].layer = layer.appending([.flushDenormals])
+            fused[i].flushesOutputs = true
+        }
+        return fused
     }
 
     /// The layer at `path` (`outer/inner` inside nested models), as ``GraphAnalysis/unsupportedLayers`` names them.
@@ -127,7 +181,7 @@ public struct CompiledModel: Sendable {
             try checkInput(x, index: i)
             slots[inputSlots[i]] = Denormals.flushed(x)
         }
-        for step in steps {
+        for step in observer == nil ? fusedSteps : steps {
             var args: [Tensor] = []
             args.reserveCapacity(step.inputs.count)
             for s in step.inputs {
@@ -145,7 +199,7 @@ public struct CompiledModel: Sendable {
             guard outs.count == step.outputs.count else {
                 throw InferenceError("layer `\(step.layerName)`: produced \(outs.count) outputs, expected \(step.outputs.count)")
             }
-            let flushed = outs.map(Denormals.flushed)
+            let flushed = step.flushesOutputs ? outs : outs.map(Denormals.flushed)
             observer?(step.layerName, step.call, flushed)
             for (s, t) in zip(step.outputs, flushed) { slots[s] = t }
             for s in step.releases { slots[s] = nil }

@@ -10,13 +10,14 @@ extension Ops {
     ///   - dilation: `(height, width)` dilation rates, ≥ 1.
     ///   - groups: channel groups; `channels` and `filters` must both be divisible by it.
     ///   - activation: fused into the bias pass.
+    ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     /// - Returns: `[batch, outHeight, outWidth, filters]`; `same` gives `ceil(in / stride)`,
     ///   `valid` gives `(in - (k - 1)·dilation - 1) / stride + 1`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
     public static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                               strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                              activation: Activation = .linear) throws(TensorError) -> Tensor {
+                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
@@ -27,7 +28,7 @@ extension Ops {
                                        stride: strides.1, dilation: dilation.1, padding: padding)
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
-                               rows: rows, cols: cols, groups: groups, activation: activation,
+                               rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
                                outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
@@ -36,11 +37,12 @@ extension Ops {
     /// - Parameters:
     ///   - kernel: `[k, channels / groups, filters]`.
     ///   - padding: `.valid`, `.same`, or `.causal` (`(k - 1)·dilation` zeros before the sequence).
+    ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     /// - Returns: `[batch, outSteps, filters]`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
     public static func conv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
-                              activation: Activation = .linear) throws(TensorError) -> Tensor {
+                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv1d"
         guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
         guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, in/groups, out]") }
@@ -49,7 +51,7 @@ extension Ops {
         let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[2], kernel: kernel,
                                kernelInChannels: kernel.shape[1], filters: kernel.shape[2], bias: bias,
-                               rows: rows, cols: cols, groups: groups, activation: activation,
+                               rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
                                outShape: { [input.shape[0], cols.output, $0] })
     }
 
@@ -57,7 +59,7 @@ extension Ops {
     static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
                             kernelInChannels: Int, filters: Int, bias: Tensor?,
                             rows: WindowAxis, cols: WindowAxis, groups: Int, activation: Activation,
-                            outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                            postOps: [PostOp], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         guard groups >= 1 else { throw .argument(op, "groups \(groups) must be ≥ 1") }
         guard channels % groups == 0, filters % groups == 0 else {
             throw .shape(op, "input channels \(channels) and filters \(filters) must be divisible by groups \(groups)")
@@ -66,6 +68,7 @@ extension Ops {
             throw .shape(op, "kernel \(kernel.shape) expects \(kernelInChannels * groups) input channels (groups \(groups)), input \(input.shape) has \(channels)")
         }
         try checkBias(bias, channels: filters, operation: op)
+        try checkPostOps(postOps, columns: filters, operation: op)
         let shape = outShape(filters)
         let count = try Tensor.checkedCount(shape, operation: op)
         let m = batch * rows.output * cols.output
@@ -76,22 +79,29 @@ extension Ops {
                 kernel.scalars.withUnsafeBufferPointer { w in
                     convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                              kernel: w.baseAddress ?? dummyPointer, groups: groups, filters: filters,
-                             rows: rows, cols: cols, output: out.baseAddress!)
+                             rows: rows, cols: cols, output: out.baseAddress!) { done in
+                        // Bias, activation and post-ops on each finished block of rows while it is still in cache.
+                        epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
+                                 bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound)
+                    }
                 }
             }
-            epilogue(out.baseAddress!, rows: m, columns: filters, bias: bias, activation: activation)
         }
-        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        if !activation.isElementwise {
+            try applyActivation(activation, to: &output)
+            applyPostOps(postOps, to: &output, columns: filters)
+        }
         return output
     }
 
     /// Largest im2col buffer, in floats, built at once (chunks of output rows beyond it).
     static let im2colBudget = 1 << 21
 
-    /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group.
+    /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group; `finished` is called
+    /// with each range of output rows once all its columns are computed (in order, covering `0..<m`).
     static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
-                         output: UnsafeMutablePointer<Float>) {
+                         output: UnsafeMutablePointer<Float>, finished: (Range<Int>) -> Void) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
         let cin = channels / groups, cout = filters / groups
@@ -101,6 +111,7 @@ extension Ops {
         if taps == 1, groups == 1, rows.stride == 1, cols.stride == 1, rows.padBefore == 0, cols.padBefore == 0,
            rows.output == rows.input, cols.output == cols.input {
             BLAS.sgemm(m: m, n: filters, k: k, a: input, lda: max(k, 1), b: kernel, ldb: filters, c: output, ldc: filters)
+            finished(0..<m)
             return
         }
         let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))
@@ -114,9 +125,11 @@ extension Ops {
                        rows: rows, cols: cols, rowRange: r0..<r1, patches: patches)
                 BLAS.sgemm(m: r1 - r0, n: cout, k: k, a: patches, lda: max(k, 1),
                            b: kernel + g * cout, ldb: filters, c: output + r0 * filters + g * cout, ldc: filters)
+                if groups == 1 { finished(r0..<r1) }
                 r0 = r1
             }
         }
+        if groups > 1 { finished(0..<m) }
     }
 
     /// Writes patch rows `rowRange` (flattened `(n, oh, ow)`) as `[kh][kw][groupChannels]`, zeros outside the input.

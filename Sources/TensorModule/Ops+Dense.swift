@@ -6,13 +6,14 @@ extension Ops {
     ///   - kernel: `[in, out]` (Keras layout; the transpose of a PyTorch `Linear.weight`).
     ///   - bias: `[out]`, or `nil`.
     ///   - activation: applied in the same pass as the bias add (softmax afterwards, over its axis).
+    ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     /// - Returns: `[..., out]`.
     /// - Throws: ``TensorError`` when shapes disagree.
     ///
     /// The product is one `cblas_sgemm` over all leading rows; the bias is added after the product,
     /// as TensorFlow's `MatMul` + `BiasAdd` do.
     public static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
-                             activation: Activation = .linear) throws(TensorError) -> Tensor {
+                             activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "dense"
         guard input.rank >= 1 else { throw .shape(op, "input \(input.shape) must have rank ≥ 1") }
         guard kernel.rank == 2 else { throw .shape(op, "kernel \(kernel.shape) must be [in, out]") }
@@ -21,6 +22,7 @@ extension Ops {
             throw .shape(op, "kernel \(kernel.shape) expects \(kernel.shape[0]) input features, input \(input.shape) has \(k)")
         }
         try checkBias(bias, channels: n, operation: op)
+        try checkPostOps(postOps, columns: n, operation: op)
         let m = k == 0 ? product(input.shape.dropLast()) : input.count / k
         try BLAS.check(op, m, n, k)
         let outShape = Array(input.shape.dropLast()) + [n]
@@ -32,9 +34,12 @@ extension Ops {
                                b: w.baseAddress ?? dummyPointer, ldb: max(n, 1), c: out.baseAddress!, ldc: n)
                 }
             }
-            epilogue(out.baseAddress!, rows: m, columns: n, bias: bias, activation: activation)
+            epilogue(out.baseAddress!, rows: m, columns: n, bias: bias, activation: activation, postOps: postOps)
         }
-        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        if !activation.isElementwise {
+            try applyActivation(activation, to: &output)
+            applyPostOps(postOps, to: &output, columns: n)
+        }
         return output
     }
 
@@ -90,33 +95,6 @@ extension Ops {
     static func checkBias(_ bias: Tensor?, channels: Int, operation: String) throws(TensorError) {
         if let bias, bias.rank != 1 || bias.shape[0] != channels {
             throw .shape(operation, "bias \(bias.shape) must be [\(channels)]")
-        }
-    }
-
-    /// Adds `bias` to every row of a `[rows, columns]` buffer and applies an element-wise activation,
-    /// in cache-sized blocks, split across cores for large outputs. Softmax is left to the caller.
-    static func epilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: Tensor?,
-                         activation: Activation) {
-        let elementwise = activation.isElementwise && activation != .linear
-        guard bias != nil || elementwise, rows > 0, columns > 0 else { return }
-        let biasScalars = bias?.scalars ?? []
-        biasScalars.withUnsafeBufferPointer { bp in
-            let b = bp.baseAddress
-            let rowsPerBlock = max(1, 4096 / columns)
-            Parallel.forEachChunk(count: rows, work: rows * columns * (elementwise ? 4 : 1)) { range in
-                var r = range.lowerBound
-                while r < range.upperBound {
-                    let end = min(r + rowsPerBlock, range.upperBound)
-                    if let b {
-                        for row in r..<end {
-                            let p = out + row * columns
-                            for j in 0..<columns { p[j] += b[j] }
-                        }
-                    }
-                    if elementwise { applyElementwise(activation, out + r * columns, count: (end - r) * columns) }
-                    r = end
-                }
-            }
         }
     }
 }

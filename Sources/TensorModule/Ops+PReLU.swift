@@ -22,9 +22,14 @@ extension Ops {
               zip(alphaShape.reversed(), sample.reversed()).allSatisfy({ $0 == $1 || $0 == 1 }) else {
             throw .shape("prelu", "alpha \(alpha.shape) does not broadcast to input \(input.shape) without its batch axis")
         }
+        var output = input
+        if let op = preluPostOp(alpha: alpha, sample: sample), let columns = sample.last {
+            // Per-channel alphas need no broadcast copy: every row of `columns` values uses the same row of alphas.
+            applyPostOps([op], to: &output, columns: columns)
+            return output
+        }
         let sampleCount = product(sample[...])
         let expanded = try broadcastScalars(alpha.scalars, from: alphaShape, to: sample, operation: "prelu")
-        var output = input
         let batch = input.shape[0]
         guard sampleCount > 0, batch > 0 else { return output }
         output.scalars.withUnsafeMutableBufferPointer { out in
@@ -36,6 +41,28 @@ extension Ops {
             }
         }
         return output
+    }
+
+    /// PReLU with `alpha` as a post-op of a Dense / convolution output pass (``PostOp/prelu(alpha:period:)``),
+    /// for inputs whose per-sample shape is `sample` (`nil` for sizes unknown until run time); `nil` when the
+    /// alpha does not broadcast as ``prelu(input:alpha:)`` requires, or depends on an unknown size.
+    public static func preluPostOp(alpha: Tensor, sample: [Int?]) -> PostOp? {
+        guard let columns = sample.last ?? nil, columns > 0 else { return nil }
+        var alphaShape = alpha.shape
+        if alphaShape.count == sample.count + 1, alphaShape.first == 1 { alphaShape.removeFirst() }
+        guard alphaShape.count <= sample.count,
+              zip(alphaShape.reversed(), sample.reversed()).allSatisfy({ $1 == nil ? $0 == 1 : ($0 == $1 || $0 == 1) })
+        else { return nil }
+        if alphaShape.dropLast().allSatisfy({ $0 == 1 }) {
+            // One alpha per channel (or one for all): the same row of alphas for every output row.
+            let perColumn = alpha.count == columns ? alpha.scalars : [Float](repeating: alpha.scalars.first ?? 0, count: columns)
+            return alpha.count == columns || alpha.count == 1 ? .prelu(alpha: perColumn, period: 1) : nil
+        }
+        let known = sample.compactMap { $0 }
+        guard known.count == sample.count,
+              let expanded = try? broadcastScalars(alpha.scalars, from: alphaShape, to: known, operation: "prelu")
+        else { return nil }
+        return .prelu(alpha: expanded, period: expanded.count / columns)
     }
 
     static func preluRow(_ x: UnsafeMutablePointer<Float>, _ alpha: UnsafePointer<Float>, _ n: Int) {

@@ -6,6 +6,8 @@ extension ActivationLayer: RunnableLayer {
     /// version that wrote the file (the decoder picked the variant, e.g. Keras 2's hard sigmoid).
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let activation = self.activation.function.op
-        return UnaryClosureLayer { x in try Ops.activation(activation, input: x) }
+        return ElementwiseLayer(postOps: activation.isElementwise ? [.activation(activation)] : nil) { x in
+            try Ops.activation(activation, input: x)
+        }
     }
 }

@@ -34,7 +34,11 @@ extension BatchNormalization: RunnableLayer {
         let (scales, shifts) = (scale, shift)
         if axes.count == 1 {
             let axis = axes[0]
-            return UnaryClosureLayer { x in try scaleShift(x, axis: axis, scale: scales, shift: shifts) }
+            // Over the last axis it is a per-column step that can join the producer's output pass.
+            let fusable = axis == rank - 1 && (input.last ?? nil) == count
+            return ElementwiseLayer(postOps: fusable ? [.scaleShift(scale: scales, shift: shifts)] : nil) { x in
+                try scaleShift(x, axis: axis, scale: scales, shift: shifts)
+            }
         }
         // Several axes (Keras 2): the weights have the input's rank with 1 on the other axes; broadcast them.
         let shape = mean.shape

@@ -11,10 +11,10 @@ extension Conv1D: RunnableLayer {
         let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
-        return UnaryClosureLayer { x in
+        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.conv1d(input: x, kernel: kernel, bias: bias, stride: stride, padding: padding,
-                               dilation: dilation, groups: groups, activation: activation)
+                               dilation: dilation, groups: groups, activation: activation, postOps: postOps)
             }
         }
     }

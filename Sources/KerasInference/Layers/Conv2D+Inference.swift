@@ -12,10 +12,10 @@ extension Conv2D: RunnableLayer {
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
-        return UnaryClosureLayer { x in
+        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.conv2d(input: x, kernel: kernel, bias: bias, strides: strides, padding: padding,
-                               dilation: dilation, groups: groups, activation: activation)
+                               dilation: dilation, groups: groups, activation: activation, postOps: postOps)
             }
         }
     }

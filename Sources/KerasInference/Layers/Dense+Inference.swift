@@ -8,6 +8,8 @@ extension Dense: RunnableLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let activation = self.activation.function.op
-        return UnaryClosureLayer { x in try Ops.dense(input: x, kernel: kernel, bias: bias, activation: activation) }
+        return OutputPassLayer(acceptsPostOps: activation.isElementwise) { x, postOps in
+            try Ops.dense(input: x, kernel: kernel, bias: bias, activation: activation, postOps: postOps)
+        }
     }
 }

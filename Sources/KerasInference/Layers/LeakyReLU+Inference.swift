@@ -8,8 +8,10 @@ extension LeakyReLU: RunnableLayer {
         let slope = negativeSlope
         if slope == 0 && reluWhenSlopeIsZero {
             // Keras 2: backend.relu(x, alpha=0) is plain relu (-inf → 0, not NaN).
-            return UnaryClosureLayer { x in try Ops.activation(.relu, input: x) }
+            return ElementwiseLayer(postOps: [.activation(.relu)]) { x in try Ops.activation(.relu, input: x) }
         }
-        return UnaryClosureLayer { x in Ops.leakyReLU(input: x, negativeSlope: slope) }
+        return ElementwiseLayer(postOps: [.activation(.leakyReLU(negativeSlope: slope))]) { x in
+            Ops.leakyReLU(input: x, negativeSlope: slope)
+        }
     }
 }

@@ -10,6 +10,9 @@ extension PReLU: RunnableLayer {
     /// which is replaced here by `+0.0`.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let alpha = try weightTensor(0, "alpha")
-        return UnaryClosureLayer { x in Denormals.flushedToPositiveZero(try Ops.prelu(input: x, alpha: alpha)) }
+        let fused = inputShapes.first.flatMap { Ops.preluPostOp(alpha: alpha, sample: Array($0.dropFirst())) }
+        return ElementwiseLayer(postOps: fused.map { [$0, .flushDenormalsToPositiveZero] }) { x in
+            Denormals.flushedToPositiveZero(try Ops.prelu(input: x, alpha: alpha))
+        }
     }
 }

@@ -6,7 +6,9 @@ extension ReLU: RunnableLayer {
     /// (`where(x > threshold, x, 0)` for a non-zero threshold).
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (slope, maxValue, threshold) = (negativeSlope, self.maxValue, self.threshold)
-        return UnaryClosureLayer { x in
+        let op = Ops.Activation.reluGeneral(negativeSlope: slope, maxValue: maxValue, threshold: threshold,
+                                            thresholdForm: .select)
+        return ElementwiseLayer(postOps: [.activation(op)]) { x in
             Ops.relu(input: x, negativeSlope: slope, maxValue: maxValue, threshold: threshold, thresholdForm: .select)
         }
     }

@@ -1,0 +1,56 @@
+import Foundation
+import KerasPort
+import Testing
+import _TestSupport
+
+/// The execution plan fuses element-wise layers (activations, LeakyReLU, PReLU, ReLU, BatchNormalization) into the
+/// output pass of the Dense / convolution before them; a prediction with an observer runs the unfused plan (one
+/// step per layer). Both must give the same bits: fusion only reorders memory passes, never arithmetic.
+@Suite("Fused and unfused plans agree bit for bit")
+struct FusionTests {
+    @Test("fixture outputs", arguments: ParityCase.all())
+    func fusedEqualsUnfused(_ c: ParityCase) throws {
+        let file = try KerasFile.open(c.url(c.file).path, architecture: c.config.map { c.url($0).path })
+        let model = try CompiledModel(try file.loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        let fused = try model.predict(inputs)
+        var observed = 0
+        let unfused = try model.predict(inputs) { _, _, _ in observed += 1 }
+        #expect(observed > 0)
+        try #require(fused.count == unfused.count)
+        for (i, (a, b)) in zip(fused, unfused).enumerated() {
+            #expect(bitwiseEqual(a, b), "output \(i): \(firstBitwiseDifference(a, b))")
+        }
+    }
+
+    /// Conv2D → BatchNormalization → PReLU → Conv2D → LeakyReLU, with denormal-producing weights: values that
+    /// become denormal between the fused steps must be flushed exactly where the unfused plan flushes them.
+    @Test("denormals between fused steps")
+    func denormalsBetweenSteps() throws {
+        let tiny: Float = 1e-39 // denormal
+        let x = Tensor(shape: [2, 4, 4, 3], scalars: (0..<96).map { i in
+            [tiny, -tiny, 1e-20, -1e-20, 0, -0.0, 1, -1, .infinity, -.infinity, .nan, 3e-38][i % 12]
+        })
+        let kernel = Tensor(shape: [3, 3, 3, 4], scalars: (0..<108).map { i in [1e-19, -1e-19, 0.5, -2][i % 4] })
+        let direct = try Ops.conv2d(input: x, kernel: kernel, padding: .same)
+        let alpha = Tensor(shape: [1, 1, 4], scalars: [0.25, -1e-30, 1e-10, 2])
+        let scale: [Float] = [1e-20, 1, -1e-19, 3], shift: [Float] = [0, -0.0, 1e-39, 0]
+        let ops: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: scale, shift: shift), .flushDenormals,
+                                 Ops.preluPostOp(alpha: alpha, sample: [4, 4, 4])!, .flushDenormalsToPositiveZero,
+                                 .flushDenormals]
+        let fused = try Ops.conv2d(input: x, kernel: kernel, padding: .same, postOps: ops)
+        // The same steps one memory pass at a time.
+        var step = flush(direct, positive: false)
+        step = Tensor(shape: step.shape, scalars: step.scalars.enumerated().map { i, v in v * scale[i % 4] + shift[i % 4] })
+        step = flush(step, positive: false)
+        step = flush(flush(try Ops.prelu(input: step, alpha: alpha), positive: true), positive: false)
+        #expect(bitwiseEqual(fused, step), "\(firstBitwiseDifference(fused, step))")
+    }
+
+    private func flush(_ t: Tensor, positive: Bool) -> Tensor {
+        Tensor(shape: t.shape, scalars: t.scalars.map { v in
+            guard v.isSubnormal else { return v }
+            return positive ? 0 : (v.sign == .minus ? -0.0 : 0)
+        })
+    }
+}
