@@ -124,6 +124,11 @@ public enum HDF5Library {
         // No libhdf5 clean-up at process exit: after a write failed (a full disk), libhdf5 1.10.8 keeps a file
         // identifier in a state that makes its exit handler crash (H5F__close_cb). Files are closed explicitly.
         _ = H5dont_atexit()
+        // No advisory file locks (HDF5 ≥ 1.10.7 takes flock() on every open). Writers here build a file under a
+        // temporary name and rename it into place, so locks protect nothing, while a lock still held by a file
+        // whose last object is released late makes the next open of the renamed file fail with EAGAIN. An
+        // explicit HDF5_USE_FILE_LOCKING from the environment wins.
+        setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0)
         let opened = H5open() >= 0
         silenceErrorsOnThisThread()
         return opened
