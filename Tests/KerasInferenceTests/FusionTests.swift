@@ -27,14 +27,14 @@ struct FusionTests {
     /// become denormal between the fused steps must be flushed exactly where the unfused plan flushes them.
     @Test("denormals between fused steps")
     func denormalsBetweenSteps() throws {
-        let tiny: Float = 1e-39 // denormal
+        let tiny = Float(bitPattern: 0x000A_E398) // ≈ 1e-39, a denormal
         let x = Tensor(shape: [2, 4, 4, 3], scalars: (0..<96).map { i in
             [tiny, -tiny, 1e-20, -1e-20, 0, -0.0, 1, -1, .infinity, -.infinity, .nan, 3e-38][i % 12]
         })
         let kernel = Tensor(shape: [3, 3, 3, 4], scalars: (0..<108).map { i in [1e-19, -1e-19, 0.5, -2][i % 4] })
         let direct = try Ops.conv2d(input: x, kernel: kernel, padding: .same)
         let alpha = Tensor(shape: [1, 1, 4], scalars: [0.25, -1e-30, 1e-10, 2])
-        let scale: [Float] = [1e-20, 1, -1e-19, 3], shift: [Float] = [0, -0.0, 1e-39, 0]
+        let scale: [Float] = [1e-20, 1, -1e-19, 3], shift: [Float] = [0, -0.0, tiny, 0]
         let ops: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: scale, shift: shift), .flushDenormals,
                                  Ops.preluPostOp(alpha: alpha, sample: [4, 4, 4])!, .flushDenormalsToPositiveZero,
                                  .flushDenormals]
