@@ -113,7 +113,7 @@ public struct ModelReport {
                 info.sharedAxes = prelu.sharedAxes
                 if let alpha = try file.loadWeights(ofLayerAt: path).first?.tensor {
                     info.alpha = Self.alphaInfo(alpha, keepValues: includeAlphaValues)
-                    info.sharing = Self.sharing(of: alpha).rawValue
+                    info.sharing = PReLU.sharing(ofAlphaShape: alpha.shape).rawValue
                     if let a = info.alpha {
                         if a.negative > 0 || a.aboveOne > 0 {
                             info.notes.append("\(a.negative) alphas < 0 and \(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
@@ -216,9 +216,4 @@ public struct ModelReport {
                          nonFinite: t.count - finite.count)
     }
 
-    static func sharing(of alpha: Tensor) -> PReLU.Sharing {
-        if alpha.count == 1 { return .single }
-        if alpha.shape.dropLast().allSatisfy({ $0 == 1 }) { return .perChannel }
-        return .elementWise
-    }
 }

@@ -58,8 +58,13 @@ public struct PReLU: Layer {
     /// Channel-shared, channel-wise or element-wise, from the alpha's shape.
     public var sharing: Sharing {
         guard let alpha = weights.first?.tensor else { return .elementWise }
-        if alpha.count == 1 { return .single }
-        if alpha.shape.dropLast().allSatisfy({ $0 == 1 }) { return .perChannel }
+        return Self.sharing(ofAlphaShape: alpha.shape)
+    }
+
+    /// Channel-shared, channel-wise or element-wise, for an alpha of this shape.
+    public static func sharing(ofAlphaShape shape: [Int]) -> Sharing {
+        if shape.reduce(1, *) == 1 { return .single }
+        if shape.dropLast().allSatisfy({ $0 == 1 }) { return .perChannel }
         return .elementWise
     }
 
