@@ -34,7 +34,7 @@ extension HDF5File {
                 }
                 try check(status, "H5Pset_file_image", context)
                 let internalName = HDF5Library.nextImageName()
-                _ = GlobalHeapCheck.register(image: image, internalName: internalName)
+                GlobalHeapCheck.register(image: image, internalName: internalName)
                 let handle = try ObjectHandle(
                     H5Fopen(internalName, chdf5_acc_rdonly(), fapl), kind: .file, "H5Fopen", context)
                 return HDF5File(handle: handle, path: name, internalName: internalName, mode: .readOnly, isInMemory: true)
