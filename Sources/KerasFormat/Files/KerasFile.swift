@@ -238,7 +238,12 @@ public final class KerasFile {
         var files: [HDF5File] = []
         for name in shardNames {
             let shardPath = folder.appendingPathComponent(name).path
-            let h5 = try HDF5File.open(at: shardPath)
+            let h5: HDF5File
+            do {
+                h5 = try HDF5File.open(at: shardPath)
+            } catch {
+                throw FormatError(file: path, object: "shard `\(name)`", "\(error)")
+            }
             try v3.add(file: h5, name: shardPath)
             files.append(h5)
         }
