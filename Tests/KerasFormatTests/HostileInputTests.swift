@@ -518,7 +518,7 @@ struct HostileInputTests {
         expectError(["w.h5", "act/missing:0"]) { _ = try KerasFile.open(path, architecture: config.path) }
     }
 
-    @Test("a corrupted global heap (variable-length strings) is refused before libhdf5 reads it")
+    @Test("a corrupted global heap or heap ID (variable-length strings) is refused before libhdf5 reads it")
     func corruptedGlobalHeap() throws {
         // libhdf5 1.10.8 overreads on an object larger than its collection (crash) and loops forever on a free-space
         // object of size 0 (hang); both were found by tools/fuzz.py in the `layer_names` attribute.
@@ -535,6 +535,24 @@ struct HostileInputTests {
             bytes.replaceSubrange(at + 16..<at + 32, with: patch)  // the first object's index, count and size
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             expectError([name, "corrupted global heap collection at byte \(at)"]) {
+                _ = try KerasFile.open(path, architecture: config.path)
+            }
+        }
+        // A heap ID in an attribute (the stored form of a string: length, collection address, object index) that does
+        // not match its heap: a wrong index crashed H5HG_read, a huge length made libhdf5 allocate and clear 512 MiB.
+        for (name, field, value, what) in [("index.h5", 12, UInt32(0x0100_0001), "object 16777217 is not in the global heap"),
+                                           ("length.h5", 0, UInt32(0x2000_000A), "claims 536870922 bytes")] {
+            let path = dir.appendingPathComponent(name).path
+            try writeLegacyWeights(path, layers: [("in", []), ("act", [("alpha", [1, 1, 3])])])
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]
+            let at = try #require((0..<(bytes.count - 8)).first { bytes[$0..<$0 + 8].elementsEqual(signature) })
+            // The heap ID of `backend` ("tensorflow", 10 bytes): length 10, then the collection's address.
+            let heapID = [10, 0, 0, 0] + withUnsafeBytes(of: UInt64(at).littleEndian, Array.init)
+            let id = try #require((0..<(bytes.count - 12)).first { bytes[$0..<$0 + 12].elementsEqual(heapID) })
+            withUnsafeBytes(of: value.littleEndian) { for k in 0..<4 { bytes[id + field + k] = $0[k] } }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            expectError([name, "backend", "corrupted variable-length string 0", what]) {
                 _ = try KerasFile.open(path, architecture: config.path)
             }
         }
