@@ -54,6 +54,10 @@ public struct GraphAnalysis: Sendable {
         self.nodeIndex = nodeIndex
     }
 
+    /// The index in the analysed graph's ``ModelGraph/nodes`` of the layer named `name` (a dictionary lookup,
+    /// unlike ``ModelGraph/index(of:)``'s scan).
+    public func nodeIndex(ofLayer name: String) -> Int? { nodeIndex[name] }
+
     /// The shape of the tensor `ref` refers to, or `nil` when unknown or when `ref` names nothing in the graph.
     public func shape(of ref: TensorRef) -> Shape? {
         guard let n = nodeIndex[ref.layer], let outs = outputShapes[CallID(node: n, call: ref.node)],

@@ -132,8 +132,8 @@ private struct Encoder {
             }
             entries.append(try layerEntry(node, index: n, graph: graph, analysis: analysis))
         }
-        let inputs = try graph.inputs.map { try historyTriple($0, graph: graph, object: "model `\(name)` inputs") }
-        let outputs = try graph.outputs.map { try historyTriple($0, graph: graph, object: "model `\(name)` outputs") }
+        let inputs = try graph.inputs.map { try historyTriple($0, graph: graph, analysis: analysis, object: "model `\(name)` inputs") }
+        let outputs = try graph.outputs.map { try historyTriple($0, graph: graph, analysis: analysis, object: "model `\(name)` outputs") }
         let config: [(String, JSONValue)] = [
             ("name", .string(name)), ("trainable", .bool(trainable)), ("layers", .array(entries)),
             ("input_layers", tripleList(inputs)), ("output_layers", tripleList(outputs)),
@@ -149,10 +149,8 @@ private struct Encoder {
 
     /// `[layer, node, tensor]`, with Keras 2's numbering of a nested model's calls (from 1: its own construction
     /// node is node 0).
-    func historyTriple(_ ref: TensorRef, graph: ModelGraph, object: String) throws -> JSONValue {
-        guard let producer = graph.node(named: ref.layer) else {
-            throw FormatError(object: object, "refers to unknown layer `\(ref.layer)`")
-        }
+    func historyTriple(_ ref: TensorRef, graph: ModelGraph, analysis: GraphAnalysis?, object: String) throws -> JSONValue {
+        let producer = try producer(of: ref, graph: graph, analysis: analysis, object: object)
         var node = ref.node
         if dialect != .keras3, let nested = producer.layer as? NestedModel, !nested.graph.inputs.isEmpty { node += 1 }
         return .array([.string(ref.layer), .number(Double(node)), .number(Double(ref.tensor))])
@@ -226,7 +224,7 @@ private struct Encoder {
         switch dialect {
         case .keras1, .keras2:
             return .array(try call.inputs.map { ref in
-                guard case var .array(triple) = try historyTriple(ref, graph: graph, object: object) else { return .null }
+                guard case var .array(triple) = try historyTriple(ref, graph: graph, analysis: analysis, object: object) else { return .null }
                 triple.append(.object([]))
                 return .array(triple)
             })
@@ -242,10 +240,20 @@ private struct Encoder {
         }
     }
 
-    func kerasTensor(_ ref: TensorRef, graph: ModelGraph, analysis: GraphAnalysis?, object: String) throws -> JSONValue {
+    /// The node producing `ref`, looked up through the analysis' name index when there is one (a scan of the
+    /// nodes per reference made writing a 20,000-layer functional model quadratic).
+    func producer(of ref: TensorRef, graph: ModelGraph, analysis: GraphAnalysis?, object: String) throws -> LayerNode {
+        if let n = analysis?.nodeIndex(ofLayer: ref.layer), graph.nodes.indices.contains(n), graph.nodes[n].name == ref.layer {
+            return graph.nodes[n]
+        }
         guard let producer = graph.node(named: ref.layer) else {
             throw FormatError(object: object, "refers to unknown layer `\(ref.layer)`")
         }
+        return producer
+    }
+
+    func kerasTensor(_ ref: TensorRef, graph: ModelGraph, analysis: GraphAnalysis?, object: String) throws -> JSONValue {
+        let producer = try producer(of: ref, graph: graph, analysis: analysis, object: object)
         let shape = analysis?.shape(of: ref)
         return .object([
             ("class_name", .string("__keras_tensor__")),

@@ -37,7 +37,7 @@ extension KerasFile {
         var graph = architecture
         var a = analysis
         for (i, name) in path.enumerated() {
-            guard let n = graph.index(of: name) else { break }
+            guard let n = a.nodeIndex(ofLayer: name) else { break }   // not graph.index(of:): linear per call
             if i == path.count - 1 {
                 if let specs = try expectedSpecs(node: n, in: graph, analysis: a) { return specs.map(\.name) }
                 break
