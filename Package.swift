@@ -14,15 +14,17 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
     ],
     targets: [
-        // MARK: - System libraries (the only C in the package)
+        // MARK: - C: system libraries and one kernel file
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        // CKernels: the hand-vectorised GEMM micro-kernel (AVX2 + FMA, chosen at run time); only TensorModule uses it.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // MARK: - Library
         // HDF5: Keras-agnostic Swift layer over libhdf5; the only importer of CHDF5.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
         // TensorModule: Tensor and the numeric kernels; the only importer of CBLAS.
-        .target(name: "TensorModule", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "TensorModule", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftSettings),
         // NumPyFormat: .npy read/write for tensors.
         .target(name: "NumPyFormat", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
         // KerasGraph: the model graph (typed layers, topology, weights, shapes). Knows no file format.

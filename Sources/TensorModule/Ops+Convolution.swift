@@ -11,13 +11,15 @@ extension Ops {
     ///   - groups: channel groups; `channels` and `filters` must both be divisible by it.
     ///   - activation: fused into the bias pass.
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
+    ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
     /// - Returns: `[batch, outHeight, outWidth, filters]`; `same` gives `ceil(in / stride)`,
     ///   `valid` gives `(in - (k - 1)·dilation - 1) / stride + 1`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
     public static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                               strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                              activation: Activation = .linear, postOps: [PostOp] = [],
+                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "conv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
@@ -29,7 +31,7 @@ extension Ops {
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               outShape: { [input.shape[0], rows.output, cols.output, $0] })
+                               packedKernel: packedKernel, outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
     /// Keras `Conv1D` on `NLC` input (`[batch, steps, channels]`), via the 2-D kernel with height 1.
@@ -38,11 +40,13 @@ extension Ops {
     ///   - kernel: `[k, channels / groups, filters]`.
     ///   - padding: `.valid`, `.same`, or `.causal` (`(k - 1)·dilation` zeros before the sequence).
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
+    ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
     /// - Returns: `[batch, outSteps, filters]`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
     public static func conv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
-                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                              activation: Activation = .linear, postOps: [PostOp] = [],
+                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "conv1d"
         guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
         guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, in/groups, out]") }
@@ -52,14 +56,15 @@ extension Ops {
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[2], kernel: kernel,
                                kernelInChannels: kernel.shape[1], filters: kernel.shape[2], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               outShape: { [input.shape[0], cols.output, $0] })
+                               packedKernel: packedKernel, outShape: { [input.shape[0], cols.output, $0] })
     }
 
     /// Shared body of conv1d / conv2d: validation, then im2col + GEMM per group and row chunk.
     static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
                             kernelInChannels: Int, filters: Int, bias: Tensor?,
                             rows: WindowAxis, cols: WindowAxis, groups: Int, activation: Activation,
-                            postOps: [PostOp], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                            postOps: [PostOp], packedKernel: PackedKernel? = nil,
+                            outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         guard groups >= 1 else { throw .argument(op, "groups \(groups) must be ≥ 1") }
         guard channels % groups == 0, filters % groups == 0 else {
             throw .shape(op, "input channels \(channels) and filters \(filters) must be divisible by groups \(groups)")
@@ -79,7 +84,7 @@ extension Ops {
                 kernel.scalars.withUnsafeBufferPointer { w in
                     convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                              kernel: w.baseAddress ?? dummyPointer, groups: groups, filters: filters,
-                             rows: rows, cols: cols, output: out.baseAddress!) { done in
+                             rows: rows, cols: cols, output: out.baseAddress!, packedKernel: packedKernel) { done in
                         // Bias, activation and post-ops on each finished block of rows while it is still in cache.
                         epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
                                  bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound)
@@ -101,7 +106,8 @@ extension Ops {
     /// with each range of output rows once all its columns are computed (in order, covering `0..<m`).
     static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
-                         output: UnsafeMutablePointer<Float>, finished: (Range<Int>) -> Void) {
+                         output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel? = nil,
+                         finished: (Range<Int>) -> Void) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
         let cin = channels / groups, cout = filters / groups
@@ -112,6 +118,11 @@ extension Ops {
            rows.output == rows.input, cols.output == cols.input {
             BLAS.sgemm(m: m, n: filters, k: k, a: input, lda: max(k, 1), b: kernel, ldb: filters, c: output, ldc: filters)
             finished(0..<m)
+            return
+        }
+        if groups == 1, DirectGEMM.use(columns: filters),
+           convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
+                          rows: rows, cols: cols, output: output, packedKernel: packedKernel, finished: finished) {
             return
         }
         let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))
@@ -130,6 +141,61 @@ extension Ops {
             }
         }
         if groups > 1 { finished(0..<m) }
+    }
+
+    /// The convolution through ``DirectGEMM``: the kernel reads each patch from a zero-padded copy of the input
+    /// (no im2col buffer). Returns `false` (having done nothing) when the padded copy would be much larger than
+    /// the input (huge dilations or paddings), leaving the job to the im2col path.
+    static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
+                               filters: Int, rows: WindowAxis, cols: WindowAxis,
+                               output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel?,
+                               finished: (Range<Int>) -> Void) -> Bool {
+        // Rows / columns the windows reach, counted from the first padding row / column.
+        func extent(_ a: WindowAxis) -> Int {
+            max(a.input + a.padBefore, (a.output - 1) * a.stride + (a.kernel - 1) * a.dilation + 1)
+        }
+        let hp = extent(rows), wp = extent(cols)
+        let inputCount = batch * rows.input * cols.input * channels
+        let (paddedCount, o1) = (batch * hp).multipliedReportingOverflow(by: wp * channels)
+        guard !o1, paddedCount <= 2 * inputCount + (1 << 20) else { return false }
+        let padded = hp != rows.input || wp != cols.input
+        let source: UnsafePointer<Float>
+        var copy: UnsafeMutablePointer<Float>? = nil
+        if padded {
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(paddedCount, 1))
+            buffer.initialize(repeating: 0, count: paddedCount)
+            let line = cols.input * channels
+            for n in 0..<batch {
+                for h in 0..<rows.input {
+                    let src = input + (n * rows.input + h) * line
+                    let dst = buffer + ((n * hp + h + rows.padBefore) * wp + cols.padBefore) * channels
+                    dst.update(from: src, count: line)
+                }
+            }
+            copy = buffer
+            source = UnsafePointer(buffer)
+        } else {
+            source = input
+        }
+        defer { copy?.deallocate() }
+        let offsets: [Int], lengths: [Int]
+        if cols.dilation == 1 {
+            // The taps of one kernel row are adjacent pixels holding all channels: one segment per kernel row.
+            offsets = (0..<rows.kernel).map { $0 * rows.dilation * wp * channels }
+            lengths = Array(repeating: cols.kernel * channels, count: rows.kernel)
+        } else {
+            offsets = (0..<rows.kernel).flatMap { i in
+                (0..<cols.kernel).map { j in (i * rows.dilation * wp + j * cols.dilation) * channels }
+            }
+            lengths = Array(repeating: channels, count: offsets.count)
+        }
+        let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
+                                           rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
+                                           segmentOffsets: offsets, segmentLengths: lengths)
+        let packed = PackedKernel.reuse(packedKernel, orPack: kernel, k: geometry.k, n: filters)
+        DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
+                            c: output, ldc: filters, finished: finished)
+        return true
     }
 
     /// Writes patch rows `rowRange` (flattened `(n, oh, ow)`) as `[kh][kw][groupChannels]`, zeros outside the input.

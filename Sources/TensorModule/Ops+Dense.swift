@@ -7,13 +7,15 @@ extension Ops {
     ///   - bias: `[out]`, or `nil`.
     ///   - activation: applied in the same pass as the bias add (softmax afterwards, over its axis).
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
+    ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
     /// - Returns: `[..., out]`.
     /// - Throws: ``TensorError`` when shapes disagree.
     ///
     /// The product is one `cblas_sgemm` over all leading rows; the bias is added after the product,
     /// as TensorFlow's `MatMul` + `BiasAdd` do.
     public static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
-                             activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                             activation: Activation = .linear, postOps: [PostOp] = [],
+                             packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "dense"
         guard input.rank >= 1 else { throw .shape(op, "input \(input.shape) must have rank ≥ 1") }
         guard kernel.rank == 2 else { throw .shape(op, "kernel \(kernel.shape) must be [in, out]") }
@@ -28,6 +30,20 @@ extension Ops {
         let outShape = Array(input.shape.dropLast()) + [n]
         let count = try Tensor.checkedCount(outShape, operation: op)
         var output = Tensor.build(shape: outShape, count: count) { out in
+            // One row is a GEMV (OpenBLAS' is fast); more rows go to the direct kernel when it applies.
+            if m > 1, k > 0, DirectGEMM.use(columns: n) {
+                input.scalars.withUnsafeBufferPointer { a in
+                    kernel.scalars.withUnsafeBufferPointer { w in
+                        let packed = PackedKernel.reuse(packedKernel, orPack: w.baseAddress!, k: k, n: n)
+                        DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
+                                            b: packed, c: out.baseAddress!, ldc: n) { done in
+                            epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,
+                                     activation: activation, postOps: postOps, firstRow: done.lowerBound)
+                        }
+                    }
+                }
+                return
+            }
             input.scalars.withUnsafeBufferPointer { a in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress ?? dummyPointer, lda: max(k, 1),

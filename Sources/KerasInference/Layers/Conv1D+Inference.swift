@@ -2,19 +2,21 @@ import KerasGraph
 import TensorModule
 
 extension Conv1D: RunnableLayer {
-    /// im2col + `sgemm` over `[batch, steps, channels]` (`valid`, `same` or `causal` padding, dilation, groups),
+    /// A GEMM per convolution (the direct AVX2 kernel, or im2col + `sgemm`) over `[batch, steps, channels]` (`valid`, `same` or `causal` padding, dilation, groups),
     /// with the bias and the activation fused into the output pass. Channels-first input is transposed to
     /// channels-last and back.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
+        let packed = groups == 1 ? Ops.PackedKernel.pack(kernel) : nil
         let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
         return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.conv1d(input: x, kernel: kernel, bias: bias, stride: stride, padding: padding,
-                               dilation: dilation, groups: groups, activation: activation, postOps: postOps)
+                               dilation: dilation, groups: groups, activation: activation, postOps: postOps,
+                               packedKernel: packed)
             }
         }
     }

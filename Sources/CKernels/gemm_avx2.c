@@ -1,0 +1,154 @@
+// Implicit-GEMM micro-kernel (6 rows × 16 columns, AVX2 + FMA) behind TensorModule's Dense and convolutions.
+// See CKernels.h for the contract.
+#include "CKernels.h"
+
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define KP_X86 1
+#else
+#define KP_X86 0
+#endif
+
+#define TILE_ROWS 6
+
+int kp_simd_available(void) {
+#if KP_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+size_t kp_packed_b_count(long k, long n) {
+    long panels = (n + KP_PANEL - 1) / KP_PANEL;
+    return (size_t)k * (size_t)panels * KP_PANEL;
+}
+
+void kp_pack_b(const float *b, long k, long n, long ldb, float *packed) {
+    long panels = (n + KP_PANEL - 1) / KP_PANEL;
+    for (long p = 0; p < panels; p++) {
+        long j0 = p * KP_PANEL, width = n - j0 < KP_PANEL ? n - j0 : KP_PANEL;
+        float *dst = packed + p * k * KP_PANEL;
+        for (long r = 0; r < k; r++) {
+            const float *src = b + r * ldb + j0;
+            long j = 0;
+            for (; j < width; j++) dst[j] = src[j];
+            for (; j < KP_PANEL; j++) dst[j] = 0;
+            dst += KP_PANEL;
+        }
+    }
+}
+
+#if KP_X86
+
+static inline const float *row_base(const kp_gemm_desc *d, long p) {
+    long ow = p % d->out_w, q = p / d->out_w;
+    long oh = q % d->out_h, img = q / d->out_h;
+    return d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
+}
+
+// One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
+// stride ldc), `rows` ≤ 6 valid rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. Invalid rows
+// repeat a valid base (their results are discarded).
+__attribute__((target("avx2,fma")))
+static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
+                 float *c, long ldc, int rows, int cols, int accumulate) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s];
+        const float *a0 = a[0] + off, *a1 = a[1] + off, *a2 = a[2] + off;
+        const float *a3 = a[3] + off, *a4 = a[4] + off, *a5 = a[5] + off;
+        _Pragma("clang loop unroll_count(4)")
+        for (long e = 0; e < len; e++) {
+            __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+            bp += KP_PANEL;
+            __m256 x;
+            x = _mm256_broadcast_ss(a0 + e); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
+            x = _mm256_broadcast_ss(a1 + e); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
+            x = _mm256_broadcast_ss(a2 + e); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
+            x = _mm256_broadcast_ss(a3 + e); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
+            x = _mm256_broadcast_ss(a4 + e); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
+            x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
+        }
+    }
+    if (rows == TILE_ROWS && cols == KP_PANEL) {
+        if (accumulate) {
+#define KP_ACC(r, v0, v1) \
+            v0 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc + 8), v1);
+            KP_ACC(0, c00, c01) KP_ACC(1, c10, c11) KP_ACC(2, c20, c21)
+            KP_ACC(3, c30, c31) KP_ACC(4, c40, c41) KP_ACC(5, c50, c51)
+#undef KP_ACC
+        }
+        _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 0 * ldc + 8, c01);
+        _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11);
+        _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21);
+        _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31);
+        _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41);
+        _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
+        return;
+    }
+    float t[TILE_ROWS][KP_PANEL];
+    _mm256_storeu_ps(t[0], c00); _mm256_storeu_ps(t[0] + 8, c01);
+    _mm256_storeu_ps(t[1], c10); _mm256_storeu_ps(t[1] + 8, c11);
+    _mm256_storeu_ps(t[2], c20); _mm256_storeu_ps(t[2] + 8, c21);
+    _mm256_storeu_ps(t[3], c30); _mm256_storeu_ps(t[3] + 8, c31);
+    _mm256_storeu_ps(t[4], c40); _mm256_storeu_ps(t[4] + 8, c41);
+    _mm256_storeu_ps(t[5], c50); _mm256_storeu_ps(t[5] + 8, c51);
+    for (int r = 0; r < rows; r++) {
+        float *dst = c + r * ldc;
+        if (accumulate) {
+            for (int j = 0; j < cols; j++) dst[j] += t[r][j];
+        } else {
+            memcpy(dst, t[r], (size_t)cols * sizeof(float));
+        }
+    }
+}
+
+// K-blocking: consecutive segments are grouped so that a group's slice of a B panel (≤ KC rows × 16 floats,
+// 16 KiB) stays in L1 while it is applied to every tile of a row block. A segment longer than KC is its own group.
+#define KC 256
+// Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
+#define BLOCK_ROWS (48 * TILE_ROWS)
+
+void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
+    long k = 0;
+    for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
+    const float *bases[BLOCK_ROWS];
+    for (long b0 = p0; b0 < p1; b0 += BLOCK_ROWS) {
+        long b1 = b0 + BLOCK_ROWS < p1 ? b0 + BLOCK_ROWS : p1;
+        for (long p = b0; p < b1; p++) bases[p - b0] = row_base(d, p);
+        long s0 = 0, kstart = 0;
+        while (s0 < d->nseg) {
+            long s1 = s0, klen = 0;
+            do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
+            for (long j = j0; j < j1; j++) {
+                const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
+                int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
+                for (long t = b0; t < b1; t += TILE_ROWS) {
+                    int rows = (int)(b1 - t < TILE_ROWS ? b1 - t : TILE_ROWS);
+                    const float *a[TILE_ROWS];
+                    for (int r = 0; r < TILE_ROWS; r++) a[r] = bases[(t - b0) + (r < rows ? r : rows - 1)];
+                    tile(a, d->seg_off + s0, d->seg_len + s0, s1 - s0, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc,
+                         rows, cols, s0 > 0);
+                }
+            }
+            kstart += klen;
+            s0 = s1;
+        }
+    }
+}
+
+#else
+
+void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
+    (void)d; (void)p0; (void)p1; (void)j0; (void)j1;
+}
+
+#endif

@@ -1,0 +1,53 @@
+#ifndef KERASPORT_CKERNELS_H
+#define KERASPORT_CKERNELS_H
+
+// Hand-vectorised float32 kernels for TensorModule (AVX2 + FMA, chosen at run time).
+// Only TensorModule imports this module. Every function here is pure arithmetic on caller-owned buffers:
+// no allocation, no I/O, no global state beyond the one-time CPU feature check.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when this CPU has AVX2 and FMA, so the kernels below may be called; 0 otherwise.
+int kp_simd_available(void);
+
+/// Columns per packed panel of B.
+#define KP_PANEL 16
+
+/// Floats written by kp_pack_b for a k × n matrix: k · (n rounded up to KP_PANEL).
+size_t kp_packed_b_count(long k, long n);
+
+/// Copies row-major B (k rows, n columns, row stride ldb) into panels of KP_PANEL columns:
+/// packed[(j / KP_PANEL) · k · KP_PANEL + row · KP_PANEL + j % KP_PANEL] = B[row][j]; columns past n are zero.
+void kp_pack_b(const float *b, long k, long n, long ldb, float *packed);
+
+/// An implicit GEMM: output row ("pixel") p of C is Σ_e A_p[e] · B[e, :], where the k = Σ seg_len[s] values
+/// A_p[e] are the segments of A_p in order, segment s being seg_len[s] floats at `a` + base(p) + seg_off[s].
+/// base(p) = img · img_stride + oh · row_stride + ow · col_stride with p = (img · out_h + oh) · out_w + ow.
+/// A Dense layer is out_h = 1, out_w = rows, col_stride = lda, one segment of length k at offset 0; a
+/// convolution over a zero-padded NHWC input has one segment per kernel row (or per tap).
+typedef struct {
+    const float *a;
+    long out_h, out_w;
+    long img_stride, row_stride, col_stride;
+    const long *seg_off;
+    const long *seg_len;
+    long nseg;
+    const float *packed_b;   // from kp_pack_b with k = Σ seg_len
+    long n;                  // columns of C
+    float *c;                // row-major C, row stride ldc
+    long ldc;
+} kp_gemm_desc;
+
+/// Computes rows [p0, p1) and panels [j0, j1) (columns [16·j0, min(16·j1, n))) of C, overwriting them.
+/// Requires kp_simd_available(). Different threads may compute disjoint parts of C of one descriptor at once.
+void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

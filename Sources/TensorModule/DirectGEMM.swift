@@ -1,0 +1,137 @@
+internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hand-vectorised implicit-GEMM kernel (CKernels, AVX2 + FMA, 6 × 16 register tiles) that Dense and the
+/// convolutions use instead of OpenBLAS where it is faster: OpenBLAS 0.3.21's `sgemm` reaches 40–70 GFLOP/s on
+/// the thin shapes of convolutions (few output channels) and of batch-256 Dense layers on this class of machine,
+/// and a convolution through it first writes an im2col copy of `kh·kw` times its input. The kernel reads the
+/// patches straight from the (zero-padded) input, so no im2col buffer is built.
+enum DirectGEMM {
+    /// Whether the kernel can run here: the CPU has AVX2 and FMA and `KERASPORT_KERNELS` is not `blas`
+    /// (which forces the OpenBLAS path everywhere, for comparisons).
+    static let available: Bool = {
+        if let v = getenv("KERASPORT_KERNELS"), String(cString: v) == "blas" { return false }
+        return kp_simd_available() != 0
+    }()
+
+    /// Which implementation a GEMM-shaped operation uses; tests force one or the other.
+    enum Engine: Sendable { case automatic, blas, direct }
+
+    /// The engine for operations started by the current task (tests bind it with `$engine.withValue`).
+    @TaskLocal static var engine: Engine = .automatic
+
+    /// Whether the current ``engine`` resolves to the direct kernel for an output of `columns` columns.
+    static func use(columns: Int) -> Bool {
+        switch engine {
+        case .blas: return false
+        case .direct: return available
+        // Narrow outputs waste most of a 16-column panel; OpenBLAS is as good there.
+        case .automatic: return available && columns >= 16
+        }
+    }
+
+    /// The geometry of the implicit left operand: row `p = (img·outH + oh)·outW + ow` of `A` starts at
+    /// `img·imageStride + oh·rowStride + ow·colStride` and is the concatenation of the segments
+    /// (`segmentLengths[s]` floats at offset `segmentOffsets[s]` from that start).
+    struct Geometry {
+        var outH: Int, outW: Int
+        var imageStride: Int, rowStride: Int, colStride: Int
+        var segmentOffsets: [Int]
+        var segmentLengths: [Int]
+        var k: Int { segmentLengths.reduce(0, +) }
+
+        /// A plain row-major matrix with `rows` rows of `k` floats, row stride `lda`, cut into segments of at most
+        /// 256 floats (the kernel's K-blocking works on whole segments).
+        static func matrix(rows: Int, k: Int, lda: Int) -> Geometry {
+            let offsets = Array(stride(from: 0, to: k, by: 256))
+            return Geometry(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: lda,
+                            segmentOffsets: offsets, segmentLengths: offsets.map { min(256, k - $0) })
+        }
+    }
+
+    /// Rows per parallel chunk of a row-split product: the chunk's output (`rows × n` floats) stays in L2 for the
+    /// caller's epilogue, and every B panel is reused by at least a few hundred rows.
+    static func chunkRows(n: Int, m: Int) -> Int {
+        let rows = max(384, ((1 << 17) / max(n, 1)) / 12 * 12)
+        return min(rows, m)
+    }
+
+    /// `C[m × n] = A · B` over the geometry; `finished` is called (on the calling thread, in order) with each range
+    /// of rows once all its columns are computed, so the caller can run its epilogue while they are in cache.
+    ///
+    /// Few rows and many columns (a Dense layer on a batch): the cores split the columns, so each streams half of
+    /// `B` once. Many rows (a convolution): the cores split chunks of rows.
+    static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, finished: (Range<Int>) -> Void) {
+        guard m > 0, b.n > 0 else { return }
+        precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
+                     "DirectGEMM: geometry does not match the packed kernel")
+        let panels = (b.n + 15) / 16
+        g.segmentOffsets.withUnsafeBufferPointer { offsets in
+          g.segmentLengths.withUnsafeBufferPointer { lengths in
+            let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
+                                    row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
+                                    seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
+                                    c: c, ldc: ldc)
+            if m <= 1024, panels >= 2 * Parallel.coreCount {
+                Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { j in
+                    var d = desc
+                    kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)
+                }
+                finished(0..<m)
+                return
+            }
+            let chunk = chunkRows(n: b.n, m: m)
+            var r0 = 0
+            while r0 < m {
+                let r1 = min(m, r0 + chunk)
+                let tiles = (r1 - r0 + 5) / 6
+                Parallel.forEachChunk(count: tiles, work: (r1 - r0) * b.n * max(g.k, 1), threshold: 1 << 18) { t in
+                    var d = desc
+                    kp_gemm(&d, r0 + t.lowerBound * 6, min(r1, r0 + t.upperBound * 6), 0, panels)
+                }
+                finished(r0..<r1)
+                r0 = r1
+            }
+          }
+        }
+    }
+}
+
+extension Ops {
+    /// A Dense or convolution kernel (`[…, in, out]`, read as a row-major `k × n` matrix with `n` the last axis)
+    /// in the layout of the direct GEMM kernel, packed once (a compiled model keeps it beside the kernel, so
+    /// predictions do not re-pack their weights). Immutable; safe to share between threads.
+    public final class PackedKernel: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+        /// Rows (`k`: the product of all axes but the last) and columns (`n`: the last axis).
+        public let k: Int, n: Int
+
+        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
+            let count = max(kp_packed_b_count(k, n), 1)
+            pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: count)
+            kp_pack_b(b, k, n, ldb, pointer)
+            self.k = k
+            self.n = n
+        }
+
+        /// Packs `kernel` (rank ≥ 2), or returns `nil` when this machine does not use the direct kernel (no AVX2 /
+        /// FMA, or `KERASPORT_KERNELS=blas`) or the kernel is empty.
+        public static func pack(_ kernel: Tensor) -> PackedKernel? {
+            guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0 else { return nil }
+            let k = kernel.count / n
+            return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+        }
+
+        /// `packed` when it was made for a `k × n` kernel, else a new packing of `kernel`.
+        static func reuse(_ packed: PackedKernel?, orPack kernel: UnsafePointer<Float>, k: Int, n: Int) -> PackedKernel {
+            if let packed, packed.k == k, packed.n == n { return packed }
+            return PackedKernel(kernel, k: k, n: n, ldb: n)
+        }
+
+        deinit { pointer.deallocate() }
+    }
+}

@@ -1,0 +1,134 @@
+import Testing
+@testable import TensorModule
+import _TestSupport
+
+/// Double-precision `x · w` (+ bias) with, per element, the rounding-error bound of a float32 dot product of
+/// length k: |error| ≤ γ_k · Σ|x_i·w_i| with γ_k = k·u/(1 − k·u), u = 2⁻²⁴ (any summation order; FMA only
+/// lowers it). An indexing mistake in a kernel gives errors of the size of the values, far above that.
+private func referenceDense(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> (value: [Double], bound: [Double]) {
+    let (m, k, n) = (x.shape[0], x.shape[1], w.shape[1])
+    let u = Double(Float.ulpOfOne) / 2, gamma = Double(k + 1) * u / (1 - Double(k + 1) * u)
+    var value = [Double](repeating: 0, count: m * n), bound = value
+    for i in 0..<m {
+        for j in 0..<n {
+            var s = 0.0, a = 0.0
+            for e in 0..<k {
+                let p = Double(x.scalars[i * k + e]) * Double(w.scalars[e * n + j])
+                s += p
+                a += abs(p)
+            }
+            let bias = Double(b?.scalars[j] ?? 0)
+            value[i * n + j] = s + bias
+            bound[i * n + j] = gamma * (a + abs(bias)) + Double(Float.leastNormalMagnitude)
+        }
+    }
+    return (value, bound)
+}
+
+@Suite("Direct GEMM kernel (AVX2 + FMA)", .enabled(if: DirectGEMM.available, "this CPU has no AVX2/FMA"))
+struct DirectGEMMTests {
+    @Test("Dense through the direct kernel is within float32 dot-product error of a float64 reference", arguments: [
+        // (m, k, n): remainders of the 6-row tile, the 16-column panel and the 256-float K block
+        (2, 1, 16), (7, 5, 17), (13, 256, 32), (6, 257, 15), (300, 600, 40), (1030, 33, 48), (64, 1100, 70),
+    ])
+    func dense(_ p: (Int, Int, Int)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 7919 + p.1 * 31 + p.2))
+        let x = rng.tensor([p.0, p.1]), w = rng.tensor([p.1, p.2]), b = rng.tensor([p.2])
+        let reference = referenceDense(x, w, b)
+        for packed in [nil, Ops.PackedKernel.pack(w)] {
+            let y = try DirectGEMM.$engine.withValue(.direct) {
+                try Ops.dense(input: x, kernel: w, bias: b, packedKernel: packed)
+            }
+            #expect(y.shape == [p.0, p.2])
+            var worst = 0.0
+            for i in 0..<y.count { worst = max(worst, abs(Double(y.scalars[i]) - reference.value[i]) / reference.bound[i]) }
+            #expect(worst <= 1, "error / bound = \(worst) (packed: \(packed != nil))")
+        }
+    }
+
+    @Test("Direct and OpenBLAS paths agree on Dense with a fused activation and PReLU post-op")
+    func denseEpilogue() throws {
+        var rng = SeededRandom(seed: 42)
+        let (m, k, n) = (50, 70, 33)
+        let x = rng.tensor([m, k]), w = rng.tensor([k, n]), b = rng.tensor([n])
+        let alpha = (0..<(2 * n)).map { _ in rng.uniform(-2, 2) }
+        let post: [Ops.PostOp] = [.prelu(alpha: alpha, period: 2), .activation(.tanh)]
+        let direct = try DirectGEMM.$engine.withValue(.direct) {
+            try Ops.dense(input: x, kernel: w, bias: b, activation: .elu(alpha: 1), postOps: post)
+        }
+        let blas = try DirectGEMM.$engine.withValue(.blas) {
+            try Ops.dense(input: x, kernel: w, bias: b, activation: .elu(alpha: 1), postOps: post)
+        }
+        // Two float32 summation orders of 70 products in [-1, 1] (see gemmRtol).
+        let c = closeness(direct, blas, rtol: gemmRtol, atol: gemmAtol)
+        #expect(c.ok, "\(c)")
+    }
+
+    @Test("conv2d through the direct kernel matches the naive loop", arguments: [
+        // (h, w, c, kh, kw, f, sh, sw, dh, dw, same)
+        (7, 6, 3, 3, 3, 4, 1, 1, 1, 1, true),
+        (7, 6, 3, 3, 3, 17, 1, 1, 1, 1, false),
+        (9, 8, 4, 2, 4, 6, 2, 3, 1, 1, true),
+        (10, 9, 6, 3, 2, 16, 1, 2, 2, 3, true),    // dilation along the width: one segment per tap
+        (10, 9, 5, 3, 3, 33, 2, 2, 2, 1, false),
+        (5, 5, 8, 1, 1, 20, 1, 1, 1, 1, false),    // 1×1: the input is the matrix
+        (5, 5, 8, 1, 1, 4, 2, 2, 1, 1, true),      // 1×1 strided
+        (4, 4, 2, 5, 5, 3, 1, 1, 1, 1, true),      // kernel larger than the input
+        (8, 8, 3, 4, 4, 16, 2, 2, 1, 1, true),     // DCGAN-style 4×4 stride 2
+        (12, 11, 16, 3, 3, 32, 1, 1, 1, 1, true),
+    ])
+    func conv2d(_ p: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Bool)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 1000 + p.3 * 10 + p.5))
+        let x = rng.tensor([3, p.0, p.1, p.2])
+        let w = rng.tensor([p.3, p.4, p.2, p.5])
+        let b = rng.tensor([p.5])
+        let expected = naiveConv2d(x, w, b, strides: (p.6, p.7), same: p.10, dilation: (p.8, p.9), groups: 1)
+        for packed in [nil, Ops.PackedKernel.pack(w)] {
+            let y = try DirectGEMM.$engine.withValue(.direct) {
+                try Ops.conv2d(input: x, kernel: w, bias: b, strides: (p.6, p.7), padding: p.10 ? .same : .valid,
+                               dilation: (p.8, p.9), packedKernel: packed)
+            }
+            #expect(y.shape == expected.shape)
+            let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
+            #expect(c.ok, "\(c) (packed: \(packed != nil))")
+        }
+    }
+
+    @Test("conv1d with causal padding and dilation through the direct kernel equals the OpenBLAS path")
+    func conv1dCausal() throws {
+        var rng = SeededRandom(seed: 7)
+        let x = rng.tensor([2, 19, 5]), w = rng.tensor([3, 5, 18]), b = rng.tensor([18])
+        let run = { (engine: DirectGEMM.Engine) in
+            try DirectGEMM.$engine.withValue(engine) {
+                try Ops.conv1d(input: x, kernel: w, bias: b, padding: .causal, dilation: 2, activation: .relu)
+            }
+        }
+        let c = closeness(try run(.direct), try run(.blas), rtol: gemmRtol, atol: gemmAtol)
+        #expect(c.ok, "\(c)")
+    }
+
+    @Test("A packed kernel of another shape is not used")
+    func mismatchedPackedKernel() throws {
+        var rng = SeededRandom(seed: 9)
+        let x = rng.tensor([4, 8]), w = rng.tensor([8, 16]), other = rng.tensor([16, 8])
+        let wrong = try #require(Ops.PackedKernel.pack(other))
+        let y = try DirectGEMM.$engine.withValue(.direct) { try Ops.dense(input: x, kernel: w, packedKernel: wrong) }
+        let blas = try DirectGEMM.$engine.withValue(.blas) { try Ops.dense(input: x, kernel: w) }
+        let c = closeness(y, blas, rtol: gemmRtol, atol: gemmAtol)
+        #expect(c.ok, "\(c)")
+    }
+
+    @Test("A huge dilation does not make the direct path allocate a padded copy (it falls back to im2col)")
+    func hugeDilationFallsBack() throws {
+        var rng = SeededRandom(seed: 3)
+        let x = rng.tensor([1, 5, 5, 2]), w = rng.tensor([3, 3, 2, 16])
+        let y = try DirectGEMM.$engine.withValue(.direct) {
+            try Ops.conv2d(input: x, kernel: w, padding: .same, dilation: (1 << 40, 1 << 40))
+        }
+        // Every tap but the centre falls outside the input: a 1×1 convolution with the centre weights.
+        let centre = Tensor(shape: [1, 1, 2, 16], scalars: Array(w.scalars[(4 * 2 * 16)..<(5 * 2 * 16)]))
+        let expected = naiveConv2d(x, centre, nil, strides: (1, 1), same: false, dilation: (1, 1), groups: 1)
+        let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
+        #expect(c.ok, "\(c)")
+    }
+}
