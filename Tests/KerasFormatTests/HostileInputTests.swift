@@ -365,6 +365,37 @@ struct HostileInputTests {
         #expect(report.warnings.contains { $0.contains("leaky2") && $0.contains("not finite") }, "\(report.warnings)")
     }
 
+    @Test("a config of 20,000 layers is inspected and written back in linear time")
+    func hugeLayerCount() throws {
+        // tools/fuzz.py seed 25266013567175 (weights-h5, `many_layers20000`): inspect looked each PReLU up by name
+        // with a scan of every node (ModelGraph.index(of:)) to read its alphas, 20,000 × 20,000 existential copies:
+        // > 20 s. The functional writer looked up every inbound tensor's producer the same way.
+        let count = 20_000
+        let dir = try folder()
+        var layers = [#"{"class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "in"}}"#,
+                      #"{"class_name": "Dense", "config": {"name": "d", "units": 4}}"#]
+        for k in 0..<count { layers.append(#"{"class_name": "PReLU", "config": {"name": "p\#(k)"}}"#) }
+        let json = #"{"class_name": "Sequential", "config": {"name": "seq", "layers": [\#(layers.joined(separator: ", "))]}}"#
+        let config = dir.appendingPathComponent("model.json")
+        try json.write(to: config, atomically: true, encoding: .utf8)
+        let weights = dir.appendingPathComponent("model.weights.h5")
+        try Data(try v3WeightsImage([("dense", [[4, 4], [4]]), ("p_re_lu", [[4]])])).write(to: weights)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let file = try KerasFile.open(weights.path, architecture: config.path)
+        let report = try ModelReport(file: file)
+        #expect(report.layers.count == count + 2)
+        // The same chain as a functional model (a Sequential graph spells its calls out), written back in both dialects.
+        var graph = file.architecture
+        graph.kind = .functional
+        for flavor in [ModelConfigFlavor.keras2, .keras3] {
+            #expect(try ModelConfigEncoder.encodeJSON(graph, flavor: flavor).contains("p\(count - 1)"))
+        }
+        // Linear work takes about 5 s here (debug build); the quadratic lookups took 127 s.
+        let elapsed = clock.now - start
+        #expect(elapsed < .seconds(60), "took \(elapsed)")
+    }
+
     @Test("malformed, truncated and too deeply nested JSON names the file and the byte offset")
     func malformedJSON() {
         expectError(["model.json", "invalid JSON at byte"]) { _ = try parse(#"{"class_name": "Sequential", "config": {"#) }
