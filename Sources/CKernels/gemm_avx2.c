@@ -41,6 +41,11 @@ void kp_pack_b(const float *b, long k, long n, long ldb, float *packed) {
     }
 }
 
+void kp_pack_bt(const float *b, long k, long n, long ldb, float *packed) {
+    for (long j = 0; j < n; j++)
+        for (long r = 0; r < k; r++) packed[j * k + r] = b[r * ldb + j];
+}
+
 #if KP_X86
 
 static inline const float *row_base(const kp_gemm_desc *d, long p) {
@@ -145,7 +150,81 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     }
 }
 
+__attribute__((target("avx2,fma")))
+static inline float hsum(__m256 v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+// 4 rows × up to 3 columns of dot products. a: row bases (invalid rows repeat a valid one); w: the columns' rows of
+// the transposed B (k floats each; invalid columns repeat a valid one).
+__attribute__((target("avx2,fma")))
+static void dot_tile(const float *const *a, const float *const *w, const long *seg_off, const long *seg_len,
+                     long nseg, float out[4][3]) {
+    __m256 s00 = _mm256_setzero_ps(), s01 = _mm256_setzero_ps(), s02 = _mm256_setzero_ps();
+    __m256 s10 = _mm256_setzero_ps(), s11 = _mm256_setzero_ps(), s12 = _mm256_setzero_ps();
+    __m256 s20 = _mm256_setzero_ps(), s21 = _mm256_setzero_ps(), s22 = _mm256_setzero_ps();
+    __m256 s30 = _mm256_setzero_ps(), s31 = _mm256_setzero_ps(), s32 = _mm256_setzero_ps();
+    float r[4][3] = {{0}};
+    long kpos = 0;
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s], e = 0;
+        const float *a0 = a[0] + off, *a1 = a[1] + off, *a2 = a[2] + off, *a3 = a[3] + off;
+        const float *w0 = w[0] + kpos, *w1 = w[1] + kpos, *w2 = w[2] + kpos;
+        for (; e + 8 <= len; e += 8) {
+            __m256 b0 = _mm256_loadu_ps(w0 + e), b1 = _mm256_loadu_ps(w1 + e), b2 = _mm256_loadu_ps(w2 + e);
+            __m256 x;
+            x = _mm256_loadu_ps(a0 + e);
+            s00 = _mm256_fmadd_ps(x, b0, s00); s01 = _mm256_fmadd_ps(x, b1, s01); s02 = _mm256_fmadd_ps(x, b2, s02);
+            x = _mm256_loadu_ps(a1 + e);
+            s10 = _mm256_fmadd_ps(x, b0, s10); s11 = _mm256_fmadd_ps(x, b1, s11); s12 = _mm256_fmadd_ps(x, b2, s12);
+            x = _mm256_loadu_ps(a2 + e);
+            s20 = _mm256_fmadd_ps(x, b0, s20); s21 = _mm256_fmadd_ps(x, b1, s21); s22 = _mm256_fmadd_ps(x, b2, s22);
+            x = _mm256_loadu_ps(a3 + e);
+            s30 = _mm256_fmadd_ps(x, b0, s30); s31 = _mm256_fmadd_ps(x, b1, s31); s32 = _mm256_fmadd_ps(x, b2, s32);
+        }
+        for (; e < len; e++) {
+            const float *rows[4] = {a0, a1, a2, a3};
+            for (int i = 0; i < 4; i++) {
+                r[i][0] += rows[i][e] * w0[e];
+                r[i][1] += rows[i][e] * w1[e];
+                r[i][2] += rows[i][e] * w2[e];
+            }
+        }
+        kpos += len;
+    }
+    out[0][0] = hsum(s00) + r[0][0]; out[0][1] = hsum(s01) + r[0][1]; out[0][2] = hsum(s02) + r[0][2];
+    out[1][0] = hsum(s10) + r[1][0]; out[1][1] = hsum(s11) + r[1][1]; out[1][2] = hsum(s12) + r[1][2];
+    out[2][0] = hsum(s20) + r[2][0]; out[2][1] = hsum(s21) + r[2][1]; out[2][2] = hsum(s22) + r[2][2];
+    out[3][0] = hsum(s30) + r[3][0]; out[3][1] = hsum(s31) + r[3][1]; out[3][2] = hsum(s32) + r[3][2];
+}
+
+void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1) {
+    long k = 0;
+    for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
+    for (long t = p0; t < p1; t += 4) {
+        int rows = (int)(p1 - t < 4 ? p1 - t : 4);
+        const float *a[4];
+        for (int r = 0; r < 4; r++) a[r] = row_base(d, t + (r < rows ? r : rows - 1));
+        for (long j = 0; j < d->n; j += 3) {
+            int cols = (int)(d->n - j < 3 ? d->n - j : 3);
+            const float *w[3];
+            for (int c = 0; c < 3; c++) w[c] = d->packed_b + (j + (c < cols ? c : cols - 1)) * k;
+            float out[4][3];
+            dot_tile(a, w, d->seg_off, d->seg_len, d->nseg, out);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++) d->c[(t + r) * d->ldc + j + c] = out[r][c];
+        }
+    }
+}
+
 #else
+
+void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1) {
+    (void)d; (void)p0; (void)p1;
+}
 
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     (void)d; (void)p0; (void)p1; (void)j0; (void)j1;

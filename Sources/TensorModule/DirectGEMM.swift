@@ -22,15 +22,17 @@ enum DirectGEMM {
     /// The engine for operations started by the current task (tests bind it with `$engine.withValue`).
     @TaskLocal static var engine: Engine = .automatic
 
-    /// Whether the current ``engine`` resolves to the direct kernel for an output of `columns` columns.
+    /// Whether the current ``engine`` resolves to the direct kernel (for an output of `columns` columns).
     static func use(columns: Int) -> Bool {
         switch engine {
         case .blas: return false
-        case .direct: return available
-        // Narrow outputs waste most of a 16-column panel; OpenBLAS is as good there.
-        case .automatic: return available && columns >= 16
+        case .direct, .automatic: return available && columns > 0
         }
     }
+
+    /// Outputs narrower than this use the dot-product kernel (`kp_gemm_narrow`, B stored transposed): a 16-column
+    /// panel would mostly compute padding.
+    static let narrowColumns = 12
 
     /// The geometry of the implicit left operand: row `p = (img·outH + oh)·outW + ow` of `A` starts at
     /// `img·imageStride + oh·rowStride + ow·colStride` and is the concatenation of the segments
@@ -68,14 +70,27 @@ enum DirectGEMM {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
+        // The panel kernel's K-blocking works on whole segments: cut long ones to at most 256 floats.
+        var offsets: [Int] = [], lengths: [Int] = []
+        for (offset, length) in zip(g.segmentOffsets, g.segmentLengths) {
+            if b.transposed || length <= 256 {
+                offsets.append(offset)
+                lengths.append(length)
+            } else {
+                for start in stride(from: 0, to: length, by: 256) {
+                    offsets.append(offset + start)
+                    lengths.append(min(256, length - start))
+                }
+            }
+        }
         let panels = (b.n + 15) / 16
-        g.segmentOffsets.withUnsafeBufferPointer { offsets in
-          g.segmentLengths.withUnsafeBufferPointer { lengths in
+        offsets.withUnsafeBufferPointer { offsets in
+          lengths.withUnsafeBufferPointer { lengths in
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
                                     c: c, ldc: ldc)
-            if m <= 1024, panels >= 2 * Parallel.coreCount {
+            if !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
                 Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { j in
                     var d = desc
                     kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)
@@ -87,10 +102,11 @@ enum DirectGEMM {
             var r0 = 0
             while r0 < m {
                 let r1 = min(m, r0 + chunk)
-                let tiles = (r1 - r0 + 5) / 6
+                let tiles = (r1 - r0 + 11) / 12
                 Parallel.forEachChunk(count: tiles, work: (r1 - r0) * b.n * max(g.k, 1), threshold: 1 << 18) { t in
                     var d = desc
-                    kp_gemm(&d, r0 + t.lowerBound * 6, min(r1, r0 + t.upperBound * 6), 0, panels)
+                    let p0 = r0 + t.lowerBound * 12, p1 = min(r1, r0 + t.upperBound * 12)
+                    if b.transposed { kp_gemm_narrow(&d, p0, p1) } else { kp_gemm(&d, p0, p1, 0, panels) }
                 }
                 finished(r0..<r1)
                 r0 = r1
@@ -108,12 +124,15 @@ extension Ops {
         let pointer: UnsafeMutablePointer<Float>
         /// Rows (`k`: the product of all axes but the last) and columns (`n`: the last axis).
         public let k: Int, n: Int
+        /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
+        let transposed: Bool
 
         init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
-            let count = max(kp_packed_b_count(k, n), 1)
+            transposed = n < DirectGEMM.narrowColumns
+            let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
             pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
                 .bindMemory(to: Float.self, capacity: count)
-            kp_pack_b(b, k, n, ldb, pointer)
+            if transposed { kp_pack_bt(b, k, n, ldb, pointer) } else { kp_pack_b(b, k, n, ldb, pointer) }
             self.k = k
             self.n = n
         }

@@ -163,13 +163,20 @@ extension Ops {
         var copy: UnsafeMutablePointer<Float>? = nil
         if padded {
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(paddedCount, 1))
-            buffer.initialize(repeating: 0, count: paddedCount)
-            let line = cols.input * channels
-            for n in 0..<batch {
-                for h in 0..<rows.input {
-                    let src = input + (n * rows.input + h) * line
-                    let dst = buffer + ((n * hp + h + rows.padBefore) * wp + cols.padBefore) * channels
-                    dst.update(from: src, count: line)
+            // Each padded row: zeros, the input row, zeros; rows outside the input: all zeros.
+            let line = cols.input * channels, paddedLine = wp * channels
+            let before = cols.padBefore * channels, after = paddedLine - before - line
+            Parallel.forEachChunk(count: batch * hp, work: paddedCount) { range in
+                for row in range {
+                    let (n, h) = (row / hp, row % hp - rows.padBefore)
+                    let dst = buffer + row * paddedLine
+                    if h < 0 || h >= rows.input {
+                        dst.initialize(repeating: 0, count: paddedLine)
+                        continue
+                    }
+                    dst.initialize(repeating: 0, count: before)
+                    (dst + before).initialize(from: input + (n * rows.input + h) * line, count: line)
+                    (dst + before + line).initialize(repeating: 0, count: after)
                 }
             }
             copy = buffer

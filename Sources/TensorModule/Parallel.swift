@@ -1,4 +1,5 @@
 import Dispatch
+internal import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,10 +8,11 @@ import Darwin
 
 /// Splitting loops across the machine's cores.
 enum Parallel {
-    /// Online processors, at least 1.
+    /// Threads a loop is split into: `KERASPORT_THREADS` when set to a positive number, else the processors this
+    /// process may run on (its affinity mask, so `taskset` and container CPU sets are respected), at least 1.
     static let coreCount: Int = {
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return n > 0 ? Int(n) : 1
+        if let v = getenv("KERASPORT_THREADS"), let n = Int(String(cString: v)), n > 0 { return n }
+        return kp_usable_cpu_count()
     }()
 
     /// Work (roughly: elements touched) below which a loop stays on the calling thread.

@@ -28,8 +28,10 @@ private func referenceDense(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> (value: [
 @Suite("Direct GEMM kernel (AVX2 + FMA)", .enabled(if: DirectGEMM.available, "this CPU has no AVX2/FMA"))
 struct DirectGEMMTests {
     @Test("Dense through the direct kernel is within float32 dot-product error of a float64 reference", arguments: [
-        // (m, k, n): remainders of the 6-row tile, the 16-column panel and the 256-float K block
+        // (m, k, n): remainders of the 6-row tile, the 16-column panel and the 256-float K block; n < 12 takes
+        // the narrow (dot-product) kernel and its 4-row, 3-column and 8-float remainders
         (2, 1, 16), (7, 5, 17), (13, 256, 32), (6, 257, 15), (300, 600, 40), (1030, 33, 48), (64, 1100, 70),
+        (9, 40, 3), (5, 13, 11), (301, 600, 10), (3, 7, 1),
     ])
     func dense(_ p: (Int, Int, Int)) throws {
         var rng = SeededRandom(seed: UInt64(p.0 * 7919 + p.1 * 31 + p.2))
@@ -76,6 +78,8 @@ struct DirectGEMMTests {
         (4, 4, 2, 5, 5, 3, 1, 1, 1, 1, true),      // kernel larger than the input
         (8, 8, 3, 4, 4, 16, 2, 2, 1, 1, true),     // DCGAN-style 4×4 stride 2
         (12, 11, 16, 3, 3, 32, 1, 1, 1, 1, true),
+        (11, 10, 4, 9, 9, 3, 1, 1, 1, 1, true),    // SRResNet-style output: 9×9, 3 filters (narrow kernel)
+        (9, 9, 70, 2, 4, 20, 2, 2, 1, 1, true),    // 280-float kernel rows, cut at 256 floats for K-blocking
     ])
     func conv2d(_ p: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Bool)) throws {
         var rng = SeededRandom(seed: UInt64(p.0 * 1000 + p.3 * 10 + p.5))

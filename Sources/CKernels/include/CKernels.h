@@ -14,6 +14,9 @@ extern "C" {
 /// 1 when this CPU has AVX2 and FMA, so the kernels below may be called; 0 otherwise.
 int kp_simd_available(void);
 
+/// Processors this process may run on (its affinity mask, so `taskset` and container CPU sets count), ≥ 1.
+long kp_usable_cpu_count(void);
+
 /// Columns per packed panel of B.
 #define KP_PANEL 16
 
@@ -23,6 +26,10 @@ size_t kp_packed_b_count(long k, long n);
 /// Copies row-major B (k rows, n columns, row stride ldb) into panels of KP_PANEL columns:
 /// packed[(j / KP_PANEL) · k · KP_PANEL + row · KP_PANEL + j % KP_PANEL] = B[row][j]; columns past n are zero.
 void kp_pack_b(const float *b, long k, long n, long ldb, float *packed);
+
+/// Copies row-major B (k × n, row stride ldb) transposed: packed[j · k + row] = B[row][j] (k · n floats), the layout
+/// of kp_gemm_narrow.
+void kp_pack_bt(const float *b, long k, long n, long ldb, float *packed);
 
 /// An implicit GEMM: output row ("pixel") p of C is Σ_e A_p[e] · B[e, :], where the k = Σ seg_len[s] values
 /// A_p[e] are the segments of A_p in order, segment s being seg_len[s] floats at `a` + base(p) + seg_off[s].
@@ -45,6 +52,11 @@ typedef struct {
 /// Computes rows [p0, p1) and panels [j0, j1) (columns [16·j0, min(16·j1, n))) of C, overwriting them.
 /// Requires kp_simd_available(). Different threads may compute disjoint parts of C of one descriptor at once.
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
+
+/// kp_gemm for few columns (n below a panel's width): `packed_b` is from kp_pack_bt, and each output is a dot
+/// product of a row of A with a column of B, vectorised along k (4 rows × 3 columns per register tile).
+/// Computes rows [p0, p1), all columns.
+void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1);
 
 #ifdef __cplusplus
 }
