@@ -6,68 +6,94 @@ internal import Glibc
 internal import Darwin
 #endif
 
-/// A structural check of a file's global heap collections, made before libhdf5 reads variable-length strings
-/// from them.
+/// A structural check of the global heap collections behind variable-length strings, made before libhdf5 reads
+/// the strings.
 ///
 /// Variable-length strings (what h5py writes for `str` attributes such as `model_config`, `keras_version`, or a
-/// Keras 3 `vars` group's `name`) live in global heap collections (`GCOL`). libhdf5 1.10.8 trusts their object
-/// headers: an object whose size runs past its collection makes `H5HG_read` copy beyond the collection's buffer
-/// (a crash), and a free-space object of size zero makes the collection parser loop forever (a hang). Both were the
-/// most common libhdf5 failures in tools/fuzz.py. Before the first variable-length read from a file, every
-/// collection in it is walked the way libhdf5 walks it, and a file with a malformed one is refused with an error.
+/// Keras 3 `vars` group's `name`) live in global heap collections (`GCOL`); an attribute stores one heap ID per
+/// string (length, collection address, object index). libhdf5 1.10.8 trusts both the IDs and the collections'
+/// object headers: an object whose size runs past its collection makes `H5HG_read` copy beyond the collection's
+/// buffer (a crash), a free-space object of size zero makes the collection parser loop forever (a hang), a wrong
+/// object index reads outside the collection's object table (a crash). These were the most common libhdf5 failures
+/// in tools/fuzz.py.
 ///
-/// A collection is recognised by its signature, version 1 and zero reserved bytes (`GCOL 01 00 00 00`), so bytes
-/// that merely contain "GCOL" (inside weight data) are not mistaken for one. The scan reads the file once, in
-/// blocks; results are kept per file (path, device, inode, size and modification time), so each file is scanned
-/// once per process. In-memory images are checked from their bytes when opened (their internal names are never
-/// reused, so a result stays valid).
+/// Before an attribute's strings are read, its heap IDs are read in stored form (``RawHeapIDs``), and each
+/// collection they name is walked the way libhdf5 walks it — only those collections, each once per file: reading a
+/// few kilobytes, not the file. A file with a malformed one, or an ID that does not match its collection, is refused
+/// with an error. When the stored IDs cannot be read (an unusual address size), every collection of the file is
+/// checked instead, by a scan for their signatures. Results are kept per file (path, device, inode, size and
+/// modification time). In-memory images are scanned whole when opened (their bytes are not kept afterwards; their
+/// internal names are never reused, so a result stays valid).
 enum GlobalHeapCheck {
-    /// What a scan found: the well-formed collections, by file offset, each as object index → object size; and the
-    /// superblock's address size and base address, to decode heap IDs.
+    /// What is known of one file: the superblock's address and length sizes and base address (to decode heap IDs
+    /// and collection headers), and the collections examined so far, by absolute file offset.
     struct HeapMap {
         var offsetSize = 8
+        var lengthSize = 8
         var base = 0
-        var collections: [Int: [Int: UInt64]] = [:]
+        var collections: [Int: Collection] = [:]
+        /// Whether `collections` holds every collection of the file (an image, or a file scanned whole).
+        var complete = false
     }
 
-    /// Files already checked: key → their heap map, or the problem found. Guarded by the library lock.
+    /// One examined collection: its objects (index → size), not a collection at all, or malformed.
+    enum Collection {
+        case objects([Int: UInt64])
+        case none
+        case malformed(Problem)
+    }
+
+    /// Files examined: key → what is known of them, or the problem a whole-file scan found. Guarded by the
+    /// library lock.
     nonisolated(unsafe) private static var results: [String: Result<HeapMap, Problem>] = [:]
 
     struct Problem: Error {
         var reason: String
     }
 
-    /// Refuses the file that `id` (any object in it) belongs to when a global heap collection in it is malformed;
-    /// returns its heap map (`nil` when the file cannot be examined). Call with the library lock held, before a
-    /// variable-length read.
-    static func validate(fileOf id: hid_t, _ context: ErrorContext) throws(HDF5Error) -> HeapMap? {
-        guard let name = try? fileName(of: id, context: context), !name.isEmpty else { return nil }
+    /// Checks the heap IDs of a variable-length string attribute of `count` elements, and the collections they
+    /// point into, before libhdf5 follows them. Call with the library lock held.
+    static func checkStrings(attribute id: hid_t, count: Int, _ context: ErrorContext) throws(HDF5Error) {
+        guard count > 0, let name = try? fileName(of: id, context: context), !name.isEmpty else { return }
         // A file this process has open for writing (through any handle) may have metadata not yet on disk; it was
         // made here, not received, so it is not checked.
         let fileID = H5Iget_file_id(id)
-        guard fileID >= 0 else { return nil }
+        guard fileID >= 0 else { return }
         var intent: UInt32 = 0
         let intentKnown = H5Fget_intent(fileID, &intent) >= 0
         H5Fclose(fileID)
-        guard intentKnown, intent & chdf5_acc_rdwr() == 0 else { return nil }
+        guard intentKnown, intent & chdf5_acc_rdwr() == 0 else { return }
         if let cached = results[name] {  // in-memory images are registered under their internal name
-            return try unwrap(cached, context)
+            let map = try unwrap(cached, context)
+            try checkHeapIDs(attribute: id, count: count, map: map, source: nil, key: name, context)
+            return
         }
         var info = stat()
-        guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
         let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        if let cached = results[key] { return try unwrap(cached, context) }
         let fd = open(name, O_RDONLY)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return }
         defer { close(fd) }
-        let size = Int(info.st_size)
-        let result = scan(size: size) { offset, count in
+        let source = Source(size: Int(info.st_size)) { offset, count in
+            guard offset >= 0, count >= 0 else { return nil }
             var buffer = [UInt8](repeating: 0, count: count)
             let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
             return got == count ? buffer : nil
         }
-        results[key] = result
-        return try unwrap(result, context)
+        let map: HeapMap
+        if let cached = results[key] {
+            map = try unwrap(cached, context)
+        } else {
+            map = superblock(source)
+            results[key] = .success(map)
+        }
+        try checkHeapIDs(attribute: id, count: count, map: map, source: source, key: key, context)
+    }
+
+    /// A file's bytes: its size, and a reader of `count` bytes at `offset` (`nil` past the end).
+    struct Source {
+        var size: Int
+        var read: (Int, Int) -> [UInt8]?
     }
 
     private static func unwrap(_ result: Result<HeapMap, Problem>, _ context: ErrorContext) throws(HDF5Error) -> HeapMap {
@@ -81,21 +107,30 @@ enum GlobalHeapCheck {
     /// Call with the library lock held.
     static func register(image: [UInt8], internalName: String) {
         let result = image.withUnsafeBufferPointer { bytes in
-            scan(size: bytes.count) { offset, count in
+            scan(Source(size: bytes.count) { offset, count in
                 offset >= 0 && count >= 0 && offset + count <= bytes.count ? Array(bytes[offset..<offset + count]) : nil
-            }
+            })
         }
         results[internalName] = result
     }
 
-    /// The collections of a file of `size` bytes, read through `read(offset, count)` (which returns `nil` past the
-    /// end), or the first problem found in one.
-    static func scan(size: Int, read: (Int, Int) -> [UInt8]?) -> Result<HeapMap, Problem> {
-        let superblock = superblockSizes(size: size, read: read)
-        let lengthSize = superblock?.lengthSize ?? 8
+    /// The superblock's sizes and base address, with no collection examined yet.
+    static func superblock(_ source: Source) -> HeapMap {
         var map = HeapMap()
-        map.offsetSize = superblock?.offsetSize ?? 8
-        map.base = superblock?.base ?? 0
+        if let sizes = superblockSizes(size: source.size, read: source.read) {
+            map.offsetSize = sizes.offsetSize
+            map.lengthSize = sizes.lengthSize
+            map.base = sizes.base
+        }
+        return map
+    }
+
+    /// Every collection of a file, found by their signatures, or the first problem found in one.
+    static func scan(_ source: Source) -> Result<HeapMap, Problem> {
+        let size = source.size, read = source.read
+        var map = superblock(source)
+        map.complete = true
+        let lengthSize = map.lengthSize
         let block = 4 << 20
         var start = 0
         while start < size {
@@ -119,13 +154,24 @@ enum GlobalHeapCheck {
             }
             for k in candidates {
                 switch checkCollection(at: start + k, fileSize: size, lengthSize: lengthSize, read: read) {
-                case let .success(objects): map.collections[start + k] = objects
+                case let .success(objects): map.collections[start + k] = .objects(objects)
                 case let .failure(problem): return .failure(problem)
                 }
             }
             start += block
         }
         return .success(map)
+    }
+
+    /// The collection at absolute offset `offset`: not one when the bytes there do not start with a collection
+    /// header (signature `GCOL`, version 1, as libhdf5 requires), else its objects or what is wrong with it.
+    static func collection(at offset: Int, lengthSize: Int, _ source: Source) -> Collection {
+        guard offset >= 0, offset <= source.size - 8, let head = source.read(offset, 5),
+              head.elementsEqual([0x47, 0x43, 0x4F, 0x4C, 1]) else { return .none }
+        switch checkCollection(at: offset, fileSize: source.size, lengthSize: lengthSize, read: source.read) {
+        case let .success(objects): return .objects(objects)
+        case let .failure(problem): return .malformed(problem)
+        }
     }
 
     /// Walks one collection the way libhdf5's `H5HG__cache_heap_deserialize` does, refusing what it would
@@ -195,18 +241,31 @@ enum GlobalHeapCheck {
     // MARK: - Heap IDs of one attribute
 
     /// Checks every heap ID an attribute of variable-length strings holds (its stored form: sequence length,
-    /// collection address, object index) against `map`: the collection must be a well-formed one, the object must
-    /// exist, and its size must equal the length. libhdf5 1.10.8 trusts all three: a wrong index reads outside the
-    /// collection's object table (a crash), a length longer than the object allocates and clears that many bytes
-    /// (a gigabyte from one flipped bit), a shorter one overflows the buffer it copies into.
+    /// collection address, object index): the collection must be a well-formed one, the object must exist, and its
+    /// size must equal the length. libhdf5 1.10.8 trusts all three: a wrong index reads outside the collection's
+    /// object table (a crash), a length longer than the object allocates and clears that many bytes (a gigabyte from
+    /// one flipped bit), a shorter one overflows the buffer it copies into. Collections not yet examined are read from
+    /// `source` and remembered under `key`.
     ///
     /// The stored form is read with `H5Aread` into an opaque type through a conversion registered for that pair
     /// (``RawHeapIDs``), which hands over the bytes as stored. When that is not possible (an unusual address size),
-    /// the attribute is not checked. Call with the library lock held.
-    static func checkHeapIDs(attribute id: hid_t, count: Int, map: HeapMap, _ context: ErrorContext) throws(HDF5Error) {
+    /// every collection of the file is checked instead. Call with the library lock held.
+    static func checkHeapIDs(attribute id: hid_t, count: Int, map: HeapMap, source: Source?, key: String,
+                             _ context: ErrorContext) throws(HDF5Error) {
+        var map = map
         let offsetSize = map.offsetSize
         let idSize = 4 + offsetSize + 4
-        guard count > 0, let raw = RawHeapIDs.read(attribute: id, count: count, idSize: idSize) else { return }
+        guard let raw = RawHeapIDs.read(attribute: id, count: count, idSize: idSize) else {
+            // The IDs cannot be examined: fall back on checking every collection of the file.
+            if !map.complete, let source {
+                let scanned = scan(source)
+                results[key] = scanned
+                _ = try unwrap(scanned, context)
+            }
+            return
+        }
+        var changed = false
+        defer { if changed { results[key] = .success(map) } }
         for k in 0..<count {
             let e = raw[(k * idSize)..<((k + 1) * idSize)]
             let start = e.startIndex
@@ -218,8 +277,19 @@ enum GlobalHeapCheck {
                 context.error(.library, "corrupted variable-length string \(k) (\(what)); libhdf5 would crash on it")
             }
             let (absolute, overflow) = Int(clamping: address).addingReportingOverflow(map.base)
-            guard !overflow, let objects = map.collections[absolute] else {
-                throw fail("no global heap collection at byte \(address)")
+            guard !overflow else { throw fail("no global heap collection at byte \(address)") }
+            var found = map.collections[absolute]
+            if found == nil, !map.complete, let source {
+                let examined = collection(at: absolute, lengthSize: map.lengthSize, source)
+                map.collections[absolute] = examined
+                changed = true
+                found = examined
+            }
+            let objects: [Int: UInt64]
+            switch found {
+            case let .objects(o)?: objects = o
+            case let .malformed(problem)?: throw context.error(.library, problem.reason)
+            case .none?, nil: throw fail("no global heap collection at byte \(address)")
             }
             guard index > 0, let size = objects[index] else {
                 throw fail("object \(index) is not in the global heap collection at byte \(address)")

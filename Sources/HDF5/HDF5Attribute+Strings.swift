@@ -50,11 +50,9 @@ extension HDF5Attribute {
         guard pointerBytes <= maximumAttributeBytes else {
             throw context.error(.tooLarge, "the attribute holds \(count) strings, above the limit")
         }
-        // libhdf5 trusts the global heap behind variable-length strings and the heap IDs pointing into it: refuse a
-        // file whose heap is malformed, or an attribute whose heap IDs do not match it.
-        if let heaps = try GlobalHeapCheck.validate(fileOf: id, context) {
-            try GlobalHeapCheck.checkHeapIDs(attribute: id, count: count, map: heaps, context)
-        }
+        // libhdf5 trusts the global heap behind variable-length strings and the heap IDs pointing into it: refuse an
+        // attribute whose heap IDs do not match it, or that points into a malformed collection.
+        try GlobalHeapCheck.checkStrings(attribute: id, count: count, context)
         return try withStringMemoryType(size: chdf5_variable_size(), stringType, context) { (memoryType) throws(HDF5Error) -> [String] in
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             try check(H5Aread(id, memoryType, &pointers), "H5Aread", context)

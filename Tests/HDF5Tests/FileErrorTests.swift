@@ -1,6 +1,7 @@
 import Foundation
 import HDF5
 import Testing
+import _TestSupport
 
 /// Opening bad files: each is a thrown HDF5Error whose one-line message names the file.
 @Suite struct FileErrorTests {
@@ -61,6 +62,43 @@ import Testing
         let closed = try hdf5Error { _ = try group.children() }
         #expect(closed.code == .closed)
         #expect(closed.description == "cannot list group '/nested' in '\(Fixture.datasets)': the object was already closed")
+    }
+
+    /// Variable-length strings are checked against the collection their heap IDs name, and only that one: a file
+    /// whose second collection is corrupted still reads the strings of its first, and refuses those of the second,
+    /// naming the attribute, the object, the file and the collection's offset, before libhdf5 parses it.
+    @Test func globalHeapCollectionsAreCheckedWhenReferenced() throws {
+        let dir = try TestFixtures.temporaryDirectory("heap")
+        let path = dir.appendingPathComponent("two_collections.h5").path
+        do {
+            let f = try HDF5File.create(at: path)
+            let root = try f.rootGroup()
+            try root.attributes.write(strings: ["a", "b"], named: "first")
+            // Data after the first collection keeps libhdf5 from growing it; more than its 4 KiB of strings then
+            // go to a second collection.
+            try root.createDataset(at: "pad", shape: [1024], values: [Float](repeating: 1, count: 1024))
+            try root.attributes.write(strings: (0..<40).map { String(repeating: "x", count: 200) + "\($0)" }, named: "second")
+            try f.close()
+        }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]
+        let collections = (0..<(bytes.count - 8)).filter { bytes[$0..<$0 + 8].elementsEqual(signature) }
+        try #require(collections.count >= 2, "expected two global heap collections, found \(collections)")
+        let last = try #require(collections.last)
+        // The first object's size (after index 2 bytes, reference count 2, reserved 4): far past the collection.
+        for k in 0..<8 { bytes[last + 16 + 8 + k] = k == 5 ? 0x40 : 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let file = try HDF5File.open(at: path)
+        let root = try file.rootGroup()
+        let second = try root.attributes.attribute(named: "second")
+        let error = try hdf5Error { _ = try second.readStrings() }
+        #expect(error.description.contains(path) && error.description.contains("second"), "\(error)")
+        #expect(error.description.contains("corrupted global heap collection at byte \(last)"), "\(error)")
+        let first = try root.attributes.attribute(named: "first")
+        if collections.first != last {
+            #expect(try first.readStrings() == ["a", "b"])
+        }
     }
 
     @Test func errorStackIsCapturedAndDescribed() throws {
