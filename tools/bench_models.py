@@ -41,8 +41,9 @@ ROWS = {
     "cnn": [(1, 50), (32, 10)],
     "srresnet": [(1, 10)],
     "dcgan_disc": [(64, 10)],
+    "eltwise": [(16, 20)],
 }
-SEEDS = {"mlp": 101, "cnn": 202, "srresnet": 303, "dcgan_disc": 404, "big_dense": 505}
+SEEDS = {"mlp": 101, "cnn": 202, "srresnet": 303, "dcgan_disc": 404, "big_dense": 505, "eltwise": 606}
 
 
 def configure_environment() -> None:
@@ -117,6 +118,17 @@ def build_dcgan_disc(keras):
     return keras.Model(inp, out, name="bench_dcgan_disc")
 
 
+def build_eltwise(keras):
+    # Memory-bound layers alone (nothing to fuse them into): at batch 16 every tensor is 16 MiB.
+    L = keras.layers
+    inp = keras.Input((64, 64, 64), name="input")
+    x = L.LeakyReLU(negative_slope=0.2, name="leaky")(inp)
+    x = L.PReLU(shared_axes=[1, 2], name="prelu")(x)
+    x = L.BatchNormalization(name="bn")(x)
+    out = L.Add(name="add")([x, inp])
+    return keras.Model(inp, out, name="bench_eltwise")
+
+
 def build_big_dense(keras):
     # 4096*8192 + 8192 + 8192*8192 + 8192 + 8192*10 + 10 = 100,761,610 parameters (~403 MB float32).
     L = keras.layers
@@ -133,6 +145,7 @@ BUILDERS = {
     "srresnet": build_srresnet,
     "dcgan_disc": build_dcgan_disc,
     "big_dense": build_big_dense,
+    "eltwise": build_eltwise,
 }
 
 

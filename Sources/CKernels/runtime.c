@@ -1,11 +1,15 @@
-// Processor count for TensorModule's parallel loops.
+// Process-level settings for TensorModule: processor count, allocator behaviour.
 #define _GNU_SOURCE
 #include "CKernels.h"
+
+#include <unistd.h>  // defines __GLIBC__ on glibc systems
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #if defined(__linux__)
 #include <sched.h>
 #endif
-#include <unistd.h>
 
 long kp_usable_cpu_count(void) {
 #if defined(__linux__)
@@ -18,4 +22,17 @@ long kp_usable_cpu_count(void) {
 #endif
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? n : 1;
+}
+
+int kp_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    // 32 MiB is glibc's largest mmap threshold: blocks up to it come from the heap, so a freed tensor's pages are
+    // reused by the next one instead of being unmapped and faulted in again (a 16 MiB tensor is 4,096 page faults).
+    // Free heap memory is returned to the system only beyond 512 MiB.
+    int ok = mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    ok &= mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+    return ok;
+#else
+    return 0;
+#endif
 }

@@ -78,3 +78,13 @@ struct ElementwiseLayer: CompiledLayer {
         return [try body(inputs[0])]
     }
 }
+
+/// An element-wise layer run as its post-ops over a copy of its input (see ``Ops/applyingPostOps(_:to:)``).
+struct PostOpsLayer: CompiledLayer {
+    let postOps: [Ops.PostOp]
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        return [try Ops.applyingPostOps(postOps, to: inputs[0])]
+    }
+}

@@ -44,6 +44,7 @@ public struct CompiledModel: Sendable {
     ///
     /// - Parameter inputShapes: overrides the declared input shapes (e.g. to fix a `None` spatial size).
     public init(_ graph: ModelGraph, inputShapes: [Shape]? = nil) throws {
+        TensorRuntime.prepareForInference()
         self.graph = graph
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
@@ -111,7 +112,7 @@ public struct CompiledModel: Sendable {
 
     /// Fuses each element-wise layer (``ElementwiseLayer`` with post-ops: activations, LeakyReLU, PReLU, ReLU,
     /// channels-last BatchNormalization) into the output pass of the ``OutputPassLayer`` (Dense, Conv1D, Conv2D)
-    /// whose output it alone reads, when that output is not a model output. The fused pass computes the same
+    /// whose output it alone reads, when that output is not a model output; the others run as a ``PostOpsLayer``. The fused pass computes the same
     /// values: the plan's denormal flush at the layer boundary becomes a post-op between the two layers' steps,
     /// and one more at the end replaces the plan's check of the output. Dense / convolution steps with nothing
     /// to fuse get that final flush too.
@@ -140,6 +141,14 @@ public struct CompiledModel: Sendable {
             }
         }
         for i in fused.indices {
+            // An element-wise layer left on its own: one pass that copies each block of its input and runs the
+            // post-ops and the denormal flush on it in cache (its own kernel plus the plan's check is three passes).
+            if fused[i].inputs.count == 1, fused[i].outputs.count == 1,
+               let element = fused[i].layer as? ElementwiseLayer, let ops = element.postOps {
+                fused[i].layer = PostOpsLayer(postOps: ops + [.flushDenormals])
+                fused[i].flushesOutputs = true
+                continue
+            }
             guard let layer = fused[i].layer as? OutputPassLayer, layer.acceptsPostOps else { continue }
             fused[i].layer = layer.appending([.flushDenormals])
             fused[i].flushesOutputs = true

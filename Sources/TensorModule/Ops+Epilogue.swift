@@ -67,6 +67,32 @@ extension Ops {
         }
     }
 
+    /// `postOps` applied to a copy of `input` (rows are its last axis, as in a Dense / convolution output), in one
+    /// pass over memory: each block of rows is copied while the steps run on it in cache. The result equals running
+    /// the steps' stand-alone kernels one after the other.
+    /// - Throws: ``TensorError`` when a step does not fit the last axis.
+    public static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
+        let columns = input.shape.last ?? 1
+        try checkPostOps(postOps, columns: columns, operation: "postOps")
+        guard columns > 0, input.count > 0 else { return input }
+        let rows = input.count / columns
+        return Tensor.build(shape: input.shape, count: input.count) { out in
+            input.scalars.withUnsafeBufferPointer { source in
+                let x = source.baseAddress!, y = out.baseAddress!
+                let rowsPerBlock = max(1, 4096 / columns)
+                Parallel.forEachChunk(count: rows, work: rows * columns * (1 + postOps.count)) { range in
+                    var r = range.lowerBound
+                    while r < range.upperBound {
+                        let end = min(r + rowsPerBlock, range.upperBound)
+                        (y + r * columns).initialize(from: x + r * columns, count: (end - r) * columns)
+                        for op in postOps { apply(op, y, rows: r..<end, columns: columns, firstRow: 0) }
+                        r = end
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs `postOps` over a whole `[…, columns]` tensor (after a softmax the output pass could not fuse).
     static func applyPostOps(_ postOps: [PostOp], to tensor: inout Tensor, columns: Int) {
         guard !postOps.isEmpty, columns > 0, tensor.count > 0 else { return }

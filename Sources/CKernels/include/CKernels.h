@@ -2,8 +2,8 @@
 #define KERASPORT_CKERNELS_H
 
 // Hand-vectorised float32 kernels for TensorModule (AVX2 + FMA, chosen at run time).
-// Only TensorModule imports this module. Every function here is pure arithmetic on caller-owned buffers:
-// no allocation, no I/O, no global state beyond the one-time CPU feature check.
+// Only TensorModule imports this module. The kernels are pure arithmetic on caller-owned buffers (no allocation,
+// no I/O); runtime.c holds the two process-level helpers (processor count, malloc settings).
 
 #include <stddef.h>
 
@@ -16,6 +16,10 @@ int kp_simd_available(void);
 
 /// Processors this process may run on (its affinity mask, so `taskset` and container CPU sets count), ≥ 1.
 long kp_usable_cpu_count(void);
+
+/// Makes glibc's malloc keep freed blocks of up to 32 MiB in the heap (no unmapping and re-faulting of the pages
+/// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
+int kp_keep_freed_memory(void);
 
 /// Columns per packed panel of B.
 #define KP_PANEL 16
