@@ -19,7 +19,28 @@ public struct NPYError: Error, CustomStringConvertible, Sendable, Equatable {
         self.message = message
     }
 
-    public var description: String { "\(file): \(message)" }
+    /// `file: message` on one line: control characters (a header's newlines, say, quoted in the message) are written
+    /// as `\u{…}` escapes, and a message quoting a long header is cut at 300 characters.
+    public var description: String { "\(NPYError.oneLine(file, limit: 4096)): \(NPYError.oneLine(message, limit: 300))" }
+
+    static func oneLine(_ text: String, limit: Int) -> String {
+        var out = String.UnicodeScalarView()
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count >= limit {
+                out.append("…")
+                break
+            }
+            let v = scalar.value
+            if v < 0x20 || (0x7F...0x9F).contains(v) || v == 0x2028 || v == 0x2029 {
+                out.append(contentsOf: "\\u{\(String(v, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+            count += 1
+        }
+        return String(out)
+    }
 }
 
 /// Reads a `.npy` file (format versions 1.0, 2.0 and 3.0) into a Float32 tensor.

@@ -338,6 +338,10 @@ struct HostileInputTests {
         let badOutput = json.replacingOccurrences(of: #""output_layers": [["a", 0, 0]]"#, with: #""output_layers": [["zz", 0, 0]]"#)
             .replacingOccurrences(of: "ghost", with: "in")
         expectError(["model.json", "output_layers", "`zz`"]) { _ = try parse(badOutput) }
+        // No outputs at all (fuzz seed 123693448195935).
+        let noOutputs = json.replacingOccurrences(of: #""output_layers": [["a", 0, 0]]"#, with: #""output_layers": []"#)
+            .replacingOccurrences(of: "ghost", with: "in")
+        expectError(["model.json", "model `f`, `output_layers`", "is empty"]) { _ = try parse(noOutputs) }
         let duplicate = sequential("[null, 4]", [#"{"class_name": "Dense", "config": {"name": "in", "units": 2}}"#])
         expectError(["model.json", "two layers are named `in`"]) { _ = try parse(duplicate) }
     }
@@ -658,6 +662,10 @@ struct HostileInputTests {
             ("keys.npy", npy("{'descr': '<f4', 'shape': (2,), }", four), "fortran_order"),
             ("version.npy", [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 9, 0, 0, 0, 0, 0], "version"),
             ("length.npy", [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, 0xFF, 0xFF, 0x7B], "header length"),
+            // Header text quoted in a message stays on one line (tools/fuzz.py seeds 149264217066848, 208181603731881).
+            ("newline.npy", npy("{'descr': '<f4', 'fortran_order': False, 'sha\npe\r': (2,), }", four),
+             "unexpected key 'sha\\u{a}pe\\u{d}'"),
+            ("longkey.npy", npy("{'" + String(repeating: "k", count: 3000) + "': 1, }", four), "k…"),
         ]
         let dir = try folder()
         for (name, bytes, what) in cases {

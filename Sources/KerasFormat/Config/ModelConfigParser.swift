@@ -333,6 +333,11 @@ private struct Context {
         }
         let rawInputs = try refList(inputsValue, object: "model `\(name)`, `input_layers`")
         let rawOutputs = try refList(outputsValue, object: "model `\(name)`, `output_layers`")
+        // Keras cannot build a functional model without outputs (found by tools/fuzz.py, seed 123693448195935:
+        // predict then failed with a message naming no file).
+        guard !rawOutputs.isEmpty else {
+            throw FormatError(object: "model `\(name)`, `output_layers`", "is empty: a functional model needs at least one output")
+        }
 
         // Keras 1/2 count a nested model's own construction node as its node 0, so calls in the outer model
         // are numbered from 1 (tf_keras `_should_skip_first_node`, Keras 2.2 `kept_nodes = 1`).
