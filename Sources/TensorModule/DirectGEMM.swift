@@ -22,11 +22,18 @@ enum DirectGEMM {
     /// The engine for operations started by the current task (tests bind it with `$engine.withValue`).
     @TaskLocal static var engine: Engine = .automatic
 
-    /// Whether the current ``engine`` resolves to the direct kernel (for an output of `columns` columns).
-    static func use(columns: Int) -> Bool {
+    /// Kernels of more floats than this (16 MiB) are not packed: a packed copy would double the memory of large
+    /// models (a 400 MB Dense model would need 800 MB), and such large products are where OpenBLAS, which packs
+    /// in small blocks as it goes, is efficient anyway.
+    static let maxPackedFloats = 1 << 22
+
+    /// Whether the current ``engine`` resolves to the direct kernel for a `kernelCount`-float kernel with
+    /// `columns` output columns.
+    static func use(columns: Int, kernelCount: Int) -> Bool {
         switch engine {
         case .blas: return false
-        case .direct, .automatic: return available && columns > 0
+        case .direct: return available && columns > 0
+        case .automatic: return available && columns > 0 && kernelCount <= maxPackedFloats
         }
     }
 
@@ -138,9 +145,11 @@ extension Ops {
         }
 
         /// Packs `kernel` (rank ≥ 2), or returns `nil` when this machine does not use the direct kernel (no AVX2 /
-        /// FMA, or `KERASPORT_KERNELS=blas`) or the kernel is empty.
+        /// FMA, or `KERASPORT_KERNELS=blas`), the kernel is empty, or it is larger than 16 MiB (those run on
+        /// OpenBLAS, without a second copy of the weights).
         public static func pack(_ kernel: Tensor) -> PackedKernel? {
-            guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0 else { return nil }
+            guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0,
+                  kernel.count <= DirectGEMM.maxPackedFloats else { return nil }
             let k = kernel.count / n
             return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
         }

@@ -113,16 +113,16 @@ extension Ops {
         let cin = channels / groups, cout = filters / groups
         let taps = rows.kernel * cols.kernel
         let k = taps * cin
+        if groups == 1, DirectGEMM.use(columns: filters, kernelCount: k * filters),
+           convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
+                          rows: rows, cols: cols, output: output, packedKernel: packedKernel, finished: finished) {
+            return
+        }
         // 1×1, stride 1, no padding, one group: the input already is the patch matrix.
         if taps == 1, groups == 1, rows.stride == 1, cols.stride == 1, rows.padBefore == 0, cols.padBefore == 0,
            rows.output == rows.input, cols.output == cols.input {
             BLAS.sgemm(m: m, n: filters, k: k, a: input, lda: max(k, 1), b: kernel, ldb: filters, c: output, ldc: filters)
             finished(0..<m)
-            return
-        }
-        if groups == 1, DirectGEMM.use(columns: filters),
-           convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
-                          rows: rows, cols: cols, output: output, packedKernel: packedKernel, finished: finished) {
             return
         }
         let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))

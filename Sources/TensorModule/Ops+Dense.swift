@@ -31,7 +31,7 @@ extension Ops {
         let count = try Tensor.checkedCount(outShape, operation: op)
         var output = Tensor.build(shape: outShape, count: count) { out in
             // One row is a GEMV (OpenBLAS' is fast); more rows go to the direct kernel when it applies.
-            if m > 1, k > 0, DirectGEMM.use(columns: n) {
+            if m > 1, k > 0, DirectGEMM.use(columns: n, kernelCount: k * n) {
                 input.scalars.withUnsafeBufferPointer { a in
                     kernel.scalars.withUnsafeBufferPointer { w in
                         let packed = PackedKernel.reuse(packedKernel, orPack: w.baseAddress!, k: k, n: n)
