@@ -6,7 +6,8 @@
 #   tools/asan.sh                 # all tests
 #   tools/asan.sh HostileInput    # a --filter
 #
-# Uses its own build folder (.build-asan). Leak detection is on; suppressions for one-time allocations of
+# Uses its own build folder (.build-asan, or ASAN_SCRATCH); ASAN_BUILD_JOBS limits the build's parallel jobs.
+# Leak detection is on; suppressions for one-time allocations of
 # libhdf5 (whose exit-time clean-up is turned off, see HDF5Library) and OpenBLAS live in tools/asan.supp.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +16,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-"detect_leaks=1:abort_on_error=0:halt_on_err
 export LSAN_OPTIONS=${LSAN_OPTIONS:-"suppressions=$PWD/tools/asan.supp:print_suppressions=0"}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 args=(--sanitize=address --scratch-path "$SCRATCH")
+[ -n "${ASAN_BUILD_JOBS:-}" ] && args+=(--jobs "$ASAN_BUILD_JOBS")
 [ $# -gt 0 ] && args+=(--filter "$1")
 log=${ASAN_LOG:-/tmp/keras-port-asan.log}
 echo "=== swift test --sanitize=address ${1:+--filter $1} (log: $log)"

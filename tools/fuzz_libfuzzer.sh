@@ -9,7 +9,7 @@
 #   tools/fuzz_libfuzzer.sh 60 FuzzNPY    # one target, 60 s
 # Environment: FUZZ_JOBS (default 1), FUZZ_RSS_MB (default 2048), FUZZ_TIMEOUT (per input, default 10 s),
 # FUZZ_SOURCE (the KerasPort checkout to fuzz, default this repository; a frozen copy avoids rebuilds while
-# others edit), FUZZ_SCRATCH (build folder, default Fuzz/.build).
+# others edit), FUZZ_SCRATCH (build folder, default Fuzz/.build), FUZZ_BUILD_JOBS (parallel build jobs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -26,7 +26,8 @@ if [ -n "${FUZZ_SOURCE:-}" ]; then ln -sfn "$(cd "$FUZZ_SOURCE" && pwd)" Fuzz/.d
 
 echo "=== building ${TARGETS[*]} (release, -sanitize=fuzzer)"
 for t in "${TARGETS[@]}"; do
-    swift build --package-path Fuzz --scratch-path "$SCRATCH" -c release --sanitize=fuzzer --product "$t" 2>&1 \
+    swift build --package-path Fuzz --scratch-path "$SCRATCH" -c release --sanitize=fuzzer --product "$t" \
+        ${FUZZ_BUILD_JOBS:+--jobs "$FUZZ_BUILD_JOBS"} 2>&1 \
         | grep -E "error|warning: .*Sources/(KerasFormat|KerasGraph|NumPyFormat|HDF5|TensorModule|KerasInference|KerasPort)|Compiling|Build complete" \
         | grep -v "^\[" || true
 done
