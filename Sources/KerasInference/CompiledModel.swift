@@ -1,3 +1,4 @@
+import Dispatch
 public import KerasGraph
 public import TensorModule
 
@@ -181,7 +182,20 @@ public struct CompiledModel: Sendable {
         try withoutActuallyEscaping(observe) { try run(inputs, observer: $0) }
     }
 
-    private func run(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?) throws -> [Tensor] {
+    /// Runs the model exactly as ``predict(_:)`` does (element-wise layers fused into the preceding output pass)
+    /// and reports each step's wall time: `layers` and `classes` join the names of the layers one step runs with
+    /// `+` (e.g. `conv1+prelu1`, `Conv2D+PReLU`); `call` counts calls of shared layers. For profiling.
+    public func predict(_ inputs: [Tensor],
+                        timing: (_ layers: String, _ classes: String, _ call: Int, _ seconds: Double) -> Void) throws -> [Tensor] {
+        try withoutActuallyEscaping(timing) { timing in
+            try run(inputs, observer: nil) { step, nanoseconds in
+                timing(step.layerName, step.className, step.call, Double(nanoseconds) / 1e9)
+            }
+        }
+    }
+
+    private func run(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?,
+                     timing: ((Step, UInt64) -> Void)? = nil) throws -> [Tensor] {
         guard inputs.count == inputSlots.count else {
             throw InferenceError("the model has \(inputSlots.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(inputs.count)")
         }
@@ -191,6 +205,7 @@ public struct CompiledModel: Sendable {
             slots[inputSlots[i]] = Denormals.flushed(x)
         }
         for step in observer == nil ? fusedSteps : steps {
+            let started = timing == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             var args: [Tensor] = []
             args.reserveCapacity(step.inputs.count)
             for s in step.inputs {
@@ -212,6 +227,7 @@ public struct CompiledModel: Sendable {
             observer?(step.layerName, step.call, flushed)
             for (s, t) in zip(step.outputs, flushed) { slots[s] = t }
             for s in step.releases { slots[s] = nil }
+            timing?(step, DispatchTime.now().uptimeNanoseconds - started)
         }
         return try outputSlots.map { s in
             guard let t = slots[s] else { throw InferenceError("a model output was not computed") }

@@ -5,7 +5,7 @@ import KerasInference
 import TensorModule
 
 /// Times a model: loading, then repeated `predict` on a random batch after warm-up, with an optional
-/// per-layer profile. Used by `keras-port bench`; compared with Keras and ONNX Runtime by tools/bench_compare.
+/// per-step profile (of the plan `predict` runs: fused layers are one step). Used by `keras-port bench`; compared with Keras and ONNX Runtime by tools/bench_compare.
 public struct Benchmark {
     public struct Result {
         public var batch: Int
@@ -44,17 +44,13 @@ public struct Benchmark {
         var times: [Double] = []
         var perLayer: [String: [Double]] = [:]
         var order: [(String, String)] = []
-        let classes = Dictionary(graph.nodes.map { ($0.name, $0.layer.className) }, uniquingKeysWith: { a, _ in a })
         for it in 0..<max(iterations, 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             if profile {
-                var last = t0
-                _ = try compiled.predict(inputs) { layer, call, _ in
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    let key = call == 0 ? layer : "\(layer)[\(call)]"
-                    if it == 0 { order.append((key, classes[layer] ?? "?")) }
-                    perLayer[key, default: []].append(Double(now - last) / 1e9)
-                    last = now
+                _ = try compiled.predict(inputs) { layers, classNames, call, seconds in
+                    let key = call == 0 ? layers : "\(layers)[\(call)]"
+                    if it == 0 { order.append((key, classNames)) }
+                    perLayer[key, default: []].append(seconds)
                 }
             } else {
                 _ = try compiled.predict(inputs)

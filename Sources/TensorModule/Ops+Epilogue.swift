@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
     /// activation while a block of output rows is still in cache (so a following element-wise layer costs
@@ -57,9 +59,13 @@ extension Ops {
                 while r < range.upperBound {
                     let end = min(r + rowsPerBlock, range.upperBound)
                     if let b {
-                        for row in r..<end { addRow(out + row * columns, b, columns) }
+                        if DirectGEMM.available {
+                            kp_add_rows(out + r * columns, b, end - r, columns)
+                        } else {
+                            for row in r..<end { addRow(out + row * columns, b, columns) }
+                        }
                     }
-                    if elementwise { applyElementwise(activation, out + r * columns, count: (end - r) * columns) }
+                    if elementwise { applyElementwiseFast(activation, out + r * columns, count: (end - r) * columns) }
                     for op in post { apply(op, out, rows: r..<end, columns: columns, firstRow: firstRow) }
                     r = end
                 }
@@ -111,17 +117,37 @@ extension Ops {
         }
     }
 
+    /// ``applyElementwise(_:_:count:)``, with LeakyReLU through the AVX2 kernel when the CPU has it (same results).
+    @inline(__always)
+    static func applyElementwiseFast(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        if DirectGEMM.available {
+            switch activation {
+            case .leakyReLU(let slope):
+                kp_leaky(p, count, slope)
+                return
+            case let .reluGeneral(slope, maxValue, threshold, _) where slope != 0 && maxValue == nil && threshold == 0:
+                kp_leaky(p, count, slope)
+                return
+            default:
+                break
+            }
+        }
+        applyElementwise(activation, p, count: count)
+    }
+
     /// One post-op over rows `rows` of the `[*, columns]` buffer `out`.
     @inline(__always)
     static func apply(_ op: PostOp, _ out: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int, firstRow: Int) {
         let start = out + rows.lowerBound * columns, count = rows.count * columns
         switch op {
         case .activation(let a):
-            applyElementwise(a, start, count: count)
+            applyElementwiseFast(a, start, count: count)
         case let .prelu(alpha, period):
             alpha.withUnsafeBufferPointer { ap in
                 let a = ap.baseAddress!
-                if period == 1 {
+                if DirectGEMM.available {
+                    kp_prelu_rows(start, a, rows.count, columns, period, firstRow + rows.lowerBound)
+                } else if period == 1 {
                     for row in rows { preluRow(out + row * columns, a, columns) }
                 } else {
                     for row in rows { preluRow(out + row * columns, a + ((firstRow + row) % period) * columns, columns) }
@@ -131,7 +157,11 @@ extension Ops {
             scale.withUnsafeBufferPointer { sp in
                 shift.withUnsafeBufferPointer { tp in
                     let s = sp.baseAddress!, t = tp.baseAddress!
-                    for row in rows { scaleShiftRow(out + row * columns, s, t, columns) }
+                    if DirectGEMM.available {
+                        kp_scale_shift_rows(start, s, t, rows.count, columns)
+                    } else {
+                        for row in rows { scaleShiftRow(out + row * columns, s, t, columns) }
+                    }
                 }
             }
         case .flushDenormals:
@@ -182,6 +212,10 @@ extension Ops {
     /// selects on the bits, which the compiler vectorises (about 2 instructions per value; explicit
     /// `SIMD16<UInt32>` masks compile to lane-by-lane code on baseline x86-64, 13× slower).
     public static func flushDenormals(_ p: UnsafeMutablePointer<Float>, count: Int, toPositiveZero: Bool) {
+        if DirectGEMM.available {
+            kp_flush_denormals(p, count, toPositiveZero ? 1 : 0)
+            return
+        }
         p.withMemoryRebound(to: UInt32.self, capacity: count) { bits in
             if toPositiveZero {
                 for i in 0..<count {

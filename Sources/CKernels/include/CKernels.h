@@ -62,6 +62,20 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
 /// Computes rows [p0, p1), all columns.
 void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1);
 
+// Element-wise steps (elementwise_avx2.c), in place, each the same operations as TensorModule's Swift kernels
+// (identical results bit for bit). Require kp_simd_available(). Rows are `cols` floats, contiguous.
+
+/// p[r][j] += b[j].
+void kp_add_rows(float *p, const float *b, long rows, long cols);
+/// p[r][j] = p[r][j] · s[j] + t[j] (a multiply, then an add).
+void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols);
+/// PReLU relu(x) + (−a)·relu(−x) (NaN x kept), a = alpha row (first_row + r) % period.
+void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row);
+/// LeakyReLU x > 0 ? x : x · slope.
+void kp_leaky(float *p, long count, float slope);
+/// Denormals replaced by a zero of the same sign, or by +0 when to_positive_zero.
+void kp_flush_denormals(float *p, long count, int to_positive_zero);
+
 #ifdef __cplusplus
 }
 #endif

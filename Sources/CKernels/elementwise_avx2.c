@@ -1,0 +1,119 @@
+// Element-wise steps of TensorModule's output passes (bias, LeakyReLU, PReLU, scale/shift, denormal flush), AVX2.
+// Each computes exactly what TensorModule's Swift kernels compute, operation for operation (no fused multiply-add),
+// so results are identical bit for bit; see CKernels.h.
+#include "CKernels.h"
+
+// a·b + c must stay a multiply and an add (never contracted into an FMA), as in the Swift kernels.
+#pragma STDC FP_CONTRACT OFF
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+static inline float leaky1(float x, float slope) { float y = x * slope; return x > 0 ? x : y; }
+static inline float relu1(float x) { return x <= 0 ? 0.0f : x; }
+static inline float prelu1(float x, float a) {
+    float r = relu1(x) + (-a) * relu1(-x);
+    return x != x ? x : r;
+}
+static inline float flush1(float x, int positive) {
+    uint32_t b;
+    memcpy(&b, &x, 4);
+    if (positive) b = ((b & 0x7FFFFFFFu) - 1u < 0x007FFFFFu) ? 0u : b;
+    else b &= ((b & 0x7F800000u) == 0) ? 0x80000000u : 0xFFFFFFFFu;
+    memcpy(&x, &b, 4);
+    return x;
+}
+
+AVX2 static inline __m256 vrelu(__m256 x) {
+    // x <= 0 ? +0 : x (NaN is not <= 0 and passes through)
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x);
+}
+
+AVX2 void kp_add_rows(float *p, const float *b, long rows, long cols) {
+    for (long r = 0; r < rows; r++, p += cols) {
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) _mm256_storeu_ps(p + j, _mm256_add_ps(_mm256_loadu_ps(p + j), _mm256_loadu_ps(b + j)));
+        for (; j < cols; j++) p[j] = p[j] + b[j];
+    }
+}
+
+AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
+    for (long r = 0; r < rows; r++, p += cols) {
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256 v = _mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_loadu_ps(s + j));
+            _mm256_storeu_ps(p + j, _mm256_add_ps(v, _mm256_loadu_ps(t + j)));
+        }
+        for (; j < cols; j++) p[j] = p[j] * s[j] + t[j];
+    }
+}
+
+AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    for (long r = 0; r < rows; r++, p += cols) {
+        const float *a = alpha + ((first_row + r) % period) * cols;
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256 x = _mm256_loadu_ps(p + j);
+            __m256 na = _mm256_xor_ps(_mm256_loadu_ps(a + j), sign);
+            __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(na, vrelu(_mm256_xor_ps(x, sign))));
+            __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+            _mm256_storeu_ps(p + j, _mm256_blendv_ps(y, x, nan));
+        }
+        for (; j < cols; j++) p[j] = prelu1(p[j], a[j]);
+    }
+}
+
+AVX2 void kp_leaky(float *p, long count, float slope) {
+    const __m256 s = _mm256_set1_ps(slope);
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 x = _mm256_loadu_ps(p + i);
+        __m256 pos = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ);
+        _mm256_storeu_ps(p + i, _mm256_blendv_ps(_mm256_mul_ps(x, s), x, pos));
+    }
+    for (; i < count; i++) p[i] = leaky1(p[i], slope);
+}
+
+AVX2 void kp_flush_denormals(float *p, long count, int to_positive_zero) {
+    long i = 0;
+    if (to_positive_zero) {
+        const __m256i abs = _mm256_set1_epi32(0x7FFFFFFF), one = _mm256_set1_epi32(1);
+        const __m256i limit = _mm256_set1_epi32(0x007FFFFF - 1);
+        for (; i + 8 <= count; i += 8) {
+            __m256i b = _mm256_loadu_si256((const __m256i *)(p + i));
+            // (b & 0x7FFFFFFF) - 1 < 0x007FFFFF unsigned ⇔ signed (b & 0x7FFFFFFF) - 1 in [0, 0x007FFFFE]
+            __m256i m = _mm256_sub_epi32(_mm256_and_si256(b, abs), one);
+            __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(m, limit),
+                                                 _mm256_cmpgt_epi32(m, _mm256_set1_epi32(-1)));
+            _mm256_storeu_si256((__m256i *)(p + i), _mm256_andnot_si256(inside, b));
+        }
+    } else {
+        const __m256i expo = _mm256_set1_epi32(0x7F800000), sign = _mm256_set1_epi32((int)0x80000000u);
+        for (; i + 8 <= count; i += 8) {
+            __m256i b = _mm256_loadu_si256((const __m256i *)(p + i));
+            __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, expo), _mm256_setzero_si256());
+            __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)), sign);
+            _mm256_storeu_si256((__m256i *)(p + i), _mm256_and_si256(b, keep));
+        }
+    }
+    for (; i < count; i++) p[i] = flush1(p[i], to_positive_zero);
+}
+
+#else
+
+void kp_add_rows(float *p, const float *b, long rows, long cols) { (void)p; (void)b; (void)rows; (void)cols; }
+void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
+    (void)p; (void)s; (void)t; (void)rows; (void)cols;
+}
+void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row) {
+    (void)p; (void)alpha; (void)rows; (void)cols; (void)period; (void)first_row;
+}
+void kp_leaky(float *p, long count, float slope) { (void)p; (void)count; (void)slope; }
+void kp_flush_denormals(float *p, long count, int to_positive_zero) { (void)p; (void)count; (void)to_positive_zero; }
+
+#endif
