@@ -346,7 +346,14 @@ def engine_sgemm(args, meta: dict) -> dict:
             np.matmul(a, b, out=c)
 
     result = time_calls(run, args.iterations, args.warmup)
+    # Each GEMM alone too, for the per-layer comparison (bench_compare's "GEMM layers" table).
+    per_gemm = []
+    for g, (a, b, c) in zip(meta["gemms"], ops):
+        one = time_calls(lambda a=a, b=b, c=c: np.matmul(a, b, out=c), args.iterations, 1)
+        per_gemm.append({"layer": g["layer"], "m": a.shape[0], "k": g["k"], "n": g["n"], "median_s": one["median_s"],
+                         "gflops_at_median": 2 * a.shape[0] * g["k"] * g["n"] / 1e9 / one["median_s"]})
     result.update({
+        "per_gemm": per_gemm,
         "gemms": len(ops), "gflop": flop / 1e9, "gflops_at_median": flop / 1e9 / result["median_s"],
         "blas": blas_info(), "versions": {"numpy": np.__version__},
     })
