@@ -31,7 +31,9 @@ public struct HDF5Attributes {
         let context = context("look up", name)
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Bool in
-            try checkBool(H5Aexists(try owner.id(context), name), "H5Aexists", context)
+            let id = try owner.id(context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context)
+            return try checkBool(H5Aexists(id, name), "H5Aexists", context)
         }
     }
 
@@ -42,6 +44,7 @@ public struct HDF5Attributes {
         let context = ErrorContext(action: "list attributes of", file: filePath, object: objectPath)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [String] in
             let id = try owner.id(context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context)
             var names: [String] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
                 H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, data in
@@ -65,6 +68,7 @@ public struct HDF5Attributes {
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Attribute in
             let id = try owner.id(context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context)
             guard try checkBool(H5Aexists(id, name), "H5Aexists", context) else {
                 throw context.error(.objectNotFound, "no such attribute")
             }

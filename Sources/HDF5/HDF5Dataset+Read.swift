@@ -151,7 +151,9 @@ extension HDF5Dataset {
             H5Pget_layout(dcpl)
         }
         let isChunked = layout == H5D_CHUNKED
-        if (layout == H5D_CONTIGUOUS || layout == H5D_COMPACT) && storage > 0 && storage != fileBytes {
+        // Compact data lives in the layout message, which must hold all of it: libhdf5 1.10.8 copies the dataspace's
+        // size out of a shorter (even empty) buffer (tools/fuzz.py seed 111780292059837: a crash in H5VM_memcpyvv).
+        if ((layout == H5D_CONTIGUOUS && storage > 0) || layout == H5D_COMPACT) && storage != fileBytes {
             throw context.error(
                 .invalidShape,
                 "the dataset stores \(storage) bytes but shape \(shape) of \(elementType) needs \(fileBytes)")
@@ -161,6 +163,20 @@ extension HDF5Dataset {
             var size: hsize_t = 0
             try check(H5Fget_filesize(fileID, &size), "H5Fget_filesize", context)
             return Int(clamping: size)
+        }
+        // Contiguous data must lie inside the file (libhdf5 reads small contiguous datasets through its sieve buffer,
+        // sized from the end-of-file address).
+        if layout == H5D_CONTIGUOUS && storage > 0 {
+            let offset = H5Dget_offset(id)
+            if offset != chdf5_haddr_undef() {
+                let (end, overflow) = Int(clamping: offset).addingReportingOverflow(fileBytes)
+                guard !overflow, offset <= UInt64(Int.max), end <= fileSize else {
+                    throw context.error(.invalidShape,
+                                        "the data (\(fileBytes) bytes at byte \(offset)) runs past the end of the \(fileSize)-byte file")
+                }
+            } else {
+                H5Eclear2(chdf5_e_default())
+            }
         }
         var plausible = fileSize
         if isChunked {

@@ -101,6 +101,68 @@ import _TestSupport
         }
     }
 
+    /// An attribute message whose datatype size runs past the message (tools/fuzz.py seed 239085709670522: one flipped
+    /// bit made libhdf5 1.10.8 decode past the object header in `H5Aexists` and crash) is refused before libhdf5 decodes
+    /// it, naming the file, the object and the attribute looked up; the object's other operations are unaffected.
+    @Test func corruptedAttributeMessageIsRefusedBeforeLibhdf5DecodesIt() throws {
+        let dir = try TestFixtures.temporaryDirectory("attr")
+        let path = dir.appendingPathComponent("attr.h5").path
+        do {
+            let f = try HDF5File.create(at: path)
+            let g = try f.rootGroup().createGroup(at: "layer")
+            try g.attributes.write(strings: ["layer/kernel:0"], named: "weight_names")
+            try f.close()
+        }
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let name = Array("weight_names".utf8) + [0]
+        let at = try #require((8..<(bytes.count - name.count)).first { bytes[$0..<$0 + name.count].elementsEqual(name) })
+        // Version 1 attribute message: version, reserved, name size (13), datatype size, dataspace size, then the name.
+        try #require(bytes[at - 8] == 1 && bytes[at - 6] == 13 && bytes[at - 5] == 0)
+        bytes[at - 3] = 0x80  // datatype size += 32768
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+
+        let file = try HDF5File.open(at: path)
+        let group = try file.group(at: "layer")
+        for body in [{ _ = try group.attributes.contains("weight_names") }, { _ = try group.attributes.names() },
+                     { _ = try group.attributes.strings(named: "weight_names") }] as [() throws -> Void] {
+            let error = try hdf5Error(body)
+            #expect(error.description.contains(path) && error.description.contains("/layer"), "\(error)")
+            #expect(error.description.contains("corrupted attribute message"), "\(error)")
+            #expect(error.description.contains("exceed the message"), "\(error)")
+        }
+        #expect(try file.rootGroup().attributes.names().isEmpty)
+    }
+
+    /// A compact dataset whose layout message holds fewer bytes than its shape needs (tools/fuzz.py seed
+    /// 111780292059837: libhdf5 1.10.8 copied the dataspace's size out of the short buffer and crashed) is refused
+    /// before reading, naming the dataset. The file is made with h5py (compact layout), when the venv exists.
+    @Test func compactDatasetShorterThanItsShapeIsRefused() throws {
+        guard let python = venvPython else { return }
+        let dir = try TestFixtures.temporaryDirectory("compact")
+        let path = dir.appendingPathComponent("compact.h5").path
+        let script = """
+            import h5py, numpy as np, sys
+            with h5py.File(sys.argv[1], "w") as f:
+                space = h5py.h5s.create_simple((5,))
+                dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+                dcpl.set_layout(h5py.h5d.COMPACT)
+                d = h5py.h5d.create(f.id, b"c", h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
+                d.write(h5py.h5s.ALL, h5py.h5s.ALL, np.arange(1, 6, dtype="<f4"))
+            """
+        let made = try run(python, ["-c", script, path])
+        try #require(made.status == 0)
+        #expect(try HDF5File.open(at: path).dataset(at: "c").readFloats() == [1, 2, 3, 4, 5])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // The layout message (version 3, class 0 = compact, 2-byte size 20) followed by the values 1.0, 2.0.
+        let pattern: [UInt8] = [3, 0, 20, 0, 0, 0, 0x80, 0x3F, 0, 0, 0, 0x40]
+        let at = try #require((0..<(bytes.count - pattern.count)).first { bytes[$0..<$0 + pattern.count].elementsEqual(pattern) })
+        bytes[at + 2] = 0  // the compact size: 0 bytes
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = try hdf5Error { _ = try HDF5File.open(at: path).dataset(at: "c").readFloats() }
+        #expect(error.description.contains(path) && error.description.contains("'/c'"), "\(error)")
+        #expect(error.description.contains("stores 0 bytes but shape [5] of float32 needs 20"), "\(error)")
+    }
+
     @Test func errorStackIsCapturedAndDescribed() throws {
         let error = try hdf5Error { _ = try HDF5File.open(at: Fixture.datasets).dataset(at: "nope") }
         #expect(error.stack.first?.function == "H5Dopen2")
