@@ -104,8 +104,33 @@ AVX2 void kp_flush_denormals(float *p, long count, int to_positive_zero) {
     for (; i < count; i++) p[i] = flush1(p[i], to_positive_zero);
 }
 
+AVX2 void kp_stream_store(float *dst, const float *src, long count) {
+    long i = 0;
+    while (i < count && ((uintptr_t)(dst + i) & 31) != 0) { dst[i] = src[i]; i++; }
+    for (; i + 8 <= count; i += 8) _mm256_stream_ps(dst + i, _mm256_loadu_ps(src + i));
+    for (; i < count; i++) dst[i] = src[i];
+}
+
+void kp_store_fence(void) { _mm_sfence(); }
+
+AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream) {
+    long i = 0;
+    if (stream) {
+        while (i < count && ((uintptr_t)(dst + i) & 31) != 0) { dst[i] = a[i] + b[i]; i++; }
+        for (; i + 8 <= count; i += 8) _mm256_stream_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+    } else {
+        for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+    }
+    for (; i < count; i++) dst[i] = a[i] + b[i];
+}
+
 #else
 
+void kp_stream_store(float *dst, const float *src, long count) { (void)dst; (void)src; (void)count; }
+void kp_store_fence(void) {}
+void kp_add(float *dst, const float *a, const float *b, long count, int stream) {
+    (void)dst; (void)a; (void)b; (void)count; (void)stream;
+}
 void kp_add_rows(float *p, const float *b, long rows, long cols) { (void)p; (void)b; (void)rows; (void)cols; }
 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
     (void)p; (void)s; (void)t; (void)rows; (void)cols;

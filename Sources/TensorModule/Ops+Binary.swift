@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Ops {
     /// `lhs + rhs` with NumPy broadcasting.
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
@@ -91,6 +93,22 @@ extension Ops {
     /// Applies `K` element-wise over the broadcast shape. The innermost (collapsed) axis runs as a
     /// vector loop with each operand either contiguous or a repeated scalar.
     static func broadcast<K: BinaryKernel>(_ op: String, _ a: Tensor, _ b: Tensor, _ kernel: K.Type) throws(TensorError) -> Tensor {
+        if K.self == AddKernel.self, a.shape == b.shape, DirectGEMM.available, a.count > 0 {
+            // Equal shapes (a residual connection): the AVX2 sum, streamed past the caches when large.
+            let stream = a.count >= streamingThreshold
+            return Tensor.build(shape: a.shape, count: a.count) { out in
+                a.scalars.withUnsafeBufferPointer { ab in
+                    b.scalars.withUnsafeBufferPointer { bb in
+                        let ap = ab.baseAddress!, bp = bb.baseAddress!, op = out.baseAddress!
+                        Parallel.forEachChunk(count: a.count, work: a.count) { range in
+                            kp_add(op + range.lowerBound, ap + range.lowerBound, bp + range.lowerBound, range.count,
+                                   stream ? 1 : 0)
+                            if stream { kp_store_fence() }
+                        }
+                    }
+                }
+            }
+        }
         let shape = try broadcastShape(a.shape, b.shape, operation: op)
         let count = try Tensor.checkedCount(shape, operation: op)
         let rank = shape.count

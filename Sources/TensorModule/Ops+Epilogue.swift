@@ -82,22 +82,38 @@ extension Ops {
         try checkPostOps(postOps, columns: columns, operation: "postOps")
         guard columns > 0, input.count > 0 else { return input }
         let rows = input.count / columns
+        let rowsPerBlock = max(1, 4096 / columns)
+        // Outputs larger than the caches are written with non-temporal stores from a small scratch block (the
+        // steps run on the scratch copy in L1): no read of the output's lines before they are overwritten.
+        let stream = DirectGEMM.available && input.count >= streamingThreshold
         return Tensor.build(shape: input.shape, count: input.count) { out in
             input.scalars.withUnsafeBufferPointer { source in
                 let x = source.baseAddress!, y = out.baseAddress!
-                let rowsPerBlock = max(1, 4096 / columns)
                 Parallel.forEachChunk(count: rows, work: rows * columns * (1 + postOps.count)) { range in
+                    let scratch = stream ? UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * columns) : nil
+                    defer { scratch?.deallocate() }
                     var r = range.lowerBound
                     while r < range.upperBound {
                         let end = min(r + rowsPerBlock, range.upperBound)
-                        (y + r * columns).initialize(from: x + r * columns, count: (end - r) * columns)
-                        for op in postOps { apply(op, y, rows: r..<end, columns: columns, firstRow: 0) }
+                        let n = (end - r) * columns
+                        if let scratch {
+                            scratch.update(from: x + r * columns, count: n)
+                            for op in postOps { apply(op, scratch, rows: 0..<(end - r), columns: columns, firstRow: r) }
+                            kp_stream_store(y + r * columns, scratch, n)
+                        } else {
+                            (y + r * columns).initialize(from: x + r * columns, count: n)
+                            for op in postOps { apply(op, y, rows: r..<end, columns: columns, firstRow: 0) }
+                        }
                         r = end
                     }
+                    if stream { kp_store_fence() }
                 }
             }
         }
     }
+
+    /// Element count from which memory-bound kernels write their output with non-temporal stores (8 MiB).
+    static let streamingThreshold = 1 << 21
 
     /// Runs `postOps` over a whole `[…, columns]` tensor (after a softmax the output pass could not fuse).
     static func applyPostOps(_ postOps: [PostOp], to tensor: inout Tensor, columns: Int) {

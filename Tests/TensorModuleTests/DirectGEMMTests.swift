@@ -135,4 +135,23 @@ struct DirectGEMMTests {
         let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
         #expect(c.ok, "\(c)")
     }
+
+    @Test("Large outputs (streamed stores) equal the stand-alone kernels bit for bit: post-ops and Add")
+    func streamedOutputs() throws {
+        var rng = SeededRandom(seed: 11)
+        // 2,102,100 floats (above the 8 MiB streaming threshold); 1,001 columns so blocks start unaligned.
+        let shape = [3, 700, 1001]
+        let x = rng.tensor(shape, -3, 3), other = rng.tensor(shape, -3, 3)
+        let alpha = (0..<1001).map { _ in rng.uniform(-2, 2) }
+        let ops: [Ops.PostOp] = [.activation(.leakyReLU(negativeSlope: 0.3)), .prelu(alpha: alpha, period: 1),
+                                 .flushDenormals]
+        let streamed = try Ops.applyingPostOps(ops, to: x)
+        var expected = Ops.leakyReLU(input: x, negativeSlope: 0.3)
+        expected = try Ops.prelu(input: expected, alpha: Tensor(shape: [1001], scalars: alpha))
+        #expect(streamed.shape == shape)
+        #expect(streamed.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern))
+
+        let sum = try Ops.add(lhs: x, rhs: other)
+        #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, other.scalars).map { ($0 + $1).bitPattern })
+    }
 }

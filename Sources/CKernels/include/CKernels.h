@@ -76,6 +76,14 @@ void kp_leaky(float *p, long count, float slope);
 /// Denormals replaced by a zero of the same sign, or by +0 when to_positive_zero.
 void kp_flush_denormals(float *p, long count, int to_positive_zero);
 
+/// dst[i] = src[i] with non-temporal stores (the lines bypass the caches: for outputs larger than the caches).
+/// Call kp_store_fence before another thread reads dst.
+void kp_stream_store(float *dst, const float *src, long count);
+/// Orders earlier non-temporal stores before later stores (sfence).
+void kp_store_fence(void);
+/// dst[i] = a[i] + b[i]; with non-temporal stores when `stream` (then kp_store_fence before dst is read elsewhere).
+void kp_add(float *dst, const float *a, const float *b, long count, int stream);
+
 #ifdef __cplusplus
 }
 #endif
