@@ -59,12 +59,21 @@ for t in "${TARGETS[@]}"; do
     log=$ROOT/Fuzz/$t.log
     extra=()
     [ "$t" = FuzzModelConfig ] && extra=(-dict="$DICT")
+    # One job runs in this process (its report goes to $log); with -jobs, libFuzzer writes each job's report to
+    # fuzz-N.log in the working folder, gathered into $log afterwards.
+    jobs=${FUZZ_JOBS:-1}
+    parallel=()
+    [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+    rm -f "$ROOT"/Fuzz/fuzz-*.log
     set +e
-    "$BIN/$t" "$CORPUS/$t" -max_total_time="$BUDGET" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
-        -timeout="${FUZZ_TIMEOUT:-10}" -max_len=262144 -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
-        -artifact_prefix="$ROOT/Fuzz/crashes/$t-" -print_final_stats=1 "${extra[@]}" >"$log" 2>&1
+    (cd "$ROOT/Fuzz" && "$BIN/$t" "$CORPUS/$t" -max_total_time="$BUDGET" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
+        -timeout="${FUZZ_TIMEOUT:-10}" -max_len=262144 "${parallel[@]}" \
+        -artifact_prefix="$ROOT/Fuzz/crashes/$t-" -print_final_stats=1 "${extra[@]}") >"$log" 2>&1
     rc=$?
     set -e
+    for f in "$ROOT"/Fuzz/fuzz-*.log; do
+        [ -f "$f" ] && { echo "=== $(basename "$f")"; cat "$f"; } >>"$log" && rm -f "$f"
+    done
     grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs" "$log" | tail -n 3 || true
     if [ $rc -ne 0 ] || grep -qE "ERROR: libFuzzer|deadly signal|SUMMARY: " "$log"; then
         echo "$t FAILED (exit $rc); see $log and Fuzz/crashes/"
