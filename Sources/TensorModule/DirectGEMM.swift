@@ -60,20 +60,22 @@ enum DirectGEMM {
         }
     }
 
-    /// Rows per parallel chunk of a row-split product: the chunk's output (`rows × n` floats) stays in L2 for the
-    /// caller's epilogue, and every B panel is reused by at least a few hundred rows.
-    static func chunkRows(n: Int, m: Int) -> Int {
-        let rows = max(384, ((1 << 17) / max(n, 1)) / 12 * 12)
-        return min(rows, m)
+    /// Rows a worker computes before running the caller's epilogue on them: their output (about 128 KiB) is still
+    /// in that core's cache.
+    static func pieceRows(n: Int) -> Int {
+        max(192, ((1 << 15) / max(n, 1)) / 6 * 6)
     }
 
-    /// `C[m × n] = A · B` over the geometry; `finished` is called (on the calling thread, in order) with each range
-    /// of rows once all its columns are computed, so the caller can run its epilogue while they are in cache.
+    /// `C[m × n] = A · B` over the geometry; `finished(rows, concurrent)` is called with each range of rows once all
+    /// its columns are computed, so the caller can run its epilogue while they are in cache. With `concurrent`
+    /// true it is called on the worker threads, at once for disjoint ranges (the epilogue must then not split its
+    /// own work across cores); otherwise once, on the calling thread, for all rows.
     ///
     /// Few rows and many columns (a Dense layer on a batch): the cores split the columns, so each streams half of
-    /// `B` once. Many rows (a convolution): the cores split chunks of rows.
+    /// `B` once, and the epilogue follows on the calling thread. Many rows (a convolution): the cores split the
+    /// rows, and each runs the epilogue on its pieces as it finishes them.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, finished: (Range<Int>) -> Void) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
@@ -102,21 +104,21 @@ enum DirectGEMM {
                     var d = desc
                     kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)
                 }
-                finished(0..<m)
+                finished(0..<m, false)
                 return
             }
-            let chunk = chunkRows(n: b.n, m: m)
-            var r0 = 0
-            while r0 < m {
-                let r1 = min(m, r0 + chunk)
-                let tiles = (r1 - r0 + 11) / 12
-                Parallel.forEachChunk(count: tiles, work: (r1 - r0) * b.n * max(g.k, 1), threshold: 1 << 18) { t in
-                    var d = desc
-                    let p0 = r0 + t.lowerBound * 12, p1 = min(r1, r0 + t.upperBound * 12)
-                    if b.transposed { kp_gemm_narrow(&d, p0, p1) } else { kp_gemm(&d, p0, p1, 0, panels) }
+            let tiles = (m + 5) / 6
+            let piece = pieceRows(n: b.n)
+            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { t in
+                var d = desc
+                let p1 = min(m, t.upperBound * 6)
+                var r = t.lowerBound * 6
+                while r < p1 {
+                    let e = min(p1, r + piece)
+                    if b.transposed { kp_gemm_narrow(&d, r, e) } else { kp_gemm(&d, r, e, 0, panels) }
+                    finished(r..<e, true)
+                    r = e
                 }
-                finished(r0..<r1)
-                r0 = r1
             }
           }
         }

@@ -84,10 +84,11 @@ extension Ops {
                 kernel.scalars.withUnsafeBufferPointer { w in
                     convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                              kernel: w.baseAddress ?? dummyPointer, groups: groups, filters: filters,
-                             rows: rows, cols: cols, output: out.baseAddress!, packedKernel: packedKernel) { done in
+                             rows: rows, cols: cols, output: out.baseAddress!, packedKernel: packedKernel) { done, concurrent in
                         // Bias, activation and post-ops on each finished block of rows while it is still in cache.
                         epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
-                                 bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound)
+                                 bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                                 parallel: !concurrent)
                     }
                 }
             }
@@ -103,11 +104,12 @@ extension Ops {
     static let im2colBudget = 1 << 21
 
     /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group; `finished` is called
-    /// with each range of output rows once all its columns are computed (in order, covering `0..<m`).
+    /// with each range of output rows once all its columns are computed (covering `0..<m`; see
+    /// ``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` for its `concurrent` flag).
     static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
                          output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel? = nil,
-                         finished: (Range<Int>) -> Void) {
+                         finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
         let cin = channels / groups, cout = filters / groups
@@ -122,7 +124,7 @@ extension Ops {
         if taps == 1, groups == 1, rows.stride == 1, cols.stride == 1, rows.padBefore == 0, cols.padBefore == 0,
            rows.output == rows.input, cols.output == cols.input {
             BLAS.sgemm(m: m, n: filters, k: k, a: input, lda: max(k, 1), b: kernel, ldb: filters, c: output, ldc: filters)
-            finished(0..<m)
+            finished(0..<m, false)
             return
         }
         let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))
@@ -136,11 +138,11 @@ extension Ops {
                        rows: rows, cols: cols, rowRange: r0..<r1, patches: patches)
                 BLAS.sgemm(m: r1 - r0, n: cout, k: k, a: patches, lda: max(k, 1),
                            b: kernel + g * cout, ldb: filters, c: output + r0 * filters + g * cout, ldc: filters)
-                if groups == 1 { finished(r0..<r1) }
+                if groups == 1 { finished(r0..<r1, false) }
                 r0 = r1
             }
         }
-        if groups > 1 { finished(0..<m) }
+        if groups > 1 { finished(0..<m, false) }
     }
 
     /// The convolution through ``DirectGEMM``: the kernel reads each patch from a zero-padded copy of the input
@@ -149,7 +151,7 @@ extension Ops {
     static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
                                filters: Int, rows: WindowAxis, cols: WindowAxis,
                                output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel?,
-                               finished: (Range<Int>) -> Void) -> Bool {
+                               finished: (Range<Int>, _ concurrent: Bool) -> Void) -> Bool {
         // Rows / columns the windows reach, counted from the first padding row / column.
         func extent(_ a: WindowAxis) -> Int {
             max(a.input + a.padBefore, (a.output - 1) * a.stride + (a.kernel - 1) * a.dilation + 1)

@@ -36,9 +36,10 @@ extension Ops {
                     kernel.scalars.withUnsafeBufferPointer { w in
                         let packed = PackedKernel.reuse(packedKernel, orPack: w.baseAddress!, k: k, n: n)
                         DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
-                                            b: packed, c: out.baseAddress!, ldc: n) { done in
+                                            b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
                             epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,
-                                     activation: activation, postOps: postOps, firstRow: done.lowerBound)
+                                     activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                                     parallel: !concurrent)
                         }
                     }
                 }

@@ -43,8 +43,9 @@ extension Ops {
     /// (who then runs the post-ops with ``applyPostOps(_:to:columns:)``).
     ///
     /// `firstRow` is the index of the buffer's first row in the whole output (for PReLU's row period).
+    /// With `parallel` false the work stays on the calling thread (a caller that already runs on every core).
     static func epilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: Tensor?,
-                         activation: Activation, postOps: [PostOp] = [], firstRow: Int = 0) {
+                         activation: Activation, postOps: [PostOp] = [], firstRow: Int = 0, parallel: Bool = true) {
         let elementwise = activation.isElementwise && activation != .linear
         let post = activation.isElementwise ? postOps : []
         guard bias != nil || elementwise || !post.isEmpty, rows > 0, columns > 0 else { return }
@@ -53,7 +54,7 @@ extension Ops {
             // An empty array's buffer can have a non-nil base address: decide on `bias` itself.
             let b = bias == nil ? nil : bp.baseAddress
             let rowsPerBlock = max(1, 4096 / columns)
-            let work = rows * columns * ((elementwise ? 4 : 1) + post.count)
+            let work = parallel ? rows * columns * ((elementwise ? 4 : 1) + post.count) : 0
             Parallel.forEachChunk(count: rows, work: work) { range in
                 var r = range.lowerBound
                 while r < range.upperBound {
