@@ -135,6 +135,10 @@ struct CLITests {
         #expect(badShape.stderr.contains("model input `image` expects shape (None, 8, 8, 3)"), "\(badShape.stderr)")
         let usage = try CLI.run(["predict", example])
         #expect(usage.status == 64)
+        let outputs = try CLI.run(["predict", example, "--input", TestFixtures.path("models/example/input.npy"),
+                                   "--output", "/tmp/a.npy", "--output", "/tmp/b.npy"])
+        #expect(outputs.status == 64)
+        #expect(outputs.stderr.contains(example) && outputs.stderr.contains("1 outputs"), "\(outputs.stderr)")
     }
 
     @Test("convert refuses to overwrite, and never writes over its input")

@@ -39,7 +39,7 @@ extension KerasPortCommand {
             let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
             let compiled = try naming(model.model) { try CompiledModel(graph) }
             if !output.isEmpty && output.count != compiled.graph.outputs.count {
-                throw ValidationError("the model has \(compiled.graph.outputs.count) outputs (\(compiled.graph.outputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
+                throw ValidationError("\(model.model): the model has \(compiled.graph.outputs.count) outputs (\(compiled.graph.outputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
             }
             let inputs = try input.map { try readNPY(contentsOf: URL(fileURLWithPath: $0)) }
             let outputs: [Tensor]
