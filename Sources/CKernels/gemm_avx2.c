@@ -116,8 +116,9 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
     }
 }
 
-// K-blocking: consecutive segments are grouped so that a group's slice of a B panel (≤ KC rows × 16 floats,
-// 16 KiB) stays in L1 while it is applied to every tile of a row block. A segment longer than KC is its own group.
+// K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
+// group). For each slice, every 6-row tile is applied to all the panels in turn, so the tile's A rows stay in L1
+// while the slice's B panels (KC × 16 floats each) stream from L2.
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
@@ -133,13 +134,13 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         while (s0 < d->nseg) {
             long s1 = s0, klen = 0;
             do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
-            for (long j = j0; j < j1; j++) {
-                const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
-                int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
-                for (long t = b0; t < b1; t += TILE_ROWS) {
-                    int rows = (int)(b1 - t < TILE_ROWS ? b1 - t : TILE_ROWS);
-                    const float *a[TILE_ROWS];
-                    for (int r = 0; r < TILE_ROWS; r++) a[r] = bases[(t - b0) + (r < rows ? r : rows - 1)];
+            for (long t = b0; t < b1; t += TILE_ROWS) {
+                int rows = (int)(b1 - t < TILE_ROWS ? b1 - t : TILE_ROWS);
+                const float *a[TILE_ROWS];
+                for (int r = 0; r < TILE_ROWS; r++) a[r] = bases[(t - b0) + (r < rows ? r : rows - 1)];
+                for (long j = j0; j < j1; j++) {
+                    const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
+                    int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
                     tile(a, d->seg_off + s0, d->seg_len + s0, s1 - s0, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc,
                          rows, cols, s0 > 0);
                 }
