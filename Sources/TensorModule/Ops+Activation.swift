@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Ops {
     /// An activation function, element-wise except for ``softmax(axis:)``, computed exactly as
     /// TensorFlow / Keras compute it (same formula, same order of operations).
@@ -113,6 +115,12 @@ extension Ops {
         return output
     }
 
+    /// LeakyReLU in place: the AVX2 kernel when the CPU has it, else the vector loop (the same operations).
+    @inline(__always)
+    static func leakyReLU(_ p: UnsafeMutablePointer<Float>, _ count: Int, _ slope: Float) {
+        if DirectGEMM.available { kp_leaky(p, count, slope) } else { mapInPlace(LeakyReLUKernel(slope: slope), p, count) }
+    }
+
     /// Runs one element-wise activation over `count` contiguous floats in place.
     static func applyElementwise(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
@@ -120,10 +128,10 @@ extension Ops {
             return
         case .relu: mapInPlace(ReLUKernel(), p, count)
         case .relu6: mapInPlace(ReLU6Kernel(), p, count)
-        case .leakyReLU(let slope): mapInPlace(LeakyReLUKernel(slope: slope), p, count)
+        case .leakyReLU(let slope): leakyReLU(p, count, slope)
         case .reluGeneral(let slope, let maxValue, let threshold, let form):
             if slope != 0, maxValue == nil, threshold == 0 {
-                mapInPlace(LeakyReLUKernel(slope: slope), p, count)
+                leakyReLU(p, count, slope)
             } else {
                 mapInPlace(GeneralReLUKernel(slope: slope, maxValue: maxValue, threshold: threshold,
                                              multiply: form == .multiply), p, count)

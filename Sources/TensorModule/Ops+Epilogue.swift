@@ -66,7 +66,7 @@ extension Ops {
                             for row in r..<end { addRow(out + row * columns, b, columns) }
                         }
                     }
-                    if elementwise { applyElementwiseFast(activation, out + r * columns, count: (end - r) * columns) }
+                    if elementwise { applyElementwise(activation, out + r * columns, count: (end - r) * columns) }
                     for op in post { apply(op, out, rows: r..<end, columns: columns, firstRow: firstRow) }
                     r = end
                 }
@@ -134,31 +134,13 @@ extension Ops {
         }
     }
 
-    /// ``applyElementwise(_:_:count:)``, with LeakyReLU through the AVX2 kernel when the CPU has it (same results).
-    @inline(__always)
-    static func applyElementwiseFast(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
-        if DirectGEMM.available {
-            switch activation {
-            case .leakyReLU(let slope):
-                kp_leaky(p, count, slope)
-                return
-            case let .reluGeneral(slope, maxValue, threshold, _) where slope != 0 && maxValue == nil && threshold == 0:
-                kp_leaky(p, count, slope)
-                return
-            default:
-                break
-            }
-        }
-        applyElementwise(activation, p, count: count)
-    }
-
     /// One post-op over rows `rows` of the `[*, columns]` buffer `out`.
     @inline(__always)
     static func apply(_ op: PostOp, _ out: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int, firstRow: Int) {
         let start = out + rows.lowerBound * columns, count = rows.count * columns
         switch op {
         case .activation(let a):
-            applyElementwiseFast(a, start, count: count)
+            applyElementwise(a, start, count: count)
         case let .prelu(alpha, period):
             alpha.withUnsafeBufferPointer { ap in
                 let a = ap.baseAddress!
