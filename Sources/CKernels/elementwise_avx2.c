@@ -52,19 +52,32 @@ AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long row
     }
 }
 
-AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row) {
+// The +0 flush of kp_flush_denormals(…, 1) on a vector: denormals (of either sign) become +0.
+AVX2 static inline __m256 vflush_positive(__m256 v) {
+    const __m256i b = _mm256_castps_si256(v);
+    // (b & 0x7FFFFFFF) - 1 < 0x007FFFFF unsigned ⇔ signed (b & 0x7FFFFFFF) - 1 in [0, 0x007FFFFE]
+    const __m256i m = _mm256_sub_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7FFFFFFF)), _mm256_set1_epi32(1));
+    const __m256i inside = _mm256_andnot_si256(_mm256_cmpgt_epi32(m, _mm256_set1_epi32(0x007FFFFF - 1)),
+                                               _mm256_cmpgt_epi32(m, _mm256_set1_epi32(-1)));
+    return _mm256_castsi256_ps(_mm256_andnot_si256(inside, b));
+}
+
+AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
+                        int flush_positive) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    for (long r = 0; r < rows; r++, p += cols) {
-        const float *a = alpha + ((first_row + r) % period) * cols;
+    long ar = first_row % period;   // alpha row, advanced without a division per row
+    for (long r = 0; r < rows; r++, p += cols, ar = ar + 1 == period ? 0 : ar + 1) {
+        const float *a = alpha + ar * cols;
         long j = 0;
         for (; j + 8 <= cols; j += 8) {
             __m256 x = _mm256_loadu_ps(p + j);
             __m256 na = _mm256_xor_ps(_mm256_loadu_ps(a + j), sign);
             __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(na, vrelu(_mm256_xor_ps(x, sign))));
             __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-            _mm256_storeu_ps(p + j, _mm256_blendv_ps(y, x, nan));
+            y = _mm256_blendv_ps(y, x, nan);
+            _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
         }
-        for (; j < cols; j++) p[j] = prelu1(p[j], a[j]);
+        for (; j < cols; j++) p[j] = flush_positive ? flush1(prelu1(p[j], a[j]), 1) : prelu1(p[j], a[j]);
     }
 }
 
@@ -113,30 +126,46 @@ AVX2 void kp_stream_store(float *dst, const float *src, long count) {
 
 void kp_store_fence(void) { _mm_sfence(); }
 
-AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream) {
+// The signed-zero flush of kp_flush_denormals on a vector (zero exponent bits: keep only the sign).
+AVX2 static inline __m256 vflush(__m256 v) {
+    const __m256i b = _mm256_castps_si256(v);
+    const __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
+    const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)),
+                                         _mm256_set1_epi32((int)0x80000000u));
+    return _mm256_castsi256_ps(_mm256_and_si256(b, keep));
+}
+
+AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
     long i = 0;
+#define KP_SUM(i) (flush ? vflush(_mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i)))) \
+                         : _mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i))))
     if (stream) {
-        while (i < count && ((uintptr_t)(dst + i) & 31) != 0) { dst[i] = a[i] + b[i]; i++; }
-        for (; i + 8 <= count; i += 8) _mm256_stream_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+        while (i < count && ((uintptr_t)(dst + i) & 31) != 0) {
+            dst[i] = flush ? flush1(a[i] + b[i], 0) : a[i] + b[i];
+            i++;
+        }
+        for (; i + 8 <= count; i += 8) _mm256_stream_ps(dst + i, KP_SUM(i));
     } else {
-        for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)));
+        for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dst + i, KP_SUM(i));
     }
-    for (; i < count; i++) dst[i] = a[i] + b[i];
+#undef KP_SUM
+    for (; i < count; i++) dst[i] = flush ? flush1(a[i] + b[i], 0) : a[i] + b[i];
 }
 
 #else
 
 void kp_stream_store(float *dst, const float *src, long count) { (void)dst; (void)src; (void)count; }
 void kp_store_fence(void) {}
-void kp_add(float *dst, const float *a, const float *b, long count, int stream) {
-    (void)dst; (void)a; (void)b; (void)count; (void)stream;
+void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
+    (void)dst; (void)a; (void)b; (void)count; (void)stream; (void)flush;
 }
 void kp_add_rows(float *p, const float *b, long rows, long cols) { (void)p; (void)b; (void)rows; (void)cols; }
 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
     (void)p; (void)s; (void)t; (void)rows; (void)cols;
 }
-void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row) {
-    (void)p; (void)alpha; (void)rows; (void)cols; (void)period; (void)first_row;
+void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
+                   int flush_positive) {
+    (void)p; (void)alpha; (void)rows; (void)cols; (void)period; (void)first_row; (void)flush_positive;
 }
 void kp_leaky(float *p, long count, float slope) { (void)p; (void)count; (void)slope; }
 void kp_flush_denormals(float *p, long count, int to_positive_zero) { (void)p; (void)count; (void)to_positive_zero; }

@@ -15,6 +15,13 @@ public protocol RunnableLayer: Layer {
     func compile(inputShapes: [Shape]) throws -> any CompiledLayer
 }
 
+/// A compiled layer that can replace every denormal of its outputs by a zero of the same sign in its own pass, so
+/// the plan need not check its outputs afterwards (see ``Denormals``).
+protocol OutputFlushingLayer: CompiledLayer {
+    /// This layer with that flush in its output pass.
+    func flushingOutputs() -> any CompiledLayer
+}
+
 /// A compiled layer made from a closure, for layers with nothing to prepare.
 public struct ClosureLayer: CompiledLayer {
     let body: @Sendable ([Tensor]) throws -> [Tensor]

@@ -150,6 +150,11 @@ public struct CompiledModel: Sendable {
                 fused[i].flushesOutputs = true
                 continue
             }
+            if let layer = fused[i].layer as? any OutputFlushingLayer {
+                fused[i].layer = layer.flushingOutputs()
+                fused[i].flushesOutputs = true
+                continue
+            }
             guard let layer = fused[i].layer as? OutputPassLayer, layer.acceptsPostOps else { continue }
             fused[i].layer = layer.appending([.flushDenormals])
             fused[i].flushesOutputs = true

@@ -44,6 +44,42 @@ extension Ops {
         try fold("add", inputs, AddKernel.self)
     }
 
+    /// ``add(inputs:)`` with every denormal of the sum replaced by a zero of the same sign, as
+    /// ``flushDenormals(_:count:toPositiveZero:)`` would do afterwards: in the same pass when two inputs have
+    /// the same shape (a residual connection), else as a second pass over the sum.
+    /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
+    public static func addFlushingDenormals(inputs: [Tensor]) throws(TensorError) -> Tensor {
+        if inputs.count == 2, inputs[0].shape == inputs[1].shape, DirectGEMM.available, inputs[0].count > 0 {
+            return sameShapeSum(inputs[0], inputs[1], flush: true)
+        }
+        var sum = try add(inputs: inputs)
+        sum.scalars.withUnsafeMutableBufferPointer { buffer in
+            guard let p = buffer.baseAddress else { return }
+            Parallel.forEachChunk(count: buffer.count, work: buffer.count) { range in
+                flushDenormals(p + range.lowerBound, count: range.count, toPositiveZero: false)
+            }
+        }
+        return sum
+    }
+
+    /// `a + b` for equal shapes with the AVX2 kernel (requires ``DirectGEMM/available``), split across the cores
+    /// and streamed past the caches when large; denormal sums flushed to signed zeros when `flush`.
+    static func sameShapeSum(_ a: Tensor, _ b: Tensor, flush: Bool) -> Tensor {
+        let stream = a.count >= streamingThreshold
+        return Tensor.build(shape: a.shape, count: a.count) { out in
+            a.scalars.withUnsafeBufferPointer { ab in
+                b.scalars.withUnsafeBufferPointer { bb in
+                    let ap = ab.baseAddress!, bp = bb.baseAddress!, op = out.baseAddress!
+                    Parallel.forEachChunk(count: a.count, work: a.count) { range in
+                        kp_add(op + range.lowerBound, ap + range.lowerBound, bp + range.lowerBound, range.count,
+                               stream ? 1 : 0, flush ? 1 : 0)
+                        if stream { kp_store_fence() }
+                    }
+                }
+            }
+        }
+    }
+
     /// Keras `Multiply`: left-to-right product.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
     public static func multiply(inputs: [Tensor]) throws(TensorError) -> Tensor {
@@ -95,19 +131,7 @@ extension Ops {
     static func broadcast<K: BinaryKernel>(_ op: String, _ a: Tensor, _ b: Tensor, _ kernel: K.Type) throws(TensorError) -> Tensor {
         if K.self == AddKernel.self, a.shape == b.shape, DirectGEMM.available, a.count > 0 {
             // Equal shapes (a residual connection): the AVX2 sum, streamed past the caches when large.
-            let stream = a.count >= streamingThreshold
-            return Tensor.build(shape: a.shape, count: a.count) { out in
-                a.scalars.withUnsafeBufferPointer { ab in
-                    b.scalars.withUnsafeBufferPointer { bb in
-                        let ap = ab.baseAddress!, bp = bb.baseAddress!, op = out.baseAddress!
-                        Parallel.forEachChunk(count: a.count, work: a.count) { range in
-                            kp_add(op + range.lowerBound, ap + range.lowerBound, bp + range.lowerBound, range.count,
-                                   stream ? 1 : 0)
-                            if stream { kp_store_fence() }
-                        }
-                    }
-                }
-            }
+            return sameShapeSum(a, b, flush: false)
         }
         let shape = try broadcastShape(a.shape, b.shape, operation: op)
         let count = try Tensor.checkedCount(shape, operation: op)

@@ -67,7 +67,7 @@ extension Ops {
                         }
                     }
                     if elementwise { applyElementwise(activation, out + r * columns, count: (end - r) * columns) }
-                    for op in post { apply(op, out, rows: r..<end, columns: columns, firstRow: firstRow) }
+                    applyAll(post, out, rows: r..<end, columns: columns, firstRow: firstRow)
                     r = end
                 }
             }
@@ -99,11 +99,11 @@ extension Ops {
                         let n = (end - r) * columns
                         if let scratch {
                             scratch.update(from: x + r * columns, count: n)
-                            for op in postOps { apply(op, scratch, rows: 0..<(end - r), columns: columns, firstRow: r) }
+                            applyAll(postOps, scratch, rows: 0..<(end - r), columns: columns, firstRow: r)
                             kp_stream_store(y + r * columns, scratch, n)
                         } else {
                             (y + r * columns).initialize(from: x + r * columns, count: n)
-                            for op in postOps { apply(op, y, rows: r..<end, columns: columns, firstRow: 0) }
+                            applyAll(postOps, y, rows: r..<end, columns: columns, firstRow: 0)
                         }
                         r = end
                     }
@@ -127,10 +127,38 @@ extension Ops {
                 var r = range.lowerBound
                 while r < range.upperBound {
                     let end = min(r + rowsPerBlock, range.upperBound)
-                    for op in postOps { apply(op, out, rows: r..<end, columns: columns, firstRow: 0) }
+                    applyAll(postOps, out, rows: r..<end, columns: columns, firstRow: 0)
                     r = end
                 }
             }
+        }
+    }
+
+    /// `ops` in order over rows `rows` of the `[*, columns]` buffer `out`, with the same results as applying each in
+    /// turn, in fewer passes: a denormal flush right after another is skipped (the first left no denormal), and a
+    /// PReLU followed by its `+0` flush runs as one kernel when the AVX2 kernels are in use.
+    @inline(__always)
+    static func applyAll(_ ops: [PostOp], _ out: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int,
+                         firstRow: Int) {
+        var i = 0
+        while i < ops.count {
+            let op = ops[i]
+            if i > 0, op == .flushDenormals,
+               ops[i - 1] == .flushDenormals || ops[i - 1] == .flushDenormalsToPositiveZero {
+                i += 1
+                continue
+            }
+            if case let .prelu(alpha, period) = op, DirectGEMM.available, i + 1 < ops.count,
+               ops[i + 1] == .flushDenormalsToPositiveZero {
+                alpha.withUnsafeBufferPointer { ap in
+                    kp_prelu_rows(out + rows.lowerBound * columns, ap.baseAddress!, rows.count, columns, period,
+                                  firstRow + rows.lowerBound, 1)
+                }
+                i += 2
+                continue
+            }
+            apply(op, out, rows: rows, columns: columns, firstRow: firstRow)
+            i += 1
         }
     }
 
@@ -145,7 +173,7 @@ extension Ops {
             alpha.withUnsafeBufferPointer { ap in
                 let a = ap.baseAddress!
                 if DirectGEMM.available {
-                    kp_prelu_rows(start, a, rows.count, columns, period, firstRow + rows.lowerBound)
+                    kp_prelu_rows(start, a, rows.count, columns, period, firstRow + rows.lowerBound, 0)
                 } else if period == 1 {
                     for row in rows { preluRow(out + row * columns, a, columns) }
                 } else {
@@ -232,8 +260,25 @@ extension Ops {
         }
     }
 
-    /// Whether any of `count` floats is denormal (branch-free, vectorised by the compiler).
+    /// Whether any of `count` floats is denormal (branch-free, vectorised by the compiler; large buffers are
+    /// scanned by all cores, in blocks of 256 Ki floats).
     public static func containsDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
+        let block = 1 << 18
+        guard count >= 4 * block, Parallel.coreCount > 1 else { return scanForDenormals(p, count: count) }
+        let blocks = (count + block - 1) / block
+        var found = [Bool](repeating: false, count: blocks)
+        found.withUnsafeMutableBufferPointer { found in
+            let flags = found.baseAddress!
+            Parallel.forEachChunk(count: blocks, work: count) { range in
+                for i in range {
+                    flags[i] = scanForDenormals(p + i * block, count: min(block, count - i * block))
+                }
+            }
+        }
+        return found.contains(true)
+    }
+
+    private static func scanForDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
         p.withMemoryRebound(to: UInt32.self, capacity: count) { bits in
             var found: UInt32 = 0
             for i in 0..<count {

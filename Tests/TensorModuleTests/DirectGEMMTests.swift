@@ -156,4 +156,54 @@ struct DirectGEMMTests {
         let sum = try Ops.add(lhs: x, rhs: other)
         #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, other.scalars).map { ($0 + $1).bitPattern })
     }
+
+    @Test("PReLU with its +0 flush and Add with its signed-zero flush, each one pass, give the bits of the separate steps",
+          arguments: [[2, 6, 37], [3, 700, 1001]])
+    func fusedFlushes(shape: [Int]) throws {
+        var rng = SeededRandom(seed: 29)
+        let count = shape.reduce(1, *), columns = shape.last!
+        // Values whose PReLU or sum is denormal, denormal inputs of both signs, NaN, ±0 and ±inf among normal ones.
+        let tiny = Float.leastNormalMagnitude / 128   // denormal
+        let special: [Float] = [tiny, -tiny, 0, -0.0, .nan, .infinity, -.infinity, -1e-38, 1.5e-38, -20 * tiny]
+        func values() -> [Float] {
+            (0..<count).map { i in i % 7 == 0 ? special[(i / 7) % special.count] : rng.uniform(-3, 3) }
+        }
+        let x = Tensor(shape: shape, scalars: values()), y = Tensor(shape: shape, scalars: values())
+        let period = 3
+        var alpha = (0..<(period * columns)).map { _ in rng.uniform(-2, 2) }
+        alpha[0] = 0.01; alpha[1] = 1e-3   // alpha · (−1e-38) and alpha · (−1.5e-38) are denormal
+        func flushed(_ v: Float, positive: Bool) -> Float {
+            guard v.isSubnormal else { return v }
+            return positive ? 0 : (v.sign == .minus ? -0.0 : 0)
+        }
+        func relu(_ v: Float) -> Float { v <= 0 ? 0 : v }
+
+        let ops: [Ops.PostOp] = [.prelu(alpha: alpha, period: period), .flushDenormalsToPositiveZero, .flushDenormals]
+        let out = try Ops.applyingPostOps(ops, to: x)
+        let expected = x.scalars.enumerated().map { i, v -> Float in
+            let a = alpha[((i / columns) % period) * columns + i % columns]
+            let p = v.isNaN ? v : relu(v) + (-a) * relu(-v)
+            return flushed(p, positive: true)
+        }
+        #expect(differingBits(out.scalars, expected) == 0)
+
+        let sum = try Ops.addFlushingDenormals(inputs: [x, y])
+        let expectedSum = zip(x.scalars, y.scalars).map { flushed($0 + $1, positive: false) }
+        #expect(differingBits(sum.scalars, expectedSum) == 0)
+        #expect(sum.scalars.contains { $0 == 0 && $0.sign == .minus }, "the test should reach a negative zero")
+
+        // Shapes that broadcast, and three inputs: the sum, then the flush.
+        let row = Tensor(shape: [columns], scalars: Array(y.scalars.prefix(columns)))
+        let broadcastSum = try Ops.addFlushingDenormals(inputs: [x, row, y])
+        let expectedBroadcast = x.scalars.indices.map { i in
+            flushed((x.scalars[i] + row.scalars[i % columns]) + y.scalars[i], positive: false)
+        }
+        #expect(differingBits(broadcastSum.scalars, expectedBroadcast) == 0)
+    }
+}
+
+/// Positions where `a` and `b` differ bit for bit (a count, so a failure does not diff two million-element arrays).
+private func differingBits(_ a: [Float], _ b: [Float]) -> Int {
+    guard a.count == b.count else { return max(a.count, b.count) }
+    return zip(a, b).reduce(0) { $0 + ($1.0.bitPattern == $1.1.bitPattern ? 0 : 1) }
 }

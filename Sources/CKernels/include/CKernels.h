@@ -69,8 +69,10 @@ void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1);
 void kp_add_rows(float *p, const float *b, long rows, long cols);
 /// p[r][j] = p[r][j] · s[j] + t[j] (a multiply, then an add).
 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols);
-/// PReLU relu(x) + (−a)·relu(−x) (NaN x kept), a = alpha row (first_row + r) % period.
-void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row);
+/// PReLU relu(x) + (−a)·relu(−x) (NaN x kept), a = alpha row (first_row + r) % period; then, when
+/// `flush_positive`, denormal results replaced by +0 (kp_flush_denormals(…, 1) in the same pass).
+void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
+                   int flush_positive);
 /// LeakyReLU x > 0 ? x : x · slope.
 void kp_leaky(float *p, long count, float slope);
 /// Denormals replaced by a zero of the same sign, or by +0 when to_positive_zero.
@@ -81,8 +83,9 @@ void kp_flush_denormals(float *p, long count, int to_positive_zero);
 void kp_stream_store(float *dst, const float *src, long count);
 /// Orders earlier non-temporal stores before later stores (sfence).
 void kp_store_fence(void);
-/// dst[i] = a[i] + b[i]; with non-temporal stores when `stream` (then kp_store_fence before dst is read elsewhere).
-void kp_add(float *dst, const float *a, const float *b, long count, int stream);
+/// dst[i] = a[i] + b[i]; with non-temporal stores when `stream` (then kp_store_fence before dst is read elsewhere);
+/// when `flush`, each denormal sum is replaced by a zero of the same sign (kp_flush_denormals(…, 0) in the same pass).
+void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush);
 
 #ifdef __cplusplus
 }
