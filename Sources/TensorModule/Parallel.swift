@@ -1,4 +1,3 @@
-import Dispatch
 internal import CKernels
 #if canImport(Glibc)
 import Glibc
@@ -30,19 +29,24 @@ enum Parallel {
             body(0..<count)
             return
         }
-        // `concurrentPerform` wants a @Sendable closure; `body` only touches disjoint ranges of
-        // buffers that outlive this call, so handing it across threads is safe.
+        // The spinning pool of CKernels (`kp_parallel_for`): at batch 1 a loop is tens of microseconds, about
+        // what waking a sleeping thread costs. `body` only touches disjoint ranges of buffers that outlive this call.
         withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { i in
-                box.value((count * i / chunks)..<(count * (i + 1) / chunks))
+            var loop = Loop(body: escapable, count: count, chunks: chunks)
+            withUnsafeMutablePointer(to: &loop) { pointer in
+                kp_parallel_for(chunks, coreCount, { context, i in
+                    let loop = context!.assumingMemoryBound(to: Loop.self)
+                    let (count, chunks) = (loop.pointee.count, loop.pointee.chunks)
+                    loop.pointee.body((count * i / chunks)..<(count * (i + 1) / chunks))
+                }, pointer)
             }
         }
     }
-}
 
-/// Carries a non-Sendable value into a concurrent loop whose iterations touch disjoint memory.
-struct UncheckedSendableBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+    /// One parallel loop as the pool's callback sees it.
+    private struct Loop {
+        let body: (Range<Int>) -> Void
+        let count: Int
+        let chunks: Int
+    }
 }

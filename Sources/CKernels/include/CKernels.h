@@ -21,6 +21,15 @@ long kp_usable_cpu_count(void);
 /// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
 int kp_keep_freed_memory(void);
 
+/// A loop body: called with the loop's context and an iteration index.
+typedef void (*kp_task_fn)(void *ctx, long index);
+
+/// Runs fn(ctx, i) for every i in [0, iterations), on the calling thread and the pool's workers (threads − 1 of
+/// them, started at the first call; they poll briefly for the next loop, then sleep). Returns when every iteration
+/// is done. Runs the loop on the calling thread alone when called from inside a loop, while another thread's loop
+/// is running, or with threads ≤ 1. Iterations may run in any order, at the same time.
+void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx);
+
 /// Columns per packed panel of B.
 #define KP_PANEL 16
 

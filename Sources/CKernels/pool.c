@@ -1,0 +1,139 @@
+// A small thread pool for TensorModule's parallel loops, whose workers spin briefly between loops.
+//
+// At batch 1 a layer is a few hundred microseconds and each parallel loop a few tens: waking a sleeping thread
+// (futex, and on a virtual machine an interrupt to an idle virtual CPU) costs about as much, so Dispatch's
+// concurrentPerform lost most of the second core's gain. Workers here poll for the next loop for a short while
+// (KP_SPIN_NS) after each one before they sleep on a condition variable, as ONNX Runtime's pool does.
+//
+// Protocol: one loop at a time (a mutex; a caller that finds the pool busy, or that runs inside a loop, runs its
+// loop alone). The caller publishes the loop (function, context, iteration count) and bumps `generation`; every
+// worker joins every loop, takes iterations from a shared counter, and acknowledges when the counter is exhausted;
+// the caller returns only after all workers have acknowledged, so no worker is still reading a finished loop.
+#define _GNU_SOURCE
+#include "CKernels.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define KP_PAUSE() _mm_pause()
+#else
+#define KP_PAUSE() ((void)0)
+#endif
+
+#define KP_MAX_WORKERS 255
+// How long an idle worker polls before sleeping: long enough to bridge the gaps between the loops of one
+// prediction, short enough that an idle process stops using the cores almost at once.
+#define KP_SPIN_NS 200000L
+
+static struct {
+    pthread_mutex_t busy;
+    pthread_mutex_t sleep_lock;
+    pthread_cond_t wake;
+    atomic_long generation;
+    atomic_int sleepers;
+    atomic_long next;
+    atomic_int acks;
+    kp_task_fn fn;
+    void *ctx;
+    long iterations;
+    int workers;
+    int started;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static _Thread_local int inside_loop;
+
+static long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void drain(void) {
+    const long n = pool.iterations;
+    for (;;) {
+        long i = atomic_fetch_add_explicit(&pool.next, 1, memory_order_relaxed);
+        if (i >= n) return;
+        pool.fn(pool.ctx, i);
+    }
+}
+
+static void *worker_main(void *arg) {
+    inside_loop = 1;   // a loop body that starts a loop runs it alone
+    // The generation before the first loop (read when the worker was created: the caller publishes that loop
+    // possibly before this thread first runs).
+    long seen = (long)(intptr_t)arg;
+    for (;;) {
+        long deadline = now_ns() + KP_SPIN_NS;
+        int spins = 0;
+        while (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen) {
+            KP_PAUSE();
+            if (++spins % 256 == 0 && now_ns() > deadline) {
+                pthread_mutex_lock(&pool.sleep_lock);
+                atomic_fetch_add(&pool.sleepers, 1);
+                while (atomic_load(&pool.generation) == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
+                atomic_fetch_sub(&pool.sleepers, 1);
+                pthread_mutex_unlock(&pool.sleep_lock);
+                break;
+            }
+        }
+        seen = atomic_load_explicit(&pool.generation, memory_order_acquire);
+        drain();
+        atomic_fetch_add_explicit(&pool.acks, 1, memory_order_release);
+    }
+    return NULL;
+}
+
+// Starts the workers once (called with `busy` held).
+static void start_workers(long threads) {
+    pool.started = 1;
+    long wanted = threads - 1;
+    if (wanted > KP_MAX_WORKERS) wanted = KP_MAX_WORKERS;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (long i = 0; i < wanted; i++) {
+        pthread_t t;
+        void *generation = (void *)(intptr_t)atomic_load(&pool.generation);
+        if (pthread_create(&t, &attr, worker_main, generation) != 0) break;
+        pool.workers++;
+    }
+    pthread_attr_destroy(&attr);
+}
+
+void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
+    if (iterations <= 0) return;
+    if (iterations == 1 || threads <= 1 || inside_loop || pthread_mutex_trylock(&pool.busy) != 0) {
+        for (long i = 0; i < iterations; i++) fn(ctx, i);
+        return;
+    }
+    if (!pool.started) start_workers(threads);
+    if (pool.workers == 0) {
+        pthread_mutex_unlock(&pool.busy);
+        for (long i = 0; i < iterations; i++) fn(ctx, i);
+        return;
+    }
+    pool.fn = fn;
+    pool.ctx = ctx;
+    pool.iterations = iterations;
+    atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.acks, 0, memory_order_relaxed);
+    atomic_fetch_add(&pool.generation, 1);   // sequentially consistent: ordered before the sleepers check
+    if (atomic_load(&pool.sleepers) > 0) {
+        pthread_mutex_lock(&pool.sleep_lock);
+        pthread_cond_broadcast(&pool.wake);
+        pthread_mutex_unlock(&pool.sleep_lock);
+    }
+    inside_loop = 1;
+    drain();
+    inside_loop = 0;
+    int spins = 0;
+    while (atomic_load_explicit(&pool.acks, memory_order_acquire) < pool.workers) {
+        KP_PAUSE();
+        if (++spins % 4096 == 0) sched_yield();   // a worker descheduled by the system: let it run
+    }
+    pthread_mutex_unlock(&pool.busy);
+}
