@@ -33,6 +33,15 @@ AVX2 static inline __m256 vrelu(__m256 x) {
     return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x);
 }
 
+// The signed-zero flush of kp_flush_denormals on a vector (zero exponent bits: keep only the sign).
+AVX2 static inline __m256 vflush(__m256 v) {
+    const __m256i b = _mm256_castps_si256(v);
+    const __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
+    const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)),
+                                         _mm256_set1_epi32((int)0x80000000u));
+    return _mm256_castsi256_ps(_mm256_and_si256(b, keep));
+}
+
 AVX2 void kp_add_rows(float *p, const float *b, long rows, long cols) {
     for (long r = 0; r < rows; r++, p += cols) {
         long j = 0;
@@ -41,14 +50,15 @@ AVX2 void kp_add_rows(float *p, const float *b, long rows, long cols) {
     }
 }
 
-AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
+AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, int flush) {
     for (long r = 0; r < rows; r++, p += cols) {
         long j = 0;
         for (; j + 8 <= cols; j += 8) {
             __m256 v = _mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_loadu_ps(s + j));
-            _mm256_storeu_ps(p + j, _mm256_add_ps(v, _mm256_loadu_ps(t + j)));
+            v = _mm256_add_ps(v, _mm256_loadu_ps(t + j));
+            _mm256_storeu_ps(p + j, flush ? vflush(v) : v);
         }
-        for (; j < cols; j++) p[j] = p[j] * s[j] + t[j];
+        for (; j < cols; j++) p[j] = flush ? flush1(p[j] * s[j] + t[j], 0) : p[j] * s[j] + t[j];
     }
 }
 
@@ -62,20 +72,56 @@ AVX2 static inline __m256 vflush_positive(__m256 v) {
     return _mm256_castsi256_ps(_mm256_andnot_si256(inside, b));
 }
 
+// Whether every value of a[0..<n] is finite (exponent bits not all ones).
+AVX2 static int all_finite(const float *a, long n) {
+    const __m256i expo = _mm256_set1_epi32(0x7F800000);
+    __m256i bad = _mm256_setzero_si256();
+    long j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256i b = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a + j)), expo);
+        bad = _mm256_or_si256(bad, _mm256_cmpeq_epi32(b, expo));
+    }
+    if (!_mm256_testz_si256(bad, bad)) return 0;
+    for (; j < n; j++) {
+        uint32_t b;
+        memcpy(&b, a + j, 4);
+        if ((b & 0x7F800000u) == 0x7F800000u) return 0;
+    }
+    return 1;
+}
+
 AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                         int flush_positive) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256 smallest_normal = _mm256_set1_ps(1.17549435e-38f);
     long ar = first_row % period;   // alpha row, advanced without a division per row
+    int finite = period == 1 ? all_finite(alpha, cols) : 0;
     for (long r = 0; r < rows; r++, p += cols, ar = ar + 1 == period ? 0 : ar + 1) {
         const float *a = alpha + ar * cols;
+        if (period > 1) finite = all_finite(a, cols);
         long j = 0;
-        for (; j + 8 <= cols; j += 8) {
-            __m256 x = _mm256_loadu_ps(p + j);
-            __m256 na = _mm256_xor_ps(_mm256_loadu_ps(a + j), sign);
-            __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(na, vrelu(_mm256_xor_ps(x, sign))));
-            __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-            y = _mm256_blendv_ps(y, x, nan);
-            _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
+        if (finite) {
+            // With a finite alpha, relu(x) + (−a)·relu(−x) is bit for bit x > 0 or NaN ? x : a·x + 0 (the + 0 turns
+            // a −0 product into +0, as the sum with relu(x) = +0 does; (−a)·(−x) = a·x exactly). The result is never
+            // −0, so the +0 flush is |y| < FLT_MIN ? +0 : y.
+            for (; j + 8 <= cols; j += 8) {
+                __m256 x = _mm256_loadu_ps(p + j);
+                __m256 neg = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a + j), x), zero);
+                __m256 y = _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, zero, _CMP_NLE_UQ));
+                if (flush_positive)
+                    y = _mm256_andnot_ps(_mm256_cmp_ps(_mm256_and_ps(y, abs_mask), smallest_normal, _CMP_LT_OQ), y);
+                _mm256_storeu_ps(p + j, y);
+            }
+        } else {
+            for (; j + 8 <= cols; j += 8) {
+                __m256 x = _mm256_loadu_ps(p + j);
+                __m256 na = _mm256_xor_ps(_mm256_loadu_ps(a + j), sign);
+                __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(na, vrelu(_mm256_xor_ps(x, sign))));
+                __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+                y = _mm256_blendv_ps(y, x, nan);
+                _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
+            }
         }
         for (; j < cols; j++) p[j] = flush_positive ? flush1(prelu1(p[j], a[j]), 1) : prelu1(p[j], a[j]);
     }
@@ -126,15 +172,6 @@ AVX2 void kp_stream_store(float *dst, const float *src, long count) {
 
 void kp_store_fence(void) { _mm_sfence(); }
 
-// The signed-zero flush of kp_flush_denormals on a vector (zero exponent bits: keep only the sign).
-AVX2 static inline __m256 vflush(__m256 v) {
-    const __m256i b = _mm256_castps_si256(v);
-    const __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
-    const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)),
-                                         _mm256_set1_epi32((int)0x80000000u));
-    return _mm256_castsi256_ps(_mm256_and_si256(b, keep));
-}
-
 AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
     long i = 0;
 #define KP_SUM(i) (flush ? vflush(_mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i)))) \
@@ -160,8 +197,8 @@ void kp_add(float *dst, const float *a, const float *b, long count, int stream, 
     (void)dst; (void)a; (void)b; (void)count; (void)stream; (void)flush;
 }
 void kp_add_rows(float *p, const float *b, long rows, long cols) { (void)p; (void)b; (void)rows; (void)cols; }
-void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols) {
-    (void)p; (void)s; (void)t; (void)rows; (void)cols;
+void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, int flush) {
+    (void)p; (void)s; (void)t; (void)rows; (void)cols; (void)flush;
 }
 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                    int flush_positive) {

@@ -136,7 +136,8 @@ extension Ops {
 
     /// `ops` in order over rows `rows` of the `[*, columns]` buffer `out`, with the same results as applying each in
     /// turn, in fewer passes: a denormal flush right after another is skipped (the first left no denormal), and a
-    /// PReLU followed by its `+0` flush runs as one kernel when the AVX2 kernels are in use.
+    /// PReLU followed by its `+0` flush, or a scale/shift followed by a flush, runs as one kernel when the AVX2
+    /// kernels are in use.
     @inline(__always)
     static func applyAll(_ ops: [PostOp], _ out: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int,
                          firstRow: Int) {
@@ -153,6 +154,17 @@ extension Ops {
                 alpha.withUnsafeBufferPointer { ap in
                     kp_prelu_rows(out + rows.lowerBound * columns, ap.baseAddress!, rows.count, columns, period,
                                   firstRow + rows.lowerBound, 1)
+                }
+                i += 2
+                continue
+            }
+            if case let .scaleShift(scale, shift) = op, DirectGEMM.available, i + 1 < ops.count,
+               ops[i + 1] == .flushDenormals {
+                scale.withUnsafeBufferPointer { sp in
+                    shift.withUnsafeBufferPointer { tp in
+                        kp_scale_shift_rows(out + rows.lowerBound * columns, sp.baseAddress!, tp.baseAddress!,
+                                            rows.count, columns, 1)
+                    }
                 }
                 i += 2
                 continue
@@ -185,7 +197,7 @@ extension Ops {
                 shift.withUnsafeBufferPointer { tp in
                     let s = sp.baseAddress!, t = tp.baseAddress!
                     if DirectGEMM.available {
-                        kp_scale_shift_rows(start, s, t, rows.count, columns)
+                        kp_scale_shift_rows(start, s, t, rows.count, columns, 0)
                     } else {
                         for row in rows { scaleShiftRow(out + row * columns, s, t, columns) }
                     }

@@ -157,7 +157,7 @@ struct DirectGEMMTests {
         #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, other.scalars).map { ($0 + $1).bitPattern })
     }
 
-    @Test("PReLU with its +0 flush and Add with its signed-zero flush, each one pass, give the bits of the separate steps",
+    @Test("PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
           arguments: [[2, 6, 37], [3, 700, 1001]])
     func fusedFlushes(shape: [Int]) throws {
         var rng = SeededRandom(seed: 29)
@@ -172,6 +172,8 @@ struct DirectGEMMTests {
         let period = 3
         var alpha = (0..<(period * columns)).map { _ in rng.uniform(-2, 2) }
         alpha[0] = 0.01; alpha[1] = 1e-3   // alpha · (−1e-38) and alpha · (−1.5e-38) are denormal
+        // Alpha row 2 has an infinity and a NaN (the kernel's general form; rows 0 and 1 take the finite-alpha form).
+        alpha[2 * columns + 1] = .infinity; alpha[2 * columns + 2] = -.nan
         func flushed(_ v: Float, positive: Bool) -> Float {
             guard v.isSubnormal else { return v }
             return positive ? 0 : (v.sign == .minus ? -0.0 : 0)
@@ -186,6 +188,20 @@ struct DirectGEMMTests {
             return flushed(p, positive: true)
         }
         #expect(differingBits(out.scalars, expected) == 0)
+        // PReLU alone (no flush after it: a fused Dense/conv output pass, or a plan whose next step flushes).
+        let alone = try Ops.applyingPostOps([.prelu(alpha: alpha, period: period)], to: x)
+        let expectedAlone = x.scalars.enumerated().map { i, v -> Float in
+            let a = alpha[((i / columns) % period) * columns + i % columns]
+            return v.isNaN ? v : relu(v) + (-a) * relu(-v)
+        }
+        #expect(differingBits(alone.scalars, expectedAlone) == 0)
+
+        // BatchNormalization's scale/shift and its flush: products and sums that land on denormals and on −0.
+        var scale = (0..<columns).map { _ in rng.uniform(-2, 2) }, shift = (0..<columns).map { _ in rng.uniform(-1, 1) }
+        scale[0] = 1e-3; shift[0] = 0; scale[1] = -1; shift[1] = 0
+        let bn = try Ops.applyingPostOps([.scaleShift(scale: scale, shift: shift), .flushDenormals], to: x)
+        let expectedBN = x.scalars.enumerated().map { i, v in flushed(v * scale[i % columns] + shift[i % columns], positive: false) }
+        #expect(differingBits(bn.scalars, expectedBN) == 0)
 
         let sum = try Ops.addFlushingDenormals(inputs: [x, y])
         let expectedSum = zip(x.scalars, y.scalars).map { flushed($0 + $1, positive: false) }

@@ -76,8 +76,9 @@ void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1);
 
 /// p[r][j] += b[j].
 void kp_add_rows(float *p, const float *b, long rows, long cols);
-/// p[r][j] = p[r][j] · s[j] + t[j] (a multiply, then an add).
-void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols);
+/// p[r][j] = p[r][j] · s[j] + t[j] (a multiply, then an add); then, when `flush`, denormal results replaced by a
+/// zero of the same sign (kp_flush_denormals(…, 0) in the same pass).
+void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, int flush);
 /// PReLU relu(x) + (−a)·relu(−x) (NaN x kept), a = alpha row (first_row + r) % period; then, when
 /// `flush_positive`, denormal results replaced by +0 (kp_flush_denormals(…, 1) in the same pass).
 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
