@@ -11,8 +11,9 @@ extension Ops {
     /// - Returns: `[..., out]`.
     /// - Throws: ``TensorError`` when shapes disagree.
     ///
-    /// The product is one `cblas_sgemm` over all leading rows; the bias is added after the product,
-    /// as TensorFlow's `MatMul` + `BiasAdd` do.
+    /// The product is one GEMM over all leading rows (the AVX2 kernel of ``DirectGEMM`` when it applies, else
+    /// OpenBLAS; one row is an OpenBLAS GEMV); the bias is added after the product, as TensorFlow's `MatMul` +
+    /// `BiasAdd` do.
     public static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                              activation: Activation = .linear, postOps: [PostOp] = [],
                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
