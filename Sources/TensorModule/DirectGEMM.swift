@@ -109,7 +109,9 @@ enum DirectGEMM {
             }
             let tiles = (m + 5) / 6
             let piece = pieceRows(n: b.n)
-            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { t in
+            // Rows in 4 chunks per core, taken as threads become free (a core slowed down by the system or a
+            // virtual machine's host does less of the work).
+            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18, chunksPerCore: 4) { t in
                 var d = desc
                 let p1 = min(m, t.upperBound * 6)
                 var r = t.lowerBound * 6

@@ -20,11 +20,14 @@ enum Parallel {
     /// Runs `body` over `0..<count` split into contiguous chunks, concurrently when `work` is at
     /// least `threshold` and there is more than one core; otherwise once, on the calling thread.
     /// `body` must only write memory that belongs to its own range.
+    ///
+    /// `chunksPerCore` > 1 cuts the range finer: the threads take chunks as they become free, so a core that the
+    /// system (or a virtual machine's host) slows down does less of the work instead of holding the others up.
     @inline(__always)
-    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold,
+    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold, chunksPerCore: Int = 1,
                              _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = (work >= threshold && coreCount > 1) ? min(coreCount, count) : 1
+        let chunks = (work >= threshold && coreCount > 1) ? min(coreCount * max(chunksPerCore, 1), count) : 1
         if chunks == 1 {
             body(0..<count)
             return
