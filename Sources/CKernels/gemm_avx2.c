@@ -151,6 +151,43 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     }
 }
 
+// One row times panels [j0, j1) of a packed B: memory-bound (each weight is used once), so four independent pairs
+// of accumulators keep loads in flight instead of waiting on one FMA chain.
+__attribute__((target("avx2,fma")))
+void kp_gemv(const float *x, const float *packed_b, long k, long n, float *y, long j0, long j1) {
+    for (long p = j0; p < j1; p++) {
+        const float *bp = packed_b + p * k * KP_PANEL;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();
+        long e = 0;
+        for (; e + 4 <= k; e += 4, bp += 4 * KP_PANEL) {
+            __m256 x0 = _mm256_broadcast_ss(x + e), x1 = _mm256_broadcast_ss(x + e + 1);
+            __m256 x2 = _mm256_broadcast_ss(x + e + 2), x3 = _mm256_broadcast_ss(x + e + 3);
+            a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bp), a0);      a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bp + 8), a1);
+            b0 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(bp + 16), b0); b1 = _mm256_fmadd_ps(x1, _mm256_loadu_ps(bp + 24), b1);
+            c0 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(bp + 32), c0); c1 = _mm256_fmadd_ps(x2, _mm256_loadu_ps(bp + 40), c1);
+            d0 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(bp + 48), d0); d1 = _mm256_fmadd_ps(x3, _mm256_loadu_ps(bp + 56), d1);
+        }
+        for (; e < k; e++, bp += KP_PANEL) {
+            __m256 x0 = _mm256_broadcast_ss(x + e);
+            a0 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bp), a0);
+            a1 = _mm256_fmadd_ps(x0, _mm256_loadu_ps(bp + 8), a1);
+        }
+        __m256 s0 = _mm256_add_ps(_mm256_add_ps(a0, b0), _mm256_add_ps(c0, d0));
+        __m256 s1 = _mm256_add_ps(_mm256_add_ps(a1, b1), _mm256_add_ps(c1, d1));
+        long j = p * KP_PANEL, cols = n - j < KP_PANEL ? n - j : KP_PANEL;
+        if (cols == KP_PANEL) {
+            _mm256_storeu_ps(y + j, s0);
+            _mm256_storeu_ps(y + j + 8, s1);
+        } else {
+            float t[KP_PANEL];
+            _mm256_storeu_ps(t, s0);
+            _mm256_storeu_ps(t + 8, s1);
+            memcpy(y + j, t, (size_t)cols * sizeof(float));
+        }
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static inline float hsum(__m256 v) {
     __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -222,6 +259,10 @@ void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1) {
 }
 
 #else
+
+void kp_gemv(const float *x, const float *packed_b, long k, long n, float *y, long j0, long j1) {
+    (void)x; (void)packed_b; (void)k; (void)n; (void)y; (void)j0; (void)j1;
+}
 
 void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1) {
     (void)d; (void)p0; (void)p1;

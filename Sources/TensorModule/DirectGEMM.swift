@@ -66,6 +66,16 @@ enum DirectGEMM {
         max(192, ((1 << 15) / max(n, 1)) / 6 * 6)
     }
 
+    /// `y[n] = x[k] · B` for one row (a Dense layer at batch 1): memory-bound, so the cores split B's panels and
+    /// each streams its share once (B is `b`, packed in panels, not transposed).
+    static func multiplyRow(x: UnsafePointer<Float>, b: Ops.PackedKernel, y: UnsafeMutablePointer<Float>) {
+        precondition(!b.transposed, "DirectGEMM: a transposed (narrow) kernel has no panels")
+        let panels = (b.n + 15) / 16
+        Parallel.forEachChunk(count: panels, work: b.k * b.n, threshold: 1 << 18) { j in
+            kp_gemv(x, b.pointer, b.k, b.n, y, j.lowerBound, j.upperBound)
+        }
+    }
+
     /// `C[m × n] = A · B` over the geometry; `finished(rows, concurrent)` is called with each range of rows once all
     /// its columns are computed, so the caller can run its epilogue while they are in cache. With `concurrent`
     /// true it is called on the worker threads, at once for disjoint ranges (the epilogue must then not split its

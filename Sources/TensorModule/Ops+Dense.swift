@@ -31,11 +31,18 @@ extension Ops {
         let outShape = Array(input.shape.dropLast()) + [n]
         let count = try Tensor.checkedCount(outShape, operation: op)
         var output = Tensor.build(shape: outShape, count: count) { out in
-            // One row is a GEMV (OpenBLAS' is fast); more rows go to the direct kernel when it applies.
-            if m > 1, k > 0, DirectGEMM.use(columns: n, kernelCount: k * n) {
+            // The direct kernel when it applies: one row is a GEMV over the packed panels (no second set of
+            // threads competing with ours, as OpenBLAS' would), more rows (or few columns) the GEMM kernels.
+            if m >= 1, k > 0, DirectGEMM.use(columns: n, kernelCount: k * n) {
                 input.scalars.withUnsafeBufferPointer { a in
                     kernel.scalars.withUnsafeBufferPointer { w in
                         let packed = PackedKernel.reuse(packedKernel, orPack: w.baseAddress!, k: k, n: n)
+                        if m == 1, !packed.transposed {
+                            DirectGEMM.multiplyRow(x: a.baseAddress!, b: packed, y: out.baseAddress!)
+                            epilogue(out.baseAddress!, rows: 1, columns: n, bias: bias, activation: activation,
+                                     postOps: postOps)
+                            return
+                        }
                         DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
                                             b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
                             epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,

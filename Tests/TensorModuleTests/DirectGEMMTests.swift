@@ -32,6 +32,8 @@ struct DirectGEMMTests {
         // the narrow (dot-product) kernel and its 4-row, 3-column and 8-float remainders
         (2, 1, 16), (7, 5, 17), (13, 256, 32), (6, 257, 15), (300, 600, 40), (1030, 33, 48), (64, 1100, 70),
         (9, 40, 3), (5, 13, 11), (301, 600, 10), (3, 7, 1),
+        // one row: the GEMV kernel (k remainders of its 4-step unrolling, a partial last panel) or, n < 12, narrow
+        (1, 1, 16), (1, 7, 33), (1, 1030, 1024), (1, 50, 5),
     ])
     func dense(_ p: (Int, Int, Int)) throws {
         var rng = SeededRandom(seed: UInt64(p.0 * 7919 + p.1 * 31 + p.2))

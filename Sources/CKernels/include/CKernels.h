@@ -66,6 +66,10 @@ typedef struct {
 /// Requires kp_simd_available(). Different threads may compute disjoint parts of C of one descriptor at once.
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
 
+/// y = x · B for one row x (k floats) and B packed by kp_pack_b (k × n): columns [16·j0, min(16·j1, n)) of y.
+/// Requires kp_simd_available(). Different threads may compute disjoint panel ranges at once.
+void kp_gemv(const float *x, const float *packed_b, long k, long n, float *y, long j0, long j1);
+
 /// kp_gemm for few columns (n below a panel's width): `packed_b` is from kp_pack_bt, and each output is a dot
 /// product of a row of A with a column of B, vectorised along k (4 rows × 3 columns per register tile).
 /// Computes rows [p0, p1), all columns.
