@@ -11,8 +11,8 @@ extension Ops {
     /// - Returns: `[..., out]`.
     /// - Throws: ``TensorError`` when shapes disagree.
     ///
-    /// The product is one GEMM over all leading rows (the AVX2 kernel of ``DirectGEMM`` when it applies, else
-    /// OpenBLAS; one row is an OpenBLAS GEMV); the bias is added after the product, as TensorFlow's `MatMul` +
+    /// The product is one GEMM over all leading rows (the AVX2 kernels of ``DirectGEMM`` when they apply, a GEMV
+    /// kernel for one row; else OpenBLAS); the bias is added after the product, as TensorFlow's `MatMul` +
     /// `BiasAdd` do.
     public static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                              activation: Activation = .linear, postOps: [PostOp] = [],
