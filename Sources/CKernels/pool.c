@@ -87,8 +87,23 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
+// In a child made by fork() the workers do not exist: forget them (the next loop starts new ones).
+static void forget_workers_after_fork(void) {
+    pthread_mutex_init(&pool.busy, NULL);
+    pthread_mutex_init(&pool.sleep_lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    atomic_store(&pool.sleepers, 0);
+    pool.workers = 0;
+    pool.started = 0;
+    inside_loop = 0;
+}
+
+static pthread_once_t fork_handler_once = PTHREAD_ONCE_INIT;
+static void install_fork_handler(void) { pthread_atfork(NULL, NULL, forget_workers_after_fork); }
+
 // Starts the workers once (called with `busy` held).
 static void start_workers(long threads) {
+    pthread_once(&fork_handler_once, install_fork_handler);
     pool.started = 1;
     long wanted = threads - 1;
     if (wanted > KP_MAX_WORKERS) wanted = KP_MAX_WORKERS;
