@@ -163,6 +163,69 @@ AVX2 void kp_flush_denormals(float *p, long count, int to_positive_zero) {
     for (; i < count; i++) p[i] = flush1(p[i], to_positive_zero);
 }
 
+// Moves (parameter row, column) on by n elements.
+static inline void advance(long *c, long *ar, long n, long cols, long period) {
+    *c += n;
+    while (*c >= cols) {
+        *c -= cols;
+        *ar = *ar + 1 == period ? 0 : *ar + 1;
+    }
+}
+
+AVX2 void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
+                         const float *p, const float *q, long period) {
+    const long count = rows * cols, span = period * cols;
+    const __m256 zero = _mm256_setzero_ps(), vs = _mm256_set1_ps(slope), sign = _mm256_set1_ps(-0.0f);
+    const int finite = kind != KP_STEP_PRELU || all_finite(p, span);
+    long ar = first_row % period, c = 0;   // parameter row and column of element i
+    long i = 0;
+    // Scalar steps up to a 32-byte boundary of dst, then whole vectors with non-temporal stores.
+    for (; i < count && ((uintptr_t)(dst + i) & 31) != 0; i++, advance(&c, &ar, 1, cols, period)) {
+        float v = src[i];
+        switch (kind) {
+        case KP_STEP_LEAKY: v = flush1(leaky1(v, slope), 0); break;
+        case KP_STEP_PRELU: v = flush1(prelu1(v, p[ar * cols + c]), 1); break;
+        default: v = flush1(v * p[c] + q[c], 0); break;
+        }
+        dst[i] = v;
+    }
+    for (; i + 8 <= count; i += 8, advance(&c, &ar, 8, cols, period)) {
+        __m256 v = _mm256_loadu_ps(src + i);
+        switch (kind) {
+        case KP_STEP_LEAKY:
+            v = vflush(_mm256_blendv_ps(_mm256_mul_ps(v, vs), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
+            break;
+        case KP_STEP_PRELU: {
+            // p holds `span + 8` values (the first 8 repeated): a vector that runs past a row, or past the last
+            // alpha row, reads the alphas of the rows it runs into.
+            __m256 a = _mm256_loadu_ps(p + ar * cols + c);
+            if (finite) {
+                __m256 neg = _mm256_add_ps(_mm256_mul_ps(a, v), zero);
+                v = _mm256_blendv_ps(neg, v, _mm256_cmp_ps(v, zero, _CMP_NLE_UQ));
+            } else {
+                __m256 y = _mm256_add_ps(vrelu(v), _mm256_mul_ps(_mm256_xor_ps(a, sign), vrelu(_mm256_xor_ps(v, sign))));
+                v = _mm256_blendv_ps(y, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+            }
+            v = vflush_positive(v);
+            break;
+        }
+        default:
+            v = vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(p + c)), _mm256_loadu_ps(q + c)));
+            break;
+        }
+        _mm256_stream_ps(dst + i, v);
+    }
+    for (; i < count; i++, advance(&c, &ar, 1, cols, period)) {
+        float v = src[i];
+        switch (kind) {
+        case KP_STEP_LEAKY: v = flush1(leaky1(v, slope), 0); break;
+        case KP_STEP_PRELU: v = flush1(prelu1(v, p[ar * cols + c]), 1); break;
+        default: v = flush1(v * p[c] + q[c], 0); break;
+        }
+        dst[i] = v;
+    }
+}
+
 AVX2 void kp_stream_store(float *dst, const float *src, long count) {
     long i = 0;
     while (i < count && ((uintptr_t)(dst + i) & 31) != 0) { dst[i] = src[i]; i++; }
@@ -192,6 +255,11 @@ AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int str
 #else
 
 void kp_stream_store(float *dst, const float *src, long count) { (void)dst; (void)src; (void)count; }
+void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
+                    const float *p, const float *q, long period) {
+    (void)dst; (void)src; (void)rows; (void)cols; (void)first_row; (void)kind; (void)slope; (void)p; (void)q;
+    (void)period;
+}
 void kp_store_fence(void) {}
 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
     (void)dst; (void)a; (void)b; (void)count; (void)stream; (void)flush;

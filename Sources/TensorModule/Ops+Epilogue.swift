@@ -87,6 +87,21 @@ extension Ops {
         // Outputs larger than the caches are written with non-temporal stores from a small scratch block (the
         // steps run on the scratch copy in L1): no read of the output's lines before they are overwritten.
         let stream = DirectGEMM.available && input.count >= streamingThreshold
+        if stream, let step = StreamStep(postOps, columns: columns, limit: input.count / 8) {
+            // One step and its flush (a stand-alone LeakyReLU, PReLU or BatchNormalization): each value is read,
+            // transformed in registers and streamed out, with no copy through a scratch block.
+            defer { step.deallocate() }
+            return Tensor.build(shape: input.shape, count: input.count) { out in
+                input.scalars.withUnsafeBufferPointer { source in
+                    let x = source.baseAddress!, y = out.baseAddress!
+                    Parallel.forEachChunk(count: rows, work: rows * columns, chunksPerCore: 4) { range in
+                        kp_stream_step(y + range.lowerBound * columns, x + range.lowerBound * columns, range.count,
+                                       columns, range.lowerBound, step.kind, step.slope, step.p, step.q, step.period)
+                        kp_store_fence()
+                    }
+                }
+            }
+        }
         return Tensor.build(shape: input.shape, count: input.count) { out in
             input.scalars.withUnsafeBufferPointer { source in
                 let x = source.baseAddress!, y = out.baseAddress!
@@ -301,3 +316,55 @@ extension Ops {
         }
     }
 }
+
+/// A list of post-ops that is one step of CKernels' `kp_stream_step` and its flush (LeakyReLU, PReLU or scale/shift,
+/// after dropping a flush that follows another), with the step's parameters copied into buffers this value owns
+/// (call ``deallocate()``): each parameter row followed by its first values again, as the kernel reads them.
+struct StreamStep {
+    let kind: Int32
+    let slope: Float
+    let period: Int
+    private(set) var p: UnsafeMutablePointer<Float>?
+    private(set) var q: UnsafeMutablePointer<Float>?
+
+    /// `nil` unless `postOps` is exactly such a step, or when its parameters exceed `limit` floats (copying them
+    /// would cost as much as the pass saves).
+    init?(_ postOps: [Ops.PostOp], columns: Int, limit: Int) {
+        var ops: [Ops.PostOp] = []
+        for op in postOps {
+            if op == .flushDenormals, let last = ops.last, last == .flushDenormals || last == .flushDenormalsToPositiveZero {
+                continue
+            }
+            ops.append(op)
+        }
+        guard ops.count == 2, columns > 0 else { return nil }
+        switch (ops[0], ops[1]) {
+        case let (.activation(.leakyReLU(slope)), .flushDenormals):
+            (kind, self.slope, period) = (Int32(KP_STEP_LEAKY), slope, 1)
+        case let (.prelu(alpha, period), .flushDenormalsToPositiveZero):
+            guard alpha.count <= limit else { return nil }
+            (kind, slope, self.period) = (Int32(KP_STEP_PRELU), 0, period)
+            p = Self.extended(alpha)
+        case let (.scaleShift(scale, shift), .flushDenormals):
+            guard scale.count + shift.count <= limit else { return nil }
+            (kind, slope, period) = (Int32(KP_STEP_SCALE_SHIFT), 0, 1)
+            p = Self.extended(scale)
+            q = Self.extended(shift)
+        default:
+            return nil
+        }
+    }
+
+    /// `values` followed by 8 more, continuing cyclically (`values[i % count]`).
+    private static func extended(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: values.count + 8)
+        for i in 0..<(values.count + 8) { (buffer + i).initialize(to: values[i % values.count]) }
+        return buffer
+    }
+
+    func deallocate() {
+        p?.deallocate()
+        q?.deallocate()
+    }
+}
+

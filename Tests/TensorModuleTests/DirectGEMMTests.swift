@@ -159,8 +159,8 @@ struct DirectGEMMTests {
         #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, other.scalars).map { ($0 + $1).bitPattern })
     }
 
-    @Test("PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
-          arguments: [[2, 6, 37], [3, 700, 1001]])
+    @Test("LeakyReLU, PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
+          arguments: [[2, 6, 37], [3, 700, 1001], [700_001, 3]])   // the last two are streamed; rows of 3 < a vector
     func fusedFlushes(shape: [Int]) throws {
         var rng = SeededRandom(seed: 29)
         let count = shape.reduce(1, *), columns = shape.last!
@@ -197,6 +197,11 @@ struct DirectGEMMTests {
             return v.isNaN ? v : relu(v) + (-a) * relu(-v)
         }
         #expect(differingBits(alone.scalars, expectedAlone) == 0)
+
+        // LeakyReLU and its flush (a stand-alone LeakyReLU layer).
+        let leaky = try Ops.applyingPostOps([.activation(.leakyReLU(negativeSlope: 0.3)), .flushDenormals], to: x)
+        let expectedLeaky = x.scalars.map { v in flushed(v > 0 ? v : v * 0.3, positive: false) }
+        #expect(differingBits(leaky.scalars, expectedLeaky) == 0)
 
         // BatchNormalization's scale/shift and its flush: products and sums that land on denormals and on −0.
         var scale = (0..<columns).map { _ in rng.uniform(-2, 2) }, shift = (0..<columns).map { _ in rng.uniform(-1, 1) }

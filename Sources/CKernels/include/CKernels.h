@@ -92,6 +92,18 @@ void kp_leaky(float *p, long count, float slope);
 /// Denormals replaced by a zero of the same sign, or by +0 when to_positive_zero.
 void kp_flush_denormals(float *p, long count, int to_positive_zero);
 
+/// The steps of kp_stream_step, each followed by its denormal flush.
+enum { KP_STEP_LEAKY = 1, KP_STEP_PRELU = 2, KP_STEP_SCALE_SHIFT = 3 };
+
+/// dst = one element-wise step of src, then its flush, for `rows` rows of `cols` floats (row r is row first_row + r of
+/// the whole output), each value read once and written with non-temporal stores (call kp_store_fence before another
+/// thread reads dst): KP_STEP_LEAKY: kp_leaky(slope) then kp_flush_denormals(…, 0); KP_STEP_PRELU:
+/// kp_prelu_rows(alpha p, period, flush_positive 1); KP_STEP_SCALE_SHIFT: kp_scale_shift_rows(scale p, shift q,
+/// flush 1). Bit for bit the results of those kernels. p and q hold period · cols (PReLU) or cols (scale, shift)
+/// values followed by their first 8 values again (so a vector may run past the end of a row).
+void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
+                    const float *p, const float *q, long period);
+
 /// dst[i] = src[i] with non-temporal stores (the lines bypass the caches: for outputs larger than the caches).
 /// Call kp_store_fence before another thread reads dst.
 void kp_stream_store(float *dst, const float *src, long count);
