@@ -47,7 +47,7 @@ extension Ops {
     static func epilogue(_ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: Tensor?,
                          activation: Activation, postOps: [PostOp] = [], firstRow: Int = 0, parallel: Bool = true) {
         let elementwise = activation.isElementwise && activation != .linear
-        let post = activation.isElementwise ? postOps : []
+        let post = activation.isElementwise ? withoutRepeatedFlushes(postOps) : []
         guard bias != nil || elementwise || !post.isEmpty, rows > 0, columns > 0 else { return }
         let biasScalars = bias?.scalars ?? []
         biasScalars.withUnsafeBufferPointer { bp in
@@ -81,6 +81,7 @@ extension Ops {
     public static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
         let columns = input.shape.last ?? 1
         try checkPostOps(postOps, columns: columns, operation: "postOps")
+        let postOps = withoutRepeatedFlushes(postOps)
         guard columns > 0, input.count > 0 else { return input }
         let rows = input.count / columns
         let rowsPerBlock = max(1, 4096 / columns)
@@ -133,6 +134,7 @@ extension Ops {
 
     /// Runs `postOps` over a whole `[…, columns]` tensor (after a softmax the output pass could not fuse).
     static func applyPostOps(_ postOps: [PostOp], to tensor: inout Tensor, columns: Int) {
+        let postOps = withoutRepeatedFlushes(postOps)
         guard !postOps.isEmpty, columns > 0, tensor.count > 0 else { return }
         let rows = tensor.count / columns
         tensor.scalars.withUnsafeMutableBufferPointer { buffer in
@@ -149,21 +151,29 @@ extension Ops {
         }
     }
 
+    /// `ops` with each denormal flush that directly follows another removed (the first left no denormal): the same
+    /// results in fewer passes. The plan appends a flush at every layer boundary, so fused layers repeat them.
+    static func withoutRepeatedFlushes(_ ops: [PostOp]) -> [PostOp] {
+        var kept: [PostOp] = []
+        kept.reserveCapacity(ops.count)
+        for op in ops {
+            if op == .flushDenormals, let last = kept.last, last == .flushDenormals || last == .flushDenormalsToPositiveZero {
+                continue
+            }
+            kept.append(op)
+        }
+        return kept
+    }
+
     /// `ops` in order over rows `rows` of the `[*, columns]` buffer `out`, with the same results as applying each in
-    /// turn, in fewer passes: a denormal flush right after another is skipped (the first left no denormal), and a
-    /// PReLU followed by its `+0` flush, or a scale/shift followed by a flush, runs as one kernel when the AVX2
-    /// kernels are in use.
+    /// turn; a PReLU followed by its `+0` flush, or a scale/shift followed by a flush, runs as one kernel when the
+    /// AVX2 kernels are in use.
     @inline(__always)
     static func applyAll(_ ops: [PostOp], _ out: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int,
                          firstRow: Int) {
         var i = 0
         while i < ops.count {
             let op = ops[i]
-            if i > 0, op == .flushDenormals,
-               ops[i - 1] == .flushDenormals || ops[i - 1] == .flushDenormalsToPositiveZero {
-                i += 1
-                continue
-            }
             if case let .prelu(alpha, period) = op, DirectGEMM.available, i + 1 < ops.count,
                ops[i + 1] == .flushDenormalsToPositiveZero {
                 alpha.withUnsafeBufferPointer { ap in
@@ -318,7 +328,7 @@ extension Ops {
 }
 
 /// A list of post-ops that is one step of CKernels' `kp_stream_step` and its flush (LeakyReLU, PReLU or scale/shift,
-/// after dropping a flush that follows another), with the step's parameters copied into buffers this value owns
+/// after ``Ops/withoutRepeatedFlushes(_:)``), with the step's parameters copied into buffers this value owns
 /// (call ``deallocate()``): each parameter row followed by its first values again, as the kernel reads them.
 struct StreamStep {
     let kind: Int32
@@ -330,13 +340,7 @@ struct StreamStep {
     /// `nil` unless `postOps` is exactly such a step, or when its parameters exceed `limit` floats (copying them
     /// would cost as much as the pass saves).
     init?(_ postOps: [Ops.PostOp], columns: Int, limit: Int) {
-        var ops: [Ops.PostOp] = []
-        for op in postOps {
-            if op == .flushDenormals, let last = ops.last, last == .flushDenormals || last == .flushDenormalsToPositiveZero {
-                continue
-            }
-            ops.append(op)
-        }
+        let ops = Ops.withoutRepeatedFlushes(postOps)
         guard ops.count == 2, columns > 0 else { return nil }
         switch (ops[0], ops[1]) {
         case let (.activation(.leakyReLU(slope)), .flushDenormals):
