@@ -90,38 +90,36 @@ AVX2 static int all_finite(const float *a, long n) {
     return 1;
 }
 
+// LeakyReLU on a vector: x > 0 ? x : x · slope (as leaky1).
+AVX2 static inline __m256 vleaky(__m256 x, __m256 slope) {
+    return _mm256_blendv_ps(_mm256_mul_ps(x, slope), x, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+// PReLU on a vector, relu(x) + (−a)·relu(−x) with NaN x kept (as prelu1). With a finite alpha that is bit for bit
+// x > 0 or NaN ? x : a·x + 0 (the + 0 turns a −0 product into +0, as the sum with relu(x) = +0 does;
+// (−a)·(−x) = a·x exactly), the cheaper form; an infinite or NaN alpha needs the general one.
+AVX2 static inline __m256 vprelu(__m256 x, __m256 a, int finite) {
+    const __m256 zero = _mm256_setzero_ps();
+    if (finite) {
+        __m256 neg = _mm256_add_ps(_mm256_mul_ps(a, x), zero);
+        return _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, zero, _CMP_NLE_UQ));
+    }
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(_mm256_xor_ps(a, sign), vrelu(_mm256_xor_ps(x, sign))));
+    return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+}
+
 AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                         int flush_positive) {
-    const __m256 sign = _mm256_set1_ps(-0.0f), zero = _mm256_setzero_ps();
-    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-    const __m256 smallest_normal = _mm256_set1_ps(1.17549435e-38f);
     long ar = first_row % period;   // alpha row, advanced without a division per row
     int finite = period == 1 ? all_finite(alpha, cols) : 0;
     for (long r = 0; r < rows; r++, p += cols, ar = ar + 1 == period ? 0 : ar + 1) {
         const float *a = alpha + ar * cols;
         if (period > 1) finite = all_finite(a, cols);
         long j = 0;
-        if (finite) {
-            // With a finite alpha, relu(x) + (−a)·relu(−x) is bit for bit x > 0 or NaN ? x : a·x + 0 (the + 0 turns
-            // a −0 product into +0, as the sum with relu(x) = +0 does; (−a)·(−x) = a·x exactly). The result is never
-            // −0, so the +0 flush is |y| < FLT_MIN ? +0 : y.
-            for (; j + 8 <= cols; j += 8) {
-                __m256 x = _mm256_loadu_ps(p + j);
-                __m256 neg = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(a + j), x), zero);
-                __m256 y = _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, zero, _CMP_NLE_UQ));
-                if (flush_positive)
-                    y = _mm256_andnot_ps(_mm256_cmp_ps(_mm256_and_ps(y, abs_mask), smallest_normal, _CMP_LT_OQ), y);
-                _mm256_storeu_ps(p + j, y);
-            }
-        } else {
-            for (; j + 8 <= cols; j += 8) {
-                __m256 x = _mm256_loadu_ps(p + j);
-                __m256 na = _mm256_xor_ps(_mm256_loadu_ps(a + j), sign);
-                __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(na, vrelu(_mm256_xor_ps(x, sign))));
-                __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
-                y = _mm256_blendv_ps(y, x, nan);
-                _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
-            }
+        for (; j + 8 <= cols; j += 8) {
+            __m256 y = vprelu(_mm256_loadu_ps(p + j), _mm256_loadu_ps(a + j), finite);
+            _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
         }
         for (; j < cols; j++) p[j] = flush_positive ? flush1(prelu1(p[j], a[j]), 1) : prelu1(p[j], a[j]);
     }
@@ -130,11 +128,7 @@ AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long
 AVX2 void kp_leaky(float *p, long count, float slope) {
     const __m256 s = _mm256_set1_ps(slope);
     long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        __m256 x = _mm256_loadu_ps(p + i);
-        __m256 pos = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ);
-        _mm256_storeu_ps(p + i, _mm256_blendv_ps(_mm256_mul_ps(x, s), x, pos));
-    }
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(p + i, vleaky(_mm256_loadu_ps(p + i), s));
     for (; i < count; i++) p[i] = leaky1(p[i], slope);
 }
 
@@ -172,58 +166,37 @@ static inline void advance(long *c, long *ar, long n, long cols, long period) {
     }
 }
 
+// One value through kp_stream_step's step and flush; p/q indexed by parameter row `ar` and column `c`.
+static inline float step1(float v, int kind, float slope, const float *p, const float *q, long ar, long c, long cols) {
+    switch (kind) {
+    case KP_STEP_LEAKY: return flush1(leaky1(v, slope), 0);
+    case KP_STEP_PRELU: return flush1(prelu1(v, p[ar * cols + c]), 1);
+    default: return flush1(v * p[c] + q[c], 0);
+    }
+}
+
 AVX2 void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
                          const float *p, const float *q, long period) {
     const long count = rows * cols, span = period * cols;
-    const __m256 zero = _mm256_setzero_ps(), vs = _mm256_set1_ps(slope), sign = _mm256_set1_ps(-0.0f);
+    const __m256 vs = _mm256_set1_ps(slope);
     const int finite = kind != KP_STEP_PRELU || all_finite(p, span);
     long ar = first_row % period, c = 0;   // parameter row and column of element i
     long i = 0;
     // Scalar steps up to a 32-byte boundary of dst, then whole vectors with non-temporal stores.
-    for (; i < count && ((uintptr_t)(dst + i) & 31) != 0; i++, advance(&c, &ar, 1, cols, period)) {
-        float v = src[i];
-        switch (kind) {
-        case KP_STEP_LEAKY: v = flush1(leaky1(v, slope), 0); break;
-        case KP_STEP_PRELU: v = flush1(prelu1(v, p[ar * cols + c]), 1); break;
-        default: v = flush1(v * p[c] + q[c], 0); break;
-        }
-        dst[i] = v;
-    }
+    for (; i < count && ((uintptr_t)(dst + i) & 31) != 0; i++, advance(&c, &ar, 1, cols, period))
+        dst[i] = step1(src[i], kind, slope, p, q, ar, c, cols);
     for (; i + 8 <= count; i += 8, advance(&c, &ar, 8, cols, period)) {
         __m256 v = _mm256_loadu_ps(src + i);
         switch (kind) {
-        case KP_STEP_LEAKY:
-            v = vflush(_mm256_blendv_ps(_mm256_mul_ps(v, vs), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ)));
-            break;
-        case KP_STEP_PRELU: {
-            // p holds `span + 8` values (the first 8 repeated): a vector that runs past a row, or past the last
-            // alpha row, reads the alphas of the rows it runs into.
-            __m256 a = _mm256_loadu_ps(p + ar * cols + c);
-            if (finite) {
-                __m256 neg = _mm256_add_ps(_mm256_mul_ps(a, v), zero);
-                v = _mm256_blendv_ps(neg, v, _mm256_cmp_ps(v, zero, _CMP_NLE_UQ));
-            } else {
-                __m256 y = _mm256_add_ps(vrelu(v), _mm256_mul_ps(_mm256_xor_ps(a, sign), vrelu(_mm256_xor_ps(v, sign))));
-                v = _mm256_blendv_ps(y, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-            }
-            v = vflush_positive(v);
-            break;
-        }
-        default:
-            v = vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(p + c)), _mm256_loadu_ps(q + c)));
-            break;
+        case KP_STEP_LEAKY: v = vflush(vleaky(v, vs)); break;
+        // p holds `span + 8` values (continuing cyclically): a vector that runs past a row, or past the last alpha
+        // row, reads the alphas of the rows it runs into.
+        case KP_STEP_PRELU: v = vflush_positive(vprelu(v, _mm256_loadu_ps(p + ar * cols + c), finite)); break;
+        default: v = vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(p + c)), _mm256_loadu_ps(q + c))); break;
         }
         _mm256_stream_ps(dst + i, v);
     }
-    for (; i < count; i++, advance(&c, &ar, 1, cols, period)) {
-        float v = src[i];
-        switch (kind) {
-        case KP_STEP_LEAKY: v = flush1(leaky1(v, slope), 0); break;
-        case KP_STEP_PRELU: v = flush1(prelu1(v, p[ar * cols + c]), 1); break;
-        default: v = flush1(v * p[c] + q[c], 0); break;
-        }
-        dst[i] = v;
-    }
+    for (; i < count; i++, advance(&c, &ar, 1, cols, period)) dst[i] = step1(src[i], kind, slope, p, q, ar, c, cols);
 }
 
 AVX2 void kp_stream_store(float *dst, const float *src, long count) {
