@@ -3,13 +3,32 @@ public import KerasGraph
 /// Decodes one layer config into a typed layer.
 public typealias LayerDecoder = @Sendable (LayerConfig) throws -> any Layer
 
-/// The decoders for every layer class KerasPort understands, keyed by Keras class name
-/// (including Keras 1 and Keras 2 aliases). Classes not listed here become opaque layers.
+/// The decoders for every layer class KerasPort understands, keyed by Keras class name (including Keras 1 and
+/// Keras 2 aliases): the core families below merged with the families in `BuiltinLayers+<Family>.swift`, one file
+/// per family so that adding a family touches its own file. Classes not listed anywhere become opaque layers.
+/// A class name registered by two families is a programming error (`LayerRegistryTests` checks it).
+let builtinLayerDecoders: [String: LayerDecoder] = {
+    var all: [String: LayerDecoder] = [:]
+    for (_, family) in builtinLayerFamilies {
+        all.merge(family) { first, _ in first }
+    }
+    return all
+}()
+
+/// Every family of decoders, in the order the README's table lists them.
+let builtinLayerFamilies: [(name: String, decoders: [String: LayerDecoder])] = [
+    ("Core, convolution, pooling, normalization, activation, merging and reshaping", coreLayerDecoders),
+    ("Preprocessing and application layers", preprocessingLayerDecoders),
+    ("Recurrent", recurrentLayerDecoders),
+    ("Attention and normalization", attentionLayerDecoders),
+]
+
+/// The layers KerasPort has run since its first release.
 ///
 /// Keras 1 names: `Convolution1D`/`AtrousConvolution1D` → ``Conv1D``, `Convolution2D`/`AtrousConvolution2D` →
 /// ``Conv2D``, `SeparableConvolution2D` → ``SeparableConv2D``. Keras 1's `Merge` and `Deconvolution2D` (which
 /// carries an explicit `output_shape`) are not decoded and stay opaque.
-let builtinLayerDecoders: [String: LayerDecoder] = [
+let coreLayerDecoders: [String: LayerDecoder] = [
     // Core
     "Dense": { c throws in try Dense(config: c) },
     "Activation": { c throws in try ActivationLayer(config: c) },
