@@ -188,7 +188,7 @@ struct ModelConfigTests {
         #expect(try GraphAnalysis.analyze(g, checkWeights: false).modelOutputShapes == [[nil, 2]])
     }
 
-    @Test("tf.keras TF-op layers: constant arguments are not tensors; the op is kept as an opaque layer")
+    @Test("tf.keras TF-op layers: constant arguments are not tensors, keyword tensors are inputs; the op is kept as an opaque layer")
     func tfOpLambda() throws {
         // As tf.keras 2.x writes `2.0 * x` (TFOpLambda, `_CONSTANT_VALUE` for the constant first argument).
         let json = """
@@ -200,7 +200,9 @@ struct ModelConfigTests {
             """
         let g = try ModelConfigParser.parse(json: json, kerasVersion: "2.15.0", file: "op.h5")
         #expect(g.nodes[1].layer is OpaqueLayer)
-        #expect(g.nodes[1].calls == [LayerCall(inputs: [])])
+        // The tensor passed by keyword (`y=x`) is the call's one input; the constant stays in the arguments.
+        #expect(g.nodes[1].calls == [LayerCall(inputs: [TensorRef(layer: "x")], arguments: CallArguments(
+            positional: [.constant(.number(2))], keywords: [CallKeyword("y", .tensor(0)), CallKeyword("name", .constant(.null))]))])
         let a = try GraphAnalysis.analyze(g, checkWeights: false)
         #expect(a.unsupportedLayers == ["tf.math.multiply"])
         #expect(a.modelOutputShapes == [nil])

@@ -114,7 +114,7 @@ func graphDifferences(_ a: ModelGraph, _ b: ModelGraph, dialect: ConfigDialect, 
         if x.name != y.name { out.append("layer `\(here)`: renamed `\(y.name)`"); continue }
         let cx = writtenClass(x.layer, dialect), cy = writtenClass(y.layer, dialect)
         if cx != cy { out.append("layer `\(here)`: class \(cx) vs \(cy)"); continue }
-        if x.calls != y.calls.map({ LayerCall(inputs: mapped($0.inputs)) }) {
+        if x.calls != y.calls.map({ LayerCall(inputs: mapped($0.inputs), arguments: $0.arguments) }) {
             out.append("layer `\(here)`: calls \(x.calls) vs \(y.calls)")
         }
         if x.layer.common.trainable != y.layer.common.trainable { out.append("layer `\(here)`: trainable differs") }

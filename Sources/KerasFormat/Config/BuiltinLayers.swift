@@ -21,6 +21,7 @@ let builtinLayerFamilies: [(name: String, decoders: [String: LayerDecoder])] = [
     ("Preprocessing and application layers", preprocessingLayerDecoders),
     ("Recurrent", recurrentLayerDecoders),
     ("Attention and normalization", attentionLayerDecoders),
+    ("Framework op layers", opLayerDecoders),
 ]
 
 /// The layers KerasPort has run since its first release.

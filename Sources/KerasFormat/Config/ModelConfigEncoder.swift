@@ -221,6 +221,9 @@ private struct Encoder {
 
     func inboundNode(_ call: LayerCall, call c: Int, consumer: any Layer, graph: ModelGraph, analysis: GraphAnalysis?,
                      object: String) throws -> JSONValue {
+        if let arguments = call.arguments {
+            return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object)
+        }
         switch dialect {
         case .keras1, .keras2:
             return .array(try call.inputs.map { ref in
@@ -237,6 +240,59 @@ private struct Encoder {
                 args = [.array(tensors)]
             }
             return .object([("args", .array(args)), ("kwargs", .object([]))])
+        }
+    }
+
+    /// An inbound node written from recorded call arguments (constants, keyword tensors), in this dialect's form.
+    func inboundNode(_ arguments: CallArguments, call: LayerCall, graph: ModelGraph, analysis: GraphAnalysis?,
+                     object: String) throws -> JSONValue {
+        func tensor(_ i: Int) throws -> TensorRef {
+            guard call.inputs.indices.contains(i) else {
+                throw FormatError(object: object, "a call argument refers to input \(i) of \(call.inputs.count)")
+            }
+            return call.inputs[i]
+        }
+        switch dialect {
+        case .keras3:
+            func value(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i): return try kerasTensor(try tensor(i), graph: graph, analysis: analysis, object: object)
+                case let .constant(c): return c
+                case let .list(items): return .array(try items.map(value))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try value($0.value)) })
+                }
+            }
+            return .object([("args", .array(try arguments.positional.map(value))),
+                             ("kwargs", .object(try arguments.keywords.map { ($0.name, try value($0.value)) }))])
+        case .keras1, .keras2:
+            // Keras 2 records the first argument's structure, every other argument by name in `kwargs`.
+            guard arguments.positional.count <= 1 else {
+                throw FormatError(object: object, "cannot be written in the Keras 2 dialect: the call passes "
+                                  + "\(arguments.positional.count) positional arguments, which Keras 2 records by name")
+            }
+            func keyword(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i): return try historyTriple(try tensor(i), graph: graph, analysis: analysis, object: object)
+                case let .constant(c): return c
+                case let .list(items): return .array(try items.map(keyword))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try keyword($0.value)) })
+                }
+            }
+            let kwargs = JSONValue.object(try arguments.keywords.map { ($0.name, try keyword($0.value)) })
+            func first(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i):
+                    guard case var .array(triple) = try historyTriple(try tensor(i), graph: graph, analysis: analysis,
+                                                                      object: object) else { return .null }
+                    triple.append(kwargs)
+                    return .array(triple)
+                case let .constant(c): return .array([.string("_CONSTANT_VALUE"), .number(-1), c, kwargs])
+                case let .list(items): return .array(try items.map(first))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try first($0.value)) })
+                }
+            }
+            guard let head = arguments.positional.first else { return .array([]) }
+            return try first(head)
         }
     }
 
