@@ -39,7 +39,7 @@ let package = Package(
         // KerasPort: the public face; re-exports the pieces above.
         .target(
             name: "KerasPort",
-            dependencies: ["KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
+            dependencies: ["HDF5", "KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
             swiftSettings: swiftSettings),
 
         // MARK: - Tool
