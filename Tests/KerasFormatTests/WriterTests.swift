@@ -56,11 +56,18 @@ struct WriterRoundTripTests {
     /// h5dump (when installed) reads the whole file: for a `.keras` archive, its `model.weights.h5`.
     func expectH5dumpReads(_ path: String, format: KerasWriteFormat) throws {
         let h5dump = "/usr/bin/h5dump"
-        guard FileManager.default.isExecutableFile(atPath: h5dump) else { return }
+        // tools/install_deps.sh installs both tools; a missing one fails here rather than passing unchecked.
+        guard FileManager.default.isExecutableFile(atPath: h5dump) else {
+            Issue.record("h5dump is not installed (hdf5-tools): cannot check \(path)")
+            return
+        }
         var target = path
         if format == .keras {
             let unzip = "/usr/bin/unzip"
-            guard FileManager.default.isExecutableFile(atPath: unzip) else { return }
+            guard FileManager.default.isExecutableFile(atPath: unzip) else {
+                Issue.record("unzip is not installed: cannot check \(path)")
+                return
+            }
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("unzipped")
             let (status, output) = try runProgram(unzip, ["-o", "-q", path, "-d", folder.path])
             #expect(status == 0, "unzip \(path): \(output)")
