@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
         // CKernels: the hand-vectorised GEMM micro-kernel (AVX2 + FMA, chosen at run time); only TensorModule uses it.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CKernels"),
 
         // MARK: - Library
         // HDF5: Keras-agnostic Swift layer over libhdf5; the only importer of CHDF5.
