@@ -42,10 +42,13 @@ let package = Package(
             dependencies: ["HDF5", "KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
             swiftSettings: swiftSettings),
 
+        // KerasPlot: SVG and Graphviz DOT drawings of activations and model graphs (no dependencies, no file formats).
+        .target(name: "KerasPlot", swiftSettings: swiftSettings),
+
         // MARK: - Tool
         .executableTarget(
             name: "keras-port",
-            dependencies: ["KerasPort", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KerasPort", "KerasPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         // MARK: - Tests
@@ -55,7 +58,7 @@ let package = Package(
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "KerasPlot", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )
