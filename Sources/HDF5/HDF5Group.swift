@@ -195,15 +195,15 @@ public struct HDF5Group {
     ///
     /// The corresponding C functions are `H5Lget_info` and `H5Oget_info_by_name2`.
     static func kindOfLink(_ location: hid_t, _ name: String, _ context: ErrorContext) throws(HDF5Error) -> HDF5ObjectKind {
-        var link = H5L_info_t()
-        try check(H5Lget_info(location, name, &link, chdf5_p_default()), "H5Lget_info", context)
-        if link.type == H5L_TYPE_EXTERNAL { return .externalLink }
-        var info = H5O_info_t()
+        var link = H5L_TYPE_ERROR
+        try check(chdf5_link_type(location, name, &link), "H5Lget_info", context)
+        if link == H5L_TYPE_EXTERNAL { return .externalLink }
+        var type = H5O_TYPE_UNKNOWN
         // Fails for a soft link whose target is missing: report it as `other`.
-        guard H5Oget_info_by_name2(location, name, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
+        guard chdf5_object_type_by_name(location, name, &type) >= 0 else {
             return .other
         }
-        switch info.type {
+        switch type {
         case H5O_TYPE_GROUP: return .group
         case H5O_TYPE_DATASET: return .dataset
         case H5O_TYPE_NAMED_DATATYPE: return .namedDatatype

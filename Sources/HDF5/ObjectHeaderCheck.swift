@@ -25,14 +25,14 @@ enum ObjectHeaderCheck {
 
     /// Checks the attribute messages of the object `id`. Call with the library lock held.
     static func checkAttributes(of id: hid_t, _ context: ErrorContext) throws(HDF5Error) {
-        var info = H5O_info_t()
-        guard H5Oget_info2(id, &info, chdf5_o_info_basic()) >= 0 else {
+        var objectAddress: haddr_t = 0
+        guard chdf5_object_address(id, &objectAddress) >= 0 else {
             H5Eclear2(chdf5_e_default())
             return
         }
         guard let file = FileBytes.open(fileOf: id, context) else { return }
         defer { file.close() }
-        let address = UInt64(info.addr)
+        let address = UInt64(objectAddress)
         if let known = results[file.key]?[address] {
             if let problem = known { throw context.error(.library, problem.reason) }
             return
