@@ -1,7 +1,8 @@
 /// SVG plots of LeakyReLU and PReLU layers: response curves and histograms of the alphas.
 ///
-/// Both layers compute f(x) = x for x > 0 and α·x otherwise. That equals max(x, α·x) only when 0 ≤ α ≤ 1; for
-/// every α outside that range the response plot overlays the max form (dashed) so the difference is visible.
+/// Both layers compute f(x) = x for x > 0 and α·x otherwise. That equals max(x, α·x) only when α ≤ 1 (for a
+/// negative α too: then α·x > x for x < 0 and α·x < x for x > 0); for every α above 1 the response plot overlays
+/// the max form (dashed) so the difference is visible.
 public enum ActivationPlots {
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                           "#bcbd22", "#17becf", "#393b79", "#ad494a"]
@@ -16,7 +17,7 @@ public enum ActivationPlots {
 
     /// The response curve(s) of a LeakyReLU (one alpha) or PReLU (its alphas) over `range`.
     ///
-    /// Each drawn alpha is one `<polyline class="series piecewise" data-alpha="…">`; where α < 0 or α > 1 a
+    /// Each drawn alpha is one `<polyline class="series piecewise" data-alpha="…">`; where α > 1 a
     /// `<polyline class="series max-form" data-alpha="…">` follows it. The title says how many alphas the layer has
     /// and how many are drawn.
     public static func responseSVG(layer: String, className: String, alphas: [Float], range: ClosedRange<Double> = -3...3,
@@ -55,7 +56,7 @@ public enum ActivationPlots {
             let points = [x0, 0, x1].map { "\(SVG.n(px($0))),\(SVG.n(py(pw($0, ad))))" }.joined(separator: " ")
             svg.element("polyline", [("points", points), ("fill", "none"), ("stroke", color), ("stroke-width", "2"),
                                      ("class", "series piecewise"), ("data-alpha", "\(a)")])
-            let differs = a < 0 || a > 1
+            let differs = a > 1
             if differs {
                 let points = [x0, 0, x1].map { "\(SVG.n(px($0))),\(SVG.n(py(mx($0, ad))))" }.joined(separator: " ")
                 svg.element("polyline", [("points", points), ("fill", "none"), ("stroke", color), ("stroke-width", "1.5"),
@@ -69,10 +70,10 @@ public enum ActivationPlots {
                 legendY += 18
             }
         }
-        if shown.contains(where: { $0 < 0 || $0 > 1 }) {
+        if shown.contains(where: { $0 > 1 }) {
             svg.text(w - right + 16, legendY + 10, "* dashed: max(x, α·x), which", size: 10, fill: "#555")
             svg.text(w - right + 16, legendY + 24, "differs from this layer", size: 10, fill: "#555")
-            svg.text(w - right + 16, legendY + 38, "when α < 0 or α > 1", size: 10, fill: "#555")
+            svg.text(w - right + 16, legendY + 38, "when α > 1", size: 10, fill: "#555")
         }
         return svg.document
     }

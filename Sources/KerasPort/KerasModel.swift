@@ -138,8 +138,9 @@ public struct ActivationParameters: Sendable, Equatable {
     /// PReLU's alphas, row-major; `[slope]` for LeakyReLU.
     public var alphas: [Float]
 
-    /// True when some alpha is negative or above 1, where `max(x, α·x)` differs from the piecewise definition.
-    public var differsFromMaxForm: Bool { alphas.contains { $0 < 0 || $0 > 1 } }
+    /// True when some alpha is above 1, where `max(x, α·x)` differs from the piecewise definition (for every α ≤ 1,
+    /// negative ones included, the two agree).
+    public var differsFromMaxForm: Bool { alphas.contains { $0 > 1 } }
 
     static func all(in graph: ModelGraph, prefix: String = "") -> [ActivationParameters] {
         var out: [ActivationParameters] = []

@@ -6,7 +6,7 @@ import TensorModule
 /// What `keras-port inspect` shows: the file's format and version, inputs and outputs, every layer (nested
 /// models' layers with their model's name as a path prefix) with its output shape, parameters and inbound
 /// layers, and the activation parameters — LeakyReLU/ReLU slopes and PReLU alphas — with warnings where
-/// `max(x, αx)` and the piecewise definition disagree.
+/// `max(x, αx)` and the piecewise definition disagree (alphas above 1), and negative alphas.
 ///
 /// Building a report reads no weight values except the PReLU alphas.
 public struct ModelReport {
@@ -115,8 +115,11 @@ public struct ModelReport {
                     info.alpha = Self.alphaInfo(alpha, keepValues: includeAlphaValues)
                     info.sharing = PReLU.sharing(ofAlphaShape: alpha.shape).rawValue
                     if let a = info.alpha {
-                        if a.negative > 0 || a.aboveOne > 0 {
-                            info.notes.append("\(a.negative) alphas < 0 and \(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
+                        if a.aboveOne > 0 {
+                            info.notes.append("\(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
+                        }
+                        if a.negative > 0 {
+                            info.notes.append("\(a.negative) alphas < 0: the response is not monotonic (it equals max(x, alpha·x) there, as for every alpha ≤ 1)")
                         }
                         if a.nonFinite > 0 { info.notes.append("\(a.nonFinite) alphas are NaN or infinite") }
                     }

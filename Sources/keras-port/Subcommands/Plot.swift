@@ -10,7 +10,7 @@ extension KerasPortCommand {
             discussion: """
                 Writes OUTDIR/model.svg and OUTDIR/model.dot (the layer graph, as Keras' plot_model draws it), \
                 OUTDIR/activations/<layer>.svg for every LeakyReLU and PReLU (the response f(x) = x for x > 0, \
-                α·x otherwise, with max(x, α·x) dashed where α < 0 or α > 1, where the two differ) and \
+                α·x otherwise, with max(x, α·x) dashed where α > 1, the only alphas where the two differ) and \
                 OUTDIR/alphas/<layer>.svg for every PReLU (a histogram of its alphas).
                 """)
 
