@@ -53,6 +53,14 @@ let package = Package(
             dependencies: ["KerasPort", "KerasPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
+        // MARK: - Examples (built with the package; each uses only `import KerasPort`)
+        .executableTarget(name: "inspect-alphas", dependencies: ["KerasPort"], path: "Examples/InspectAlphas",
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "upscale", dependencies: ["KerasPort"], path: "Examples/Upscale",
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "convert-folder", dependencies: ["KerasPort"], path: "Examples/ConvertFolder",
+                          swiftSettings: swiftSettings),
+
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_TestSupport"], swiftSettings: swiftSettings),

@@ -92,7 +92,7 @@ public final class KerasModel: Sendable {
     }
 
     /// Runs a single-input, single-output model on `values` laid out row-major in `shape` (batch axis first), for
-    /// callers who do not want to use ``Tensor``. Returns the output's values and shape.
+    /// callers who do not want to use `Tensor`. Returns the output's values and shape.
     public func predict(_ values: [Float], shape: [Int]) throws(KerasPortError) -> (values: [Float], shape: [Int]) {
         guard graph.inputs.count == 1, graph.outputs.count == 1 else {
             throw KerasPortError(kind: .invalidInput, file: url, message: "\(url.path): predict(_:shape:) needs a model "
@@ -108,7 +108,7 @@ public final class KerasModel: Sendable {
     }
 
     /// Writes the model as `format` to `url` (complete or not at all; an existing file is replaced only with
-    /// `overwrite`). ``KerasWriteFormat/init(fileName:)`` infers a format from a file name.
+    /// `overwrite`). `KerasWriteFormat(fileName:)` infers a format from a file name.
     public func write(to url: URL, format: KerasWriteFormat, overwrite: Bool = false) throws(KerasPortError) {
         do {
             try KerasFileWriter.write(graph, to: url.path, format: format, overwrite: overwrite,

@@ -64,7 +64,9 @@ public struct ModelReport {
     public var trainableParameters: Int
 
     /// Builds the report for an opened file.
-    /// - Parameter includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
+    /// - Parameters:
+    ///   - file: the opened file.
+    ///   - includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
     public init(file: KerasFile, includeAlphaValues: Bool = false) throws {
         self.file = file.path
         format = file.format
