@@ -36,10 +36,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         // KerasInference: runs a graph.
         .target(name: "KerasInference", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
+        // KerasExport: graph → other frameworks (PyTorch module source + safetensors).
+        .target(name: "KerasExport", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
         // KerasPort: the public face; re-exports the pieces above.
         .target(
             name: "KerasPort",
-            dependencies: ["KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
+            dependencies: ["KerasGraph", "KerasFormat", "KerasInference", "KerasExport", "NumPyFormat", "TensorModule"],
             swiftSettings: swiftSettings),
 
         // MARK: - Tool
