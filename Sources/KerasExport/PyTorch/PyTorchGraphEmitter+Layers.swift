@@ -77,7 +77,9 @@ extension PyTorchGraphEmitter {
         case let l as LeakyReLU:
             let (ref, _) = try single()
             let (x, layout) = anyName(of: ref)
-            let a = module(l, "nn.LeakyReLU(negative_slope=\(P.py(l.negativeSlope)))")
+            // Keras 1/2 fall back to plain relu for a zero slope (0 at -inf, where leaky_relu gives 0·-inf = NaN).
+            let a = module(l, l.negativeSlope == 0 && l.reluWhenSlopeIsZero
+                ? "nn.ReLU()" : "nn.LeakyReLU(negative_slope=\(P.py(l.negativeSlope)))")
             bind("self.\(a)(\(x))", layer: l, call: call, shape: out, layout: layout)
 
         case let l as ReLU:
