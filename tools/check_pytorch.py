@@ -6,9 +6,10 @@ OUTDIR/model.safetensors with the real `safetensors` library (which validates th
 builds OUTDIR/model.py's `Model()` (no arguments), loads the weights with `load_state_dict(strict=True)`, runs it
 on the fixture's inputs (eval mode, no grad) and compares every output with Keras' `expected_<i>.npy` within
 |torch - keras| <= 1e-5 + 1e-4*|keras| (NaN must meet NaN, infinities must be equal). Then does the same with
-`--channels-first` (rank-4/5 inputs and outputs transposed to NCHW).
+`--channels-first` (rank-4/5 inputs and outputs transposed to NCHW). Without FIXTURE arguments (or with
+--extras) it also builds the small models of tools/pytorch_extras.py in real Keras 3 and checks them the same way.
 
-Usage: tools/.venv/bin/python tools/check_pytorch.py [--binary PATH] [--json] [FIXTURE ...]
+Usage: tools/.venv/bin/python tools/check_pytorch.py [--binary PATH] [--json] [--extras] [FIXTURE ...]
 Exit status 0 when every fixture exports and matches; 1 otherwise; 2 when torch or safetensors is missing.
 """
 import argparse
@@ -83,10 +84,19 @@ def run_fixture(binary, name, channels_first, workdir):
     folder = os.path.join(FIXTURES, name)
     manifest = json.load(open(os.path.join(folder, "manifest.json")))
     entry = manifest["files"][0]
+    inputs = [np.load(os.path.join(folder, spec["file"])) for spec in manifest["inputs"]]
+    expected = [np.load(os.path.join(folder, spec["file"])) for spec in manifest["outputs"]]
+    config = os.path.join(folder, entry["config"]) if entry.get("config") else None
+    r = run_model(binary, name, os.path.join(folder, entry["file"]), config, inputs, expected, channels_first, workdir)
+    r["file"] = entry["file"]
+    return r
+
+
+def run_model(binary, name, model_path, config, arrays, expected, channels_first, workdir):
     outdir = os.path.join(workdir, name + ("_cf" if channels_first else ""))
-    cmd = [binary, "export", os.path.join(folder, entry["file"]), "--format", "pytorch", outdir]
-    if entry.get("config"):
-        cmd += ["--config", os.path.join(folder, entry["config"])]
+    cmd = [binary, "export", model_path, "--format", "pytorch", outdir]
+    if config:
+        cmd += ["--config", config]
     if channels_first:
         cmd.append("--channels-first")
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -94,8 +104,7 @@ def run_fixture(binary, name, channels_first, workdir):
         return {"status": "refused", "message": (p.stderr or p.stdout).strip()}
     model = load_model(outdir, name + ("_cf" if channels_first else ""))
     inputs = []
-    for spec in manifest["inputs"]:
-        x = np.load(os.path.join(folder, spec["file"]))
+    for x in arrays:
         if channels_first and x.ndim >= 4:
             x = np.moveaxis(x, -1, 1)
         inputs.append(torch.from_numpy(np.ascontiguousarray(x)))
@@ -103,17 +112,20 @@ def run_fixture(binary, name, channels_first, workdir):
         outputs = model(*inputs)
     if not isinstance(outputs, (tuple, list)):
         outputs = (outputs,)
-    if len(outputs) != len(manifest["outputs"]):
-        raise AssertionError(f"{len(outputs)} outputs, Keras has {len(manifest['outputs'])}")
+    if len(outputs) != len(expected):
+        raise AssertionError(f"{len(outputs)} outputs, Keras has {len(expected)}")
     worst, ratio = 0.0, 0.0
-    for spec, y in zip(manifest["outputs"], outputs):
+    for i, (y, k) in enumerate(zip(outputs, expected)):
         y = y.detach().numpy()
         if channels_first and y.ndim >= 4:
             y = np.moveaxis(y, 1, -1)
-        e, r = compare(y, np.load(os.path.join(folder, spec["file"])))
+        try:
+            e, r = compare(y, k)
+        except AssertionError as err:
+            raise AssertionError(f"output {i}: {err}") from None
         worst, ratio = max(worst, e), max(ratio, r)
     status = "ok" if ratio <= 1.0 else "mismatch"
-    return {"status": status, "max_abs_err": worst, "max_err_over_bound": ratio, "file": entry["file"]}
+    return {"status": status, "max_abs_err": worst, "max_err_over_bound": ratio}
 
 
 def main():
@@ -121,6 +133,8 @@ def main():
     ap.add_argument("fixtures", nargs="*")
     ap.add_argument("--binary", default=default_binary())
     ap.add_argument("--json", action="store_true", help="print the per-fixture report as JSON")
+    ap.add_argument("--extras", action="store_true", help="also the models of tools/pytorch_extras.py (default when "
+                    "no FIXTURE is named)")
     args = ap.parse_args()
     if not args.binary:
         print("check_pytorch.py: no keras-port binary (build it or pass --binary)", file=sys.stderr)
@@ -142,6 +156,19 @@ def main():
                     continue
                 if r["status"] != "ok":
                     failures.append(key)
+        if args.extras or not args.fixtures:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import pytorch_extras
+            for name, path, arrays, expected in pytorch_extras.build(workdir):
+                for cf in (False, True):
+                    key = name + (" --channels-first" if cf else "")
+                    try:
+                        r = run_model(args.binary, name, path, None, arrays, expected, cf, workdir)
+                    except Exception as e:  # noqa: BLE001
+                        r = {"status": "error", "message": f"{type(e).__name__}: {e}"}
+                    report[key] = r
+                    if r["status"] != "ok":
+                        failures.append(key)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -370,7 +370,9 @@ extension PyTorchGraphEmitter {
         let shape = P.list(normalized), eps = P.py(l.epsilon)
         let constructor: String
         if l.rmsScaling {
-            constructor = "nn.RMSNorm(\(shape), eps=\(eps))"
+            // Keras 3's rms_scaling divides by the standard deviation (not the root mean square): no nn.RMSNorm.
+            context.helpers.insert(.kerasRMSScaling)
+            constructor = "KerasRMSScaling(\(shape), eps=\(eps))"
         } else if hasGamma {
             constructor = "nn.LayerNorm(\(shape), eps=\(eps), bias=\(hasBeta ? "True" : "False"))"
         } else if hasBeta {

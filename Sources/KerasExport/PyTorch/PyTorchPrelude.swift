@@ -1,7 +1,7 @@
 /// Python helpers a generated `model.py` may need; only those used are written, in this order.
 enum PyTorchHelper: Int, CaseIterable, Comparable {
     case padSame, maxPoolSame, avgPoolSame, convTranspose, keras_dot, kerasReLU, kerasPReLU, separableConv2d
-    case batchNormPartial, layerNormPartial
+    case batchNormPartial, layerNormPartial, kerasRMSScaling
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -165,6 +165,22 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
                     def forward(self, x):
                         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.0,
                                             self.eps)
+                """
+        case .kerasRMSScaling:
+            return """
+                class KerasRMSScaling(nn.Module):
+                    \"\"\"Keras 3 LayerNormalization(rms_scaling=True) as Keras computes it: x * rsqrt(var(x) + eps) * gamma,
+                    with the (centred) variance over the normalised trailing axes and no centring of x; not nn.RMSNorm,
+                    which divides by the root mean square.\"\"\"
+
+                    def __init__(self, normalized_shape, eps):
+                        super().__init__()
+                        self.dims, self.eps = tuple(range(-len(normalized_shape), 0)), eps
+                        self.weight = nn.Parameter(torch.ones(normalized_shape))
+
+                    def forward(self, x):
+                        variance = x.var(dim=self.dims, keepdim=True, unbiased=False)
+                        return x * torch.rsqrt(variance + self.eps) * self.weight
                 """
         case .layerNormPartial:
             return """
