@@ -133,3 +133,22 @@ def build(workdir):
     ]
     yield save("extra_dot", keras.Model([a, b, c], outs),
                [rng.standard_normal(s).astype("float32") for s in ((2, 3, 4), (2, 4, 5), (2, 3, 5))])
+
+    # keras.applications architectures (weights=None: random, seeded; BatchNormalization statistics randomised so
+    # that they matter). No download: the architectures are built locally.
+    for name, make in (("zoo_mobilenet_v2", lambda: keras.applications.MobileNetV2(
+                            input_shape=(96, 96, 3), alpha=0.35, weights=None, classes=10, classifier_activation=None)),
+                       ("zoo_mobilenet", lambda: keras.applications.MobileNet(
+                            input_shape=(128, 128, 3), alpha=0.25, weights=None, classes=10, classifier_activation=None)),
+                       ("zoo_densenet121", lambda: keras.applications.DenseNet121(
+                            input_shape=(64, 64, 3), weights=None, classes=10, classifier_activation=None)),
+                       ("zoo_nasnet_mobile", lambda: keras.applications.NASNetMobile(
+                            input_shape=(64, 64, 3), weights=None, classes=10, classifier_activation=None))):
+        model = make()
+        for layer in model.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                c = layer.weights[0].shape[0]
+                layer.set_weights([rng.uniform(0.5, 1.5, c).astype("float32"), (0.1 * rng.standard_normal(c)).astype("float32"),
+                                   (0.1 * rng.standard_normal(c)).astype("float32"), rng.uniform(0.5, 1.5, c).astype("float32")])
+        size = model.input_shape[1]
+        yield save(name, model, [rng.uniform(-1, 1, (2, size, size, 3)).astype("float32")])

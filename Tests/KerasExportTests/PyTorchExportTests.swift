@@ -115,6 +115,25 @@ struct PyTorchExportTests {
         #expect(e2.source.components(separatedBy: ".permute(").count - 1 == 2)
     }
 
+    @Test("Keras names become Python identifiers that clash with nothing: inputs named like locals or keywords")
+    func names() throws {
+        let dense = Dense(common: LayerCommon(name: "forward"), units: 2,
+                          weights: [Weight(name: "kernel", tensor: Tensor(shape: [3, 2], repeating: 0.5)),
+                                    Weight(name: "bias", tensor: Tensor(shape: [2], repeating: 0))])
+        let graph = ModelGraph(
+            name: "m", kind: .functional,
+            nodes: [LayerNode(layer: InputLayer(common: LayerCommon(name: "x1"), batchShape: [nil, 3]), calls: []),
+                    LayerNode(layer: InputLayer(common: LayerCommon(name: "lambda"), batchShape: [nil, 3]), calls: []),
+                    LayerNode(layer: Add(common: LayerCommon(name: "add/1")), calls: [LayerCall(inputs: [TensorRef(layer: "x1"), TensorRef(layer: "lambda")])]),
+                    LayerNode(layer: dense, calls: [LayerCall(inputs: [TensorRef(layer: "add/1")])])],
+            inputs: [TensorRef(layer: "x1"), TensorRef(layer: "lambda")], outputs: [TensorRef(layer: "forward")])
+        let e = try PyTorchExport(graph: graph)
+        #expect(e.source.contains("def forward(self, x1, lambda_):"))
+        #expect(e.source.contains("x2 = x1 + lambda_  # add/1 (Add)"))
+        #expect(e.source.contains("self.forward_ = nn.Linear(3, 2, bias=True)"))
+        #expect(e.tensors.map(\.name) == ["forward_.weight", "forward_.bias"])
+    }
+
     struct Fancy: WeightlessLayer {
         var className: String { "FancyLayer" }
         var common: LayerCommon

@@ -70,6 +70,7 @@ final class PyTorchGraphEmitter {
             (u.properties.isAlphabetic && u.isASCII) || ("0"..."9").contains(u) || u == "_" ? Character(u) : "_"
         })
         if s.isEmpty || s.first!.isNumber { s = "l_" + s }
+        if Self.reserved.contains(s) { s += "_" }
         var name = s, i = 2
         while usedNames.contains(name) {
             name = "\(s)_\(i)"
@@ -148,9 +149,15 @@ final class PyTorchGraphEmitter {
         return (v.names[v.produced]!, v.produced)
     }
 
+    /// A fresh local variable, `x<n>`, never one of the parameters' names (an input may be called `x1`).
     func newVariable() -> String {
-        counter += 1
-        return "x\(counter)"
+        var name: String
+        repeat {
+            counter += 1
+            name = "x\(counter)"
+        } while usedNames.contains(name)
+        usedNames.insert(name)
+        return name
     }
 
     /// Emits `variable = expression` for output `tensor` of call `call` of `layer`.
