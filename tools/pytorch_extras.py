@@ -4,10 +4,13 @@ kernels and strides (asymmetric), depthwise multiplier 3, avg/max pooling 'same'
 alphas per row / per (row, col) / per column, ReLU with every option, LayerNormalization center-only and
 rms_scaling over several axes, multi-axis Softmax, Dot over other axes and normalised, layers fed by a
 channels-first view (Dense on a conv output, Concatenate on channels and on rows, padding/cropping after a conv,
-merges mixing layouts). Used by tools/check_pytorch.py (not committed as fixtures: they are remade each run, in
+merges mixing layouts), layers with data_format="channels_first", and keras.applications
+architectures. Used by tools/check_pytorch.py (not committed as fixtures: they are remade each run, in
 a few seconds, with fixed seeds).
 """
 import os
+import subprocess
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
@@ -134,6 +137,16 @@ def build(workdir):
     yield save("extra_dot", keras.Model([a, b, c], outs),
                [rng.standard_normal(s).astype("float32") for s in ((2, 3, 4), (2, 4, 5), (2, 3, 5))])
 
+    # Layers with data_format="channels_first": TensorFlow runs NCHW convolutions on the CPU only through oneDNN,
+    # so this model is built in a child process with TF_ENABLE_ONEDNN_OPTS=1 (build_channels_first below).
+    path = os.path.join(workdir, "extra_channels_first_data.keras")
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="1")
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--channels-first-data", workdir], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    with np.load(path + ".npz") as data:
+        yield ("extra_channels_first_data", path, [data["input_0"], data["input_1"]],
+               [data[f"output_{i}"] for i in range(len(data.files) - 2)])
+
     # keras.applications architectures (weights=None: random, seeded; BatchNormalization statistics randomised so
     # that they matter). No download: the architectures are built locally.
     for name, make in (("zoo_mobilenet_v2", lambda: keras.applications.MobileNetV2(
@@ -152,3 +165,54 @@ def build(workdir):
                                    (0.1 * rng.standard_normal(c)).astype("float32"), rng.uniform(0.5, 1.5, c).astype("float32")])
         size = model.input_shape[1]
         yield save(name, model, [rng.uniform(-1, 1, (2, size, size, 3)).astype("float32")])
+
+
+def build_channels_first(workdir):
+    """The channels_first-data model, run in a child process with oneDNN on: writes the .keras and an .npz with its
+    inputs and Keras' outputs."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(11)
+    rng = np.random.default_rng(11)
+    cf = "channels_first"
+    x = keras.Input((3, 7, 8), name="nchw")
+    s = keras.Input((3, 9), name="ncl")
+    c = layers.Conv2D(4, 3, strides=2, padding="same", data_format=cf, name="cf_conv_s2")(x)
+    bn = layers.BatchNormalization(axis=1, name="cf_bn")
+    pr = layers.PReLU(shared_axes=[2, 3], name="cf_prelu")
+    outs = [
+        c, layers.MaxPooling2D(2, padding="same", data_format=cf, name="cf_max_same")(c),
+        layers.AveragePooling2D(2, data_format=cf, name="cf_avg")(x),
+        bn(c), pr(c),
+        layers.Flatten(data_format=cf, name="cf_flatten")(c),
+        layers.GlobalAveragePooling2D(data_format=cf, keepdims=True, name="cf_gap")(c),
+        layers.UpSampling2D(2, data_format=cf, name="cf_up")(c),
+        layers.UpSampling2D(2, data_format=cf, interpolation="bilinear", name="cf_up_bilinear")(c),
+        layers.ZeroPadding2D(((1, 0), (0, 2)), data_format=cf, name="cf_zpad")(c),
+        layers.Cropping2D(((1, 0), (0, 2)), data_format=cf, name="cf_crop")(x),
+        layers.Conv2DTranspose(2, 3, strides=2, padding="same", data_format=cf, name="cf_convt")(c),
+        layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2, data_format=cf, name="cf_dw")(x),
+        layers.SeparableConv2D(3, 3, padding="same", data_format=cf, name="cf_sep")(x),
+        layers.Conv1D(2, 3, strides=2, padding="same", data_format=cf, name="cf_conv1d")(s),
+        layers.GlobalMaxPooling1D(data_format=cf, name="cf_gmp1d")(s),
+        layers.MaxPooling1D(2, data_format=cf, name="cf_max1d")(s),
+    ]
+    model = keras.Model([x, s], outs)
+    bn.set_weights([rng.uniform(0.5, 1.5, 4).astype("float32"), rng.standard_normal(4).astype("float32"),
+                    rng.standard_normal(4).astype("float32"), rng.uniform(0.5, 2, 4).astype("float32")])
+    pr.set_weights([rng.uniform(-1, 2, pr.weights[0].shape).astype("float32")])
+    inputs = [rng.standard_normal((2, 3, 7, 8)).astype("float32"), rng.standard_normal((2, 3, 9)).astype("float32")]
+    path = os.path.join(workdir, "extra_channels_first_data.keras")
+    model.save(path)
+    outs = model(inputs, training=False)
+    arrays = {"input_0": inputs[0], "input_1": inputs[1]}
+    arrays.update({f"output_{i}": np.asarray(o) for i, o in enumerate(outs)})
+    np.savez(path + ".npz", **arrays)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--channels-first-data":
+        build_channels_first(sys.argv[2])
+    else:
+        sys.exit("usage: pytorch_extras.py --channels-first-data DIR (tools/check_pytorch.py runs it)")
