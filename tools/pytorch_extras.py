@@ -137,6 +137,19 @@ def build(workdir):
     yield save("extra_dot", keras.Model([a, b, c], outs),
                [rng.standard_normal(s).astype("float32") for s in ((2, 3, 4), (2, 4, 5), (2, 3, 5))])
 
+    # A fully convolutional model with unknown spatial sizes: the export computes 'same' padding and transposed
+    # convolution sizes at run time from the input.
+    x = keras.Input((None, None, 3), name="any_size")
+    h = layers.Conv2D(4, 3, strides=2, padding="same", name="fc_conv_s2")(x)
+    h = layers.PReLU(shared_axes=[1, 2], name="fc_prelu")(h)
+    p = layers.MaxPooling2D(3, strides=2, padding="same", name="fc_pool")(h)
+    t = layers.Conv2DTranspose(2, 4, strides=2, padding="same", name="fc_convt")(p)
+    g = layers.GlobalAveragePooling2D(name="fc_gap")(h)
+    model = keras.Model(x, [t, g, layers.UpSampling2D(2, interpolation="bilinear", name="fc_up")(p)])
+    pr = model.get_layer("fc_prelu")
+    pr.set_weights([rng.uniform(-1, 2, pr.weights[0].shape).astype("float32")])
+    yield save("extra_unknown_sizes", model, [rng.standard_normal((2, 9, 11, 3)).astype("float32")])
+
     # Layers with data_format="channels_first": TensorFlow runs NCHW convolutions on the CPU only through oneDNN,
     # so this model is built in a child process with TF_ENABLE_ONEDNN_OPTS=1 (build_channels_first below).
     path = os.path.join(workdir, "extra_channels_first_data.keras")
