@@ -65,6 +65,9 @@ struct SafetensorsTests {
         ("{\"a\":{\"dtype\":\"Q8\",\"shape\":[1],\"data_offsets\":[0,1]}}", 1, "unknown dtype"),
         ("[1, 2]", 0, "does not begin with `{`"),
         ("{\"a\": ", 0, "not valid JSON"),
+        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,0]}}", 0, "overflows"),
+        ("{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", 0,
+         "not valid JSON"),
     ])
     func readerRejects(header: String, dataCount: Int, message: String) {
         do {
