@@ -61,6 +61,18 @@ struct PyTorchExportTests {
         #expect(e.source.contains("self.lrelu2 = nn.LeakyReLU(negative_slope=0.2)"))
     }
 
+    @Test("LeakyReLU/ReLU forms: explicit slopes; Keras 2's zero slope is relu (0 at -inf); ReLU options as Keras computes them")
+    func leakyForms() throws {
+        let (_, e) = try export("leaky_relu_k2/model.h5")
+        #expect(e.source.contains("self.lrelu_0 = nn.ReLU()"))
+        #expect(e.source.contains("self.lrelu_default = nn.LeakyReLU(negative_slope=0.3)"))
+        #expect(e.source.contains("self.lrelu_1_7 = nn.LeakyReLU(negative_slope=1.7)"))
+        #expect(e.source.contains("self.relu_max6 = nn.ReLU6()"))
+        #expect(e.source.contains("self.relu_all = KerasReLU(negative_slope=0.2, max_value=1.0, threshold=0.25)"))
+        let (_, k3) = try export("leaky_relu_k3/model.keras")
+        #expect(!k3.source.contains("nn.ReLU()"), "Keras 3's LeakyReLU(0) is leaky_relu (NaN at -inf)")
+    }
+
     @Test("PReLU shared_axes without an nn.PReLU form → KerasPReLU (piecewise, alpha in Keras' shape); never max")
     func preluForms() throws {
         let (g, e) = try export("prelu_k3/model.keras")
