@@ -38,10 +38,12 @@ let package = Package(
             swiftSettings: swiftSettings),
         // KerasInference: runs a graph.
         .target(name: "KerasInference", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
+        // KerasExport: graph → other frameworks (PyTorch module source + safetensors).
+        .target(name: "KerasExport", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
         // KerasPort: the public face; re-exports the pieces above.
         .target(
             name: "KerasPort",
-            dependencies: ["HDF5", "KerasGraph", "KerasFormat", "KerasInference", "NumPyFormat", "TensorModule"],
+            dependencies: ["HDF5", "KerasGraph", "KerasFormat", "KerasInference", "KerasExport", "NumPyFormat", "TensorModule"],
             swiftSettings: swiftSettings),
 
         // KerasPlot: SVG and Graphviz DOT drawings of activations and model graphs (no dependencies, no file formats).
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "KerasPlot", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

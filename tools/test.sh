@@ -5,7 +5,9 @@
 #   2. builds, and runs the Swift tests (parity with Keras on every fixture, readers, writers, CLI, hostile input);
 #   3. tools/interop.sh: every fixture converted to every format, each file loaded in real Keras 3 (and tf_keras
 #      for Keras 2 dialect .h5) and compared with the outputs Keras computed;
-#   4. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short).
+#   4. tools/check_pytorch.py: every fixture exported with `export --format pytorch`, loaded in real PyTorch (CPU
+#      torch from tools/requirements-pytorch.txt) with load_state_dict(strict=True) and compared with Keras' outputs;
+#   5. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short).
 # Idempotent; run from anywhere. Exits non-zero on the first failing stage.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,7 +17,7 @@ start=$SECONDS
 
 step "dependencies"
 tools/install_deps.sh
-tools/setup_venv.sh
+tools/setup_venv.sh --pytorch
 
 step "build"
 if ! swift build --build-tests >/tmp/keras-port-build.log 2>&1; then
@@ -57,11 +59,15 @@ step "interop with real Keras (tools/interop.sh)"
 tools/interop.sh | tee /tmp/keras-port-interop.log
 interop_passed=$(grep -oE "^=== [0-9]+ passed" /tmp/keras-port-interop.log | grep -oE "[0-9]+" | tail -n 1 || echo 0)
 
+step "PyTorch export in real PyTorch (tools/check_pytorch.py)"
+tools/.venv/bin/python tools/check_pytorch.py --binary "$(swift build --show-bin-path)/keras-port" | tee /tmp/keras-port-pytorch.log
+pytorch_passed=$(grep -oE "^[0-9]+/[0-9]+ exports verified" /tmp/keras-port-pytorch.log | grep -oE "^[0-9]+" || echo 0)
+
 step "short fuzz run (tools/fuzz.py --short)"
 swift build -c release --product keras-port >/tmp/keras-port-release-build.log 2>&1 || { tail -n 30 /tmp/keras-port-release-build.log >&2; exit 1; }
 tools/.venv/bin/python tools/fuzz.py --short --binary "$(swift build -c release --show-bin-path)/keras-port" | tee /tmp/keras-port-fuzz.log
 fuzz_passed=$(grep -oE "^[0-9]+ passed, [0-9]+ failed$" /tmp/keras-port-fuzz.log | tail -n 1 | grep -oE "^[0-9]+" || echo 0)
 
-printf '\nall stages passed in %d s (swift tests %s, interop files %s, fuzz runs %s)\n' \
-    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$fuzz_passed"
-echo "total: $((swift_passed + interop_passed + fuzz_passed)) passed, 0 failed"
+printf '\nall stages passed in %d s (swift tests %s, interop files %s, pytorch exports %s, fuzz runs %s)\n' \
+    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$pytorch_passed" "$fuzz_passed"
+echo "total: $((swift_passed + interop_passed + pytorch_passed + fuzz_passed)) passed, 0 failed"
