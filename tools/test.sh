@@ -5,6 +5,7 @@
 #   2. builds, and runs the Swift tests (parity with Keras on every fixture, readers, writers, CLI, hostile input);
 #   3. tools/interop.sh: every fixture converted to every format, each file loaded in real Keras 3 (and tf_keras
 #      for Keras 2 dialect .h5) and compared with the outputs Keras computed;
+#   (later stages: the DocC build without warnings, the examples, and a fresh package depending on a version tag)
 #   4. tools/check_pytorch.py: every fixture exported with `export --format pytorch`, loaded in real PyTorch (CPU
 #      torch from tools/requirements-pytorch.txt) with load_state_dict(strict=True) and compared with Keras' outputs;
 #   5. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short).
@@ -67,6 +68,15 @@ step "short fuzz run (tools/fuzz.py --short)"
 swift build -c release --product keras-port >/tmp/keras-port-release-build.log 2>&1 || { tail -n 30 /tmp/keras-port-release-build.log >&2; exit 1; }
 tools/.venv/bin/python tools/fuzz.py --short --binary "$(swift build -c release --show-bin-path)/keras-port" | tee /tmp/keras-port-fuzz.log
 fuzz_passed=$(grep -oE "^[0-9]+ passed, [0-9]+ failed$" /tmp/keras-port-fuzz.log | tail -n 1 | grep -oE "^[0-9]+" || echo 0)
+
+step "documentation (tools/docs.sh) and the examples"
+tools/docs.sh
+for example in inspect-alphas; do
+    "$(swift build --show-bin-path)/$example" Fixtures/models/example/model.h5 >/dev/null
+done
+
+step "a fresh package depending on KerasPort by version (tools/check_dependency.sh)"
+tools/check_dependency.sh
 
 printf '\nall stages passed in %d s (swift tests %s, interop files %s, pytorch exports %s, fuzz runs %s)\n' \
     "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$pytorch_passed" "$fuzz_passed"
