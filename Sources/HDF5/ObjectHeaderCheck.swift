@@ -175,7 +175,7 @@ struct FileBytes {
     var fd: Int32 = -1
 
     func close() {
-        if fd >= 0 { _ = Glibc.close(fd) }
+        if fd >= 0 { _ = closeDescriptor(fd) }
     }
 
     /// Call with the library lock held.
@@ -206,10 +206,10 @@ struct FileBytes {
         }
         var info = stat()
         guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let fd = Glibc.open(name, O_RDONLY)
+        let fd = openDescriptor(name, O_RDONLY)
         guard fd >= 0 else { return nil }
         let total = Int(info.st_size)
-        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(modificationTime(info))"
         return FileBytes(key: key, source: GlobalHeapCheck.Source(size: total) { offset, count in
             guard offset >= 0, count >= 0, offset <= total - count else { return nil }
             var buffer = [UInt8](repeating: 0, count: count)
@@ -217,4 +217,29 @@ struct FileBytes {
             return got == count ? buffer : nil
         }, fd: fd)
     }
+}
+
+// The C library under its platform's module name (Glibc's `st_mtim` is Darwin's `st_mtimespec`).
+private func openDescriptor(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags)
+    #else
+    Darwin.open(path, flags)
+    #endif
+}
+
+private func closeDescriptor(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(fd)
+    #else
+    Darwin.close(fd)
+    #endif
+}
+
+private func modificationTime(_ info: stat) -> String {
+    #if canImport(Glibc)
+    "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    #else
+    "\(info.st_mtimespec.tv_sec).\(info.st_mtimespec.tv_nsec)"
+    #endif
 }
