@@ -1382,7 +1382,8 @@ def run_case(binary: Path, c: Case, args) -> Result:
     lines = [l for l in stderr.splitlines() if l.strip()]
     errs = [l for l in lines if l.startswith("Error:")]
     if len(errs) == 1 and any(n and n in errs[0] for n in c.names):
-        extra = [l for l in lines if not l.startswith("Error:") and not l.startswith("Usage:") and not l.startswith("  See '")]
+        extra = [l for l in lines if not l.startswith("Error:") and not l.startswith("Usage:") and not l.startswith("  See '")
+                 and not l.startswith("warning: layer `")]  # convert/edit's warnings about Lambda bytecode
         if not extra:
             return res("clean", errs[0])
         return res("unclear", "extra stderr lines: " + " | ".join(extra[:3])[:300])
