@@ -135,16 +135,25 @@ enum ExternalDataCheck {
     /// opens it (opening a virtual dataset with unlimited mappings opens its source files). Call with the lock held.
     ///
     /// The corresponding C function is `H5Oget_info_by_name2`.
-    static func checkStorageBeforeOpen(_ location: hid_t, _ path: String, _ context: ErrorContext) throws(HDF5Error) {
+    static func checkStorageBeforeOpen(_ location: hid_t, _ path: String, _ context: ErrorContext,
+                                       bytes: FileBytes? = nil) throws(HDF5Error) {
         var info = H5O_info_t()
         guard H5Oget_info_by_name2(location, path, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
             H5Eclear2(chdf5_e_default())
             return
         }
-        guard info.type == H5O_TYPE_DATASET, let file = FileBytes.open(fileOf: location, context) else { return }
-        defer { file.close() }
-        if let reason = storageProblem(address: UInt64(info.addr), file) { throw refusal(context, reason) }
+        guard info.type == H5O_TYPE_DATASET else { return }
+        let address = UInt64(info.addr)
+        guard let file = bytes ?? FileBytes.open(fileOf: location, context) else { return }
+        defer { if bytes == nil { file.close() } }
+        if checked[file.key]?.contains(address) == true { return }
+        if let reason = storageProblem(address: address, file) { throw refusal(context, reason) }
+        checked[file.key, default: []].insert(address)
     }
+
+    /// Object headers found free of external storage and virtual layouts: file key → addresses. Guarded by the
+    /// library lock. (A file's key includes its size and modification time; an image's internal name is never reused.)
+    nonisolated(unsafe) private static var checked: [String: Set<UInt64>] = [:]
 
     /// What makes the dataset whose object header is at `address` read from other files, or nil.
     static func storageProblem(address: UInt64, _ file: FileBytes) -> String? {
@@ -311,6 +320,8 @@ enum ExternalDataCheck {
             }, pointer)
         }
         try check(status, "H5Lvisit", context)
+        let bytes = FileBytes.open(fileOf: root, context)
+        defer { bytes?.close() }
         for link in links {
             var here = context
             here.object = "/" + link.path
@@ -327,7 +338,7 @@ enum ExternalDataCheck {
                 continue
             }
             guard info.type == H5O_TYPE_DATASET else { continue }
-            try checkStorageBeforeOpen(root, link.path, here)
+            try checkStorageBeforeOpen(root, link.path, here, bytes: bytes)
             let dataset = H5Dopen2(root, link.path, chdf5_p_default())
             guard dataset >= 0 else {
                 H5Eclear2(chdf5_e_default())
