@@ -27,8 +27,9 @@ bytes), which the tests copy next to a work folder: relative names resolve again
 `keras-port` in <tmp>/work with the secrets in <tmp>/secrets reproduces the attack on any machine.
 
 The script checks each attack is real: with h5py (its own libhdf5), reading the crafted weight from the work layout
-returns the marker bytes, so a reader without the refusals would copy the secret out. Deterministic: the same
-bytes each run (fixed zip timestamps, no random data). Total size is kept small (the bomb is the largest, ~70 KB).
+returns the marker bytes, so a reader without the refusals would copy the secret out. Nearly deterministic (fixed
+zip timestamps, no random data): a run rewrites the same bytes except 2 bytes of virtual_dataset.h5 and the Lambda
+models' save dates. About 680 KB in all (many_members.keras is the largest, 266 KB).
 """
 from __future__ import annotations
 
