@@ -216,3 +216,24 @@ struct SecurityTests {
         #expect(plain.status == 0 && !plain.stderr.contains("warning"), "\(plain.stderr)")
     }
 }
+
+@Suite("layer names from the model are not paths")
+struct LayerNamePathTests {
+    @Test("predict --compare-layers never reads outside its folder for a layer named like a path")
+    func compareLayersStaysInFolder() throws {
+        let root = try TestFixtures.temporaryDirectory("compare-names")
+        let folder = root.appendingPathComponent("refs")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let t = Tensor(shape: [1, 2], scalars: [1, 2])
+        // A reference outside the folder, reachable as `../outside.npy`, and one inside for a plain name.
+        try writeNPY(t, to: root.appendingPathComponent("outside.npy"))
+        try writeNPY(t, to: folder.appendingPathComponent("inside.npy"))
+        var comparison = LayerComparison(folder: folder.path)
+        for name in ["../outside", "/\(root.path)/outside", ".hidden", "a/b"] {
+            comparison.check(layer: name, call: 0, outputs: [t])
+        }
+        #expect(comparison.results.isEmpty && comparison.unreadable.isEmpty, "\(comparison.results)")
+        comparison.check(layer: "inside", call: 0, outputs: [t])
+        #expect(comparison.results.count == 1 && comparison.results[0].ok)
+    }
+}
