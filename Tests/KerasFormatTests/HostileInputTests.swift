@@ -426,6 +426,20 @@ struct HostileInputTests {
 
     // MARK: .keras archives
 
+    @Test("inspect checks a PReLU alpha's stored shape against the layer's spec before reading it")
+    func alphaShapeCheckedBeforeRead() throws {
+        let dir = try folder()
+        // The config's PReLU needs alpha (1, 1, 3); the file claims (64, 64, 3).
+        let archive = dir.appendingPathComponent("alpha.keras")
+        let weights = try v3WeightsImage([("p_re_lu", [[64, 64, 3]])])
+        try Data(zipArchive([.stored("config.json", Array(preluConfig.utf8)), .stored("model.weights.h5", weights)])).write(to: archive)
+        let file = try KerasFile.open(archive.path)
+        expectError(["alpha.keras", "layer `act` (PReLU), weight `alpha`", "has shape [64, 64, 3] in the file, expected [1, 1, 3]"]) {
+            _ = try ModelReport(file: file)
+        }
+        expectError(["alpha.keras", "[64, 64, 3]"]) { _ = try file.loadWeights(ofLayerAt: ["act"]) }
+    }
+
     @Test(".keras with a missing member names the archive and the member")
     func archiveMissingMember() throws {
         let dir = try folder()
