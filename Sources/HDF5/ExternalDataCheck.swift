@@ -61,7 +61,7 @@ enum ExternalDataCheck {
 
     /// The error for a refused object.
     static func refusal(_ context: ErrorContext, _ reason: String) -> HDF5Error {
-        context.error(.refused, "\(reason); refused (KerasPort never reads data from outside the model file)")
+        context.error(.refused, "\(reason); refused (data from outside the file is never read)")
     }
 
     // MARK: - Links
@@ -89,14 +89,14 @@ enum ExternalDataCheck {
                 return
             }
             if link.type == H5L_TYPE_EXTERNAL {
-                var where_ = context
-                where_.object = shown
-                throw refusal(where_, "is an external link to \(externalTarget(location, prefix, size: link.u.val_size))")
+                var at = context
+                at.object = shown
+                throw refusal(at, "is an external link to \(externalTarget(location, prefix, size: link.u.val_size))")
             }
             if link.type != H5L_TYPE_HARD && link.type != H5L_TYPE_SOFT {
-                var where_ = context
-                where_.object = shown
-                throw refusal(where_, "is a user-defined link of type \(link.type.rawValue)")
+                var at = context
+                at.object = shown
+                throw refusal(at, "is a user-defined link of type \(link.type.rawValue)")
             }
         }
     }
