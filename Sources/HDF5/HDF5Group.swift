@@ -64,6 +64,7 @@ public struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             let id = try handle.id(context)
+            try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
             let result = H5Gopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Gopen2", context: context), path: path, expected: .group)
@@ -84,11 +85,14 @@ public struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Dataset in
             let id = try handle.id(context)
+            try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
+            try ExternalDataCheck.checkStorageBeforeOpen(id, path, context)
             let result = H5Dopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
             }
             let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
+            try ExternalDataCheck.checkOpenDataset(result, context)
             return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
         }
     }

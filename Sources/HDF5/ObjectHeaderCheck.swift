@@ -44,10 +44,27 @@ enum ObjectHeaderCheck {
 
     /// The first attribute message of the object header at `address` that libhdf5 would read outside of.
     static func examine(address: UInt64, _ file: FileBytes) -> GlobalHeapCheck.Problem? {
+        guard let (start, map, messages) = headerMessages(address: address, file) else { return nil }
+        for m in messages where m.type == 0x0C && m.flags & 0x02 == 0 {  // attribute, not shared
+            guard let bytes = file.source.read(m.at, m.size) else { continue }
+            if let what = attributeProblem(bytes, map: map) {
+                return GlobalHeapCheck.Problem(reason:
+                    "corrupted attribute message at byte \(m.at) of the object header at byte \(start) (\(what)); libhdf5 would read outside it")
+            }
+        }
+        return nil
+    }
+
+    /// One message of an object header: its type, flags, and where its data lies in the file.
+    typealias Message = (type: Int, flags: UInt8, at: Int, size: Int)
+
+    /// The messages of the object header at `address` (version 1 or 2, following continuation chunks), with the
+    /// header's absolute offset and the superblock's sizes; `nil` when the header is not one this parser follows.
+    static func headerMessages(address: UInt64, _ file: FileBytes) -> (start: Int, map: GlobalHeapCheck.HeapMap, messages: [Message])? {
         let map = GlobalHeapCheck.superblock(file.source)
         let (start, overflow) = Int(clamping: address).addingReportingOverflow(map.base)
         guard !overflow else { return nil }
-        var messages: [(type: Int, flags: UInt8, at: Int, size: Int)] = []
+        var messages: [Message] = []
         var chunks: [(at: Int, end: Int, version: Int)] = []
         guard let head = file.source.read(start, 16) else { return nil }
         if head[0] == 1 {  // version 1: 16-byte prefix, 8-byte message headers
@@ -103,14 +120,7 @@ enum ObjectHeaderCheck {
                 p = data + size
             }
         }
-        for m in messages where m.type == 0x0C && m.flags & 0x02 == 0 {  // attribute, not shared
-            guard let bytes = file.source.read(m.at, m.size) else { continue }
-            if let what = attributeProblem(bytes, map: map) {
-                return GlobalHeapCheck.Problem(reason:
-                    "corrupted attribute message at byte \(m.at) of the object header at byte \(start) (\(what)); libhdf5 would read outside it")
-            }
-        }
-        return nil
+        return (start, map, messages)
     }
 
     /// What is wrong with one attribute message (its bytes), or nil.

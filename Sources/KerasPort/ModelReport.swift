@@ -48,6 +48,8 @@ public struct ModelReport {
         public var notes: [String]
         public var isNestedModel: Bool
         public var isSupported: Bool
+        /// The Python code the layer's config carries (a Lambda's marshalled bytecode), which KerasPort never runs.
+        public var executableCode: String?
     }
 
     public var file: String
@@ -111,6 +113,10 @@ public struct ModelReport {
             info.weights = stored.map { WeightInfo(name: $0.shortName, shape: $0.shape, dtype: $0.storageType.rawValue) }
             info.parameterCount = stored.reduce(0) { $0 + $1.count }
             describeActivation(layer, into: &info)
+            if let code = ModelGraph.executableCode(in: layer) {
+                info.executableCode = code
+                info.notes.append("carries executable code: \(code); KerasPort never runs it (Keras runs it when loading with safe_mode=False)")
+            }
             if let prelu = layer as? PReLU {
                 info.sharedAxes = prelu.sharedAxes
                 if let alpha = try file.loadWeights(ofLayerAt: path).first?.tensor {

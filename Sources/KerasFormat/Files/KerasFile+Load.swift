@@ -27,26 +27,36 @@ extension KerasFile {
     public func storedWeights(ofLayerAt path: [String]) -> [StoredWeight] { assignment.weights(at: path) }
 
     /// Reads the values of one layer's weights (e.g. a PReLU's alphas for `inspect`) without loading the rest.
+    /// When the layer's weight specs are known, each stored shape is checked against its spec before anything is
+    /// read (a dataset claiming more than the layer needs is refused before allocating).
     public func loadWeights(ofLayerAt path: [String]) throws -> [Weight] {
         let stored = assignment.weights(at: path)
-        let names = (try? expectedNames(path: path)) ?? stored.map(\.shortName)
-        return try zip(stored, names).map { try readWeight($0.0, name: $0.1, layer: path.joined(separator: "/")) }
+        let label = path.joined(separator: "/")
+        if let (specs, layer) = try? specsAndLayer(path: path), specs.count == stored.count {
+            return try zip(specs, stored).map { spec, s in
+                var w = try checkedShape(s, spec: spec, layer: layer, label: label)
+                w.name = spec.name
+                return w
+            }
+        }
+        return try stored.map { try readWeight($0, name: $0.shortName, layer: label) }
     }
 
-    private func expectedNames(path: [String]) throws -> [String] {
+    /// The weight specs of the layer at `path` and the layer, when its input shapes are known.
+    private func specsAndLayer(path: [String]) throws -> (specs: [WeightSpec], layer: any Layer)? {
         var graph = architecture
         var a = analysis
         for (i, name) in path.enumerated() {
             guard let n = a.nodeIndex(ofLayer: name) else { break }   // not graph.index(of:): linear per call
             if i == path.count - 1 {
-                if let specs = try expectedSpecs(node: n, in: graph, analysis: a) { return specs.map(\.name) }
+                if let specs = try expectedSpecs(node: n, in: graph, analysis: a) { return (specs, graph.nodes[n].layer) }
                 break
             }
             guard let nested = graph.nodes[n].layer as? NestedModel, let inner = innerAnalysis(node: n, in: graph, analysis: a) else { break }
             graph = nested.graph
             a = inner
         }
-        return assignment.weights(at: path).map(\.shortName)
+        return nil
     }
 
     private func readWeight(_ s: StoredWeight, name: String, layer: String) throws -> Weight {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import KerasPort
 
@@ -32,10 +33,18 @@ extension KerasPortCommand {
         func run() throws {
             let fmt = try resolveFormat(format, output: output)
             let graph = try KerasFile.open(input, architecture: config).loadGraph()
+            warnAboutExecutableCode(graph, output: output)
             try KerasFileWriter.write(graph, to: output, format: fmt, overwrite: force,
                                       architectureJSONPath: architectureJSON, protecting: [input] + (config.map { [$0] } ?? []))
             print("wrote \(output) (\(fmt))")
         }
+    }
+}
+
+/// One warning line on standard error per layer carrying Python code (Lambda bytecode), which the written file keeps.
+func warnAboutExecutableCode(_ graph: ModelGraph, output: String) {
+    for line in graph.executableCodeWarnings(action: "copies it unchanged into \(output)") {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 

@@ -53,6 +53,7 @@ extension KerasPortCommand {
         func run() throws {
             let fmt = try resolveFormat(format, output: output)
             var graph = try KerasFile.open(input, architecture: config).loadGraph()
+            warnAboutExecutableCode(graph, output: output)
             for spec in setSlope {
                 let (layer, value) = try split(spec, option: "--set-slope")
                 guard let v = Float(value) else { throw ValidationError("--set-slope \(spec): `\(value)` is not a number") }
