@@ -375,6 +375,7 @@ private struct Context {
             let calls = try rawCalls[n].map { LayerCall(inputs: try $0.map { try resolve($0, object: object) }) }
             nodes.append(LayerNode(layer: layer, calls: calls))
         }
+        nodes = try prunedMaskPlumbing(nodes, parsed: parsed, outputs: rawOutputs.map(\.layer), object: "model `\(name)`")
 
         // Record the output shapes Keras 3 wrote for tensors of layers we cannot interpret.
         for call in rawCalls.joined() {
@@ -398,6 +399,50 @@ private struct Context {
         return ModelGraph(name: name, kind: .functional, nodes: nodes, inputs: inputs, outputs: outputs)
     }
 
+    // MARK: Keras 3 mask arguments
+
+    /// Keras 3 records the Keras mask a layer was called with as a `mask` keyword argument, computed by op layers
+    /// it adds to the model (`NotEqual` for `Embedding(mask_zero=True)`, `NotEqual` + `Any` for `Masking`). The
+    /// mask is derived data: Keras 3 (and tf_keras) compute the same mask again from the layer that made it when
+    /// they build the model, and KerasPort does at inference (`Masks.swift`). So those arguments are not calls'
+    /// inputs, and the layers that only compute them (no weights, used by nothing else) are dropped from the graph;
+    /// the model written back lets Keras recreate them.
+    /// Keras 3 op classes that compute masks (when KerasPort decodes them, they are still pruned as mask plumbing).
+    static let maskOpClassNames: Set<String> = ["NotEqual", "Equal", "Any", "All", "LogicalAnd", "LogicalOr",
+                                                "LogicalNot", "ExpandDims", "Squeeze", "Cast"]
+
+    func prunedMaskPlumbing(_ nodes: [LayerNode], parsed: [Entry], outputs: [String], object: String) throws -> [LayerNode] {
+        var maskRefs = Set<String>()
+        for e in parsed {
+            guard case let .array(calls)? = e.raw["inbound_nodes"] else { continue }
+            for call in calls {
+                guard let mask = call["kwargs"]?["mask"] else { continue }
+                var refs: [RawRef] = []
+                try collectKerasTensors(mask, into: &refs, object: object)
+                for r in refs { maskRefs.insert(r.layer) }
+            }
+        }
+        guard !maskRefs.isEmpty else { return nodes }
+        var uses: [String: Int] = [:]
+        for node in nodes { for call in node.calls { for ref in call.inputs { uses[ref.layer, default: 0] += 1 } } }
+        for o in outputs { uses[o, default: 0] += 1 }
+        let byName = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var pruned = Set<String>()
+        var work = Array(maskRefs)
+        while let name = work.popLast() {
+            guard !pruned.contains(name), uses[name, default: 0] == 0, let node = byName[name],
+                  node.layer is OpaqueLayer || Self.maskOpClassNames.contains(node.layer.className) else { continue }
+            pruned.insert(name)
+            for call in node.calls {
+                for ref in call.inputs {
+                    uses[ref.layer, default: 1] -= 1
+                    if uses[ref.layer] == 0 { work.append(ref.layer) }
+                }
+            }
+        }
+        return nodes.filter { !pruned.contains($0.name) }
+    }
+
     // MARK: Inbound nodes
 
     /// The tensors one inbound node passes, in argument order.
@@ -407,7 +452,12 @@ private struct Context {
         case .object where node["args"] != nil || node["kwargs"] != nil:
             // Keras 3: {"args": [...], "kwargs": {...}} with __keras_tensor__ objects anywhere inside.
             if let args = node["args"] { try collectKerasTensors(args, into: &out, object: object) }
-            if let kwargs = node["kwargs"] { try collectKerasTensors(kwargs, into: &out, object: object) }
+            if case let .object(kwargs)? = node["kwargs"] {
+                // `mask` is the Keras mask Keras 3 recorded for the call; it is derived data (see `prunedMaskPlumbing`).
+                for (key, value) in kwargs where key != "mask" { try collectKerasTensors(value, into: &out, object: object) }
+            } else if let kwargs = node["kwargs"] {
+                try collectKerasTensors(kwargs, into: &out, object: object)
+            }
         case .array, .object:
             // Keras 1/2: [[layer, node, tensor, kwargs], ...], possibly nested (list or dict arguments).
             try collectLegacyRefs(node, into: &out, object: object)
