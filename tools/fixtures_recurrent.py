@@ -68,7 +68,8 @@ def builders(keras, L, major):
         """The text model: Embedding(mask_zero) → Bidirectional LSTM → GRU → TimeDistributed(Dense), plus an LSTM
         with return_state + go_backwards and a SimpleRNN, all on the masked embedding."""
         rng = start(name)
-        x = L.Input((6,), dtype="int32", name="tokens")
+        # tf_keras: variable-length input (None), the usual text-model declaration; Keras 3: fixed length.
+        x = L.Input((None,) if major == 2 else (6,), dtype="int32", name="tokens")
         e = L.Embedding(12, 4, mask_zero=True, name="emb")(x)
         b = L.Bidirectional(L.LSTM(3, return_sequences=True, name="lstm"), name="bi_lstm")(e)
         g = L.GRU(3, return_sequences=True, name="gru")(b)
@@ -102,16 +103,16 @@ def builders(keras, L, major):
         outs.append(L.Bidirectional(L.LSTM(2, return_sequences=True),
                                     backward_layer=L.GRU(3, return_sequences=True, go_backwards=True, name="back_gru"),
                                     name="bi_custom")(mk))
-        outs.append(L.LSTM(2, use_bias=False, recurrent_activation="hard_sigmoid", activation="relu",
+        outs.append(L.LSTM(2, use_bias=False, activation="relu",
                            return_sequences=True, name="lstm_nobias")(x))
         m = keras.Model(x, outs, name=name)
         xs = _masked_floats(rng, (3, 5, 3), [(0, 0), (0, 4), (1, 2), (2, 3), (2, 4)])
         finish(name, m, rng, [xs], formats=[fmt_full],
                description="Masking(0.0) on float sequences with zero steps → Bidirectional GRU (sum), SimpleRNN relu "
                            "(mul), LSTM (ave), GRU reset_after=False (None: two outputs), LSTM return_state (concat), "
-                           "LSTM forward + GRU backward_layer; an LSTM without bias with hard_sigmoid, unmasked",
+                           "LSTM forward + GRU backward_layer; an LSTM without bias with relu, unmasked",
                covers=["Masking", "Bidirectional", "LSTM", "GRU", "SimpleRNN", "merge_mode", "backward_layer",
-                       "return_state", "activation:hard_sigmoid"],
+                       "return_state"],
                input_notes={"input_0": "float32 [3, 5, 3], steps (0,0), (0,4), (1,2), (2,3), (2,4) all zeros"})
 
     def rnn_timedistributed(name):
@@ -120,12 +121,13 @@ def builders(keras, L, major):
         x = L.Input((3, 5, 5, 2), name="frames")
         h = L.TimeDistributed(L.Conv2D(2, 3, activation="relu", name="conv"), name="td_conv")(x)
         h = L.TimeDistributed(L.Flatten(name="flat"), name="td_flat")(h)
-        h = L.LSTM(3, name="lstm")(h)
+        h = L.LSTM(3, recurrent_activation="hard_sigmoid", name="lstm")(h)
         m = keras.Model(x, h, name=name)
         xs = rng.standard_normal((2, 3, 5, 5, 2)).astype(np.float32)
         finish(name, m, rng, [xs], formats=[fmt_full],
-               description="TimeDistributed(Conv2D(2, 3, relu)) → TimeDistributed(Flatten) → LSTM(3)",
-               covers=["TimeDistributed", "Conv2D", "Flatten", "LSTM"])
+               description="TimeDistributed(Conv2D(2, 3, relu)) → TimeDistributed(Flatten) → LSTM(3, "
+                           "recurrent_activation=hard_sigmoid: Keras 2's clip(0.2x + 0.5) or Keras 3's relu6(x + 3) / 6)",
+               covers=["TimeDistributed", "Conv2D", "Flatten", "LSTM", "activation:hard_sigmoid"])
 
     for fn in (rnn_text, rnn_merge, rnn_timedistributed):
         n = f"{fn.__name__}_{tag}"

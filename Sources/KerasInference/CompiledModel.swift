@@ -123,8 +123,7 @@ public struct CompiledModel: Sendable {
             case .passThrough:
                 if let m = first { for o in steps[i].outputs { maskOf[o] = m } }
             case let .consume(carries):
-                // A second input is a Keras 3 file's explicit `mask` argument: it takes the mask's place.
-                guard let m = first, steps[i].inputs.count == 1 else { break }
+                guard let m = first else { break }
                 guard steps[i].layer is any MaskConsumingLayer else {
                     throw InferenceError("layer `\(steps[i].layerName)` (\(steps[i].className)): receives a Keras mask but cannot apply it")
                 }

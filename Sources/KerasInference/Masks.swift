@@ -20,7 +20,9 @@ import TensorModule
 // - every other layer drops the mask (Keras 3 drops it with a warning; tf_keras refuses to build such a model).
 //
 // A model without Embedding(mask_zero=True) or Masking has no masks, and its plan has no mask work at all.
-// Masks do not leave a nested model.
+// Masks do not leave a nested model. Keras 3 files also record masks as `mask` arguments of calls; the parser drops
+// those Keras derived itself (see `ModelConfigParser.prunedMaskPlumbing`) and keeps others as inputs, which
+// the recurrent layers refuse.
 
 /// A compiled layer that uses the Keras mask of its first input.
 protocol MaskConsumingLayer: CompiledLayer {

@@ -90,6 +90,23 @@ struct RecurrentModelTests {
         #expect(merge.nodes.contains { $0.layer is Masking })
     }
 
+    @Test("a hand-made Keras 3 `mask` argument is kept as an input and refused, never silently ignored")
+    func handMadeMask() throws {
+        let text = try String(contentsOfFile: fixture("rnn_text_k3/model.json"), encoding: .utf8)
+        // The recorded masks now come straight from the token input, not from Keras' own NotEqual(tokens, 0).
+        let edited = text.replacingOccurrences(of: #""keras_history": ["not_equal", 0, 0]"#,
+                                               with: #""keras_history": ["tokens", 0, 0]"#)
+        try #require(edited != text)
+        let graph = try ModelConfigParser.parseArchitectureJSON(edited, file: "model.json")
+        let bi = try #require(graph.node(named: "bi_lstm"))
+        #expect(bi.calls[0].inputs.map(\.layer) == ["emb", "tokens"])
+        let lstm = try #require(LayerRegistry.decode(LayerConfig(className: "LSTM", name: "l", config: try JSONValue.parse(
+            #"{"name": "l", "units": 2}"#), dialect: .keras3)) as? LSTM)
+        #expect {
+            _ = try lstm.compile(inputShapes: [[nil, 4, 3], [nil, 4]])
+        } throws: { "\($0)".contains("hand-made `mask`") }
+    }
+
     @Test("stateful=True is refused, naming the layer")
     func statefulRefused() throws {
         var options = RecurrentOptions(units: 2)

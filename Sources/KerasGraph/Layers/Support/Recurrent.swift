@@ -125,12 +125,11 @@ extension RecurrentLayer {
         return (input[0], input[1], f)
     }
 
-    /// The first input: a Keras 3 file may pass the mask as a second tensor (the call's `mask` argument).
+    /// The first input. Further tensors (a Keras 3 call's `initial_state`, or a `mask` computed by hand) are
+    /// allowed in the graph, so the file can be inspected and converted; inference refuses them.
     func singleRecurrentInput(_ shapes: [Shape]) throws -> Shape {
-        guard shapes.count == 1 || shapes.count == 2 else {
-            throw inputError("expected 1 input (and optionally its mask), got \(shapes.count)")
-        }
-        return shapes[0]
+        guard let first = shapes.first else { throw inputError("expected 1 input, got none") }
+        return first
     }
 
     public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {

@@ -19,13 +19,9 @@ struct CompiledRecurrent: MaskConsumingLayer {
         return [r.output] + (returnState ? r.states : [])
     }
 
-    /// The kernel's result; an explicit mask input (a Keras 3 file's `mask` argument) takes the place of `mask`.
     func result(_ inputs: [Tensor], mask: Tensor?, goBackwards: Bool, zeroOutputForMask: Bool) throws -> Ops.RecurrentResult {
-        guard inputs.count == 1 || inputs.count == 2 else {
-            throw InferenceError("expected 1 input (and optionally its mask), got \(inputs.count)")
-        }
-        let m = inputs.count == 2 ? inputs[1] : mask
-        return try Ops.recurrent(input: inputs[0], mask: m, cell: cell, kernel: kernel, recurrentKernel: recurrentKernel,
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        return try Ops.recurrent(input: inputs[0], mask: mask, cell: cell, kernel: kernel, recurrentKernel: recurrentKernel,
                                  bias: bias, goBackwards: goBackwards, returnSequences: returnSequences,
                                  zeroOutputForMask: zeroOutputForMask)
     }
@@ -34,6 +30,9 @@ struct CompiledRecurrent: MaskConsumingLayer {
 extension RecurrentLayer {
     /// Checks the options KerasPort cannot run and builds the compiled layer.
     func compileRecurrent(inputShapes: [Shape]) throws -> CompiledRecurrent {
+        guard inputShapes.count == 1 else {
+            throw inferenceError("called with \(inputShapes.count) tensors: an `initial_state` or a hand-made `mask` argument, which KerasPort does not support (only masks from Embedding(mask_zero=True) and Masking)")
+        }
         guard !options.stateful else {
             throw inferenceError("`stateful=True` is not supported: KerasPort does not keep states between predictions")
         }
