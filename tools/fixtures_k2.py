@@ -526,3 +526,8 @@ def activations_reference_k2(name):
     fns["relu_max6_alpha0_1_threshold0_5"] = lambda x: A.relu(x, alpha=0.1, max_value=6.0, threshold=0.5)
     fns["elu_alpha_0_5"] = lambda x: A.elu(x, alpha=0.5)
     C.activation_reference(fns)
+
+
+import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
+
+REGISTRY += fixtures_recurrent.builders(keras, L, 2)

@@ -21,6 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Files (as written by WriterInteropExport) and loaders expected to fail, with the reason. Nothing else may fail.
 KNOWN_FAILURES=(
   "activations_k2.keras2.h5 keras3: Keras 3 reads Keras 2's hard_sigmoid name as its own function relu6(x+3)/6, not clip(0.2x+0.5,0,1); no spelling means the Keras 2 function in both"
+  "rnn_timedistributed_k2.keras2.h5 keras3: the same hard_sigmoid, as an LSTM's recurrent_activation"
   "special_k2.keras2.h5 keras3: Keras 3 refuses LeakyReLU(alpha=-0.5), which tf_keras accepts"
   "batchnorm_k3.keras2.h5 keras3: Keras 3's legacy .h5 loader drops a multi-axis LayerNormalization axis ([1,2,3]) and builds gamma for the last axis only"
   "nested_k2.keras2.h5 keras3: a Functional model nested in a Functional model: tf_keras numbers its calls from 1, Keras 3's legacy loader from 0; no numbering loads in both"

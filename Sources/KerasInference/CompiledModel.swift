@@ -25,6 +25,10 @@ public struct CompiledModel: Sendable {
         var releases: [Int]
         /// Whether the layer itself flushes denormals from its outputs (fused output pass), so the plan need not.
         var flushesOutputs = false
+        /// The mask slot of the first input, for a layer that runs with its Keras mask (see `Masks.swift`).
+        var maskInput: Int?
+        /// A mask this step makes for its output (Embedding(mask_zero), Masking, merges of masked inputs).
+        var maskComputation: MaskComputation?
     }
 
     public let graph: ModelGraph
@@ -90,12 +94,65 @@ public struct CompiledModel: Sendable {
                               releases: []))
         }
         let outputSlots = graph.outputs.map(slot)
+        let maskSlots = try CompiledModel.planMasks(&steps, graph: graph, analysis: analysis, firstSlot: slotOf.count)
         self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
         self.fusedSteps = CompiledModel.withReleases(CompiledModel.fuse(steps, outputSlots: outputSlots),
                                                      outputSlots: outputSlots)
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
-        self.slotCount = slotOf.count
+        self.slotCount = slotOf.count + maskSlots
+    }
+
+    /// Decides where Keras masks flow (``MaskRule``): fills each step's ``Step/maskInput`` and
+    /// ``Step/maskComputation`` and returns how many mask slots (numbered from `firstSlot`) the plan needs. A mask
+    /// reaching a layer that would use it but that KerasPort cannot apply it in is an error naming the layer.
+    static func planMasks(_ steps: inout [Step], graph: ModelGraph, analysis: GraphAnalysis, firstSlot: Int) throws -> Int {
+        var maskOf: [Int: Int] = [:]     // tensor slot → mask slot
+        var count = 0
+        func newSlot() -> Int { defer { count += 1 }; return firstSlot + count }
+        var layers: [String: any Layer] = [:]
+        for node in graph.nodes { layers[node.name] = node.layer }
+        for i in steps.indices {
+            guard let layer = layers[steps[i].layerName] else { continue }
+            let rule = MaskRule.of(layer)
+            let inMasks = steps[i].inputs.map { maskOf[$0] }
+            let first = inMasks.first ?? nil
+            switch rule {
+            case .drop:
+                break
+            case .passThrough:
+                if let m = first { for o in steps[i].outputs { maskOf[o] = m } }
+            case let .consume(carries):
+                guard let m = first else { break }
+                guard steps[i].layer is any MaskConsumingLayer else {
+                    throw InferenceError("layer `\(steps[i].layerName)` (\(steps[i].className)): receives a Keras mask but cannot apply it")
+                }
+                steps[i].maskInput = m
+                for (o, carry) in zip(steps[i].outputs, carries) where carry { maskOf[o] = m }
+            case .notEqualZero:
+                let s = newSlot()
+                steps[i].maskComputation = .notEqualZero(into: s)
+                for o in steps[i].outputs { maskOf[o] = s }
+            case let .anyNotEqual(value):
+                let s = newSlot()
+                steps[i].maskComputation = .anyNotEqual(value, into: s)
+                for o in steps[i].outputs { maskOf[o] = s }
+            case .and:
+                let present = inMasks.compactMap { $0 }
+                if present.count == 1 {
+                    for o in steps[i].outputs { maskOf[o] = present[0] }
+                } else if present.count > 1 {
+                    let s = newSlot()
+                    steps[i].maskComputation = .and(present, into: s)
+                    for o in steps[i].outputs { maskOf[o] = s }
+                }
+            case let .unsupported(reason):
+                if inMasks.contains(where: { $0 != nil }) {
+                    throw InferenceError("layer `\(steps[i].layerName)` (\(steps[i].className)): receives a Keras mask (from Embedding(mask_zero=True) or Masking): \(reason)")
+                }
+            }
+        }
+        return count
     }
 
     /// `steps` with liveness filled in: each slot released after its last reader (model outputs never).
@@ -219,7 +276,14 @@ public struct CompiledModel: Sendable {
             }
             let outs: [Tensor]
             do {
-                outs = try step.layer.run(args)
+                if let m = step.maskInput, let consumer = step.layer as? any MaskConsumingLayer {
+                    outs = try consumer.run(args, mask: slots[m])
+                } else {
+                    outs = try step.layer.run(args)
+                }
+                if let computation = step.maskComputation {
+                    slots[computation.slot] = try computation.compute(inputs: args, slots: slots)
+                }
             } catch let e as InferenceError {
                 throw e
             } catch {

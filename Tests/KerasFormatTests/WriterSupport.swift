@@ -46,6 +46,9 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "special_k2": [.legacyH5Keras3: "negative", .weightsH5: "negative", .keras: "negative"],
     // LayerNormalization(axis=[1, 2, 3]): Keras 3's legacy .h5 loader keeps only a single-int axis.
     "batchnorm_k3": [.legacyH5Keras3: "axis"],
+    // An LSTM's recurrent_activation hard_sigmoid, each version's own function (see the activations fixtures).
+    "rnn_timedistributed_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
+    "rnn_timedistributed_k3": [.legacyH5Keras2: "hard_sigmoid"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

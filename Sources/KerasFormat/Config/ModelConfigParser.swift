@@ -391,6 +391,8 @@ private struct Context {
             }
             nodes.append(LayerNode(layer: layer, calls: calls))
         }
+        nodes = try prunedMaskPlumbing(nodes, parsed: parsed, outputs: rawOutputs.map(\.layer), object: "model `\(name)`",
+                                       resolve: resolve)
 
         // Record the output shapes Keras 3 wrote for tensors of layers we cannot interpret.
         for call in rawCalls.joined() {
@@ -412,6 +414,103 @@ private struct Context {
         }
         let outputs = try rawOutputs.map { try resolve($0, object: "model `\(name)`, `output_layers`") }
         return ModelGraph(name: name, kind: .functional, nodes: nodes, inputs: inputs, outputs: outputs)
+    }
+
+    // MARK: Keras 3 mask arguments
+
+    /// Keras 3 op classes that compute masks (when KerasPort decodes them, they are still pruned as mask plumbing).
+    static let maskOpClassNames: Set<String> = ["NotEqual", "Any"]
+
+    /// Keras 3 records the Keras mask a layer was called with as a `mask` keyword argument, computed by op layers
+    /// it adds to the model: `NotEqual(ids, 0)` for `Embedding(mask_zero=True)` on `ids`, `Any(NotEqual(x, v),
+    /// axis=-1)` for `Masking(v)` on `x`. Such a mask is derived data: Keras 3 and tf_keras compute it again from the
+    /// layer that made it when they build the model, and so does KerasPort at inference (`Masks.swift`). So those
+    /// arguments are not calls' inputs, and the op layers that only compute them are dropped from the graph; a model
+    /// written back lets Keras recreate them.
+    ///
+    /// A `mask` argument of any other form (a mask the model's author computed and passed by hand) is kept as the
+    /// call's last input, so that it is never silently ignored: the recurrent layers take it as their mask, other
+    /// layers refuse the extra input.
+    func prunedMaskPlumbing(_ nodes: [LayerNode], parsed: [Entry], outputs: [String], object: String,
+                            resolve: (RawRef, String) throws -> TensorRef) throws -> [LayerNode] {
+        var nodes = nodes
+        let indexOf = Dictionary(nodes.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        /// The first call's arguments of layer `name` as written: tensor references and constants.
+        func args(_ name: String) -> [JSONValue] {
+            guard let n = indexOf[name], n < parsed.count, case let .array(calls)? = parsed[n].raw["inbound_nodes"],
+                  let first = calls.first, case let .array(a)? = first["args"] else { return [] }
+            return a
+        }
+        func ref(_ v: JSONValue) -> RawRef? {
+            var refs: [RawRef] = []
+            try? collectKerasTensors(v, into: &refs, object: object)
+            return refs.count == 1 ? refs[0] : nil
+        }
+        func number(_ v: JSONValue) -> Double? { if case let .number(d) = v { return d }; return nil }
+        /// Whether `x` is the input of an `Embedding(mask_zero=True)` (`value` 0) or a `Masking(value)` call.
+        func feedsMaskingLayer(_ x: RawRef, value: Double, embedding: Bool) -> Bool {
+            nodes.contains { node in
+                let matches: Bool
+                if embedding, let e = node.layer as? Embedding { matches = e.maskZero && value == 0 }
+                else if !embedding, let m = node.layer as? Masking { matches = m.maskValue == value }
+                else { matches = false }
+                return matches && args(node.name).compactMap(ref).contains { $0.layer == x.layer && $0.node == x.node && $0.tensor == x.tensor }
+            }
+        }
+        /// The layers of a mask Keras derived itself, or `nil`.
+        func derivedMaskChain(_ producer: String) -> [String]? {
+            guard let n = indexOf[producer] else { return nil }
+            let cls = nodes[n].layer.className
+            let a = args(producer)
+            if cls == "NotEqual", a.count == 2, let x = ref(a[0]), let v = number(a[1]),
+               feedsMaskingLayer(x, value: v, embedding: true) {
+                return [producer]
+            }
+            if cls == "Any", a.count == 1, let inner = ref(a[0]), let q = indexOf[inner.layer],
+               nodes[q].layer.className == "NotEqual", n < parsed.count,
+               parsed[n].config["axis"].flatMap(number) == -1 {
+                let b = args(inner.layer)
+                if b.count == 2, let x = ref(b[0]), let v = number(b[1]), feedsMaskingLayer(x, value: v, embedding: false) {
+                    return [producer, inner.layer]
+                }
+            }
+            return nil
+        }
+
+        var derived = Set<String>()
+        for (n, e) in parsed.enumerated() where n < nodes.count {
+            guard case let .array(calls)? = e.raw["inbound_nodes"] else { continue }
+            for (c, call) in calls.enumerated() where c < nodes[n].calls.count {
+                guard let mask = call["kwargs"]?["mask"] else { continue }
+                var refs: [RawRef] = []
+                try collectKerasTensors(mask, into: &refs, object: object)
+                for r in refs {
+                    if let chain = derivedMaskChain(r.layer) {
+                        derived.formUnion(chain)
+                    } else {
+                        nodes[n].calls[c].inputs.append(try resolve(r, "layer `\(e.name)` (\(e.unregisteredClassName))"))
+                    }
+                }
+            }
+        }
+        guard !derived.isEmpty else { return nodes }
+        // Drop the derived-mask layers nothing else reads.
+        var uses: [String: Int] = [:]
+        for node in nodes { for call in node.calls { for ref in call.inputs { uses[ref.layer, default: 0] += 1 } } }
+        for o in outputs { uses[o, default: 0] += 1 }
+        var pruned = Set<String>()
+        var work = Array(derived)
+        while let name = work.popLast() {
+            guard derived.contains(name), !pruned.contains(name), uses[name, default: 0] == 0, let n = indexOf[name] else { continue }
+            pruned.insert(name)
+            for call in nodes[n].calls {
+                for r in call.inputs {
+                    uses[r.layer, default: 1] -= 1
+                    if uses[r.layer] == 0 { work.append(r.layer) }
+                }
+            }
+        }
+        return nodes.filter { !pruned.contains($0.name) }
     }
 
     // MARK: Inbound nodes
@@ -526,7 +625,12 @@ private struct Context {
         case .object where node["args"] != nil || node["kwargs"] != nil:
             // Keras 3: {"args": [...], "kwargs": {...}} with __keras_tensor__ objects anywhere inside.
             if let args = node["args"] { try collectKerasTensors(args, into: &out, object: object) }
-            if let kwargs = node["kwargs"] { try collectKerasTensors(kwargs, into: &out, object: object) }
+            if case let .object(kwargs)? = node["kwargs"] {
+                // `mask` is the Keras mask Keras 3 recorded for the call; it is derived data (see `prunedMaskPlumbing`).
+                for (key, value) in kwargs where key != "mask" { try collectKerasTensors(value, into: &out, object: object) }
+            } else if let kwargs = node["kwargs"] {
+                try collectKerasTensors(kwargs, into: &out, object: object)
+            }
         case .array, .object:
             // Keras 1/2: [[layer, node, tensor, kwargs], ...], possibly nested (list or dict arguments).
             try collectLegacyRefs(node, into: &out, object: object)

@@ -166,8 +166,16 @@ extension WeightAssignment {
             if let nested = node.layer as? NestedModel {
                 let inner = analysis.flatMap { innerAnalysis(node: n, in: graph, analysis: $0) }
                 walkV3(file, graph: nested.graph, analysis: inner, objectPrefix: objectPath + "/", layerPrefix: layerPrefix + [node.name])
-            } else if let entry = file.entry(objectPath) {
-                layers[layerPrefix + [node.name]] = entry.weights
+            } else {
+                // The layer's own `vars` and those of the objects it holds (an RNN's `cell`, …), in weight order.
+                var found = false
+                var weights: [StoredWeight] = []
+                for group in v3VariableGroups(of: node.layer) {
+                    guard let entry = file.entry(group.path.isEmpty ? objectPath : objectPath + "/" + group.path) else { continue }
+                    found = true
+                    weights += entry.weights
+                }
+                if found { layers[layerPrefix + [node.name]] = weights }
             }
         }
     }

@@ -32,7 +32,14 @@ struct V3WeightsWriter {
                 try writeLayers(of: nested.graph, in: objectGroup)
                 try writeVars(nested.graph.topLevelWeights, name: nested.name, in: try objectGroup.createGroup(at: "vars"))
             } else {
-                try writeVars(node.layer.weights, name: node.name, in: try objectGroup.createGroup(at: "vars"))
+                // The layer's own `vars` and those of the objects it holds (an RNN's `cell/vars`, …).
+                var rest = node.layer.weights[...]
+                for sub in v3VariableGroups(of: node.layer) {
+                    let owner = sub.path.isEmpty ? objectGroup : try objectGroup.createGroup(at: sub.path)
+                    let mine = Array(rest.prefix(sub.count))
+                    rest = rest.dropFirst(sub.count)
+                    try writeVars(mine, name: sub.name, in: try owner.createGroup(at: "vars"))
+                }
             }
         }
     }

@@ -57,6 +57,7 @@ enum WriteCompatibility {
             if let norm = layer as? LayerNormalization, norm.rmsScaling {
                 return "Keras 2's LayerNormalization has no `rms_scaling`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
+            if let td = layer as? TimeDistributed, let reason = problem(td.layer, format: format) { return reason }
             if let pad = layer as? ZeroPadding1D, pad.dataFormat == .channelsFirst {
                 return "Keras 2's ZeroPadding1D has no `data_format` and always pads axis 1; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
@@ -64,6 +65,13 @@ enum WriteCompatibility {
             if let leaky = layer as? LeakyReLU, leaky.negativeSlope < 0 {
                 return "Keras 3 refuses a negative `negative_slope` (\(leaky.negativeSlope)), which Keras 2 accepts; write legacy-h5 (Keras 2 dialect), or first make it a PReLU with that slope (keras-port edit --to-prelu \(leaky.name))"
             }
+            if let r = layer as? any RecurrentLayer, r.options.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
+            if let b = layer as? Bidirectional, b.forward.options.timeMajor || b.backward.options.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
+            if let td = layer as? TimeDistributed, let reason = problem(td.layer, format: format) { return reason }
             if let bn = layer as? BatchNormalization, bn.axis.count > 1 {
                 return "Keras 3's BatchNormalization takes one axis, this layer normalises over \(bn.axis); write legacy-h5 (Keras 2 dialect)"
             }
@@ -80,6 +88,20 @@ enum WriteCompatibility {
     /// `hard_sigmoid` means `clip(0.2x + 0.5, 0, 1)` in Keras 2 and `relu6(x + 3) / 6` in Keras 3: a name read in one
     /// dialect cannot be written in the other.
     private static func activationProblem(_ layer: any Layer, dialect: ConfigDialect) -> String? {
+        // Recurrent layers and wrappers: every activation they hold.
+        switch layer {
+        case let r as any RecurrentLayer:
+            for a in [r.options.activation, r.options.recurrentActivation] {
+                if let reason = hardSigmoidProblem(a, dialect: dialect) { return reason }
+            }
+            return nil
+        case let b as Bidirectional:
+            return activationProblem(b.forward, dialect: dialect) ?? activationProblem(b.backward, dialect: dialect)
+        case let t as TimeDistributed:
+            return activationProblem(t.layer, dialect: dialect)
+        default:
+            break
+        }
         let activation: Activation?
         switch layer {
         case let l as ActivationLayer: activation = l.activation
@@ -91,7 +113,11 @@ enum WriteCompatibility {
         case let l as SeparableConv2D: activation = l.activation
         default: activation = nil
         }
-        guard case let .hardSigmoid(variant)? = activation?.function else { return nil }
+        return activation.flatMap { hardSigmoidProblem($0, dialect: dialect) }
+    }
+
+    private static func hardSigmoidProblem(_ activation: Activation, dialect: ConfigDialect) -> String? {
+        guard case let .hardSigmoid(variant) = activation.function else { return nil }
         switch (variant, dialect) {
         case (.keras3, .keras1), (.keras3, .keras2):
             return "its `hard_sigmoid` is Keras 3's relu6(x + 3) / 6, but Keras 2's `hard_sigmoid` is clip(0.2x + 0.5, 0, 1) and Keras 2 has no name for the Keras 3 function; write a Keras 3 format (keras3-h5, weights-h5, keras)"

@@ -1,0 +1,39 @@
+import KerasGraph
+
+/// Where Keras 3's `saving_lib` keeps a layer's variables in a `.weights.h5` (and a `.keras` archive), relative to the
+/// layer's object path (`layers/lstm`): the layer's own `vars`, and those of the objects it holds as attributes.
+///
+/// - plain layers: their own `vars`;
+/// - `SimpleRNN`/`LSTM`/`GRU`: an empty `vars`, the cell's variables in `cell/vars` (named `lstm_cell`, …);
+/// - `Bidirectional`: `forward_layer/cell/vars`, then `backward_layer/cell/vars` (weights in that order);
+/// - `TimeDistributed`: the wrapped layer's groups under `layer/`.
+///
+/// Each entry: the sub-path (`""` for the layer's own), the `vars/@name` Keras writes, and how many of the layer's
+/// weights (in order) live there.
+struct V3VariableGroup {
+    var path: String
+    var name: String
+    var count: Int
+}
+
+func v3VariableGroups(of layer: any Layer) -> [V3VariableGroup] {
+    func prefixed(_ groups: [V3VariableGroup], _ prefix: String) -> [V3VariableGroup] {
+        groups.map { V3VariableGroup(path: $0.path.isEmpty ? prefix : prefix + "/" + $0.path, name: $0.name, count: $0.count) }
+    }
+    switch layer {
+    case let rnn as any RecurrentLayer:
+        return [V3VariableGroup(path: "", name: rnn.name, count: 0),
+                V3VariableGroup(path: "cell", name: kerasSnakeCase(rnn.kind.cellClassName), count: rnn.weights.count)]
+    case let bi as Bidirectional:
+        var forward = bi.forward, backward = bi.backward
+        forward.name = bi.forwardScope
+        backward.name = bi.backwardScope
+        return [V3VariableGroup(path: "", name: bi.name, count: 0)]
+            + prefixed(v3VariableGroups(of: forward), "forward_layer")
+            + prefixed(v3VariableGroups(of: backward), "backward_layer")
+    case let td as TimeDistributed:
+        return [V3VariableGroup(path: "", name: td.name, count: 0)] + prefixed(v3VariableGroups(of: td.layer), "layer")
+    default:
+        return [V3VariableGroup(path: "", name: layer.name, count: layer.weights.count)]
+    }
+}

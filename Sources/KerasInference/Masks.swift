@@ -1,0 +1,137 @@
+import KerasGraph
+import TensorModule
+
+// Keras masks at inference.
+//
+// Keras attaches a boolean mask `[batch, time]` to the output of `Embedding(mask_zero=True)` (index ≠ 0) and of
+// `Masking` (any feature ≠ mask_value), and each later layer either passes it on, uses it, or drops it. KerasPort
+// decides what happens to masks when it compiles a model (``MaskRule``, from the layer class, following Keras 3
+// and tf_keras, whose rules agree here):
+//
+// - pass-through layers (element-wise, Dense, normalization, dropout/noise, activation layers): the output carries
+//   the input's mask. This is aliasing decided at compile time; nothing runs.
+// - merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate on the last axis): the AND of
+//   their inputs' masks.
+// - consumers (SimpleRNN, LSTM, GRU, Bidirectional): run with the mask (``MaskConsumingLayer``); their sequence
+//   outputs carry it on, states do not.
+// - layers Keras would *use* the mask in but KerasPort does not apply it for (GlobalAveragePooling1D, Softmax,
+//   attention, Concatenate along another axis, a TimeDistributed recurrent layer): compiling a model where a mask
+//   reaches one of them is an error naming the layer.
+// - every other layer drops the mask (Keras 3 drops it with a warning; tf_keras refuses to build such a model).
+//
+// A model without Embedding(mask_zero=True) or Masking has no masks, and its plan has no mask work at all.
+// Masks do not leave a nested model. Keras 3 files also record masks as `mask` arguments of calls; the parser drops
+// those Keras derived itself (see `ModelConfigParser.prunedMaskPlumbing`) and keeps others as inputs, which
+// the recurrent layers refuse.
+
+/// A compiled layer that uses the Keras mask of its first input.
+protocol MaskConsumingLayer: CompiledLayer {
+    /// Runs the layer with `mask` `[batch, time]` (1 = keep, 0 = masked), or `nil` when the input has none.
+    func run(_ inputs: [Tensor], mask: Tensor?) throws -> [Tensor]
+}
+
+/// What a layer does with the masks of its inputs.
+enum MaskRule {
+    /// The outputs carry no mask.
+    case drop
+    /// Every output carries the first input's mask.
+    case passThrough
+    /// The layer runs with the first input's mask; the outputs flagged `true` carry it on.
+    case consume(carries: [Bool])
+    /// `Embedding(mask_zero=True)`: the output's mask is `input ≠ 0`.
+    case notEqualZero
+    /// `Masking`: the output's mask is `any(input ≠ value, axis=-1)`.
+    case anyNotEqual(Float)
+    /// Merge layers: the AND of the inputs' masks.
+    case and
+    /// Keras uses the mask here and KerasPort does not apply it: an error when a mask arrives.
+    case unsupported(String)
+
+    /// Classes that pass the mask on unchanged (Keras' `supports_masking = True` with the default `compute_mask`).
+    static let passThroughClasses: Set<String> = [
+        "Activation", "Dense", "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+        "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity", "LeakyReLU", "PReLU", "ReLU", "ELU",
+        "ThresholdedReLU", "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+        "Rescaling", "Normalization",
+    ]
+    static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
+    static let usingClasses: Set<String> = [
+        "GlobalAveragePooling1D", "GlobalAvgPool1D", "Softmax", "Attention", "AdditiveAttention",
+        "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
+    ]
+
+    static func of(_ layer: any Layer) -> MaskRule {
+        switch layer {
+        case let e as Embedding: return e.maskZero ? .notEqualZero : .drop
+        case let m as Masking: return .anyNotEqual(Float(m.maskValue))
+        case let r as any RecurrentLayer:
+            return .consume(carries: [r.options.returnSequences]
+                            + Array(repeating: false, count: r.options.returnState ? r.kind.stateCount : 0))
+        case let b as Bidirectional:
+            let seq = b.forward.options.returnSequences
+            let merged = b.mergeMode == nil ? [seq, seq] : [seq]
+            let states = b.forward.options.returnState ? 2 * b.forward.kind.stateCount : 0
+            return .consume(carries: merged + Array(repeating: false, count: states))
+        case let t as TimeDistributed:
+            if t.layer is any RecurrentLayer || t.layer is Bidirectional || usingClasses.contains(t.layer.className) {
+                return .unsupported("a TimeDistributed `\(t.layer.className)` would use the mask per step, which KerasPort does not do")
+            }
+            return .passThrough
+        case let c as Concatenate:
+            return c.axis == -1 ? .and : .unsupported("Concatenate along axis \(c.axis) combines masks in a way KerasPort does not implement")
+        default:
+            if passThroughClasses.contains(layer.className) { return .passThrough }
+            if mergeClasses.contains(layer.className) { return .and }
+            if usingClasses.contains(layer.className) {
+                return .unsupported("Keras applies the mask in this layer, which KerasPort does not")
+            }
+            return .drop
+        }
+    }
+}
+
+/// A mask computed by a step of the plan, into a mask slot.
+enum MaskComputation: Sendable {
+    /// `input ≠ 0` of the step's first input (Embedding).
+    case notEqualZero(into: Int)
+    /// `any(input ≠ value, axis=-1)` of the step's first input (Masking).
+    case anyNotEqual(Float, into: Int)
+    /// The AND of other mask slots (merge layers).
+    case and([Int], into: Int)
+
+    var slot: Int {
+        switch self {
+        case let .notEqualZero(s), let .anyNotEqual(_, s), let .and(_, s): return s
+        }
+    }
+
+    func compute(inputs: [Tensor], slots: [Tensor?]) throws -> Tensor {
+        switch self {
+        case .notEqualZero:
+            let x = inputs[0]
+            return Tensor(shape: x.shape, scalars: x.scalars.map { $0 != 0 ? 1 : 0 })
+        case let .anyNotEqual(value, _):
+            let x = inputs[0]
+            guard let features = x.shape.last, features > 0 else { return Tensor(shape: Array(x.shape.dropLast()), repeating: 0) }
+            let rows = x.count / features
+            var out = [Float](repeating: 0, count: rows)
+            x.scalars.withUnsafeBufferPointer { p in
+                for r in 0..<rows where (0..<features).contains(where: { p[r * features + $0] != value }) { out[r] = 1 }
+            }
+            return Tensor(shape: Array(x.shape.dropLast()), scalars: out)
+        case let .and(sources, _):
+            var result: Tensor?
+            for s in sources {
+                guard let m = slots[s] else { throw InferenceError("a mask was not computed") }
+                guard var r = result else { result = m; continue }
+                guard r.shape == m.shape else {
+                    throw InferenceError("cannot combine masks of shapes \(r.shape) and \(m.shape)")
+                }
+                for i in r.scalars.indices where m.scalars[i] == 0 { r.scalars[i] = 0 }
+                result = r
+            }
+            guard let result else { throw InferenceError("no mask to combine") }
+            return result
+        }
+    }
+}

@@ -1,0 +1,258 @@
+extension Ops {
+    /// The step function of a Keras recurrent layer, with Keras' gate order and formulas.
+    public enum RecurrentCell: Sendable, Equatable {
+        /// `h = activation(x·W + b + h·U)` (`SimpleRNNCell`).
+        case simple(activation: Activation)
+        /// Gates i, f, c, o in that order along the `4·units` axis (`LSTMCell`):
+        /// `z = x·W + h·U + b`, `c = f·c + i·activation(z_c)`, `h = o·activation(c)`.
+        case lstm(activation: Activation, recurrentActivation: Activation)
+        /// Gates z, r, h in that order along the `3·units` axis (`GRUCell`). `resetAfter`: the reset gate multiplies
+        /// `h·U_h + b_h` (bias `(2, 3·units)`: input bias, then recurrent bias); otherwise it multiplies `h` before
+        /// `U_h` (bias `(3·units,)`, input side only). `h = z·h + (1 − z)·activation(x_h + …)`.
+        case gru(activation: Activation, recurrentActivation: Activation, resetAfter: Bool)
+
+        /// Gates per unit: 1, 4 or 3.
+        public var gates: Int {
+            switch self {
+            case .simple: return 1
+            case .lstm: return 4
+            case .gru: return 3
+            }
+        }
+
+        /// States carried between steps: `h` (and `c` for LSTM).
+        public var stateCount: Int {
+            if case .lstm = self { return 2 }
+            return 1
+        }
+    }
+
+    /// What ``recurrent(input:mask:cell:kernel:recurrentKernel:bias:goBackwards:returnSequences:zeroOutputForMask:)``
+    /// returns.
+    public struct RecurrentResult: Sendable {
+        /// `[batch, time, units]` with every step's output (in the order the steps ran: reversed for
+        /// `goBackwards`, as Keras returns it), or `[batch, units]`: the last step's output.
+        public var output: Tensor
+        /// The final states `[batch, units]`: `h` (and `c` for LSTM).
+        public var states: [Tensor]
+    }
+
+    /// Runs a Keras recurrent layer over `input` `[batch, time, features]` from zero initial states.
+    ///
+    /// The input projection of all steps is one `sgemm` (`[batch·time, features] · kernel`), then each step does
+    /// one `[batch, units] · recurrentKernel` product and the cell's element-wise update. `mask` `[batch, time]`
+    /// (non-zero = keep) follows Keras' `backend.rnn`: at a masked step the states stay as they were and the step's
+    /// output is the previous output, or zeros with `zeroOutputForMask` (Bidirectional with `return_sequences`).
+    ///
+    /// - Parameters:
+    ///   - kernel: `[features, gates·units]`.
+    ///   - recurrentKernel: `[units, gates·units]`.
+    ///   - bias: `[gates·units]`, or `[2, 3·units]` for a GRU with `resetAfter`; `nil` without bias.
+    /// - Throws: ``TensorError`` when shapes disagree or an activation is not element-wise.
+    public static func recurrent(input: Tensor, mask: Tensor?, cell: RecurrentCell, kernel: Tensor,
+                                 recurrentKernel: Tensor, bias: Tensor?, goBackwards: Bool, returnSequences: Bool,
+                                 zeroOutputForMask: Bool) throws(TensorError) -> RecurrentResult {
+        let op = "recurrent"
+        guard input.rank == 3 else { throw .shape(op, "input must be [batch, time, features], got \(input.shape)") }
+        let (batch, time, features) = (input.shape[0], input.shape[1], input.shape[2])
+        let gates = cell.gates
+        guard recurrentKernel.rank == 2, recurrentKernel.shape[1] % gates == 0 else {
+            throw .shape(op, "recurrent kernel \(recurrentKernel.shape) is not [units, \(gates)·units]")
+        }
+        let units = recurrentKernel.shape[0]
+        let width = gates * units
+        guard recurrentKernel.shape == [units, width] else {
+            throw .shape(op, "recurrent kernel \(recurrentKernel.shape) is not [units, \(gates)·units]")
+        }
+        guard kernel.shape == [features, width] else {
+            throw .shape(op, "kernel \(kernel.shape) does not match input features \(features) and \(width) gate columns")
+        }
+        var resetAfter = false
+        if case let .gru(_, _, r) = cell { resetAfter = r }
+        var inputBias: [Float]?
+        var recurrentBias: [Float]?
+        if let bias {
+            if resetAfter {
+                guard bias.shape == [2, width] else { throw .shape(op, "bias \(bias.shape) is not [2, \(width)]") }
+                inputBias = Array(bias.scalars[0..<width])
+                recurrentBias = Array(bias.scalars[width..<(2 * width)])
+            } else {
+                guard bias.shape == [width] else { throw .shape(op, "bias \(bias.shape) is not [\(width)]") }
+                inputBias = bias.scalars
+            }
+        }
+        if let mask, mask.shape != [batch, time] {
+            throw .shape(op, "mask \(mask.shape) does not match input [batch, time] = [\(batch), \(time)]")
+        }
+        let activations: [Activation]
+        switch cell {
+        case let .simple(a): activations = [a]
+        case let .lstm(a, r): activations = [a, r]
+        case let .gru(a, r, _): activations = [a, r]
+        }
+        for a in activations where !a.isElementwise {
+            throw .shape(op, "activation \(a) is not element-wise")
+        }
+        try BLAS.check(op, batch * time, width, features)
+
+        // Input projection of every step at once: [batch·time, width], bias added.
+        var projected = [Float](repeating: 0, count: batch * time * width)
+        if batch * time > 0, width > 0 {
+            input.scalars.withUnsafeBufferPointer { x in
+                kernel.scalars.withUnsafeBufferPointer { w in
+                    projected.withUnsafeMutableBufferPointer { out in
+                        BLAS.sgemm(m: batch * time, n: width, k: features, a: x.baseAddress ?? dummyPointer,
+                                   lda: max(features, 1), b: w.baseAddress ?? dummyPointer, ldb: max(width, 1),
+                                   c: out.baseAddress!, ldc: width)
+                        if let inputBias {
+                            for row in 0..<(batch * time) {
+                                let p = out.baseAddress! + row * width
+                                for j in 0..<width { p[j] += inputBias[j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        var h = [Float](repeating: 0, count: batch * units)
+        var c = [Float](repeating: 0, count: cell.stateCount == 2 ? batch * units : 0)
+        var lastOutput = [Float](repeating: 0, count: batch * units)
+        var sequence = [Float](repeating: 0, count: returnSequences ? batch * time * units : 0)
+        var inner = [Float](repeating: 0, count: batch * width)    // h·U (+ recurrent bias)
+        var newH = [Float](repeating: 0, count: batch * units)
+        var newC = [Float](repeating: 0, count: c.count)
+        var gate = [Float](repeating: 0, count: batch * width)      // per-step pre-activations
+        var scratch = [Float](repeating: 0, count: batch * units)   // GRU without reset_after: r ⊙ h
+        let maskValues = mask?.scalars
+
+        recurrentKernel.scalars.withUnsafeBufferPointer { uBuf in
+            let u = uBuf.baseAddress ?? dummyPointer
+            for step in 0..<time {
+                let t = goBackwards ? time - 1 - step : step
+                // inner = h · U
+                h.withUnsafeBufferPointer { hp in
+                    inner.withUnsafeMutableBufferPointer { ip in
+                        BLAS.sgemm(m: batch, n: width, k: units, a: hp.baseAddress ?? dummyPointer, lda: max(units, 1),
+                                   b: u, ldb: max(width, 1), c: ip.baseAddress!, ldc: max(width, 1))
+                    }
+                }
+                if let recurrentBias {
+                    for b in 0..<batch { for j in 0..<width { inner[b * width + j] += recurrentBias[j] } }
+                }
+                for b in 0..<batch {
+                    let xRow = (b * time + t) * width
+                    for j in 0..<width { gate[b * width + j] = projected[xRow + j] }
+                }
+                gate.withUnsafeMutableBufferPointer { g in
+                    let gp = g.baseAddress!
+                    switch cell {
+                    case let .simple(activation):
+                        for i in 0..<(batch * width) { gp[i] += inner[i] }
+                        applyElementwise(activation, gp, count: batch * width)
+                        for i in 0..<(batch * units) { newH[i] = gp[i] }
+                    case let .lstm(activation, recurrentActivation):
+                        for i in 0..<(batch * width) { gp[i] += inner[i] }
+                        for b in 0..<batch {
+                            let row = gp + b * width
+                            applyElementwise(recurrentActivation, row, count: 2 * units)              // i, f
+                            applyElementwise(activation, row + 2 * units, count: units)               // c candidate
+                            applyElementwise(recurrentActivation, row + 3 * units, count: units)      // o
+                            for k in 0..<units {
+                                newC[b * units + k] = row[units + k] * c[b * units + k] + row[k] * row[2 * units + k]
+                            }
+                        }
+                        newC.withUnsafeMutableBufferPointer { nc in
+                            // h = o · activation(c): activation applied to a copy of c.
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                for i in 0..<(batch * units) { s[i] = nc[i] }
+                                applyElementwise(activation, s.baseAddress!, count: batch * units)
+                            }
+                        }
+                        for b in 0..<batch {
+                            for k in 0..<units {
+                                newH[b * units + k] = gp[b * width + 3 * units + k] * scratch[b * units + k]
+                            }
+                        }
+                    case let .gru(activation, recurrentActivation, resetAfter):
+                        // z, r = recurrentActivation(x_zr + inner_zr)
+                        for b in 0..<batch {
+                            let row = gp + b * width
+                            for j in 0..<(2 * units) { row[j] += inner[b * width + j] }
+                            applyElementwise(recurrentActivation, row, count: 2 * units)
+                        }
+                        if resetAfter {
+                            for b in 0..<batch {
+                                let row = gp + b * width
+                                for k in 0..<units { row[2 * units + k] += row[units + k] * inner[b * width + 2 * units + k] }
+                            }
+                        } else {
+                            // (r ⊙ h) · U_h
+                            for b in 0..<batch {
+                                for k in 0..<units { scratch[b * units + k] = gp[b * width + units + k] * h[b * units + k] }
+                            }
+                            scratch.withUnsafeBufferPointer { s in
+                                inner.withUnsafeMutableBufferPointer { ip in
+                                    BLAS.sgemm(m: batch, n: units, k: units, a: s.baseAddress ?? dummyPointer,
+                                               lda: max(units, 1), b: u + 2 * units, ldb: max(width, 1),
+                                               c: ip.baseAddress! + 2 * units, ldc: max(width, 1))
+                                }
+                            }
+                            for b in 0..<batch {
+                                let row = gp + b * width
+                                for k in 0..<units { row[2 * units + k] += inner[b * width + 2 * units + k] }
+                            }
+                        }
+                        for b in 0..<batch {
+                            let row = gp + b * width
+                            applyElementwise(activation, row + 2 * units, count: units)
+                            for k in 0..<units {
+                                let z = row[k]
+                                newH[b * units + k] = z * h[b * units + k] + (1 - z) * row[2 * units + k]
+                            }
+                        }
+                    }
+                }
+                // Masked rows keep their states and repeat (or zero) the output.
+                for b in 0..<batch {
+                    let keep = maskValues.map { $0[b * time + t] != 0 } ?? true
+                    let range = (b * units)..<((b + 1) * units)
+                    if keep {
+                        for i in range { h[i] = newH[i]; lastOutput[i] = newH[i] }
+                        if !c.isEmpty { for i in range { c[i] = newC[i] } }
+                    } else if zeroOutputForMask {
+                        for i in range { lastOutput[i] = 0 }
+                    }
+                    if returnSequences {
+                        let base = (b * time + step) * units
+                        for k in 0..<units { sequence[base + k] = lastOutput[b * units + k] }
+                    }
+                }
+            }
+        }
+        let output = returnSequences ? Tensor(shape: [batch, time, units], scalars: sequence)
+                                     : Tensor(shape: [batch, units], scalars: lastOutput)
+        var states = [Tensor(shape: [batch, units], scalars: h)]
+        if !c.isEmpty { states.append(Tensor(shape: [batch, units], scalars: c)) }
+        return RecurrentResult(output: output, states: states)
+    }
+}
+
+extension Ops {
+    /// `[batch, time, …]` with the time axis reversed (the backward direction of a Bidirectional layer, back in
+    /// input order).
+    /// - Throws: ``TensorError`` for a tensor of rank < 2.
+    public static func reversingTime(_ x: Tensor) throws(TensorError) -> Tensor {
+        guard x.rank >= 2 else { throw .shape("reversingTime", "expected [batch, time, …], got \(x.shape)") }
+        let (batch, time) = (x.shape[0], x.shape[1])
+        let step = time == 0 ? 0 : x.count / max(batch * time, 1)
+        var out = [Float](repeating: 0, count: x.count)
+        for b in 0..<batch {
+            for t in 0..<time {
+                let src = (b * time + t) * step, dst = (b * time + (time - 1 - t)) * step
+                for k in 0..<step { out[dst + k] = x.scalars[src + k] }
+            }
+        }
+        return Tensor(shape: x.shape, scalars: out)
+    }
+}
