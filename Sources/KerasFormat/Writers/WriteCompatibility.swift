@@ -91,6 +91,10 @@ enum WriteCompatibility {
         case let l as SeparableConv2D: activation = l.activation
         default: activation = nil
         }
+        if dialect != .keras3, let activation, case let .name(name) = activation.spelling,
+           !keras2ActivationNames.contains(name.hasPrefix("keras.activations.") ? String(name.dropFirst(18)) : name) {
+            return "its activation `\(name)` is a Keras 3 function that tf_keras cannot resolve by name; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+        }
         guard case let .hardSigmoid(variant)? = activation?.function else { return nil }
         switch (variant, dialect) {
         case (.keras3, .keras1), (.keras3, .keras2):
@@ -101,6 +105,13 @@ enum WriteCompatibility {
             return nil
         }
     }
+
+    /// The activation names tf_keras 2.21's `activations.get` resolves: its own functions and the `tf.nn` ones it
+    /// falls back to.
+    static let keras2ActivationNames: Set<String> = [
+        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+        "softplus", "softsign", "swish", "silu", "exponential", "mish", "log_softmax", "None",
+    ]
 
     /// An opaque layer's config is written as read, so it must be in the target's dialect (or one the target reads).
     private static func opaqueProblem(_ opaque: OpaqueLayer, dialect: ConfigDialect) -> String? {
