@@ -47,6 +47,15 @@ extension LayerConfig {
         }
     }
 
+    /// Every activation identifier ``activationFunction(named:key:)`` decodes (without the `keras.activations.`
+    /// prefix, which it also accepts).
+    public static let activationNames: [String] = [
+        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+        "softplus", "softsign", "swish", "silu", "exponential", "mish", "hard_silu", "hard_swish", "log_softmax",
+        "celu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus", "sparse_sigmoid",
+        "squareplus", "tanh_shrink", "sparsemax",
+    ]
+
     /// The function for a Keras activation identifier.
     public func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
         let s = raw.hasPrefix("keras.activations.") ? String(raw.dropFirst("keras.activations.".count)) : raw
