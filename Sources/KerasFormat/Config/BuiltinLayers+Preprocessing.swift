@@ -12,8 +12,11 @@ let preprocessingLayerDecoders: [String: LayerDecoder] = {
         // keras.applications' own layers
         "LayerScale": { c throws in try LayerScale(config: c) },
         "CustomScaleLayer": { c throws in try CustomScaleLayer(config: c) },
+
+        // Dropout of 3-D feature maps (identity at inference)
+        "SpatialDropout3D": { c throws in try SpatialDropout3D(config: c) },
     ]
-    // Identity at inference: Identity, ActivityRegularization, StochasticDepth, random augmentation, SpatialDropout3D.
+    // Identity at inference: Identity, ActivityRegularization, StochasticDepth, random augmentation.
     for (name, _) in InferenceIdentity.classNames {
         d[name] = { c throws in try InferenceIdentity(config: c) }
     }

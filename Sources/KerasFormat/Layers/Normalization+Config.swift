@@ -20,10 +20,10 @@ extension Normalization: ConfigEncodable {
                   configMean: mean, configVariance: variance)
     }
 
-    /// `axis` (a list, `null` for none), `invert`, `mean`, `variance` in both dialects, as Keras 2 and 3 write them.
+    /// `axis` (a list; `[]` for Keras' `axis=None`), `invert`, `mean`, `variance` in both dialects, as Keras 2 and 3 write them.
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [
-            ("axis", axis.isEmpty ? .null : ConfigEncoding.ints(axis)), ("invert", .bool(invert)),
+            ("axis", ConfigEncoding.ints(axis)), ("invert", .bool(invert)),
             ("mean", configMean?.json ?? .null), ("variance", configVariance?.json ?? .null),
         ])
     }

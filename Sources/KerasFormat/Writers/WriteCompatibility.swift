@@ -52,6 +52,7 @@ enum WriteCompatibility {
         let dialect = format.dialect
         if let opaque = layer as? OpaqueLayer { return opaqueProblem(opaque, dialect: dialect) }
         if let reason = activationProblem(layer, dialect: dialect) { return reason }
+        if let identity = layer as? InferenceIdentity, let reason = identity.writeProblem(dialect: dialect) { return reason }
         switch dialect {
         case .keras1, .keras2:
             if let norm = layer as? LayerNormalization, norm.rmsScaling {

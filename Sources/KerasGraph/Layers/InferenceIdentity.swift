@@ -1,6 +1,6 @@
 /// Layers that are the identity at inference and carry nothing KerasPort needs beyond their class name and config:
 /// `Identity`, `ActivityRegularization`, keras.applications' `StochasticDepth`, the random image-augmentation layers
-/// (`RandomFlip`, `RandomRotation`, …, applied only in training) and Keras 3's `SpatialDropout3D`.
+/// (`RandomFlip`, `RandomRotation`, …, applied only in training).
 ///
 /// The config is kept as read (its keys other than `name`, `trainable` and `dtype`) so that `convert` writes it back
 /// unchanged; see ``InferenceIdentity/classNames`` for the classes and why each is the identity.
@@ -24,7 +24,6 @@ public struct InferenceIdentity: InferenceIdentityLayer {
         ("Identity", "the identity"),
         ("ActivityRegularization", "adds a loss in training only"),
         ("StochasticDepth", "keras.applications.convnext: drops residual paths in training only"),
-        ("SpatialDropout3D", "dropout, training only"),
         ("RandomFlip", "augmentation, training only"),
         ("RandomRotation", "augmentation, training only"),
         ("RandomZoom", "augmentation, training only"),
