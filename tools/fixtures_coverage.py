@@ -158,6 +158,35 @@ def applications_layers(name, k3: bool):
                                        "classes in a legacy .h5"])
 
 
+# ------------------------------------------------------------------ 3-D pooling, padding, cropping, upsampling
+
+def shape3d(name, k3: bool):
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    x = L.Input((5, 6, 7, 3), name="vol")
+    outs = [
+        L.ZeroPadding3D(((1, 2), (0, 1), (2, 0)), name="zero_pad3d")(x),
+        L.Cropping3D(((1, 0), (0, 1), (1, 2)), name="crop3d")(x),
+        L.UpSampling3D((2, 1, 3), name="upsample3d")(x),
+        L.MaxPooling3D(2, name="maxpool3d")(x),
+        L.MaxPooling3D((2, 3, 2), strides=(1, 2, 3), padding="same", name="maxpool3d_same")(x),
+        L.AveragePooling3D((2, 2, 3), strides=(2, 1, 2), name="avgpool3d")(x),
+        L.AveragePooling3D(3, strides=2, padding="same", name="avgpool3d_same")(x),
+        L.GlobalMaxPooling3D(name="gmax3d")(x),
+        L.GlobalAveragePooling3D(keepdims=True, name="gavg3d_keep")(x),
+    ]
+    m = keras.Model(x, outs, name=name)
+    inputs = [C.random_input((2, 5, 6, 7, 3), rng)]
+    fmts = ["keras"] if k3 else ["keras2_h5"]
+    return C.emit(name, m, inputs, formats=fmts,
+                  description="3-D layers: ZeroPadding3D, Cropping3D, UpSampling3D, MaxPooling3D and AveragePooling3D "
+                              "(valid and same, uneven windows and strides), GlobalMaxPooling3D, "
+                              "GlobalAveragePooling3D(keepdims)",
+                  covers=["ZeroPadding3D", "Cropping3D", "UpSampling3D", "MaxPooling3D", "AveragePooling3D",
+                          "GlobalMaxPooling3D", "GlobalAveragePooling3D"])
+
+
 # ------------------------------------------------------------------ activations by name
 
 K3_NAMES = ["celu", "elu", "exponential", "gelu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish",
@@ -199,6 +228,6 @@ def registry(keras_major: int):
     k3 = keras_major == 3
     suffix = "_k3" if k3 else "_k2"
     out = []
-    for fn in (preprocessing, identities, applications_layers, activations_by_name):
+    for fn in (preprocessing, identities, applications_layers, activations_by_name, shape3d):
         out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
     return out

@@ -2,7 +2,7 @@ import KerasFormat
 import KerasGraph
 import Testing
 
-// Config round trips for the preprocessing, keras.applications and identity-at-inference layers against configs
+// Config round trips for the preprocessing, keras.applications, identity-at-inference and 3-D shape layers against configs
 // written by real Keras: `layer.get_config()` serialized with `json.dumps`, tf_keras 2.21.0 and Keras 3.15.1, for the
 // expression shown (the applications' classes from `keras.src.applications.convnext` / `.inception_resnet_v2` and
 // `tf_keras.src.applications.…`). Uses the helpers of LayerConfigTests.swift.
@@ -86,6 +86,34 @@ let preprocessingConfigPairs: [PreprocessingConfigPair] = [
         className: "RandomRotation", expression: #"L.RandomRotation(0.2, name='x')"#, crossDialect: false,
         keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "rng_type": "stateful", "factor": 0.2, "fill_mode": "reflect", "fill_value": 0.0, "interpolation": "bilinear", "seed": null}"#,
         keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "data_format": "channels_last", "factor": [-0.2, 0.2], "fill_mode": "reflect", "fill_value": 0.0, "interpolation": "bilinear", "seed": null}"#),
+    PreprocessingConfigPair(
+        className: "ZeroPadding3D", expression: #"L.ZeroPadding3D(((1,2),(0,1),(2,0)), name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "padding": [[1, 2], [0, 1], [2, 0]], "data_format": "channels_last"}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "padding": [[1, 2], [0, 1], [2, 0]], "data_format": "channels_last"}"#),
+    PreprocessingConfigPair(
+        className: "Cropping3D", expression: #"L.Cropping3D(((1,0),(0,1),(1,1)), name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "cropping": [[1, 0], [0, 1], [1, 1]], "data_format": "channels_last"}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "cropping": [[1, 0], [0, 1], [1, 1]], "data_format": "channels_last"}"#),
+    PreprocessingConfigPair(
+        className: "UpSampling3D", expression: #"L.UpSampling3D((2,1,3), name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "size": [2, 1, 3], "data_format": "channels_last"}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "size": [2, 1, 3], "data_format": "channels_last"}"#),
+    PreprocessingConfigPair(
+        className: "GlobalAveragePooling3D", expression: #"L.GlobalAveragePooling3D(name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "data_format": "channels_last", "keepdims": false}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "data_format": "channels_last", "keepdims": false}"#),
+    PreprocessingConfigPair(
+        className: "GlobalMaxPooling3D", expression: #"L.GlobalMaxPooling3D(keepdims=True, name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "data_format": "channels_last", "keepdims": true}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "data_format": "channels_last", "keepdims": true}"#),
+    PreprocessingConfigPair(
+        className: "MaxPooling3D", expression: #"L.MaxPooling3D((2,2,1), strides=(1,2,1), padding='same', name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "pool_size": [2, 2, 1], "padding": "same", "strides": [1, 2, 1], "data_format": "channels_last"}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "pool_size": [2, 2, 1], "padding": "same", "strides": [1, 2, 1], "data_format": "channels_last"}"#),
+    PreprocessingConfigPair(
+        className: "AveragePooling3D", expression: #"L.AveragePooling3D(2, name='x')"#, crossDialect: true,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "pool_size": [2, 2, 2], "padding": "valid", "strides": [2, 2, 2], "data_format": "channels_last"}"#,
+        keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "pool_size": [2, 2, 2], "padding": "valid", "strides": [2, 2, 2], "data_format": "channels_last"}"#),
 ]
 
 /// tf_keras writes `trainable` and `noise_shape: null` for SpatialDropout3D, which Keras 3 rejects; KerasPort's Keras 2
