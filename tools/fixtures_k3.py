@@ -685,3 +685,7 @@ def activations_reference_k3(name):
 import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
 
 REGISTRY += fixtures_recurrent.builders(keras, L, 3)
+# Issue 13 coverage (preprocessing, activations by name, applications layers, identities): tools/fixtures_coverage.py
+import fixtures_coverage as _coverage  # noqa: E402
+
+REGISTRY += _coverage.registry(3)

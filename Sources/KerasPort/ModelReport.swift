@@ -215,6 +215,18 @@ public struct ModelReport {
         case .swish: return "swish"
         case .exponential: return "exponential"
         case .mish: return "mish"
+        case .hardSilu: return "hard_silu"
+        case let .celu(a): return a == 1 ? "celu" : "celu(alpha=\(a))"
+        case let .hardShrink(t): return t == 0.5 ? "hard_shrink" : "hard_shrink(threshold=\(t))"
+        case .hardTanh: return "hard_tanh"
+        case .logSigmoid: return "log_sigmoid"
+        case let .softShrink(t): return t == 0.5 ? "soft_shrink" : "soft_shrink(threshold=\(t))"
+        case .sparsePlus: return "sparse_plus"
+        case .sparseSigmoid: return "sparse_sigmoid"
+        case let .squareplus(b): return b == 4 ? "squareplus" : "squareplus(b=\(b))"
+        case .tanhShrink: return "tanh_shrink"
+        case let .logSoftmax(axis): return axis == -1 ? "log_softmax" : "log_softmax(axis=\(axis))"
+        case let .sparsemax(axis): return axis == -1 ? "sparsemax" : "sparsemax(axis=\(axis))"
         }
     }
 

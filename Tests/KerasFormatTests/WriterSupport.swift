@@ -49,6 +49,15 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // An LSTM's recurrent_activation hard_sigmoid, each version's own function (see the activations fixtures).
     "rnn_timedistributed_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
     "rnn_timedistributed_k3": [.legacyH5Keras2: "hard_sigmoid"],
+    // Keras 3 activation names (celu, hard_silu, …) that tf_keras cannot resolve, and Keras 3's hard_sigmoid.
+    "activations_by_name_k3": [.legacyH5Keras2: "activation"],
+    "activations_by_name_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
+    // Normalization(axis=(1, 3)): Keras 3's legacy .h5 loader keeps only a single-int axis.
+    "preprocessing_k3": [.legacyH5Keras3: "axis"],
+    "preprocessing_k2": [.legacyH5Keras3: "axis"],
+    // Keras 3's RandomGrayscale / RandomColorJitter have no tf_keras class; tf_keras' RandomHeight has no Keras 3 one.
+    "identities_k3": [.legacyH5Keras2: "tf_keras has no"],
+    "identities_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

@@ -42,7 +42,9 @@ public enum LayerRegistry {
             if c.className == "InputLayer" { return try InputLayer(config: c) }
             if modelClassNames.contains(c.className), isModelConfig(c.config) { return try NestedModel(config: c) }
             if let decoder = builtinLayerDecoders[c.className] { return try decoder(c) }
-            return OpaqueLayer(config: c, registeredName: registered)
+            var opaque = OpaqueLayer(config: c, registeredName: registered)
+            if registered == nil { opaque.unsupportedReason = unsupportedReason(className: c.className) }
+            return opaque
         } catch var e as FormatError {
             let here = "layer `\(c.name)` (\(c.className))"
             if let inner = e.object, inner != here {

@@ -192,6 +192,10 @@ private struct Encoder {
         case let encodable as any ConfigEncodable:
             className = encodable.kerasClassName(dialect: dialect)
             config = encodable.configJSON(dialect: dialect)
+            if let r = encodable as? any ArchiveRegistered, r.archiveModule != "keras.layers" {
+                module = r.archiveModule
+                registered = .string(className)
+            }
             if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
                ins.allSatisfy({ $0 != nil }) {
                 let shapes = ins.map { ConfigEncoding.shape($0) }

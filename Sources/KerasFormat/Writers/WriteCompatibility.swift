@@ -52,6 +52,7 @@ enum WriteCompatibility {
         let dialect = format.dialect
         if let opaque = layer as? OpaqueLayer { return opaqueProblem(opaque, dialect: dialect) }
         if let reason = activationProblem(layer, dialect: dialect) { return reason }
+        if let identity = layer as? InferenceIdentity, let reason = identity.writeProblem(dialect: dialect) { return reason }
         switch dialect {
         case .keras1, .keras2:
             if let norm = layer as? LayerNormalization, norm.rmsScaling {
@@ -116,7 +117,12 @@ enum WriteCompatibility {
         return activation.flatMap { hardSigmoidProblem($0, dialect: dialect) }
     }
 
+    /// A Keras 3 activation name tf_keras cannot resolve, or a `hard_sigmoid` of the other version.
     private static func hardSigmoidProblem(_ activation: Activation, dialect: ConfigDialect) -> String? {
+        if dialect != .keras3, case let .name(name) = activation.spelling,
+           !keras2ActivationNames.contains(name.hasPrefix("keras.activations.") ? String(name.dropFirst(18)) : name) {
+            return "its activation `\(name)` is a Keras 3 function that tf_keras cannot resolve by name; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+        }
         guard case let .hardSigmoid(variant) = activation.function else { return nil }
         switch (variant, dialect) {
         case (.keras3, .keras1), (.keras3, .keras2):
@@ -127,6 +133,13 @@ enum WriteCompatibility {
             return nil
         }
     }
+
+    /// The activation names tf_keras 2.21's `activations.get` resolves: its own functions and the `tf.nn` ones it
+    /// falls back to.
+    static let keras2ActivationNames: Set<String> = [
+        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+        "softplus", "softsign", "swish", "silu", "exponential", "mish", "log_softmax", "None",
+    ]
 
     /// An opaque layer's config is written as read, so it must be in the target's dialect (or one the target reads).
     private static func opaqueProblem(_ opaque: OpaqueLayer, dialect: ConfigDialect) -> String? {
