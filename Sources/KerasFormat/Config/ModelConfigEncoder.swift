@@ -189,6 +189,14 @@ private struct Encoder {
             module = opaque.module ?? module
             registered = opaque.registeredName.map { .string($0) } ?? .null
             buildConfig = opaque.buildConfig
+        case let op as OpLayer:
+            // A framework op: Keras 3 names its module and registers it under its class name, with no build config.
+            className = op.className
+            config = op.configJSON(dialect: dialect)
+            if case let .keras(opModule) = op.source {
+                module = opModule
+                registered = .string(op.className)
+            }
         case let encodable as any ConfigEncodable:
             className = encodable.kerasClassName(dialect: dialect)
             config = encodable.configJSON(dialect: dialect)
