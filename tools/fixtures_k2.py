@@ -505,6 +505,7 @@ def espcn_k2(name):
                        "tf.nn.depth_to_space(2) (TFOpLambda, DCR order), tf.clip_by_value; 5x6 -> 10x12",
            covers=["TFOpLambda", "depth_to_space", "clip_by_value"],
            notes=["Keras 3 cannot load TFOpLambda layers: only tf_keras loads this file"])
+    save_model_config(name)
 
 
 @fixture
@@ -551,6 +552,17 @@ def ops_k2(name):
                        "space_to_depth",
            covers=["TFOpLambda", "SlicingOpLambda"],
            notes=["Keras 3 cannot load TFOpLambda layers: only tf_keras loads this file"])
+    save_model_config(name)
+
+
+def save_model_config(name):
+    """saved_config.json: the model_config attribute of model.h5, pretty-printed, for config write-back tests."""
+    import json
+    import h5py
+    d = C.MODELS / name
+    with h5py.File(d / "model.h5", "r") as f:
+        config = json.loads(f.attrs["model_config"])
+    (d / "saved_config.json").write_text(json.dumps(config, indent=1) + "\n")
 
 
 # ------------------------------------------------------------------ a) formats

@@ -51,6 +51,7 @@ def espcn_k3(name):
            description="Keras 3 ESPCN-style sub-pixel head: Conv2D relu, Conv2D to 12 channels, "
                        "keras.ops.depth_to_space(2) (keras.src.ops.nn.DepthToSpace), keras.ops.clip; 5x6 -> 10x12",
            covers=["keras.ops", "DepthToSpace", "Clip"])
+    save_model_config(name)
 
 
 @fixture
@@ -94,6 +95,16 @@ def ops_k3(name):
                        "axes), nn activations, image.resize (bilinear, nearest), matmul, a NumPy constant, "
                        "space_to_depth, clip, power",
            covers=["keras.ops"])
+    save_model_config(name)
+
+
+def save_model_config(name):
+    """saved_config.json: config.json of model.keras, pretty-printed, for config write-back tests."""
+    import zipfile
+    d = C.MODELS / name
+    with zipfile.ZipFile(d / "model.keras") as z:
+        config = json.loads(z.read("config.json"))
+    (d / "saved_config.json").write_text(json.dumps(config, indent=1) + "\n")
 
 
 # ------------------------------------------------------------------ b) LeakyReLU / ReLU / PReLU

@@ -21,7 +21,7 @@ let opLayerDecoders: [String: LayerDecoder] = [
 /// Keras 3 `keras.ops` calls saved as entries of a functional model's layer list (`module: "keras.src.ops.numpy"`,
 /// `keras.src.ops.nn`, …), keyed by the op's class name. These names collide with layers (`Add`, `Reshape`), so
 /// ``LayerRegistry`` looks here only for entries whose module is a `keras.src.ops` module, and never falls back to
-/// the layer of the same name.
+/// the layer of the same name. An entry of another module with one of these names stays opaque.
 let kerasOpDecoders: [String: LayerDecoder] = {
     let names = [
         // keras.src.ops.numpy
@@ -30,7 +30,7 @@ let kerasOpDecoders: [String: LayerDecoder] = {
         "Sum", "Mean", "Max", "Min", "Prod", "Clip", "Reshape", "Transpose", "ExpandDims", "Squeeze",
         "Concatenate", "Matmul", "GetItem",
         // keras.src.ops.nn
-        "Relu", "Relu6", "Sigmoid", "Silu", "Swish", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu", "Softmax",
+        "Relu", "Relu6", "Sigmoid", "Silu", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu", "Softmax",
         "DepthToSpace", "SpaceToDepth",
         // keras.src.ops.image
         "Resize",

@@ -379,6 +379,14 @@ extension OpLayer {
             guard let v = c.value("axis") else { return nil }
             return try OpArguments.ints(v, name: "axis") { c.error("\(op): \($0)") }
         }
+        // The op classes of Keras 3.15 by module (class names are unique only within one).
+        let image: Set<String> = ["Resize"]
+        let nn: Set<String> = ["Relu", "Relu6", "Sigmoid", "Silu", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu",
+                               "Softmax", "DepthToSpace", "SpaceToDepth"]
+        let expected = image.contains(c.className) ? "image" : nn.contains(c.className) ? "nn" : "numpy"
+        guard module == "keras.src.ops.\(expected)" || module == "keras.ops.\(expected)" || module == "keras.ops" else {
+            return nil
+        }
         let binary: [String: Binary] = [
             "Add": .add, "Subtract": .subtract, "Multiply": .multiply, "Divide": .divide, "TrueDivide": .divide,
             "Power": .power, "Maximum": .maximum, "Minimum": .minimum,
@@ -387,7 +395,7 @@ extension OpLayer {
             "Absolute": .abs, "Abs": .abs, "Exp": .exp, "Log": .log, "Sqrt": .sqrt, "Square": .square, "Negative": .negative,
         ]
         let activations: [String: Activation] = [
-            "Relu": .relu, "Relu6": .relu6, "Sigmoid": .sigmoid, "Tanh": .tanh, "Silu": .silu, "Swish": .silu,
+            "Relu": .relu, "Relu6": .relu6, "Sigmoid": .sigmoid, "Tanh": .tanh, "Silu": .silu,
             "Elu": .elu, "Softplus": .softplus, "Softsign": .softsign,
         ]
         let reductions: [String: Reduction] = ["Sum": .sum, "Mean": .mean, "Max": .max, "Min": .min, "Prod": .prod]
