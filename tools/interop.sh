@@ -41,6 +41,8 @@ KNOWN_FAILURES=(
   "identities_k2.keras2.h5 keras3: Keras 3 cannot load tf_keras' augmentation layers (RandomFlip's rng_type; RandomHeight/RandomWidth do not exist in Keras 3)"
   "preprocessing_k2.keras2.h5 keras3: Keras 3's legacy .h5 loader builds Normalization(axis=(1, 3)) over one axis and rejects its weights"
   "preprocessing_k3.keras2.h5 keras3: same multi-axis Normalization in Keras 3's legacy .h5 loader"
+  "espcn_k2.keras2.h5 keras3: TFOpLambda (a raw TensorFlow call recorded by tf_keras) does not exist in Keras 3"
+  "ops_k2.keras2.h5 keras3: TFOpLambda / SlicingOpLambda do not exist in Keras 3"
 )
 
 strict=0

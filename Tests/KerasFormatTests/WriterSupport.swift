@@ -58,6 +58,12 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // Keras 3's RandomGrayscale / RandomColorJitter have no tf_keras class; tf_keras' RandomHeight has no Keras 3 one.
     "identities_k3": [.legacyH5Keras2: "tf_keras has no"],
     "identities_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],
+    // tf_keras TFOpLambda layers: Keras 3 has no such class.
+    "espcn_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "TFOpLambda", .keras: "TFOpLambda"],
+    "ops_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "TFOpLambda", .keras: "TFOpLambda"],
+    // Keras 3 keras.ops entries are found by their module, which only .keras archives record.
+    "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

@@ -189,6 +189,15 @@ private struct Encoder {
             module = opaque.module ?? module
             registered = opaque.registeredName.map { .string($0) } ?? .null
             buildConfig = opaque.buildConfig
+        case let op as OpLayer:
+            // A framework op: Keras 3 names its module and registers it under its class name, with no build config.
+            // Which formats can hold op layers at all is checked before writing (WriteCompatibility).
+            if case let .keras(opModule) = op.source {
+                module = opModule
+                registered = .string(op.className)
+            }
+            className = op.className
+            config = op.configJSON(dialect: dialect)
         case let encodable as any ConfigEncodable:
             className = encodable.kerasClassName(dialect: dialect)
             config = encodable.configJSON(dialect: dialect)
@@ -225,8 +234,19 @@ private struct Encoder {
 
     func inboundNode(_ call: LayerCall, call c: Int, consumer: any Layer, graph: ModelGraph, analysis: GraphAnalysis?,
                      object: String) throws -> JSONValue {
-        if let arguments = call.arguments {
-            return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object)
+        var recorded = call.arguments
+        if recorded == nil, let op = consumer as? OpLayer, case .tensorflow = op.source, call.inputs.count == 1 {
+            // A TF op's lone tensor argument is recorded bare (`["x", 0, 0, {}]`): as a list of one, TensorFlow
+            // would stack it into a new axis.
+            recorded = CallArguments(positional: [.tensor(0)])
+        }
+        if let arguments = recorded {
+            // A binary TF op's constant first argument (`1.0 - x`) is a float: tf_keras converts it to a tensor on
+            // its own, so an integral value must be written `1.0`, not `1` (int32, which fails against a float).
+            var floatConstants = false
+            if let op = consumer as? OpLayer, case .binary = op.operation { floatConstants = true }
+            return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object,
+                                   floatConstants: floatConstants)
         }
         switch dialect {
         case .keras1, .keras2:
@@ -249,7 +269,7 @@ private struct Encoder {
 
     /// An inbound node written from recorded call arguments (constants, keyword tensors), in this dialect's form.
     func inboundNode(_ arguments: CallArguments, call: LayerCall, graph: ModelGraph, analysis: GraphAnalysis?,
-                     object: String) throws -> JSONValue {
+                     object: String, floatConstants: Bool = false) throws -> JSONValue {
         func tensor(_ i: Int) throws -> TensorRef {
             guard call.inputs.indices.contains(i) else {
                 throw FormatError(object: object, "a call argument refers to input \(i) of \(call.inputs.count)")
@@ -290,7 +310,10 @@ private struct Encoder {
                                                                       object: object) else { return .null }
                     triple.append(kwargs)
                     return .array(triple)
-                case let .constant(c): return .array([.string("_CONSTANT_VALUE"), .number(-1), c, kwargs])
+                case let .constant(c):
+                    var value = c
+                    if floatConstants, case let .number(d) = c { value = JSONValue.pythonFloat(d) }
+                    return .array([.string("_CONSTANT_VALUE"), .number(-1), value, kwargs])
                 case let .list(items): return .array(try items.map(first))
                 case let .dictionary(items): return .object(try items.map { ($0.name, try first($0.value)) })
                 }

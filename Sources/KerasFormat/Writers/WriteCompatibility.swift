@@ -45,6 +45,7 @@ enum WriteCompatibility {
 
     /// Why `layer` has no form in `format`, or `nil`.
     static func problem(_ layer: any Layer, format: KerasWriteFormat) -> String? {
+        if let reason = frameworkOpProblem(layer, format: format) { return reason }
         if format == .legacyH5Keras3, let encodable = layer as? any ConfigEncodable,
            case let .array(axes)? = encodable.configJSON(dialect: .keras3)["axis"], axes.count > 1 {
             return "Keras 3's legacy .h5 loader drops an `axis` list of several axes (it keeps a single int only) and would build the layer over the last axis; write keras or weights-h5"
@@ -161,5 +162,28 @@ enum WriteCompatibility {
         if opaque.module != nil || opaque.buildConfig != nil { return .keras3 }
         let wrapped = JSONValue.object([("class_name", .string(opaque.className)), ("config", opaque.config)])
         return ModelConfigParser.detectDialect(wrapped, kerasVersion: nil)
+    }
+
+    /// Framework op layers load only where they came from: tf_keras `TFOpLambda` in the Keras 2 dialect (Keras 3
+    /// has no such class), Keras 3 `keras.ops` entries only from a config that names their module (a `.keras`
+    /// archive, or the architecture JSON of a `.weights.h5`), since a legacy `.h5` config would name a layer.
+    static func frameworkOpProblem(_ layer: any Layer, format: KerasWriteFormat) -> String? {
+        let isTensorFlow: Bool, name: String
+        if let op = layer as? OpLayer {
+            if case .tensorflow = op.source { isTensorFlow = true } else { isTensorFlow = false }
+            name = op.opName
+        } else if let opaque = layer as? OpaqueLayer, let op = opaque.frameworkOpName {
+            isTensorFlow = op.hasPrefix("tf.") || opaque.className == "TFOpLambda" || opaque.className == "SlicingOpLambda"
+            name = op
+        } else {
+            return nil
+        }
+        if isTensorFlow, format.dialect != .keras2 {
+            return "`\(name)` is a tf_keras TFOpLambda op, which Keras 3 cannot load; write legacy-h5 (Keras 2 dialect, loads in tf_keras)"
+        }
+        if !isTensorFlow, format == .legacyH5Keras2 || format == .legacyH5Keras3 {
+            return "`\(name)` is a Keras 3 keras.ops call, which only a config naming its module records; write keras or weights-h5"
+        }
+        return nil
     }
 }
