@@ -680,3 +680,9 @@ def activations_reference_k3(name):
     fns["relu_max6_slope0_1_threshold0_5"] = lambda x: A.relu(x, negative_slope=0.1, max_value=6.0, threshold=0.5)
     fns["elu_alpha_0_5"] = lambda x: A.elu(x, alpha=0.5)
     C.activation_reference(fns)
+
+
+# ------------------------------------------------------------------ attention and transformer normalization
+import fixtures_attention  # noqa: E402
+
+REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)
