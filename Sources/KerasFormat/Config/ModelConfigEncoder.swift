@@ -221,7 +221,10 @@ private struct Encoder {
 
     func inboundNode(_ call: LayerCall, call c: Int, consumer: any Layer, graph: ModelGraph, analysis: GraphAnalysis?,
                      object: String) throws -> JSONValue {
-        if let arguments = call.arguments {
+        if var arguments = call.arguments {
+            if dialect != .keras3, arguments.positional.count > 1, let named = consumer as? PositionalCallParameters {
+                arguments = try named.keras2Arguments(arguments, object: object)
+            }
             return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object)
         }
         switch dialect {
