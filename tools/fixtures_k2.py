@@ -612,3 +612,7 @@ REGISTRY += fixtures_recurrent.builders(keras, L, 2)
 import fixtures_coverage as _coverage  # noqa: E402
 
 REGISTRY += _coverage.registry(2)
+# ------------------------------------------------------------------ attention and transformer normalization
+import fixtures_attention  # noqa: E402
+
+REGISTRY += fixtures_attention.registry(2, keras, L, start, finish)

@@ -761,3 +761,7 @@ REGISTRY += fixtures_recurrent.builders(keras, L, 3)
 import fixtures_coverage as _coverage  # noqa: E402
 
 REGISTRY += _coverage.registry(3)
+# ------------------------------------------------------------------ attention and transformer normalization
+import fixtures_attention  # noqa: E402
+
+REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)

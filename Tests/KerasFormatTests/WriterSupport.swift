@@ -1,5 +1,5 @@
 import Foundation
-import KerasFormat
+@testable import KerasFormat
 import KerasGraph
 import TensorModule
 import Testing
@@ -64,6 +64,11 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // Keras 3 keras.ops entries are found by their module, which only .keras archives record.
     "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    // MultiHeadAttention(use_gate=True) has no Keras 2 form.
+    "mha_k3": [.legacyH5Keras2: "use_gate"],
+    // LayerNormalization(rms_scaling=True) has no Keras 2 form; multi-axis layers no Keras 3 legacy .h5 form.
+    "norms_k3": [.legacyH5Keras2: "rms_scaling", .legacyH5Keras3: "axis"],
+    "norms_k2": [.legacyH5Keras3: "axis"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as
@@ -76,6 +81,13 @@ func portableKeras2(_ graph: ModelGraph) -> ModelGraph {
         } else if var nested = g.nodes[n].layer as? NestedModel {
             nested.graph = portableKeras2(nested.graph)
             g.nodes[n].layer = nested
+        } else if let named = g.nodes[n].layer as? PositionalCallParameters {
+            // Keras 3's `mha(q, v)` is written as Keras 2's `[[q, 0, 0, {"value": v}]]`.
+            for c in g.nodes[n].calls.indices {
+                if let a = g.nodes[n].calls[c].arguments, a.positional.count > 1 {
+                    g.nodes[n].calls[c].arguments = try? named.keras2Arguments(a, object: "")
+                }
+            }
         }
     }
     return g

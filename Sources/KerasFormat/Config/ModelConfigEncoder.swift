@@ -240,7 +240,10 @@ private struct Encoder {
             // would stack it into a new axis.
             recorded = CallArguments(positional: [.tensor(0)])
         }
-        if let arguments = recorded {
+        if var arguments = recorded {
+            if dialect != .keras3, arguments.positional.count > 1, let named = consumer as? PositionalCallParameters {
+                arguments = try named.keras2Arguments(arguments, object: object)
+            }
             // A binary TF op's constant first argument (`1.0 - x`) is a float: tf_keras converts it to a tensor on
             // its own, so an integral value must be written `1.0`, not `1` (int32, which fails against a float).
             var floatConstants = false

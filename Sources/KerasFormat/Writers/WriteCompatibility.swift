@@ -60,6 +60,9 @@ enum WriteCompatibility {
                 return "Keras 2's LayerNormalization has no `rms_scaling`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
             if let td = layer as? TimeDistributed, let reason = problem(td.layer, format: format) { return reason }
+            if let mha = layer as? MultiHeadAttention, mha.useGate || mha.slidingWindow != nil {
+                return "Keras 2's MultiHeadAttention has no `\(mha.useGate ? "use_gate" : "sliding_window")`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+            }
             if let pad = layer as? ZeroPadding1D, pad.dataFormat == .channelsFirst {
                 return "Keras 2's ZeroPadding1D has no `data_format` and always pads axis 1; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
