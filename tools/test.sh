@@ -5,7 +5,9 @@
 #   2. builds, and runs the Swift tests (parity with Keras on every fixture, readers, writers, CLI, hostile input);
 #   3. tools/interop.sh: every fixture converted to every format, each file loaded in real Keras 3 (and tf_keras
 #      for Keras 2 dialect .h5) and compared with the outputs Keras computed;
-#   4. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short).
+#   4. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short);
+#   5. the real-world zoo's quick subset (tools/zoo.sh --quick: models built by real Keras into tools/.cache/zoo,
+#      keras-port predict / convert / inspect checked against Keras, converted files loaded in real Keras 3).
 # Idempotent; run from anywhere. Exits non-zero on the first failing stage.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,6 +50,10 @@ swift build -c release --product keras-port >/tmp/keras-port-release-build.log 2
 tools/.venv/bin/python tools/fuzz.py --short --binary "$(swift build -c release --show-bin-path)/keras-port" | tee /tmp/keras-port-fuzz.log
 fuzz_passed=$(grep -oE "^[0-9]+ passed, [0-9]+ failed$" /tmp/keras-port-fuzz.log | tail -n 1 | grep -oE "^[0-9]+" || echo 0)
 
-printf '\nall stages passed in %d s (swift tests %s, interop files %s, fuzz runs %s)\n' \
-    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$fuzz_passed"
-echo "total: $((swift_passed + interop_passed + fuzz_passed)) passed, 0 failed"
+step "real-world zoo, quick subset (tools/zoo.sh --quick)"
+tools/zoo.sh --quick | tee /tmp/keras-port-zoo.log
+zoo_passed=$(grep -oE "^=== zoo: [0-9]+ passed" /tmp/keras-port-zoo.log | grep -oE "[0-9]+" | tail -n 1 || echo 0)
+
+printf '\nall stages passed in %d s (swift tests %s, interop files %s, fuzz runs %s, zoo models %s)\n' \
+    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$fuzz_passed" "$zoo_passed"
+echo "total: $((swift_passed + interop_passed + fuzz_passed + zoo_passed)) passed, 0 failed"
