@@ -79,8 +79,8 @@ class Keras3:
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def check(self, file, inputs, outputs):
-        self.p.stdin.write(json.dumps({"file": str(file), "inputs": [str(i) for i in inputs],
-                                       "outputs": [str(o) for o in outputs]}) + "\n")
+        self.p.stdin.write(json.dumps({"file": str(file), "inputs": [[str(i) for i in run] for run in inputs],
+                                       "outputs": [[str(o) for o in run] for run in outputs]}) + "\n")
         self.p.stdin.flush()
         line = self.p.stdout.readline()
         if not line:
