@@ -130,6 +130,28 @@ def build_one(mid: str, version: str, out: Path) -> dict:
     return manifest
 
 
+def take_lock(lock: Path) -> bool:
+    """One builder per model when several zoo.py run at once: an exclusive lock file holding the builder's pid
+    (a lock whose process is gone is taken over)."""
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                pid = int(lock.read_text().strip() or "0")
+                os.kill(pid, 0)
+                return False
+            except (ValueError, ProcessLookupError, FileNotFoundError):
+                lock.unlink(missing_ok=True)
+            except PermissionError:
+                return False
+    return False
+
+
 def worker(version: str, only, force: bool, list_only: bool) -> int:
     C.configure_environment()
     if version == "k2":
@@ -146,6 +168,10 @@ def worker(version: str, only, force: bool, list_only: bool) -> int:
         if (out / "manifest.json").exists() and not force:
             print(f"{mid}: cached", flush=True)
             continue
+        lock = CACHE / f".{mid}.lock"
+        if not take_lock(lock):
+            print(f"{mid}: being built by another zoo.py (pid in {lock.name})", flush=True)
+            continue
         try:
             m = build_one(mid, version, out)
             print(f"{mid}: built ({m['params']} params, {m['build_seconds']} s)", flush=True)
@@ -155,6 +181,7 @@ def worker(version: str, only, force: bool, list_only: bool) -> int:
             print(f"{mid}: FAILED to build: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
                   flush=True)
             traceback.print_exc(limit=3)
+        lock.unlink(missing_ok=True)
         import gc
 
         C.keras_module().backend.clear_session()

@@ -71,6 +71,9 @@ class Keras3:
     """A persistent Keras 3 process that loads a file and predicts (keeps the ~1 min import to once)."""
 
     def __init__(self):
+        self.p = None
+
+    def start(self):
         env = dict(os.environ)
         env.pop("TF_USE_LEGACY_KERAS", None)
         env.update({"TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "-1", "TF_ENABLE_ONEDNN_OPTS": "0",
@@ -79,6 +82,8 @@ class Keras3:
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 
     def check(self, file, inputs, outputs):
+        if self.p is None or self.p.poll() is not None:
+            self.start()
         self.p.stdin.write(json.dumps({"file": str(file), "inputs": [[str(i) for i in run] for run in inputs],
                                        "outputs": [[str(o) for o in run] for run in outputs]}) + "\n")
         self.p.stdin.flush()
@@ -88,6 +93,8 @@ class Keras3:
         return json.loads(line)
 
     def close(self):
+        if self.p is None:
+            return
         try:
             self.p.stdin.close()
             self.p.wait(timeout=60)
@@ -301,9 +308,22 @@ def main():
     rows = []
     work = Path(tempfile.mkdtemp(prefix="zoo-check-"))
     try:
+        st = os.stat(a.binary)
         for d in dirs:
             t0 = time.time()
-            row = check_model(d, a.binary, k3, work)
+            # A model's result is kept in <id>/check.json and reused while the binary and the model are unchanged.
+            key = f"{st.st_mtime_ns}:{st.st_size}:{(d / 'manifest.json').stat().st_mtime_ns}"
+            saved = d / "check.json"
+            row = None
+            if saved.exists():
+                try:
+                    prev = json.loads(saved.read_text())
+                    row = prev["row"] if prev.get("key") == key else None
+                except (json.JSONDecodeError, KeyError):
+                    row = None
+            if row is None:
+                row = check_model(d, a.binary, k3, work)
+                saved.write_text(json.dumps({"key": key, "row": row}))
             rows.append(row)
             status = "ok" if not row["failures"] else "FAIL: " + row["failures"][0][:200]
             print(f"{row['id']}: {status} ({time.time() - t0:.1f} s)", file=sys.stderr, flush=True)

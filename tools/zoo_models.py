@@ -204,7 +204,7 @@ CUSTOM = {
     "srgan_discriminator": (srgan_discriminator, {}, None,
                             "SRGAN discriminator, conv-BN-LeakyReLU (slopes 0.2/0.1/0.3/0.05), 96×96"),
     "espcn": (espcn, {}, {"filters": (8, 4), "scale": 2},
-              "ESPCN ×3 on one channel, any size (run at 32×32 and 24×40), depth_to_space head"),
+              "ESPCN on one channel, any size, depth_to_space head (zoo: ×3, run at 32×32 and 24×40)"),
     "anysize_generator": (anysize_generator, {}, None,
                           "(None, None, 3) generator (PReLU, LeakyReLU, strided conv, Conv2DTranspose, "
                           "concatenate skip), run at 32×32 and 48×40"),
