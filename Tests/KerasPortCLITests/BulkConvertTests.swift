@@ -121,6 +121,30 @@ struct BulkConvertTests {
         #expect((skipped?["reason"] as? String ?? "").contains("already the output of m.h5"))
     }
 
+    @Test("convert --json of a tf_keras model with `/` names: renames on stderr and in the JSON; in a folder too")
+    func renamesReported() throws {
+        let root = try TestFixtures.temporaryDirectory("convert-json")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = TestFixtures.path("models/realworld/slash_names_k2/model.h5")
+        let out = root.appendingPathComponent("m.keras").path
+        let r = try CLI.run(["convert", source, out, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try Self.report(r)
+        #expect(report["status"] as? String == "converted" && report["format"] as? String == "keras")
+        let renames = report["renamed_layers"] as? [[String: String]] ?? []
+        #expect(renames.count == 7)
+        #expect(renames.contains { $0 == ["model": "slash_names", "from": "conv1/conv", "to": "conv1_conv_1"] })
+        #expect(r.stderr.contains("renamed `slash_names`: layer `conv1/conv` → `conv1_conv_1`"), "\(r.stderr)")
+        let text = try CLI.run(["convert", source, root.appendingPathComponent("t.h5").path])
+        #expect(text.status == 0 && text.stdout.hasPrefix("wrote ") && text.stderr.contains("renamed"))
+
+        let input = root.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: source, toPath: input.appendingPathComponent("dense.h5").path)
+        let bulk = try CLI.run(["convert", input.path, "--to", "keras", root.appendingPathComponent("out").path])
+        #expect(bulk.status == 0 && bulk.stdout.contains("converted dense.h5 → dense.keras (renamed 7 layers)"), "\(bulk.stdout)")
+    }
+
     @Test("usage errors: no --to, output inside the input, --config with a folder")
     func usage() throws {
         let root = try Self.makeTree()
