@@ -260,6 +260,11 @@ def main() -> int:
         if only and not any(o.strip().lower().endswith("_" + v) or not o.strip().lower().endswith(("_k2", "_k3"))
                             for o in only):
             continue
+        if only and not a.force and not a.list:
+            ids = [o.strip().lower() for o in only]
+            if all(i.endswith(("_k2", "_k3")) for i in ids) and \
+                    all((CACHE / i / "manifest.json").exists() for i in ids if i.endswith("_" + v)):
+                continue  # every requested model of this version is cached: no need to start its Keras
         extra = (["--only", ",".join(only)] if only else []) + (["--force"] if a.force else []) + \
                 (["--list"] if a.list else [])
         rc |= run_worker(v, extra)
