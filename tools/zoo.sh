@@ -7,6 +7,7 @@
 #   tools/zoo.sh                 # the full zoo (first run: about an hour to build the models on 2 cores)
 #   tools/zoo.sh --quick         # the quick subset (tools/test.sh runs this; must pass)
 #   tools/zoo.sh --only resnet50,densenet121_k2
+#   tools/zoo.sh --reuse         # keep the results of models already checked with this binary (resume a run)
 #
 # Exit status: that of tools/zoo_check.py (1 when any checked model fails a check).
 set -euo pipefail
@@ -18,5 +19,14 @@ if ! swift build -c release --product keras-port >/tmp/keras-port-zoo-build.log 
 fi
 bin="$(swift build -c release --show-bin-path)/keras-port"
 # Building a model may fail (reported); the check then covers the models that were built.
-tools/.venv/bin/python tools/zoo.py "$@" || echo "zoo.py: some models failed to build (see above)" >&2
-tools/.venv/bin/python tools/zoo_check.py --binary "$bin" "$@"
+make_args=() check_args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --reuse) check_args+=("$1") ;;
+        --only) make_args+=("$1" "$2"); check_args+=("$1" "$2"); shift ;;
+        *) make_args+=("$1"); check_args+=("$1") ;;
+    esac
+    shift
+done
+tools/.venv/bin/python tools/zoo.py "${make_args[@]}" || echo "zoo.py: some models failed to build (see above)" >&2
+tools/.venv/bin/python tools/zoo_check.py --binary "$bin" "${check_args[@]}"

@@ -9,7 +9,11 @@
   3. convert: `keras-port convert FILE out.keras --json` and `out.h5` (legacy-h5, Keras 2 dialect), each loaded in
      real Keras 3 (`keras.saving.load_model`) and run on the same inputs, same bound; layer renames (`/`) counted.
 
-    tools/.venv/bin/python tools/zoo_check.py [--quick | --only ids] [--binary PATH] [--out DIR]
+    tools/.venv/bin/python tools/zoo_check.py [--quick | --only ids] [--binary PATH] [--out DIR] [--reuse]
+                                              [--cached-only]
+
+Each model's result is saved in <id>/check.json; --reuse takes it instead of checking again while the binary and
+the model are unchanged (an interrupted full run resumes), --cached-only reports the saved results and checks nothing.
 
 Writes DIR/zoo_report.md and DIR/zoo_report.json (DIR defaults to tools/.cache/zoo) and prints the Markdown.
 Exit status 1 when any checked model fails a check (tools/test.sh runs --quick, which must pass).
@@ -285,6 +289,10 @@ def main():
     ap.add_argument("--only", help="comma-separated ids or names")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(CACHE))
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse a model's result from <id>/check.json while the binary and the model are unchanged")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="report only models whose check result is cached (<id>/check.json); check nothing")
     ap.add_argument("--keras3-worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.keras3_worker:
@@ -315,12 +323,14 @@ def main():
             key = f"{st.st_mtime_ns}:{st.st_size}:{(d / 'manifest.json').stat().st_mtime_ns}"
             saved = d / "check.json"
             row = None
-            if saved.exists():
+            if saved.exists() and (a.reuse or a.cached_only):
                 try:
                     prev = json.loads(saved.read_text())
                     row = prev["row"] if prev.get("key") == key else None
                 except (json.JSONDecodeError, KeyError):
                     row = None
+            if row is None and a.cached_only:
+                continue
             if row is None:
                 row = check_model(d, a.binary, k3, work)
                 saved.write_text(json.dumps({"key": key, "row": row}))
