@@ -8,7 +8,9 @@
 #   (later stages: the DocC build without warnings, the examples, and a fresh package depending on a version tag)
 #   4. tools/check_pytorch.py: every fixture exported with `export --format pytorch`, loaded in real PyTorch (CPU
 #      torch from tools/requirements-pytorch.txt) with load_state_dict(strict=True) and compared with Keras' outputs;
-#   5. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short).
+#   5. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short);
+#   6. the real-world zoo's quick subset (tools/zoo.sh --quick: models built by real Keras into tools/.cache/zoo,
+#      keras-port predict / convert / inspect checked against Keras, converted files loaded in real Keras 3).
 # Idempotent; run from anywhere. Exits non-zero on the first failing stage.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -84,6 +86,10 @@ swift build -c release --product keras-port >/tmp/keras-port-release-build.log 2
 tools/.venv/bin/python tools/fuzz.py --short --binary "$(swift build -c release --show-bin-path)/keras-port" | tee /tmp/keras-port-fuzz.log
 fuzz_passed=$(grep -oE "^[0-9]+ passed, [0-9]+ failed$" /tmp/keras-port-fuzz.log | tail -n 1 | grep -oE "^[0-9]+" || echo 0)
 
+step "real-world zoo, quick subset (tools/zoo.sh --quick)"
+tools/zoo.sh --quick | tee /tmp/keras-port-zoo.log
+zoo_passed=$(grep -oE "^=== zoo: [0-9]+ passed" /tmp/keras-port-zoo.log | grep -oE "[0-9]+" | tail -n 1 || echo 0)
+
 step "documentation (tools/docs.sh) and the examples"
 tools/docs.sh
 for example in inspect-alphas; do
@@ -93,6 +99,6 @@ done
 step "a fresh package depending on KerasPort by version (tools/check_dependency.sh)"
 tools/check_dependency.sh
 
-printf '\nall stages passed in %d s (swift tests %s, interop files %s, pytorch exports %s, fuzz runs %s)\n' \
-    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$pytorch_passed" "$fuzz_passed"
-echo "total: $((swift_passed + interop_passed + pytorch_passed + fuzz_passed)) passed, 0 failed"
+printf '\nall stages passed in %d s (swift tests %s, interop files %s, pytorch exports %s, fuzz runs %s, zoo models %s)\n' \
+    "$((SECONDS - start))" "$swift_passed" "$interop_passed" "$pytorch_passed" "$fuzz_passed" "$zoo_passed"
+echo "total: $((swift_passed + interop_passed + pytorch_passed + fuzz_passed + zoo_passed)) passed, 0 failed"

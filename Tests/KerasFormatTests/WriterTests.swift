@@ -339,9 +339,10 @@ struct WriterCompatibilityTests {
         }
     }
 
+    /// A `/` is not refused but renamed (tools-made tf_keras models have them; see `LayerRenameTests`).
     @Test("layer names that would not survive as HDF5 groups are refused")
     func badNames() throws {
-        for bad in ["a/b", ".", "", "nul\u{0}"] {
+        for bad in [".", "", "nul\u{0}"] {
             let graph = replacing(WriterLayoutTests.smallModel(), "lr", with: LeakyReLU(common: LayerCommon(name: bad)))
             try expectRefused(graph, .legacyH5Keras2, mentioning: ["layer name"])
         }

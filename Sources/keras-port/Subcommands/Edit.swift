@@ -78,8 +78,11 @@ extension KerasPortCommand {
                 try graph.convertLeakyReLUToPReLU(parts[0], sharedAxes: axesValue)
             }
             for layer in toLeakyRelu { try graph.convertPReLUToLeakyReLU(layer) }
-            try KerasFileWriter.write(graph, to: output, format: fmt, overwrite: force,
-                                      protecting: [input] + (config.map { [$0] } ?? []))
+            let renames = try KerasFileWriter.write(graph, to: output, format: fmt, overwrite: force,
+                                                    protecting: [input] + (config.map { [$0] } ?? []))
+            for r in renames {
+                FileHandle.standardError.write(Data("renamed \(r) (Keras 3 refuses `/` in layer names)\n".utf8))
+            }
             print("wrote \(output) (\(fmt))")
         }
 
