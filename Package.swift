@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - C: system libraries and one kernel file
@@ -36,6 +37,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         // KerasInference: runs a graph.
         .target(name: "KerasInference", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
+        // ONNXProto: the ONNX protobuf messages, generated once from onnx.proto (tools/generate_onnx_proto.sh).
+        .target(
+            name: "ONNXProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
+        // KerasExport: graph → other frameworks' formats (ONNX, …). Knows no Keras file format.
+        .target(
+            name: "KerasExport",
+            dependencies: ["KerasGraph", "TensorModule", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
         // KerasPort: the public face; re-exports the pieces above.
         .target(
             name: "KerasPort",
@@ -45,7 +56,7 @@ let package = Package(
         // MARK: - Tool
         .executableTarget(
             name: "keras-port",
-            dependencies: ["KerasPort", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KerasPort", "KerasExport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         // MARK: - Tests
@@ -55,6 +66,7 @@ let package = Package(
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "ONNXProto", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
