@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "ONNXProto", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "ONNXProto", "KerasPort", "_TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: swiftSettings),
         .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
