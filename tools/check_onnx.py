@@ -29,8 +29,9 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RTOL, ATOL = 1e-4, 1e-5
-# (opset, layout) for the extra exports of each fixture's first file.
-VARIANTS = [(13, "nchw"), (18, "nchw"), (21, "nhwc"), (17, "nhwc")]
+# (opset, layout, extra export options) for the extra exports of each fixture's first file.
+VARIANTS = [(13, "nchw", []), (18, "nchw", []), (21, "nhwc", []), (17, "nhwc", []),
+            (17, "nchw", ["--prelu-form", "decomposed"])]
 UNMAPPED = ("no ONNX mapping", "not supported by KerasPort")
 
 
@@ -72,13 +73,13 @@ def closeness(ours, keras):
     return ok, max_diff, msg
 
 
-def export(binary, folder, manifest_file, out, opset, layout, triton_dir=None):
+def export(binary, folder, manifest_file, out, opset, layout, extra, triton_dir=None):
     cmd = [binary, "export", os.path.join(folder, manifest_file["file"]), "--format", "onnx"]
     if out:
         cmd.append(out)
     if manifest_file.get("config"):
         cmd += ["--config", os.path.join(folder, manifest_file["config"])]
-    cmd += ["--opset", str(opset), "--layout", layout, "--force"]
+    cmd += ["--opset", str(opset), "--layout", layout, "--force"] + extra
     if triton_dir:
         cmd += ["--triton", triton_dir, "--triton-name", "model", "--max-batch-size", "4"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
@@ -191,14 +192,14 @@ def main():
             name = manifest["name"]
             if args.fixture and name not in args.fixture:
                 continue
-            jobs = [(mf, 17, "nchw") for mf in manifest["files"]]
-            jobs += [(manifest["files"][0], o, l) for o, l in VARIANTS]
-            for i, (mf, opset, layout) in enumerate(jobs):
-                label = f"{name}/{mf['file']} opset {opset} {layout}"
+            jobs = [(mf, 17, "nchw", []) for mf in manifest["files"]]
+            jobs += [(manifest["files"][0], o, l, e) for o, l, e in VARIANTS]
+            for i, (mf, opset, layout, extra) in enumerate(jobs):
+                label = f"{name}/{mf['file']} opset {opset} {layout} {' '.join(extra)}".rstrip()
                 out = os.path.join(tmp, f"{name}-{i}.onnx")
                 triton_dir = os.path.join(tmp, f"{name}-triton") if (args.triton and i == 0) else None
-                r = export(binary, folder, mf, out, opset, layout, triton_dir)
-                entry = {"fixture": name, "file": mf["file"], "opset": opset, "layout": layout}
+                r = export(binary, folder, mf, out, opset, layout, extra, triton_dir)
+                entry = {"fixture": name, "file": mf["file"], "opset": opset, "layout": layout, "options": extra}
                 if r.returncode != 0:
                     message = (r.stderr.strip().splitlines() or ["(no message)"])[-1]
                     if any(u in message for u in UNMAPPED) and not args.strict:

@@ -15,15 +15,28 @@ public struct ONNXExportOptions: Sendable, Equatable {
         case nhwc
     }
 
+    /// How PReLU is written.
+    public enum PReLUForm: String, Sendable, Equatable, CaseIterable {
+        /// ONNX `PRelu` with the slope laid out to broadcast against the input (the standard op).
+        case prelu
+        /// `relu(x) − α·relu(−x)`, TensorFlow's own formula (and Keras' ONNX export's): four element-wise ops that
+        /// ONNX Runtime 1.32 runs faster than its `PRelu` kernel on large tensors. Same values (piecewise, never
+        /// `max(x, αx)`).
+        case decomposed
+    }
+
     /// The ONNX operator set (default opset, domain ""); 13–21.
     public var opset: Int
     public var layout: Layout
+    public var preluForm: PReLUForm
     /// Written as the model's `producer_version`.
     public var producerVersion: String
 
-    public init(opset: Int = ONNXExporter.defaultOpset, layout: Layout = .nchw, producerVersion: String = "") {
+    public init(opset: Int = ONNXExporter.defaultOpset, layout: Layout = .nchw, preluForm: PReLUForm = .prelu,
+                producerVersion: String = "") {
         self.opset = opset
         self.layout = layout
+        self.preluForm = preluForm
         self.producerVersion = producerVersion
     }
 }

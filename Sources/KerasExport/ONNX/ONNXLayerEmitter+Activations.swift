@@ -91,6 +91,13 @@ extension ONNXLayerEmitter {
         }
         let slope = b.broadcastConstant(alpha.scalars, kerasShape: [1] + alpha.shape, like: x, scope: c.scope,
                                         hint: "slope", dropLeadingOne: true)
+        if b.options.preluForm == .decomposed {
+            // relu(x) − α·relu(−x): x for x > 0, α·x otherwise (α·relu(+∞) is NaN for α = 0, as in TensorFlow).
+            let positive = b.op("Relu", [x.name], scope: c.scope)
+            let negative = b.op("Relu", [b.op("Neg", [x.name], scope: c.scope)], scope: c.scope)
+            let y = binary("Sub", positive, binary("Mul", slope, negative, c), c)
+            return ONNXValue(name: y, layout: x.layout, shape: x.shape)
+        }
         return ONNXValue(name: b.op("PRelu", [x.name, slope], scope: c.scope), layout: x.layout, shape: x.shape)
     }
 

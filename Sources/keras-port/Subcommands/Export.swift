@@ -28,6 +28,9 @@ extension KerasPortCommand {
         @Option(name: .long, help: "Layout inside the graph: nchw (convolution stacks channels-first, one transpose at each end) or nhwc (channels-last everywhere, transposes around each convolution).")
         var layout: String = "nchw"
 
+        @Option(name: .long, help: "PReLU as: prelu (ONNX PRelu, slope laid out to broadcast) or decomposed (relu(x) − α·relu(−x), faster in ONNX Runtime on large tensors).")
+        var preluForm: String = "prelu"
+
         @Option(name: .long, help: "Also write a Triton model repository entry under this folder.")
         var triton: String?
 
@@ -58,6 +61,9 @@ extension KerasPortCommand {
             guard ONNXExportOptions.Layout(rawValue: layout) != nil else {
                 throw ValidationError("unknown --layout `\(layout)`: use nchw or nhwc")
             }
+            guard ONNXExportOptions.PReLUForm(rawValue: preluForm) != nil else {
+                throw ValidationError("unknown --prelu-form `\(preluForm)`: use prelu or decomposed")
+            }
             if output == nil && triton == nil { throw ValidationError("give OUT.onnx, --triton DIR, or both") }
             if maxBatchSize < 1 { throw ValidationError("--max-batch-size must be at least 1") }
             if let name = tritonName, !TritonModelRepository.isValidName(name) {
@@ -78,6 +84,7 @@ extension KerasPortCommand {
         func exportONNX() throws {
             let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
             let options = ONNXExportOptions(opset: opset, layout: ONNXExportOptions.Layout(rawValue: layout) ?? .nchw,
+                                            preluForm: ONNXExportOptions.PReLUForm(rawValue: preluForm) ?? .prelu,
                                             producerVersion: KerasPortVersion.string)
             let data: Data
             let signature: (inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
