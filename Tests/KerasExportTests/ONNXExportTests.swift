@@ -136,7 +136,10 @@ struct ONNXExportTests {
         let channelsFirst = c.layout == .nchw && c.rank <= 4
         // Expected: alpha index (i1, …, i_{r-1}) sits at (i_{r-1}, i1, …, i_{r-2}) channels-first.
         let expectedShape = channelsFirst ? [alphaShape.last!] + alphaShape.dropLast() : alphaShape
-        #expect(slope.dims.map(Int.init) == expectedShape)
+        // Leading 1s are dropped (broadcasting aligns from the right), keeping at least one axis.
+        var trimmed = expectedShape
+        while trimmed.count > 1, trimmed.first == 1 { trimmed.removeFirst() }
+        #expect(slope.dims.map(Int.init) == trimmed)
         var expected = [Float](repeating: .nan, count: alpha.count)
         var strides = [Int](repeating: 1, count: expectedShape.count)
         for i in stride(from: expectedShape.count - 2, through: 0, by: -1) { strides[i] = strides[i + 1] * expectedShape[i + 1] }
@@ -206,6 +209,20 @@ struct ONNXExportTests {
         }
     }
 
+    @Test("a shared layer's weights are written once; each call gets its own nodes")
+    func sharedLayer() throws {
+        let dense = Dense(common: common("shared"), units: 3,
+                          weights: [Weight(name: "kernel", tensor: ramp([4, 3])), Weight(name: "bias", tensor: ramp([3]))])
+        let node = LayerNode(layer: dense, calls: [LayerCall(inputs: [TensorRef(layer: "a")]), LayerCall(inputs: [TensorRef(layer: "b")])])
+        let g = ModelGraph(name: "m", kind: .functional, nodes: [input("a", [nil, 4]), input("b", [nil, 4]), node],
+                           inputs: [TensorRef(layer: "a"), TensorRef(layer: "b")],
+                           outputs: [TensorRef(layer: "shared", node: 0), TensorRef(layer: "shared", node: 1)])
+        let m = try exported(g)
+        #expect(m.nodes("Gemm").count == 2)
+        #expect(m.graph.initializer.count == 2)
+        #expect(m.graph.output.map(\.name) == ["shared_0_0", "shared_1_0"])
+    }
+
     @Test("an opset outside 13–21 is refused")
     func opsetRange() throws {
         let g = graph([input("x", [nil, 4]), call(LeakyReLU(common: common("l")), "x")], inputs: ["x"], outputs: ["l"])
@@ -216,16 +233,19 @@ struct ONNXExportTests {
 
     @Test("an unmapped layer is refused with one line naming the layer and its class")
     func unmappedLayer() throws {
-        let opaque = OpaqueLayer(className: "MyScale", common: common("scale_1"), config: .object([]),
-                                 recordedOutputShapes: [[[nil, 2]]])
-        let g = graph([input("x", [nil, 2]), call(opaque, "x")], inputs: ["x"], outputs: ["scale_1"])
-        do {
-            _ = try exported(g)
-            Issue.record("an OpaqueLayer was exported")
-        } catch {
-            let text = "\(error)"
-            #expect(text.contains("`scale_1`") && text.contains("MyScale"), "\(text)")
-            #expect(!text.contains("\n"))
+        for recorded: [[Shape?]?] in [[[[nil, 2]]], []] {   // with and without output shapes in the file
+            let opaque = OpaqueLayer(className: "MyScale", common: common("scale_1"), config: .object([]),
+                                     recordedOutputShapes: recorded)
+            let g = graph([input("x", [nil, 2]), call(opaque, "x"), call(LeakyReLU(common: common("after")), "scale_1")],
+                          inputs: ["x"], outputs: ["after"])
+            do {
+                _ = try exported(g)
+                Issue.record("an OpaqueLayer was exported")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains("`scale_1`") && text.contains("MyScale") && text.contains("no ONNX mapping"), "\(text)")
+                #expect(!text.contains("\n"))
+            }
         }
     }
 

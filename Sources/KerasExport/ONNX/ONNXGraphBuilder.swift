@@ -55,10 +55,11 @@ final class ONNXGraphBuilder {
     let options: ONNXExportOptions
     var graph = Onnx_GraphProto()
     private var used: Set<String> = []
-    private var counter = 0
     /// Transposed copies already made: `name` → (layout → value).
     private var conversions: [String: [ONNXLayout: String]] = [:]
     private var constantCache: [String: String] = [:]
+    /// Float initializers by a hash of their dims and bytes → indices in `graph.initializer`.
+    private var floatConstants: [Int: [Int]] = [:]
 
     init(options: ONNXExportOptions) { self.options = options }
 
@@ -83,8 +84,7 @@ final class ONNXGraphBuilder {
 
     /// A fresh tensor name under `scope`.
     func fresh(_ scope: String, _ hint: String) -> String {
-        counter += 1
-        return reserve("\(scope)/\(hint)")
+        reserve("\(scope)/\(hint)")
     }
 
     // MARK: Nodes
@@ -110,16 +110,26 @@ final class ONNXGraphBuilder {
 
     // MARK: Constants
 
-    /// A float32 initializer of `shape` holding `values` (row-major).
+    /// A float32 initializer of `shape` holding `values` (row-major). An identical initializer already made (a shared
+    /// layer's weights on its second call) is reused.
     func constant(_ values: [Float], shape: [Int], scope: String, hint: String) -> String {
         precondition(values.count == shape.reduce(1, *))
+        var data = Data(capacity: values.count * 4)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        let dims = shape.map(Int64.init)
+        var hasher = Hasher()
+        hasher.combine(dims)
+        hasher.combine(data)
+        let key = hasher.finalize()
+        for i in floatConstants[key, default: []] where graph.initializer[i].dims == dims && graph.initializer[i].rawData == data {
+            return graph.initializer[i].name
+        }
         var t = Onnx_TensorProto()
         t.name = fresh(scope, hint)
         t.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-        t.dims = shape.map(Int64.init)
-        var data = Data(capacity: values.count * 4)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        t.dims = dims
         t.rawData = data
+        floatConstants[key, default: []].append(graph.initializer.count)
         graph.initializer.append(t)
         return t.name
     }
@@ -221,13 +231,13 @@ final class ONNXGraphBuilder {
     }
 
     /// A float32 initializer that broadcasts against `value`: `values` has Keras shape `kerasShape` (same rank as
-    /// `value`, batch axis 1), laid out in `value`'s layout.
-    func broadcastConstant(_ values: [Float], kerasShape: [Int], like value: ONNXValue, scope: String, hint: String,
-                           dropLeadingOne: Bool = false) -> String {
+    /// `value`, batch axis 1), laid out in `value`'s layout, leading size-1 axes dropped (NumPy-style and ONNX's
+    /// unidirectional broadcasting align shapes from the right; ONNX Runtime takes its fast per-channel path for a
+    /// `(C,)` operand against `(…, C)`, not for `(1, 1, 1, C)`).
+    func broadcastConstant(_ values: [Float], kerasShape: [Int], like value: ONNXValue, scope: String, hint: String) -> String {
         let perm = value.layout.permutationFromNative(rank: kerasShape.count)
         var (shape, data) = permute(values, shape: kerasShape, perm: perm)
-        if dropLeadingOne, shape.first == 1 { shape.removeFirst() }
-        data = data.isEmpty ? values : data
+        while shape.count > 1, shape.first == 1 { shape.removeFirst() }
         return constant(data, shape: shape, scope: scope, hint: hint)
     }
 }

@@ -83,14 +83,15 @@ extension ONNXLayerEmitter {
     }
 
     /// `PRelu` with Keras' alpha (input shape without batch, 1 on shared axes) laid out like the input, so that it
-    /// broadcasts unidirectionally: `(1, 1, C)` for NHWC becomes `(C, 1, 1)` for NCHW.
+    /// broadcasts unidirectionally: `(1, 1, C)` for NHWC becomes `(C, 1, 1)` for NCHW (leading 1s dropped:
+    /// `(C,)` for NHWC).
     func prelu(_ l: PReLU, _ x: ONNXValue, _ c: LayerContext) throws -> ONNXValue {
         let alpha = try c.weight(0, "alpha")
         guard alpha.rank == x.rank - 1 else {
             throw c.error("alpha \(alpha.shape) does not fit input \(x.shape.kerasDescription)")
         }
         let slope = b.broadcastConstant(alpha.scalars, kerasShape: [1] + alpha.shape, like: x, scope: c.scope,
-                                        hint: "slope", dropLeadingOne: true)
+                                        hint: "slope")
         if b.options.preluForm == .decomposed {
             // relu(x) − α·relu(−x): x for x > 0, α·x otherwise (α·relu(+∞) is NaN for α = 0, as in TensorFlow).
             let positive = b.op("Relu", [x.name], scope: c.scope)

@@ -26,6 +26,9 @@ final class ONNXLayerEmitter {
                 }
                 continue
             }
+            if node.layer is OpaqueLayer {
+                throw ONNXExportError("layer `\(prefix)\(node.name)` (\(node.layer.className)): not supported by KerasPort, so it has no ONNX mapping")
+            }
             let call = node.calls[c]
             let ins: [ONNXValue] = try call.inputs.map { ref in
                 guard let v = env[ref] else {
