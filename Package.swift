@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         // Documentation only: `swift package generate-documentation` (tools/docs.sh); links nothing into the library.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - C: system libraries and one kernel file
@@ -38,8 +39,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         // KerasInference: runs a graph.
         .target(name: "KerasInference", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
-        // KerasExport: graph → other frameworks (PyTorch module source + safetensors).
-        .target(name: "KerasExport", dependencies: ["KerasGraph", "TensorModule"], swiftSettings: swiftSettings),
+        // ONNXProto: the ONNX protobuf messages, generated once from onnx.proto (tools/generate_onnx_proto.sh).
+        .target(
+            name: "ONNXProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
+        // KerasExport: graph → other frameworks' formats (ONNX, …). Knows no Keras file format.
+        .target(
+            name: "KerasExport",
+            dependencies: ["KerasGraph", "TensorModule", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings),
         // KerasPort: the public face; re-exports the pieces above.
         .target(
             name: "KerasPort",
@@ -52,7 +61,7 @@ let package = Package(
         // MARK: - Tool
         .executableTarget(
             name: "keras-port",
-            dependencies: ["KerasPort", "KerasPlot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KerasPort", "KerasPlot", "KerasExport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         // MARK: - Examples (built with the package; each uses only `import KerasPort`)
@@ -70,7 +79,7 @@ let package = Package(
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "ONNXProto", "KerasPort", "_TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: swiftSettings),
         .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "KerasPlot", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -754,6 +754,40 @@ def activations_reference_k3(name):
     C.activation_reference(fns)
 
 
+@fixture
+def prelu_axes_k3(name):
+    """Every shared_axes combination of PReLU for rank-3 and rank-4 inputs (after a convolution, so exporters
+    that run convolutions channels-first see them in that layout) and some for rank 5 (straight from an input)."""
+    import itertools
+
+    rng = start(name)
+    seq = L.Input((7, 3), name="seq")
+    img = L.Input((5, 4, 3), name="img")
+    vol = L.Input((3, 4, 2, 3), name="vol")
+    c1 = L.Conv1D(3, 1, name="conv1d")(seq)
+    c2 = L.Conv2D(3, 1, name="conv2d")(img)
+    outs, prelus = [], []
+    for src, rank, tag in ((c1, 3, "r3"), (c2, 4, "r4")):
+        for k in range(rank):
+            for axes in itertools.combinations(range(1, rank), k):
+                p = L.PReLU(shared_axes=list(axes) or None, name=f"prelu_{tag}_" + ("".join(map(str, axes)) or "none"))
+                outs.append(p(src))
+                prelus.append(p)
+    for axes in ((), (4,), (1, 2, 3), (1, 3), (2, 4), (1, 2, 3, 4)):
+        p = L.PReLU(shared_axes=list(axes) or None, name="prelu_r5_" + ("".join(map(str, axes)) or "none"))
+        outs.append(p(vol))
+        prelus.append(p)
+    m = keras.Model([seq, img, vol], outs, name="prelu_axes_k3")
+    C.randomize_weights(m, rng)
+    for p in prelus:
+        set_prelu(p, C.mixed_alphas(tuple(p.get_weights()[0].shape), rng))
+    inputs = [C.random_input((2, 7, 3), rng), C.random_input((2, 5, 4, 3), rng), C.random_input((2, 3, 4, 2, 3), rng)]
+    C.emit(name, m, inputs, formats=["keras"],
+           description="PReLU with every shared_axes combination on rank-3 (Conv1D output) and rank-4 (Conv2D "
+                       "output) tensors, and six on a rank-5 input; alphas mixed negative/zero/>1",
+           covers=["PReLU", "Conv1D", "Conv2D", "multi-input", "multi-output"])
+
+
 import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
 
 REGISTRY += fixtures_recurrent.builders(keras, L, 3)

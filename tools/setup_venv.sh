@@ -46,12 +46,37 @@ import h5py, numpy, keras, tf_keras  # noqa: F401
 PY
 }
 
+# The export checks' extras (tools/requirements-export.txt; tritonclient without its dependencies, see
+# tools/requirements-triton.txt). Installed after the pinned Keras so they cannot change it.
+export_extras() {
+    "$py" - "$here/requirements-export.txt" "$here/requirements-triton.txt" >/dev/null 2>&1 <<'PY' && return 0
+import sys, re, importlib.metadata as md
+for path in sys.argv[1:]:
+    for line in open(path):
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, ver = re.split(r"==", line)
+            if md.version(name.strip()) != ver.strip():
+                sys.exit(1)
+import onnx, onnxruntime  # noqa: F401
+PY
+    echo "setup_venv.sh: installing the export checks' packages (onnx, onnxruntime, tritonclient) into $venv..." >&2
+    "$py" -m pip install --quiet --disable-pip-version-check -r "$here/requirements-export.txt" \
+        >>"$venv/pip-install.log" 2>&1 \
+        && "$py" -m pip install --quiet --disable-pip-version-check --no-deps -r "$here/requirements-triton.txt" \
+        >>"$venv/pip-install.log" 2>&1 \
+        || { tail -20 "$venv/pip-install.log" >&2; fail "installing the export packages failed (log: $venv/pip-install.log)"; }
+}
+
+
 if ! check; then
     echo "setup_venv.sh: installing pinned Keras/TensorFlow into $venv (takes a few minutes)..." >&2
     "$py" -m pip install --quiet --disable-pip-version-check -r "$req" >"$here/.venv/pip-install.log" 2>&1 \
         || { tail -20 "$here/.venv/pip-install.log" >&2; fail "pip install -r $req failed (log: $venv/pip-install.log)"; }
     check || fail "packages installed but the import/version check still fails; see $venv/pip-install.log"
 fi
+
+export_extras
 
 [[ "$pytorch" == 1 ]] || exit 0
 
