@@ -55,6 +55,19 @@ extension ONNXLayerEmitter {
         case .mish:
             let t = b.op("Tanh", [b.op("Softplus", [x.name], scope: c.scope)], scope: c.scope)
             return same(binary("Mul", x.name, t, c))
+        case .hardSilu:
+            // x · relu6(x + 3)/6 = x · HardSigmoid(α = 1/6, β = 0.5) (ONNX HardSwish needs opset 14).
+            let gate = b.op("HardSigmoid", [x.name], scope: c.scope,
+                            [b.attr("alpha", float: 1.0 / 6.0), b.attr("beta", float: 0.5)])
+            return same(binary("Mul", x.name, gate, c))
+        case .celu(let alpha):
+            return unary("Celu", x, c, [b.attr("alpha", float: alpha)])
+        case .logSoftmax(let axis):
+            guard let p = x.physicalAxis(axis) else { throw c.error("log_softmax axis \(axis) is out of range for rank \(x.rank)") }
+            return unary("LogSoftmax", x, c, [b.attr("axis", int: p)])
+        case .hardShrink, .hardTanh, .logSigmoid, .softShrink, .sparsePlus, .sparseSigmoid, .squareplus, .tanhShrink,
+             .sparsemax:
+            throw c.error("the activation \(function) has no ONNX mapping in KerasPort yet")
         }
     }
 

@@ -273,6 +273,16 @@ extension PyTorchGraphEmitter {
         case .swish: return "F.silu(\(x))"
         case .exponential: return "torch.exp(\(x))"
         case .mish: return "F.mish(\(x))"
+        case .hardSilu: return "F.hardswish(\(x))"
+        case .celu(let alpha): return "F.celu(\(x), alpha=\(P.py(alpha)))"
+        case .logSoftmax(let axis):
+            guard let a = normalized(axis, rank: rank), a > 0 else {
+                throw PyTorchExportError.layer(layer, "log_softmax axis \(axis) is out of range for rank \(rank)")
+            }
+            return "torch.log_softmax(\(x), dim=\(physicalAxis(a, rank: rank, layout: layout)))"
+        case .hardShrink, .hardTanh, .logSigmoid, .softShrink, .sparsePlus, .sparseSigmoid, .squareplus, .tanhShrink,
+             .sparsemax:
+            throw PyTorchExportError.layer(layer, "the activation \(function) has no PyTorch mapping in KerasPort yet")
         }
     }
 
