@@ -579,13 +579,13 @@ def ops_tf_only_k2(name):
 
 
 def save_model_config(name):
-    """saved_config.json: the model_config attribute of model.h5, pretty-printed, for config write-back tests."""
+    """saved_config.json: the model_config attribute of model.h5 (as json.dumps writes it), for config write-back tests."""
     import json
     import h5py
     d = C.MODELS / name
     with h5py.File(d / "model.h5", "r") as f:
         config = json.loads(f.attrs["model_config"])
-    (d / "saved_config.json").write_text(json.dumps(config, indent=1) + "\n")
+    (d / "saved_config.json").write_text(json.dumps(config))
 
 
 # ------------------------------------------------------------------ a) formats
