@@ -26,6 +26,9 @@ public struct OpaqueLayer: Layer {
     /// Output shapes the file recorded, per call (index = call index); `nil` where not recorded.
     /// A recorded entry holds one shape per output tensor the file mentioned, up to the highest index seen.
     public var recordedOutputShapes: [[Shape?]?]
+    /// Why KerasPort cannot run this layer, when it knows more than the class (a framework op called with an option
+    /// it does not run: `tf.image.resize: argument \`antialias=true\` is not supported`).
+    public var unsupportedReason: String?
 
     public init(className: String, common: LayerCommon, config: JSONValue, registeredName: String? = nil,
                 module: String? = nil, buildConfig: JSONValue? = nil, weights: [Weight] = [],
