@@ -99,12 +99,12 @@ def ops_k3(name):
 
 
 def save_model_config(name):
-    """saved_config.json: config.json of model.keras, pretty-printed, for config write-back tests."""
+    """saved_config.json: config.json of model.keras (as json.dumps writes it), for config write-back tests."""
     import zipfile
     d = C.MODELS / name
     with zipfile.ZipFile(d / "model.keras") as z:
         config = json.loads(z.read("config.json"))
-    (d / "saved_config.json").write_text(json.dumps(config, indent=1) + "\n")
+    (d / "saved_config.json").write_text(json.dumps(config))
 
 
 # ------------------------------------------------------------------ b) LeakyReLU / ReLU / PReLU

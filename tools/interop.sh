@@ -43,6 +43,7 @@ KNOWN_FAILURES=(
   "preprocessing_k3.keras2.h5 keras3: same multi-axis Normalization in Keras 3's legacy .h5 loader"
   "espcn_k2.keras2.h5 keras3: TFOpLambda (a raw TensorFlow call recorded by tf_keras) does not exist in Keras 3"
   "ops_k2.keras2.h5 keras3: TFOpLambda / SlicingOpLambda do not exist in Keras 3"
+  "ops_tf_only_k2.keras2.h5 keras3: TFOpLambda does not exist in Keras 3"
 )
 
 strict=0

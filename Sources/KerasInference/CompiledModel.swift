@@ -55,9 +55,10 @@ public struct CompiledModel: Sendable {
         self.analysis = analysis
         if let first = analysis.unsupportedLayers.first {
             let layer = CompiledModel.layer(atPath: first, in: graph)
-            if let op = (layer as? OpaqueLayer)?.frameworkOpName {
-                throw InferenceError("layer `\(first)` (\(layer!.className)): the op `\(op)` cannot be run by KerasPort "
-                                     + "(it can still be inspected and converted)")
+            if let opaque = layer as? OpaqueLayer, let op = opaque.frameworkOpName {
+                let why = opaque.unsupportedReason.map { " (\($0))" } ?? ""
+                throw InferenceError("layer `\(first)` (\(opaque.className)): the op `\(op)` cannot be run by KerasPort\(why); "
+                                     + "it can still be inspected and converted")
             }
             let className = layer.map { " (\($0.className))" } ?? ""
             throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort "

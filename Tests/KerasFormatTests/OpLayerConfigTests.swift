@@ -12,7 +12,7 @@ import _TestSupport
 struct OpLayerConfigTests {
     /// The fixtures made by tools/fixtures_k2.py / fixtures_k3.py, with the flavor to write them back in.
     static let fixtures: [(String, String, ModelConfigFlavor)] = [
-        ("espcn_k2", "model.h5", .keras2), ("ops_k2", "model.h5", .keras2),
+        ("espcn_k2", "model.h5", .keras2), ("ops_k2", "model.h5", .keras2), ("ops_tf_only_k2", "model.h5", .keras2),
         ("espcn_k3", "model.keras", .kerasArchive), ("ops_k3", "model.keras", .kerasArchive),
     ]
 
@@ -71,7 +71,7 @@ struct OpLayerConfigTests {
         """
     }
 
-    @Test("a supported TF op called with an option KerasPort cannot run is refused naming the op and the option",
+    @Test("a supported TF op called with an option KerasPort cannot run stays opaque, the reason naming the op and the option",
           arguments: [
             ("image.resize", #"{"size": [8, 8], "antialias": true}"#, "antialias"),
             ("compat.v1.pad", #"{"paddings": [[0, 0], [1, 1], [1, 1], [0, 0]], "mode": "REFLECT"}"#, "mode"),
@@ -80,13 +80,15 @@ struct OpLayerConfigTests {
             ("math.reduce_sum", #"{"axis": 1, "foo": 3}"#, "foo"),
           ])
     func refusesOptions(_ function: String, _ kwargs: String, _ option: String) throws {
-        let error = try #require(throws: FormatError.self) {
-            try ModelConfigParser.parse(json: Self.keras2(function, kwargs), kerasVersion: "2.21.0", file: "k2.h5")
-        }
-        #expect(error.description.contains("tf.\(function)"), "\(error)")
-        #expect(error.description.contains(option), "\(error)")
-        #expect(error.description.contains("`op`"), "\(error)")
-        #expect(!error.description.contains("\n"))
+        let g = try ModelConfigParser.parse(json: Self.keras2(function, kwargs), kerasVersion: "2.21.0", file: "k2.h5")
+        let opaque = try #require(g.node(named: "op")?.layer as? OpaqueLayer)
+        #expect(opaque.frameworkOpName == "tf.\(function)")
+        let reason = try #require(opaque.unsupportedReason)
+        #expect(reason.contains("tf.\(function)"), "\(reason)")
+        #expect(reason.contains(option), "\(reason)")
+        #expect(!reason.contains("\n"))
+        // Written back unchanged in the Keras 2 dialect.
+        #expect(try ModelConfigEncoder.encode(g, flavor: .keras2).serialized().contains("\"function\": \"\(function)\""))
     }
 
     @Test("TF ops read with Python argument binding and TF defaults")
@@ -115,6 +117,23 @@ struct OpLayerConfigTests {
         #expect(sub.operands == [.constant(Tensor(scalar: 2)), .input(0)])
         // Written back in the Keras 2 dialect as a float (`2.0`: tf_keras would read `2` as int32).
         #expect(try ModelConfigEncoder.encode(g, flavor: .keras2).serialized().contains(#"["_CONSTANT_VALUE", -1, 2.0, {"#))
+    }
+
+    @Test("tf_keras ops become the Keras 3 ops computing the same for .keras; one with none is refused naming it")
+    func translatesToKeras3() throws {
+        let graph = try KerasFile.open(TestFixtures.path("models/ops_k2/model.h5")).loadGraph()
+        let translated = try KerasOpTranslation.keras3(graph)
+        let ops = translated.nodes.compactMap { $0.layer as? OpLayer }
+        #expect(ops.count == graph.nodes.filter { $0.layer is OpLayer }.count)
+        #expect(ops.allSatisfy { if case .keras = $0.source { true } else { false } })
+        let depthless = try #require(translated.node(named: "tf.nn.space_to_depth")?.layer as? OpLayer)
+        #expect(depthless.opName == "keras.src.ops.nn.SpaceToDepth")
+        #expect(translated.node(named: "tf.__operators__.getitem")?.layer.className == "GetItem")
+
+        let tfOnly = try KerasFile.open(TestFixtures.path("models/ops_tf_only_k2/model.h5")).loadGraph()
+        let error = try #require(throws: FormatError.self) { try KerasOpTranslation.keras3(tfOnly) }
+        #expect(error.description.contains("`tf.math.rsqrt`"), "\(error)")
+        #expect(error.description.contains("legacy-h5"), "\(error)")
     }
 
     @Test("an unknown TF function or Keras 3 op class stays opaque and is read, not guessed")

@@ -58,9 +58,11 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // Keras 3's RandomGrayscale / RandomColorJitter have no tf_keras class; tf_keras' RandomHeight has no Keras 3 one.
     "identities_k3": [.legacyH5Keras2: "tf_keras has no"],
     "identities_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],
-    // tf_keras TFOpLambda layers: Keras 3 has no such class.
-    "espcn_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "TFOpLambda", .keras: "TFOpLambda"],
-    "ops_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "TFOpLambda", .keras: "TFOpLambda"],
+    // tf_keras TFOpLambda layers: Keras 3 has no such class; .keras and .weights.h5 get the Keras 3 ops computing
+    // the same, where every op has one (ops_tf_only_k2 holds tf.math.rsqrt first, which has none KerasPort writes).
+    "espcn_k2": [.legacyH5Keras3: "TFOpLambda"],
+    "ops_k2": [.legacyH5Keras3: "TFOpLambda"],
+    "ops_tf_only_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "tf.math.rsqrt", .keras: "tf.math.rsqrt"],
     // Keras 3 keras.ops entries are found by their module, which only .keras archives record.
     "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],

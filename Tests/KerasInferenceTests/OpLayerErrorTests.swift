@@ -31,6 +31,25 @@ struct OpLayerErrorTests {
     static let keras3Unknown = keras3.replacingOccurrences(of: "\"keras.src.ops.linalg\", \"class_name\": \"SVD\"",
                                                            with: "\"keras.src.ops.math\", \"class_name\": \"Add\"")
 
+    // tf_keras 2.21: `tf.image.resize(x, (8, 8), antialias=True)`.
+    static let keras2Option = keras2.replacingOccurrences(of: "\"function\": \"linalg.svd\"", with: "\"function\": \"image.resize\"")
+        .replacingOccurrences(of: "[[\"x\", 0, 0, {}]]", with: "[[\"x\", 0, 0, {\"size\": [8, 8], \"antialias\": true}]]")
+        .replacingOccurrences(of: "[null, 4, 3]", with: "[null, 4, 4, 3]")
+
+    @Test("an op called with an option KerasPort cannot run fails naming the op, the option and the layer")
+    func unsupportedOption() throws {
+        let graph = try ModelConfigParser.parse(json: Self.keras2Option, kerasVersion: "2.21.0", file: "m")
+        #expect(throws: (any Error).self) { try CompiledModel(graph) }
+        do {
+            _ = try CompiledModel(graph)
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("the op `tf.image.resize` cannot be run"), "\(text)")
+            #expect(text.contains("antialias"), "\(text)")
+            #expect(text.contains("`tf.linalg.svd`"), "\(text)")  // the layer's name in this JSON
+        }
+    }
+
     @Test("an unsupported op fails naming the op and the layer", arguments: [
         (keras2, "2.21.0", "tf.linalg.svd", "`tf.linalg.svd`"),
         (keras3, "3.15.1", "keras.src.ops.linalg.SVD", "`svd`"),

@@ -8,14 +8,25 @@ let opLayerDecoders: [String: LayerDecoder] = [
     "SlicingOpLambda": tensorflowOp,
 ]
 
+/// The op layer, or an opaque layer (still readable and convertible) for an op KerasPort does not run, with the
+/// reason when it is an option of a known op.
 @Sendable func tensorflowOp(_ c: LayerConfig) throws -> any Layer {
-    if let op = try OpLayer.tensorflow(config: c) { return op }
-    return OpaqueLayer(config: c)
+    opOrOpaque(c) { try OpLayer.tensorflow(config: c) }
 }
 
 @Sendable func kerasOp(_ c: LayerConfig) throws -> any Layer {
-    if let op = try OpLayer.keras(config: c) { return op }
-    return OpaqueLayer(config: c)
+    opOrOpaque(c) { try OpLayer.keras(config: c) }
+}
+
+func opOrOpaque(_ c: LayerConfig, _ decode: () throws -> OpLayer?) -> any Layer {
+    do {
+        if let op = try decode() { return op }
+        return OpaqueLayer(config: c)
+    } catch {
+        var opaque = OpaqueLayer(config: c)
+        opaque.unsupportedReason = (error as? FormatError)?.reason ?? "\(error)"
+        return opaque
+    }
 }
 
 /// Keras 3 `keras.ops` calls saved as entries of a functional model's layer list (`module: "keras.src.ops.numpy"`,

@@ -64,6 +64,16 @@ public struct KerasFileWriter {
                       architectureJSONPath: String?, protecting inputPaths: [String],
                       beforeCommit: ((_ temporaryPaths: [String]) throws -> Void)?) throws {
         // 1. Everything that can be checked in memory: what the format can express, the weights, the configs.
+        // tf_keras op layers become the Keras 3 ops that compute the same, where a Keras 3 config names their module.
+        var graph = graph
+        if format == .keras || format == .weightsH5, KerasOpTranslation.hasTensorFlowOps(graph) {
+            do {
+                graph = try KerasOpTranslation.keras3(graph)
+            } catch var e as FormatError {
+                e.file = path
+                throw e
+            }
+        }
         try WriteCompatibility.check(graph, format: format, file: path)
         do {
             _ = try GraphAnalysis.analyze(graph, inputShapes: nil, checkWeights: true)
