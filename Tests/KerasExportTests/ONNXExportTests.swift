@@ -196,6 +196,7 @@ struct ONNXExportTests {
 
     @Test("Reduce ops take axes as an attribute before opset 18 and as an input from 18")
     func reduceAxesByOpset() throws {
+        // Channels-last input straight from the model input (no convolution before): ReduceMean over axes 1, 2.
         let g = graph([input("x", [nil, 4, 4, 3]), call(GlobalAveragePooling2D(common: common("gap")), "x")],
                       inputs: ["x"], outputs: ["gap"])
         let old = try #require(try exported(g, opset: 17).nodes("ReduceMean").first)

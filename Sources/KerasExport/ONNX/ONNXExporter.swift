@@ -89,12 +89,13 @@ public enum ONNXExporter {
         try exportModel(graph, options: options).model.serializedData()
     }
 
-    /// The exported model's inputs and outputs (names, element types, Keras shapes), e.g. for a Triton config.
-    public static func signature(of graph: ModelGraph, options: ONNXExportOptions = ONNXExportOptions()) throws
-        -> (inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
+    /// The serialized model with its inputs and outputs (names, element types, Keras shapes), e.g. for a Triton
+    /// config.
+    public static func exportWithSignature(_ graph: ModelGraph, options: ONNXExportOptions = ONNXExportOptions()) throws
+        -> (model: Data, inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
     {
         let r = try exportModel(graph, options: options)
-        return (r.inputs, r.outputs)
+        return (try r.model.serializedData(), r.inputs, r.outputs)
     }
 
     /// The ONNX IR version that goes with an opset (the one the ONNX release introducing the opset wrote).

@@ -103,15 +103,19 @@ extension ONNXLayerEmitter {
         guard alpha.rank == x.rank - 1 else {
             throw c.error("alpha \(alpha.shape) does not fit input \(x.shape.kerasDescription)")
         }
-        let slope = b.broadcastConstant(alpha.scalars, kerasShape: [1] + alpha.shape, like: x, scope: c.scope,
-                                        hint: "slope")
         if b.options.preluForm == .decomposed {
-            // relu(x) − α·relu(−x): x for x > 0, α·x otherwise (α·relu(+∞) is NaN for α = 0, as in TensorFlow).
+            // relu(x) + (−α)·relu(−x), the same bits as relu(x) − α·relu(−x): x for x > 0, α·x otherwise (NaN at −∞
+            // for α = 0, as in TensorFlow). Add rather than Sub: ONNX Runtime keeps Add in its blocked (NCHWc)
+            // convolution layout, Sub makes it convert back and forth.
+            let negated = b.broadcastConstant(alpha.scalars.map { -$0 }, kerasShape: [1] + alpha.shape, like: x,
+                                              scope: c.scope, hint: "neg_slope")
             let positive = b.op("Relu", [x.name], scope: c.scope)
             let negative = b.op("Relu", [b.op("Neg", [x.name], scope: c.scope)], scope: c.scope)
-            let y = binary("Sub", positive, binary("Mul", slope, negative, c), c)
+            let y = binary("Add", positive, binary("Mul", negated, negative, c), c)
             return ONNXValue(name: y, layout: x.layout, shape: x.shape)
         }
+        let slope = b.broadcastConstant(alpha.scalars, kerasShape: [1] + alpha.shape, like: x, scope: c.scope,
+                                        hint: "slope")
         return ONNXValue(name: b.op("PRelu", [x.name, slope], scope: c.scope), layout: x.layout, shape: x.shape)
     }
 

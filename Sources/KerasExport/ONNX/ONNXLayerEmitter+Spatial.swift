@@ -109,11 +109,18 @@ extension ONNXLayerEmitter {
         return spatialOutput(b.op(op, [x.name], scope: c.scope, attributes), dataFormat, shape: c.outputShape)
     }
 
-    /// Global pooling as ReduceMean / ReduceMax over the spatial axes, in whatever layout the input has.
+    /// Global pooling: `GlobalAveragePool` / `GlobalMaxPool` (then `Flatten` without keepdims) when the input is
+    /// already channels-first in the graph, otherwise ReduceMean / ReduceMax over the spatial axes in the input's layout.
     func globalPooling(_ op: String, _ c: LayerContext, _ x: ONNXValue, dataFormat: DataFormat, keepDims: Bool) throws -> ONNXValue {
         guard x.rank >= 3 else { throw c.error("expected an input of rank 3 or more, got \(x.shape.kerasDescription)") }
         let spatial = dataFormat == .channelsLast ? Array(1..<(x.rank - 1)) : Array(2..<x.rank)
         let axes = spatial.map { x.layout.physicalAxis($0, rank: x.rank) }.sorted()
+        if axes == Array(2..<x.rank) {
+            let pooled = b.op(op == "ReduceMean" ? "GlobalAveragePool" : "GlobalMaxPool", [x.name], scope: c.scope)
+            if keepDims { return ONNXValue(name: pooled, layout: x.layout, shape: c.outputShape) }
+            return ONNXValue(name: b.op("Flatten", [pooled], scope: c.scope, [b.attr("axis", int: 1)]), layout: .native,
+                             shape: c.outputShape)
+        }
         let y = reduce(op, x.name, axes: axes, keepDims: keepDims, c)
         return ONNXValue(name: y, layout: keepDims ? x.layout : .native, shape: c.outputShape)
     }

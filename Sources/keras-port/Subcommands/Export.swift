@@ -101,14 +101,13 @@ extension KerasPortCommand {
             let options = ONNXExportOptions(opset: opset, layout: ONNXExportOptions.Layout(rawValue: layout) ?? .nchw,
                                             preluForm: ONNXExportOptions.PReLUForm(rawValue: preluForm) ?? .prelu,
                                             producerVersion: KerasPortVersion.string)
-            let data: Data
-            let signature: (inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
+            let exported: (model: Data, inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
             do {
-                data = try ONNXExporter.export(graph, options: options)
-                signature = try ONNXExporter.signature(of: graph, options: options)
+                exported = try ONNXExporter.exportWithSignature(graph, options: options)
             } catch {
                 throw ModelFileError(file: model.model, underlying: error)
             }
+            let data = exported.model
             if let output {
                 let url = URL(fileURLWithPath: output)
                 let protected = [model.model] + (model.config.map { [$0] } ?? [])
@@ -124,8 +123,8 @@ extension KerasPortCommand {
             if let triton {
                 let name = tritonName ?? output.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent }
                     ?? graph.name
-                let repo = TritonModelRepository(name: name, maxBatchSize: maxBatchSize, inputs: signature.inputs,
-                                                 outputs: signature.outputs)
+                let repo = TritonModelRepository(name: name, maxBatchSize: maxBatchSize, inputs: exported.inputs,
+                                                 outputs: exported.outputs)
                 let folder = try repo.write(model: data, to: URL(fileURLWithPath: triton, isDirectory: true), force: force)
                 print("wrote \(folder.path)/config.pbtxt and \(folder.path)/1/model.onnx")
             }
