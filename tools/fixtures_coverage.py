@@ -49,8 +49,8 @@ def preprocessing(name, k3: bool):
     rng = _start(name)
     x = L.Input((10, 12, 3), name="img")
     r = L.Rescaling(1.0 / 127.5, offset=-1.0, name="rescale")(x)
+    # Statistics set as adapt() would leave them (adapt() itself records the adapt batch in the .keras build_config).
     norm = L.Normalization(axis=-1, name="norm_adapted")
-    norm.adapt(_image((4, 10, 12, 3), rng) / 127.5 - 1.0)
     n = norm(r)
     outs = [
         L.CenterCrop(6, 8, name="center_crop")(n),
@@ -67,21 +67,30 @@ def preprocessing(name, k3: bool):
                         name="norm_invert")(n),
     ]
     norm2 = L.Normalization(axis=(1, 3), name="norm_axes_1_3")
-    norm2.adapt(_image((3, 10, 12, 3), rng))
     outs.append(norm2(x))
     norm3 = L.Normalization(axis=None, name="norm_axis_none")
-    norm3.adapt(_image((3, 10, 12, 3), rng))
     outs.append(norm3(x))
     m = keras.Model(x, outs, name=name)
     _randomize(m, rng)
+
+    def stats(layer, data, axes):
+        mean = data.mean(axis=axes)
+        var = data.var(axis=axes)
+        count = layer.get_weights()[2]
+        layer.set_weights([mean.astype(np.float32), var.astype(np.float32), np.asarray(data.size // max(mean.size, 1), dtype=count.dtype)])
+        layer.finalize_state()
+
+    stats(norm, _image((4, 10, 12, 3), rng) / 127.5 - 1.0, (0, 1, 2))
+    stats(norm2, _image((3, 10, 12, 3), rng), (0, 2))
+    stats(norm3, _image((3, 10, 12, 3), rng), None)
     inputs = [_image((2, 10, 12, 3), rng)]
     # Keras 3's legacy .h5 loader builds Normalization(axis=(1, 3)) with one axis and rejects its weights; the
     # .keras archive and tf_keras keep it.
     fmts = ["keras"] if k3 else ["keras2_h5"]
     return C.emit(name, m, inputs, formats=fmts, loaders={"keras2_h5": ["tf_keras"]},
                   notes=[] if k3 else ["Keras 3's legacy .h5 loader rejects the weights of Normalization(axis=(1, 3))"],
-                  description="Rescaling (scalar, per-channel lists), Normalization (adapted weights mean/variance/"
-                              "count; config mean/variance; invert; axis (1,3); axis None), CenterCrop (crop, odd "
+                  description="Rescaling (scalar, per-channel lists), Normalization (weights mean/variance/count "
+                              "set as adapt() leaves them; config mean/variance; invert; axis (1,3); axis None), CenterCrop (crop, odd "
                               "offsets, smaller input resized), Resizing (bilinear down/up, nearest, "
                               "crop_to_aspect_ratio with both)",
                   covers=["Rescaling", "Normalization", "CenterCrop", "Resizing"])

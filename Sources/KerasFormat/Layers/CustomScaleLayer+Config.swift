@@ -13,4 +13,10 @@ extension CustomScaleLayer: ConfigEncodable, ArchiveRegistered {
     }
 
     public var archiveModule: String { "keras.src.applications.inception_resnet_v2" }
+
+    /// tf_keras registers the class (`register_keras_serializable()`), so its files name it `Custom>CustomScaleLayer`;
+    /// Keras 3 names it by module.
+    public func kerasClassName(dialect: ConfigDialect) -> String {
+        dialect == .keras3 ? "CustomScaleLayer" : "Custom>CustomScaleLayer"
+    }
 }

@@ -19,6 +19,15 @@ public struct InferenceIdentity: InferenceIdentityLayer {
         self.readFromKeras3 = readFromKeras3
     }
 
+    /// The input shape, except that tf_keras' `RandomHeight` / `RandomWidth` report the axis they resize in training
+    /// as unknown (as Keras does).
+    public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
+        var shape = try singleInput(inputShapes)
+        if className == "RandomHeight", shape.count >= 3 { shape[shape.count - 3] = nil }
+        if className == "RandomWidth", shape.count >= 3 { shape[shape.count - 2] = nil }
+        return [shape]
+    }
+
     /// The classes, with the reason each is the identity when Keras predicts.
     public static let classNames: [(name: String, reason: String)] = [
         ("Identity", "the identity"),
