@@ -77,14 +77,15 @@ def builders(keras, L, major):
         s, h, c = L.LSTM(2, return_state=True, go_backwards=True, name="lstm_back")(e)
         r = L.SimpleRNN(2, name="srnn")(b)
         gs = L.GRU(2, return_sequences=True, go_backwards=True, reset_after=False, name="gru_v1")(e)
-        m = keras.Model(x, [td, s, h, c, r, gs], name=name)
+        gap = L.GlobalAveragePooling1D(name="gap")(L.Dense(3, name="gap_dense")(e))
+        m = keras.Model(x, [td, s, h, c, r, gs, gap], name=name)
         finish(name, m, rng, [TOKENS], formats=[fmt_full, fmt_weights],
                description="Embedding(12, 4, mask_zero=True) on padded int32 ids → Bidirectional(LSTM(3, "
                            "return_sequences)) → GRU(3, return_sequences) → TimeDistributed(Dense(2, tanh)); "
                            "LSTM(2, return_state, go_backwards); SimpleRNN(2); GRU(2, reset_after=False, "
-                           "go_backwards, return_sequences)",
+                           "go_backwards, return_sequences); Dense → GlobalAveragePooling1D (masked mean; NaN for the fully padded row, as in Keras)",
                covers=["Embedding", "Bidirectional", "LSTM", "GRU", "TimeDistributed", "SimpleRNN", "Dense",
-                       "mask_zero", "return_state", "go_backwards", "reset_after"],
+                       "mask_zero", "return_state", "go_backwards", "reset_after", "GlobalAveragePooling1D"],
                input_notes={"input_0": "int32 token ids in [0, 12) with padding zeros (leading, trailing, inside, "
                                        "a fully padded row), stored as int32 .npy"})
 

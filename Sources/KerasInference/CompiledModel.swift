@@ -135,6 +135,10 @@ public struct CompiledModel: Sendable {
                 }
                 steps[i].maskInput = m
                 for (o, carry) in zip(steps[i].outputs, carries) where carry { maskOf[o] = m }
+            case let .consumeWith(replacement):
+                guard let m = first else { break }
+                steps[i].layer = replacement
+                steps[i].maskInput = m
             case .notEqualZero:
                 let s = newSlot()
                 steps[i].maskComputation = .notEqualZero(into: s)

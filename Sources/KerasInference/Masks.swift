@@ -13,8 +13,8 @@ import TensorModule
 // - merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate on the last axis): the AND of
 //   their inputs' masks.
 // - consumers (SimpleRNN, LSTM, GRU, Bidirectional): run with the mask (``MaskConsumingLayer``); their sequence
-//   outputs carry it on, states do not.
-// - layers Keras would *use* the mask in but KerasPort does not apply it for (GlobalAveragePooling1D, Softmax,
+//   outputs carry it on, states do not. GlobalAveragePooling1D with a mask runs as a masked average.
+// - layers Keras would *use* the mask in but KerasPort does not apply it for (Softmax,
 //   attention, Concatenate along another axis, a TimeDistributed recurrent layer): compiling a model where a mask
 //   reaches one of them is an error naming the layer.
 // - every other layer drops the mask (Keras 3 drops it with a warning; tf_keras refuses to build such a model).
@@ -38,6 +38,9 @@ enum MaskRule {
     case passThrough
     /// The layer runs with the first input's mask; the outputs flagged `true` carry it on.
     case consume(carries: [Bool])
+    /// When a mask arrives, the step runs `replacement` with it instead (a layer whose masked form is another
+    /// kernel: GlobalAveragePooling1D); its output carries no mask.
+    case consumeWith(any MaskConsumingLayer)
     /// `Embedding(mask_zero=True)`: the output's mask is `input ≠ 0`.
     case notEqualZero
     /// `Masking`: the output's mask is `any(input ≠ value, axis=-1)`.
@@ -56,7 +59,7 @@ enum MaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "GlobalAveragePooling1D", "GlobalAvgPool1D", "Softmax", "Attention", "AdditiveAttention",
+        "Softmax", "Attention", "AdditiveAttention",
         "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
     ]
 
@@ -77,6 +80,9 @@ enum MaskRule {
                 return .unsupported("a TimeDistributed `\(t.layer.className)` would use the mask per step, which KerasPort does not do")
             }
             return .passThrough
+        case let g as GlobalAveragePooling1D:
+            return .consumeWith(MaskedGlobalAveragePooling1D(channelsFirst: g.dataFormat == .channelsFirst,
+                                                             keepDims: g.keepDims))
         case let c as Concatenate:
             return c.axis == -1 ? .and : .unsupported("Concatenate along axis \(c.axis) combines masks in a way KerasPort does not implement")
         default:
@@ -133,5 +139,42 @@ enum MaskComputation: Sendable {
             guard let result else { throw InferenceError("no mask to combine") }
             return result
         }
+    }
+}
+
+/// GlobalAveragePooling1D with a mask, as Keras computes it: `sum(x·mask, steps) / sum(mask, steps)` (a row with
+/// every step masked gives 0/0 = NaN, as in Keras).
+struct MaskedGlobalAveragePooling1D: MaskConsumingLayer {
+    let channelsFirst: Bool
+    let keepDims: Bool
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        throw InferenceError("the masked GlobalAveragePooling1D needs its mask")
+    }
+
+    func run(_ inputs: [Tensor], mask: Tensor?) throws -> [Tensor] {
+        guard inputs.count == 1, let x = inputs.first, x.rank == 3 else {
+            throw InferenceError("expected one input [batch, steps, channels]")
+        }
+        let batch = x.shape[0]
+        let (steps, channels) = channelsFirst ? (x.shape[2], x.shape[1]) : (x.shape[1], x.shape[2])
+        guard let mask, mask.shape == [batch, steps] else {
+            throw InferenceError("mask \(mask?.shape ?? []) does not match the input's [batch, steps] = [\(batch), \(steps)]")
+        }
+        var out = [Float](repeating: 0, count: batch * channels)
+        for b in 0..<batch {
+            var weight: Float = 0
+            for t in 0..<steps { weight += mask.scalars[b * steps + t] }
+            for c in 0..<channels {
+                var sum: Float = 0
+                for t in 0..<steps {
+                    let v = channelsFirst ? x.scalars[(b * channels + c) * steps + t] : x.scalars[(b * steps + t) * channels + c]
+                    sum += v * mask.scalars[b * steps + t]
+                }
+                out[b * channels + c] = sum / weight
+            }
+        }
+        let shape = keepDims ? (channelsFirst ? [batch, channels, 1] : [batch, 1, channels]) : [batch, channels]
+        return [Tensor(shape: shape, scalars: out)]
     }
 }

@@ -115,125 +115,121 @@ extension Ops {
             }
         }
 
-        var h = [Float](repeating: 0, count: batch * units)
-        var c = [Float](repeating: 0, count: cell.stateCount == 2 ? batch * units : 0)
-        var lastOutput = [Float](repeating: 0, count: batch * units)
+        // Working buffers, as raw memory: the step loop runs `time` times and must not pay for bounds and
+        // uniqueness checks on every element.
+        func buffer(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+            p.initialize(repeating: 0, count: max(n, 1))
+            return p
+        }
+        let bu = batch * units
+        let h = buffer(bu), c = buffer(cell.stateCount == 2 ? bu : 0), last = buffer(bu)
+        let newH = buffer(bu), newC = buffer(bu), scratch = buffer(bu)
+        let inner = buffer(batch * width), gate = buffer(batch * width)
+        defer { for p in [h, c, last, newH, newC, scratch, inner, gate] { p.deallocate() } }
+        let hasC = cell.stateCount == 2
         var sequence = [Float](repeating: 0, count: returnSequences ? batch * time * units : 0)
-        var inner = [Float](repeating: 0, count: batch * width)    // h·U (+ recurrent bias)
-        var newH = [Float](repeating: 0, count: batch * units)
-        var newC = [Float](repeating: 0, count: c.count)
-        var gate = [Float](repeating: 0, count: batch * width)      // per-step pre-activations
-        var scratch = [Float](repeating: 0, count: batch * units)   // GRU without reset_after: r ⊙ h
-        let maskValues = mask?.scalars
+        let keepAll = mask == nil
+        let maskValues = mask?.scalars ?? []
 
+        sequence.withUnsafeMutableBufferPointer { seqBuf in
+        projected.withUnsafeBufferPointer { projBuf in
+        maskValues.withUnsafeBufferPointer { maskBuf in
         recurrentKernel.scalars.withUnsafeBufferPointer { uBuf in
             let u = uBuf.baseAddress ?? dummyPointer
+            let proj = projBuf.baseAddress ?? dummyPointer
+            let seq = returnSequences ? seqBuf.baseAddress : nil   // an empty array may still have a base address
             for step in 0..<time {
                 let t = goBackwards ? time - 1 - step : step
-                // inner = h · U
-                h.withUnsafeBufferPointer { hp in
-                    inner.withUnsafeMutableBufferPointer { ip in
-                        BLAS.sgemm(m: batch, n: width, k: units, a: hp.baseAddress ?? dummyPointer, lda: max(units, 1),
-                                   b: u, ldb: max(width, 1), c: ip.baseAddress!, ldc: max(width, 1))
-                    }
-                }
+                // inner = h · U (+ recurrent bias)
+                BLAS.sgemm(m: batch, n: width, k: units, a: h, lda: max(units, 1), b: u, ldb: max(width, 1),
+                           c: inner, ldc: max(width, 1))
                 if let recurrentBias {
                     for b in 0..<batch { for j in 0..<width { inner[b * width + j] += recurrentBias[j] } }
                 }
                 for b in 0..<batch {
-                    let xRow = (b * time + t) * width
-                    for j in 0..<width { gate[b * width + j] = projected[xRow + j] }
+                    (gate + b * width).update(from: proj + (b * time + t) * width, count: width)
                 }
-                gate.withUnsafeMutableBufferPointer { g in
-                    let gp = g.baseAddress!
-                    switch cell {
-                    case let .simple(activation):
-                        for i in 0..<(batch * width) { gp[i] += inner[i] }
-                        applyElementwise(activation, gp, count: batch * width)
-                        for i in 0..<(batch * units) { newH[i] = gp[i] }
-                    case let .lstm(activation, recurrentActivation):
-                        for i in 0..<(batch * width) { gp[i] += inner[i] }
+                switch cell {
+                case let .simple(activation):
+                    for i in 0..<(batch * width) { gate[i] += inner[i] }
+                    applyElementwise(activation, gate, count: batch * width)
+                    newH.update(from: gate, count: bu)
+                case let .lstm(activation, recurrentActivation):
+                    for i in 0..<(batch * width) { gate[i] += inner[i] }
+                    for b in 0..<batch {
+                        let row = gate + b * width
+                        applyElementwise(recurrentActivation, row, count: 2 * units)              // i, f
+                        applyElementwise(activation, row + 2 * units, count: units)               // c candidate
+                        applyElementwise(recurrentActivation, row + 3 * units, count: units)      // o
+                        for k in 0..<units {
+                            newC[b * units + k] = row[units + k] * c[b * units + k] + row[k] * row[2 * units + k]
+                        }
+                    }
+                    // h = o · activation(c)
+                    scratch.update(from: newC, count: bu)
+                    applyElementwise(activation, scratch, count: bu)
+                    for b in 0..<batch {
+                        for k in 0..<units { newH[b * units + k] = gate[b * width + 3 * units + k] * scratch[b * units + k] }
+                    }
+                case let .gru(activation, recurrentActivation, resetAfter):
+                    // z, r = recurrentActivation(x_zr + inner_zr)
+                    for b in 0..<batch {
+                        let row = gate + b * width
+                        for j in 0..<(2 * units) { row[j] += inner[b * width + j] }
+                        applyElementwise(recurrentActivation, row, count: 2 * units)
+                    }
+                    if resetAfter {
                         for b in 0..<batch {
-                            let row = gp + b * width
-                            applyElementwise(recurrentActivation, row, count: 2 * units)              // i, f
-                            applyElementwise(activation, row + 2 * units, count: units)               // c candidate
-                            applyElementwise(recurrentActivation, row + 3 * units, count: units)      // o
-                            for k in 0..<units {
-                                newC[b * units + k] = row[units + k] * c[b * units + k] + row[k] * row[2 * units + k]
-                            }
+                            let row = gate + b * width
+                            for k in 0..<units { row[2 * units + k] += row[units + k] * inner[b * width + 2 * units + k] }
                         }
-                        newC.withUnsafeMutableBufferPointer { nc in
-                            // h = o · activation(c): activation applied to a copy of c.
-                            scratch.withUnsafeMutableBufferPointer { s in
-                                for i in 0..<(batch * units) { s[i] = nc[i] }
-                                applyElementwise(activation, s.baseAddress!, count: batch * units)
-                            }
-                        }
+                    } else {
+                        // (r ⊙ h) · U_h
                         for b in 0..<batch {
-                            for k in 0..<units {
-                                newH[b * units + k] = gp[b * width + 3 * units + k] * scratch[b * units + k]
-                            }
+                            for k in 0..<units { scratch[b * units + k] = gate[b * width + units + k] * h[b * units + k] }
                         }
-                    case let .gru(activation, recurrentActivation, resetAfter):
-                        // z, r = recurrentActivation(x_zr + inner_zr)
+                        BLAS.sgemm(m: batch, n: units, k: units, a: scratch, lda: max(units, 1), b: u + 2 * units,
+                                   ldb: max(width, 1), c: inner + 2 * units, ldc: max(width, 1))
                         for b in 0..<batch {
-                            let row = gp + b * width
-                            for j in 0..<(2 * units) { row[j] += inner[b * width + j] }
-                            applyElementwise(recurrentActivation, row, count: 2 * units)
+                            let row = gate + b * width
+                            for k in 0..<units { row[2 * units + k] += inner[b * width + 2 * units + k] }
                         }
-                        if resetAfter {
-                            for b in 0..<batch {
-                                let row = gp + b * width
-                                for k in 0..<units { row[2 * units + k] += row[units + k] * inner[b * width + 2 * units + k] }
-                            }
-                        } else {
-                            // (r ⊙ h) · U_h
-                            for b in 0..<batch {
-                                for k in 0..<units { scratch[b * units + k] = gp[b * width + units + k] * h[b * units + k] }
-                            }
-                            scratch.withUnsafeBufferPointer { s in
-                                inner.withUnsafeMutableBufferPointer { ip in
-                                    BLAS.sgemm(m: batch, n: units, k: units, a: s.baseAddress ?? dummyPointer,
-                                               lda: max(units, 1), b: u + 2 * units, ldb: max(width, 1),
-                                               c: ip.baseAddress! + 2 * units, ldc: max(width, 1))
-                                }
-                            }
-                            for b in 0..<batch {
-                                let row = gp + b * width
-                                for k in 0..<units { row[2 * units + k] += inner[b * width + 2 * units + k] }
-                            }
-                        }
-                        for b in 0..<batch {
-                            let row = gp + b * width
-                            applyElementwise(activation, row + 2 * units, count: units)
-                            for k in 0..<units {
-                                let z = row[k]
-                                newH[b * units + k] = z * h[b * units + k] + (1 - z) * row[2 * units + k]
-                            }
+                    }
+                    for b in 0..<batch {
+                        let row = gate + b * width
+                        applyElementwise(activation, row + 2 * units, count: units)
+                        for k in 0..<units {
+                            let z = row[k]
+                            newH[b * units + k] = z * h[b * units + k] + (1 - z) * row[2 * units + k]
                         }
                     }
                 }
                 // Masked rows keep their states and repeat (or zero) the output.
                 for b in 0..<batch {
-                    let keep = maskValues.map { $0[b * time + t] != 0 } ?? true
-                    let range = (b * units)..<((b + 1) * units)
+                    let keep = keepAll || maskBuf[b * time + t] != 0
+                    let o = b * units
                     if keep {
-                        for i in range { h[i] = newH[i]; lastOutput[i] = newH[i] }
-                        if !c.isEmpty { for i in range { c[i] = newC[i] } }
+                        (h + o).update(from: newH + o, count: units)
+                        (last + o).update(from: newH + o, count: units)
+                        if hasC { (c + o).update(from: newC + o, count: units) }
                     } else if zeroOutputForMask {
-                        for i in range { lastOutput[i] = 0 }
+                        (last + o).update(repeating: 0, count: units)
                     }
-                    if returnSequences {
-                        let base = (b * time + step) * units
-                        for k in 0..<units { sequence[base + k] = lastOutput[b * units + k] }
-                    }
+                    if let seq { (seq + (b * time + step) * units).update(from: last + o, count: units) }
                 }
             }
         }
+        }
+        }
+        }
+        let lastOutput = Array(UnsafeBufferPointer(start: last, count: bu))
+        let hState = Array(UnsafeBufferPointer(start: h, count: bu))
+        let cState = hasC ? Array(UnsafeBufferPointer(start: c, count: bu)) : []
         let output = returnSequences ? Tensor(shape: [batch, time, units], scalars: sequence)
                                      : Tensor(shape: [batch, units], scalars: lastOutput)
-        var states = [Tensor(shape: [batch, units], scalars: h)]
-        if !c.isEmpty { states.append(Tensor(shape: [batch, units], scalars: c)) }
+        var states = [Tensor(shape: [batch, units], scalars: hState)]
+        if hasC { states.append(Tensor(shape: [batch, units], scalars: cState)) }
         return RecurrentResult(output: output, states: states)
     }
 }

@@ -121,12 +121,12 @@ struct RecurrentModelTests {
         } throws: { "\($0)".contains("lstm_s") && "\($0)".contains("stateful") }
     }
 
-    @Test("a mask reaching GlobalAveragePooling1D (which Keras would apply it in) is an error naming the layer")
+    @Test("a mask reaching Softmax (which Keras would apply it in) is an error naming the layer")
     func maskIntoUnsupportedLayer() throws {
         let input = InputLayer(common: LayerCommon(name: "ids"), batchShape: [nil, 4])
         let emb = Embedding(common: LayerCommon(name: "emb"), inputDim: 5, outputDim: 2, maskZero: true,
                             weights: [Weight(name: "embeddings", tensor: Tensor(shape: [5, 2], repeating: 1))])
-        let gap = GlobalAveragePooling1D(common: LayerCommon(name: "gap"))
+        let gap = Softmax(common: LayerCommon(name: "gap"))
         let graph = ModelGraph(name: "m", kind: .functional, nodes: [
             LayerNode(layer: input, calls: []),
             LayerNode(layer: emb, calls: [LayerCall(inputs: [TensorRef(layer: "ids")])]),
@@ -140,6 +140,24 @@ struct RecurrentModelTests {
         plain.nodes[1].layer = Embedding(common: LayerCommon(name: "emb"), inputDim: 5, outputDim: 2, maskZero: false,
                                          weights: emb.weights)
         _ = try CompiledModel(plain)
+    }
+
+    @Test("GlobalAveragePooling1D after a mask averages the unmasked steps only (0/0 = NaN for a fully masked row)")
+    func maskedAverage() throws {
+        let input = InputLayer(common: LayerCommon(name: "x"), batchShape: [nil, 3, 2])
+        let masking = Masking(common: LayerCommon(name: "m"), maskValue: 0)
+        let gap = GlobalAveragePooling1D(common: LayerCommon(name: "gap"))
+        let graph = ModelGraph(name: "g", kind: .functional, nodes: [
+            LayerNode(layer: input, calls: []),
+            LayerNode(layer: masking, calls: [LayerCall(inputs: [TensorRef(layer: "x")])]),
+            LayerNode(layer: gap, calls: [LayerCall(inputs: [TensorRef(layer: "m")])]),
+        ], inputs: [TensorRef(layer: "x")], outputs: [TensorRef(layer: "gap")])
+        // Row 0: steps (1, 2), (0, 0) masked, (3, 6) → mean (2, 4). Row 1: every step masked → NaN.
+        let x = tensor([2, 3, 2], [1, 2, 0, 0, 3, 6, 0, 0, 0, 0, 0, 0])
+        let y = try CompiledModel(graph).predict([x])[0]
+        #expect(y.shape == [2, 2])
+        #expect(Array(y.scalars[0..<2]) == [2, 4])
+        #expect(y.scalars[2].isNaN && y.scalars[3].isNaN)
     }
 
     @Test("written .weights.h5 keeps RNN weights in the cell, forward_layer/backward_layer and layer sub-objects")
