@@ -166,12 +166,13 @@ def check_alphas(report, manifest):
     return problems
 
 
-def check_model(d: Path, binary: str, k3: Keras3, work: Path):
+def check_model(d: Path, binary: str, k3: Keras3, work: Path, load_in_keras3: bool = True):
     import numpy as np
 
     m = json.loads((d / "manifest.json").read_text())
     row = {"id": m["id"], "model": m["name"], "version": m["version"], "kind": m["kind"], "params": m["params"],
            "keras_version": m["keras_version"], "predict_ok": False, "worst_abs_error": None, "worst_excess": None,
+           "keras3_checked": load_in_keras3,
            "alphas_ok": None, "activation_layers": len(m.get("activations", [])), "converted_keras": False,
            "converted_h5": False, "renamed_layers": 0, "unsupported": {}, "failures": [], "seconds": {}}
     files = [f["file"] for f in m["files"]]
@@ -240,6 +241,9 @@ def check_model(d: Path, binary: str, k3: Keras3, work: Path):
             row["renamed_layers"] = len(json.loads(out).get("renamed_layers", []))
         except json.JSONDecodeError:
             pass
+        if not load_in_keras3:
+            row[key] = None  # written, not loaded in Keras 3 (--no-keras3)
+            continue
         res = k3.check(dest, [[d / i for i in r["inputs"]] for r in m["runs"]],
                        [[d / o for o in r["outputs"]] for r in m["runs"]])
         if res.get("ok"):
@@ -256,7 +260,10 @@ def markdown(rows):
     for r in rows:
         worst = "—" if r["worst_abs_error"] is None else f"{r['worst_abs_error']:.2e}"
         alphas = "—" if r["alphas_ok"] is None or not r["activation_layers"] else ("ok" if r["alphas_ok"] else "no")
-        conv = f"{'yes' if r['converted_keras'] else 'no'} / {'yes' if r['converted_h5'] else 'no'}"
+        def yn(v):
+            return "written*" if v is None else ("yes" if v else "no")
+
+        conv = f"{yn(r['converted_keras'])} / {yn(r['converted_h5'])}"
         reason = (r["failures"][0] if r["failures"] else "").replace("|", "\\|")
         if len(reason) > 160:
             reason = reason[:157] + "…"
@@ -272,12 +279,14 @@ def summary(rows):
             e = missing.setdefault(k, {"models": 0, "layers": 0})
             e["models"] += 1
             e["layers"] += n
-    passed = [r for r in rows if r["predict_ok"] and r["converted_keras"] and not r["failures"]]
+    passed = [r for r in rows if r["predict_ok"] and r["converted_keras"] is not False and not r["failures"]]
     return {
         "models": len(rows), "passed_all": len(passed),
         "predict_ok": sum(r["predict_ok"] for r in rows),
-        "converted_keras": sum(r["converted_keras"] for r in rows),
-        "converted_h5": sum(r["converted_h5"] for r in rows),
+        "converted_keras": sum(r["converted_keras"] is True for r in rows),
+        "converted_h5": sum(r["converted_h5"] is True for r in rows),
+        "written_not_loaded_keras": sum(r["converted_keras"] is None for r in rows),
+        "written_not_loaded_h5": sum(r["converted_h5"] is None for r in rows),
         "worst_abs_error": max((r["worst_abs_error"] for r in rows if r["worst_abs_error"] is not None), default=None),
         "missing": dict(sorted(missing.items(), key=lambda kv: (-kv[1]["models"], kv[0]))),
     }
@@ -289,6 +298,8 @@ def main():
     ap.add_argument("--only", help="comma-separated ids or names")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", default=str(CACHE))
+    ap.add_argument("--no-keras3", action="store_true",
+                    help="fast pass: convert but do not load the results in Keras 3 (converted shows written*)")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse a model's result from <id>/check.json while the binary and the model are unchanged")
     ap.add_argument("--cached-only", action="store_true",
@@ -321,18 +332,22 @@ def main():
             t0 = time.time()
             # A model's result is kept in <id>/check.json and reused while the binary and the model are unchanged.
             key = f"{st.st_mtime_ns}:{st.st_size}:{(d / 'manifest.json').stat().st_mtime_ns}"
-            saved = d / "check.json"
+            saved = d / ("check_fast.json" if a.no_keras3 else "check.json")
             row = None
-            if saved.exists() and (a.reuse or a.cached_only):
-                try:
-                    prev = json.loads(saved.read_text())
-                    row = prev["row"] if prev.get("key") == key else None
-                except (json.JSONDecodeError, KeyError):
-                    row = None
+            if a.reuse or a.cached_only:
+                # A full result serves a fast pass too; a fast result serves only a fast pass or a report.
+                for f in [d / "check.json"] + ([d / "check_fast.json"] if a.no_keras3 or a.cached_only else []):
+                    try:
+                        prev = json.loads(f.read_text())
+                        row = prev["row"] if prev.get("key") == key else None
+                    except (OSError, json.JSONDecodeError, KeyError):
+                        row = None
+                    if row is not None:
+                        break
             if row is None and a.cached_only:
                 continue
             if row is None:
-                row = check_model(d, a.binary, k3, work)
+                row = check_model(d, a.binary, k3, work, load_in_keras3=not a.no_keras3)
                 saved.write_text(json.dumps({"key": key, "row": row}))
             rows.append(row)
             status = "ok" if not row["failures"] else "FAIL: " + row["failures"][0][:200]
@@ -345,6 +360,9 @@ def main():
     md += (f"\n\n{s['models']} models: predict within the bound {s['predict_ok']}, converted to .keras and verified in "
            f"Keras 3 {s['converted_keras']}, to .h5 {s['converted_h5']}, everything passed {s['passed_all']}. "
            f"Worst |Δ| among passing predictions: {s['worst_abs_error']}.\n")
+    if s["written_not_loaded_keras"] or s["written_not_loaded_h5"]:
+        md += (f"\nwritten*: converted by keras-port but not loaded in Keras 3 in this run (--no-keras3): "
+               f"{s['written_not_loaded_keras']} .keras, {s['written_not_loaded_h5']} .h5.\n")
     if s["missing"]:
         md += "\nMissing classes/ops (models affected, layers):\n\n" + "\n".join(
             f"- `{k}`: {v['models']} models, {v['layers']} layers" for k, v in s["missing"].items()) + "\n"
