@@ -36,7 +36,7 @@ struct WriterRoundTripTests {
             #expect(file.format == expectedReadFormat(format), "\(fixture.name) as \(format.cliName)")
             let back = try file.loadGraph()
             let differences = graphDifferences(
-                format == .legacyH5Keras2 ? portableKeras2(original) : original, back, dialect: format.dialect, bfloat16Widened: format == .legacyH5Keras2 || format == .legacyH5Keras3,
+                format == .legacyH5Keras2 ? portableKeras2(original) : portableKeras3(original), back, dialect: format.dialect, bfloat16Widened: format == .legacyH5Keras2 || format == .legacyH5Keras3,
                 ignoreNestedSequentialInputs: format == .legacyH5Keras2)
             #expect(differences.isEmpty, "\(fixture.name) as \(format.cliName):\n\(differences.prefix(8).joined(separator: "\n"))")
             try expectH5dumpReads(out, format: format)

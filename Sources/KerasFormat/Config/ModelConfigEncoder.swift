@@ -192,7 +192,9 @@ private struct Encoder {
         case let encodable as any ConfigEncodable:
             className = encodable.kerasClassName(dialect: dialect)
             config = encodable.configJSON(dialect: dialect)
-            if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
+            if let custom = encodable as? CustomBuildConfig, let ins = firstInputs {
+                buildConfig = custom.archiveBuildConfig(inputShapes: ins)
+            } else if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
                ins.allSatisfy({ $0 != nil }) {
                 let shapes = ins.map { ConfigEncoding.shape($0) }
                 buildConfig = .object([("input_shape", shapes.count == 1 ? shapes[0] : .array(shapes))])
@@ -222,8 +224,12 @@ private struct Encoder {
     func inboundNode(_ call: LayerCall, call c: Int, consumer: any Layer, graph: ModelGraph, analysis: GraphAnalysis?,
                      object: String) throws -> JSONValue {
         if var arguments = call.arguments {
-            if dialect != .keras3, arguments.positional.count > 1, let named = consumer as? PositionalCallParameters {
-                arguments = try named.keras2Arguments(arguments, object: object)
+            if let named = consumer as? PositionalCallParameters {
+                if dialect != .keras3, arguments.positional.count > 1 {
+                    arguments = try named.keras2Arguments(arguments, object: object)
+                } else if dialect == .keras3 {
+                    arguments = named.keras3Arguments(arguments)
+                }
             }
             return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object)
         }
