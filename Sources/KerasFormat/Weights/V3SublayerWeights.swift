@@ -17,7 +17,8 @@ extension V3SublayerWeights {
 
 extension MultiHeadAttention: V3SublayerWeights {
     var v3WeightGroups: [(object: String, name: String, count: Int)] {
-        let objects = ["query": "query_dense", "key": "key_dense", "gate": "gate_dense", "value": "value_dense",
+        // Keras 3.15 has properties for four of them (saved without the underscore); the gate only as `_gate_dense`.
+        let objects = ["query": "query_dense", "key": "key_dense", "gate": "_gate_dense", "value": "value_dense",
                        "attention_output": "output_dense"]
         return projections.map { (objects[$0]!, $0, useBias ? 2 : 1) }
     }
