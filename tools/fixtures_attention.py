@@ -49,6 +49,45 @@ def registry(major, keras, L, start, finish):
                input_notes={"input_3": "attention mask, float 0/1 (1 = attend), every row keeps key step 0",
                             "input_4": "self-attention mask, same rule (combined with the causal mask)"})
 
+    def mha_masks(name):
+        rng = start(name)
+        q = L.Input((3, 4), name="seq")
+        m = L.Input((3, 3), name="mask_in")
+        fused = L.MultiHeadAttention(2, 2, name="mha_fused")(q, q, attention_mask=m)
+        out, scores = L.MultiHeadAttention(2, 2, name="mha_scores")(q, q, attention_mask=m,
+                                                                   return_attention_scores=True)
+        model = keras.Model([q, m], [fused, out, scores], name=name)
+        mask = np.array([[[1, 0.5, 0], [0, 0, 0], [1, 1, 1]],
+                         [[0.5, 0.5, 1], [1, 0, 0], [0, 0, 0]]], dtype=np.float32)
+        finish(name, model, rng, [C.random_input((2, 3, 4), rng), mask], formats=formats[:1], loaders=loaders,
+               description="MultiHeadAttention masks where the Keras generations differ: fractional mask values "
+                           "(0.5: kept by Keras 3, which casts the mask to bool; -5e8 added by tf_keras) and fully "
+                           "masked rows (Keras 3: uniform weights on its fused path, zeros when it returns the scores; "
+                           "tf_keras: uniform)",
+               covers=["MultiHeadAttention", "call:attention_mask", "mask:fractional", "mask:fully_masked_row"],
+               input_notes={"input_1": "attention mask with values 0, 0.5 and 1 and fully masked rows"})
+
+    def gqa(name):
+        rng = start(name)
+        q = L.Input((4, 6), name="query_in")
+        v = L.Input((5, 6), name="value_in")
+        m = L.Input((4, 5), name="mask_in")
+        GQA = L.GroupQueryAttention
+        cross, scores = GQA(head_dim=3, num_query_heads=4, num_key_value_heads=2, name="gqa_cross")(
+            q, v, attention_mask=m, return_attention_scores=True)
+        causal = GQA(head_dim=2, num_query_heads=3, num_key_value_heads=1, use_bias=False, name="gqa_causal")(
+            q, q, use_causal_mask=True)
+        gated = GQA(head_dim=2, num_query_heads=2, num_key_value_heads=2, use_gate=True, name="gqa_gated")(q, v, key=v)
+        model = keras.Model([q, v, m], [cross, scores, causal, gated], name=name)
+        b = 2
+        finish(name, model, rng, [C.random_input((b, 4, 6), rng), C.random_input((b, 5, 6), rng), mask01(rng, b, 4, 5)],
+               formats=formats, loaders=loaders,
+               description="GroupQueryAttention (Keras 3): 4 query heads over 2 key/value heads with an attention mask "
+                           "and the scores; 3 over 1 without bias, causal; 2 over 2 gated with a key",
+               covers=["GroupedQueryAttention", "call:attention_mask", "call:use_causal_mask",
+                       "call:return_attention_scores"],
+               input_notes={"input_2": "attention mask, float 0/1, every row keeps key step 0"})
+
     def attention(name):
         rng = start(name)
         q = L.Input((4, 6), name="query_in")
@@ -144,6 +183,8 @@ def registry(major, keras, L, start, finish):
                        "GlobalAveragePooling1D", "transformer"],
                input_notes={"input_0": "int32 token ids in [0, 11)", "input_1": "int32 positions 0…5"})
 
-    builders = [("mha", mha), ("attention", attention), ("norms", norms), ("einsum", einsum),
+    builders = [("mha", mha), ("mha_masks", mha_masks), ("attention", attention), ("norms", norms), ("einsum", einsum),
                 ("transformer", transformer)]
+    if k3:
+        builders.append(("gqa", gqa))
     return [(n + sfx, fn) for n, fn in builders]

@@ -68,6 +68,8 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     // MultiHeadAttention(use_gate=True) has no Keras 2 form.
     "mha_k3": [.legacyH5Keras2: "use_gate"],
+    // Keras 3's GroupQueryAttention has no tf_keras class.
+    "gqa_k3": [.legacyH5Keras2: "GroupQueryAttention"],
     // LayerNormalization(rms_scaling=True) has no Keras 2 form; multi-axis layers no Keras 3 legacy .h5 form.
     "norms_k3": [.legacyH5Keras2: "rms_scaling", .legacyH5Keras3: "axis"],
     "norms_k2": [.legacyH5Keras3: "axis"],
@@ -90,6 +92,23 @@ func portableKeras2(_ graph: ModelGraph) -> ModelGraph {
                     g.nodes[n].calls[c].arguments = try? named.keras2Arguments(a, object: "")
                 }
             }
+        }
+    }
+    return g
+}
+
+/// `graph` as the Keras 3 dialect writes it: tf_keras' `mha(q, value=v)` first argument, a list of one tensor,
+/// becomes the tensor.
+func portableKeras3(_ graph: ModelGraph) -> ModelGraph {
+    var g = graph
+    for n in g.nodes.indices {
+        if let named = g.nodes[n].layer as? PositionalCallParameters {
+            for c in g.nodes[n].calls.indices {
+                if let a = g.nodes[n].calls[c].arguments { g.nodes[n].calls[c].arguments = named.keras3Arguments(a) }
+            }
+        } else if var nested = g.nodes[n].layer as? NestedModel {
+            nested.graph = portableKeras3(nested.graph)
+            g.nodes[n].layer = nested
         }
     }
     return g

@@ -37,7 +37,8 @@ struct WriterRoundTripTests {
             let back = try file.loadGraph()
             let differences = graphDifferences(
                 format == .legacyH5Keras2 ? portableKeras2(original)
-                    : format == .keras || format == .weightsH5 ? try KerasOpTranslation.keras3(original) : original, back, dialect: format.dialect, bfloat16Widened: format == .legacyH5Keras2 || format == .legacyH5Keras3,
+                    : format == .keras || format == .weightsH5 ? try KerasOpTranslation.keras3(portableKeras3(original))
+                    : portableKeras3(original), back, dialect: format.dialect, bfloat16Widened: format == .legacyH5Keras2 || format == .legacyH5Keras3,
                 ignoreNestedSequentialInputs: format == .legacyH5Keras2)
             #expect(differences.isEmpty, "\(fixture.name) as \(format.cliName):\n\(differences.prefix(8).joined(separator: "\n"))")
             try expectH5dumpReads(out, format: format)

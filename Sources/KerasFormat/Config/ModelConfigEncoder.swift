@@ -205,7 +205,9 @@ private struct Encoder {
                 module = r.archiveModule
                 registered = .string(className)
             }
-            if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
+            if let custom = encodable as? CustomBuildConfig, let ins = firstInputs {
+                buildConfig = custom.archiveBuildConfig(inputShapes: ins)
+            } else if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
                ins.allSatisfy({ $0 != nil }) {
                 let shapes = ins.map { ConfigEncoding.shape($0) }
                 buildConfig = .object([("input_shape", shapes.count == 1 ? shapes[0] : .array(shapes))])
@@ -241,8 +243,12 @@ private struct Encoder {
             recorded = CallArguments(positional: [.tensor(0)])
         }
         if var arguments = recorded {
-            if dialect != .keras3, arguments.positional.count > 1, let named = consumer as? PositionalCallParameters {
-                arguments = try named.keras2Arguments(arguments, object: object)
+            if let named = consumer as? PositionalCallParameters {
+                if dialect != .keras3, arguments.positional.count > 1 {
+                    arguments = try named.keras2Arguments(arguments, object: object)
+                } else if dialect == .keras3 {
+                    arguments = named.keras3Arguments(arguments)
+                }
             }
             // A binary TF op's constant first argument (`1.0 - x`) is a float: tf_keras converts it to a tensor on
             // its own, so an integral value must be written `1.0`, not `1` (int32, which fails against a float).

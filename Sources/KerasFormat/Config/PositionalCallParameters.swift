@@ -23,6 +23,47 @@ extension PositionalCallParameters {
     }
 }
 
+extension PositionalCallParameters {
+    /// `arguments` as Keras 3 records them: tf_keras' first argument, a list of one tensor, becomes the tensor
+    /// (Keras 3 would otherwise pass a list as the query).
+    func keras3Arguments(_ arguments: CallArguments) -> CallArguments {
+        guard let first = arguments.positional.first, case let .list(items) = first, items.count == 1,
+              case .tensor = items[0] else { return arguments }
+        var a = arguments
+        a.positional[0] = items[0]
+        return a
+    }
+}
+
+/// A layer whose `.keras` `build_config` is not Keras' default `{"input_shape": …}` (Keras 3 calls
+/// `build(**shapes_dict)` for layers whose `build` takes several shapes).
+protocol CustomBuildConfig {
+    /// The `build_config` for a first call with inputs of these shapes, or `nil` to write none.
+    func archiveBuildConfig(inputShapes: [Shape?]) -> JSONValue?
+}
+
+/// `{"shapes_dict": {"query_shape", "value_shape", "key_shape"?}}` from a call's inputs and their roles, as Keras 3.15
+/// writes it for `MultiHeadAttention` and `GroupedQueryAttention`.
+func attentionBuildConfig(_ roles: MultiHeadAttentionRoles, _ shapes: [Shape?]) -> JSONValue? {
+    func shape(_ i: Int) -> Shape?? { shapes.indices.contains(i) ? shapes[i] : nil }
+    guard let q = shape(roles.query) ?? nil, let v = shape(roles.value) ?? nil else { return nil }
+    var dict: [(String, JSONValue)] = [("query_shape", ConfigEncoding.shape(q)), ("value_shape", ConfigEncoding.shape(v))]
+    if let k = roles.key, let ks = shape(k) ?? nil { dict.append(("key_shape", ConfigEncoding.shape(ks))) }
+    return .object([("shapes_dict", .object(dict))])
+}
+
+extension MultiHeadAttention: CustomBuildConfig {
+    func archiveBuildConfig(inputShapes: [Shape?]) -> JSONValue? { attentionBuildConfig(roles, inputShapes) }
+}
+
+extension GroupedQueryAttention: CustomBuildConfig {
+    func archiveBuildConfig(inputShapes: [Shape?]) -> JSONValue? { attentionBuildConfig(roles, inputShapes) }
+}
+
 extension MultiHeadAttention: PositionalCallParameters {
+    var positionalParameterNames: [String] { ["query", "value", "key"] }
+}
+
+extension GroupedQueryAttention: PositionalCallParameters {
     var positionalParameterNames: [String] { ["query", "value", "key"] }
 }

@@ -117,6 +117,14 @@ extension KerasFile {
             let keras1 = (format == .legacyH5 || format == .legacyWeightsH5) && (kerasVersion == nil || kerasVersion?.hasPrefix("1") == true)
             return (th || keras1) && permuted == spec.shape ? [2, 3, 1, 0] : nil
         }()
+        if layer is LayerNormalization, s.shape.reduce(1, *) == spec.shape.reduce(1, *) {
+            // tf_keras' gamma/beta of an unsorted multi-axis layer (`axis=[3, 1]`, shape (6, 3)) hold their values in
+            // sorted-axis order (Keras reshapes them to the input's axis order): the same values, shaped as the
+            // sorted axes.
+            var w = try readWeight(s, name: spec.name, layer: label)
+            w.tensor = Tensor(shape: spec.shape, scalars: w.tensor.scalars)
+            return w
+        }
         if let perm = thPermutation {
             var w = try readWeight(s, name: spec.name, layer: label)
             w.tensor = try Ops.transpose(input: w.tensor, permutation: perm)

@@ -8,7 +8,7 @@ extension Attention: ConfigEncodable {
         guard let scoreMode = ScoreMode(rawValue: mode) else { throw c.error("`score_mode` must be \"dot\" or \"concat\", found \"\(mode)\"") }
         let call = try c.dotAttentionCall()
         self.init(common: try c.common(), useScale: try c.bool("use_scale", default: false), scoreMode: scoreMode,
-                  dropout: try c.rate("dropout"), seed: try c.seed(), causal: try c.bool("causal", default: false),
+                  dropout: c.value("dropout") == nil ? 0 : try c.rate("dropout"), seed: try c.seed(), causal: try c.bool("causal", default: false),
                   options: call?.options ?? DotAttentionOptions(), inputCount: call?.inputCount ?? 2)
     }
 
@@ -32,7 +32,7 @@ extension AdditiveAttention: ConfigEncodable {
     /// call options from the recorded calls.
     public init(config c: LayerConfig) throws {
         let call = try c.dotAttentionCall()
-        self.init(common: try c.common(), useScale: try c.bool("use_scale", default: true), dropout: try c.rate("dropout"),
+        self.init(common: try c.common(), useScale: try c.bool("use_scale", default: true), dropout: c.value("dropout") == nil ? 0 : try c.rate("dropout"),
                   seed: try c.seed(), causal: try c.bool("causal", default: false),
                   options: call?.options ?? DotAttentionOptions(), inputCount: call?.inputCount ?? 2)
     }

@@ -20,7 +20,7 @@ extension MultiHeadAttention: ConfigEncodable {
             numHeads: try c.positiveInt("num_heads", max: LayerConfig.maxDimension),
             keyDim: try c.positiveInt("key_dim", max: LayerConfig.maxDimension),
             valueDim: c.value("value_dim") == nil ? nil : try c.positiveInt("value_dim", max: LayerConfig.maxDimension),
-            dropout: try c.rate("dropout"),
+            dropout: c.value("dropout") == nil ? 0 : try c.rate("dropout"),
             useBias: try c.bool("use_bias", default: true),
             useGate: try c.bool("use_gate", default: false),
             outputShape: outputShape,

@@ -60,6 +60,9 @@ enum WriteCompatibility {
                 return "Keras 2's LayerNormalization has no `rms_scaling`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
             if let td = layer as? TimeDistributed, let reason = problem(td.layer, format: format) { return reason }
+            if layer is GroupedQueryAttention {
+                return "tf_keras has no GroupQueryAttention; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+            }
             if let mha = layer as? MultiHeadAttention, mha.useGate || mha.slidingWindow != nil {
                 return "Keras 2's MultiHeadAttention has no `\(mha.useGate ? "use_gate" : "sliding_window")`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
