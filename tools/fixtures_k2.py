@@ -488,6 +488,106 @@ def srresnet_k2(name):
            covers=["realistic", "PReLU", "BatchNormalization", "Add", "UpSampling2D", "layer_outputs"])
 
 
+# ------------------------------------------------------------------ framework op layers (TFOpLambda)
+
+@fixture
+def espcn_k2(name):
+    import tensorflow as tf
+    rng = start(name)
+    x = L.Input((5, 6, 3), name="lr")
+    h = L.Conv2D(8, 3, padding="same", activation="relu", name="feat")(x)
+    h = L.Conv2D(3 * 4, 3, padding="same", name="to_subpixel")(h)
+    h = tf.nn.depth_to_space(h, 2)
+    out = tf.clip_by_value(h, -0.5, 0.5)
+    m = keras.Model(x, out, name="espcn")
+    finish(name, m, rng, [C.random_input((2, 5, 6, 3), rng)], formats=["keras2_h5"], loaders=TF_KERAS_ONLY,
+           description="tf_keras ESPCN-style sub-pixel head: Conv2D relu, Conv2D to 12 channels, "
+                       "tf.nn.depth_to_space(2) (TFOpLambda, DCR order), tf.clip_by_value; 5x6 -> 10x12",
+           covers=["TFOpLambda", "depth_to_space", "clip_by_value"],
+           notes=["Keras 3 cannot load TFOpLambda layers: only tf_keras loads this file"])
+    save_model_config(name)
+
+
+@fixture
+def ops_k2(name):
+    import tensorflow as tf
+    rng = start(name)
+    x = L.Input((4, 4, 8), name="x")
+    y = L.Input((4, 4, 8), name="y")
+    a = tf.math.abs(x) + 0.5
+    outs = [
+        2.0 - x * 3.0 + y / 4.0,
+        tf.math.maximum(x, y) - tf.math.minimum(x, 0.1),
+        tf.math.pow(a, 1.5) + tf.math.sqrt(a) + tf.math.log(a) + tf.math.square(x),
+        tf.math.exp(-a) + tf.math.negative(y) + tf.math.tanh(x) + tf.math.sigmoid(y),
+        tf.math.reduce_mean(x, axis=[1, 2], keepdims=True) + tf.reduce_sum(y, -1, keepdims=True),
+        tf.reduce_max(x, axis=1),
+        tf.reshape(tf.transpose(x, perm=[0, 3, 1, 2]), (-1, 8, 16)),
+        tf.concat([x, y], axis=-1),
+        tf.squeeze(tf.expand_dims(x, 1), axis=1)[:, 1:, ::2, -3:],
+        x[..., ::-2],
+        x[:, -1],
+        x[:, None, 1:3, :, 2],
+        tf.nn.relu(x) + tf.nn.relu6(4 * y) + tf.nn.leaky_relu(x) + tf.nn.leaky_relu(y, alpha=0.3),
+        tf.nn.softmax(x) + tf.nn.silu(y) + tf.nn.gelu(x) + tf.nn.gelu(y, approximate=True),
+        tf.image.resize(x, (7, 9)),
+        tf.image.resize(x, (3, 6), method="nearest"),
+        tf.image.resize(x, (6, 5), method="nearest"),
+        tf.compat.v1.nn.relu(x),
+        tf.matmul(x, tf.transpose(y, perm=[0, 1, 3, 2])),
+        tf.math.add(x, np.linspace(-1, 1, 8).astype(np.float32)),
+        tf.nn.space_to_depth(x, 2),
+    ]
+    m = keras.Model([x, y], outs, name="ops")
+    rng2 = np.random.default_rng(C.seed_for(name) + 1)
+    finish(name, m, rng, [C.random_input((2, 4, 4, 8), rng), C.random_input((2, 4, 4, 8), rng2)],
+           formats=["keras2_h5"], loaders=TF_KERAS_ONLY,
+           description="tf_keras TFOpLambda/SlicingOpLambda mix: constant arithmetic (x - 2, 2 - x), binary ops "
+                       "between inputs, math functions, reductions with axis/keepdims, reshape/transpose/concat/"
+                       "expand_dims/squeeze, slicing (x[:, 1:], x[..., ::-2], x[:, -1], new axes), tf.nn "
+                       "activations, tf.image.resize (bilinear, nearest), matmul, space_to_depth: every op has a "
+                       "Keras 3 keras.ops equivalent (convert writes them as such)",
+           covers=["TFOpLambda", "SlicingOpLambda"],
+           notes=["Keras 3 cannot load TFOpLambda layers: only tf_keras loads this file"])
+    save_model_config(name)
+
+
+@fixture
+def ops_tf_only_k2(name):
+    import tensorflow as tf
+    rng = start(name)
+    x = L.Input((4, 4, 8), name="x")
+    y = L.Input((4, 4, 8), name="y")
+    outs = [
+        tf.math.rsqrt(tf.math.abs(x) + 0.5),
+        tf.compat.v1.image.resize(x, (7, 9)),
+        tf.compat.v1.image.resize(x, (6, 5), method=tf.compat.v1.image.ResizeMethod.NEAREST_NEIGHBOR),
+        tf.cast(x, tf.float32),
+        tf.pad(x, [[0, 0], [1, 2], [0, 1], [0, 0]], constant_values=0.25),
+        tf.matmul(x, y, transpose_b=True),
+    ]
+    m = keras.Model([x, y], outs, name="ops_tf_only")
+    rng2 = np.random.default_rng(C.seed_for(name) + 1)
+    finish(name, m, rng, [C.random_input((2, 4, 4, 8), rng), C.random_input((2, 4, 4, 8), rng2)],
+           formats=["keras2_h5"], loaders=TF_KERAS_ONLY,
+           description="tf_keras TFOpLambda ops with no Keras 3 keras.ops equivalent KerasPort writes: rsqrt, "
+                       "TF 1 resize (compat.v1.image.resize, no half-pixel centres: bilinear and nearest), cast, pad "
+                       "(constant value), matmul(transpose_b=True)",
+           covers=["TFOpLambda"],
+           notes=["Keras 3 cannot load TFOpLambda layers: only tf_keras loads this file"])
+    save_model_config(name)
+
+
+def save_model_config(name):
+    """saved_config.json: the model_config attribute of model.h5 (as json.dumps writes it), for config write-back tests."""
+    import json
+    import h5py
+    d = C.MODELS / name
+    with h5py.File(d / "model.h5", "r") as f:
+        config = json.loads(f.attrs["model_config"])
+    (d / "saved_config.json").write_text(json.dumps(config))
+
+
 # ------------------------------------------------------------------ a) formats
 
 @fixture
@@ -531,3 +631,11 @@ def activations_reference_k2(name):
 import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
 
 REGISTRY += fixtures_recurrent.builders(keras, L, 2)
+# Issue 13 coverage (preprocessing, activations by name, applications layers, identities): tools/fixtures_coverage.py
+import fixtures_coverage as _coverage  # noqa: E402
+
+REGISTRY += _coverage.registry(2)
+# ------------------------------------------------------------------ attention and transformer normalization
+import fixtures_attention  # noqa: E402
+
+REGISTRY += fixtures_attention.registry(2, keras, L, start, finish)

@@ -35,6 +35,78 @@ def set_prelu(layer, values):
     layer.set_weights([a])
 
 
+# ------------------------------------------------------------------ keras.ops calls in functional models
+
+@fixture
+def espcn_k3(name):
+    from keras import ops
+    rng = start(name)
+    x = L.Input((5, 6, 3), name="lr")
+    h = L.Conv2D(8, 3, padding="same", activation="relu", name="feat")(x)
+    h = L.Conv2D(3 * 4, 3, padding="same", name="to_subpixel")(h)
+    h = ops.depth_to_space(h, 2)
+    out = ops.clip(h, -0.5, 0.5)
+    m = keras.Model(x, out, name="espcn")
+    finish(name, m, rng, [C.random_input((2, 5, 6, 3), rng)], formats=["keras"],
+           description="Keras 3 ESPCN-style sub-pixel head: Conv2D relu, Conv2D to 12 channels, "
+                       "keras.ops.depth_to_space(2) (keras.src.ops.nn.DepthToSpace), keras.ops.clip; 5x6 -> 10x12",
+           covers=["keras.ops", "DepthToSpace", "Clip"])
+    save_model_config(name)
+
+
+@fixture
+def ops_k3(name):
+    from keras import ops
+    rng = start(name)
+    x = L.Input((4, 4, 8), name="x")
+    y = L.Input((4, 4, 8), name="y")
+    a = ops.abs(x) + 0.5
+    outs = [
+        2.0 - x * 3.0 + y / 4.0,
+        ops.subtract(ops.maximum(x, y), ops.minimum(x, 0.1)),
+        ops.power(a, 1.5) + ops.sqrt(a) + ops.log(a) + ops.square(x) + ops.exp(ops.negative(a)),
+        ops.tanh(x) + ops.true_divide(x, a) + ops.divide(y, 2.0),
+        ops.mean(x, axis=(1, 2), keepdims=True) + ops.sum(y, axis=-1, keepdims=True),
+        ops.max(x, axis=1),
+        ops.reshape(ops.transpose(x, (0, 3, 1, 2)), (-1, 8, 16)),
+        ops.concatenate([x, y], axis=-1),
+        ops.squeeze(ops.expand_dims(x, 1), 1)[:, 1:, ::2, -3:],
+        x[..., ::-2],
+        x[:, -1],
+        x[:, None, 1:3, :, 2],
+        ops.relu(x) + ops.relu6(4 * y) + ops.leaky_relu(x) + ops.leaky_relu(y, 0.3),
+        ops.softmax(x) + ops.silu(y) + ops.gelu(x) + ops.gelu(y, approximate=False) + ops.sigmoid(x),
+        ops.image.resize(x, (7, 9)),
+        ops.image.resize(x, (3, 6), interpolation="nearest"),
+        ops.image.resize(x, (6, 5), interpolation="nearest"),
+        ops.matmul(x, ops.transpose(y, (0, 1, 3, 2))),
+        ops.add(x, np.linspace(-1, 1, 8).astype(np.float32)),
+        ops.space_to_depth(x, 2),
+        ops.clip(x, -0.3, 0.4),
+        x ** 2,
+    ]
+    m = keras.Model([x, y], outs, name="ops")
+    rng2 = np.random.default_rng(C.seed_for(name) + 1)
+    finish(name, m, rng, [C.random_input((2, 4, 4, 8), rng), C.random_input((2, 4, 4, 8), rng2)],
+           formats=["keras"],
+           description="Keras 3 keras.ops calls in a functional model: constant arithmetic (x - 2, 2 - x), binary "
+                       "ops between inputs, math functions, reductions with axis/keepdims, reshape/transpose/"
+                       "concatenate/expand_dims/squeeze, slicing (GetItem: x[:, 1:], x[..., ::-2], x[:, -1], new "
+                       "axes), nn activations, image.resize (bilinear, nearest), matmul, a NumPy constant, "
+                       "space_to_depth, clip, power",
+           covers=["keras.ops"])
+    save_model_config(name)
+
+
+def save_model_config(name):
+    """saved_config.json: config.json of model.keras (as json.dumps writes it), for config write-back tests."""
+    import zipfile
+    d = C.MODELS / name
+    with zipfile.ZipFile(d / "model.keras") as z:
+        config = json.loads(z.read("config.json"))
+    (d / "saved_config.json").write_text(json.dumps(config))
+
+
 # ------------------------------------------------------------------ b) LeakyReLU / ReLU / PReLU
 
 @fixture
@@ -682,6 +754,48 @@ def activations_reference_k3(name):
     C.activation_reference(fns)
 
 
+@fixture
+def prelu_axes_k3(name):
+    """Every shared_axes combination of PReLU for rank-3 and rank-4 inputs (after a convolution, so exporters
+    that run convolutions channels-first see them in that layout) and some for rank 5 (straight from an input)."""
+    import itertools
+
+    rng = start(name)
+    seq = L.Input((7, 3), name="seq")
+    img = L.Input((5, 4, 3), name="img")
+    vol = L.Input((3, 4, 2, 3), name="vol")
+    c1 = L.Conv1D(3, 1, name="conv1d")(seq)
+    c2 = L.Conv2D(3, 1, name="conv2d")(img)
+    outs, prelus = [], []
+    for src, rank, tag in ((c1, 3, "r3"), (c2, 4, "r4")):
+        for k in range(rank):
+            for axes in itertools.combinations(range(1, rank), k):
+                p = L.PReLU(shared_axes=list(axes) or None, name=f"prelu_{tag}_" + ("".join(map(str, axes)) or "none"))
+                outs.append(p(src))
+                prelus.append(p)
+    for axes in ((), (4,), (1, 2, 3), (1, 3), (2, 4), (1, 2, 3, 4)):
+        p = L.PReLU(shared_axes=list(axes) or None, name="prelu_r5_" + ("".join(map(str, axes)) or "none"))
+        outs.append(p(vol))
+        prelus.append(p)
+    m = keras.Model([seq, img, vol], outs, name="prelu_axes_k3")
+    C.randomize_weights(m, rng)
+    for p in prelus:
+        set_prelu(p, C.mixed_alphas(tuple(p.get_weights()[0].shape), rng))
+    inputs = [C.random_input((2, 7, 3), rng), C.random_input((2, 5, 4, 3), rng), C.random_input((2, 3, 4, 2, 3), rng)]
+    C.emit(name, m, inputs, formats=["keras"],
+           description="PReLU with every shared_axes combination on rank-3 (Conv1D output) and rank-4 (Conv2D "
+                       "output) tensors, and six on a rank-5 input; alphas mixed negative/zero/>1",
+           covers=["PReLU", "Conv1D", "Conv2D", "multi-input", "multi-output"])
+
+
 import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
 
 REGISTRY += fixtures_recurrent.builders(keras, L, 3)
+# Issue 13 coverage (preprocessing, activations by name, applications layers, identities): tools/fixtures_coverage.py
+import fixtures_coverage as _coverage  # noqa: E402
+
+REGISTRY += _coverage.registry(3)
+# ------------------------------------------------------------------ attention and transformer normalization
+import fixtures_attention  # noqa: E402
+
+REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)

@@ -110,6 +110,22 @@ def write_readme():
                 break
         lines.append(f"| `{m['name']}` | {m['keras_package']} {m['keras_version']} | {files} | {loaders} | "
                      f"{m['description']}.{extra} |")
+    real = [json.loads(p.read_text()) for p in sorted((C.MODELS / "realworld").glob("*/manifest.json"))]
+    if real:
+        lines.append("")
+        lines.append("## Real-world representatives (`Fixtures/models/realworld/<name>/`)")
+        lines.append("")
+        lines.append("Tiny versions of the real-world zoo's custom models (`tools/zoo.sh`, `tools/zoo_models.py`), "
+                     "made by `tools/zoo.py --fixtures` in the layout above (same bound); "
+                     "`Tests/KerasInferenceTests/RealWorldFixtureTests.swift` runs each one whose layers this build "
+                     "runs and skips the others naming the missing layer.")
+        lines.append("")
+        lines.append("| fixture | Keras | files (format) | classes | what it is |")
+        lines.append("|---|---|---|---|---|")
+        for m in real:
+            files = "<br>".join(f"`{f['file']}` ({f['format']})" for f in m["files"])
+            lines.append(f"| `{m['name']}` | {m['keras_package']} {m['keras_version']} | {files} | "
+                         f"{', '.join(m['covers'])} | {m['description']}. |")
     lines.append("")
     lines.append("## What real Keras did with each file (probe run by make_fixtures.py)")
     lines.append("")

@@ -5,7 +5,9 @@ Every fixture model file (legacy .h5, weights-only .h5 + JSON, Keras 3 .weights.
 .weights.json, architecture JSON) and the .npy inputs are mutated -- bit flips, truncation, zeroed and shuffled
 blocks, HDF5-metadata-targeted edits, structured JSON mutations (wrong types, missing keys, bad dimensions, cycles,
 dangling references, unknown layers, NaN alphas, shared_axes out of range), corrupted / missing / traversal-named
-zip members and zip bombs, corrupted .npy headers -- and `keras-port inspect|predict|convert|edit` runs on each in a
+zip members, symbolic-link members, too many members and zip bombs, corrupted .npy headers, and the crafted files of
+Fixtures/hostile (tools/fixtures_hostile.py: external raw storage, virtual datasets, external links, an unknown
+filter, Lambda bytecode) with their targets and filter ids rewritten -- and `keras-port inspect|predict|convert|edit` runs on each in a
 subprocess with a CPU, address-space and wall-time limit.
 
 Each run is classified:
@@ -15,7 +17,8 @@ Each run is classified:
   crash        killed by a signal (other than the CPU/wall limit), e.g. a Swift trap or a segfault
   hang         over the wall time or CPU limit
   memory       an allocation failure under the address-space limit, or a peak RSS above --rss-mb
-  damaged      the input files changed, or a failed write left files behind in the output folder
+  damaged      the input files changed, a failed write left files behind in the output folder, or a file the run
+               wrote (or its output) holds the secret marker of Fixtures/hostile/secrets (data from outside the model)
 crash, hang, memory and damaged count as failures: the last line is `N passed, M failed`, exit 1 if M > 0.
 
 Every case is a pure function of its case seed (derived from --seed and the run index) and the fixture set, so
@@ -54,7 +57,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ["h5", "legacy-weights", "weights-h5", "keras", "sharded", "json", "npy", "write"]
+KINDS = ["h5", "legacy-weights", "weights-h5", "keras", "sharded", "json", "npy", "write", "hostile"]
+
+# Fixtures/hostile (tools/fixtures_hostile.py): crafted files whose data points at ../secrets/*, and the base fixture
+# each was made from (for inputs and layer names).
+MARKER = b"KERASPORT-SECRET"
+HOSTILE_BASE = {".h5": "example", ".keras": "prelu_k3"}
+HOSTILE_TARGETS = [b"../secrets/marker.bin", b"../secrets/source.h5"]
+HOSTILE_REPLACEMENTS = [b"/proc/self/environ", b"/etc/passwd", b"../secrets/marker.bin", b"../secrets/source.h5",
+                        b"secrets/marker.bin", b"/dev/zero", b"/dev/urandom", b"..", b"/", b"", b"../secrets/",
+                        b"../../../../etc/shadow"]
+FILTER_IDS = [32123, 1, 2, 3, 4, 5, 6, 32000, 32001, 307, 32004, 32008, 0, 0xFFFF, 256, 511]
 
 # ----------------------------------------------------------------------------------------------------------------
 # Corpus
@@ -137,6 +150,7 @@ def load_corpus(fixtures: Path) -> dict[str, list[Entry]]:
                 corpus["json"].append(Entry(kind="json", fixture=folder.name, folder=folder, file=f["file"],
                                             config="model.json", **common))
                 break
+        # (Fixtures/hostile is loaded by load_hostile.)
         # .npy inputs: mutated, given to `predict` with a model that reads on its own.
         if inputs:
             for f in m.get("files", []):
@@ -144,7 +158,63 @@ def load_corpus(fixtures: Path) -> dict[str, list[Entry]]:
                 if kind in ("h5", "keras") and (folder / f["file"]).exists():
                     corpus["npy"].append(Entry(kind="npy", fixture=folder.name, folder=folder, file=f["file"], **common))
                     break
+    load_hostile(fixtures, corpus)
     return corpus
+
+
+def load_hostile(fixtures: Path, corpus: dict[str, list[Entry]]) -> None:
+    hostile = fixtures / "hostile"
+    if not hostile.is_dir():
+        return
+    for p in sorted(hostile.iterdir()):
+        base = HOSTILE_BASE.get(p.suffix)
+        if not p.is_file() or base is None:
+            continue
+        bm = fixtures / "models" / base / "manifest.json"
+        m = json.loads(bm.read_text()) if bm.exists() else {}
+        top = [l for l in m.get("layers", []) if "/" not in l.get("name", "/")]
+        lam = p.name.startswith("lambda")
+        corpus["hostile"].append(Entry(
+            kind="hostile", fixture=p.name, folder=hostile, file=p.name,
+            inputs=[] if lam else [i.get("file") for i in m.get("inputs", []) if i.get("file")],
+            outputs=max(1, len(m.get("outputs", []))),
+            leaky=["lrelu"] if lam else [l["name"] for l in top if l.get("class_name") == "LeakyReLU"],
+            prelu=[] if lam else [l["name"] for l in top if l.get("class_name") == "PReLU"],
+            layers=["lrelu"] if lam else [l["name"] for l in top]))
+
+
+def mutate_hostile(data: bytes, name: str, rng: random.Random, ops: list[str], h5_head: bytes) -> bytes:
+    """A crafted file of Fixtures/hostile, with its targets or filter id rewritten, or its bytes mutated."""
+    r = rng.random()
+    if r < 0.2:
+        ops.append("as-crafted")
+        return data
+    if r < 0.5:
+        def retarget(b: bytes) -> bytes:
+            for t in HOSTILE_TARGETS:
+                if t in b:
+                    new = rng.choice(HOSTILE_REPLACEMENTS)[:len(t)]
+                    b = b.replace(t, new + b"\0" * (len(t) - len(new)))
+                    ops.append(f"target:{new.decode(errors='replace')}")
+            return b
+        if not name.endswith(".keras"):
+            return retarget(data)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:  # rewrite inside the members, with correct CRCs
+                members = [zmember(i.filename, retarget(z.read(i.filename)), deflate=rng.random() < 0.3) for i in z.infolist()]
+        except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError):
+            return mutate_keras(data, rng, ops, h5_head)
+        if not any(o.startswith("target:") for o in ops):
+            return mutate_keras(data, rng, ops, h5_head)
+        return build_zip(members)
+    if r < 0.6 and struct.pack("<H", 32123) in data:
+        fid = rng.choice(FILTER_IDS)
+        ops.append(f"filter:{fid}")
+        return data.replace(struct.pack("<H", 32123), struct.pack("<H", fid))
+    if name.endswith(".keras"):
+        return mutate_keras(data, rng, ops, h5_head)
+    hot = interesting_offsets(data, HOSTILE_TARGETS + [b"HEAP", b"GCOL", b"OHDR", b"TREE"])
+    return ByteMutator(rng, hot or None).mutate(data, ops)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -651,6 +721,7 @@ class ZMember:
     is_dir: bool = False
     local_usize: int | None = None  # when the local header should disagree with the central directory
     zip64: bool = False
+    is_symlink: bool = False
 
 
 def zmember(name: str | bytes, data: bytes, deflate: bool = False) -> ZMember:
@@ -677,7 +748,7 @@ def build_zip(members: list[ZMember]) -> bytes:
         out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45 if extra else 20, m.flags, m.method, 0, 0x21,
                            m.crc & 0xFFFFFFFF, c32, lu & 0xFFFFFFFF, len(m.name), len(extra)) + m.name + extra
         out += m.payload
-        ext_attr = (0o40755 << 16 | 0x10) if m.is_dir else (0o100644 << 16)
+        ext_attr = (0o40755 << 16 | 0x10) if m.is_dir else (0o120777 << 16) if m.is_symlink else (0o100644 << 16)
         cextra = extra
         if extra and offset >= 0xFFFFFFFF:
             cextra = struct.pack("<HHQQQ", 1, 24, usize, csize, offset)
@@ -742,7 +813,7 @@ def mutate_keras(data: bytes, rng: random.Random, ops: list[str], h5_head: bytes
         members = [zmember(i.filename, z.read(i.filename)) for i in z.infolist()]
     by = {m.name.decode(): m for m in members}
     op = rng.choice(["config", "config", "weights", "weights", "metadata", "drop", "traversal", "rename", "duplicate",
-                     "bomb", "bomb", "lying", "method", "crc", "dir", "deflate", "encrypted"])
+                     "bomb", "bomb", "lying", "method", "crc", "dir", "deflate", "encrypted", "symlink", "members"])
     ops.append(op)
     if op == "config" and "config.json" in by:
         m = by["config.json"]
@@ -838,6 +909,20 @@ def mutate_keras(data: bytes, rng: random.Random, ops: list[str], h5_head: bytes
             dm.payload = bytes(p) if rng.random() < 0.5 else bytes(p[:o])
             ops.append(f"deflate-damaged@{o}")
         by[k] = dm
+    elif op == "symlink" and by:
+        # A member turned into a symbolic link (Unix mode S_IFLNK) whose content is a path outside the archive.
+        k = rng.choice(sorted(by))
+        target = rng.choice([b"../secrets/marker.bin", b"/etc/passwd", b"/proc/self/environ", b"config.json", b".."])
+        m = zmember(k, target) if rng.random() < 0.7 else copy.copy(by[k])
+        m.is_symlink = True
+        by[k] = m
+        ops.append(f"symlink:{k}->{target.decode()}")
+    elif op == "members":
+        # Many extra members (around the 4,096 limit), all central-directory entries of one tiny stored file.
+        n = rng.choice([4000, 4093, 4094, 5000, 20000])
+        items = list(by.values())
+        extra = zmember("assets/x", b"x")
+        return build_zip(items + [extra] * n)
     elif op == "encrypted" and by:
         k = rng.choice(sorted(by))
         m = copy.copy(by[k])
@@ -1055,7 +1140,11 @@ def make_case(seed: int, corpus: dict[str, list[Entry]], kinds: list[str], work:
     for s in e.shards:
         copy_in(s)
     for i in e.inputs:
-        copy_in(i)
+        if kind == "hostile":
+            base = HOSTILE_BASE.get(Path(e.file).suffix, "")
+            shutil.copyfile(e.folder.parent / "models" / base / i, folder / i)
+        else:
+            copy_in(i)
     npy_override = None
 
     if kind == "h5" or kind == "legacy-weights" or kind == "weights-h5":
@@ -1090,6 +1179,9 @@ def make_case(seed: int, corpus: dict[str, list[Entry]], kinds: list[str], work:
         src.write_bytes(mutate_npy(src.read_bytes(), rng, ops))
     elif kind == "write":
         return write_case(seed, rng, e, model, config, folder, out, ops)
+    elif kind == "hostile":
+        ops.insert(0, e.file)
+        model.write_bytes(mutate_hostile(model.read_bytes(), e.file, rng, ops, h5_head))
 
     argv = pick_command(rng, e, model, config, folder, out, npy_override)
     protected = [p for p in folder.iterdir() if p.is_file()]
@@ -1276,6 +1368,9 @@ def run_case(binary: Path, c: Case, args) -> Result:
         return res("memory", f"peak RSS {rss:.0f} MiB above {args.rss_mb} MiB")
     if not after_ok:
         return res("damaged", "an input file changed")
+    leaked = marker_leaks(c)
+    if leaked:
+        return res("damaged", f"data from outside the model (the secret marker) in {leaked}")
     if rc == 0:
         return res("success", "")
     if rc != 0 and leftovers and c.argv[0] in ("convert", "edit"):
@@ -1287,11 +1382,25 @@ def run_case(binary: Path, c: Case, args) -> Result:
     lines = [l for l in stderr.splitlines() if l.strip()]
     errs = [l for l in lines if l.startswith("Error:")]
     if len(errs) == 1 and any(n and n in errs[0] for n in c.names):
-        extra = [l for l in lines if not l.startswith("Error:") and not l.startswith("Usage:") and not l.startswith("  See '")]
+        extra = [l for l in lines if not l.startswith("Error:") and not l.startswith("Usage:") and not l.startswith("  See '")
+                 and not l.startswith("warning: layer `")]  # convert/edit's warnings about Lambda bytecode
         if not extra:
             return res("clean", errs[0])
         return res("unclear", "extra stderr lines: " + " | ".join(extra[:3])[:300])
     return res("unclear", (errs[0] if errs else (lines[0] if lines else f"exit {rc}, no message"))[:300])
+
+
+def marker_leaks(c: Case) -> list[str]:
+    """Files the run wrote (anything in the output folder, anything new in the case folder) holding the marker."""
+    inputs = {p.resolve() for p in c.protected}
+    found = []
+    for p in list(c.out.rglob("*")) + list(c.folder.glob("*")):
+        try:
+            if p.is_file() and p.resolve() not in inputs and p.name != "stderr.txt" and MARKER in p.read_bytes():
+                found.append(p.name)
+        except OSError:
+            pass
+    return found
 
 
 FRAME = re.compile(r"^\s*\d+\s+.*? in (\S+)", re.M)
@@ -1339,7 +1448,7 @@ def baseline(binary: Path, corpus, args, work: Path) -> list[str]:
     """Runs `inspect` on one unmutated file of each kind: the harness is only meaningful if these succeed."""
     problems = []
     for kind, entries in corpus.items():
-        if not entries or kind == "npy":
+        if not entries or kind in ("npy", "hostile"):
             continue
         e = entries[0]
         argv = ["inspect", str(e.folder / e.file)] + (["--config", str(e.folder / e.config)] if e.config else [])
@@ -1387,6 +1496,9 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     failures_dir = Path(args.failures).resolve() if args.failures else work / "failures"
     h5_head = h5_head_bytes(fixtures)
+    if (fixtures / "hostile" / "secrets").is_dir():
+        # The crafted files point at ../secrets/* from their case folder, i.e. at <work>/secrets.
+        shutil.copytree(fixtures / "hostile" / "secrets", work / "secrets", dirs_exist_ok=True)
 
     print(f"keras-port fuzz: binary {binary}")
     print(f"fixtures {fixtures}: " + ", ".join(f"{k} {len(corpus[k])}" for k in KINDS))

@@ -5,6 +5,7 @@ need=()
 pkg-config --exists hdf5 2>/dev/null || need+=(libhdf5-dev)
 pkg-config --exists openblas 2>/dev/null || need+=(libopenblas-dev)
 command -v h5dump >/dev/null 2>&1 || need+=(hdf5-tools)
+command -v unzip >/dev/null 2>&1 || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
     echo "keras-port: installing ${need[*]} (apt-get)" >&2
     SUDO=""

@@ -31,6 +31,19 @@ KNOWN_FAILURES=(
   "syn_keras1_weights.keras3.h5 keras3: same channels_first Conv2D on the CPU"
   "syn_keras1_weights.weights.h5 keras3: same channels_first Conv2D on the CPU"
   "syn_keras1_weights.keras keras3: same channels_first Conv2D on the CPU"
+  "activations_by_name_k2.keras2.h5 keras3: Keras 3 reads Keras 2's hard_sigmoid name as its own function relu6(x+3)/6"
+  "applications_layers_k2.keras2.h5 keras3: keras.applications' LayerScale/CustomScaleLayer/StochasticDepth load from a legacy .h5 only with custom_objects (as the file tf_keras saves); .keras names their module"
+  "applications_layers_k2.keras2.h5 tf_keras: same, tf_keras needs custom_objects for them"
+  "applications_layers_k2.keras3.h5 keras3: same, Keras 3's legacy .h5 loader needs custom_objects for them"
+  "applications_layers_k3.keras2.h5 keras3: same, custom_objects needed"
+  "applications_layers_k3.keras2.h5 tf_keras: same, custom_objects needed"
+  "applications_layers_k3.keras3.h5 keras3: same, custom_objects needed"
+  "identities_k2.keras2.h5 keras3: Keras 3 cannot load tf_keras' augmentation layers (RandomFlip's rng_type; RandomHeight/RandomWidth do not exist in Keras 3)"
+  "preprocessing_k2.keras2.h5 keras3: Keras 3's legacy .h5 loader builds Normalization(axis=(1, 3)) over one axis and rejects its weights"
+  "preprocessing_k3.keras2.h5 keras3: same multi-axis Normalization in Keras 3's legacy .h5 loader"
+  "espcn_k2.keras2.h5 keras3: TFOpLambda (a raw TensorFlow call recorded by tf_keras) does not exist in Keras 3"
+  "ops_k2.keras2.h5 keras3: TFOpLambda / SlicingOpLambda do not exist in Keras 3"
+  "ops_tf_only_k2.keras2.h5 keras3: TFOpLambda does not exist in Keras 3"
 )
 
 strict=0

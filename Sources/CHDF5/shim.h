@@ -81,4 +81,102 @@ CHDF5_SHIM unsigned chdf5_crt_order_tracked_indexed(void) { return H5P_CRT_ORDER
 CHDF5_SHIM int chdf5_max_rank(void) { return H5S_MAX_RANK; }
 CHDF5_SHIM haddr_t chdf5_haddr_undef(void) { return HADDR_UNDEF; }
 
+// MARK: - Version-dependent API (HDF5 1.10, 1.12, 1.14)
+//
+// libhdf5 1.12 replaced object addresses by tokens and versioned several calls through macros
+// (`H5Literate` → `H5Literate2`, `H5O_info_t` → `H5O_info2_t`, …) that Swift cannot import. These shims give the
+// Swift layer one spelling for every version: link and object kinds, an object's header address, iteration over
+// link names, and freeing variable-length strings.
+
+#if defined(H5_VERSION_GE) && H5_VERSION_GE(1, 12, 0)
+#define CHDF5_TOKENS 1
+#else
+#define CHDF5_TOKENS 0
+#endif
+
+/// The type of the link `name` (H5L_TYPE_HARD, H5L_TYPE_SOFT, H5L_TYPE_EXTERNAL, …).
+CHDF5_SHIM herr_t chdf5_link_type(hid_t location, const char *name, H5L_type_t *type) {
+#if CHDF5_TOKENS
+    H5L_info2_t info;
+    herr_t status = H5Lget_info2(location, name, &info, H5P_DEFAULT);
+#else
+    H5L_info_t info;
+    herr_t status = H5Lget_info(location, name, &info, H5P_DEFAULT);
+#endif
+    if (status >= 0) *type = info.type;
+    return status;
+}
+
+/// The type of the object the link `name` points to (fails for a dangling soft link).
+CHDF5_SHIM herr_t chdf5_object_type_by_name(hid_t location, const char *name, H5O_type_t *type) {
+#if CHDF5_TOKENS
+    H5O_info2_t info;
+    herr_t status = H5Oget_info_by_name3(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+#else
+    H5O_info_t info;
+    herr_t status = H5Oget_info_by_name2(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+#endif
+    if (status >= 0) *type = info.type;
+    return status;
+}
+
+/// The file address of the open object's header.
+CHDF5_SHIM herr_t chdf5_object_address(hid_t object, haddr_t *address) {
+#if CHDF5_TOKENS
+    H5O_info2_t info;
+    herr_t status = H5Oget_info3(object, &info, H5O_INFO_BASIC);
+    if (status < 0) return status;
+    return H5VLnative_token_to_addr(object, info.token, address);
+#else
+    H5O_info_t info;
+    herr_t status = H5Oget_info2(object, &info, H5O_INFO_BASIC);
+    if (status >= 0) *address = info.addr;
+    return status;
+#endif
+}
+
+/// A callback over link names: return 0 to go on, a positive value to stop, a negative one to fail.
+typedef herr_t (*chdf5_link_name_op)(const char *name, void *data);
+
+struct chdf5_link_name_visit { chdf5_link_name_op op; void *data; };
+
+#if CHDF5_TOKENS
+static herr_t chdf5_link_name_trampoline(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+#else
+static herr_t chdf5_link_name_trampoline(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+#endif
+    (void)group; (void)info;
+    struct chdf5_link_name_visit *visit = (struct chdf5_link_name_visit *)data;
+    return visit->op(name, visit->data);
+}
+
+/// `H5Literate` over the direct children of `group`, reporting each link's name.
+CHDF5_SHIM herr_t chdf5_iterate_link_names(hid_t group, H5_index_t index, chdf5_link_name_op op, void *data) {
+    struct chdf5_link_name_visit visit = { op, data };
+#if CHDF5_TOKENS
+    return H5Literate2(group, index, H5_ITER_INC, NULL, chdf5_link_name_trampoline, &visit);
+#else
+    return H5Literate(group, index, H5_ITER_INC, NULL, chdf5_link_name_trampoline, &visit);
+#endif
+}
+
+/// `H5Lvisit` over every link below `group`, reporting each link's path relative to it.
+CHDF5_SHIM herr_t chdf5_visit_link_names(hid_t group, H5_index_t index, chdf5_link_name_op op, void *data) {
+    struct chdf5_link_name_visit visit = { op, data };
+#if CHDF5_TOKENS
+    return H5Lvisit2(group, index, H5_ITER_INC, chdf5_link_name_trampoline, &visit);
+#else
+    return H5Lvisit(group, index, H5_ITER_INC, chdf5_link_name_trampoline, &visit);
+#endif
+}
+
+/// Frees the variable-length data libhdf5 allocated in `buffer` (`H5Treclaim` from 1.12 on).
+CHDF5_SHIM herr_t chdf5_reclaim(hid_t type, hid_t space, void *buffer) {
+#if CHDF5_TOKENS
+    return H5Treclaim(type, space, H5P_DEFAULT, buffer);
+#else
+    return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
+#endif
+}
+
 #endif // CHDF5_SHIM_H

@@ -10,7 +10,7 @@ extension HDF5Attribute {
     ///
     /// - Throws: `HDF5Error` with code `typeMismatch` when the elements are not strings.
     ///
-    /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim`.
+    /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim` (`H5Treclaim` from 1.12).
     public func readStrings() throws(HDF5Error) -> [String] {
         let context = context("read")
         if elementCount == 0 { return [] }
@@ -59,7 +59,7 @@ extension HDF5Attribute {
             let strings = pointers.map { pointer in pointer.map { String(cString: $0) } ?? "" }
             // Free the strings libhdf5 allocated (H5Treclaim in libhdf5 1.12 and later).
             _ = try withTemporary(H5Aget_space(id), kind: .dataspace, "H5Aget_space", context) { (space) throws(HDF5Error) in
-                try check(H5Dvlen_reclaim(memoryType, space, chdf5_p_default(), &pointers), "H5Dvlen_reclaim", context)
+                try check(chdf5_reclaim(memoryType, space, &pointers), "H5Treclaim", context)
             }
             return strings
         }

@@ -3,6 +3,8 @@ import Dispatch
 
 #if canImport(Glibc)
 internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
 #endif
 
 /// Reads that decode less than this many bytes are allowed even when the file looks too small for

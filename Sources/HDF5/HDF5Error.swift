@@ -29,6 +29,9 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
         case invalidArgument
         /// The object was already closed with `close()`.
         case closed
+        /// The file points outside itself (an external link, external raw storage, a virtual dataset) or needs a
+        /// filter plugin: refused before anything is read, the target never opened.
+        case refused
         /// Any other failure reported by libhdf5.
         case library
     }

@@ -40,7 +40,7 @@ extension HDF5Group {
             let index = try Self.index(for: order, group: id, context)
             var names: [String] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
-                H5Literate(id, index, H5_ITER_INC, nil, { _, name, _, data in
+                chdf5_iterate_link_names(id, index, { name, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
@@ -68,7 +68,7 @@ extension HDF5Group {
             let index = try Self.index(for: order, group: id, context)
             var paths: [String] = []
             let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                H5Lvisit(id, index, H5_ITER_INC, { _, name, _, data in
+                chdf5_visit_link_names(id, index, { name, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0

@@ -64,6 +64,7 @@ public struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             let id = try handle.id(context)
+            try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
             let result = H5Gopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Gopen2", context: context), path: path, expected: .group)
@@ -84,11 +85,14 @@ public struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Dataset in
             let id = try handle.id(context)
+            try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
+            try ExternalDataCheck.checkStorageBeforeOpen(id, path, context)
             let result = H5Dopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
             }
             let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
+            try ExternalDataCheck.checkOpenDataset(result, context)
             return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
         }
     }
@@ -195,15 +199,15 @@ public struct HDF5Group {
     ///
     /// The corresponding C functions are `H5Lget_info` and `H5Oget_info_by_name2`.
     static func kindOfLink(_ location: hid_t, _ name: String, _ context: ErrorContext) throws(HDF5Error) -> HDF5ObjectKind {
-        var link = H5L_info_t()
-        try check(H5Lget_info(location, name, &link, chdf5_p_default()), "H5Lget_info", context)
-        if link.type == H5L_TYPE_EXTERNAL { return .externalLink }
-        var info = H5O_info_t()
+        var link = H5L_TYPE_ERROR
+        try check(chdf5_link_type(location, name, &link), "H5Lget_info", context)
+        if link == H5L_TYPE_EXTERNAL { return .externalLink }
+        var type = H5O_TYPE_UNKNOWN
         // Fails for a soft link whose target is missing: report it as `other`.
-        guard H5Oget_info_by_name2(location, name, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
+        guard chdf5_object_type_by_name(location, name, &type) >= 0 else {
             return .other
         }
-        switch info.type {
+        switch type {
         case H5O_TYPE_GROUP: return .group
         case H5O_TYPE_DATASET: return .dataset
         case H5O_TYPE_NAMED_DATATYPE: return .namedDatatype

@@ -131,6 +131,9 @@ public enum HDF5Library {
         setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0)
         let opened = H5open() >= 0
         silenceErrorsOnThisThread()
+        // Model files are untrusted: libhdf5 never loads a filter plugin and never follows an external link
+        // (see ExternalDataCheck).
+        ExternalDataCheck.lockDown()
         return opened
     }()
 

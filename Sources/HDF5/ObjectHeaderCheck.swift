@@ -25,14 +25,14 @@ enum ObjectHeaderCheck {
 
     /// Checks the attribute messages of the object `id`. Call with the library lock held.
     static func checkAttributes(of id: hid_t, _ context: ErrorContext) throws(HDF5Error) {
-        var info = H5O_info_t()
-        guard H5Oget_info2(id, &info, chdf5_o_info_basic()) >= 0 else {
+        var objectAddress: haddr_t = 0
+        guard chdf5_object_address(id, &objectAddress) >= 0 else {
             H5Eclear2(chdf5_e_default())
             return
         }
         guard let file = FileBytes.open(fileOf: id, context) else { return }
         defer { file.close() }
-        let address = UInt64(info.addr)
+        let address = UInt64(objectAddress)
         if let known = results[file.key]?[address] {
             if let problem = known { throw context.error(.library, problem.reason) }
             return
@@ -44,10 +44,27 @@ enum ObjectHeaderCheck {
 
     /// The first attribute message of the object header at `address` that libhdf5 would read outside of.
     static func examine(address: UInt64, _ file: FileBytes) -> GlobalHeapCheck.Problem? {
+        guard let (start, map, messages) = headerMessages(address: address, file) else { return nil }
+        for m in messages where m.type == 0x0C && m.flags & 0x02 == 0 {  // attribute, not shared
+            guard let bytes = file.source.read(m.at, m.size) else { continue }
+            if let what = attributeProblem(bytes, map: map) {
+                return GlobalHeapCheck.Problem(reason:
+                    "corrupted attribute message at byte \(m.at) of the object header at byte \(start) (\(what)); libhdf5 would read outside it")
+            }
+        }
+        return nil
+    }
+
+    /// One message of an object header: its type, flags, and where its data lies in the file.
+    typealias Message = (type: Int, flags: UInt8, at: Int, size: Int)
+
+    /// The messages of the object header at `address` (version 1 or 2, following continuation chunks), with the
+    /// header's absolute offset and the superblock's sizes; `nil` when the header is not one this parser follows.
+    static func headerMessages(address: UInt64, _ file: FileBytes) -> (start: Int, map: GlobalHeapCheck.HeapMap, messages: [Message])? {
         let map = GlobalHeapCheck.superblock(file.source)
         let (start, overflow) = Int(clamping: address).addingReportingOverflow(map.base)
         guard !overflow else { return nil }
-        var messages: [(type: Int, flags: UInt8, at: Int, size: Int)] = []
+        var messages: [Message] = []
         var chunks: [(at: Int, end: Int, version: Int)] = []
         guard let head = file.source.read(start, 16) else { return nil }
         if head[0] == 1 {  // version 1: 16-byte prefix, 8-byte message headers
@@ -103,14 +120,7 @@ enum ObjectHeaderCheck {
                 p = data + size
             }
         }
-        for m in messages where m.type == 0x0C && m.flags & 0x02 == 0 {  // attribute, not shared
-            guard let bytes = file.source.read(m.at, m.size) else { continue }
-            if let what = attributeProblem(bytes, map: map) {
-                return GlobalHeapCheck.Problem(reason:
-                    "corrupted attribute message at byte \(m.at) of the object header at byte \(start) (\(what)); libhdf5 would read outside it")
-            }
-        }
-        return nil
+        return (start, map, messages)
     }
 
     /// What is wrong with one attribute message (its bytes), or nil.
@@ -175,7 +185,7 @@ struct FileBytes {
     var fd: Int32 = -1
 
     func close() {
-        if fd >= 0 { _ = Glibc.close(fd) }
+        if fd >= 0 { _ = closeDescriptor(fd) }
     }
 
     /// Call with the library lock held.
@@ -206,10 +216,10 @@ struct FileBytes {
         }
         var info = stat()
         guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let fd = Glibc.open(name, O_RDONLY)
+        let fd = openDescriptor(name, O_RDONLY)
         guard fd >= 0 else { return nil }
         let total = Int(info.st_size)
-        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(modificationTime(info))"
         return FileBytes(key: key, source: GlobalHeapCheck.Source(size: total) { offset, count in
             guard offset >= 0, count >= 0, offset <= total - count else { return nil }
             var buffer = [UInt8](repeating: 0, count: count)
@@ -217,4 +227,29 @@ struct FileBytes {
             return got == count ? buffer : nil
         }, fd: fd)
     }
+}
+
+// The C library under its platform's module name (Glibc's `st_mtim` is Darwin's `st_mtimespec`).
+private func openDescriptor(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags)
+    #else
+    Darwin.open(path, flags)
+    #endif
+}
+
+private func closeDescriptor(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.close(fd)
+    #else
+    Darwin.close(fd)
+    #endif
+}
+
+private func modificationTime(_ info: stat) -> String {
+    #if canImport(Glibc)
+    "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    #else
+    "\(info.st_mtimespec.tv_sec).\(info.st_mtimespec.tv_nsec)"
+    #endif
 }

@@ -15,9 +15,16 @@ public struct TensorRef: Hashable, Sendable, CustomStringConvertible {
 
 /// One call of a layer on some tensors (a Keras "inbound node"). A shared layer has several calls.
 public struct LayerCall: Sendable, Equatable {
-    /// The tensors passed in, in argument order.
+    /// The tensors passed in, in argument order (positional arguments first, then keyword arguments).
     public var inputs: [TensorRef]
-    public init(inputs: [TensorRef]) { self.inputs = inputs }
+    /// How the layer was called, when that is more than passing `inputs` (constants, keyword arguments such as
+    /// `value=`, `initial_state=` or `use_causal_mask=True`); `nil` for the plain call on a tensor or a list of tensors.
+    public var arguments: CallArguments?
+
+    public init(inputs: [TensorRef], arguments: CallArguments? = nil) {
+        self.inputs = inputs
+        self.arguments = arguments
+    }
 }
 
 /// A layer in a model, with the calls that wire it into the graph.

@@ -21,6 +21,18 @@ extension ActivationFunction {
         case .swish: return .swish
         case .exponential: return .exponential
         case .mish: return .mish
+        case .hardSilu: return .hardSilu
+        case let .celu(alpha): return .celu(alpha: alpha)
+        case let .hardShrink(t): return .hardShrink(threshold: t)
+        case .hardTanh: return .hardTanh
+        case .logSigmoid: return .logSigmoid
+        case let .softShrink(t): return .softShrink(threshold: t)
+        case .sparsePlus: return .sparsePlus
+        case .sparseSigmoid: return .sparseSigmoid
+        case let .squareplus(b): return .squareplus(b: b)
+        case .tanhShrink: return .tanhShrink
+        case let .logSoftmax(axis): return .logSoftmax(axis: axis)
+        case let .sparsemax(axis): return .sparsemax(axis: axis)
         }
     }
 }

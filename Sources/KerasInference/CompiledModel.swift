@@ -54,7 +54,13 @@ public struct CompiledModel: Sendable {
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
         if let first = analysis.unsupportedLayers.first {
-            let className = CompiledModel.layer(atPath: first, in: graph).map { " (\($0.className))" } ?? ""
+            let layer = CompiledModel.layer(atPath: first, in: graph)
+            if let opaque = layer as? OpaqueLayer, let op = opaque.frameworkOpName {
+                let why = opaque.unsupportedReason.map { " (\($0))" } ?? ""
+                throw InferenceError("layer `\(first)` (\(opaque.className)): the op `\(op)` cannot be run by KerasPort\(why); "
+                                     + "it can still be inspected and converted")
+            }
+            let className = layer.map { " (\($0.className))" } ?? ""
             throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort "
                                  + "(it can still be inspected and converted)")
         }

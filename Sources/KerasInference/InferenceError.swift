@@ -8,6 +8,9 @@ public struct InferenceError: Error, CustomStringConvertible, Sendable {
 
     /// A layer KerasPort can represent but not run.
     static func unsupported(_ layer: any Layer, path: String) -> InferenceError {
-        InferenceError("layer `\(path)` (\(layer.className)): this layer class cannot be run by KerasPort")
+        if let reason = (layer as? OpaqueLayer)?.unsupportedReason {
+            return InferenceError("layer `\(path)` (\(layer.className)): this layer class cannot be run by KerasPort: \(reason)")
+        }
+        return InferenceError("layer `\(path)` (\(layer.className)): this layer class cannot be run by KerasPort")
     }
 }

@@ -1,3 +1,4 @@
+@_exported import KerasExport
 @_exported import KerasFormat
 @_exported import KerasGraph
 @_exported import KerasInference

@@ -23,7 +23,10 @@ public struct LayerComparison {
     }
 
     /// Checks one layer call's first output against its reference, when there is one.
+    /// A layer name from the model file that is not a plain file name (`/`, `..`, NUL) has no reference: the
+    /// folder is never left because a crafted model names a layer `../../x`.
     public mutating func check(layer: String, call: Int, outputs: [Tensor]) {
+        guard !layer.isEmpty, !layer.contains("/"), !layer.contains("\\"), !layer.hasPrefix("."), !layer.utf8.contains(0) else { return }
         let base = URL(fileURLWithPath: folder)
         let candidates = call == 0 ? ["\(layer).npy"] : ["\(layer)_\(call).npy"]
         guard let name = candidates.first(where: { FileManager.default.fileExists(atPath: base.appendingPathComponent($0).path) }),

@@ -19,6 +19,9 @@ extension ModelReport {
                 ("inbound", .array(l.inbound.map { .string($0) })),
                 ("param_count", .number(Double(l.parameterCount))),
                 ("supported", .bool(l.isSupported)),
+            ]
+            if let code = l.executableCode { o.append(("executable_code", .string(code))) }
+            o += [
                 ("weights", .array(l.weights.map { w in
                     .object([("name", .string(w.name)), ("shape", ints(w.shape)), ("dtype", .string(w.dtype))])
                 })),

@@ -16,7 +16,7 @@ extension ModelReport {
         for l in layers {
             let shape = l.outputShapes.map { $0?.kerasDescription ?? "?" }.joined(separator: ", ")
             var cls = l.className
-            if !l.isSupported { cls += " (not runnable)" }
+            if l.executableCode != nil { cls += " (carries Python code, not runnable)" } else if !l.isSupported { cls += " (not runnable)" }
             rows.append([l.path, cls, shape, String(l.parameterCount), l.inbound.joined(separator: ", ")])
         }
         let widths = (0..<5).map { c in rows.map { $0[c].count }.max() ?? 0 }

@@ -6,7 +6,7 @@ import TensorModule
 /// What `keras-port inspect` shows: the file's format and version, inputs and outputs, every layer (nested
 /// models' layers with their model's name as a path prefix) with its output shape, parameters and inbound
 /// layers, and the activation parameters — LeakyReLU/ReLU slopes and PReLU alphas — with warnings where
-/// `max(x, αx)` and the piecewise definition disagree.
+/// `max(x, αx)` and the piecewise definition disagree (alphas above 1), and negative alphas.
 ///
 /// Building a report reads no weight values except the PReLU alphas.
 public struct ModelReport {
@@ -48,6 +48,8 @@ public struct ModelReport {
         public var notes: [String]
         public var isNestedModel: Bool
         public var isSupported: Bool
+        /// The Python code the layer's config carries (a Lambda's marshalled bytecode), which KerasPort never runs.
+        public var executableCode: String?
     }
 
     public var file: String
@@ -64,7 +66,9 @@ public struct ModelReport {
     public var trainableParameters: Int
 
     /// Builds the report for an opened file.
-    /// - Parameter includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
+    /// - Parameters:
+    ///   - file: the opened file.
+    ///   - includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
     public init(file: KerasFile, includeAlphaValues: Bool = false) throws {
         self.file = file.path
         format = file.format
@@ -109,14 +113,21 @@ public struct ModelReport {
             info.weights = stored.map { WeightInfo(name: $0.shortName, shape: $0.shape, dtype: $0.storageType.rawValue) }
             info.parameterCount = stored.reduce(0) { $0 + $1.count }
             describeActivation(layer, into: &info)
+            if let code = ModelGraph.executableCode(in: layer) {
+                info.executableCode = code
+                info.notes.append("carries executable code: \(code); KerasPort never runs it (Keras runs it when loading with safe_mode=False)")
+            }
             if let prelu = layer as? PReLU {
                 info.sharedAxes = prelu.sharedAxes
                 if let alpha = try file.loadWeights(ofLayerAt: path).first?.tensor {
                     info.alpha = Self.alphaInfo(alpha, keepValues: includeAlphaValues)
                     info.sharing = PReLU.sharing(ofAlphaShape: alpha.shape).rawValue
                     if let a = info.alpha {
-                        if a.negative > 0 || a.aboveOne > 0 {
-                            info.notes.append("\(a.negative) alphas < 0 and \(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
+                        if a.aboveOne > 0 {
+                            info.notes.append("\(a.aboveOne) alphas > 1: max(x, alpha·x) differs from the piecewise definition here (KerasPort and Keras compute the piecewise form)")
+                        }
+                        if a.negative > 0 {
+                            info.notes.append("\(a.negative) alphas < 0: the response is not monotonic (it equals max(x, alpha·x) there, as for every alpha ≤ 1)")
                         }
                         if a.nonFinite > 0 { info.notes.append("\(a.nonFinite) alphas are NaN or infinite") }
                     }
@@ -204,6 +215,18 @@ public struct ModelReport {
         case .swish: return "swish"
         case .exponential: return "exponential"
         case .mish: return "mish"
+        case .hardSilu: return "hard_silu"
+        case let .celu(a): return a == 1 ? "celu" : "celu(alpha=\(a))"
+        case let .hardShrink(t): return t == 0.5 ? "hard_shrink" : "hard_shrink(threshold=\(t))"
+        case .hardTanh: return "hard_tanh"
+        case .logSigmoid: return "log_sigmoid"
+        case let .softShrink(t): return t == 0.5 ? "soft_shrink" : "soft_shrink(threshold=\(t))"
+        case .sparsePlus: return "sparse_plus"
+        case .sparseSigmoid: return "sparse_sigmoid"
+        case let .squareplus(b): return b == 4 ? "squareplus" : "squareplus(b=\(b))"
+        case .tanhShrink: return "tanh_shrink"
+        case let .logSoftmax(axis): return axis == -1 ? "log_softmax" : "log_softmax(axis=\(axis))"
+        case let .sparsemax(axis): return axis == -1 ? "sparsemax" : "sparsemax(axis=\(axis))"
         }
     }
 

@@ -1,6 +1,8 @@
 internal import CKernels
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The hand-vectorised implicit-GEMM kernel (CKernels, AVX2 + FMA, 6 × 16 register tiles) that Dense and the

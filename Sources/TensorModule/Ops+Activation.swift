@@ -45,6 +45,28 @@ extension Ops {
         case exponential
         /// x · tanh(softplus(x)).
         case mish
+        /// Keras 3 `celu`: max(x, 0) + alpha · expm1(min(x, 0) / alpha).
+        case celu(alpha: Float)
+        /// Keras 3 `hard_shrink`: x where |x| > threshold, else 0.
+        case hardShrink(threshold: Float)
+        /// Keras 3 `hard_tanh`: clip(x, -1, 1).
+        case hardTanh
+        /// Keras 3 `log_sigmoid`: −softplus(−x).
+        case logSigmoid
+        /// Keras 3 `soft_shrink`: x − t for x > t, x + t for x < −t, else 0.
+        case softShrink(threshold: Float)
+        /// Keras 3 `sparse_plus`: 0 for x ≤ −1, (x + 1)²/4 for x < 1, else x.
+        case sparsePlus
+        /// Keras 3 `sparse_sigmoid`: 0 for x ≤ −1, 1 for x ≥ 1, else (x + 1)/2.
+        case sparseSigmoid
+        /// Keras 3 `squareplus`: (x + √(x² + b)) / 2.
+        case squareplus(b: Float)
+        /// Keras 3 `tanh_shrink`: x − tanh(x).
+        case tanhShrink
+        /// log(softmax(x)) over one axis: x − max − log(Σ exp(x − max)), as `tf.nn.log_softmax`.
+        case logSoftmax(axis: Int)
+        /// Keras 3 `sparsemax` over one axis (Martins & Astudillo): max(x − τ, 0) with Σ = 1.
+        case sparsemax(axis: Int)
 
         /// The two Keras hard-sigmoid formulas.
         public enum HardSigmoidVariant: String, Sendable, Equatable {
@@ -64,8 +86,10 @@ extension Ops {
 
         /// True for functions of one element (everything but softmax).
         public var isElementwise: Bool {
-            if case .softmax = self { return false }
-            return true
+            switch self {
+            case .softmax, .logSoftmax, .sparsemax: return false
+            default: return true
+            }
         }
     }
 
@@ -80,9 +104,17 @@ extension Ops {
     /// Applies `activation` in place (no copy when `tensor`'s storage is uniquely referenced).
     /// - Throws: ``TensorError`` when a softmax axis is out of range.
     public static func applyActivation(_ activation: Activation, to tensor: inout Tensor) throws(TensorError) {
-        if case .softmax(let axis) = activation {
+        switch activation {
+        case .softmax(let axis):
             tensor = try softmax(input: tensor, axis: axis)
             return
+        case .logSoftmax(let axis):
+            tensor = try alongAxis(tensor, axis: axis, operation: "log_softmax", row: logSoftmaxRow)
+            return
+        case .sparsemax(let axis):
+            tensor = try alongAxis(tensor, axis: axis, operation: "sparsemax", row: sparsemaxRow)
+            return
+        default: break
         }
         if case .linear = activation { return }
         let n = tensor.count
@@ -124,7 +156,7 @@ extension Ops {
     /// Runs one element-wise activation over `count` contiguous floats in place.
     static func applyElementwise(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
-        case .linear, .softmax:
+        case .linear, .softmax, .logSoftmax, .sparsemax:
             return
         case .relu: mapInPlace(ReLUKernel(), p, count)
         case .relu6: mapInPlace(ReLU6Kernel(), p, count)
@@ -151,6 +183,15 @@ extension Ops {
         case .swish: mapInPlace(SwishKernel(), p, count)
         case .exponential: mapInPlace(ExpKernel(), p, count)
         case .mish: mapInPlace(MishKernel(), p, count)
+        case .celu(let alpha): mapInPlace(CELUKernel(alpha: alpha), p, count)
+        case .hardShrink(let t): mapInPlace(HardShrinkKernel(threshold: t), p, count)
+        case .hardTanh: mapInPlace(HardTanhKernel(), p, count)
+        case .logSigmoid: mapInPlace(LogSigmoidKernel(), p, count)
+        case .softShrink(let t): mapInPlace(SoftShrinkKernel(threshold: t), p, count)
+        case .sparsePlus: mapInPlace(SparsePlusKernel(), p, count)
+        case .sparseSigmoid: mapInPlace(SparseSigmoidKernel(), p, count)
+        case .squareplus(let b): mapInPlace(SquareplusKernel(b: b), p, count)
+        case .tanhShrink: mapInPlace(TanhShrinkKernel(), p, count)
         }
     }
 }

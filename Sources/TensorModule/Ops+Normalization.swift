@@ -147,7 +147,8 @@ extension Ops {
         output.scalars.withUnsafeMutableBufferPointer { yb in
             gammaScalars.withUnsafeBufferPointer { gb in
                 betaScalars.withUnsafeBufferPointer { bb in
-                    let y = yb.baseAddress!, g = gb.baseAddress, b = bb.baseAddress
+                    // An empty array may still have a base address: only a weight that exists is passed on.
+                    let y = yb.baseAddress!, g = gamma == nil ? nil : gb.baseAddress, b = beta == nil ? nil : bb.baseAddress
                     Parallel.forEachChunk(count: rows, work: input.count * 3) { range in
                         for r in range {
                             normalizeRow(y + r * groupSize, groupSize, gamma: g, beta: b, epsilon: epsilon,

@@ -1,6 +1,8 @@
 internal import CKernels
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Process-wide settings for running models.

@@ -11,5 +11,5 @@ struct KerasPortCommand: ParsableCommand {
             .weights.h5 (also sharded) and .keras archives, through libhdf5.
             """,
         version: KerasPortVersion.string,
-        subcommands: [Inspect.self, Predict.self, Convert.self, Edit.self, Bench.self])
+        subcommands: [Inspect.self, Predict.self, Convert.self, Edit.self, Bench.self, Export.self, Plot.self, Layers.self])
 }

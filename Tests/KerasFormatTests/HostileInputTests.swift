@@ -426,6 +426,20 @@ struct HostileInputTests {
 
     // MARK: .keras archives
 
+    @Test("inspect checks a PReLU alpha's stored shape against the layer's spec before reading it")
+    func alphaShapeCheckedBeforeRead() throws {
+        let dir = try folder()
+        // The config's PReLU needs alpha (1, 1, 3); the file claims (64, 64, 3).
+        let archive = dir.appendingPathComponent("alpha.keras")
+        let weights = try v3WeightsImage([("p_re_lu", [[64, 64, 3]])])
+        try Data(zipArchive([.stored("config.json", Array(preluConfig.utf8)), .stored("model.weights.h5", weights)])).write(to: archive)
+        let file = try KerasFile.open(archive.path)
+        expectError(["alpha.keras", "layer `act` (PReLU), weight `alpha`", "has shape [64, 64, 3] in the file, expected [1, 1, 3]"]) {
+            _ = try ModelReport(file: file)
+        }
+        expectError(["alpha.keras", "[64, 64, 3]"]) { _ = try file.loadWeights(ofLayerAt: ["act"]) }
+    }
+
     @Test(".keras with a missing member names the archive and the member")
     func archiveMissingMember() throws {
         let dir = try folder()
@@ -457,11 +471,19 @@ struct HostileInputTests {
         let a = dir.appendingPathComponent("lying.keras")
         try Data(zipArchive([config, lying])).write(to: a)
         expectError(["lying.keras", "model.weights.h5"]) { _ = try KerasFile.open(a.path) }
-        // Declares 4 GiB − 1 from ~200 KiB compressed: more than deflate can produce.
+        // Declares 4 GiB − 1 from ~200 KiB compressed: more than deflate can produce, and more than 1,100 times the
+        // archive in total, which is refused when the archive is opened, before any member is inflated.
         lying.size = Int(UInt32.max)
         let b = dir.appendingPathComponent("ratio.keras")
         try Data(zipArchive([config, lying])).write(to: b)
-        expectError(["ratio.keras", "model.weights.h5", "more than deflate can produce"]) { _ = try KerasFile.open(b.path) }
+        expectError(["ratio.keras", "model.weights.h5", "refused before inflating any (a zip bomb?)"]) { _ = try KerasFile.open(b.path) }
+        // Within the archive's total bound (a large stored member pads it), but this one member still declares more
+        // than deflate can produce from its compressed size.
+        lying.size = lying.data.count * 2000
+        let padding = ZipMember.stored("assets/padding.bin", [UInt8](repeating: 7, count: lying.data.count * 2))
+        let b2 = dir.appendingPathComponent("member-ratio.keras")
+        try Data(zipArchive([config, padding, lying])).write(to: b2)
+        expectError(["member-ratio.keras", "model.weights.h5", "more than deflate can produce"]) { _ = try KerasFile.open(b2.path) }
         // Honest sizes, but zeros are not an HDF5 file: refused after the first block, not after 32 MiB.
         let honest = ZipMember(name: "model.weights.h5", data: zeros, deflated: true, crc: 0, size: 32 << 20)
         let c = dir.appendingPathComponent("zeros.keras")

@@ -1,5 +1,5 @@
 import Foundation
-import KerasFormat
+@testable import KerasFormat
 import KerasGraph
 import TensorModule
 import Testing
@@ -49,6 +49,30 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // An LSTM's recurrent_activation hard_sigmoid, each version's own function (see the activations fixtures).
     "rnn_timedistributed_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
     "rnn_timedistributed_k3": [.legacyH5Keras2: "hard_sigmoid"],
+    // Keras 3 activation names (celu, hard_silu, …) that tf_keras cannot resolve, and Keras 3's hard_sigmoid.
+    "activations_by_name_k3": [.legacyH5Keras2: "activation"],
+    "activations_by_name_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
+    // Normalization(axis=(1, 3)): Keras 3's legacy .h5 loader keeps only a single-int axis.
+    "preprocessing_k3": [.legacyH5Keras3: "axis"],
+    "preprocessing_k2": [.legacyH5Keras3: "axis"],
+    // Keras 3's RandomGrayscale / RandomColorJitter have no tf_keras class; tf_keras' RandomHeight has no Keras 3 one.
+    "identities_k3": [.legacyH5Keras2: "tf_keras has no"],
+    "identities_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],
+    // tf_keras TFOpLambda layers: Keras 3 has no such class; .keras and .weights.h5 get the Keras 3 ops computing
+    // the same, where every op has one (ops_tf_only_k2 holds tf.math.rsqrt first, which has none KerasPort writes).
+    "espcn_k2": [.legacyH5Keras3: "TFOpLambda"],
+    "ops_k2": [.legacyH5Keras3: "TFOpLambda"],
+    "ops_tf_only_k2": [.legacyH5Keras3: "TFOpLambda", .weightsH5: "tf.math.rsqrt", .keras: "tf.math.rsqrt"],
+    // Keras 3 keras.ops entries are found by their module, which only .keras archives record.
+    "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    // MultiHeadAttention(use_gate=True) has no Keras 2 form.
+    "mha_k3": [.legacyH5Keras2: "use_gate"],
+    // Keras 3's GroupQueryAttention has no tf_keras class.
+    "gqa_k3": [.legacyH5Keras2: "GroupQueryAttention"],
+    // LayerNormalization(rms_scaling=True) has no Keras 2 form; multi-axis layers no Keras 3 legacy .h5 form.
+    "norms_k3": [.legacyH5Keras2: "rms_scaling", .legacyH5Keras3: "axis"],
+    "norms_k2": [.legacyH5Keras3: "axis"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as
@@ -60,6 +84,30 @@ func portableKeras2(_ graph: ModelGraph) -> ModelGraph {
             g.nodes[n].layer = ReLU(common: t.common, threshold: t.theta)
         } else if var nested = g.nodes[n].layer as? NestedModel {
             nested.graph = portableKeras2(nested.graph)
+            g.nodes[n].layer = nested
+        } else if let named = g.nodes[n].layer as? PositionalCallParameters {
+            // Keras 3's `mha(q, v)` is written as Keras 2's `[[q, 0, 0, {"value": v}]]`.
+            for c in g.nodes[n].calls.indices {
+                if let a = g.nodes[n].calls[c].arguments, a.positional.count > 1 {
+                    g.nodes[n].calls[c].arguments = try? named.keras2Arguments(a, object: "")
+                }
+            }
+        }
+    }
+    return g
+}
+
+/// `graph` as the Keras 3 dialect writes it: tf_keras' `mha(q, value=v)` first argument, a list of one tensor,
+/// becomes the tensor.
+func portableKeras3(_ graph: ModelGraph) -> ModelGraph {
+    var g = graph
+    for n in g.nodes.indices {
+        if let named = g.nodes[n].layer as? PositionalCallParameters {
+            for c in g.nodes[n].calls.indices {
+                if let a = g.nodes[n].calls[c].arguments { g.nodes[n].calls[c].arguments = named.keras3Arguments(a) }
+            }
+        } else if var nested = g.nodes[n].layer as? NestedModel {
+            nested.graph = portableKeras3(nested.graph)
             g.nodes[n].layer = nested
         }
     }
@@ -117,7 +165,7 @@ func graphDifferences(_ a: ModelGraph, _ b: ModelGraph, dialect: ConfigDialect, 
         if x.name != y.name { out.append("layer `\(here)`: renamed `\(y.name)`"); continue }
         let cx = writtenClass(x.layer, dialect), cy = writtenClass(y.layer, dialect)
         if cx != cy { out.append("layer `\(here)`: class \(cx) vs \(cy)"); continue }
-        if x.calls != y.calls.map({ LayerCall(inputs: mapped($0.inputs)) }) {
+        if x.calls != y.calls.map({ LayerCall(inputs: mapped($0.inputs), arguments: $0.arguments) }) {
             out.append("layer `\(here)`: calls \(x.calls) vs \(y.calls)")
         }
         if x.layer.common.trainable != y.layer.common.trainable { out.append("layer `\(here)`: trainable differs") }

@@ -92,13 +92,14 @@ struct CLITests {
         }
     }
 
-    @Test("inspect flags slopes above 1 and alphas outside [0, 1]")
+    @Test("inspect flags slopes above 1 and alphas outside [0, 1] (above 1: where max(x, αx) differs)")
     func inspectWarnings() throws {
         let r = try CLI.run(["inspect", TestFixtures.path("models/leaky_relu_k3/model.keras")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("layer `lrelu_1_7` (LeakyReLU): slope 1.7 > 1"))
         let p = try CLI.run(["inspect", TestFixtures.path("models/prelu_k3/model.keras")])
-        #expect(p.stdout.contains("alphas < 0"))
+        #expect(p.stdout.contains("alphas < 0: the response is not monotonic"))
+        #expect(p.stdout.contains("alphas > 1: max(x, alpha·x) differs"))
     }
 
     @Test("predict writes what Keras computed, within the parity bound")

@@ -21,6 +21,7 @@ let builtinLayerFamilies: [(name: String, decoders: [String: LayerDecoder])] = [
     ("Preprocessing and application layers", preprocessingLayerDecoders),
     ("Recurrent", recurrentLayerDecoders),
     ("Attention and normalization", attentionLayerDecoders),
+    ("Framework op layers", opLayerDecoders),
 ]
 
 /// The layers KerasPort has run since its first release.
@@ -74,6 +75,14 @@ let coreLayerDecoders: [String: LayerDecoder] = [
     "GlobalMaxPool1D": { c throws in try GlobalMaxPooling1D(config: c) },
     "GlobalMaxPooling2D": { c throws in try GlobalMaxPooling2D(config: c) },
     "GlobalMaxPool2D": { c throws in try GlobalMaxPooling2D(config: c) },
+    "MaxPooling3D": { c throws in try MaxPooling3D(config: c) },
+    "MaxPool3D": { c throws in try MaxPooling3D(config: c) },
+    "AveragePooling3D": { c throws in try AveragePooling3D(config: c) },
+    "AvgPool3D": { c throws in try AveragePooling3D(config: c) },
+    "GlobalMaxPooling3D": { c throws in try GlobalMaxPooling3D(config: c) },
+    "GlobalMaxPool3D": { c throws in try GlobalMaxPooling3D(config: c) },
+    "GlobalAveragePooling3D": { c throws in try GlobalAveragePooling3D(config: c) },
+    "GlobalAvgPool3D": { c throws in try GlobalAveragePooling3D(config: c) },
 
     // Normalization
     "BatchNormalization": { c throws in try BatchNormalization(config: c) },
@@ -104,4 +113,7 @@ let coreLayerDecoders: [String: LayerDecoder] = [
     "Cropping2D": { c throws in try Cropping2D(config: c) },
     "UpSampling1D": { c throws in try UpSampling1D(config: c) },
     "UpSampling2D": { c throws in try UpSampling2D(config: c) },
+    "ZeroPadding3D": { c throws in try ZeroPadding3D(config: c) },
+    "Cropping3D": { c throws in try Cropping3D(config: c) },
+    "UpSampling3D": { c throws in try UpSampling3D(config: c) },
 ]

@@ -61,6 +61,13 @@ extension JSONValue {
         return out
     }
 
+    /// A number that ``serialized(pretty:)`` writes as a Python float: with a fraction even when integral (`1.0`,
+    /// not `1`), where Keras reads the type from the text (a TF op's constant first argument). Only for writing:
+    /// it is a one-member object with a reserved key until serialized.
+    public static func pythonFloat(_ d: Double) -> JSONValue { .object([(pythonFloatKey, .number(d))]) }
+
+    static let pythonFloatKey = "\u{0}keras-port-python-float"
+
     /// A number written as `json.dumps` would write it (see ``serialized(pretty:)``).
     public static func numberText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
@@ -391,6 +398,11 @@ private struct JSONWriter {
             out += "]"
         case let .object(members):
             if members.isEmpty { out += "{}"; return }
+            if members.count == 1, members[0].0 == JSONValue.pythonFloatKey, case let .number(d) = members[0].1 {
+                let text = JSONValue.numberText(d)
+                out += text.contains(where: { ".eEnI".contains($0) }) ? text : text + ".0"
+                return
+            }
             out += "{"
             for (k, (key, value)) in members.enumerated() {
                 if k > 0 { out += pretty ? "," : ", " }

@@ -47,6 +47,15 @@ extension LayerConfig {
         }
     }
 
+    /// Every activation identifier ``activationFunction(named:key:)`` decodes (without the `keras.activations.`
+    /// prefix, which it also accepts).
+    public static let activationNames: [String] = [
+        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+        "softplus", "softsign", "swish", "silu", "exponential", "mish", "hard_silu", "hard_swish", "log_softmax",
+        "celu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus", "sparse_sigmoid",
+        "squareplus", "tanh_shrink", "sparsemax",
+    ]
+
     /// The function for a Keras activation identifier.
     public func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
         let s = raw.hasPrefix("keras.activations.") ? String(raw.dropFirst("keras.activations.".count)) : raw
@@ -67,6 +76,22 @@ extension LayerConfig {
         case "swish", "silu": return .swish
         case "exponential": return .exponential
         case "mish": return .mish
+        case "hard_silu", "hard_swish": return .hardSilu
+        case "log_softmax": return .logSoftmax(axis: -1)
+        case "celu": return .celu(alpha: 1)
+        case "hard_shrink": return .hardShrink(threshold: 0.5)
+        case "hard_tanh": return .hardTanh
+        case "log_sigmoid": return .logSigmoid
+        case "soft_shrink": return .softShrink(threshold: 0.5)
+        case "sparse_plus": return .sparsePlus
+        case "sparse_sigmoid": return .sparseSigmoid
+        case "squareplus": return .squareplus(b: 4)
+        case "tanh_shrink": return .tanhShrink
+        case "sparsemax": return .sparsemax(axis: -1)
+        case "glu":
+            throw error("activation `glu` in `\(key)` halves the last axis, which the layer's output shape does not allow for; KerasPort does not run it")
+        case "threshold":
+            throw error("activation `threshold` in `\(key)` needs `threshold` and `default_value` arguments, which Keras cannot pass to an activation given by name")
         default: throw error("unknown activation `\(raw)` in `\(key)`")
         }
     }

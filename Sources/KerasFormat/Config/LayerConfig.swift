@@ -24,13 +24,23 @@ public struct LayerConfig: Sendable {
     public var dialect: ConfigDialect
     /// The `keras_version` the file states, when it states one.
     public var kerasVersion: String?
+    /// The `module` a `.keras` archive's config names for the class (`keras.layers`, `keras.src.ops.numpy`, …),
+    /// when it names one. Keras 3 saves `keras.ops` calls of a functional model with class names that collide
+    /// with layers (`Add`, `Reshape`), so the registry dispatches on module and class name together.
+    public var module: String?
+    /// How each call (inbound node) of the layer passed its arguments, in call order; empty in Sequential models.
+    /// Decoders of layers whose meaning depends on call arguments (op layers, attention) read them here.
+    public var calls: [CallArguments]
 
-    public init(className: String, name: String, config: JSONValue, dialect: ConfigDialect, kerasVersion: String? = nil) {
+    public init(className: String, name: String, config: JSONValue, dialect: ConfigDialect, kerasVersion: String? = nil,
+                module: String? = nil, calls: [CallArguments] = []) {
         self.className = className
         self.name = name
         self.config = config
         self.dialect = dialect
         self.kerasVersion = kerasVersion
+        self.module = module
+        self.calls = calls
     }
 
     /// An error about this layer's config.

@@ -34,10 +34,17 @@ public enum LayerRegistry {
         var c = c
         c.className = unregisteredName(c.className)
         do {
+            if let module = c.module, isOpModule(module) {
+                // A `keras.ops` call: never the layer of the same class name.
+                if let decoder = kerasOpDecoders[c.className] { return try decoder(c) }
+                return OpaqueLayer(config: c, registeredName: registered)
+            }
             if c.className == "InputLayer" { return try InputLayer(config: c) }
             if modelClassNames.contains(c.className), isModelConfig(c.config) { return try NestedModel(config: c) }
             if let decoder = builtinLayerDecoders[c.className] { return try decoder(c) }
-            return OpaqueLayer(config: c, registeredName: registered)
+            var opaque = OpaqueLayer(config: c, registeredName: registered)
+            if registered == nil { opaque.unsupportedReason = unsupportedReason(className: c.className) }
+            return opaque
         } catch var e as FormatError {
             let here = "layer `\(c.name)` (\(c.className))"
             if let inner = e.object, inner != here {
@@ -50,6 +57,12 @@ public enum LayerRegistry {
         } catch {
             throw FormatError(object: "layer `\(c.name)` (\(c.className))", "\(error)")
         }
+    }
+
+    /// True for the module of a Keras 3 `keras.ops` operation saved in a functional model (`keras.src.ops.numpy`,
+    /// `keras.src.ops.nn`, `keras.ops`, …).
+    public static func isOpModule(_ module: String) -> Bool {
+        module == "keras.ops" || module.hasPrefix("keras.ops.") || module.hasPrefix("keras.src.ops")
     }
 
     /// True for a config that holds a model's topology (a list of layers, or a dict with `layers`).

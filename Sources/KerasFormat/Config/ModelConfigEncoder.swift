@@ -43,7 +43,7 @@ public struct ModelConfigEncoder {
     static let builtAtInit: Set<String> = [
         "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout", "GaussianNoise",
         "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
-        "GlobalMaxPooling2D", "GlobalMaxPooling3D", "LeakyReLU", "Masking", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
+        "GlobalMaxPooling2D", "GlobalMaxPooling3D", "Identity", "LeakyReLU", "Masking", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
         "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "ReLU", "Reshape", "Softmax",
         "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
     ]
@@ -189,10 +189,25 @@ private struct Encoder {
             module = opaque.module ?? module
             registered = opaque.registeredName.map { .string($0) } ?? .null
             buildConfig = opaque.buildConfig
+        case let op as OpLayer:
+            // A framework op: Keras 3 names its module and registers it under its class name, with no build config.
+            // Which formats can hold op layers at all is checked before writing (WriteCompatibility).
+            if case let .keras(opModule) = op.source {
+                module = opModule
+                registered = .string(op.className)
+            }
+            className = op.className
+            config = op.configJSON(dialect: dialect)
         case let encodable as any ConfigEncodable:
             className = encodable.kerasClassName(dialect: dialect)
             config = encodable.configJSON(dialect: dialect)
-            if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
+            if let r = encodable as? any ArchiveRegistered, r.archiveModule != "keras.layers" {
+                module = r.archiveModule
+                registered = .string(className)
+            }
+            if let custom = encodable as? CustomBuildConfig, let ins = firstInputs {
+                buildConfig = custom.archiveBuildConfig(inputShapes: ins)
+            } else if !ModelConfigEncoder.builtAtInit.contains(className), let ins = firstInputs, !ins.isEmpty,
                ins.allSatisfy({ $0 != nil }) {
                 let shapes = ins.map { ConfigEncoding.shape($0) }
                 buildConfig = .object([("input_shape", shapes.count == 1 ? shapes[0] : .array(shapes))])
@@ -221,6 +236,27 @@ private struct Encoder {
 
     func inboundNode(_ call: LayerCall, call c: Int, consumer: any Layer, graph: ModelGraph, analysis: GraphAnalysis?,
                      object: String) throws -> JSONValue {
+        var recorded = call.arguments
+        if recorded == nil, let op = consumer as? OpLayer, case .tensorflow = op.source, call.inputs.count == 1 {
+            // A TF op's lone tensor argument is recorded bare (`["x", 0, 0, {}]`): as a list of one, TensorFlow
+            // would stack it into a new axis.
+            recorded = CallArguments(positional: [.tensor(0)])
+        }
+        if var arguments = recorded {
+            if let named = consumer as? PositionalCallParameters {
+                if dialect != .keras3, arguments.positional.count > 1 {
+                    arguments = try named.keras2Arguments(arguments, object: object)
+                } else if dialect == .keras3 {
+                    arguments = named.keras3Arguments(arguments)
+                }
+            }
+            // A binary TF op's constant first argument (`1.0 - x`) is a float: tf_keras converts it to a tensor on
+            // its own, so an integral value must be written `1.0`, not `1` (int32, which fails against a float).
+            var floatConstants = false
+            if let op = consumer as? OpLayer, case .binary = op.operation { floatConstants = true }
+            return try inboundNode(arguments, call: call, graph: graph, analysis: analysis, object: object,
+                                   floatConstants: floatConstants)
+        }
         switch dialect {
         case .keras1, .keras2:
             return .array(try call.inputs.map { ref in
@@ -237,6 +273,62 @@ private struct Encoder {
                 args = [.array(tensors)]
             }
             return .object([("args", .array(args)), ("kwargs", .object([]))])
+        }
+    }
+
+    /// An inbound node written from recorded call arguments (constants, keyword tensors), in this dialect's form.
+    func inboundNode(_ arguments: CallArguments, call: LayerCall, graph: ModelGraph, analysis: GraphAnalysis?,
+                     object: String, floatConstants: Bool = false) throws -> JSONValue {
+        func tensor(_ i: Int) throws -> TensorRef {
+            guard call.inputs.indices.contains(i) else {
+                throw FormatError(object: object, "a call argument refers to input \(i) of \(call.inputs.count)")
+            }
+            return call.inputs[i]
+        }
+        switch dialect {
+        case .keras3:
+            func value(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i): return try kerasTensor(try tensor(i), graph: graph, analysis: analysis, object: object)
+                case let .constant(c): return c
+                case let .list(items): return .array(try items.map(value))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try value($0.value)) })
+                }
+            }
+            return .object([("args", .array(try arguments.positional.map(value))),
+                             ("kwargs", .object(try arguments.keywords.map { ($0.name, try value($0.value)) }))])
+        case .keras1, .keras2:
+            // Keras 2 records the first argument's structure, every other argument by name in `kwargs`.
+            guard arguments.positional.count <= 1 else {
+                throw FormatError(object: object, "cannot be written in the Keras 2 dialect: the call passes "
+                                  + "\(arguments.positional.count) positional arguments, which Keras 2 records by name")
+            }
+            func keyword(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i): return try historyTriple(try tensor(i), graph: graph, analysis: analysis, object: object)
+                case let .constant(c): return c
+                case let .list(items): return .array(try items.map(keyword))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try keyword($0.value)) })
+                }
+            }
+            let kwargs = JSONValue.object(try arguments.keywords.map { ($0.name, try keyword($0.value)) })
+            func first(_ v: CallValue) throws -> JSONValue {
+                switch v {
+                case let .tensor(i):
+                    guard case var .array(triple) = try historyTriple(try tensor(i), graph: graph, analysis: analysis,
+                                                                      object: object) else { return .null }
+                    triple.append(kwargs)
+                    return .array(triple)
+                case let .constant(c):
+                    var value = c
+                    if floatConstants, case let .number(d) = c { value = JSONValue.pythonFloat(d) }
+                    return .array([.string("_CONSTANT_VALUE"), .number(-1), value, kwargs])
+                case let .list(items): return .array(try items.map(first))
+                case let .dictionary(items): return .object(try items.map { ($0.name, try first($0.value)) })
+                }
+            }
+            guard let head = arguments.positional.first else { return .array([]) }
+            return try first(head)
         }
     }
 

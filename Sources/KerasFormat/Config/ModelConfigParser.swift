@@ -211,9 +211,9 @@ private struct Context {
         return out
     }
 
-    func decode(_ e: Entry) throws -> any Layer {
+    func decode(_ e: Entry, calls: [CallArguments] = []) throws -> any Layer {
         let c = LayerConfig(className: e.className, name: e.name, config: e.config, dialect: dialect,
-                            kerasVersion: kerasVersion)
+                            kerasVersion: kerasVersion, module: e.raw.string("module"), calls: calls)
         let layer = try LayerRegistry.decode(c)
         guard var opaque = layer as? OpaqueLayer else { return layer }
         // Keep the `.keras` archive metadata of layers we cannot interpret, for re-export.
@@ -303,26 +303,38 @@ private struct Context {
 
     func functional(_ values: [JSONValue], config: JSONValue, name: String) throws -> ModelGraph {
         let parsed = try entries(values, model: name)
-        var layers: [any Layer] = []
-        layers.reserveCapacity(parsed.count)
-        for e in parsed { layers.append(try decode(e)) }
-        var index: [String: Int] = [:]
-        for (n, layer) in layers.enumerated() { index[layer.name] = n }
 
-        // Inbound nodes → raw references, per layer and call.
+        // Inbound nodes → raw references and call arguments, per layer and call.
         var rawCalls: [[[RawRef]]] = []
-        for (n, e) in parsed.enumerated() {
+        var callArguments: [[CallArguments]] = []
+        for e in parsed {
             let object = "layer `\(e.name)` (\(e.unregisteredClassName))"
             var calls: [[RawRef]] = []
+            var arguments: [CallArguments] = []
             switch e.raw["inbound_nodes"] {
             case nil, .null?: break
             case let .array(nodes)?:
-                for node in nodes { calls.append(try refs(inNode: node, object: object)) }
+                for node in nodes {
+                    let (refs, args) = try call(inNode: node, object: object)
+                    calls.append(refs)
+                    arguments.append(args)
+                }
             case let other?:
                 throw FormatError(object: object, "`inbound_nodes` must be a list, found \(other.kindName)")
             }
-            // An input layer is a source: Keras writes no inbound nodes for it, and reading ignores any.
-            rawCalls.append(layers[n] is InputLayer ? [] : calls)
+            rawCalls.append(calls)
+            callArguments.append(arguments)
+        }
+
+        var layers: [any Layer] = []
+        layers.reserveCapacity(parsed.count)
+        for (n, e) in parsed.enumerated() { layers.append(try decode(e, calls: callArguments[n])) }
+        var index: [String: Int] = [:]
+        for (n, layer) in layers.enumerated() { index[layer.name] = n }
+        // An input layer is a source: Keras writes no inbound nodes for it, and reading ignores any.
+        for n in layers.indices where layers[n] is InputLayer {
+            rawCalls[n] = []
+            callArguments[n] = []
         }
 
         guard let inputsValue = config["input_layers"] else {
@@ -372,7 +384,11 @@ private struct Context {
         var nodes: [LayerNode] = []
         for (n, layer) in layers.enumerated() {
             let object = "layer `\(layer.name)` (\(layer.className))"
-            let calls = try rawCalls[n].map { LayerCall(inputs: try $0.map { try resolve($0, object: object) }) }
+            let calls = try rawCalls[n].enumerated().map { c, refs in
+                let arguments = callArguments[n][c]
+                return LayerCall(inputs: try refs.map { try resolve($0, object: object) },
+                                 arguments: arguments.isPlain ? nil : arguments)
+            }
             nodes.append(LayerNode(layer: layer, calls: calls))
         }
         nodes = try prunedMaskPlumbing(nodes, parsed: parsed, outputs: rawOutputs.map(\.layer), object: "model `\(name)`",
@@ -498,6 +514,109 @@ private struct Context {
     }
 
     // MARK: Inbound nodes
+
+    /// The tensors one inbound node passes, in argument order, and how it passes them.
+    ///
+    /// Keras 3: `{"args": […], "kwargs": {…}}` with `__keras_tensor__` objects anywhere inside. Keras 1/2: the first
+    /// argument's structure of `[layer, node, tensor, kwargs]` entries (or `["_CONSTANT_VALUE", -1, value, kwargs]`
+    /// for a constant), each carrying the same `kwargs`: every other argument by name, tensors in it as
+    /// `[layer, node, tensor]` triples.
+    func call(inNode node: JSONValue, object: String) throws -> ([RawRef], CallArguments) {
+        var refs: [RawRef] = []
+        switch node {
+        case .object where node["args"] != nil || node["kwargs"] != nil:
+            var positional: [CallValue] = []
+            if case let .array(args)? = node["args"] {
+                for a in args { positional.append(try keras3Value(a, refs: &refs, object: object)) }
+            } else if let args = node["args"] {
+                positional.append(try keras3Value(args, refs: &refs, object: object))
+            }
+            var keywords: [CallKeyword] = []
+            if case let .object(members)? = node["kwargs"] {
+                for (k, v) in members { keywords.append(CallKeyword(k, try keras3Value(v, refs: &refs, object: object))) }
+            }
+            return (refs, CallArguments(positional: positional, keywords: keywords))
+        case .array, .object:
+            var kwargs: JSONValue?
+            let first = try legacyValue(node, refs: &refs, kwargs: &kwargs, object: object)
+            var keywords: [CallKeyword] = []
+            if case let .object(members)? = kwargs {
+                for (k, v) in members { keywords.append(CallKeyword(k, try legacyKeyword(v, refs: &refs, object: object))) }
+            }
+            // A node that is one bare entry (layers that keep their input structure, such as TF-op layers) is one
+            // tensor; the usual `[[layer, node, tensor, kwargs]]` stays a list of one, so that both write back as read.
+            return (refs, CallArguments(positional: [first], keywords: keywords))
+        default:
+            throw FormatError(object: object, "an inbound node must be a list or an object, found \(node.kindName)")
+        }
+    }
+
+    /// A Keras 3 argument: tensors become `.tensor(i)` (appended to `refs`), containers holding tensors stay
+    /// containers, everything else is a constant.
+    func keras3Value(_ v: JSONValue, refs: inout [RawRef], object: String) throws -> CallValue {
+        var found: [RawRef] = []
+        try collectKerasTensors(v, into: &found, object: object)
+        if found.isEmpty { return .constant(v) }
+        switch v {
+        case let .array(items):
+            return .list(try items.map { try keras3Value($0, refs: &refs, object: object) })
+        case let .object(members) where v.string("class_name") != "__keras_tensor__":
+            return .dictionary(try members.map { CallKeyword($0.0, try keras3Value($0.1, refs: &refs, object: object)) })
+        default:
+            refs.append(found[0])
+            return .tensor(refs.count - 1)
+        }
+    }
+
+    /// The first-argument structure of a Keras 1/2 inbound node; `kwargs` receives the first entry's kwargs.
+    func legacyValue(_ v: JSONValue, refs: inout [RawRef], kwargs: inout JSONValue?, object: String) throws -> CallValue {
+        switch v {
+        case let .array(items):
+            if case let .string(first)? = items.first {
+                if items.count == 4, kwargs == nil { kwargs = items[3] }
+                if first == "_CONSTANT_VALUE" { return .constant(items.count > 2 ? items[2] : .null) }
+                refs.append(try legacyRef(v, object: object))
+                return .tensor(refs.count - 1)
+            }
+            return .list(try items.map { try legacyValue($0, refs: &refs, kwargs: &kwargs, object: object) })
+        case let .object(members):
+            return .dictionary(try members.map {
+                CallKeyword($0.0, try legacyValue($0.1, refs: &refs, kwargs: &kwargs, object: object))
+            })
+        default:
+            throw FormatError(object: object, "an inbound tensor must be a list `[layer, node, tensor]`, found \(v.kindName)")
+        }
+    }
+
+    /// A Keras 1/2 keyword argument: `[layer, node, tensor]` triples are tensors, anything else a constant.
+    func legacyKeyword(_ v: JSONValue, refs: inout [RawRef], object: String) throws -> CallValue {
+        if isLegacyTriple(v) {
+            refs.append(try legacyRef(v, object: object))
+            return .tensor(refs.count - 1)
+        }
+        guard containsLegacyTriple(v) else { return .constant(v) }
+        switch v {
+        case let .array(items): return .list(try items.map { try legacyKeyword($0, refs: &refs, object: object) })
+        case let .object(members):
+            return .dictionary(try members.map { CallKeyword($0.0, try legacyKeyword($0.1, refs: &refs, object: object)) })
+        default: return .constant(v)
+        }
+    }
+
+    func isLegacyTriple(_ v: JSONValue) -> Bool {
+        guard case let .array(items) = v, items.count == 3, case .string = items[0],
+              intValue(items[1]) != nil, intValue(items[2]) != nil else { return false }
+        return true
+    }
+
+    func containsLegacyTriple(_ v: JSONValue) -> Bool {
+        if isLegacyTriple(v) { return true }
+        switch v {
+        case let .array(items): return items.contains { containsLegacyTriple($0) }
+        case let .object(members): return members.contains { containsLegacyTriple($0.1) }
+        default: return false
+        }
+    }
 
     /// The tensors one inbound node passes, in argument order.
     func refs(inNode node: JSONValue, object: String) throws -> [RawRef] {

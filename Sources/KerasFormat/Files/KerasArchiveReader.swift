@@ -4,7 +4,10 @@ import ZIPFoundation
 /// Reads the members of a `.keras` archive (a ZIP) into memory, without extracting anything to disk.
 ///
 /// Hostile archives are refused with an error naming the archive and the member:
-/// - member names that could escape a folder if extracted (absolute, `..` components, backslashes, NUL);
+/// - member names that could escape a folder if extracted (absolute, `..` components, backslashes, NUL), and
+///   symbolic-link members (ZIPFoundation reports them as `.symlink`; nothing is ever extracted to disk);
+/// - more than `memberCountLimit` members, or declared sizes adding up to more than `totalLimit` or
+///   `maximumExpansion` times the archive's size, all checked from the central directory before anything is inflated;
 /// - sizes: a member's declared size must fit the limit, a deflated member may not claim more than deflate can
 ///   produce from its compressed size (about 1032:1), and extraction stops as soon as more bytes come out than
 ///   were declared, so a zip bomb costs at most its declared size, itself bounded by the archive's size;
@@ -18,6 +21,10 @@ struct KerasArchiveReader {
     static let memberLimit = 8 << 30
     /// Deflate's largest expansion is about 1032:1; a member declaring more than this ratio is refused.
     static let maximumExpansion = 1100
+    /// The most members an archive may have (Keras writes 3, plus one per asset file).
+    static let memberCountLimit = 4096
+    /// The most bytes all members together may declare (also at most `maximumExpansion` times the archive's size).
+    static let totalLimit = 16 << 30
     /// Extraction block size.
     static let blockSize = 1 << 20
 
@@ -28,10 +35,30 @@ struct KerasArchiveReader {
         } catch {
             throw FormatError(file: path, "not a readable ZIP archive (\(error))")
         }
+        // Every member is looked at before anything is inflated: names, kinds, how many, how large in total.
+        let archiveSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let (sizeBound, o) = max(archiveSize, 1).multipliedReportingOverflow(by: Self.maximumExpansion)
+        let totalBound = o ? Self.totalLimit : min(Self.totalLimit, sizeBound)
+        var count = 0
+        var total = 0
         for entry in archive {
+            let member = "archive member `\(Self.printable(entry.path))`"
             if let problem = Self.unsafeNameProblem(entry.path) {
-                throw FormatError(file: path, object: "archive member `\(Self.printable(entry.path))`", problem)
+                throw FormatError(file: path, object: member, problem)
             }
+            if entry.type == .symlink {
+                throw FormatError(file: path, object: member, "is a symbolic link; refused (a .keras archive holds only files)")
+            }
+            count += 1
+            guard count <= Self.memberCountLimit else {
+                throw FormatError(file: path, "the archive has more than \(Self.memberCountLimit) members; refused before reading any (a zip bomb?)")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(Int(clamping: entry.uncompressedSize))
+            guard !overflow, sum <= totalBound else {
+                throw FormatError(file: path, object: member,
+                                  "the members declare more than \(totalBound) bytes in total (\(archiveSize)-byte archive); refused before inflating any (a zip bomb?)")
+            }
+            total = sum
         }
     }
 

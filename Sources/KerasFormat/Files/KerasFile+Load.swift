@@ -27,26 +27,36 @@ extension KerasFile {
     public func storedWeights(ofLayerAt path: [String]) -> [StoredWeight] { assignment.weights(at: path) }
 
     /// Reads the values of one layer's weights (e.g. a PReLU's alphas for `inspect`) without loading the rest.
+    /// When the layer's weight specs are known, each stored shape is checked against its spec before anything is
+    /// read (a dataset claiming more than the layer needs is refused before allocating).
     public func loadWeights(ofLayerAt path: [String]) throws -> [Weight] {
         let stored = assignment.weights(at: path)
-        let names = (try? expectedNames(path: path)) ?? stored.map(\.shortName)
-        return try zip(stored, names).map { try readWeight($0.0, name: $0.1, layer: path.joined(separator: "/")) }
+        let label = path.joined(separator: "/")
+        if let (specs, layer) = try? specsAndLayer(path: path), specs.count == stored.count {
+            return try zip(specs, stored).map { spec, s in
+                var w = try checkedShape(s, spec: spec, layer: layer, label: label)
+                w.name = spec.name
+                return w
+            }
+        }
+        return try stored.map { try readWeight($0, name: $0.shortName, layer: label) }
     }
 
-    private func expectedNames(path: [String]) throws -> [String] {
+    /// The weight specs of the layer at `path` and the layer, when its input shapes are known.
+    private func specsAndLayer(path: [String]) throws -> (specs: [WeightSpec], layer: any Layer)? {
         var graph = architecture
         var a = analysis
         for (i, name) in path.enumerated() {
             guard let n = a.nodeIndex(ofLayer: name) else { break }   // not graph.index(of:): linear per call
             if i == path.count - 1 {
-                if let specs = try expectedSpecs(node: n, in: graph, analysis: a) { return specs.map(\.name) }
+                if let specs = try expectedSpecs(node: n, in: graph, analysis: a) { return (specs, graph.nodes[n].layer) }
                 break
             }
             guard let nested = graph.nodes[n].layer as? NestedModel, let inner = innerAnalysis(node: n, in: graph, analysis: a) else { break }
             graph = nested.graph
             a = inner
         }
-        return assignment.weights(at: path).map(\.shortName)
+        return nil
     }
 
     private func readWeight(_ s: StoredWeight, name: String, layer: String) throws -> Weight {
@@ -107,6 +117,14 @@ extension KerasFile {
             let keras1 = (format == .legacyH5 || format == .legacyWeightsH5) && (kerasVersion == nil || kerasVersion?.hasPrefix("1") == true)
             return (th || keras1) && permuted == spec.shape ? [2, 3, 1, 0] : nil
         }()
+        if layer is LayerNormalization, s.shape.reduce(1, *) == spec.shape.reduce(1, *) {
+            // tf_keras' gamma/beta of an unsorted multi-axis layer (`axis=[3, 1]`, shape (6, 3)) hold their values in
+            // sorted-axis order (Keras reshapes them to the input's axis order): the same values, shaped as the
+            // sorted axes.
+            var w = try readWeight(s, name: spec.name, layer: label)
+            w.tensor = Tensor(shape: spec.shape, scalars: w.tensor.scalars)
+            return w
+        }
         if let perm = thPermutation {
             var w = try readWeight(s, name: spec.name, layer: label)
             w.tensor = try Ops.transpose(input: w.tensor, permutation: perm)

@@ -126,6 +126,7 @@ public final class KerasFile {
 
     private static func openHDF5(_ path: String, architecture: String?, architecturePath: String?) throws -> KerasFile {
         let h5 = try HDF5File.open(at: path)
+        try h5.checkSelfContained()
         let root = try h5.rootGroup()
         let attrs = root.attributes
         if try attrs.contains("layer_names") || attrs.contains("layer_names0") {
@@ -197,6 +198,7 @@ public final class KerasFile {
             throw FormatError(file: path, "the .keras archive has no `model.weights.h5`")
         }
         let h5 = try HDF5File.open(image: weightsData, name: "\(path)/model.weights.h5")
+        try h5.checkSelfContained()
         var v3 = V3Weights()
         try v3.add(file: h5, name: "\(path)/model.weights.h5")
         try v3.finish()
@@ -241,6 +243,7 @@ public final class KerasFile {
             let h5: HDF5File
             do {
                 h5 = try HDF5File.open(at: shardPath)
+                try h5.checkSelfContained()
             } catch {
                 throw FormatError(file: path, object: "shard `\(name)`", "\(error)")
             }

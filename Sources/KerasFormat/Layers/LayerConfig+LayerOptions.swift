@@ -120,7 +120,7 @@ extension LayerConfig {
                 guard items.count == 2 else { throw bad() }
                 return [[try nonNegative(items[0]), try nonNegative(items[1])]]
             }
-            if items.count == 4 {
+            if axes == 2, items.count == 4 {
                 let n = try items.map(nonNegative)
                 return [[n[0], n[1]], [n[2], n[3]]]
             }

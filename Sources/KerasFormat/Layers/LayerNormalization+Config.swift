@@ -6,7 +6,7 @@ extension LayerNormalization: ConfigEncodable {
     public init(config c: LayerConfig) throws {
         self.init(
             common: try c.common(),
-            axis: try c.axes("axis") ?? [-1],
+            axis: try Self.sortedAxes(c.axes("axis") ?? [-1]),
             epsilon: try c.boundedDouble("epsilon", default: 1e-3, minimum: 0),
             center: try c.bool("center", default: true),
             scale: try c.bool("scale", default: true),
@@ -17,6 +17,14 @@ extension LayerNormalization: ConfigEncodable {
             gammaRegularizer: try c.anyKerasObject("gamma_regularizer"),
             betaConstraint: try c.anyKerasObject("beta_constraint"),
             gammaConstraint: try c.anyKerasObject("gamma_constraint"))
+    }
+
+    /// Non-negative axes in increasing order. tf_keras keeps `axis` in the order given (`[3, 1]`, gamma shaped
+    /// `(6, 3)`) but reshapes gamma and beta to the input's axis order, so their values are in sorted-axis order
+    /// whatever their stored shape; Keras 3 sorts the axes and shapes gamma `(3, 6)`, and refuses the other shape. The
+    /// stored weights are reshaped to the sorted shape when read (KerasFile+Load).
+    static func sortedAxes(_ axes: [Int]) -> [Int] {
+        axes.count > 1 && axes.allSatisfy({ $0 >= 0 }) ? axes.sorted() : axes
     }
 
     /// Keras 2: `axis, epsilon, center, scale`, initializers, regularizers, constraints. Keras 3: the same with

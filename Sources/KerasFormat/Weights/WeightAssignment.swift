@@ -166,6 +166,16 @@ extension WeightAssignment {
             if let nested = node.layer as? NestedModel {
                 let inner = analysis.flatMap { innerAnalysis(node: n, in: graph, analysis: $0) }
                 walkV3(file, graph: nested.graph, analysis: inner, objectPrefix: objectPath + "/", layerPrefix: layerPrefix + [node.name])
+            } else if let sub = node.layer as? V3SublayerWeights {
+                // Weights in sub-layer objects (`…/query_dense/vars`), Keras 3 or tf_keras (`_query_dense`) spelling.
+                var collected: [StoredWeight] = [], found = false
+                for group in sub.v3WeightGroups {
+                    if let entry = file.entry(objectPath + "/" + group.object) ?? file.entry(objectPath + "/_" + group.object) {
+                        collected += entry.weights
+                        found = true
+                    }
+                }
+                if found { layers[layerPrefix + [node.name]] = collected }
             } else {
                 // The layer's own `vars` and those of the objects it holds (an RNN's `cell`, …), in weight order.
                 var found = false
@@ -182,6 +192,7 @@ extension WeightAssignment {
 
     /// The Python class name Keras 3 derives the group name from.
     private func v3ClassName(_ layer: any Layer) -> String {
+        if let sub = layer as? V3SublayerWeights, let python = sub.v3PythonClassName { return python }
         if let nested = layer as? NestedModel {
             return nested.graph.kind == .sequential ? "Sequential" : "Functional"
         }

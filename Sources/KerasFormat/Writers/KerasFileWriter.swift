@@ -35,10 +35,27 @@ public struct KerasFileWriter {
     /// - Throws: ``FormatError`` with one line naming the output (and the layer, where one is at fault): a layer the
     ///   format cannot express, an output that exists or is an input, a folder that cannot be written, a failure while
     ///   writing.
+    /// - Returns: the layers renamed on the way (see ``renamedForWriting(_:format:)``), empty for most models.
+    @discardableResult
     public static func write(_ graph: ModelGraph, to path: String, format: KerasWriteFormat, overwrite: Bool = false,
-                             architectureJSONPath: String? = nil, protecting inputPaths: [String] = []) throws {
-        try write(graph, to: path, format: format, overwrite: overwrite, architectureJSONPath: architectureJSONPath,
+                             architectureJSONPath: String? = nil,
+                             protecting inputPaths: [String] = []) throws -> [ModelGraph.LayerRename] {
+        let (renamed, renames) = renamedForWriting(graph, format: format)
+        try write(renamed, to: path, format: format, overwrite: overwrite, architectureJSONPath: architectureJSONPath,
                   protecting: inputPaths, beforeCommit: nil)
+        return renames
+    }
+
+    /// `graph` with the layer names `format` cannot hold renamed, and the renames.
+    ///
+    /// Keras 3 refuses `/` in layer names, which tf_keras allowed (its DenseNet has `conv1/conv`): every format
+    /// written here is meant to load in Keras 3 (``KerasWriteFormat/legacyH5Keras2`` in Keras 2 and Keras 3), so
+    /// each `/` becomes `_`, de-duplicated against every name in the model (``ModelGraph/renamingSlashes()``).
+    /// Weights stay attached to their layers. Models without such names are returned unchanged.
+    public static func renamedForWriting(_ graph: ModelGraph,
+                                         format: KerasWriteFormat) -> (graph: ModelGraph, renames: [ModelGraph.LayerRename]) {
+        guard format.refusesSlashInLayerNames else { return (graph, []) }
+        return graph.renamingSlashes()
     }
 
     /// ``write(_:to:format:overwrite:architectureJSONPath:protecting:)`` with a hook that runs when every temporary
@@ -47,6 +64,16 @@ public struct KerasFileWriter {
                       architectureJSONPath: String?, protecting inputPaths: [String],
                       beforeCommit: ((_ temporaryPaths: [String]) throws -> Void)?) throws {
         // 1. Everything that can be checked in memory: what the format can express, the weights, the configs.
+        // tf_keras op layers become the Keras 3 ops that compute the same, where a Keras 3 config names their module.
+        var graph = graph
+        if format == .keras || format == .weightsH5, KerasOpTranslation.hasTensorFlowOps(graph) {
+            do {
+                graph = try KerasOpTranslation.keras3(graph)
+            } catch var e as FormatError {
+                e.file = path
+                throw e
+            }
+        }
         try WriteCompatibility.check(graph, format: format, file: path)
         do {
             _ = try GraphAnalysis.analyze(graph, inputShapes: nil, checkWeights: true)

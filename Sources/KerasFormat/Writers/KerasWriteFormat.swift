@@ -53,6 +53,10 @@ public enum KerasWriteFormat: String, Sendable, Equatable, CaseIterable, CustomS
         }
     }
 
+    /// Whether layer names holding `/` must be renamed: Keras 3 refuses them, and every format here is loaded by
+    /// Keras 3 (``legacyH5Keras2`` by Keras 2 and Keras 3), so all of them do.
+    public var refusesSlashInLayerNames: Bool { true }
+
     /// The config dialect the file's architecture is written in.
     public var dialect: ConfigDialect { self == .legacyH5Keras2 ? .keras2 : .keras3 }
 

@@ -31,6 +31,15 @@ struct V3WeightsWriter {
             if let nested = node.layer as? NestedModel {
                 try writeLayers(of: nested.graph, in: objectGroup)
                 try writeVars(nested.graph.topLevelWeights, name: nested.name, in: try objectGroup.createGroup(at: "vars"))
+            } else if let sub = node.layer as? V3SublayerWeights {
+                // The layer's own (empty) vars, then each sub-layer's, as Keras 3 saves e.g. MultiHeadAttention.
+                try writeVars([], name: node.name, in: try objectGroup.createGroup(at: "vars"))
+                var start = 0
+                for group in sub.v3WeightGroups {
+                    let slice = Array(node.layer.weights[min(start, node.layer.weights.count)..<min(start + group.count, node.layer.weights.count)])
+                    try writeVars(slice, name: group.name, in: try objectGroup.createGroup(at: group.object + "/vars"))
+                    start += group.count
+                }
             } else {
                 // The layer's own `vars` and those of the objects it holds (an RNN's `cell/vars`, …).
                 var rest = node.layer.weights[...]
@@ -56,6 +65,7 @@ struct V3WeightsWriter {
     static func keras3ClassName(_ layer: any Layer) -> String {
         if let nested = layer as? NestedModel { return nested.graph.kind == .sequential ? "Sequential" : "Functional" }
         if let opaque = layer as? OpaqueLayer { return opaque.className }
+        if let sub = layer as? V3SublayerWeights, let python = sub.v3PythonClassName { return python }
         if let encodable = layer as? any ConfigEncodable { return encodable.kerasClassName(dialect: .keras3) }
         return layer.className
     }

@@ -45,6 +45,7 @@ enum WriteCompatibility {
 
     /// Why `layer` has no form in `format`, or `nil`.
     static func problem(_ layer: any Layer, format: KerasWriteFormat) -> String? {
+        if let reason = frameworkOpProblem(layer, format: format) { return reason }
         if format == .legacyH5Keras3, let encodable = layer as? any ConfigEncodable,
            case let .array(axes)? = encodable.configJSON(dialect: .keras3)["axis"], axes.count > 1 {
             return "Keras 3's legacy .h5 loader drops an `axis` list of several axes (it keeps a single int only) and would build the layer over the last axis; write keras or weights-h5"
@@ -52,12 +53,19 @@ enum WriteCompatibility {
         let dialect = format.dialect
         if let opaque = layer as? OpaqueLayer { return opaqueProblem(opaque, dialect: dialect) }
         if let reason = activationProblem(layer, dialect: dialect) { return reason }
+        if let identity = layer as? InferenceIdentity, let reason = identity.writeProblem(dialect: dialect) { return reason }
         switch dialect {
         case .keras1, .keras2:
             if let norm = layer as? LayerNormalization, norm.rmsScaling {
                 return "Keras 2's LayerNormalization has no `rms_scaling`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
             if let td = layer as? TimeDistributed, let reason = problem(td.layer, format: format) { return reason }
+            if layer is GroupedQueryAttention {
+                return "tf_keras has no GroupQueryAttention; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+            }
+            if let mha = layer as? MultiHeadAttention, mha.useGate || mha.slidingWindow != nil {
+                return "Keras 2's MultiHeadAttention has no `\(mha.useGate ? "use_gate" : "sliding_window")`; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+            }
             if let pad = layer as? ZeroPadding1D, pad.dataFormat == .channelsFirst {
                 return "Keras 2's ZeroPadding1D has no `data_format` and always pads axis 1; write a Keras 3 format (keras3-h5, weights-h5, keras)"
             }
@@ -116,7 +124,12 @@ enum WriteCompatibility {
         return activation.flatMap { hardSigmoidProblem($0, dialect: dialect) }
     }
 
+    /// A Keras 3 activation name tf_keras cannot resolve, or a `hard_sigmoid` of the other version.
     private static func hardSigmoidProblem(_ activation: Activation, dialect: ConfigDialect) -> String? {
+        if dialect != .keras3, case let .name(name) = activation.spelling,
+           !keras2ActivationNames.contains(name.hasPrefix("keras.activations.") ? String(name.dropFirst(18)) : name) {
+            return "its activation `\(name)` is a Keras 3 function that tf_keras cannot resolve by name; write a Keras 3 format (keras3-h5, weights-h5, keras)"
+        }
         guard case let .hardSigmoid(variant) = activation.function else { return nil }
         switch (variant, dialect) {
         case (.keras3, .keras1), (.keras3, .keras2):
@@ -127,6 +140,13 @@ enum WriteCompatibility {
             return nil
         }
     }
+
+    /// The activation names tf_keras 2.21's `activations.get` resolves: its own functions and the `tf.nn` ones it
+    /// falls back to.
+    static let keras2ActivationNames: Set<String> = [
+        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
+        "softplus", "softsign", "swish", "silu", "exponential", "mish", "log_softmax", "None",
+    ]
 
     /// An opaque layer's config is written as read, so it must be in the target's dialect (or one the target reads).
     private static func opaqueProblem(_ opaque: OpaqueLayer, dialect: ConfigDialect) -> String? {
@@ -148,5 +168,28 @@ enum WriteCompatibility {
         if opaque.module != nil || opaque.buildConfig != nil { return .keras3 }
         let wrapped = JSONValue.object([("class_name", .string(opaque.className)), ("config", opaque.config)])
         return ModelConfigParser.detectDialect(wrapped, kerasVersion: nil)
+    }
+
+    /// Framework op layers load only where they came from: tf_keras `TFOpLambda` in the Keras 2 dialect (Keras 3
+    /// has no such class), Keras 3 `keras.ops` entries only from a config that names their module (a `.keras`
+    /// archive, or the architecture JSON of a `.weights.h5`), since a legacy `.h5` config would name a layer.
+    static func frameworkOpProblem(_ layer: any Layer, format: KerasWriteFormat) -> String? {
+        let isTensorFlow: Bool, name: String
+        if let op = layer as? OpLayer {
+            if case .tensorflow = op.source { isTensorFlow = true } else { isTensorFlow = false }
+            name = op.opName
+        } else if let opaque = layer as? OpaqueLayer, let op = opaque.frameworkOpName {
+            isTensorFlow = op.hasPrefix("tf.") || opaque.className == "TFOpLambda" || opaque.className == "SlicingOpLambda"
+            name = op
+        } else {
+            return nil
+        }
+        if isTensorFlow, format.dialect != .keras2 {
+            return "`\(name)` is a tf_keras TFOpLambda op, which Keras 3 cannot load; write legacy-h5 (Keras 2 dialect, loads in tf_keras)"
+        }
+        if !isTensorFlow, format == .legacyH5Keras2 || format == .legacyH5Keras3 {
+            return "`\(name)` is a Keras 3 keras.ops call, which only a config naming its module records; write keras or weights-h5"
+        }
+        return nil
     }
 }

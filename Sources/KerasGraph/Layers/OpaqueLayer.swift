@@ -26,6 +26,10 @@ public struct OpaqueLayer: Layer {
     /// Output shapes the file recorded, per call (index = call index); `nil` where not recorded.
     /// A recorded entry holds one shape per output tensor the file mentioned, up to the highest index seen.
     public var recordedOutputShapes: [[Shape?]?]
+    /// Why KerasPort does not run this layer, when it knows more than the class: a known Keras class it does not
+    /// run (set by the format reader), or a framework op called with an option it does not run
+    /// (`tf.image.resize: argument \`antialias=true\` is not supported`); `predict` names it in its error.
+    public var unsupportedReason: String? = nil
 
     public init(className: String, common: LayerCommon, config: JSONValue, registeredName: String? = nil,
                 module: String? = nil, buildConfig: JSONValue? = nil, weights: [Weight] = [],

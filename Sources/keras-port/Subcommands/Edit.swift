@@ -53,6 +53,7 @@ extension KerasPortCommand {
         func run() throws {
             let fmt = try resolveFormat(format, output: output)
             var graph = try KerasFile.open(input, architecture: config).loadGraph()
+            warnAboutExecutableCode(graph, output: output)
             for spec in setSlope {
                 let (layer, value) = try split(spec, option: "--set-slope")
                 guard let v = Float(value) else { throw ValidationError("--set-slope \(spec): `\(value)` is not a number") }
@@ -77,8 +78,11 @@ extension KerasPortCommand {
                 try graph.convertLeakyReLUToPReLU(parts[0], sharedAxes: axesValue)
             }
             for layer in toLeakyRelu { try graph.convertPReLUToLeakyReLU(layer) }
-            try KerasFileWriter.write(graph, to: output, format: fmt, overwrite: force,
-                                      protecting: [input] + (config.map { [$0] } ?? []))
+            let renames = try KerasFileWriter.write(graph, to: output, format: fmt, overwrite: force,
+                                                    protecting: [input] + (config.map { [$0] } ?? []))
+            for r in renames {
+                FileHandle.standardError.write(Data("renamed \(r) (Keras 3 refuses `/` in layer names)\n".utf8))
+            }
             print("wrote \(output) (\(fmt))")
         }
 

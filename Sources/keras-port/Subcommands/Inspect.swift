@@ -27,6 +27,12 @@ extension KerasPortCommand {
         var isolateTimeout: Double = 60
 
         func run() throws {
+            if InspectSafetensors.isSafetensors(model.model) {
+                // A PyTorch export's weights (no HDF5 involved): list the tensors.
+                print(json ? try InspectSafetensors.json(path: model.model) : try InspectSafetensors.text(path: model.model),
+                      terminator: json ? "\n" : "")
+                return
+            }
             if isolate {
                 var arguments = ["inspect", model.model]
                 if let config = model.config { arguments += ["--config", config] }

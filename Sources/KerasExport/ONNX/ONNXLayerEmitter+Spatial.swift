@@ -1,0 +1,196 @@
+import KerasGraph
+import ONNXProto
+import TensorModule
+
+extension ONNXLayerEmitter {
+    // MARK: Convolutions
+
+    func convolution(_ c: LayerContext, _ input: ONNXValue, rank: Int, filters: Int, kernelSize: [Int], strides: [Int],
+                     padding: Padding, dataFormat: DataFormat, dilation: [Int], groups: Int,
+                     activation function: ActivationFunction, useBias: Bool) throws -> ONNXValue {
+        guard input.rank == rank + 2 else { throw c.error("expected a rank-\(rank + 2) input, got \(input.shape.kerasDescription)") }
+        let x = spatialInput(input, dataFormat)
+        let kernel = try c.weight(0, "kernel")
+        let (wShape, wValues) = convKernel(kernel)
+        var inputs = [x.name, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
+        if useBias { inputs.append(b.constant(try c.weight(1, "bias").scalars, shape: [filters], scope: c.scope, hint: "B")) }
+        var attributes = [b.attr("kernel_shape", ints: kernelSize), b.attr("strides", ints: strides),
+                          b.attr("dilations", ints: dilation), b.attr("group", int: groups)]
+        attributes += try padAttributes(padding, input: spatialSizes(input.shape, dataFormat), kernel: kernelSize,
+                                        strides: strides, dilation: dilation, c)
+        let y = b.op("Conv", inputs, scope: c.scope, attributes)
+        return try activation(function, spatialOutput(y, dataFormat, shape: c.outputShape), c)
+    }
+
+    /// DepthwiseConv2D as a grouped `Conv` with `group = in`: Keras' `(kh, kw, in, mult)` becomes
+    /// `(in·mult, 1, kh, kw)`, output channel `c·mult + m` from input channel `c`.
+    func depthwise(_ l: DepthwiseConv2D, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
+        let y = try depthwiseConv(c, input, kernel: try c.weight(0, l.kernelWeightName),
+                                  bias: l.useBias ? try c.weight(1, "bias") : nil, kernelSize: l.kernelSize,
+                                  strides: l.strides, padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate)
+        return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    /// The depthwise `Conv` (channels-first output name).
+    func depthwiseConv(_ c: LayerContext, _ input: ONNXValue, kernel: Tensor, bias: Tensor?, kernelSize: [Int],
+                       strides: [Int], padding: Padding, dataFormat: DataFormat, dilation: [Int]) throws -> String {
+        guard input.rank == 4, kernel.rank == 4 else { throw c.error("expected a rank-4 input and kernel") }
+        let x = spatialInput(input, dataFormat)
+        let (channels, multiplier) = (kernel.shape[2], kernel.shape[3])
+        let (_, values) = permute(kernel.scalars, shape: kernel.shape, perm: [2, 3, 0, 1])
+        var inputs = [x.name, b.constant(values, shape: [channels * multiplier, 1, kernel.shape[0], kernel.shape[1]],
+                                         scope: c.scope, hint: "W")]
+        if let bias { inputs.append(b.constant(bias.scalars, shape: [bias.count], scope: c.scope, hint: "B")) }
+        var attributes = [b.attr("kernel_shape", ints: kernelSize), b.attr("strides", ints: strides),
+                          b.attr("dilations", ints: dilation), b.attr("group", int: channels)]
+        attributes += try padAttributes(padding, input: spatialSizes(input.shape, dataFormat), kernel: kernelSize,
+                                        strides: strides, dilation: dilation, c)
+        return b.op("Conv", inputs, scope: c.scope, attributes)
+    }
+
+    /// SeparableConv2D: the depthwise `Conv` (strides, dilation and padding), then a 1×1 `Conv` with the bias.
+    func separable(_ l: SeparableConv2D, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
+        let depth = try depthwiseConv(c, input, kernel: try c.weight(0, "depthwise_kernel"), bias: nil,
+                                      kernelSize: l.kernelSize, strides: l.strides, padding: l.padding,
+                                      dataFormat: l.dataFormat, dilation: l.dilationRate)
+        let (wShape, wValues) = convKernel(try c.weight(1, "pointwise_kernel"))
+        var inputs = [depth, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
+        if l.useBias { inputs.append(b.constant(try c.weight(2, "bias").scalars, shape: [l.filters], scope: c.scope, hint: "B")) }
+        let y = b.op("Conv", inputs, scope: c.scope, [b.attr("kernel_shape", ints: [1, 1])])
+        return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    /// Conv2DTranspose as `ConvTranspose`: kernel `(kh, kw, out, in)` → `(in, out, kh, kw)`; the crop TensorFlow
+    /// makes (`total = (in−1)·s + k_eff − out`, the extra pixel at the end) as explicit `pads`, or `output_padding`
+    /// when Keras' output is larger than the full transposed convolution.
+    func transposedConvolution(_ l: Conv2DTranspose, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
+        guard input.rank == 4 else { throw c.error("expected a rank-4 input, got \(input.shape.kerasDescription)") }
+        let x = spatialInput(input, l.dataFormat)
+        let kernel = try c.weight(0, "kernel")
+        let (wShape, wValues) = permute(kernel.scalars, shape: kernel.shape, perm: [3, 2, 0, 1])
+        var inputs = [x.name, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
+        if l.useBias { inputs.append(b.constant(try c.weight(1, "bias").scalars, shape: [l.filters], scope: c.scope, hint: "B")) }
+        let inSizes = spatialSizes(input.shape, l.dataFormat), outSizes = spatialSizes(c.outputShape, l.dataFormat)
+        var begins: [Int] = [], ends: [Int] = [], extra: [Int] = []
+        for i in 0..<2 {
+            guard let n = inSizes[i], let out = outSizes[i] else {
+                throw c.error("needs known spatial input sizes for ONNX ConvTranspose, got \(input.shape.kerasDescription)")
+            }
+            let effective = (l.kernelSize[i] - 1) * l.dilationRate[i] + 1
+            let total = (n - 1) * l.strides[i] + effective - out
+            if total >= 0 {
+                begins.append(total / 2)
+                ends.append(total - total / 2)
+                extra.append(0)
+            } else {
+                begins.append(0)
+                ends.append(0)
+                extra.append(-total)
+            }
+        }
+        var attributes = [b.attr("kernel_shape", ints: l.kernelSize), b.attr("strides", ints: l.strides),
+                          b.attr("dilations", ints: l.dilationRate), b.attr("pads", ints: begins + ends)]
+        if extra.contains(where: { $0 != 0 }) { attributes.append(b.attr("output_padding", ints: extra)) }
+        let y = b.op("ConvTranspose", inputs, scope: c.scope, attributes)
+        return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    // MARK: Pooling
+
+    /// MaxPool / AveragePool (padding excluded from the average, as TensorFlow does).
+    func pooling(_ op: String, _ c: LayerContext, _ input: ONNXValue, rank: Int, pool: [Int], strides: [Int],
+                 padding: Padding, dataFormat: DataFormat) throws -> ONNXValue {
+        guard input.rank == rank + 2 else { throw c.error("expected a rank-\(rank + 2) input, got \(input.shape.kerasDescription)") }
+        let x = spatialInput(input, dataFormat)
+        var attributes = [b.attr("kernel_shape", ints: pool), b.attr("strides", ints: strides)]
+        attributes += try padAttributes(padding, input: spatialSizes(input.shape, dataFormat), kernel: pool,
+                                        strides: strides, dilation: [Int](repeating: 1, count: rank), c)
+        if op == "AveragePool" { attributes.append(b.attr("count_include_pad", int: 0)) }
+        return spatialOutput(b.op(op, [x.name], scope: c.scope, attributes), dataFormat, shape: c.outputShape)
+    }
+
+    /// Global pooling: `GlobalAveragePool` / `GlobalMaxPool` (then `Flatten` without keepdims) when the input is
+    /// already channels-first in the graph, otherwise ReduceMean / ReduceMax over the spatial axes in the input's layout.
+    func globalPooling(_ op: String, _ c: LayerContext, _ x: ONNXValue, dataFormat: DataFormat, keepDims: Bool) throws -> ONNXValue {
+        guard x.rank >= 3 else { throw c.error("expected an input of rank 3 or more, got \(x.shape.kerasDescription)") }
+        let spatial = dataFormat == .channelsLast ? Array(1..<(x.rank - 1)) : Array(2..<x.rank)
+        let axes = spatial.map { x.layout.physicalAxis($0, rank: x.rank) }.sorted()
+        if axes == Array(2..<x.rank) {
+            let pooled = b.op(op == "ReduceMean" ? "GlobalAveragePool" : "GlobalMaxPool", [x.name], scope: c.scope)
+            if keepDims { return ONNXValue(name: pooled, layout: x.layout, shape: c.outputShape) }
+            return ONNXValue(name: b.op("Flatten", [pooled], scope: c.scope, [b.attr("axis", int: 1)]), layout: .native,
+                             shape: c.outputShape)
+        }
+        let y = reduce(op, x.name, axes: axes, keepDims: keepDims, c)
+        return ONNXValue(name: y, layout: keepDims ? x.layout : .native, shape: c.outputShape)
+    }
+
+    // MARK: Padding, cropping, resizing
+
+    /// The Keras axes of the spatial dimensions.
+    func spatialAxes(rank: Int, count: Int, _ dataFormat: DataFormat) -> [Int] {
+        dataFormat == .channelsLast ? Array(1...count) : Array(2..<(2 + count))
+    }
+
+    func zeroPadding(_ c: LayerContext, _ x: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
+        guard x.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
+            throw c.error("padding \(spatial) does not fit input \(x.shape.kerasDescription)")
+        }
+        var begins = [Int](repeating: 0, count: x.rank), ends = begins
+        for (i, axis) in spatialAxes(rank: x.rank, count: spatial.count, dataFormat).enumerated() {
+            let p = x.layout.physicalAxis(axis, rank: x.rank)
+            begins[p] = spatial[i][0]
+            ends[p] = spatial[i][1]
+        }
+        let y = b.op("Pad", [x.name, b.int64s(begins + ends), b.scalar(0)], scope: c.scope, [b.attr("mode", string: "constant")])
+        return ONNXValue(name: y, layout: x.layout, shape: c.outputShape)
+    }
+
+    func cropping(_ c: LayerContext, _ x: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
+        guard x.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
+            throw c.error("cropping \(spatial) does not fit input \(x.shape.kerasDescription)")
+        }
+        var starts: [Int] = [], ends: [Int] = [], axes: [Int] = []
+        for (i, axis) in spatialAxes(rank: x.rank, count: spatial.count, dataFormat).enumerated() {
+            axes.append(x.layout.physicalAxis(axis, rank: x.rank))
+            starts.append(spatial[i][0])
+            ends.append(spatial[i][1] == 0 ? Int(Int64.max) : -spatial[i][1])
+        }
+        let y = b.op("Slice", [x.name, b.int64s(starts), b.int64s(ends), b.int64s(axes)], scope: c.scope)
+        return ONNXValue(name: y, layout: x.layout, shape: c.outputShape)
+    }
+
+    /// UpSampling as `Resize`: nearest (`asymmetric`, `floor`: output pixel `o` takes input `⌊o/s⌋`), or bilinear
+    /// with half-pixel centres as `tf.image.resize` (no antialiasing when enlarging).
+    func upSampling(_ c: LayerContext, _ input: ONNXValue, size: [Int], dataFormat: DataFormat, bilinear: Bool) throws -> ONNXValue {
+        guard input.rank == size.count + 2 else { throw c.error("size \(size) does not fit input \(input.shape.kerasDescription)") }
+        // Bilinear resizing runs channels-first (ONNX Runtime's linear Resize wants the scaled axes last).
+        let x = bilinear ? spatialInput(input, dataFormat) : input
+        var scales = [Float](repeating: 1, count: x.rank)
+        for (i, axis) in spatialAxes(rank: x.rank, count: size.count, dataFormat).enumerated() {
+            scales[x.layout.physicalAxis(axis, rank: x.rank)] = Float(size[i])
+        }
+        var attributes = [b.attr("mode", string: bilinear ? "linear" : "nearest")]
+        if bilinear {
+            attributes.append(b.attr("coordinate_transformation_mode", string: "half_pixel"))
+        } else {
+            attributes += [b.attr("coordinate_transformation_mode", string: "asymmetric"),
+                           b.attr("nearest_mode", string: "floor")]
+        }
+        let y = b.op("Resize", [x.name, "", b.constant(scales, shape: [scales.count], scope: c.scope, hint: "scales")],
+                     scope: c.scope, attributes)
+        let out = ONNXValue(name: y, layout: x.layout, shape: c.outputShape)
+        if bilinear && b.options.layout == .nhwc { return b.converted(out, to: .native) }
+        return out
+    }
+
+    /// TensorFlow's `depth_to_space` (NHWC, channel order `(bh, bw, c)`) is ONNX `DepthToSpace` in mode `DCR`.
+    /// For the op layers (`keras.ops.depth_to_space` / sub-pixel heads) once the engine runs them.
+    func depthToSpace(_ c: LayerContext, _ input: ONNXValue, blockSize: Int, dataFormat: DataFormat = .channelsLast) throws -> ONNXValue {
+        guard input.rank == 4 else { throw c.error("depth_to_space needs a rank-4 input, got \(input.shape.kerasDescription)") }
+        let x = spatialInput(input, dataFormat)
+        let y = b.op("DepthToSpace", [x.name], scope: c.scope,
+                     [b.attr("blocksize", int: blockSize), b.attr("mode", string: "DCR")])
+        return spatialOutput(y, dataFormat, shape: c.outputShape)
+    }
+}

@@ -1,0 +1,76 @@
+// Image preprocessing as Keras' preprocessing layers compute it with the TensorFlow backend.
+
+extension Ops {
+    /// `tf.image.resize(images, (height, width), method="nearest")` on `NHWC`: TensorFlow's
+    /// `ResizeNearestNeighbor` with half-pixel centres, source index `min(⌊(i + 0.5) · in/out⌋, in − 1)`.
+    /// - Throws: ``TensorError`` for a wrong rank or non-positive sizes.
+    public static func resizeNearest(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
+        let op = "resizeNearest"
+        guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
+        guard height > 0, width > 0 else { throw .argument(op, "output size (\(height), \(width)) must be positive") }
+        let (batch, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let shape = [batch, height, width, c]
+        let count = try Tensor.checkedCount(shape, operation: op)
+        guard h > 0, w > 0 else {
+            guard count == 0 else { throw .shape(op, "cannot resize the empty image \(input.shape)") }
+            return Tensor(unchecked: shape, scalars: [])
+        }
+        func sources(_ input: Int, _ output: Int) -> [Int] {
+            let scale = Float(input) / Float(output)
+            return (0..<output).map { i in max(0, min(Int(((Float(i) + 0.5) * scale).rounded(.down)), input - 1)) }
+        }
+        let ys = sources(h, height), xs = sources(w, width)
+        return Tensor.build(shape: shape, count: count) { out in
+            input.scalars.withUnsafeBufferPointer { xb in
+                let x = xb.baseAddress!, o = out.baseAddress!
+                for line in 0..<(batch * height) {
+                    let n = line / height, oy = line % height
+                    let src = x + (n * h + ys[oy]) * w * c
+                    let dst = o + line * width * c
+                    for ox in 0..<width { (dst + ox * c).update(from: src + xs[ox] * c, count: c) }
+                }
+            }
+        }
+    }
+
+    /// The centre window Keras crops an `NHWC` image to before resizing with `crop_to_aspect_ratio=True` (and in
+    /// `smart_resize`): `(top, left, height, width)`, computed in float32 as Keras' TensorFlow backend does.
+    public static func aspectRatioCrop(height: Int, width: Int, targetHeight: Int, targetWidth: Int)
+        -> (top: Int, left: Int, height: Int, width: Int) {
+        let cropHeight = max(min(height, Int(Float(width * targetHeight) / Float(targetWidth))), 1)
+        let cropWidth = max(min(width, Int(Float(height * targetWidth) / Float(targetHeight))), 1)
+        let top = Int(Float(height - cropHeight) / 2)
+        let left = Int(Float(width - cropWidth) / 2)
+        return (top, left, cropHeight, cropWidth)
+    }
+
+    /// `x · scale + offset` with `scale` and `offset` either one value or one per position of the last axis (Keras'
+    /// `Rescaling`: a multiply, then an add, each rounded to float32).
+    /// - Throws: ``TensorError`` when a list does not match the last axis.
+    public static func rescale(input: Tensor, scale: [Float], offset: [Float]) throws(TensorError) -> Tensor {
+        let op = "rescale"
+        let c = input.shape.last ?? 1
+        for v in [scale, offset] where v.count != 1 && v.count != c {
+            throw .shape(op, "\(v.count) values do not match the last axis of input \(input.shape)")
+        }
+        var out = input
+        let n = input.count
+        guard n > 0, c > 0 else { return out }
+        out.scalars.withUnsafeMutableBufferPointer { b in
+            let p = b.baseAddress!
+            if scale.count == 1, offset.count == 1 {
+                let s = scale[0], o = offset[0]
+                for i in 0..<n { p[i] = p[i] * s + o }
+            } else {
+                let s = scale.count == 1 ? [Float](repeating: scale[0], count: c) : scale
+                let o = offset.count == 1 ? [Float](repeating: offset[0], count: c) : offset
+                var i = 0
+                while i < n {
+                    for j in 0..<c { p[i + j] = p[i + j] * s[j] + o[j] }
+                    i += c
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import _TestSupport
+
+/// The venv's python when it can import torch and safetensors (tools/requirements-pytorch.txt), else `nil`.
+let pytorchPython: String? = {
+    let python = TestFixtures.repositoryRoot.appendingPathComponent("tools/.venv/bin/python").path
+    guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = ["-c", "import torch, safetensors"]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    guard (try? p.run()) != nil else { return nil }
+    p.waitUntilExit()
+    return p.terminationStatus == 0 ? python : nil
+}()
+
+@Suite("keras-port export --format pytorch")
+struct PyTorchExportCLITests {
+    func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("kp-pt-\(UUID().uuidString)").path
+    }
+
+    @Test("export writes model.py and model.safetensors; inspect lists the tensors")
+    func exportAndInspect() throws {
+        let out = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try CLI.run(["export", TestFixtures.path("models/example/model.h5"), "--format", "pytorch", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out + "/model.py"))
+        let inspect = try CLI.run(["inspect", out + "/model.safetensors"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("7 tensors"))
+        #expect(inspect.stdout.contains("prelu1.weight  F32  (4,)"))
+        #expect(inspect.stdout.contains("conv1.weight   F32  (4, 3, 3, 3)"))
+        #expect(inspect.stdout.contains("metadata source: model.h5"))
+        #expect(inspect.stdout.contains("375 elements"))
+        let json = try CLI.run(["inspect", out + "/model.safetensors", "--json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((obj["tensors"] as? [[String: Any]])?.count == 7)
+    }
+
+    @Test("a damaged safetensors file is a one-line error naming it")
+    func damaged() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kp-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([16, 0, 0, 0, 0, 0, 0, 0] + Array("{\"a\":1}         ".utf8)).write(to: URL(fileURLWithPath: path))
+        let r = try CLI.run(["inspect", path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(path) && r.stderr.contains("`a`"), "\(r.stderr)")
+    }
+
+    /// A fixture subset covering every mapping family; tools/test.sh runs the script on every fixture.
+    @Test("real PyTorch loads the export strictly and predicts what Keras predicted (tools/check_pytorch.py)",
+          .enabled(if: pytorchPython != nil, "torch/safetensors not installed in tools/.venv (tools/setup_venv.sh --pytorch)"))
+    func realPyTorch() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: pytorchPython!)
+        p.arguments = [TestFixtures.repositoryRoot.appendingPathComponent("tools/check_pytorch.py").path,
+                       "--binary", CLI.binary.path,
+                       "example", "prelu_k3", "conv2d_k3", "conv1d_k3", "batchnorm_k3", "shape2d_k3", "merge_k3",
+                       "special_prelu_k3", "special_k2", "nested_k2", "leaky_relu_k2", "embedding_k3"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["CUDA_VISIBLE_DEVICES"] = ""
+        p.environment = environment
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text)")
+        #expect(text.contains("24/24 exports verified"), "\(text)")
+    }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Checks `keras-port export --format onnx` in real ONNX and ONNX Runtime.
+
+For every fixture under Fixtures/models (each model file of it), exports the model with the keras-port binary,
+runs `onnx.checker.check_model(full_check=True)`, runs the model in ONNX Runtime on the inputs Keras was given
+(input_<i>.npy) and compares with the outputs real Keras computed (expected_<i>.npy) within the project's bound,
+|onnx - keras| <= 1e-5 + 1e-4*|keras| (NaN matches NaN, infinities must be equal). The first file of each fixture is
+also exported with other opsets and `--layout nhwc` (see VARIANTS). With `--triton`, every fixture is also written as
+a Triton model repository entry whose config.pbtxt is parsed as Triton's own `inference.ModelConfig` (the
+`model_config_pb2` shipped by PyPI tritonclient) and checked against the ONNX model, which is run with a batch of
+`max_batch_size`.
+
+A fixture with a layer that has no ONNX mapping (or that KerasPort does not run) is reported as skipped with the
+exporter's message; `--strict` makes that a failure. Exit status 1 when anything failed.
+
+Usage: tools/.venv/bin/python tools/check_onnx.py [--bin .build/debug/keras-port] [--triton] [--strict]
+                                                 [--fixture NAME ...] [--json REPORT.json]
+"""
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RTOL, ATOL = 1e-4, 1e-5
+# (opset, layout, extra export options) for the extra exports of each fixture's first file.
+VARIANTS = [(13, "nchw", []), (18, "nchw", []), (21, "nhwc", []), (17, "nhwc", []),
+            (17, "nchw", ["--prelu-form", "decomposed"])]
+UNMAPPED = ("no ONNX mapping", "not supported by KerasPort")
+
+
+def load_model_config_pb2():
+    """Triton's ModelConfig message from the installed tritonclient, without importing tritonclient.grpc (whose
+    __init__ needs the grpc extras); None when tritonclient is missing."""
+    spec = importlib.util.find_spec("tritonclient")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(list(spec.submodule_search_locations)[0], "grpc", "model_config_pb2.py")
+    if not os.path.exists(path):
+        return None
+    s = importlib.util.spec_from_file_location("model_config_pb2", path)
+    m = importlib.util.module_from_spec(s)
+    s.loader.exec_module(m)
+    return m
+
+
+def closeness(ours, keras):
+    """(ok, max |diff| over finite values, worst excess description)."""
+    if ours.shape != keras.shape:
+        return False, float("inf"), f"shape {ours.shape} != {keras.shape}"
+    ours = ours.astype(np.float64)
+    keras = keras.astype(np.float64)
+    nan_ok = np.isnan(ours) == np.isnan(keras)
+    inf_mask = np.isinf(keras) | np.isinf(ours)
+    inf_ok = ~inf_mask | (ours == keras)
+    finite = ~(np.isnan(keras) | np.isnan(ours) | inf_mask)
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(ours - keras)
+    bound = ATOL + RTOL * np.abs(keras)
+    within = ~finite | (diff <= bound)
+    ok = bool(nan_ok.all() and inf_ok.all() and within.all())
+    max_diff = float(diff[finite].max()) if finite.any() else 0.0
+    msg = ""
+    if not ok:
+        bad = np.argwhere(~(nan_ok & inf_ok & within))[0]
+        msg = f"at {tuple(int(i) for i in bad)}: onnx {ours[tuple(bad)]!r}, keras {keras[tuple(bad)]!r}"
+    return ok, max_diff, msg
+
+
+def export(binary, folder, manifest_file, out, opset, layout, extra, triton_dir=None):
+    cmd = [binary, "export", os.path.join(folder, manifest_file["file"]), "--format", "onnx"]
+    if out:
+        cmd.append(out)
+    if manifest_file.get("config"):
+        cmd += ["--config", os.path.join(folder, manifest_file["config"])]
+    cmd += ["--opset", str(opset), "--layout", layout, "--force"] + extra
+    if triton_dir:
+        cmd += ["--triton", triton_dir, "--triton-name", "model", "--max-batch-size", "4"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def run_onnx(path, manifest, folder, ort, onnx):
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feeds = {}
+    declared = session.get_inputs()
+    # Synthetic fixtures rewritten from another model keep that model's names in the manifest, not the file's.
+    check_names = not any(f.get("rewritten_from") for f in manifest["files"])
+    names = [i["name"] for i in manifest["inputs"]]
+    if check_names and [d.name for d in declared] != names:
+        raise AssertionError(f"ONNX inputs {[d.name for d in declared]} != Keras inputs {names}")
+    for d, spec in zip(declared, manifest["inputs"]):
+        x = np.load(os.path.join(folder, spec["file"]))
+        want = {"tensor(float)": np.float32, "tensor(int32)": np.int32, "tensor(int64)": np.int64}[d.type]
+        feeds[d.name] = x.astype(want)
+    outs = session.run(None, feeds)
+    out_names = [o.name for o in session.get_outputs()]
+    keras_names = [o["name"] for o in manifest["outputs"]]
+    if check_names and out_names != keras_names:
+        raise AssertionError(f"ONNX outputs {out_names} != Keras outputs {keras_names}")
+    worst = 0.0
+    for o, spec, y in zip(session.get_outputs(), manifest["outputs"], outs):
+        expected = np.load(os.path.join(folder, spec["file"]))
+        ok, d, msg = closeness(np.asarray(y), expected)
+        if not ok:
+            raise AssertionError(f"output `{o.name}` differs from Keras {msg} (bound {ATOL} + {RTOL}*|keras|)")
+        worst = max(worst, d)
+    return worst
+
+
+def check_triton(triton_dir, manifest, folder, ort, pb2):
+    from google.protobuf import text_format
+
+    model_dir = os.path.join(triton_dir, "model")
+    with open(os.path.join(model_dir, "config.pbtxt")) as f:
+        config = text_format.Parse(f.read(), pb2.ModelConfig())
+    assert config.name == "model", config.name
+    assert config.platform == "onnxruntime_onnx", config.platform
+    assert config.max_batch_size == 4, config.max_batch_size
+    onnx_path = os.path.join(model_dir, "1", "model.onnx")
+    session = ort.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+    types = {"tensor(float)": pb2.TYPE_FP32, "tensor(int32)": pb2.TYPE_INT32, "tensor(int64)": pb2.TYPE_INT64}
+    for declared, actual in ((config.input, session.get_inputs()), (config.output, session.get_outputs())):
+        assert [d.name for d in declared] == [a.name for a in actual], (list(declared), actual)
+        for d, a in zip(declared, actual):
+            assert d.data_type == types[a.type], (d, a.type)
+            onnx_dims = [x if isinstance(x, int) else -1 for x in a.shape[1:]]
+            assert list(d.dims) == onnx_dims, (list(d.dims), a.shape)
+            assert not isinstance(a.shape[0], int), f"batch axis of {a.name} is not dynamic: {a.shape}"
+    # Run with a full batch of the declared shapes: the fixture's inputs repeated to max_batch_size rows.
+    feeds = {}
+    for d, spec in zip(config.input, manifest["inputs"]):
+        x = np.load(os.path.join(folder, spec["file"]))
+        reps = -(-config.max_batch_size // x.shape[0])
+        x = np.concatenate([x] * reps)[: config.max_batch_size]
+        assert list(x.shape[1:]) == [int(v) for v in d.dims if v != -1] or -1 in d.dims, (x.shape, list(d.dims))
+        feeds[d.name] = x.astype({pb2.TYPE_FP32: np.float32, pb2.TYPE_INT32: np.int32, pb2.TYPE_INT64: np.int64}[d.data_type])
+    outs = session.run(None, feeds)
+    for d, y in zip(config.output, outs):
+        assert y.shape[0] == config.max_batch_size and list(y.shape[1:]) == list(d.dims), (y.shape, list(d.dims))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=None, help="keras-port binary (default .build/debug/keras-port, else release)")
+    ap.add_argument("--fixture", action="append", help="only these fixtures")
+    ap.add_argument("--triton", action="store_true", help="also check the Triton model repository entries")
+    ap.add_argument("--strict", action="store_true", help="a fixture with an unmapped layer is a failure")
+    ap.add_argument("--json", help="write a report here")
+    args = ap.parse_args()
+
+    try:
+        import onnx
+        import onnxruntime as ort
+    except ImportError as e:
+        print(f"check_onnx.py: SKIP: {e} (install tools/requirements-export.txt)")
+        return 0
+    pb2 = None
+    if args.triton:
+        pb2 = load_model_config_pb2()
+        if pb2 is None:
+            print("check_onnx.py: tritonclient is not installed (tools/setup_venv.sh installs it); --triton needs it")
+            return 1
+    ort.set_default_logger_severity(3)
+
+    binary = args.bin
+    if binary is None:
+        for b in (".build/debug/keras-port", ".build/release/keras-port"):
+            if os.path.exists(os.path.join(ROOT, b)):
+                binary = os.path.join(ROOT, b)
+                break
+    if not binary or not os.path.exists(binary):
+        print("check_onnx.py: no keras-port binary (swift build --product keras-port, or pass --bin)")
+        return 1
+
+    results = []
+    failures = skipped = 0
+    verified = 0
+    worst_all = 0.0
+    with tempfile.TemporaryDirectory(prefix="check_onnx-") as tmp:
+        for mpath in sorted(glob.glob(os.path.join(ROOT, "Fixtures/models/*/manifest.json"))):
+            folder = os.path.dirname(mpath)
+            with open(mpath) as f:
+                manifest = json.load(f)
+            name = manifest["name"]
+            if args.fixture and name not in args.fixture:
+                continue
+            jobs = [(mf, 17, "nchw", []) for mf in manifest["files"]]
+            jobs += [(manifest["files"][0], o, l, e) for o, l, e in VARIANTS]
+            for i, (mf, opset, layout, extra) in enumerate(jobs):
+                label = f"{name}/{mf['file']} opset {opset} {layout} {' '.join(extra)}".rstrip()
+                out = os.path.join(tmp, f"{name}-{i}.onnx")
+                triton_dir = os.path.join(tmp, f"{name}-triton") if (args.triton and i == 0) else None
+                r = export(binary, folder, mf, out, opset, layout, extra, triton_dir)
+                entry = {"fixture": name, "file": mf["file"], "opset": opset, "layout": layout, "options": extra}
+                if r.returncode != 0:
+                    message = (r.stderr.strip().splitlines() or ["(no message)"])[-1]
+                    if any(u in message for u in UNMAPPED) and not args.strict:
+                        entry.update(status="skipped", message=message)
+                        print(f"SKIP {label}: {message}")
+                        results.append(entry)
+                        skipped += 1
+                        break  # the other variants would be refused the same way
+                    entry.update(status="failed", message=message)
+                    print(f"FAIL {label}: export: {message}")
+                    failures += 1
+                    results.append(entry)
+                    continue
+                try:
+                    worst = run_onnx(out, manifest, folder, ort, onnx)
+                    if triton_dir:
+                        check_triton(triton_dir, manifest, folder, ort, pb2)
+                    entry.update(status="ok", max_abs_diff=worst)
+                    worst_all = max(worst_all, worst)
+                    verified += 1
+                    print(f"ok   {label}: max |diff| {worst:.3g}" + (" (+ Triton config)" if triton_dir else ""))
+                except Exception as e:  # noqa: BLE001 - report every kind of failure with the fixture
+                    entry.update(status="failed", message=f"{type(e).__name__}: {e}")
+                    print(f"FAIL {label}: {type(e).__name__}: {e}")
+                    failures += 1
+                results.append(entry)
+    print(f"check_onnx.py: {verified} exports verified in ONNX Runtime {ort.__version__} (onnx {onnx.__version__}), "
+          f"{failures} failed, {skipped} fixtures skipped; worst |diff| {worst_all:.3g}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"verified": verified, "failed": failures, "skipped": skipped, "worst_abs_diff": worst_all,
+                       "results": results}, f, indent=1)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Checks `keras-port export --format pytorch` in real PyTorch against real Keras' stored outputs.
+
+For every fixture under Fixtures/models (its first model file): exports it with the keras-port binary, loads
+OUTDIR/model.safetensors with the real `safetensors` library (which validates the header, offsets and coverage),
+builds OUTDIR/model.py's `Model()` (no arguments), loads the weights with `load_state_dict(strict=True)`, runs it
+on the fixture's inputs (eval mode, no grad) and compares every output with Keras' `expected_<i>.npy` within
+|torch - keras| <= 1e-5 + 1e-4*|keras| (NaN must meet NaN, infinities must be equal). Then does the same with
+`--channels-first` (rank-4/5 inputs and outputs transposed to NCHW). Without FIXTURE arguments (or with
+--extras) it also builds the small models of tools/pytorch_extras.py in real Keras 3 and checks them the same way.
+
+Usage: tools/.venv/bin/python tools/check_pytorch.py [--binary PATH] [--json] [--extras] [FIXTURE ...]
+Exit status 0 when every fixture exports and matches; 1 otherwise; 2 when torch or safetensors is missing.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "Fixtures", "models")
+ATOL, RTOL = 1e-5, 1e-4
+
+try:
+    import numpy as np
+    import torch
+    import safetensors.torch
+except ImportError as e:  # pragma: no cover
+    print(f"check_pytorch.py: {e}; install tools/requirements-pytorch.txt into tools/.venv", file=sys.stderr)
+    sys.exit(2)
+
+# Fixtures whose export is expected to be refused, with the reason (none today).
+EXPECTED_REFUSALS = {}
+
+
+def default_binary():
+    for p in (os.environ.get("KERAS_PORT_BIN"), os.path.join(ROOT, ".build", "debug", "keras-port"),
+              os.path.join(ROOT, ".build", "release", "keras-port")):
+        if p and os.path.exists(p):
+            return p
+    return None
+
+
+def load_model(outdir, tag):
+    spec = importlib.util.spec_from_file_location(f"kp_export_{tag}", os.path.join(outdir, "model.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.Model()
+    state = safetensors.torch.load_file(os.path.join(outdir, "model.safetensors"))
+    expected_keys = set(model.state_dict().keys())
+    if set(state.keys()) != expected_keys:
+        raise AssertionError(f"safetensors keys differ from state_dict: missing {sorted(expected_keys - set(state))}, "
+                             f"extra {sorted(set(state) - expected_keys)}")
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    return model
+
+
+def compare(ours, keras):
+    """The worst error and worst error/bound ratio; raises on a NaN/inf mismatch or a shape mismatch."""
+    if ours.shape != keras.shape:
+        raise AssertionError(f"shape {ours.shape}, Keras {keras.shape}")
+    ours = ours.astype(np.float64)
+    keras = keras.astype(np.float64)
+    nan_k, nan_o = np.isnan(keras), np.isnan(ours)
+    if (nan_k != nan_o).any():
+        raise AssertionError(f"NaN at {int((nan_k != nan_o).sum())} positions differs")
+    inf_k = np.isinf(keras) | np.isinf(ours)
+    if (ours[inf_k & ~nan_k] != keras[inf_k & ~nan_k]).any():
+        raise AssertionError("an infinity differs")
+    finite = ~nan_k & ~inf_k
+    if not finite.any():
+        return 0.0, 0.0
+    err = np.abs(ours[finite] - keras[finite])
+    bound = ATOL + RTOL * np.abs(keras[finite])
+    return float(err.max()), float((err / bound).max())
+
+
+def run_fixture(binary, name, channels_first, workdir):
+    folder = os.path.join(FIXTURES, name)
+    manifest = json.load(open(os.path.join(folder, "manifest.json")))
+    entry = manifest["files"][0]
+    inputs = [np.load(os.path.join(folder, spec["file"])) for spec in manifest["inputs"]]
+    expected = [np.load(os.path.join(folder, spec["file"])) for spec in manifest["outputs"]]
+    config = os.path.join(folder, entry["config"]) if entry.get("config") else None
+    r = run_model(binary, name, os.path.join(folder, entry["file"]), config, inputs, expected, channels_first, workdir)
+    r["file"] = entry["file"]
+    return r
+
+
+def run_model(binary, name, model_path, config, arrays, expected, channels_first, workdir):
+    outdir = os.path.join(workdir, name + ("_cf" if channels_first else ""))
+    cmd = [binary, "export", model_path, "--format", "pytorch", outdir]
+    if config:
+        cmd += ["--config", config]
+    if channels_first:
+        cmd.append("--channels-first")
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        return {"status": "refused", "message": (p.stderr or p.stdout).strip()}
+    model = load_model(outdir, name + ("_cf" if channels_first else ""))
+    inputs = []
+    for x in arrays:
+        if channels_first and x.ndim >= 4:
+            x = np.moveaxis(x, -1, 1)
+        inputs.append(torch.from_numpy(np.ascontiguousarray(x)))
+    with torch.no_grad():
+        outputs = model(*inputs)
+    if not isinstance(outputs, (tuple, list)):
+        outputs = (outputs,)
+    if len(outputs) != len(expected):
+        raise AssertionError(f"{len(outputs)} outputs, Keras has {len(expected)}")
+    worst, ratio = 0.0, 0.0
+    for i, (y, k) in enumerate(zip(outputs, expected)):
+        y = y.detach().numpy()
+        if channels_first and y.ndim >= 4:
+            y = np.moveaxis(y, 1, -1)
+        try:
+            e, r = compare(y, k)
+        except AssertionError as err:
+            raise AssertionError(f"output {i}: {err}") from None
+        worst, ratio = max(worst, e), max(ratio, r)
+    status = "ok" if ratio <= 1.0 else "mismatch"
+    return {"status": status, "max_abs_err": worst, "max_err_over_bound": ratio}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("fixtures", nargs="*")
+    ap.add_argument("--binary", default=default_binary())
+    ap.add_argument("--json", action="store_true", help="print the per-fixture report as JSON")
+    ap.add_argument("--extras", action="store_true", help="also the models of tools/pytorch_extras.py (default when "
+                    "no FIXTURE is named)")
+    args = ap.parse_args()
+    if not args.binary:
+        print("check_pytorch.py: no keras-port binary (build it or pass --binary)", file=sys.stderr)
+        return 2
+    torch.set_num_threads(1)
+    names = args.fixtures or sorted(d for d in os.listdir(FIXTURES)
+                                    if os.path.exists(os.path.join(FIXTURES, d, "manifest.json")))
+    report, failures = {}, []
+    with tempfile.TemporaryDirectory(prefix="kp_pytorch_") as workdir:
+        for name in names:
+            for cf in (False, True):
+                key = name + (" --channels-first" if cf else "")
+                try:
+                    r = run_fixture(args.binary, name, cf, workdir)
+                except Exception as e:  # noqa: BLE001  (report every failure, keep going)
+                    r = {"status": "error", "message": f"{type(e).__name__}: {e}"}
+                report[key] = r
+                if r["status"] == "refused" and name in EXPECTED_REFUSALS:
+                    continue
+                if r["status"] != "ok":
+                    failures.append(key)
+        if args.extras or not args.fixtures:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+            import pytorch_extras
+            for name, path, arrays, expected in pytorch_extras.build(workdir):
+                for cf in (False, True):
+                    key = name + (" --channels-first" if cf else "")
+                    try:
+                        r = run_model(args.binary, name, path, None, arrays, expected, cf, workdir)
+                    except Exception as e:  # noqa: BLE001
+                        r = {"status": "error", "message": f"{type(e).__name__}: {e}"}
+                    report[key] = r
+                    if r["status"] != "ok":
+                        failures.append(key)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        for key, r in report.items():
+            if r["status"] == "ok":
+                print(f"ok        {key:45s} max|err| {r['max_abs_err']:.3g}  err/bound {r['max_err_over_bound']:.3g}")
+            else:
+                print(f"{r['status']:9s} {key:45s} {r.get('message', '')}"
+                      + (f" max|err| {r['max_abs_err']:.3g} err/bound {r['max_err_over_bound']:.3g}"
+                         if "max_abs_err" in r else ""))
+        ok = [r for r in report.values() if r["status"] == "ok"]
+        worst = max((r["max_abs_err"] for r in ok), default=0.0)
+        print(f"{len(ok)}/{len(report)} exports verified in PyTorch {torch.__version__}; worst |err| {worst:.3g}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
