@@ -102,7 +102,7 @@ def builders(keras, L, major):
         outs += L.Bidirectional(L.GRU(2, return_sequences=True, reset_after=False), merge_mode=None, name="bi_none")(mk)
         outs += L.Bidirectional(L.LSTM(2, return_state=True), merge_mode="concat", name="bi_state")(mk)
         outs.append(L.Bidirectional(L.LSTM(2, return_sequences=True),
-                                    backward_layer=L.GRU(3, return_sequences=True, go_backwards=True, name="back_gru"),
+                                    backward_layer=L.GRU(2, return_sequences=True, go_backwards=True, name="back_gru"),
                                     name="bi_custom")(mk))
         outs.append(L.LSTM(2, use_bias=False, activation="relu",
                            return_sequences=True, name="lstm_nobias")(x))

@@ -20,7 +20,8 @@ import TensorModule
 // - every other layer drops the mask (Keras 3 drops it with a warning; tf_keras refuses to build such a model).
 //
 // A model without Embedding(mask_zero=True) or Masking has no masks, and its plan has no mask work at all.
-// Masks do not leave a nested model. Keras 3 files also record masks as `mask` arguments of calls; the parser drops
+// Masks do not cross nested-model boundaries: a mask made inside stays inside, and a mask reaching a nested model
+// that holds a layer which would use it is an error. Keras 3 files also record masks as `mask` arguments of calls; the parser drops
 // those Keras derived itself (see `ModelConfigParser.prunedMaskPlumbing`) and keeps others as inputs, which
 // the recurrent layers refuse.
 
@@ -80,6 +81,18 @@ enum MaskRule {
                 return .unsupported("a TimeDistributed `\(t.layer.className)` would use the mask per step, which KerasPort does not do")
             }
             return .passThrough
+        case let nested as NestedModel:
+            // Keras passes a mask into a nested model; KerasPort does not, so a nested model with a layer that would
+            // use it is refused rather than run without it.
+            if let user = nested.graph.nodes.first(where: { node in
+                switch MaskRule.of(node.layer) {
+                case .consume, .consumeWith, .unsupported: return true
+                default: return false
+                }
+            }) {
+                return .unsupported("KerasPort does not pass masks into nested models, and `\(user.name)` (\(user.layer.className)) inside would use it")
+            }
+            return .drop
         case let g as GlobalAveragePooling1D:
             return .consumeWith(MaskedGlobalAveragePooling1D(channelsFirst: g.dataFormat == .channelsFirst,
                                                              keepDims: g.keepDims))

@@ -142,6 +142,30 @@ struct RecurrentModelTests {
         _ = try CompiledModel(plain)
     }
 
+    @Test("a mask reaching a nested model that holds an LSTM is an error (Keras would apply it inside)")
+    func maskIntoNestedModel() throws {
+        let emb = Embedding(common: LayerCommon(name: "emb"), inputDim: 5, outputDim: 2, maskZero: true,
+                            weights: [Weight(name: "embeddings", tensor: Tensor(shape: [5, 2], repeating: 1))])
+        let lstm = LSTM(common: LayerCommon(name: "inner_lstm"), options: RecurrentOptions(units: 1), weights: [
+            Weight(name: "kernel", tensor: Tensor(shape: [2, 4], repeating: 0.5)),
+            Weight(name: "recurrent_kernel", tensor: Tensor(shape: [1, 4], repeating: 0.5)),
+            Weight(name: "bias", tensor: Tensor(shape: [4], repeating: 0)),
+        ])
+        let inner = ModelGraph(name: "inner", kind: .functional, nodes: [
+            LayerNode(layer: InputLayer(common: LayerCommon(name: "in"), batchShape: [nil, 3, 2]), calls: []),
+            LayerNode(layer: lstm, calls: [LayerCall(inputs: [TensorRef(layer: "in")])]),
+        ], inputs: [TensorRef(layer: "in")], outputs: [TensorRef(layer: "inner_lstm")])
+        let graph = ModelGraph(name: "m", kind: .functional, nodes: [
+            LayerNode(layer: InputLayer(common: LayerCommon(name: "ids"), batchShape: [nil, 3]), calls: []),
+            LayerNode(layer: emb, calls: [LayerCall(inputs: [TensorRef(layer: "ids")])]),
+            LayerNode(layer: NestedModel(className: "Functional", common: LayerCommon(name: "inner"), graph: inner),
+                      calls: [LayerCall(inputs: [TensorRef(layer: "emb")])]),
+        ], inputs: [TensorRef(layer: "ids")], outputs: [TensorRef(layer: "inner")])
+        #expect {
+            _ = try CompiledModel(graph)
+        } throws: { "\($0)".contains("`inner`") && "\($0)".contains("inner_lstm") }
+    }
+
     @Test("GlobalAveragePooling1D after a mask averages the unmasked steps only (0/0 = NaN for a fully masked row)")
     func maskedAverage() throws {
         let input = InputLayer(common: LayerCommon(name: "x"), batchShape: [nil, 3, 2])
