@@ -50,8 +50,10 @@ public struct CompiledModel: Sendable {
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
         if let first = analysis.unsupportedLayers.first {
-            let className = CompiledModel.layer(atPath: first, in: graph).map { " (\($0.className))" } ?? ""
-            throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort "
+            let layer = CompiledModel.layer(atPath: first, in: graph)
+            let className = layer.map { " (\($0.className))" } ?? ""
+            let reason = (layer as? OpaqueLayer)?.unsupportedReason.map { ": \($0)" } ?? ""
+            throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort\(reason) "
                                  + "(it can still be inspected and converted)")
         }
         var slotOf: [TensorRef: Int] = [:]
