@@ -70,7 +70,9 @@ def preprocessing(name, k3: bool):
     outs.append(norm2(x))
     norm3 = L.Normalization(axis=None, name="norm_axis_none")
     outs.append(norm3(x))
-    m = keras.Model(x, outs, name=name)
+    v = L.Input((7,), name="values")
+    outs.append(L.Discretization(bin_boundaries=[-1.0, 0.0, 0.5, 2.0], name="discretize")(v))
+    m = keras.Model([x, v], outs, name=name)
     _randomize(m, rng)
 
     def stats(layer, data, axes):
@@ -83,7 +85,9 @@ def preprocessing(name, k3: bool):
     stats(norm, _image((4, 10, 12, 3), rng) / 127.5 - 1.0, (0, 1, 2))
     stats(norm2, _image((3, 10, 12, 3), rng), (0, 2))
     stats(norm3, _image((3, 10, 12, 3), rng), None)
-    inputs = [_image((2, 10, 12, 3), rng)]
+    values = np.array([[-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, np.inf], [np.nan, -np.inf, 2.0, 1.99, -1.01, 0.49, 3.0]],
+                      dtype=np.float32)
+    inputs = [_image((2, 10, 12, 3), rng), values]
     # Keras 3's legacy .h5 loader builds Normalization(axis=(1, 3)) with one axis and rejects its weights; the
     # .keras archive and tf_keras keep it.
     fmts = ["keras"] if k3 else ["keras2_h5"]
@@ -92,8 +96,8 @@ def preprocessing(name, k3: bool):
                   description="Rescaling (scalar, per-channel lists), Normalization (weights mean/variance/count "
                               "set as adapt() leaves them; config mean/variance; invert; axis (1,3); axis None), CenterCrop (crop, odd "
                               "offsets, smaller input resized), Resizing (bilinear down/up, nearest, "
-                              "crop_to_aspect_ratio with both)",
-                  covers=["Rescaling", "Normalization", "CenterCrop", "Resizing"])
+                              "crop_to_aspect_ratio with both), Discretization (int buckets, boundary values, ±inf and NaN)",
+                  covers=["Rescaling", "Normalization", "CenterCrop", "Resizing", "Discretization"])
 
 
 # ------------------------------------------------------------------ identities and applications' layers

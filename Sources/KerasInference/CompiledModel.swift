@@ -61,7 +61,8 @@ public struct CompiledModel: Sendable {
                                      + "it can still be inspected and converted")
             }
             let className = layer.map { " (\($0.className))" } ?? ""
-            throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort "
+            let reason = (layer as? OpaqueLayer)?.unsupportedReason.map { ": \($0)" } ?? ""
+            throw InferenceError("layer `\(first)`\(className): this layer class cannot be run by KerasPort\(reason) "
                                  + "(it can still be inspected and converted)")
         }
         var slotOf: [TensorRef: Int] = [:]

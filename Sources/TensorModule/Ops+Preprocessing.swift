@@ -74,3 +74,20 @@ extension Ops {
         return out
     }
 }
+
+extension Ops {
+    /// TensorFlow's `Bucketize`: for each value, the number of `boundaries` (ascending) that are not greater than it,
+    /// i.e. the count of `b` with `!(x < b)`; NaN counts every boundary. The index is returned as a float.
+    public static func bucketize(input: Tensor, boundaries: [Float]) -> Tensor {
+        var out = input
+        out.scalars.withUnsafeMutableBufferPointer { p in
+            for i in p.indices {
+                let x = p[i]
+                var k = 0
+                for b in boundaries where !(x < b) { k += 1 }
+                p[i] = Float(k)
+            }
+        }
+        return out
+    }
+}

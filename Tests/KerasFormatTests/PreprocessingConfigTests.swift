@@ -114,12 +114,16 @@ let preprocessingConfigPairs: [PreprocessingConfigPair] = [
         className: "AveragePooling3D", expression: #"L.AveragePooling3D(2, name='x')"#, crossDialect: true,
         keras2: #"{"name": "x", "trainable": true, "dtype": "float32", "pool_size": [2, 2, 2], "padding": "valid", "strides": [2, 2, 2], "data_format": "channels_last"}"#,
         keras3: #"{"name": "x", "trainable": true, "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null}, "pool_size": [2, 2, 2], "padding": "valid", "strides": [2, 2, 2], "data_format": "channels_last"}"#),
+    PreprocessingConfigPair(
+        className: "Discretization", expression: #"L.Discretization(bin_boundaries=[-1.0, 0.0, 0.5], name='x')"#, crossDialect: false,
+        keras2: #"{"name": "x", "trainable": true, "dtype": "int64", "bin_boundaries": [-1.0, 0.0, 0.5], "num_bins": null, "epsilon": 0.01, "output_mode": "int", "sparse": false}"#,
+        keras3: #"{"bin_boundaries": [-1.0, 0.0, 0.5], "num_bins": null, "epsilon": 0.01, "output_mode": "int", "sparse": false, "name": "x", "dtype": "float32"}"#),
 ]
 
-/// tf_keras writes `trainable` and `noise_shape: null` for SpatialDropout3D, which Keras 3 rejects; KerasPort's Keras 2
-/// form leaves them out (as for SpatialDropout1D/2D).
+/// tf_keras writes `trainable` and `noise_shape: null` for SpatialDropout3D and `trainable` for Discretization, which
+/// Keras 3 rejects; KerasPort's Keras 2 form leaves them out (as for SpatialDropout1D/2D).
 func droppingSpatialDropoutKeys(_ v: JSONValue, className: String) -> JSONValue {
-    guard className == "SpatialDropout3D", case let .object(members) = v else { return v }
+    guard ["SpatialDropout3D", "Discretization"].contains(className), case let .object(members) = v else { return v }
     return .object(members.filter { $0.0 != "trainable" && $0.0 != "noise_shape" })
 }
 
@@ -171,6 +175,13 @@ struct PreprocessingConfigTests {
         let s = try #require(try decodeLayer("Resizing", #"{"name": "s", "height": 3, "width": 4, "interpolation": "lanczos3"}"#, .keras3) as? Resizing)
         #expect(s.interpolation == .lanczos3)
         #expect(try s.outputShapes(inputShapes: [[nil, 9, 9, 2]]) == [[nil, 3, 4, 2]])
+    }
+
+    @Test func discretizationModesOtherThanIntStayOpaqueWithTheReason() throws {
+        let layer = try decodeLayer("Discretization", #"{"name": "d", "bin_boundaries": [0.0], "output_mode": "one_hot"}"#, .keras3)
+        let opaque = try #require(layer as? OpaqueLayer)
+        #expect(opaque.unsupportedReason?.contains("one_hot") == true)
+        #expect(try decodeLayer("Discretization", #"{"name": "d", "bin_boundaries": [0.0]}"#, .keras3) is Discretization)
     }
 
     @Test func invalidConfigsAreOneLineErrorsNamingLayerAndKey() {

@@ -8,6 +8,14 @@ let preprocessingLayerDecoders: [String: LayerDecoder] = {
         "Normalization": { c throws in try Normalization(config: c) },
         "CenterCrop": { c throws in try CenterCrop(config: c) },
         "Resizing": { c throws in try Resizing(config: c) },
+        // Discretization runs with output_mode="int"; the other modes stay opaque (readable, writable, not run).
+        "Discretization": { c throws in
+            let d = try Discretization(config: c)
+            guard d.outputMode != "int" else { return d }
+            var opaque = OpaqueLayer(config: c, registeredName: nil)
+            opaque.unsupportedReason = "Discretization with output_mode `\(d.outputMode)` is not implemented (only `int`)"
+            return opaque
+        },
 
         // keras.applications' own layers
         "LayerScale": { c throws in try LayerScale(config: c) },

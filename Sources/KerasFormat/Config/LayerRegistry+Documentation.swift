@@ -46,7 +46,7 @@ extension LayerRegistry {
             // Preprocessing
             ("RandomCrop", "at inference tf_keras crops the centre (or resizes) and Keras 3 passes through; " + notYet),
             ("AutoContrast", notYet), ("ContrastLimitedAdaptiveHistogramEqualization", notYet),
-            ("CategoryEncoding", notYet), ("Discretization", notYet),
+            ("CategoryEncoding", notYet),
             ("Hashing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
             ("HashedCrossing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
             ("IntegerLookup", "its vocabulary is kept outside the config (assets) in most files; " + notYet),
