@@ -190,7 +190,11 @@ private struct Encoder {
             registered = opaque.registeredName.map { .string($0) } ?? .null
             buildConfig = opaque.buildConfig
         case let encodable as any ConfigEncodable:
-            className = encodable.kerasClassName(dialect: dialect)
+            if flavor == .kerasArchive, let named = encodable as? ArchiveClassName {
+                className = named.archiveClassName
+            } else {
+                className = encodable.kerasClassName(dialect: dialect)
+            }
             config = encodable.configJSON(dialect: dialect)
             if let custom = encodable as? CustomBuildConfig, let ins = firstInputs {
                 buildConfig = custom.archiveBuildConfig(inputShapes: ins)
