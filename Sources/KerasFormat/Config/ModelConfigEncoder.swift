@@ -199,7 +199,11 @@ private struct Encoder {
             className = op.className
             config = op.configJSON(dialect: dialect)
         case let encodable as any ConfigEncodable:
-            className = encodable.kerasClassName(dialect: dialect)
+            if flavor == .kerasArchive, let named = encodable as? ArchiveClassName {
+                className = named.archiveClassName
+            } else {
+                className = encodable.kerasClassName(dialect: dialect)
+            }
             config = encodable.configJSON(dialect: dialect)
             if let r = encodable as? any ArchiveRegistered, r.archiveModule != "keras.layers" {
                 module = r.archiveModule

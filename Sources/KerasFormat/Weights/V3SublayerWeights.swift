@@ -7,12 +7,6 @@ protocol V3SublayerWeights {
     /// The sub-objects under the layer's object that hold its weights, in the layer's weight order, each with the
     /// sub-layer's name (written as its `vars/@name`) and how many consecutive weights it holds.
     var v3WeightGroups: [(object: String, name: String, count: Int)] { get }
-    /// The Python class whose snake-cased name is the layer's object group, when it is not the config's class name.
-    var v3PythonClassName: String? { get }
-}
-
-extension V3SublayerWeights {
-    var v3PythonClassName: String? { nil }
 }
 
 extension MultiHeadAttention: V3SublayerWeights {
@@ -25,7 +19,6 @@ extension MultiHeadAttention: V3SublayerWeights {
 }
 
 extension GroupedQueryAttention: V3SublayerWeights {
-    var v3PythonClassName: String? { "GroupedQueryAttention" }
     /// Keras 3.15 saves these sub-layers under their attribute names with the underscore (`_query_dense`).
     var v3WeightGroups: [(object: String, name: String, count: Int)] {
         let objects = ["query": "_query_dense", "key": "_key_dense", "gate": "_gate_dense", "value": "_value_dense",

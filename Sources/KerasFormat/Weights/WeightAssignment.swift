@@ -192,7 +192,6 @@ extension WeightAssignment {
 
     /// The Python class name Keras 3 derives the group name from.
     private func v3ClassName(_ layer: any Layer) -> String {
-        if let sub = layer as? V3SublayerWeights, let python = sub.v3PythonClassName { return python }
         if let nested = layer as? NestedModel {
             return nested.graph.kind == .sequential ? "Sequential" : "Functional"
         }

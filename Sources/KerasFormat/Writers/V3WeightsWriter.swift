@@ -65,7 +65,6 @@ struct V3WeightsWriter {
     static func keras3ClassName(_ layer: any Layer) -> String {
         if let nested = layer as? NestedModel { return nested.graph.kind == .sequential ? "Sequential" : "Functional" }
         if let opaque = layer as? OpaqueLayer { return opaque.className }
-        if let sub = layer as? V3SublayerWeights, let python = sub.v3PythonClassName { return python }
         if let encodable = layer as? any ConfigEncodable { return encodable.kerasClassName(dialect: .keras3) }
         return layer.className
     }

@@ -1,5 +1,6 @@
 /// Keras 3 `keras.layers.GroupQueryAttention` (Python class `GroupedQueryAttention`, which names its
-/// `.weights.h5` group `grouped_query_attention`; configs say `GroupQueryAttention`): multi-head attention whose
+/// `.weights.h5` group `grouped_query_attention` and legacy `.h5` configs; `.keras` configs say
+/// `GroupQueryAttention`): multi-head attention whose
 /// `numKeyValueHeads` key/value heads each serve `numQueryHeads / numKeyValueHeads` consecutive query heads.
 ///
 /// Inputs as ``MultiHeadAttention`` (query `[B, T, d]`, value, optional key and attention mask; see ``roles``);
@@ -8,7 +9,7 @@
 /// `key/kernel (dk, kv_heads, head_dim)`, `key/bias`, `gate/…` (`use_gate`, like the query), `value/kernel
 /// (dv, kv_heads, head_dim)`, `value/bias`, `attention_output/kernel (q_heads, head_dim, d)`, `attention_output/bias (d)`.
 public struct GroupedQueryAttention: Layer {
-    public var className: String { "GroupQueryAttention" }
+    public var className: String { "GroupedQueryAttention" }
     public var common: LayerCommon
     public var headDim: Int
     public var numQueryHeads: Int

@@ -26,25 +26,10 @@ extension Attention: RunnableLayer {
     }
 }
 
-extension AdditiveAttention: RunnableLayer {
-    /// Scores `Σ_d scale[d]·tanh(q[t, d] + k[s, d])`, then as ``Attention``.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
-        _ = try outputShapes(inputShapes: inputShapes)
-        let scale = useScale ? try weightTensor(0, "scale") : nil
-        let causal = self.causal || options.useCausalMask
-        let returnScores = options.returnAttentionScores
-        return ClosureLayer { inputs in
-            let (q, v) = (inputs[0], inputs[1])
-            let k = inputs.count == 3 ? inputs[2] : v
-            let scores = try Ops.additiveAttentionScores(query: q, key: k, weights: scale)
-            return try applyAttentionScores(scores, value: v, causal: causal, returnScores: returnScores)
-        }
-    }
-}
 
 /// Keras' `_apply_scores`: masked scores lowered by 1e9 (`where(mask, scores, scores − 1e9)`), the softmax over
 /// the last axis, then `probabilities·value`; the probabilities as a second output when asked.
-private func applyAttentionScores(_ scores: Tensor, value: Tensor, causal: Bool, returnScores: Bool) throws -> [Tensor] {
+func applyAttentionScores(_ scores: Tensor, value: Tensor, causal: Bool, returnScores: Bool) throws -> [Tensor] {
     var scores = scores
     if causal {
         let (b, t, s) = (scores.shape[0], scores.shape[1], scores.shape[2])

@@ -67,3 +67,14 @@ extension MultiHeadAttention: PositionalCallParameters {
 extension GroupedQueryAttention: PositionalCallParameters {
     var positionalParameterNames: [String] { ["query", "value", "key"] }
 }
+
+/// A layer whose `.keras` config names its class differently from a legacy `.h5` config: Keras 3.15 writes
+/// `GroupQueryAttention` (the exported name) in archives and `GroupedQueryAttention` (the Python class) in `.h5`, and
+/// each loader resolves only its own.
+protocol ArchiveClassName {
+    var archiveClassName: String { get }
+}
+
+extension GroupedQueryAttention: ArchiveClassName {
+    var archiveClassName: String { "GroupQueryAttention" }
+}
