@@ -371,6 +371,40 @@ def shape2d_k3(name):
 
 
 @fixture
+def padconv_k3(name):
+    """ZeroPadding2D feeding a convolution (the plan folds the zeros into the convolution's padding) and
+    DepthwiseConv2D → BatchNormalization → ReLU6 (one fused output pass), as in MobileNetV2 and ResNet50."""
+    rng = start(name)
+    x = L.Input((9, 10, 20), name="img")
+    p = L.ZeroPadding2D(((0, 1), (1, 2)), name="zpad_dw")(x)
+    d = L.DepthwiseConv2D(3, strides=2, padding="valid", use_bias=False, name="dw_s2")(p)
+    d = L.BatchNormalization(name="dw_s2_bn")(d)
+    d = L.ReLU(6.0, name="dw_s2_relu")(d)
+    c = L.ZeroPadding2D(((3, 3), (2, 3)), name="zpad_conv")(x)
+    c = L.Conv2D(6, 7, strides=2, padding="valid", name="conv_s2")(c)
+    c = L.BatchNormalization(name="conv_s2_bn")(c)
+    e = L.ZeroPadding2D(1, name="zpad_dil")(x)
+    e = L.DepthwiseConv2D((3, 2), dilation_rate=2, padding="same", activation="swish", name="dw_dil")(e)
+    f = L.DepthwiseConv2D(5, padding="same", name="dw_same")(x)
+    f = L.BatchNormalization(name="dw_same_bn")(f)
+    f = L.LeakyReLU(negative_slope=0.2, name="dw_same_lrelu")(f)
+    g = L.ZeroPadding2D(((1, 1), (1, 1)), name="zpad_shared")(x)
+    g1 = L.Conv2D(3, 3, name="shared_a")(g)
+    g2 = L.DepthwiseConv2D(3, depth_multiplier=2, name="shared_b")(g)
+    h = L.ZeroPadding2D(((2, 0), (0, 1)), name="zpad_out")(x)
+    h1 = L.Conv2D(2, 3, strides=2, name="after_out")(h)
+    m = keras.Model(x, [d, c, e, f, g1, g2, h, h1], name="padconv_k3")
+    finish(name, m, rng, [C.random_input((2, 9, 10, 20), rng)], formats=["keras"],
+           description="ZeroPadding2D folded into a following DepthwiseConv2D (stride 2, asymmetric, with "
+                       "BatchNormalization + ReLU6), Conv2D (7x7 stride 2) and dilated DepthwiseConv2D (same), "
+                       "DepthwiseConv2D 5x5 + BatchNormalization + LeakyReLU, a padding read by two layers "
+                       "(not folded) and a padding that is also a model output (not folded); 20 channels "
+                       "(vector tails)",
+           covers=["ZeroPadding2D", "DepthwiseConv2D", "Conv2D", "BatchNormalization", "ReLU", "LeakyReLU",
+                   "activation:swish"])
+
+
+@fixture
 def batchnorm_k3(name):
     rng = start(name)
     x = L.Input((4, 3, 3), name="x")

@@ -6,9 +6,12 @@
 // (KP_SPIN_NS) after each one before they sleep on a condition variable, as ONNX Runtime's pool does.
 //
 // Protocol: one loop at a time (a mutex; a caller that finds the pool busy, or that runs inside a loop, runs its
-// loop alone). The caller publishes the loop (function, context, iteration count) and bumps `generation`; every
-// worker joins every loop, takes iterations from a shared counter, and acknowledges when the counter is exhausted;
-// the caller returns only after all workers have acknowledged, so no worker is still reading a finished loop.
+// loop alone). The caller publishes the loop (function, context, iteration count) with a new generation in `state`;
+// a worker that sees it joins the loop (counted in `state`, by compare-and-swap) while the loop is open, takes
+// iterations from a shared counter and reports when the counter is exhausted. Once the caller has run out of
+// iterations itself it closes the loop (no more joins) and waits only for the workers that joined: a worker that
+// the system has not scheduled yet (a new thread in a fresh process, or on a busy machine) never holds the caller
+// up; it finds the loop closed and waits for the next one.
 #define _GNU_SOURCE
 #include "CKernels.h"
 
@@ -33,10 +36,11 @@ static struct {
     pthread_mutex_t busy;
     pthread_mutex_t sleep_lock;
     pthread_cond_t wake;
-    atomic_long generation;
+    // generation << KP_GEN_SHIFT | KP_CLOSED (no more joins) | number of workers that joined the loop.
+    atomic_long state;
     atomic_int sleepers;
     atomic_long next;
-    atomic_int acks;
+    atomic_int finished;   // joined workers that found the iterations exhausted
     kp_task_fn fn;
     void *ctx;
     long iterations;
@@ -44,7 +48,13 @@ static struct {
     int started;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
+#define KP_JOINED_MASK 0xFFFFL
+#define KP_CLOSED (1L << 16)
+#define KP_GEN_SHIFT 17
+
 static _Thread_local int inside_loop;
+
+static long generation_of(long state) { return state >> KP_GEN_SHIFT; }
 
 static long now_ns(void) {
     struct timespec t;
@@ -69,20 +79,27 @@ static void *worker_main(void *arg) {
     for (;;) {
         long deadline = now_ns() + KP_SPIN_NS;
         int spins = 0;
-        while (atomic_load_explicit(&pool.generation, memory_order_acquire) == seen) {
+        while (generation_of(atomic_load_explicit(&pool.state, memory_order_acquire)) == seen) {
             KP_PAUSE();
             if (++spins % 256 == 0 && now_ns() > deadline) {
                 pthread_mutex_lock(&pool.sleep_lock);
                 atomic_fetch_add(&pool.sleepers, 1);
-                while (atomic_load(&pool.generation) == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
+                while (generation_of(atomic_load(&pool.state)) == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
                 atomic_fetch_sub(&pool.sleepers, 1);
                 pthread_mutex_unlock(&pool.sleep_lock);
                 break;
             }
         }
-        seen = atomic_load_explicit(&pool.generation, memory_order_acquire);
-        drain();
-        atomic_fetch_add_explicit(&pool.acks, 1, memory_order_release);
+        long s = atomic_load(&pool.state);
+        seen = generation_of(s);
+        // Join the loop while it is open; a closed loop is finished (or about to be) without this worker.
+        while (!(s & KP_CLOSED) && generation_of(s) == seen) {
+            if (atomic_compare_exchange_weak(&pool.state, &s, s + 1)) {
+                drain();
+                atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
+                break;
+            }
+        }
     }
     return NULL;
 }
@@ -112,7 +129,7 @@ static void start_workers(long threads) {
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (long i = 0; i < wanted; i++) {
         pthread_t t;
-        void *generation = (void *)(intptr_t)atomic_load(&pool.generation);
+        void *generation = (void *)(intptr_t)generation_of(atomic_load(&pool.state));
         if (pthread_create(&t, &attr, worker_main, generation) != 0) break;
         pool.workers++;
     }
@@ -135,8 +152,9 @@ void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
     pool.ctx = ctx;
     pool.iterations = iterations;
     atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
-    atomic_store_explicit(&pool.acks, 0, memory_order_relaxed);
-    atomic_fetch_add(&pool.generation, 1);   // sequentially consistent: ordered before the sleepers check
+    atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
+    // Sequentially consistent: the loop's fields before it, and it before the sleepers check.
+    atomic_store(&pool.state, (generation_of(atomic_load(&pool.state)) + 1) << KP_GEN_SHIFT);
     if (atomic_load(&pool.sleepers) > 0) {
         pthread_mutex_lock(&pool.sleep_lock);
         pthread_cond_broadcast(&pool.wake);
@@ -145,8 +163,9 @@ void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
     inside_loop = 1;
     drain();
     inside_loop = 0;
+    long joined = atomic_fetch_or(&pool.state, KP_CLOSED) & KP_JOINED_MASK;
     int spins = 0;
-    while (atomic_load_explicit(&pool.acks, memory_order_acquire) < pool.workers) {
+    while (atomic_load_explicit(&pool.finished, memory_order_acquire) < joined) {
         KP_PAUSE();
         if (++spins % 4096 == 0) sched_yield();   // a worker descheduled by the system: let it run
     }

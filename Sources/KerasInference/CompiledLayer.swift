@@ -95,3 +95,13 @@ struct PostOpsLayer: CompiledLayer {
         return [try Ops.applyingPostOps(postOps, to: inputs[0])]
     }
 }
+
+/// A convolution that can take the zeros of a `ZeroPadding2D` feeding it into its own padding (handled at the
+/// borders or in its packing, with no padded copy of the input): the plan folds such pairs (see
+/// ``CompiledModel/foldZeroPadding(_:sources:outputSlots:)``).
+protocol ZeroPaddingAbsorbing: RunnableLayer {
+    /// This layer compiled to run on the padding layer's input (`inputShapes`, laid out as `format`) with
+    /// `((top, bottom), (left, right))` zeros around its spatial axes first; `nil` when it cannot.
+    func compile(inputShapes: [Shape], zeroPadding: ((Int, Int), (Int, Int)),
+                 format: DataFormat) throws -> (any CompiledLayer)?
+}

@@ -73,6 +73,7 @@ public struct CompiledModel: Sendable {
             return s
         }
         var steps: [Step] = []
+        var sources: [(layer: any Layer, inputShapes: [Shape])] = []
         var inputSlots: [Int] = []
         for ref in graph.inputs { inputSlots.append(slot(ref)) }
         for (n, c) in analysis.order {
@@ -99,11 +100,13 @@ public struct CompiledModel: Sendable {
                               inputs: node.calls[c].inputs.map(slot),
                               outputs: outs.indices.map { slot(TensorRef(layer: node.name, node: c, tensor: $0)) },
                               releases: []))
+            sources.append((node.layer, known))
         }
         let outputSlots = graph.outputs.map(slot)
         let maskSlots = try CompiledModel.planMasks(&steps, graph: graph, analysis: analysis, firstSlot: slotOf.count)
         self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
-        self.fusedSteps = CompiledModel.withReleases(CompiledModel.fuse(steps, outputSlots: outputSlots),
+        let folded = CompiledModel.foldZeroPadding(steps, sources: sources, outputSlots: outputSlots)
+        self.fusedSteps = CompiledModel.withReleases(CompiledModel.fuse(folded, outputSlots: outputSlots),
                                                      outputSlots: outputSlots)
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
@@ -177,6 +180,48 @@ public struct CompiledModel: Sendable {
         let keep = Set(outputSlots)
         for (x, i) in lastReader.sorted(by: { $0.key < $1.key }) where !keep.contains(x) { steps[i].releases.append(x) }
         return steps
+    }
+
+    /// Folds each `ZeroPadding2D` whose output only one ``ZeroPaddingAbsorbing`` convolution (Conv2D,
+    /// DepthwiseConv2D) reads, and that is not a model output, into that convolution: the convolution runs on the
+    /// padding layer's input with the zeros as part of its own padding, so the padded tensor is never written.
+    /// The values are the same (a tap on a padding zero adds `x·0`, which the folded kernel skips). `sources` holds
+    /// each step's graph layer and input shapes. The graph (its layers and weights) is untouched.
+    static func foldZeroPadding(_ steps: [Step], sources: [(layer: any Layer, inputShapes: [Shape])],
+                                outputSlots: [Int]) -> [Step] {
+        var readers: [Int: Int] = [:]
+        for s in steps { for x in s.inputs { readers[x, default: 0] += 1 } }
+        let modelOutputs = Set(outputSlots)
+        // Output slot of a foldable padding step → that step's index and its padding.
+        var pads: [Int: (step: Int, padding: ((Int, Int), (Int, Int)), format: DataFormat)] = [:]
+        for (i, step) in steps.enumerated() {
+            guard let pad = sources[i].layer as? ZeroPadding2D, step.inputs.count == 1, step.outputs.count == 1,
+                  let x = step.outputs.first, readers[x] == 1, !modelOutputs.contains(x),
+                  sources[i].inputShapes.count == 1, sources[i].inputShapes[0].count == 4,
+                  pad.padding.count == 2, pad.padding.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0 >= 0 } })
+            else { continue }
+            pads[x] = (i, ((pad.padding[0][0], pad.padding[0][1]), (pad.padding[1][0], pad.padding[1][1])),
+                       pad.dataFormat)
+        }
+        guard !pads.isEmpty else { return steps }
+        var replaced: [Int: Step] = [:]
+        var dropped = Set<Int>()
+        for (t, step) in steps.enumerated() {
+            guard step.inputs.count == 1, let pad = pads[step.inputs[0]],
+                  let conv = sources[t].layer as? any ZeroPaddingAbsorbing,
+                  let compiled = try? conv.compile(inputShapes: sources[pad.step].inputShapes,
+                                                   zeroPadding: pad.padding, format: pad.format)
+            else { continue }
+            var folded = step
+            let padStep = steps[pad.step]
+            folded.layer = compiled
+            folded.inputs = padStep.inputs
+            folded.layerName = padStep.layerName + "+" + step.layerName
+            folded.className = padStep.className + "+" + step.className
+            replaced[t] = folded
+            dropped.insert(pad.step)
+        }
+        return steps.indices.compactMap { i in dropped.contains(i) ? nil : (replaced[i] ?? steps[i]) }
     }
 
     /// Fuses each element-wise layer (``ElementwiseLayer`` with post-ops: activations, LeakyReLU, PReLU, ReLU,

@@ -22,18 +22,36 @@ public struct Benchmark {
     }
 
     /// Runs the benchmark.
+    ///
+    /// - Parameter shapes: one full input shape per model input (batch first; the first one's batch is the
+    ///   batch size), for models whose inputs have `None` sizes (e.g. an any-size image model); `nil` uses the
+    ///   declared shapes with `batch`.
     public static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
-                           profile: Bool) throws -> Result {
+                           profile: Bool, shapes: [[Int]]? = nil) throws -> Result {
         let start = DispatchTime.now().uptimeNanoseconds
         let graph = try KerasFile.open(path, architecture: architecture).loadGraph()
-        let compiled = try CompiledModel(graph)
+        if let shapes {
+            guard shapes.count == graph.inputs.count else {
+                throw InferenceError("the model has \(graph.inputs.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(shapes.count) shapes")
+            }
+            guard let b = shapes.first?.first, shapes.allSatisfy({ $0.first == b && $0.allSatisfy { $0 >= 1 } }) else {
+                throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
+            }
+        }
+        let batch = shapes?.first?.first ?? batch
+        let compiled = try CompiledModel(graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var rng = SplitMix64(seed: 0x4B65_7261_7350_6F72)   // fixed seed: the same input every run
         let inputs: [Tensor] = try compiled.inputShapes.enumerated().map { i, s in
             guard let s else { throw InferenceError("model input \(i) has an unknown shape") }
+            if let given = shapes?[i] {
+                guard given.count == s.count, zip(given.dropFirst(), s.dropFirst()).allSatisfy({ $1 == nil || $1 == $0 }) else {
+                    throw InferenceError("model input `\(graph.inputs[i].layer)` has shape \(s.kerasDescription), which shape \(given) does not fit")
+                }
+            }
             var shape = [batch]
             for d in s.dropFirst() {
-                guard let d else { throw InferenceError("model input `\(graph.inputs[i].layer)` has an unknown size in \(s.kerasDescription)") }
+                guard let d else { throw InferenceError("model input `\(graph.inputs[i].layer)` has an unknown size in \(s.kerasDescription) (give it with --shape)") }
                 shape.append(d)
             }
             let n = shape.reduce(1, *)

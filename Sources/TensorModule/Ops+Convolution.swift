@@ -9,6 +9,9 @@ extension Ops {
     ///   - padding: `.valid` or `.same` (TensorFlow semantics: extra padding goes after).
     ///   - dilation: `(height, width)` dilation rates, ≥ 1.
     ///   - groups: channel groups; `channels` and `filters` must both be divisible by it.
+    ///   - zeroPadding: `((top, bottom), (left, right))` rows and columns of zeros around the input before the
+    ///     convolution (a folded `ZeroPadding2D`; `padding` then applies to the padded size). The zeros are never
+    ///     a separate tensor: the direct kernel's padded copy or im2col writes them.
     ///   - activation: fused into the bias pass.
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
@@ -18,6 +21,7 @@ extension Ops {
     public static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                               strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                              zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
                               activation: Activation = .linear, postOps: [PostOp] = [],
                               packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "conv2d"
@@ -25,9 +29,11 @@ extension Ops {
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
         guard padding != .causal else { throw .argument(op, "padding causal is only defined for Conv1D") }
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
-                                       stride: strides.0, dilation: dilation.0, padding: padding)
+                                       stride: strides.0, dilation: dilation.0, padding: padding,
+                                       zeroPadding: zeroPadding.0)
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
-                                       stride: strides.1, dilation: dilation.1, padding: padding)
+                                       stride: strides.1, dilation: dilation.1, padding: padding,
+                                       zeroPadding: zeroPadding.1)
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,

@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Ops {
     /// Keras `DepthwiseConv2D` on `NHWC` input: each input channel is convolved with its own
     /// `depthMultiplier` filters.
@@ -9,20 +11,28 @@ extension Ops {
     /// - Returns: `[batch, outHeight, outWidth, channels · depthMultiplier]`; output channel
     ///   `c · depthMultiplier + m` is input channel `c` convolved with `kernel[:, :, c, m]`.
     /// - Throws: ``TensorError`` for rank, channel, bias or window mismatches.
+    ///   - zeroPadding: `((top, bottom), (left, right))` rows and columns of zeros around the input before the
+    ///     convolution (a folded `ZeroPadding2D`), handled at the borders without a padded copy; `padding` then
+    ///     applies to the padded size.
+    ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     public static func depthwiseConv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                                        strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                                        dilation: (Int, Int) = (1, 1),
-                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
+                                       zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
+                                       activation: Activation = .linear,
+                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "depthwiseConv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, channels, depth_multiplier]") }
         guard padding != .causal else { throw .argument(op, "padding causal is only defined for 1-D operations") }
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
-                                       stride: strides.0, dilation: dilation.0, padding: padding)
+                                       stride: strides.0, dilation: dilation.0, padding: padding,
+                                       zeroPadding: zeroPadding.0)
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
-                                       stride: strides.1, dilation: dilation.1, padding: padding)
+                                       stride: strides.1, dilation: dilation.1, padding: padding,
+                                       zeroPadding: zeroPadding.1)
         return try depthwise(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
-                             rows: rows, cols: cols, bias: bias, activation: activation,
+                             rows: rows, cols: cols, bias: bias, activation: activation, postOps: postOps,
                              outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
@@ -87,7 +97,7 @@ extension Ops {
 
     static func depthwise(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
                           rows: WindowAxis, cols: WindowAxis, bias: Tensor?, activation: Activation,
-                          outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                          postOps: [PostOp] = [], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         let kshape = kernel.shape
         guard kshape[kshape.count - 2] == channels else {
             throw .shape(op, "kernel \(kshape) expects \(kshape[kshape.count - 2]) input channels, input \(input.shape) has \(channels)")
@@ -95,35 +105,61 @@ extension Ops {
         let dm = kshape[kshape.count - 1]
         let outChannels = channels * dm
         try checkBias(bias, channels: outChannels, operation: op)
+        try checkPostOps(postOps, columns: outChannels, operation: op)
         let shape = outShape(outChannels)
         let count = try Tensor.checkedCount(shape, operation: op)
-        var output = Tensor.buildZeroed(shape: shape, count: count) { out in
+        // Bias, activation and post-ops run on each output row while it is still in cache.
+        let rowPass = activation.isElementwise
+        var output = Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                                   multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
-                                  rows: rows, cols: cols, output: out.baseAddress!)
+                                  rows: rows, cols: cols, output: out.baseAddress!) { line, o in
+                        guard rowPass else { return }
+                        epilogue(o, rows: cols.output, columns: outChannels, bias: bias, activation: activation,
+                                 postOps: postOps, firstRow: line * cols.output, parallel: false)
+                    }
                 }
             }
-            epilogue(out.baseAddress!, rows: count / max(outChannels, 1), columns: outChannels, bias: bias,
-                     activation: activation)
+            if !rowPass {
+                epilogue(out.baseAddress!, rows: count / max(outChannels, 1), columns: outChannels, bias: bias,
+                         activation: activation)
+            }
         }
-        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        if !activation.isElementwise {
+            try applyActivation(activation, to: &output)
+            applyPostOps(postOps, to: &output, columns: outChannels)
+        }
         return output
     }
 
-    /// Accumulates the depthwise convolution into a zeroed output, one output row per work item,
-    /// vectorised over channels.
+    /// Computes the depthwise convolution one output row (`line`: flattened `(n, oh)`) per work item, vectorised
+    /// over channels, and calls `finished` with each row's index and first value once the row is complete.
+    /// Every output value is `0 + x·w + …` over the taps inside the input in kernel-row-major order (the AVX2
+    /// kernel keeps the sums in registers; the portable loop accumulates in the output row: the same values).
     static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,
                               kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis,
-                              output: UnsafeMutablePointer<Float>) {
+                              output: UnsafeMutablePointer<Float>,
+                              finished: (_ line: Int, _ row: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
         let outChannels = channels * dm
         let lines = batch * rows.output
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
+        // The AVX2 row kernel, unless the engine is forced to the portable path (`.blas`, for comparisons).
+        let direct = dm == 1 && DirectGEMM.available && DirectGEMM.engine != .blas
         Parallel.forEachChunk(count: lines, work: work) { range in
             for line in range {
                 let n = line / rows.output, oh = line % rows.output
                 let image = input + n * rows.input * cols.input * channels
+                let outLine = output + line * cols.output * outChannels
+                if direct {
+                    kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
+                                     oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
+                                     rows.dilation, cols.dilation, outLine)
+                    finished(line, outLine)
+                    continue
+                }
+                outLine.update(repeating: 0, count: cols.output * outChannels)
                 for i in 0..<rows.kernel {
                     let ih = oh * rows.stride - rows.padBefore + i * rows.dilation
                     if ih < 0 || ih >= rows.input { continue }
@@ -133,7 +169,7 @@ extension Ops {
                         for ow in 0..<cols.output {
                             let iw = ow * cols.stride - cols.padBefore + j * cols.dilation
                             if iw < 0 || iw >= cols.input { continue }
-                            let o = output + (line * cols.output + ow) * outChannels
+                            let o = outLine + ow * outChannels
                             let x = inLine + iw * channels
                             if dm == 1 {
                                 multiplyAdd(o, x, taps, channels)
@@ -147,6 +183,7 @@ extension Ops {
                         }
                     }
                 }
+                finished(line, outLine)
             }
         }
     }

@@ -34,6 +34,28 @@ struct WindowAxis: Equatable {
     var stride: Int
     var dilation: Int
 
+    /// The geometry for one axis of an input with `zeroPadding.0` zeros before and `zeroPadding.1` after it
+    /// (a folded `ZeroPadding`), `padding` applying to the padded size; the zeros are never materialised: the
+    /// axis keeps the unpadded input size and the zeros before it join `padBefore`.
+    static func make(operation: String, axisName: String, input: Int, kernel: Int, stride: Int, dilation: Int,
+                     padding: Ops.Padding, zeroPadding: (Int, Int)) throws(TensorError) -> WindowAxis {
+        if zeroPadding == (0, 0) {
+            return try make(operation: operation, axisName: axisName, input: input, kernel: kernel, stride: stride,
+                            dilation: dilation, padding: padding)
+        }
+        guard zeroPadding.0 >= 0, zeroPadding.1 >= 0 else {
+            throw .argument(operation, "\(axisName) zero padding \(zeroPadding) must not be negative")
+        }
+        let (a, o1) = input.addingReportingOverflow(zeroPadding.0)
+        let (padded, o2) = a.addingReportingOverflow(zeroPadding.1)
+        guard !o1, !o2 else { throw TensorError(.overflow, operation: operation, message: "\(axisName) padded size overflows") }
+        var axis = try make(operation: operation, axisName: axisName, input: padded, kernel: kernel, stride: stride,
+                            dilation: dilation, padding: padding)
+        axis.input = input
+        axis.padBefore += zeroPadding.0
+        return axis
+    }
+
     /// The TensorFlow geometry for one axis. Throws when arguments are not positive, when
     /// `causal` is used where not allowed, or when a `valid` window does not fit.
     static func make(operation: String, axisName: String, input: Int, kernel: Int, stride: Int,

@@ -8,7 +8,7 @@ import Darwin
 /// Process-wide settings for running models.
 public enum TensorRuntime {
     /// Called by `CompiledModel` (once per process; later calls do nothing). With glibc it makes `malloc` keep freed
-    /// blocks of up to 32 MiB in the heap and trim free memory only beyond 512 MiB: every layer allocates its output
+    /// blocks in the heap (no `mmap` for large blocks) and trim free memory only beyond 512 MiB: every layer allocates its output
     /// tensor, and without this each large tensor's pages are unmapped when freed and faulted in again for the next
     /// one (measured on a 16 MiB LeakyReLU: 3× slower). The cost is that up to 512 MiB of freed memory stays with
     /// the process. `KERASPORT_KEEP_MEMORY=0` leaves `malloc` as it is.

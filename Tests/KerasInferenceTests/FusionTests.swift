@@ -23,6 +23,29 @@ struct FusionTests {
         }
     }
 
+    /// The plan folds a ZeroPadding2D into the convolution it alone feeds (no padded tensor), and the
+    /// BatchNormalization / activation after a DepthwiseConv2D into its output pass; a padding read twice or
+    /// returned as a model output stays a step of its own. The values are checked against Keras by the parity
+    /// tests and against the unfused plan, bit for bit, by ``fusedEqualsUnfused(_:)``.
+    @Test("ZeroPadding2D folded into the convolution after it", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/padconv_k3/model.keras")), "fixture padconv_k3 missing"))
+    func zeroPaddingFolded() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "padconv_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let outputs = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        for expected in ["zpad_dw+dw_s2+dw_s2_bn+dw_s2_relu", "zpad_conv+conv_s2+conv_s2_bn", "zpad_dil+dw_dil",
+                         "dw_same+dw_same_bn+dw_same_lrelu", "zpad_shared", "zpad_out", "after_out"] {
+            #expect(steps.contains(expected), "no step \(expected) in \(steps)")
+        }
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+        }
+    }
+
     /// Conv2D → BatchNormalization → PReLU → Conv2D → LeakyReLU, with denormal-producing weights: values that
     /// become denormal between the fused steps must be flushed exactly where the unfused plan flushes them.
     @Test("denormals between fused steps")

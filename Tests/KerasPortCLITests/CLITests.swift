@@ -168,4 +168,18 @@ struct CLITests {
         for key in ["median_s", "min_s", "batch", "iterations", "load_s"] { #expect(obj[key] != nil, "\(key)") }
         #expect(obj["batch"] as? Int == 2)
     }
+
+    /// `--shape` gives each input's full shape (batch first; for inputs with None sizes): its batch is the one
+    /// timed, and a shape that contradicts the declared one is an error naming the input.
+    @Test("bench --shape sets the input shape and batch")
+    func benchShape() throws {
+        let r = try CLI.run(["bench", example, "--shape", "3,8,8,3", "--iterations", "1", "--warmup", "0", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(obj["batch"] as? Int == 3)
+        let wrong = try CLI.run(["bench", example, "--shape", "1,9,8,3", "--iterations", "1", "--warmup", "0"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("(None, 8, 8, 3)"), "\(wrong.stderr)")
+        let bad = try CLI.run(["bench", example, "--shape", "1,x,8,3"])
+        #expect(bad.status != 0 && bad.stderr.contains("--shape"), "\(bad.stderr)")
+    }
 }

@@ -1,5 +1,5 @@
 import Testing
-import TensorModule
+@testable import TensorModule
 import _TestSupport
 
 // Naive references: direct loops over the definition, with padding computed here from the
@@ -178,6 +178,79 @@ struct ConvolutionTests {
         for i in 0..<expected.count { expected.scalars[i] += b.scalars[i % (p.2 * p.5)] }
         let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
         #expect(c.ok, "\(c)")
+    }
+
+    /// The AVX2 row kernel (sums in registers) and the portable loop compute each value as 0 + x·w + … over the
+    /// taps inside the input in kernel-row-major order, as the naive loop does: identical bits (bias added after).
+    @Test("depthwiseConv2d equals the naive loop bit for bit", arguments: [
+        // (h, w, c, kh, kw, sh, sw, dh, dw, same)
+        (7, 7, 5, 3, 3, 1, 1, 1, 1, true),
+        (9, 9, 17, 3, 3, 2, 2, 1, 1, true),
+        (12, 11, 96, 3, 3, 2, 2, 1, 1, false),
+        (10, 9, 44, 5, 5, 1, 1, 1, 1, true),
+        (9, 10, 40, 3, 2, 1, 2, 2, 3, true),
+        (8, 8, 33, 7, 7, 1, 1, 1, 1, true),
+    ])
+    func depthwiseBitwise(_ p: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Bool)) throws {
+        var rng = SeededRandom(seed: UInt64(p.2 * 7 + p.3))
+        let x = rng.tensor([2, p.0, p.1, p.2]), w = rng.tensor([p.3, p.4, p.2, 1]), b = rng.tensor([p.2])
+        var expected = naiveDepthwise(x, w, strides: (p.5, p.6), same: p.9, dilation: (p.7, p.8))
+        for i in 0..<expected.count { expected.scalars[i] += b.scalars[i % p.2] }
+        for engine in [DirectGEMM.Engine.automatic, .blas] {   // the AVX2 row kernel, the portable loop
+            let y = try DirectGEMM.$engine.withValue(engine) {
+                try Ops.depthwiseConv2d(input: x, kernel: w, bias: b, strides: (p.5, p.6),
+                                        padding: p.9 ? .same : .valid, dilation: (p.7, p.8))
+            }
+            #expect(bitwiseEqual(y, expected), "\(engine): \(firstBitwiseDifference(y, expected))")
+        }
+    }
+
+    /// A folded ZeroPadding2D: the convolution with `zeroPadding` equals the convolution of the padded copy, bit
+    /// for bit (a tap on a padding zero adds x·0 = +0 to a sum that starts at +0, which changes no value).
+    @Test("zeroPadding folded into depthwiseConv2d and conv2d equals padding first", arguments: [
+        // (h, w, c, k, stride, dilation, top, bottom, left, right, same, dm)
+        (9, 10, 20, 3, 2, 1, 0, 1, 1, 2, false, 1),
+        (8, 8, 16, 3, 2, 1, 1, 1, 1, 1, false, 1),
+        (7, 9, 5, 3, 1, 2, 2, 0, 0, 3, true, 1),
+        (6, 7, 3, 7, 2, 1, 3, 3, 3, 3, false, 1),
+        (6, 6, 4, 3, 1, 1, 1, 2, 2, 1, true, 2),
+        (5, 5, 9, 2, 1, 1, 0, 0, 4, 0, false, 1),
+    ])
+    func zeroPaddingFolded(_ p: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Bool, Int)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 31 + p.2 + p.3))
+        let x = rng.tensor([2, p.0, p.1, p.2])
+        let pads = ((p.6, p.7), (p.8, p.9))
+        let padded = try Ops.zeroPadding2d(input: x, padding: pads)
+        let padding: Ops.Padding = p.10 ? .same : .valid
+        let dw = rng.tensor([p.3, p.3, p.2, p.11]), db = rng.tensor([p.2 * p.11])
+        let scale = (0..<(p.2 * p.11)).map { Float($0 % 5) * 0.3 - 0.6 }, shift = scale.map { $0 * 0.5 + 0.1 }
+        let post: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: scale, shift: shift), .flushDenormals]
+        for engine in [DirectGEMM.Engine.automatic, .blas] {
+            let folded = try DirectGEMM.$engine.withValue(engine) {
+                try Ops.depthwiseConv2d(input: x, kernel: dw, bias: db, strides: (p.4, p.4), padding: padding,
+                                        dilation: (p.5, p.5), zeroPadding: pads, activation: .relu6, postOps: post)
+            }
+            let reference = try Ops.applyingPostOps(post, to: try DirectGEMM.$engine.withValue(engine) {
+                try Ops.depthwiseConv2d(input: padded, kernel: dw, bias: db, strides: (p.4, p.4), padding: padding,
+                                        dilation: (p.5, p.5), activation: .relu6)
+            })
+            #expect(bitwiseEqual(folded, reference), "depthwise \(engine): \(firstBitwiseDifference(folded, reference))")
+        }
+        let cw = rng.tensor([p.3, p.3, p.2, 6]), cb = rng.tensor([6])
+        for engine in [DirectGEMM.Engine.automatic, .blas] {
+            let a = try DirectGEMM.$engine.withValue(engine) {
+                try Ops.conv2d(input: x, kernel: cw, bias: cb, strides: (p.4, p.4), padding: padding,
+                               dilation: (p.5, p.5), zeroPadding: pads, activation: .relu)
+            }
+            let b = try DirectGEMM.$engine.withValue(engine) {
+                try Ops.conv2d(input: padded, kernel: cw, bias: cb, strides: (p.4, p.4), padding: padding,
+                               dilation: (p.5, p.5), activation: .relu)
+            }
+            #expect(bitwiseEqual(a, b), "conv2d \(engine): \(firstBitwiseDifference(a, b))")
+        }
+        #expect(throws: TensorError.self) {
+            try Ops.depthwiseConv2d(input: x, kernel: dw, zeroPadding: ((-1, 0), (0, 0)))
+        }
     }
 
     @Test func separableIsDepthwiseThenPointwise() throws {

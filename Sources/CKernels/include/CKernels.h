@@ -113,6 +113,14 @@ void kp_store_fence(void);
 /// when `flush`, each denormal sum is replaced by a zero of the same sign (kp_flush_denormals(…, 0) in the same pass).
 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush);
 
+/// One output row `oh` of a depthwise 2-D convolution with depth multiplier 1 on one NHWC image
+/// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
+/// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image
+/// (the padding, pad_top / pad_left before, any amount after) are skipped. AVX2: only when kp_simd_available().
+void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
+                      long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
+                      long dil_w, float *out);
+
 #ifdef __cplusplus
 }
 #endif

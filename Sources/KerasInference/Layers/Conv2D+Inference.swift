@@ -1,12 +1,22 @@
 import KerasGraph
 import TensorModule
 
-extension Conv2D: RunnableLayer {
+extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
     /// A GEMM per convolution (the direct AVX2 kernel, or im2col + `sgemm`) over NHWC (strides, dilation, groups, TensorFlow's `same` padding), with the bias and
     /// the activation fused into the output pass. Channels-first input (Keras 2/3 `channels_first`, Keras 1
     /// `dim_ordering = "th"`, whose kernels the weight reader already turned into `[kh, kw, in, out]`) is
     /// transposed NCHW → NHWC, run, and transposed back.
     public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        try compile(zeroPadding: ((0, 0), (0, 0)))
+    }
+
+    func compile(inputShapes: [Shape], zeroPadding: ((Int, Int), (Int, Int)),
+                 format: DataFormat) throws -> (any CompiledLayer)? {
+        guard format == dataFormat else { return nil }
+        return try compile(zeroPadding: zeroPadding)
+    }
+
+    private func compile(zeroPadding: ((Int, Int), (Int, Int))) throws -> OutputPassLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let packed = groups == 1 ? Ops.PackedKernel.pack(kernel) : nil
@@ -16,8 +26,8 @@ extension Conv2D: RunnableLayer {
         return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.conv2d(input: x, kernel: kernel, bias: bias, strides: strides, padding: padding,
-                               dilation: dilation, groups: groups, activation: activation, postOps: postOps,
-                               packedKernel: packed)
+                               dilation: dilation, groups: groups, zeroPadding: zeroPadding, activation: activation,
+                               postOps: postOps, packedKernel: packed)
             }
         }
     }

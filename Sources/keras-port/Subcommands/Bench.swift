@@ -25,15 +25,34 @@ extension KerasPortCommand {
         @Flag(name: .long, help: "Also time each layer (median per batch).")
         var profile = false
 
+        @Option(name: .long, help: ArgumentHelp(
+            "Full input shape, batch first (e.g. 1,96,96,3), for inputs with None sizes; once per model input.",
+            valueName: "d0,d1,…"))
+        var shape: [String] = []
+
+        /// `--shape` values as integer lists.
+        func parsedShapes() throws -> [[Int]]? {
+            guard !shape.isEmpty else { return nil }
+            return try shape.map { text in
+                let dims = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !dims.isEmpty, dims.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    throw ValidationError("--shape \(text): expected positive integers separated by commas, batch first (e.g. 1,96,96,3)")
+                }
+                return dims.map { $0! }
+            }
+        }
+
         func validate() throws {
             guard batch >= 1, batch <= 1 << 20 else { throw ValidationError("--batch must be between 1 and 1048576") }
             guard iterations >= 1, iterations <= 1_000_000 else { throw ValidationError("--iterations must be at least 1") }
             guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+            _ = try parsedShapes()
         }
 
         func run() throws {
             let r = try Benchmark.run(model: model.model, architecture: model.config, batch: batch,
-                                      iterations: iterations, warmup: warmup, profile: profile)
+                                      iterations: iterations, warmup: warmup, profile: profile,
+                                      shapes: try parsedShapes())
             if json {
                 var o: [(String, JSONValue)] = [
                     ("model", .string(model.model)), ("batch", .number(Double(r.batch))),
