@@ -484,13 +484,16 @@ private struct Context {
                 guard let mask = call["kwargs"]?["mask"] else { continue }
                 var refs: [RawRef] = []
                 try collectKerasTensors(mask, into: &refs, object: object)
+                // The call's arguments already hold the mask's tensors as inputs (keyword `mask`). A mask Keras
+                // derived itself is dropped from the call; any other stays one of its inputs.
+                var chains: [[String]] = []
                 for r in refs {
-                    if let chain = derivedMaskChain(r.layer) {
-                        derived.formUnion(chain)
-                    } else {
-                        nodes[n].calls[c].inputs.append(try resolve(r, "layer `\(e.name)` (\(e.unregisteredClassName))"))
-                    }
+                    guard let chain = derivedMaskChain(r.layer) else { chains = []; break }
+                    chains.append(chain)
                 }
+                guard !chains.isEmpty else { continue }
+                for chain in chains { derived.formUnion(chain) }
+                nodes[n].calls[c] = Self.removingKeyword("mask", from: nodes[n].calls[c])
             }
         }
         guard !derived.isEmpty else { return nodes }
@@ -511,6 +514,31 @@ private struct Context {
             }
         }
         return nodes.filter { !pruned.contains($0.name) }
+    }
+
+    /// `call` without the keyword argument `name` and the inputs only it passed (the other tensor indices
+    /// renumbered); a call left plain loses its recorded arguments.
+    static func removingKeyword(_ name: String, from call: LayerCall) -> LayerCall {
+        guard var arguments = call.arguments, let value = arguments.keyword(name) else { return call }
+        let dropped = Set(value.tensorIndices)
+        arguments.keywords.removeAll { $0.name == name }
+        var kept: [Int: Int] = [:]
+        var inputs: [TensorRef] = []
+        for (i, ref) in call.inputs.enumerated() where !dropped.contains(i) {
+            kept[i] = inputs.count
+            inputs.append(ref)
+        }
+        func renumber(_ v: CallValue) -> CallValue {
+            switch v {
+            case let .tensor(i): return .tensor(kept[i] ?? i)
+            case .constant: return v
+            case let .list(items): return .list(items.map(renumber))
+            case let .dictionary(items): return .dictionary(items.map { CallKeyword($0.name, renumber($0.value)) })
+            }
+        }
+        arguments.positional = arguments.positional.map(renumber)
+        arguments.keywords = arguments.keywords.map { CallKeyword($0.name, renumber($0.value)) }
+        return LayerCall(inputs: inputs, arguments: arguments.isPlain ? nil : arguments)
     }
 
     // MARK: Inbound nodes
