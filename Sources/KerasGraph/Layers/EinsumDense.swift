@@ -85,9 +85,7 @@ public struct EinsumDense: Layer {
             inputChars.firstIndex(of: c).map { input[$0 + inputOffset] }
         }
         func outputIndex(_ c: Character) -> Int? { outputChars.firstIndex(of: c).map { $0 + outputOffset } }
-        // Output sizes the input determines size the kernel and bias; the output shape reported is Keras' own:
-        // the batch axis, the elided axes and `output_shape` as configured (a `None` there stays unknown).
-        let configured = full
+        // Output sizes the input determines.
         for c in inputChars {
             if let o = outputIndex(c), let i = inputSize(c) {
                 if let a = full[o], let b = i, a != b {
@@ -99,7 +97,7 @@ public struct EinsumDense: Layer {
         var kernel: [Int] = []
         for c in weightSpec {
             let size: Int?
-            if let o = outputIndex(c) { size = full[o] ?? configured[o] } else if let i = inputSize(c) { size = i } else {
+            if let o = outputIndex(c) { size = full[o] } else if let i = inputSize(c) { size = i } else {
                 throw configError("`equation` \"\(equation)\": kernel letter `\(c)` is in neither the input nor the output")
             }
             guard let size else { throw inputError("kernel axis `\(c)` of \"\(equation)\" has no known size for input \(input.kerasDescription)") }
@@ -113,13 +111,13 @@ public struct EinsumDense: Layer {
             let first = biasAxes.compactMap { outputChars.firstIndex(of: $0) }.min()!
             var shape: [Int] = []
             for (i, c) in outputChars.enumerated().dropFirst(first) {
-                guard let d = full[i + outputOffset] ?? configured[i + outputOffset] else { throw inputError("bias axis `\(c)` has no known size") }
+                guard let d = full[i + outputOffset] else { throw inputError("bias axis `\(c)` has no known size") }
                 shape.append(biasAxes.contains(c) ? d : 1)
             }
             if !leftElided { shape += Array(repeating: 1, count: elided) }
             bias = shape
         }
-        return (kernel, bias, configured)
+        return (kernel, bias, full)
     }
 
     public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
