@@ -44,7 +44,7 @@ public struct ModelConfigEncoder {
         "Activation", "ActivityRegularization", "AlphaDropout", "Dropout", "ELU", "GaussianDropout", "GaussianNoise",
         "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D",
         "GlobalMaxPooling2D", "GlobalMaxPooling3D", "LeakyReLU", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D",
-        "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "ReLU", "Reshape", "Softmax",
+        "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "ReLU", "Reshape", "Softmax", "UnitNormalization",
         "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
     ]
 
