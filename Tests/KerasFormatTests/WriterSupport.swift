@@ -97,6 +97,24 @@ func portableKeras2(_ graph: ModelGraph) -> ModelGraph {
     return g
 }
 
+/// `graph` with only its attention calls as the Keras 2 dialect writes them (`[[q, 0, 0, {"value": v}]]`).
+func portableKeras2Calls(_ graph: ModelGraph) -> ModelGraph {
+    var g = graph
+    for n in g.nodes.indices {
+        if let named = g.nodes[n].layer as? PositionalCallParameters {
+            for c in g.nodes[n].calls.indices {
+                if let a = g.nodes[n].calls[c].arguments, a.positional.count > 1 {
+                    g.nodes[n].calls[c].arguments = try? named.keras2Arguments(a, object: "")
+                }
+            }
+        } else if var nested = g.nodes[n].layer as? NestedModel {
+            nested.graph = portableKeras2Calls(nested.graph)
+            g.nodes[n].layer = nested
+        }
+    }
+    return g
+}
+
 /// `graph` as the Keras 3 dialect writes it: tf_keras' `mha(q, value=v)` first argument, a list of one tensor,
 /// becomes the tensor.
 func portableKeras3(_ graph: ModelGraph) -> ModelGraph {
