@@ -102,6 +102,7 @@ enum Hostile {
             ["convert", file, "out/m.keras"], ["convert", file, "out/m.h5", "--format", "keras3-h5"],
             ["convert", file, "out/m.weights.h5", "--architecture-json", "out/m.json"],
             ["edit", file, "out/e.keras"] + edit, ["edit", file, "out/e.h5", "--format", "keras3-h5"] + edit,
+            ["export", file, "--format", "onnx", "out/m.onnx"], ["export", file, "--format", "pytorch", "out/pt"],
         ]
     }
 }
@@ -210,6 +211,15 @@ struct SecurityTests {
             }
             let predict = try layout.run(["predict", f, "--input", "input_0.npy"])
             #expect(predict.status == 1 && predict.stderr.contains("doubler"), "\(predict.stderr)")
+            // export refuses it: neither ONNX nor PyTorch can hold Python code; nothing is written.
+            for format in ["onnx", "pytorch"] {
+                let out = "out/\(stem).\(format)"
+                let export = try layout.run(["export", f, "--format", format, out])
+                #expect(export.status == 1, "\(format): \(export.stderr)")
+                #expect(export.stderr.contains("layer `doubler` (Lambda) carries") && export.stderr.contains("cannot export"),
+                        "\(format): \(export.stderr)")
+                #expect(!FileManager.default.fileExists(atPath: layout.out.deletingLastPathComponent().appendingPathComponent(out).path))
+            }
         }
         // A model without code: no warning.
         let plain = try layout.run(["convert", TestFixtures.path("models/example/model.h5"), "out/plain.keras"])
