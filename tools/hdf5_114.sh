@@ -28,7 +28,21 @@ if [ ! -f "$prefix/lib/libhdf5.so" ]; then
     rm -rf "$build"
 fi
 pc="$prefix/lib/pkgconfig"
-[ -f "$pc/hdf5.pc" ] || { echo "no hdf5.pc under $pc" >&2; exit 1; }
+if [ ! -f "$pc/hdf5.pc" ]; then
+    # HDF5's autotools install writes no pkg-config file (its CMake install does): write the one SwiftPM reads.
+    mkdir -p "$pc"
+    cat >"$pc/hdf5.pc" <<PC
+prefix=$prefix
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: hdf5
+Description: HDF5 $version built by tools/hdf5_114.sh
+Version: $version
+Libs: -L\${libdir} -lhdf5
+Cflags: -I\${includedir}
+PC
+fi
 echo "=== KerasPort against $(PKG_CONFIG_PATH=$pc pkg-config --modversion hdf5) ($prefix)"
 export PKG_CONFIG_PATH="$pc"
 export LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

@@ -179,4 +179,61 @@ CHDF5_SHIM herr_t chdf5_reclaim(hid_t type, hid_t space, void *buffer) {
 #endif
 }
 
+/// The type of the link `name` and, for a soft, external or user-defined link, the size of its value.
+CHDF5_SHIM herr_t chdf5_link_info(hid_t location, const char *name, H5L_type_t *type, size_t *value_size) {
+#if CHDF5_TOKENS
+    H5L_info2_t info;
+    herr_t status = H5Lget_info2(location, name, &info, H5P_DEFAULT);
+#else
+    H5L_info_t info;
+    herr_t status = H5Lget_info(location, name, &info, H5P_DEFAULT);
+#endif
+    if (status >= 0) {
+        *type = info.type;
+        *value_size = info.type == H5L_TYPE_HARD ? 0 : info.u.val_size;
+    }
+    return status;
+}
+
+/// The type and header address of the object the link `name` points to.
+CHDF5_SHIM herr_t chdf5_object_info_by_name(hid_t location, const char *name, H5O_type_t *type, haddr_t *address) {
+#if CHDF5_TOKENS
+    H5O_info2_t info;
+    herr_t status = H5Oget_info_by_name3(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    if (status < 0) return status;
+    *type = info.type;
+    return H5VLnative_token_to_addr(location, info.token, address);
+#else
+    H5O_info_t info;
+    herr_t status = H5Oget_info_by_name2(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT);
+    if (status >= 0) { *type = info.type; *address = info.addr; }
+    return status;
+#endif
+}
+
+/// A callback over links with their type and value size: 0 goes on, positive stops, negative fails.
+typedef herr_t (*chdf5_link_info_op)(const char *name, H5L_type_t type, size_t value_size, void *data);
+
+struct chdf5_link_info_visit { chdf5_link_info_op op; void *data; };
+
+#if CHDF5_TOKENS
+static herr_t chdf5_link_info_trampoline(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
+#else
+static herr_t chdf5_link_info_trampoline(hid_t group, const char *name, const H5L_info_t *info, void *data) {
+#endif
+    (void)group;
+    struct chdf5_link_info_visit *visit = (struct chdf5_link_info_visit *)data;
+    return visit->op(name, info->type, info->type == H5L_TYPE_HARD ? 0 : info->u.val_size, visit->data);
+}
+
+/// `H5Lvisit` over every link below `group` with its type and value size.
+CHDF5_SHIM herr_t chdf5_visit_links(hid_t group, H5_index_t index, chdf5_link_info_op op, void *data) {
+    struct chdf5_link_info_visit visit = { op, data };
+#if CHDF5_TOKENS
+    return H5Lvisit2(group, index, H5_ITER_INC, chdf5_link_info_trampoline, &visit);
+#else
+    return H5Lvisit(group, index, H5_ITER_INC, chdf5_link_info_trampoline, &visit);
+#endif
+}
+
 #endif // CHDF5_SHIM_H

@@ -83,20 +83,21 @@ enum ExternalDataCheck {
                 H5Eclear2(chdf5_e_default())
                 return
             }
-            var link = H5L_info_t()
-            guard H5Lget_info(location, prefix, &link, chdf5_p_default()) >= 0 else {
+            var linkType = H5L_TYPE_ERROR
+            var valueSize = 0
+            guard chdf5_link_info(location, prefix, &linkType, &valueSize) >= 0 else {
                 H5Eclear2(chdf5_e_default())
                 return
             }
-            if link.type == H5L_TYPE_EXTERNAL {
+            if linkType == H5L_TYPE_EXTERNAL {
                 var at = context
                 at.object = shown
-                throw refusal(at, "is an external link to \(externalTarget(location, prefix, size: link.u.val_size))")
+                throw refusal(at, "is an external link to \(externalTarget(location, prefix, size: valueSize))")
             }
-            if link.type != H5L_TYPE_HARD && link.type != H5L_TYPE_SOFT {
+            if linkType != H5L_TYPE_HARD && linkType != H5L_TYPE_SOFT {
                 var at = context
                 at.object = shown
-                throw refusal(at, "is a user-defined link of type \(link.type.rawValue)")
+                throw refusal(at, "is a user-defined link of type \(linkType.rawValue)")
             }
         }
     }
@@ -137,13 +138,14 @@ enum ExternalDataCheck {
     /// The corresponding C function is `H5Oget_info_by_name2`.
     static func checkStorageBeforeOpen(_ location: hid_t, _ path: String, _ context: ErrorContext,
                                        bytes: FileBytes? = nil) throws(HDF5Error) {
-        var info = H5O_info_t()
-        guard H5Oget_info_by_name2(location, path, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
+        var type = H5O_TYPE_UNKNOWN
+        var objectAddress: haddr_t = 0
+        guard chdf5_object_info_by_name(location, path, &type, &objectAddress) >= 0 else {
             H5Eclear2(chdf5_e_default())
             return
         }
-        guard info.type == H5O_TYPE_DATASET else { return }
-        let address = UInt64(info.addr)
+        guard type == H5O_TYPE_DATASET else { return }
+        let address = UInt64(objectAddress)
         guard let file = bytes ?? FileBytes.open(fileOf: location, context) else { return }
         defer { if bytes == nil { file.close() } }
         if checked[file.key]?.contains(address) == true { return }
@@ -312,10 +314,10 @@ enum ExternalDataCheck {
     static func checkFile(root: hid_t, _ context: ErrorContext) throws(HDF5Error) {
         var links: [(path: String, type: H5L_type_t, size: Int)] = []
         let status = withUnsafeMutablePointer(to: &links) { pointer in
-            H5Lvisit(root, H5_INDEX_NAME, H5_ITER_INC, { _, name, info, data in
-                guard let name, let info, let data else { return -1 }
+            chdf5_visit_links(root, H5_INDEX_NAME, { name, type, size, data in
+                guard let name, let data else { return -1 }
                 let list = data.assumingMemoryBound(to: [(path: String, type: H5L_type_t, size: Int)].self)
-                list.pointee.append((String(cString: name), info.pointee.type, info.pointee.type == H5L_TYPE_HARD ? 0 : info.pointee.u.val_size))
+                list.pointee.append((String(cString: name), type, size))
                 return list.pointee.count > 1_000_000 ? 1 : 0
             }, pointer)
         }
@@ -332,12 +334,12 @@ enum ExternalDataCheck {
                 if link.type != H5L_TYPE_SOFT { throw refusal(here, "is a user-defined link of type \(link.type.rawValue)") }
                 continue
             }
-            var info = H5O_info_t()
-            guard H5Oget_info_by_name2(root, link.path, &info, chdf5_o_info_basic(), chdf5_p_default()) >= 0 else {
+            var type = H5O_TYPE_UNKNOWN
+            guard chdf5_object_type_by_name(root, link.path, &type) >= 0 else {
                 H5Eclear2(chdf5_e_default())
                 continue
             }
-            guard info.type == H5O_TYPE_DATASET else { continue }
+            guard type == H5O_TYPE_DATASET else { continue }
             try checkStorageBeforeOpen(root, link.path, here, bytes: bytes)
             let dataset = H5Dopen2(root, link.path, chdf5_p_default())
             guard dataset >= 0 else {
