@@ -254,7 +254,7 @@ enum ExternalDataCheck {
                 var size: hsize_t = 0
                 var first = ""
                 if external > 0, H5Pget_external(dcpl, 0, name.count - 1, &name, &offset, &size) >= 0 {
-                    first = " (first: '\(quoted(String(cString: name)))' at byte \(offset))"
+                    first = " (first: '\(quoted(nulTerminated(name)))' at byte \(offset))"
                 }
                 H5Eclear2(chdf5_e_default())
                 throw refusal(context, "stores its data in \(max(external, 1)) external file\(external == 1 ? "" : "s")\(first)")
@@ -274,7 +274,7 @@ enum ExternalDataCheck {
                 guard filter >= 0 else { throw libraryError(function: "H5Pget_filter2", context: context) }
                 if H5Zfilter_avail(filter) <= 0 {
                     H5Eclear2(chdf5_e_default())
-                    let label = String(cString: name)
+                    let label = nulTerminated(name)
                     throw context.error(.refused,
                         "the data needs HDF5 filter \(filter)\(label.isEmpty ? "" : " ('\(quoted(label))')"), which this libhdf5 does not provide; "
                         + "filter plugins are never loaded (HDF5_PLUGIN_PATH is ignored). Built in: \(builtinFilters)")
@@ -302,7 +302,7 @@ enum ExternalDataCheck {
         guard length >= 0, length < 1 << 16 else { return nil }
         var buffer = [CChar](repeating: 0, count: length + 1)
         guard get(&buffer, buffer.count) >= 0 else { return nil }
-        return String(cString: buffer)
+        return nulTerminated(buffer)
     }
 
     // MARK: - Whole file
@@ -370,4 +370,9 @@ extension HDF5File {
             try ExternalDataCheck.checkFile(root: try group.id(context), context)
         }
     }
+}
+
+/// The text of a NUL-terminated C buffer (up to its first NUL), decoded as UTF-8.
+private func nulTerminated(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 /// Attention and the normalization layers transformers use, keyed by Keras class name (aliases included).
 let attentionLayerDecoders: [String: LayerDecoder] = [

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 /// Layers that record raw framework calls in a functional model: tf_keras' `TFOpLambda` and `SlicingOpLambda`,
 /// keyed by class name like every other family. A call of a TensorFlow function KerasPort does not run stays an

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 /// Recurrent layers (SimpleRNN, LSTM, GRU, wrappers, masking), keyed by Keras class name (aliases included).
 ///

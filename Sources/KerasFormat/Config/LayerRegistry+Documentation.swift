@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerRegistry {
     /// Keras layer classes KerasPort knows of but does not run, with the reason. A file holding one still reads (as an

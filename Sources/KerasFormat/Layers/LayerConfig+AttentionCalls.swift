@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerConfig {
     /// The roles of a `MultiHeadAttention`'s call inputs, from its recorded calls: Keras 3 `args`/`kwargs`
