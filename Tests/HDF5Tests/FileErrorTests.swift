@@ -161,7 +161,9 @@ import _TestSupport
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let error = try hdf5Error { _ = try HDF5File.open(at: path).dataset(at: "c").readFloats() }
         #expect(error.description.contains(path) && error.description.contains("'/c'"), "\(error)")
-        #expect(error.description.contains("stores 0 bytes but shape [5] of float32 needs 20"), "\(error)")
+        // Our check refuses it first on libhdf5 1.10; libhdf5 1.12 and later check the size themselves when opening.
+        #expect(error.description.contains("stores 0 bytes but shape [5] of float32 needs 20")
+                || error.description.contains("size of compact dataset's data buffer doesn't match"), "\(error)")
     }
 
     @Test func errorStackIsCapturedAndDescribed() throws {

@@ -263,14 +263,24 @@ struct HostileInputTests {
         }
         #expect(patched >= 1)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let dataset = try HDF5File.open(at: path).dataset(at: "d1/d1/kernel:0")
-        #expect(dataset.shape == [4, 1_000_000_000_000])
-        expectError(["model_weights.h5", "d1/kernel:0"]) { _ = try dataset.readFloats() }
         let config = dir.appendingPathComponent("model.json")
         try sequential("[null, 4]", [#"{"class_name": "Dense", "config": {"name": "d1", "units": 977}}"#])
             .write(to: config, atomically: true, encoding: .utf8)
-        expectError(["model_weights.h5", "layer `d1` (Dense)", "weight `kernel`", "1000000000000"]) {
-            _ = try KerasFile.open(path, architecture: config.path).loadGraph()
+        // libhdf5 1.12 and later refuse the size themselves when the dataset is opened ("invalid dataset size");
+        // 1.10 opens it, and KerasPort refuses it before reading.
+        if let dataset = try? HDF5File.open(at: path).dataset(at: "d1/d1/kernel:0") {
+            #expect(dataset.shape == [4, 1_000_000_000_000])
+            expectError(["model_weights.h5", "d1/kernel:0"]) { _ = try dataset.readFloats() }
+            expectError(["model_weights.h5", "layer `d1` (Dense)", "weight `kernel`", "1000000000000"]) {
+                _ = try KerasFile.open(path, architecture: config.path).loadGraph()
+            }
+        } else {
+            expectError(["model_weights.h5", "d1/kernel:0", "invalid dataset size"]) {
+                _ = try HDF5File.open(at: path).dataset(at: "d1/d1/kernel:0")
+            }
+            expectError(["model_weights.h5", "kernel:0"]) {
+                _ = try KerasFile.open(path, architecture: config.path).loadGraph()
+            }
         }
     }
 
