@@ -34,8 +34,11 @@ except ImportError as e:  # pragma: no cover
     print(f"check_pytorch.py: {e}; install tools/requirements-pytorch.txt into tools/.venv", file=sys.stderr)
     sys.exit(2)
 
-# Fixtures whose export is expected to be refused, with the reason (none today).
-EXPECTED_REFUSALS = {}
+# Fixtures whose export is expected to be refused, with the reason.
+EXPECTED_REFUSALS = {
+    "norms_k2": "LayerNormalization over non-trailing axes ([1, 2] of rank 4): nn.LayerNorm normalises trailing axes only",
+    "norms_k3": "LayerNormalization over non-trailing axes ([1, 2] of rank 4): nn.LayerNorm normalises trailing axes only",
+}
 
 # The exporter's refusal of a layer class (or activation) it has no PyTorch mapping for: such a fixture is reported
 # as skipped with the message (the recurrent, attention, framework-op and preprocessing families are not mapped
