@@ -23,9 +23,16 @@ public struct Benchmark {
 
     /// Runs the benchmark.
     ///
-    /// - Parameter shapes: one full input shape per model input (batch first; the first one's batch is the
-    ///   batch size), for models whose inputs have `None` sizes (e.g. an any-size image model); `nil` uses the
-    ///   declared shapes with `batch`.
+    /// - Parameters:
+    ///   - path: the model file.
+    ///   - architecture: the architecture JSON for weights-only files.
+    ///   - batch: the batch size (unless `shapes` gives one).
+    ///   - iterations: timed predictions.
+    ///   - warmup: untimed predictions first.
+    ///   - profile: also time each step of the plan.
+    ///   - shapes: one full input shape per model input (batch first; the first one's batch is the batch size), for
+    ///     models whose inputs have `None` sizes (e.g. an any-size image model); `nil` uses the declared shapes with
+    ///     `batch`.
     public static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
                            profile: Bool, shapes: [[Int]]? = nil) throws -> Result {
         let start = DispatchTime.now().uptimeNanoseconds
