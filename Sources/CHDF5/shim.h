@@ -94,19 +94,6 @@ CHDF5_SHIM haddr_t chdf5_haddr_undef(void) { return HADDR_UNDEF; }
 #define CHDF5_TOKENS 0
 #endif
 
-/// The type of the link `name` (H5L_TYPE_HARD, H5L_TYPE_SOFT, H5L_TYPE_EXTERNAL, …).
-CHDF5_SHIM herr_t chdf5_link_type(hid_t location, const char *name, H5L_type_t *type) {
-#if CHDF5_TOKENS
-    H5L_info2_t info;
-    herr_t status = H5Lget_info2(location, name, &info, H5P_DEFAULT);
-#else
-    H5L_info_t info;
-    herr_t status = H5Lget_info(location, name, &info, H5P_DEFAULT);
-#endif
-    if (status >= 0) *type = info.type;
-    return status;
-}
-
 /// The type of the object the link `name` points to (fails for a dangling soft link).
 CHDF5_SHIM herr_t chdf5_object_type_by_name(hid_t location, const char *name, H5O_type_t *type) {
 #if CHDF5_TOKENS

@@ -200,7 +200,8 @@ public struct HDF5Group {
     /// The corresponding C functions are `H5Lget_info` and `H5Oget_info_by_name2`.
     static func kindOfLink(_ location: hid_t, _ name: String, _ context: ErrorContext) throws(HDF5Error) -> HDF5ObjectKind {
         var link = H5L_TYPE_ERROR
-        try check(chdf5_link_type(location, name, &link), "H5Lget_info", context)
+        var valueSize = 0
+        try check(chdf5_link_info(location, name, &link, &valueSize), "H5Lget_info", context)
         if link == H5L_TYPE_EXTERNAL { return .externalLink }
         var type = H5O_TYPE_UNKNOWN
         // Fails for a soft link whose target is missing: report it as `other`.
