@@ -9,7 +9,12 @@ on the fixture's inputs (eval mode, no grad) and compares every output with Kera
 `--channels-first` (rank-4/5 inputs and outputs transposed to NCHW). Without FIXTURE arguments (or with
 --extras) it also builds the small models of tools/pytorch_extras.py in real Keras 3 and checks them the same way.
 
+With --zoo [ID,ID,...] it checks cached real-world models instead (tools/.cache/zoo/<id>/, built by tools/zoo.py):
+every saved file (model.h5, model.keras) is exported, loaded with load_state_dict(strict=True) and run on every
+stored input set; the bound is the zoo's, |torch - keras| <= 1e-4 + 1e-3*|keras|. It prints a Markdown table.
+
 Usage: tools/.venv/bin/python tools/check_pytorch.py [--binary PATH] [--json] [--extras] [FIXTURE ...]
+       tools/.venv/bin/python tools/check_pytorch.py --zoo resnet50_k3,espcn_k2 [--binary .build/release/keras-port]
 Exit status 0 when every fixture exports and matches; 1 otherwise; 2 when torch or safetensors is missing.
 """
 import argparse
@@ -69,7 +74,7 @@ def load_model(outdir, tag):
     return model
 
 
-def compare(ours, keras):
+def compare(ours, keras, atol=ATOL, rtol=RTOL):
     """The worst error and worst error/bound ratio; raises on a NaN/inf mismatch or a shape mismatch."""
     if ours.shape != keras.shape:
         raise AssertionError(f"shape {ours.shape}, Keras {keras.shape}")
@@ -85,7 +90,7 @@ def compare(ours, keras):
     if not finite.any():
         return 0.0, 0.0
     err = np.abs(ours[finite] - keras[finite])
-    bound = ATOL + RTOL * np.abs(keras[finite])
+    bound = atol + rtol * np.abs(keras[finite])
     return float(err.max()), float((err / bound).max())
 
 
@@ -137,6 +142,80 @@ def run_model(binary, name, model_path, config, arrays, expected, channels_first
     return {"status": status, "max_abs_err": worst, "max_err_over_bound": ratio}
 
 
+ZOO = os.path.join(ROOT, "tools", ".cache", "zoo")
+ZOO_ATOL, ZOO_RTOL = 1e-4, 1e-3
+
+
+def run_zoo_model(binary, zoo_id, workdir):
+    """Exports every saved file of a cached zoo model and checks every stored run; one row per file."""
+    import time
+    folder = os.path.join(ZOO, zoo_id)
+    manifest = json.load(open(os.path.join(folder, "manifest.json")))
+    rows = []
+    for entry in manifest["files"]:
+        row = {"id": zoo_id, "file": entry["file"], "params": manifest.get("params")}
+        outdir = os.path.join(workdir, f"{zoo_id}_{entry['file'].replace('.', '_')}")
+        t0 = time.time()
+        p = subprocess.run([binary, "export", os.path.join(folder, entry["file"]), "--format", "pytorch", outdir],
+                           capture_output=True, text=True)
+        row["export_s"] = round(time.time() - t0, 2)
+        if p.returncode != 0:
+            lines = (p.stderr or p.stdout).strip().splitlines()
+            row.update(status="refused", message=lines[-1] if lines else f"exit {p.returncode}")
+            rows.append(row)
+            continue
+        try:
+            model = load_model(outdir, f"{zoo_id}_{entry['file'].replace('.', '_')}")
+            worst, ratio = 0.0, 0.0
+            t0 = time.time()
+            for run in manifest["runs"]:
+                arrays = [np.load(os.path.join(folder, f)) for f in run["inputs"]]
+                expected = [np.load(os.path.join(folder, f)) for f in run["outputs"]]
+                with torch.no_grad():
+                    outputs = model(*[torch.from_numpy(np.ascontiguousarray(a)) for a in arrays])
+                if not isinstance(outputs, (tuple, list)):
+                    outputs = (outputs,)
+                if len(outputs) != len(expected):
+                    raise AssertionError(f"{len(outputs)} outputs, Keras has {len(expected)}")
+                for i, (y, k) in enumerate(zip(outputs, expected)):
+                    e, r = compare(y.detach().numpy(), k, ZOO_ATOL, ZOO_RTOL)
+                    worst, ratio = max(worst, e), max(ratio, r)
+            row["torch_s"] = round(time.time() - t0, 2)
+            row.update(status="ok" if ratio <= 1.0 else "mismatch", max_abs_err=worst, max_err_over_bound=ratio)
+        except Exception as e:  # noqa: BLE001
+            row.update(status="error", message=f"{type(e).__name__}: {e}")
+        rows.append(row)
+    return rows
+
+
+def zoo_main(args):
+    ids = [i for i in (args.zoo or "").split(",") if i] or sorted(
+        d for d in os.listdir(ZOO) if os.path.exists(os.path.join(ZOO, d, "manifest.json")))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kp_pytorch_zoo_") as workdir:
+        for zoo_id in ids:
+            if not os.path.exists(os.path.join(ZOO, zoo_id, "manifest.json")):
+                rows.append({"id": zoo_id, "file": "-", "status": "missing", "message": "not in tools/.cache/zoo"})
+                continue
+            for row in run_zoo_model(args.binary, zoo_id, workdir):
+                rows.append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print(f"PyTorch {torch.__version__}; bound |torch - keras| <= {ZOO_ATOL:g} + {ZOO_RTOL:g}*|keras|\n")
+        print("| model | file | params | status | max abs err | err/bound | export s | torch s |")
+        print("|---|---|---:|---|---:|---:|---:|---:|")
+        for r in rows:
+            err = f"{r['max_abs_err']:.3g}" if "max_abs_err" in r else r.get("message", "").replace("|", "\\|")
+            ratio = f"{r['max_err_over_bound']:.3g}" if "max_err_over_bound" in r else ""
+            print(f"| {r['id']} | {r['file']} | {r.get('params', '')} | {r['status']} | {err} | {ratio} | "
+                  f"{r.get('export_s', '')} | {r.get('torch_s', '')} |")
+        ok = sum(r["status"] == "ok" for r in rows)
+        print(f"\n{ok}/{len(rows)} exports verified")
+    return 0 if all(r["status"] == "ok" for r in rows) else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("fixtures", nargs="*")
@@ -145,11 +224,15 @@ def main():
     ap.add_argument("--strict", action="store_true", help="a layer without a PyTorch mapping fails instead of skipping")
     ap.add_argument("--extras", action="store_true", help="also the models of tools/pytorch_extras.py (default when "
                     "no FIXTURE is named)")
+    ap.add_argument("--zoo", nargs="?", const="", default=None, metavar="IDS",
+                    help="check cached zoo models (comma-separated ids; all cached ones when empty) instead of fixtures")
     args = ap.parse_args()
     if not args.binary:
         print("check_pytorch.py: no keras-port binary (build it or pass --binary)", file=sys.stderr)
         return 2
     torch.set_num_threads(1)
+    if args.zoo is not None:
+        return zoo_main(args)
     names = args.fixtures or sorted(d for d in os.listdir(FIXTURES)
                                     if os.path.exists(os.path.join(FIXTURES, d, "manifest.json")))
     report, failures = {}, []

@@ -237,6 +237,9 @@ extension PyTorchGraphEmitter {
         case let l as OpaqueLayer:
             throw PyTorchExportError.layer(l, "KerasPort does not support this layer class, so it cannot be exported to PyTorch")
         default:
+            if try emitExtendedLayer(layer, call: call, inputs: inputs, outputShapes: outputShapes, nested: nested) {
+                return
+            }
             throw PyTorchExportError.layer(layer, "no PyTorch mapping for this layer class yet")
         }
     }
@@ -282,7 +285,7 @@ extension PyTorchGraphEmitter {
             return "torch.log_softmax(\(x), dim=\(physicalAxis(a, rank: rank, layout: layout)))"
         case .hardShrink, .hardTanh, .logSigmoid, .softShrink, .sparsePlus, .sparseSigmoid, .squareplus, .tanhShrink,
              .sparsemax:
-            throw PyTorchExportError.layer(layer, "the activation \(function) has no PyTorch mapping in KerasPort yet")
+            return try keras3Activation(function, x, rank: rank, layout: layout, layer: layer)
         }
     }
 

@@ -31,6 +31,8 @@ final class PyTorchGraphEmitter {
     var initLines: [String] = []
     var forwardLines: [String] = []
     var values: [TensorRef: EmittedTensor] = [:]
+    /// The Keras mask a tensor carries: a variable holding a boolean `[batch, time]` tensor.
+    var masks: [TensorRef: String] = [:]
     /// Layer name → attribute holding its module.
     var attributes: [String: String] = [:]
     var usedNames: Set<String> = []
@@ -103,8 +105,14 @@ final class PyTorchGraphEmitter {
             for ref in call.inputs where values[ref] == nil {
                 throw PyTorchExportError.layer(node.layer, "input \(ref) was not computed")
             }
-            try emitLayer(node.layer, call: c, inputs: call.inputs, outputShapes: outputs,
-                          nested: analysis.nested[GraphAnalysis.CallID(node: n, call: c)])
+            try refuseUnsupportedMask(node.layer, inputs: call.inputs)
+            if let g = node.layer as? GlobalAveragePooling1D, let m = masks[call.inputs[0]] {
+                try emitMaskedAveragePooling1D(g, call: c, input: call.inputs[0], mask: m, out: outputs.first ?? [])
+            } else {
+                try emitLayer(node.layer, call: c, inputs: call.inputs, outputShapes: outputs,
+                              nested: analysis.nested[GraphAnalysis.CallID(node: n, call: c)])
+            }
+            try propagateMasks(node.layer, call: c, inputs: call.inputs, outputCount: outputs.count)
         }
         var results: [String] = []
         for ref in graph.outputs {

@@ -2,6 +2,9 @@
 enum PyTorchHelper: Int, CaseIterable, Comparable {
     case padSame, maxPoolSame, avgPoolSame, convTranspose, keras_dot, kerasReLU, kerasPReLU, separableConv2d
     case batchNormPartial, layerNormPartial, kerasRMSScaling
+    // Later families (sources in PyTorchPrelude+Extended.swift).
+    case sparsemax, kerasNormalization, kerasResize, layerScale, groupNormPartial, kerasRecurrent, depthToSpace
+    case einsumDense, multiHeadAttention, dotAttention
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -9,6 +12,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     var dependencies: [PyTorchHelper] {
         switch self {
         case .maxPoolSame, .avgPoolSame: return [.padSame]
+        case .multiHeadAttention: return [.einsumDense]
         default: return []
         }
     }
@@ -42,7 +46,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
             return """
                 def _max_pool_same(x, kernel, stride):
                     \"\"\"Max pooling with 'same' padding: padded positions never win.\"\"\"
-                    pool = F.max_pool1d if len(kernel) == 1 else F.max_pool2d
+                    pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[len(kernel) - 1]
                     ones = (1,) * len(kernel)
                     return pool(_pad_same(x, kernel, stride, ones, value=float("-inf")), kernel, stride)
                 """
@@ -50,7 +54,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
             return """
                 def _avg_pool_same(x, kernel, stride):
                     \"\"\"Average pooling with 'same' padding: the mean of the window's positions inside the input.\"\"\"
-                    pool = F.avg_pool1d if len(kernel) == 1 else F.avg_pool2d
+                    pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[len(kernel) - 1]
                     ones = (1,) * len(kernel)
                     mask = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
                     total = pool(_pad_same(x, kernel, stride, ones), kernel, stride)
@@ -195,6 +199,8 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
                     def forward(self, x):
                         return F.layer_norm(x, self.normalized_shape, None, self.bias, self.eps)
                 """
+        default:
+            return extendedSource
         }
     }
 }
