@@ -40,14 +40,11 @@ except ImportError as e:  # pragma: no cover
     sys.exit(2)
 
 # Fixtures whose export is expected to be refused, with the reason.
-EXPECTED_REFUSALS = {
-    "norms_k2": "LayerNormalization over non-trailing axes ([1, 2] of rank 4): nn.LayerNorm normalises trailing axes only",
-    "norms_k3": "LayerNormalization over non-trailing axes ([1, 2] of rank 4): nn.LayerNorm normalises trailing axes only",
-}
+EXPECTED_REFUSALS = {}
 
 # The exporter's refusal of a layer class (or activation) it has no PyTorch mapping for: such a fixture is reported
-# as skipped with the message (the recurrent, attention, framework-op and preprocessing families are not mapped
-# yet); `--strict` makes it a failure.
+# as skipped with the message (every class the engine runs is mapped today, so none is); `--strict` makes it a
+# failure.
 UNMAPPED = re.compile(r"no PyTorch mapping")
 
 

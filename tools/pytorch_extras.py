@@ -4,8 +4,10 @@ kernels and strides (asymmetric), depthwise multiplier 3, avg/max pooling 'same'
 alphas per row / per (row, col) / per column, ReLU with every option, LayerNormalization center-only and
 rms_scaling over several axes, multi-axis Softmax, Dot over other axes and normalised, layers fed by a
 channels-first view (Dense on a conv output, Concatenate on channels and on rows, padding/cropping after a conv,
-merges mixing layouts), layers with data_format="channels_first", and keras.applications
-architectures. Used by tools/check_pytorch.py (not committed as fixtures: they are remade each run, in
+merges mixing layouts), layers with data_format="channels_first", recurrent layers with masks / go_backwards /
+reset_after=False / states / Bidirectional merge modes, GroupNormalization, UnitNormalization, LayerNormalization
+over a non-trailing axis, CenterCrop up and down, Resizing options, attention with masks / causal / scores, and
+keras.applications architectures. Used by tools/check_pytorch.py (not committed as fixtures: they are remade each run, in
 a few seconds, with fixed seeds).
 """
 import os
@@ -149,6 +151,66 @@ def build(workdir):
     pr = model.get_layer("fc_prelu")
     pr.set_weights([rng.uniform(-1, 2, pr.weights[0].shape).astype("float32")])
     yield save("extra_unknown_sizes", model, [rng.standard_normal((2, 9, 11, 3)).astype("float32")])
+
+    # Recurrent layers on the paths the fixtures do not take: a Masking mask into go_backwards / reset_after=False /
+    # return_state / relu / hard_sigmoid cells (the KerasRecurrent loop), Bidirectional merge modes and states.
+    x = keras.Input((6, 4), name="seq")
+    m = layers.Masking(0.0, name="mask")(x)
+    lstm_seq = layers.LSTM(5, return_sequences=True, go_backwards=True, name="lstm_back_seq")(m)
+    gru_state = layers.GRU(3, reset_after=False, return_state=True, name="gru_v1_state")(m)
+    outs = [
+        lstm_seq, *gru_state,
+        layers.SimpleRNN(4, activation="relu", return_sequences=True, name="rnn_relu")(x),
+        layers.LSTM(3, recurrent_activation="hard_sigmoid", name="lstm_hard")(x),
+        layers.GRU(3, go_backwards=True, return_sequences=True, name="gru_back")(x),
+        *layers.LSTM(4, return_state=True, name="lstm_state")(x),
+        *layers.Bidirectional(layers.LSTM(3, return_state=True), merge_mode=None, name="bi_none_state")(m),
+        layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode="ave", name="bi_ave")(m),
+        layers.Bidirectional(layers.SimpleRNN(2), merge_mode="mul", name="bi_mul")(x),
+        layers.GlobalAveragePooling1D(name="masked_gap")(layers.Dense(3, name="dense_masked")(m)),
+    ]
+    seq = rng.standard_normal((3, 6, 4)).astype("float32")
+    seq[0, 4:] = 0.0   # trailing steps masked
+    seq[1, :2] = 0.0   # leading steps masked
+    seq[2, 3] = 0.0    # one step in the middle masked
+    yield save("extra_recurrent", keras.Model(x, outs), [seq])
+
+    # Normalisation, preprocessing and attention options the fixtures do not reach.
+    x = keras.Input((6, 8, 4), name="img")
+    c = layers.Conv2D(4, 3, padding="same", name="conv")(x)
+    gn = layers.GroupNormalization(groups=2, name="gn")
+    gn_center = layers.GroupNormalization(groups=4, scale=False, name="gn_center_only")
+    outs = [
+        gn(c), gn_center(x),
+        layers.UnitNormalization(axis=-1, name="unit_last")(c),
+        layers.UnitNormalization(axis=[1, 2], name="unit_12")(x),
+        layers.LayerNormalization(axis=1, name="ln_axis1")(x),
+        layers.CenterCrop(8, 10, name="crop_up")(x),
+        layers.CenterCrop(4, 4, name="crop_down")(c),
+        layers.Resizing(5, 11, interpolation="nearest", crop_to_aspect_ratio=True, name="resize_nearest_crop")(x),
+        layers.Resizing(3, 5, name="resize_bilinear_down")(c),
+        layers.Rescaling([0.5, 2.0, -1.0, 1.5], offset=0.25, name="rescale_list")(c),
+    ]
+    model = keras.Model(x, outs)
+    for layer in (gn, gn_center):
+        layer.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32") for w in layer.weights])
+    yield save("extra_normalization", model, [rng.standard_normal((2, 6, 8, 4)).astype("float32")])
+
+    q = keras.Input((5, 6), name="q")
+    v = keras.Input((7, 4), name="v")
+    mask = keras.Input((5, 7), name="attn_mask")
+    mha = layers.MultiHeadAttention(num_heads=2, key_dim=3, value_dim=2, output_shape=(3, 2), name="mha_opts")
+    y, scores = mha(q, v, attention_mask=mask, return_attention_scores=True)
+    self_att = layers.MultiHeadAttention(num_heads=2, key_dim=4, use_bias=False, name="mha_causal")(q, q, use_causal_mask=True)
+    att = layers.Attention(use_scale=True, score_mode="concat", name="att_concat")
+    outs = [y, scores, self_att, att([q, q], use_causal_mask=True),
+            layers.AdditiveAttention(name="add_att")([q, layers.Dense(6, name="v_proj")(v)])]
+    model = keras.Model([q, v, mask], outs)
+    att.set_weights([np.array(0.7, "float32"), np.array(1.3, "float32")])
+    attn_mask = (rng.uniform(size=(2, 5, 7)) > 0.3).astype("float32")
+    attn_mask[:, :, 0] = 1.0
+    yield save("extra_attention", model, [rng.standard_normal((2, 5, 6)).astype("float32"),
+                                          rng.standard_normal((2, 7, 4)).astype("float32"), attn_mask])
 
     # Layers with data_format="channels_first": TensorFlow runs NCHW convolutions on the CPU only through oneDNN,
     # so this model is built in a child process with TF_ENABLE_ONEDNN_OPTS=1 (build_channels_first below).

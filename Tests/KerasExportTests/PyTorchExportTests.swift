@@ -164,3 +164,103 @@ struct PyTorchExportTests {
         }
     }
 }
+
+/// The layer families mapped in the second round, checked structurally (numbers: tools/check_pytorch.py, run by
+/// PyTorchExportCLITests).
+@Suite("PyTorch export: recurrent, attention, ops, preprocessing")
+struct PyTorchExportFamilyTests {
+    func export(_ fixture: String) throws -> (ModelGraph, PyTorchExport) {
+        let graph = try KerasFile.open(TestFixtures.path("models/\(fixture)")).loadGraph()
+        return (graph, try PyTorchExport(graph: graph, options: .init(source: fixture)))
+    }
+
+    func tensor(_ e: PyTorchExport, _ name: String) throws -> SafetensorsTensor {
+        try #require(e.tensors.first { $0.name == name }, "no tensor \(name) in \(e.tensors.map(\.name))")
+    }
+
+    func floats(_ t: SafetensorsTensor) -> [Float] {
+        stride(from: 0, to: t.data.count, by: 4).map { i in
+            Float(bitPattern: UInt32(t.data[i]) | UInt32(t.data[i + 1]) << 8 | UInt32(t.data[i + 2]) << 16 | UInt32(t.data[i + 3]) << 24)
+        }
+    }
+
+    @Test("GRU weights in PyTorch's layout and gate order: Keras z, r, h columns become r, z, n rows")
+    func gruGateOrder() throws {
+        let (g, e) = try export("rnn_text_k3/model.keras")
+        let gru = try #require(g.node(named: "gru")?.layer as? GRU)
+        let kernel = gru.weights[0].tensor  // (in, 3u), columns z, r, h
+        let (inputs, u) = (kernel.shape[0], gru.options.units)
+        let w = try tensor(e, "gru.weight_ih_l0")
+        #expect(w.shape == [3 * u, inputs])
+        let values = floats(w)
+        let kerasBlock = [1, 0, 2]  // PyTorch block b comes from Keras block kerasBlock[b]
+        for b in 0..<3 { for j in 0..<u { for i in 0..<inputs {
+            #expect(values[(b * u + j) * inputs + i] == kernel.scalars[i * 3 * u + kerasBlock[b] * u + j])
+        } } }
+        #expect(try tensor(e, "gru.bias_hh_l0").shape == [3 * u])
+    }
+
+    @Test("LSTM keeps Keras' gate order (i, f, c, o = i, f, g, o); its single bias goes to bias_ih, bias_hh is zero")
+    func lstmBias() throws {
+        let (g, e) = try export("rnn_text_k3/model.keras")
+        let lstm = try #require(g.node(named: "lstm_back")?.layer as? LSTM)
+        #expect(floats(try tensor(e, "lstm_back.bias_ih_l0")) == lstm.weights[2].tensor.scalars)
+        #expect(floats(try tensor(e, "lstm_back.bias_hh_l0")).allSatisfy { $0 == 0 })
+    }
+
+    @Test("a Keras mask (Embedding(mask_zero=True)) is carried to the recurrent layers, which run the masked loop")
+    func masks() throws {
+        let (_, e) = try export("rnn_text_k3/model.keras")
+        #expect(e.source.contains("!= 0  # mask of emb"))
+        #expect(e.source.contains("self.bi_lstm_forward = KerasRecurrent(\"lstm\""))
+        #expect(e.source.contains("class KerasRecurrent(nn.Module)"))
+    }
+
+    @Test("depth_to_space keeps TensorFlow's DCR channel order (not PixelShuffle's CRD)")
+    func depthToSpace() throws {
+        let (_, e) = try export("espcn_k3/model.keras")
+        #expect(e.source.contains("_depth_to_space("))
+        #expect(e.source.contains("x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)"))
+        #expect(!e.source.contains("PixelShuffle("))
+    }
+
+    @Test("MultiHeadAttention: state_dict keys keep Keras' projection names and kernel shapes")
+    func attentionKeys() throws {
+        let (g, e) = try export("mha_k3/model.keras")
+        let mha = try #require(g.nodes.first { $0.layer is MultiHeadAttention }?.layer as? MultiHeadAttention)
+        let q = try tensor(e, "\(mha.name).query.kernel")
+        #expect(q.shape == mha.weights[0].tensor.shape)
+        #expect(floats(q) == mha.weights[0].tensor.scalars)
+        _ = try tensor(e, "\(mha.name).attention_output.kernel")
+    }
+
+    @Test("LayerNormalization over non-trailing axes moves them to the end and back; negative-step slices select indices")
+    func movedAxesAndSlices() throws {
+        let (_, norms) = try export("norms_k3/model.keras")
+        #expect(norms.source.contains(".movedim((1, 2), (2, 3))).movedim((2, 3), (1, 2))"))
+        let (_, ops) = try export("ops_k3/model.keras")
+        #expect(ops.source.contains("index_select("))
+        #expect(ops.source.contains("slice(None, None, -2)"))
+    }
+
+    @Test("an option without an exported form is refused naming the layer and the option")
+    func refusals() throws {
+        let input = InputLayer(common: LayerCommon(name: "img"), batchShape: [nil, 8, 8, 3])
+        func graph(_ layer: any Layer) -> ModelGraph {
+            ModelGraph(name: "m", kind: .functional,
+                       nodes: [LayerNode(layer: input, calls: []),
+                               LayerNode(layer: layer, calls: [LayerCall(inputs: [TensorRef(layer: "img")])])],
+                       inputs: [TensorRef(layer: "img")], outputs: [TensorRef(layer: layer.name)])
+        }
+        #expect(throws: PyTorchExportError("layer `resize` (Resizing): interpolation `bicubic` has no exported form (bilinear and nearest do)")) {
+            try PyTorchExport(graph: graph(Resizing(common: LayerCommon(name: "resize"), height: 4, width: 4, interpolation: .bicubic)))
+        }
+        #expect(throws: PyTorchExportError("layer `resize_aa` (Resizing): `antialias=True` has no exported form")) {
+            try PyTorchExport(graph: graph(Resizing(common: LayerCommon(name: "resize_aa"), height: 4, width: 4, antialias: true)))
+        }
+        let discretize = Discretization(common: LayerCommon(name: "buckets"), binBoundaries: nil)
+        #expect(throws: PyTorchExportError("layer `buckets` (Discretization): `bin_boundaries` is null (the layer was never adapted)")) {
+            try PyTorchExport(graph: graph(discretize))
+        }
+    }
+}

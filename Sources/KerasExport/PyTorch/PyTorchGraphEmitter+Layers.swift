@@ -366,10 +366,15 @@ extension PyTorchGraphEmitter {
 
     func emitLayerNorm(_ l: LayerNormalization, call: Int, input: (ref: TensorRef, shape: Shape), out: Shape) throws {
         let rank = input.shape.count
-        let axes = try l.normalizedAxes(rank: rank)
-        guard axes == Array((rank - axes.count)..<rank), !axes.contains(0) else {
-            throw PyTorchExportError.layer(l, "axis \(l.axis) are not the trailing axes of a rank-\(rank) input; nn.LayerNorm normalises trailing axes only")
+        // Sorted: Keras reshapes gamma/beta (stored in the config's axis order) to the input's broadcast shape, so
+        // their values are laid out in increasing axis order whatever order the config lists the axes in.
+        let axes = try l.normalizedAxes(rank: rank).sorted()
+        guard !axes.contains(0) else {
+            throw PyTorchExportError.layer(l, "axis \(l.axis) includes the batch axis")
         }
+        // nn.LayerNorm normalises trailing axes: other axes are moved to the end (in increasing order) and back.
+        let trailing = Array((rank - axes.count)..<rank)
+        let moved = axes != trailing
         let normalized = try axes.map { a -> Int in
             guard let d = input.shape[a] else { throw PyTorchExportError.layer(l, "normalised axis \(a) has unknown size") }
             return d
@@ -395,7 +400,14 @@ extension PyTorchGraphEmitter {
             constructor = "nn.LayerNorm(\(shape), eps=\(eps), elementwise_affine=False)"
         }
         let a = module(l, constructor, tensors: tensors)
-        bind("self.\(a)(\(name(of: input.ref, in: .keras)))", layer: l, call: call, shape: out, layout: .keras)
+        let x = name(of: input.ref, in: .keras)
+        if moved {
+            let (from, to) = (P.tuple(axes), P.tuple(trailing))
+            bind("self.\(a)(\(x).movedim(\(from), \(to))).movedim(\(to), \(from))", layer: l, call: call, shape: out,
+                 layout: .keras)
+        } else {
+            bind("self.\(a)(\(x))", layer: l, call: call, shape: out, layout: .keras)
+        }
     }
 
     // MARK: - Merging

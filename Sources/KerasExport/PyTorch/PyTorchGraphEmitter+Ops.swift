@@ -184,22 +184,39 @@ extension PyTorchGraphEmitter {
             let a = try keras(0), b = try keras(1)
             kerasOut("torch.matmul(\(ta ? "\(a).transpose(-1, -2)" : a), \(tb ? "\(b).transpose(-1, -2)" : b))")
         case let .slice(items):
-            let (ref, _) = try first()
-            let parts = try items.map { item -> String in
+            let (ref, shape) = try first()
+            // Tensor slicing needs a positive step: a negative-step range is applied first as an index_select of
+            // Python's own `range(*slice(start, stop, step).indices(n))` on its input axis, then left as `:`.
+            let consuming = items.filter { if case .newAxis = $0 { return false }; if case .ellipsis = $0 { return false }; return true }.count
+            var axis = 0
+            var x = name(of: ref, in: .keras)
+            var parts: [String] = []
+            for item in items {
                 switch item {
                 case let .range(start, stop, step):
-                    if let step, step <= 0 {
-                        throw PyTorchExportError.layer(l, "a slice with step \(step) has no PyTorch form (tensor slicing needs a positive step)")
+                    if let step, step == 0 { throw PyTorchExportError.layer(l, "a slice with step 0") }
+                    if let step, step < 0 {
+                        let v = newVariable()
+                        let py = "slice(\(start.map(String.init) ?? "None"), \(stop.map(String.init) ?? "None"), \(step))"
+                        forwardLines.append("\(v) = \(x).index_select(\(axis), torch.tensor(range(*\(py).indices(\(x).shape[\(axis)])), dtype=torch.long))")
+                        x = v
+                        parts.append(":")
+                    } else {
+                        var s = "\(start.map(String.init) ?? ""):\(stop.map(String.init) ?? "")"
+                        if let step, step != 1 { s += ":\(step)" }
+                        parts.append(s)
                     }
-                    var s = "\(start.map(String.init) ?? ""):\(stop.map(String.init) ?? "")"
-                    if let step, step != 1 { s += ":\(step)" }
-                    return s
-                case let .index(i): return String(i)
-                case .newAxis: return "None"
-                case .ellipsis: return "..."
+                    axis += 1
+                case let .index(i):
+                    parts.append(String(i))
+                    axis += 1
+                case .newAxis: parts.append("None")
+                case .ellipsis:
+                    parts.append("...")
+                    axis += max(shape.count - consuming, 0)
                 }
             }
-            kerasOut("\(name(of: ref, in: .keras))[\(parts.isEmpty ? "..." : parts.joined(separator: ", "))]")
+            kerasOut("\(x)[\(parts.isEmpty ? "..." : parts.joined(separator: ", "))]")
         }
     }
 }

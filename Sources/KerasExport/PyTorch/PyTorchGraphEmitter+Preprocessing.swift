@@ -133,9 +133,11 @@ extension PyTorchGraphEmitter {
     func emitGroupNormalization(_ l: GroupNormalization, call: Int, input: (ref: TensorRef, shape: Shape), out: Shape) throws {
         let rank = input.shape.count
         let c = try l.channels(input.shape)
-        guard let axis = normalized(l.axis, rank: rank), let layout = channelAtOne(axis: axis, rank: rank) else {
-            throw PyTorchExportError.layer(l, "axis \(l.axis) of a rank-\(rank) input has no nn.GroupNorm form (channels must be axis 1 or the last axis)")
+        guard let axis = normalized(l.axis, rank: rank), axis > 0 else {
+            throw PyTorchExportError.layer(l, "axis \(l.axis) is out of range or the batch axis for a rank-\(rank) input")
         }
+        // nn.GroupNorm takes channels at position 1: another axis is moved there and back.
+        let layout = channelAtOne(axis: axis, rank: rank)
         var tensors: [SafetensorsTensor] = []
         var index = 0
         if l.scale { tensors.append(P.float("weight", try P.weight(l, index, "gamma"), shape: [c])); index += 1 }
@@ -148,7 +150,12 @@ extension PyTorchGraphEmitter {
             constructor = "GroupNormPartial(\(l.groups), \(c), eps=\(P.py(l.epsilon)), scale=\(l.scale ? "True" : "False"), center=\(l.center ? "True" : "False"))"
         }
         let a = module(l, constructor, tensors: tensors)
-        bind("self.\(a)(\(name(of: input.ref, in: layout)))", layer: l, call: call, shape: out, layout: layout)
+        if let layout {
+            bind("self.\(a)(\(name(of: input.ref, in: layout)))", layer: l, call: call, shape: out, layout: layout)
+        } else {
+            bind("self.\(a)(\(name(of: input.ref, in: .keras)).movedim(\(axis), 1)).movedim(1, \(axis))", layer: l,
+                 call: call, shape: out, layout: .keras)
+        }
     }
 
     /// Keras' masked GlobalAveragePooling1D: `Σ x·mask / Σ mask` over the steps.
