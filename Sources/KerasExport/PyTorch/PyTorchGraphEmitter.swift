@@ -99,6 +99,10 @@ final class PyTorchGraphEmitter {
             let node = graph.nodes[n]
             if node.layer is InputLayer { continue }
             let call = node.calls[c]
+            if let opaque = node.layer as? OpaqueLayer {
+                // Before the shapes: an unknown class has none, and the refusal should say why.
+                throw PyTorchExportError.layer(opaque, "KerasPort does not support this layer class, so it cannot be exported to PyTorch")
+            }
             guard let outputs = analysis.outputShapes[GraphAnalysis.CallID(node: n, call: c)] else {
                 throw PyTorchExportError.layer(node.layer, "its output shape is unknown")
             }
