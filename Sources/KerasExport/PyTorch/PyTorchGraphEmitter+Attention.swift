@@ -59,6 +59,9 @@ extension PyTorchGraphEmitter {
         guard inputs.count == l.roles.inputCount, let qShape = values[inputs[l.roles.query]]?.shape else {
             throw PyTorchExportError.layer(l, "expected \(l.roles.inputCount) inputs, got \(inputs.count)")
         }
+        guard !l.softmaxRobustMasking else {
+            throw PyTorchExportError.layer(l, "`softmax_robust_masking=True` has no exported form")
+        }
         if let axes = l.attentionAxes, axes.map({ $0 < 0 ? $0 + qShape.count : $0 }) != Array(1..<(qShape.count - 1)) {
             throw PyTorchExportError.layer(l, "`attention_axes` \(axes) (attention over some of the step axes) has no exported form")
         }
