@@ -105,11 +105,11 @@ struct PyTorchExportCLITests {
 
     @Test("real-world zoo models (ESPCN's depth_to_space head, a masked bidirectional text RNN) export and match Keras",
           .enabled(if: pytorchPython != nil, "torch/safetensors not installed in tools/.venv (tools/setup_venv.sh --pytorch)"),
-          .enabled(if: ["espcn_k3", "text_rnn_k2"].allSatisfy { FileManager.default.fileExists(
+          .enabled(if: ["espcn_k2", "text_rnn_k3"].allSatisfy { FileManager.default.fileExists(
               atPath: TestFixtures.repositoryRoot.appendingPathComponent("tools/.cache/zoo/\($0)/manifest.json").path) },
-                   "the zoo cache (tools/zoo.py) has not built espcn_k3 and text_rnn_k2"))
+                   "the zoo cache (tools/zoo.py) has not built espcn_k2 and text_rnn_k3"))
     func zoo() throws {
-        let (status, text) = try checkPyTorch(["--zoo", "espcn_k3,text_rnn_k2"])
+        let (status, text) = try checkPyTorch(["--zoo", "espcn_k2,text_rnn_k3"])
         #expect(status == 0, "\(text)")
         #expect(text.contains("3/3 exports verified"), "\(text)")
     }
