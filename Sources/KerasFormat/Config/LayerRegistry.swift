@@ -39,6 +39,10 @@ public enum LayerRegistry {
                 if let decoder = kerasOpDecoders[c.className] { return try decoder(c) }
                 return OpaqueLayer(config: c, registeredName: registered)
             }
+            if isModulelessKerasOp(c), let decoder = kerasOpDecoders[c.className] {
+                // A `keras.ops` call as Keras 3 writes it into a legacy `.h5` (no module; see below).
+                return try decoder(c)
+            }
             if c.className == "InputLayer" { return try InputLayer(config: c) }
             if modelClassNames.contains(c.className), isModelConfig(c.config) { return try NestedModel(config: c) }
             if let decoder = builtinLayerDecoders[c.className] { return try decoder(c) }
@@ -63,6 +67,16 @@ public enum LayerRegistry {
     /// `keras.src.ops.nn`, `keras.ops`, …).
     public static func isOpModule(_ module: String) -> Bool {
         module == "keras.ops" || module.hasPrefix("keras.ops.") || module.hasPrefix("keras.src.ops")
+    }
+
+    /// True for a `keras.ops` call as Keras 3 writes it into a legacy `.h5`, which records no module: a class name
+    /// of a Keras 3 op (``kerasOpDecoders``) whose config has neither `trainable` nor `dtype`. Keras 3 writes an
+    /// operation's config as `{name, <its own arguments>}`, while every layer of Keras 2 and 3 writes `trainable`
+    /// and `dtype` (Keras 2.0 at least `trainable`), so this tells the op `Add` from the layer `Add` and a
+    /// `DepthToSpace` op from a custom layer of that name. Only classes KerasPort decodes as ops are considered.
+    static func isModulelessKerasOp(_ c: LayerConfig) -> Bool {
+        c.module == nil && kerasOpDecoders[c.className] != nil && !c.has("trainable") && !c.has("dtype")
+            && c.has("name")
     }
 
     /// True for a config that holds a model's topology (a list of layers, or a dict with `layers`).
