@@ -63,6 +63,14 @@ struct ZooRegressionTests {
         #expect(graph.nodes.first { $0.name == "d2s" }?.layer is OpaqueLayer)
     }
 
+    // MARK: Keras 3 preprocessing in a legacy .h5
+
+    @Test("Keras 3 Rescaling(offset) → adapted Normalization (weights) → hard_silu, from its legacy .h5 and its .keras",
+          arguments: ["model.h5", "model.keras"])
+    func preprocessingLegacyH5(_ file: String) throws {
+        try Self.expectParity("preprocessing_legacy_h5_k3", file)
+    }
+
     // MARK: Keras masks reaching attention
 
     @Test("Keras masks (Embedding mask_zero) into MultiHeadAttention / Attention / AdditiveAttention, tf_keras")
