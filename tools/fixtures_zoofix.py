@@ -103,9 +103,15 @@ def registry(major, keras, L, start, finish):
         rng = start(name)
         x = L.Input((6, 5, 3), name="image")
         r = L.Rescaling(1 / 127.5, offset=-1.0, name="rescaling")(x)
+        # Statistics set as adapt() would leave them (adapt() records its batch in the .keras build_config), then
+        # finalize_state(): Keras 3 computes with a copy taken at build time that set_weights does not refresh.
         norm = L.Normalization(axis=-1, name="normalization")
-        norm.adapt(rng.uniform(-1, 1, size=(16, 6, 5, 3)).astype(np.float32) * np.array([1, 2, 0.5], np.float32))
         h = norm(r)
+        data = rng.uniform(-1, 1, size=(16, 6, 5, 3)).astype(np.float32) * np.array([1, 2, 0.5], np.float32)
+        count = norm.get_weights()[2]
+        norm.set_weights([data.mean(axis=(0, 1, 2)), data.var(axis=(0, 1, 2)),
+                          np.asarray(data.size // 3, dtype=count.dtype)])
+        norm.finalize_state()
         h = L.Conv2D(4, 3, padding="same", name="conv")(h)
         h = L.Activation("hard_silu", name="hard_silu")(h)
         model = keras.Model(x, h, name=name)
