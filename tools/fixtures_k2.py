@@ -639,3 +639,7 @@ REGISTRY += _coverage.registry(2)
 import fixtures_attention  # noqa: E402
 
 REGISTRY += fixtures_attention.registry(2, keras, L, start, finish)
+# Regression fixtures for the zoo failures of issue 13, round 2: tools/fixtures_zoofix.py
+import fixtures_zoofix  # noqa: E402
+
+REGISTRY += fixtures_zoofix.registry(2, keras, L, start, finish)

@@ -833,3 +833,7 @@ REGISTRY += _coverage.registry(3)
 import fixtures_attention  # noqa: E402
 
 REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)
+# Regression fixtures for the zoo failures of issue 13, round 2: tools/fixtures_zoofix.py
+import fixtures_zoofix  # noqa: E402
+
+REGISTRY += fixtures_zoofix.registry(3, keras, L, start, finish)

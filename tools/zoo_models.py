@@ -333,6 +333,12 @@ def randomize(model, rng, calibration_inputs):
                 v = rng.normal(0.0, np.sqrt(gain / max(_fan_in(cls, name, path, shape), 1)), shape)
             values.append(np.asarray(v, dtype=current.dtype))
         layer.set_weights(values)
+        if hasattr(layer, "finalize_state"):
+            # Keras 3 Normalization computes with a copy of its statistics taken when it was built (`self.mean`);
+            # set_weights does not refresh it, loading a file does (load_own_variables → finalize_state). Without
+            # this the in-memory model (the expected outputs, the BatchNormalization calibration below) uses
+            # mean 0 / variance 1 while every saved file holds the random statistics.
+            layer.finalize_state()
 
     bns = [l for l in layers if l.__class__.__name__ in ("BatchNormalization", "SyncBatchNormalization")]
     if bns:

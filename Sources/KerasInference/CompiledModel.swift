@@ -27,6 +27,8 @@ public struct CompiledModel: Sendable {
         var flushesOutputs = false
         /// The mask slot of the first input, for a layer that runs with its Keras mask (see `Masks.swift`).
         var maskInput: Int?
+        /// The mask slot (or `nil`) of every input, for a layer that runs with all its inputs' Keras masks.
+        var inputMasks: [Int?]?
         /// A mask this step makes for its output (Embedding(mask_zero), Masking, merges of masked inputs).
         var maskComputation: MaskComputation?
     }
@@ -139,6 +141,23 @@ public struct CompiledModel: Sendable {
                 }
                 steps[i].maskInput = m
                 for (o, carry) in zip(steps[i].outputs, carries) where carry { maskOf[o] = m }
+            case let .consumePerInput(carriedFrom, carries):
+                guard inMasks.contains(where: { $0 != nil }) else { break }
+                guard steps[i].layer is any InputMasksConsumingLayer else {
+                    throw InferenceError("layer `\(steps[i].layerName)` (\(steps[i].className)): receives a Keras mask but cannot apply it")
+                }
+                steps[i].inputMasks = inMasks
+                if carriedFrom < inMasks.count, let m = inMasks[carriedFrom] {
+                    for (o, carry) in zip(steps[i].outputs, carries) where carry { maskOf[o] = m }
+                }
+                if let mha = layer as? MultiHeadAttention, mha.maskSemantics == .keras3 {
+                    // Keras 3's MultiHeadAttention removes the masks of its query, value and key tensors
+                    // (`backend.set_keras_mask(t, None)`): the layers that run after it see them unmasked.
+                    for r in [mha.roles.query, mha.roles.value] + [mha.roles.key].compactMap({ $0 })
+                    where r < steps[i].inputs.count {
+                        maskOf[steps[i].inputs[r]] = nil
+                    }
+                }
             case let .consumeWith(replacement):
                 guard let m = first else { break }
                 steps[i].layer = replacement
@@ -334,6 +353,8 @@ public struct CompiledModel: Sendable {
             do {
                 if let m = step.maskInput, let consumer = step.layer as? any MaskConsumingLayer {
                     outs = try consumer.run(args, mask: slots[m])
+                } else if let masks = step.inputMasks, let consumer = step.layer as? any InputMasksConsumingLayer {
+                    outs = try consumer.run(args, masks: masks.map { $0.flatMap { slots[$0] } })
                 } else {
                     outs = try step.layer.run(args)
                 }

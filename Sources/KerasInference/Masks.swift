@@ -14,9 +14,14 @@ import TensorModule
 //   their inputs' masks.
 // - consumers (SimpleRNN, LSTM, GRU, Bidirectional): run with the mask (``MaskConsumingLayer``); their sequence
 //   outputs carry it on, states do not. GlobalAveragePooling1D with a mask runs as a masked average.
-// - layers Keras would *use* the mask in but KerasPort does not apply it for (Softmax,
-//   attention, Concatenate along another axis, a TimeDistributed recurrent layer): compiling a model where a mask
-//   reaches one of them is an error naming the layer.
+// - attention (MultiHeadAttention, Attention, AdditiveAttention): run with every input's mask
+//   (``InputMasksConsumingLayer``), combined as Keras does (query mask `[B, T, 1]`, value and key masks
+//   `[B, 1, S]`, an explicit `attention_mask` and the causal band, by logical and; Attention and
+//   AdditiveAttention mask the value steps and zero the masked query rows); the first output carries the query's
+//   mask on, as in both Keras generations.
+// - layers Keras would *use* the mask in but KerasPort does not apply it for (Softmax, GroupedQueryAttention,
+//   Concatenate along another axis, a TimeDistributed recurrent layer): compiling a model where a mask reaches one
+//   of them is an error naming the layer.
 // - every other layer drops the mask (Keras 3 drops it with a warning; tf_keras refuses to build such a model).
 //
 // A model without Embedding(mask_zero=True) or Masking has no masks, and its plan has no mask work at all.
@@ -31,6 +36,12 @@ protocol MaskConsumingLayer: CompiledLayer {
     func run(_ inputs: [Tensor], mask: Tensor?) throws -> [Tensor]
 }
 
+/// A compiled layer that uses the Keras masks of all its inputs (attention: query, value and key masks).
+protocol InputMasksConsumingLayer: CompiledLayer {
+    /// Runs the layer with one mask `[batch, steps]` (1 = keep, 0 = masked) or `nil` per input.
+    func run(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor]
+}
+
 /// What a layer does with the masks of its inputs.
 enum MaskRule {
     /// The outputs carry no mask.
@@ -39,6 +50,9 @@ enum MaskRule {
     case passThrough
     /// The layer runs with the first input's mask; the outputs flagged `true` carry it on.
     case consume(carries: [Bool])
+    /// The layer runs with every input's mask (``InputMasksConsumingLayer``); the outputs flagged `true` carry
+    /// the mask of input `carriedFrom` on.
+    case consumePerInput(carriedFrom: Int, carries: [Bool])
     /// When a mask arrives, the step runs `replacement` with it instead (a layer whose masked form is another
     /// kernel: GlobalAveragePooling1D); its output carries no mask.
     case consumeWith(any MaskConsumingLayer)
@@ -60,8 +74,7 @@ enum MaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "Softmax", "Attention", "AdditiveAttention",
-        "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
+        "Softmax", "GroupedQueryAttention", "Lambda",
     ]
 
     static func of(_ layer: any Layer) -> MaskRule {
@@ -76,8 +89,16 @@ enum MaskRule {
             let merged = b.mergeMode == nil ? [seq, seq] : [seq]
             let states = b.forward.options.returnState ? 2 * b.forward.kind.stateCount : 0
             return .consume(carries: merged + Array(repeating: false, count: states))
+        case let m as MultiHeadAttention:
+            // Keras sets the query's mask on the attention output (not on the scores).
+            return .consumePerInput(carriedFrom: m.roles.query, carries: [true] + (m.roles.returnAttentionScores ? [false] : []))
+        case let a as Attention:
+            return .consumePerInput(carriedFrom: 0, carries: [true] + (a.options.returnAttentionScores ? [false] : []))
+        case let a as AdditiveAttention:
+            return .consumePerInput(carriedFrom: 0, carries: [true] + (a.options.returnAttentionScores ? [false] : []))
         case let t as TimeDistributed:
-            if t.layer is any RecurrentLayer || t.layer is Bidirectional || usingClasses.contains(t.layer.className) {
+            if t.layer is any RecurrentLayer || t.layer is Bidirectional || usingClasses.contains(t.layer.className)
+                || t.layer is MultiHeadAttention || t.layer is Attention || t.layer is AdditiveAttention {
                 return .unsupported("a TimeDistributed `\(t.layer.className)` would use the mask per step, which KerasPort does not do")
             }
             return .passThrough
@@ -86,7 +107,7 @@ enum MaskRule {
             // use it is refused rather than run without it.
             if let user = nested.graph.nodes.first(where: { node in
                 switch MaskRule.of(node.layer) {
-                case .consume, .consumeWith, .unsupported: return true
+                case .consume, .consumePerInput, .consumeWith, .unsupported: return true
                 default: return false
                 }
             }) {
@@ -190,4 +211,51 @@ struct MaskedGlobalAveragePooling1D: MaskConsumingLayer {
         let shape = keepDims ? (channelsFirst ? [batch, channels, 1] : [batch, 1, channels]) : [batch, channels]
         return [Tensor(shape: shape, scalars: out)]
     }
+}
+
+/// The masks of an attention call combined as Keras does, as a `[B, 1, T, S]` tensor of 0/1 (1 = attend), or `nil`
+/// when the call has no Keras mask: the query mask `[B, T]` as `[B, T, 1]`, each of `keyMasks` (value, key) `[B, S]`
+/// as `[B, 1, S]`, and the explicit attention mask (rank 3 `[B, T, S]` or rank 4 `[B, heads, T, S]`, each axis 1 or
+/// full; non-zero = attend, as both Keras generations cast it to bool once a Keras mask is present), all by logical
+/// and. The causal band is left to the caller (combined by logical and as well).
+func combinedAttentionMask(batch: Int, querySteps t: Int, keySteps s: Int, queryMask: Tensor?, keyMasks: [Tensor?],
+                           explicit: Tensor?) throws -> Tensor? {
+    let keys = keyMasks.compactMap { $0 }
+    guard queryMask != nil || !keys.isEmpty else { return nil }
+    if let q = queryMask, q.shape != [batch, t] {
+        throw InferenceError("the query's Keras mask \(q.shape) does not match its [batch, steps] = [\(batch), \(t)]")
+    }
+    for k in keys where k.shape != [batch, s] {
+        throw InferenceError("a value/key Keras mask \(k.shape) does not match its [batch, steps] = [\(batch), \(s)]")
+    }
+    var heads = 1
+    var explicitShape: [Int] = []
+    if let e = explicit {
+        switch e.rank {
+        case 3: explicitShape = [e.shape[0], 1, e.shape[1], e.shape[2]]
+        case 4: explicitShape = e.shape; heads = e.shape[1]
+        default: throw InferenceError("the attention mask \(e.shape) must have rank 3 or 4")
+        }
+        let full = [batch, heads, t, s]
+        guard zip(explicitShape, full).allSatisfy({ $0 == 1 || $0 == $1 }) else {
+            throw InferenceError("the attention mask \(e.shape) does not broadcast to [batch, query steps, key steps] = [\(batch), \(t), \(s)]")
+        }
+    }
+    let es = explicitShape.isEmpty ? [] : explicitShape.indices.map { i in
+        explicitShape[i] == 1 ? 0 : explicitShape[(i + 1)...].reduce(1, *)
+    }
+    var out = [Float](repeating: 0, count: batch * heads * t * s)
+    for b in 0..<batch {
+        for h in 0..<heads {
+            for i in 0..<t {
+                if let q = queryMask, q.scalars[b * t + i] == 0 { continue }
+                for j in 0..<s {
+                    if keys.contains(where: { $0.scalars[b * s + j] == 0 }) { continue }
+                    if let e = explicit, e.scalars[b * es[0] + h * es[1] + i * es[2] + j * es[3]] == 0 { continue }
+                    out[((b * heads + h) * t + i) * s + j] = 1
+                }
+            }
+        }
+    }
+    return Tensor(shape: [batch, heads, t, s], scalars: out)
 }

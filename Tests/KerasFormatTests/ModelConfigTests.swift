@@ -626,7 +626,7 @@ struct ModelConfigEncoderTests {
         }
     }
 
-    /// The names of the NotEqual/Any op layers that only compute `mask` arguments (directly, or for one another).
+    /// The names of the NotEqual/Any/LogicalOr op layers that only compute `mask` arguments (directly, or for one another).
     func maskPlumbing(_ layers: [JSONValue]) -> Set<JSONValue> {
         func histories(_ v: JSONValue?) -> [JSONValue] {
             switch v {
@@ -637,14 +637,20 @@ struct ModelConfigEncoderTests {
             default: return []
             }
         }
-        let ops: Set<JSONValue> = [.string("NotEqual"), .string("Any")]
+        // LogicalOr: Keras 3 merge layers combine their inputs' masks with it.
+        let ops: Set<JSONValue> = [.string("NotEqual"), .string("Any"), .string("LogicalOr")]
         var names = Set<JSONValue>()
         for layer in layers {
             guard case let .array(nodes)? = layer["inbound_nodes"] else { continue }
             for node in nodes { names.formUnion(histories(node["kwargs"]?["mask"])) }
         }
-        for layer in layers where names.contains(layer["name"] ?? .null) {
-            if case let .array(nodes)? = layer["inbound_nodes"] { for node in nodes { names.formUnion(histories(node["args"])) } }
+        var grown = true
+        while grown {
+            let before = names.count
+            for layer in layers where names.contains(layer["name"] ?? .null) && ops.contains(layer["class_name"] ?? .null) {
+                if case let .array(nodes)? = layer["inbound_nodes"] { for node in nodes { names.formUnion(histories(node["args"])) } }
+            }
+            grown = names.count > before
         }
         return Set(layers.filter { ops.contains($0["class_name"] ?? .null) && names.contains($0["name"] ?? .null) }
             .map { $0["name"] ?? .null })

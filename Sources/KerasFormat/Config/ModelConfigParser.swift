@@ -419,7 +419,7 @@ private struct Context {
     // MARK: Keras 3 mask arguments
 
     /// Keras 3 op classes that compute masks (when KerasPort decodes them, they are still pruned as mask plumbing).
-    static let maskOpClassNames: Set<String> = ["NotEqual", "Any"]
+    static let maskOpClassNames: Set<String> = ["NotEqual", "Any", "LogicalOr"]
 
     /// Keras 3 records the Keras mask a layer was called with as a `mask` keyword argument, computed by op layers
     /// it adds to the model: `NotEqual(ids, 0)` for `Embedding(mask_zero=True)` on `ids`, `Any(NotEqual(x, v),
@@ -465,6 +465,11 @@ private struct Context {
             if cls == "NotEqual", a.count == 2, let x = ref(a[0]), let v = number(a[1]),
                feedsMaskingLayer(x, value: v, embedding: true) {
                 return [producer]
+            }
+            // Keras 3 merge layers (Add, …) combine their inputs' masks with `ops.logical_or`.
+            if cls == "LogicalOr", a.count == 2, let x = ref(a[0]), let y = ref(a[1]),
+               let cx = derivedMaskChain(x.layer), let cy = derivedMaskChain(y.layer) {
+                return [producer] + cx + cy
             }
             if cls == "Any", a.count == 1, let inner = ref(a[0]), let q = indexOf[inner.layer],
                nodes[q].layer.className == "NotEqual", n < parsed.count,

@@ -363,7 +363,13 @@ extension OpLayer {
     /// Decodes a Keras 3 `keras.ops` entry KerasPort runs; `nil` for any other op class.
     /// - Throws: ``FormatError`` when a supported op is called with options KerasPort cannot run.
     public static func keras(config c: LayerConfig) throws -> OpLayer? {
-        let module = c.module ?? "keras.src.ops"
+        // The op classes of Keras 3.15 by module (class names are unique only within one).
+        let image: Set<String> = ["Resize"]
+        let nn: Set<String> = ["Relu", "Relu6", "Sigmoid", "Silu", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu",
+                               "Softmax", "DepthToSpace", "SpaceToDepth"]
+        let expected = image.contains(c.className) ? "image" : nn.contains(c.className) ? "nn" : "numpy"
+        // A legacy `.h5` written by Keras 3 records no module (`LayerRegistry.isModulelessKerasOp`): the op's own.
+        let module = c.module ?? "keras.src.ops.\(expected)"
         let op = "\(module).\(c.className)"
         func bind(_ p: [String]) throws -> OpArguments { try OpArguments(c, op: op, parameters: p, ignored: []) }
         func make(_ operation: Operation, _ operands: [Operand]) throws -> OpLayer {
@@ -379,11 +385,6 @@ extension OpLayer {
             guard let v = c.value("axis") else { return nil }
             return try OpArguments.ints(v, name: "axis") { c.error("\(op): \($0)") }
         }
-        // The op classes of Keras 3.15 by module (class names are unique only within one).
-        let image: Set<String> = ["Resize"]
-        let nn: Set<String> = ["Relu", "Relu6", "Sigmoid", "Silu", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu",
-                               "Softmax", "DepthToSpace", "SpaceToDepth"]
-        let expected = image.contains(c.className) ? "image" : nn.contains(c.className) ? "nn" : "numpy"
         guard module == "keras.src.ops.\(expected)" || module == "keras.ops.\(expected)" || module == "keras.ops" else {
             return nil
         }

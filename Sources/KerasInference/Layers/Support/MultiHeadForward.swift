@@ -8,7 +8,10 @@ import TensorModule
 /// query as Keras does, except on Keras 3's fused path (`fused`: no scores returned, no dropout, rank-3 inputs), which
 /// scales the products. With fewer key/value heads than query heads (grouped-query attention), each key/value head
 /// serves `heads / keyValueHeads` consecutive query heads (Keras' `ops.repeat` on the head axis).
-struct MultiHeadForward {
+///
+/// With Keras masks on its inputs (``InputMasksConsumingLayer``), the query, value and key masks are combined with the
+/// explicit attention mask as Keras' `_compute_attention_mask` does (``combinedAttentionMask``).
+struct MultiHeadForward: InputMasksConsumingLayer {
     typealias Projection = (kernel: Tensor, bias: Tensor?)
     let layer: String, className: String
     let roles: MultiHeadAttentionRoles
@@ -41,12 +44,11 @@ struct MultiHeadForward {
         }
     }
 
-    func compiled() -> any CompiledLayer {
-        let f = self
-        return ClosureLayer { inputs in try f.run(inputs) }
-    }
+    func compiled() -> any CompiledLayer { self }
 
-    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+    func run(_ inputs: [Tensor]) throws -> [Tensor] { try run(inputs, masks: []) }
+
+    func run(_ inputs: [Tensor], masks: [Tensor?]) throws -> [Tensor] {
         guard inputs.count == roles.inputCount else {
             throw InferenceError("layer `\(layer)` (\(className)): expected \(roles.inputCount) inputs, got \(inputs.count)")
         }
@@ -81,7 +83,20 @@ struct MultiHeadForward {
         var scores = try Ops.batchMatmul(a: q4, b: k4, transposeB: true)
         if fused { for i in scores.scalars.indices { scores.scalars[i] *= scale } }
         var mask: Tensor?
-        if let m = roles.attentionMask {
+        func keras(_ index: Int?) -> Tensor? { index.flatMap { $0 < masks.count ? masks[$0] : nil } }
+        let queryMask = keras(roles.query), keyMasks = [keras(roles.value), keras(roles.key)]
+        if queryMask != nil || keyMasks.contains(where: { $0 != nil }) {
+            guard xq.rank == 3, xv.rank == 3 else {
+                throw InferenceError("layer `\(layer)` (\(className)): a Keras mask (Embedding(mask_zero=True) or Masking) is supported for rank-3 query/value only")
+            }
+            do {
+                mask = try combinedAttentionMask(batch: batch, querySteps: querySteps, keySteps: keySteps,
+                                                 queryMask: queryMask, keyMasks: keyMasks,
+                                                 explicit: roles.attentionMask.map { inputs[$0] })
+            } catch let e as InferenceError {
+                throw InferenceError("layer `\(layer)` (\(className)): \(e.reason)")
+            }
+        } else if let m = roles.attentionMask {
             let raw = inputs[m]
             switch raw.rank {
             case 3: mask = Tensor(shape: [raw.shape[0], 1, raw.shape[1], raw.shape[2]], scalars: raw.scalars)
