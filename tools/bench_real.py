@@ -142,7 +142,7 @@ def peak_rss(h, args, metas: dict, binary, progress) -> dict:
     model = "resnet50"
     meta = metas.get(model)
     if meta is None or binary is None:
-        return {"error": "no resnet50 model or no binary"}
+        return {"error": "resnet50 not among the models" if binary else "no binary"}
     batch = 8
     out = {"model": model, "batch": batch}
     with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
@@ -242,6 +242,9 @@ def render(report: dict) -> str:
                    f"process {ms(fp['steady_s'])} ms; worst / steady "
                    f"{fp['ratio']:.2f}× (target ≤ 1.5×)." if num(fp.get("ratio")) else "Fresh processes: n/a")
     rss = report.get("rss")
+    if rss and "error" in rss:
+        out.append("")
+        out.append(f"Peak RSS of one prediction, ResNet50 batch 8: not measured ({rss['error']}).")
     if rss and "error" not in rss:
         share = f", of which {rss['onnx_import_mb']:.0f} MB is the interpreter with numpy and onnxruntime imported " \
                 f"before the session" if num(rss.get("onnx_import_mb")) else ""

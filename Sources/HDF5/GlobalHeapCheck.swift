@@ -157,16 +157,20 @@ enum GlobalHeapCheck {
         return .success(map)
     }
 
-    /// Offsets in `buffer` of "GCOL" followed by version 1 and three zero bytes: candidate collection headers.
+    /// Offsets in `buffer` of "GCOL" followed by version 1 and three zero bytes: candidate collection headers (the
+    /// bytes are read in place, not copied).
     static func collectionSignatures(in buffer: UnsafeRawBufferPointer) -> [Int] {
         var found: [Int] = []
         guard let base = buffer.baseAddress, buffer.count >= 8 else { return found }
-        let needle: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]
+        // memchr finds each "G" quickly; the other seven bytes are compared as one little-endian word.
+        let signature: UInt64 = 0x0000_0001_4C4F_4347
         var i = 0
         while i + 8 <= buffer.count {
-            guard let hit = needle.withUnsafeBytes({ memmem(base + i, buffer.count - i, $0.baseAddress, 8) }) else { break }
+            guard let hit = memchr(base + i, 0x47, buffer.count - 7 - i) else { break }
             let k = base.distance(to: UnsafeRawPointer(hit))
-            found.append(k)
+            if UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: k, as: UInt64.self)) == signature {
+                found.append(k)
+            }
             i = k + 1
         }
         return found
