@@ -162,6 +162,12 @@ def build_one(name: str, out: Path) -> dict:
     return meta
 
 
+def binary_stamp(binary: str) -> str:
+    """Which build of keras-port tried the export (a rebuilt binary tries again: its exporter may map more)."""
+    st = os.stat(binary)
+    return f"{os.path.realpath(binary)} {st.st_size} {st.st_mtime_ns}"
+
+
 def ours_onnx(name: str, out: Path, binary: str, meta: dict) -> None:
     """Our own export where Keras' is unusable (written to <name>.onnx, validated like Keras')."""
     path = out / f"{name}.onnx"
@@ -179,7 +185,7 @@ def ours_onnx(name: str, out: Path, binary: str, meta: dict) -> None:
             meta["onnx_error"] = (meta.get("onnx_error") or "") + f"; keras-port export: {why}"
         else:
             meta["onnx_exporter"] = "keras-port export --format onnx"
-    meta["ours_onnx_tried"] = True
+    meta["ours_onnx_tried"] = binary_stamp(binary)
     (out / f"{name}.meta.json").write_text(json.dumps(meta, indent=1) + "\n")
 
 
@@ -215,7 +221,9 @@ def main() -> int:
             else:
                 meta = read_meta(name, args.out)
                 status[name] = "cached"
-            if not meta.get("onnx_exporter") and args.ours_onnx and not meta.get("ours_onnx_tried"):
+            if not meta.get("onnx_exporter") and args.ours_onnx and \
+                    meta.get("ours_onnx_tried") != binary_stamp(args.ours_onnx):
+                meta["onnx_error"] = (meta.get("onnx_error") or "").split("; keras-port export:")[0] or None
                 ours_onnx(name, args.out, args.ours_onnx, meta)
                 print(f"bench_real_models: {name}: ONNX: {meta['onnx_exporter'] or meta['onnx_error']}",
                       file=sys.stderr, flush=True)
