@@ -12,6 +12,7 @@ Engines (--engine):
   sgemm       numpy matmul of the model's GEMM shapes (im2col-lowered Conv2D, Dense) at this batch:
               the "sgemm alone" proxy. Reports the BLAS kernel threadpoolctl sees.
   memcpy      numpy copy of a 256 MiB float32 buffer: memory bandwidth for context.
+  onnx-predict  one ONNX Runtime prediction in a fresh process (for the parent's peak RSS reading).
   all         (default) every engine that applies to the model, each in a fresh subprocess, one after the
               other; adds the subprocess' peak RSS measured from outside (os.wait4).
 
@@ -36,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = REPO / "tools" / ".cache" / "bench"
 INFERENCE_ENGINES = ("keras", "onnx")
 LOAD_ENGINES = ("load-keras", "load-h5py")
-ALL_ENGINES = INFERENCE_ENGINES + LOAD_ENGINES + ("sgemm", "memcpy")
+ALL_ENGINES = INFERENCE_ENGINES + LOAD_ENGINES + ("sgemm", "memcpy", "onnx-predict")
 
 
 # ----------------------------------------------------------------------------------------------- helpers
@@ -222,6 +223,8 @@ def engine_onnx(args, meta: dict) -> dict:
     name = session.get_inputs()[0].name
     x = model_input(meta, args.batch)
     result = time_calls(lambda: session.run(None, {name: x}), args.iterations, args.warmup)
+    if args.profile_ops:
+        result["op_profile"] = onnx_op_profile(ort, path, args, x)
     result.update({
         "max_abs_diff_vs_keras_b1": max_diff_vs_reference(args.dir, meta,
                                                           lambda x1: session.run(None, {name: x1})[0]),
@@ -234,6 +237,58 @@ def engine_onnx(args, meta: dict) -> dict:
                      "onnx": package_version("onnx"), "numpy": np.__version__},
     })
     return result
+
+
+def onnx_op_profile(ort, path: Path, args, x) -> list[dict]:
+    """ONNX Runtime's own profile (SessionOptions.enable_profiling) of `args.iterations` runs after one warm-up,
+    summed per operator type: [{"op": type, "nodes": count, "ms_per_run": time}], largest first."""
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    with tempfile.TemporaryDirectory(prefix="ort-profile-") as tmp:
+        opts.enable_profiling = True
+        opts.profile_file_prefix = str(Path(tmp) / "ort")
+        session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        name = session.get_inputs()[0].name
+        session.run(None, {name: x})
+        runs = max(1, args.iterations)
+        for _ in range(runs):
+            session.run(None, {name: x})
+        events = json.loads(Path(session.end_profiling()).read_text())
+    totals: dict[str, list] = {}
+    for e in events:
+        if e.get("cat") != "Node" or not str(e.get("name", "")).endswith("_kernel_time"):
+            continue
+        op = (e.get("args") or {}).get("op_name", "?")
+        t = totals.setdefault(op, [0.0, set()])
+        t[0] += e.get("dur", 0) / 1e3
+        t[1].add(e["name"])
+    # The warm-up run is in the profile too: divide by all runs.
+    out = [{"op": op, "nodes": len(v[1]), "ms_per_run": v[0] / (runs + 1)} for op, v in totals.items()]
+    return sorted(out, key=lambda r: -r["ms_per_run"])
+
+
+def engine_onnx_predict(args, meta: dict) -> dict:
+    """One ONNX Runtime prediction on a batch in a fresh process: for the parent's peak-RSS reading (the
+    interpreter's and the imports' share is reported as rss_after_import_mb)."""
+    import numpy as np
+    import onnxruntime as ort
+
+    if not meta.get("onnx_exporter"):
+        raise RuntimeError(f"no ONNX file for {meta['name']}: {meta.get('onnx_error')}")
+    x = model_input(meta, args.batch)
+    rss_import = current_rss_mb()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = args.threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(str(args.dir / meta["files"]["onnx"]), opts, providers=["CPUExecutionProvider"])
+    y = session.run(None, {session.get_inputs()[0].name: x})[0]
+    return {"rss_after_import_mb": rss_import, "output_shape": list(y.shape),
+            "versions": {"onnxruntime": ort.__version__, "numpy": np.__version__}}
 
 
 def max_diff_vs_reference(directory: Path, meta: dict, run) -> float | None:
@@ -380,6 +435,7 @@ def engine_memcpy(args, _meta: dict | None) -> dict:
 ENGINES = {
     "keras": engine_keras,
     "onnx": engine_onnx,
+    "onnx-predict": engine_onnx_predict,
     "load-keras": engine_load_keras,
     "load-h5py": engine_load_h5py,
     "sgemm": engine_sgemm,
@@ -440,6 +496,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads for TF and ORT (default 2)")
     parser.add_argument("--format", choices=("keras", "h5"), default="keras", help="file the keras engine loads")
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    parser.add_argument("--profile-ops", action="store_true",
+                        help="onnx: also ONNX Runtime's own per-operator profile (a second session)")
     parser.add_argument("--timeout", type=float, default=600.0, help="per-subprocess timeout for --engine all")
     args = parser.parse_args()
 

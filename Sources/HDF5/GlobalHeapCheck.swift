@@ -94,6 +94,8 @@ enum GlobalHeapCheck {
     struct Source {
         var size: Int
         var read: (Int, Int) -> [UInt8]?
+        /// All `size` bytes in memory, when they are (an image): scanned in place instead of copied block by block.
+        var direct: UnsafeRawBufferPointer? = nil
     }
 
     private static func unwrap(_ result: Result<HeapMap, Problem>, _ context: ErrorContext) throws(HDF5Error) -> HeapMap {
@@ -106,12 +108,14 @@ enum GlobalHeapCheck {
     /// Checks an in-memory image when it is opened, and remembers the result under the file's internal name.
     /// Call with the library lock held.
     static func register(image: [UInt8], internalName: String) {
-        let result = image.withUnsafeBufferPointer { bytes in
-            scan(Source(size: bytes.count) { offset, count in
-                offset >= 0 && count >= 0 && offset + count <= bytes.count ? Array(bytes[offset..<offset + count]) : nil
-            })
-        }
-        results[internalName] = result
+        image.withUnsafeBytes { register(image: $0, internalName: internalName) }
+    }
+
+    /// ``register(image:internalName:)`` for an image that is not an array (a memory-mapped file).
+    static func register(image bytes: UnsafeRawBufferPointer, internalName: String) {
+        results[internalName] = scan(Source(size: bytes.count, read: { offset, count in
+            offset >= 0 && count >= 0 && offset <= bytes.count - count ? Array(bytes[offset..<offset + count]) : nil
+        }, direct: bytes))
     }
 
     /// The superblock's sizes and base address, with no collection examined yet.
@@ -135,22 +139,12 @@ enum GlobalHeapCheck {
         var start = 0
         while start < size {
             let count = min(block + 7, size - start)
-            guard let bytes = read(start, count) else { break }
-            // Candidates: "GCOL" followed by version 1 and three zero bytes (memchr finds each "G" quickly).
-            let candidates: [Int] = bytes.withUnsafeBufferPointer { buffer in
-                var found: [Int] = []
-                guard let base = buffer.baseAddress, buffer.count >= 8 else { return found }
-                var i = 0
-                while i + 8 <= buffer.count {
-                    guard let hit = memchr(base + i, 0x47, buffer.count - 7 - i) else { break }
-                    let k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if buffer[k + 1] == 0x43, buffer[k + 2] == 0x4F, buffer[k + 3] == 0x4C, buffer[k + 4] == 1,
-                       buffer[k + 5] == 0, buffer[k + 6] == 0, buffer[k + 7] == 0 {
-                        found.append(k)
-                    }
-                    i = k + 1
-                }
-                return found
+            let candidates: [Int]
+            if let direct = source.direct, direct.count == size {
+                candidates = collectionSignatures(in: UnsafeRawBufferPointer(rebasing: direct[start..<(start + count)]))
+            } else {
+                guard let bytes = read(start, count) else { break }
+                candidates = bytes.withUnsafeBytes { collectionSignatures(in: $0) }
             }
             for k in candidates {
                 switch checkCollection(at: start + k, fileSize: size, lengthSize: lengthSize, read: read) {
@@ -161,6 +155,25 @@ enum GlobalHeapCheck {
             start += block
         }
         return .success(map)
+    }
+
+    /// Offsets in `buffer` of "GCOL" followed by version 1 and three zero bytes: candidate collection headers (the
+    /// bytes are read in place, not copied).
+    static func collectionSignatures(in buffer: UnsafeRawBufferPointer) -> [Int] {
+        var found: [Int] = []
+        guard let base = buffer.baseAddress, buffer.count >= 8 else { return found }
+        // memchr finds each "G" quickly; the other seven bytes are compared as one little-endian word.
+        let signature: UInt64 = 0x0000_0001_4C4F_4347
+        var i = 0
+        while i + 8 <= buffer.count {
+            guard let hit = memchr(base + i, 0x47, buffer.count - 7 - i) else { break }
+            let k = base.distance(to: UnsafeRawPointer(hit))
+            if UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: k, as: UInt64.self)) == signature {
+                found.append(k)
+            }
+            i = k + 1
+        }
+        return found
     }
 
     /// The collection at absolute offset `offset`: not one when the bytes there do not start with a collection

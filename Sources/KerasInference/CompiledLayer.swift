@@ -49,6 +49,8 @@ struct OutputPassLayer: CompiledLayer {
     /// Whether post-ops act on the output's last axis as columns (false e.g. for channels-first output or a
     /// softmax activation, where the plan must not fuse).
     let acceptsPostOps: Bool
+    /// Where in `postOps` the second input (a fused residual `Add`'s other operand) is added, when there is one.
+    private(set) var residualAt: Int?
 
     init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
         self.acceptsPostOps = acceptsPostOps
@@ -56,8 +58,14 @@ struct OutputPassLayer: CompiledLayer {
     }
 
     func run(_ inputs: [Tensor]) throws -> [Tensor] {
-        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
-        return [try body(inputs[0], postOps)]
+        guard let at = residualAt else {
+            guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+            return [try body(inputs[0], postOps)]
+        }
+        guard inputs.count == 2 else { throw InferenceError("expected 2 inputs (with a fused Add's operand), got \(inputs.count)") }
+        var ops = postOps
+        ops.insert(.addTensor(inputs[1]), at: at)
+        return [try body(inputs[0], ops)]
     }
 
     /// This layer with `ops` appended to its output pass.
@@ -65,6 +73,25 @@ struct OutputPassLayer: CompiledLayer {
         var copy = self
         copy.postOps += ops
         return copy
+    }
+
+    /// This layer with a residual `Add` appended to its output pass: run with a second input, the `Add`'s other
+    /// operand (of the output's shape), which the pass adds after flushing denormals (the plan's flush at the
+    /// layer boundary); `nil` when it already has one.
+    func addingResidual() -> OutputPassLayer? {
+        guard residualAt == nil, acceptsPostOps else { return nil }
+        var copy = self
+        copy.postOps.append(.flushDenormals)
+        copy.residualAt = copy.postOps.count
+        return copy
+    }
+}
+
+/// A layer that is the identity at inference (Dropout, noise layers): the plan lets its input stand for its output.
+struct IdentityLayer: CompiledLayer {
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        return inputs
     }
 }
 

@@ -245,7 +245,11 @@ public struct CompiledModel: Sendable {
 
     /// Fuses each element-wise layer (``ElementwiseLayer`` with post-ops: activations, LeakyReLU, PReLU, ReLU,
     /// channels-last BatchNormalization) into the output pass of the ``OutputPassLayer`` (Dense, Conv1D, Conv2D)
-    /// whose output it alone reads, when that output is not a model output; the others run as a ``PostOpsLayer``. The fused pass computes the same
+    /// whose output it alone reads, when that output is not a model output; the others run as a ``PostOpsLayer``.
+    /// Likewise a two-input `Add` of same-shape tensors (a residual connection) joins the output pass of the step
+    /// producing one operand, which then reads the other as a second input (computed earlier in the plan): the
+    /// sum is added to each block of output rows in cache (`a + b` is `b + a` in floating point, so the values are
+    /// the same), and Dropout-like identity layers between the two are skipped. The fused pass computes the same
     /// values: the plan's denormal flush at the layer boundary becomes a post-op between the two layers' steps,
     /// and one more at the end replaces the plan's check of the output. Dense / convolution steps with nothing
     /// to fuse get that final flush too.
@@ -255,7 +259,45 @@ public struct CompiledModel: Sendable {
         let modelOutputs = Set(outputSlots)
         var fused: [Step] = []
         var producerOf: [Int: Int] = [:]   // slot → index in `fused` of the output-pass step producing it
+        var producedAt: [Int: Int] = [:]   // slot → index in `fused` of the step producing it (any step)
         for step in steps {
+            // Dropout and noise layers: their input stands for their output (no step at all) when the producer of
+            // the input is an output-pass step it alone reads, so that what follows can fuse into that step.
+            if step.layer is IdentityLayer, step.inputs.count == 1, step.outputs.count == 1,
+               step.maskInput == nil, step.maskComputation == nil,
+               let x = step.inputs.first, readers[x] == 1, !modelOutputs.contains(x), let p = producerOf[x] {
+                fused[p].layerName += "+" + step.layerName
+                fused[p].className += "+" + step.className
+                fused[p].outputs = step.outputs
+                producerOf[x] = nil
+                producerOf[step.outputs[0]] = p
+                producedAt[step.outputs[0]] = p
+                continue
+            }
+            // A residual `Add` of two same-shape tensors: into the output pass of the step producing one operand
+            // (which it alone reads), when the other operand is ready before that step runs.
+            func residualTarget(_ k: Int) -> (k: Int, p: Int, layer: OutputPassLayer)? {
+                let x = step.inputs[k], other = step.inputs[1 - k]
+                guard x != other, readers[x] == 1, !modelOutputs.contains(x), let p = producerOf[x],
+                      fused[p].maskInput == nil, fused[p].maskComputation == nil,
+                      producedAt[other].map({ $0 < p }) ?? true,
+                      let layer = (fused[p].layer as? OutputPassLayer)?.addingResidual() else { return nil }
+                return (k, p, layer)
+            }
+            if let sum = step.layer as? CompiledSum, sum.twoEqualShapes, step.inputs.count == 2,
+               step.outputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
+               let target = residualTarget(1) ?? residualTarget(0) {
+                let (k, p) = (target.k, target.p)
+                fused[p].layer = target.layer
+                fused[p].inputs.append(step.inputs[1 - k])
+                fused[p].layerName += "+" + step.layerName
+                fused[p].className += "+" + step.className
+                fused[p].outputs = step.outputs
+                producerOf[step.inputs[k]] = nil
+                producerOf[step.outputs[0]] = p
+                producedAt[step.outputs[0]] = p
+                continue
+            }
             if step.inputs.count == 1, step.outputs.count == 1,
                let element = step.layer as? ElementwiseLayer, let ops = element.postOps,
                let x = step.inputs.first, readers[x] == 1, !modelOutputs.contains(x),
@@ -266,9 +308,11 @@ public struct CompiledModel: Sendable {
                 fused[p].outputs = step.outputs
                 producerOf[x] = nil
                 producerOf[step.outputs[0]] = p
+                producedAt[step.outputs[0]] = p
                 continue
             }
             fused.append(step)
+            for o in step.outputs { producedAt[o] = fused.count - 1 }
             if step.outputs.count == 1, let layer = step.layer as? OutputPassLayer, layer.acceptsPostOps {
                 producerOf[step.outputs[0]] = fused.count - 1
             }

@@ -82,6 +82,7 @@ extension Ops {
         try checkPostOps(postOps, columns: filters, operation: op)
         let shape = outShape(filters)
         let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
         let m = batch * rows.output * cols.output
         let k = rows.kernel * cols.kernel * kernelInChannels
         try BLAS.check(op, m, filters, k, channels)

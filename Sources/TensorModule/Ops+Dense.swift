@@ -30,6 +30,7 @@ extension Ops {
         try BLAS.check(op, m, n, k)
         let outShape = Array(input.shape.dropLast()) + [n]
         let count = try Tensor.checkedCount(outShape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
         var output = Tensor.build(shape: outShape, count: count) { out in
             // The direct kernel when it applies: one row is a GEMV over the packed panels (no second set of
             // threads competing with ours, as OpenBLAS' would), more rows (or few columns) the GEMM kernels.

@@ -108,6 +108,7 @@ extension Ops {
         try checkPostOps(postOps, columns: outChannels, operation: op)
         let shape = outShape(outChannels)
         let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
         // Bias, activation and post-ops run on each output row while it is still in cache.
         let rowPass = activation.isElementwise
         var output = Tensor.build(shape: shape, count: count) { out in

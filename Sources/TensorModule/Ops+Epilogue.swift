@@ -16,6 +16,16 @@ extension Ops {
         case flushDenormals
         /// Every denormal replaced by `+0.0`.
         case flushDenormalsToPositiveZero
+        /// Adds a tensor with the output's shape, value by value (output row `r`, counted over the whole batch, adds
+        /// its row `r`): a residual connection's `Add` run in the output pass of the layer producing one operand.
+        case addTensor(Tensor)
+    }
+
+    /// Throws unless every ``PostOp/addTensor(_:)`` in `postOps` has exactly `count` values (the output's).
+    static func checkPostOpTensors(_ postOps: [PostOp], count: Int, operation: String) throws(TensorError) {
+        for case let .addTensor(t) in postOps where t.count != count {
+            throw .shape(operation, "fused Add operand \(t.shape) does not have the output's \(count) values")
+        }
     }
 
     /// Throws unless every post-op fits an output with `columns` values per row.
@@ -31,6 +41,10 @@ extension Ops {
             case let .scaleShift(scale, shift):
                 guard scale.count == columns, shift.count == columns else {
                     throw .shape(operation, "fused scale/shift of \(scale.count)/\(shift.count) values, expected \(columns)")
+                }
+            case let .addTensor(t):
+                guard columns > 0, t.count % columns == 0 else {
+                    throw .shape(operation, "fused Add operand \(t.shape) does not fit rows of \(columns) values")
                 }
             case .flushDenormals, .flushDenormalsToPositiveZero:
                 continue
@@ -81,6 +95,7 @@ extension Ops {
     public static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
         let columns = input.shape.last ?? 1
         try checkPostOps(postOps, columns: columns, operation: "postOps")
+        try checkPostOpTensors(postOps, count: input.count, operation: "postOps")
         let postOps = withoutRepeatedFlushes(postOps)
         guard columns > 0, input.count > 0 else { return input }
         let rows = input.count / columns
@@ -232,6 +247,10 @@ extension Ops {
             flushDenormals(start, count: count, toPositiveZero: false)
         case .flushDenormalsToPositiveZero:
             flushDenormals(start, count: count, toPositiveZero: true)
+        case let .addTensor(t):
+            t.scalars.withUnsafeBufferPointer { rp in
+                addRow(start, rp.baseAddress! + (firstRow + rows.lowerBound) * columns, count)
+            }
         }
     }
 

@@ -513,6 +513,29 @@ struct HostileInputTests {
         expectError(["bomb.keras", "model.weights.h5", "ends at byte"]) { _ = try KerasFile.open(url.path) }
     }
 
+    @Test("model.weights.h5 stored uncompressed is read in place, deflated by extraction: the same weights")
+    func storedAndDeflatedWeights() throws {
+        let dir = try folder()
+        let config = ZipMember.stored("config.json", Array(preluConfig.utf8))
+        let weights = try v3WeightsImage([("p_re_lu", [[1, 1, 3]])])
+        let padded = weights + [0]   // deflatedZeros writes `weights` as a stored block, then one zero byte
+        let deflated = ZipMember(name: "model.weights.h5", data: deflatedZeros(1, prefix: weights), deflated: true,
+                                 crc: crc32(padded), size: padded.count)
+        var alphas: [[Float]] = []
+        for (name, member) in [("stored.keras", ZipMember.stored("model.weights.h5", weights)), ("deflated.keras", deflated)] {
+            let url = dir.appendingPathComponent(name)
+            try Data(zipArchive([config, member])).write(to: url)
+            let graph = try KerasFile.open(url.path).loadGraph()
+            let alpha = try #require(graph.nodes.first { $0.name == "act" }?.layer.weights.first?.tensor.scalars)
+            alphas.append(alpha)
+        }
+        #expect(alphas == [[0.25, 0.25, 0.25], [0.25, 0.25, 0.25]])
+        // A stored member that is not HDF5 is refused by the in-place reader with the archive and member named.
+        let junk = dir.appendingPathComponent("junk.keras")
+        try Data(zipArchive([config, .stored("model.weights.h5", [UInt8](repeating: 9, count: 4096))])).write(to: junk)
+        expectError(["junk.keras", "model.weights.h5", "not an HDF5 file"]) { _ = try KerasFile.open(junk.path) }
+    }
+
     @Test("path traversal member names are refused, naming the member")
     func pathTraversal() throws {
         let dir = try folder()

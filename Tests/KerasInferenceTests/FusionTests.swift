@@ -46,6 +46,43 @@ struct FusionTests {
         }
     }
 
+    /// A residual `Add` runs in the output pass of the convolution (with its BatchNormalization) producing one
+    /// operand, when that convolution's output has no other reader and the other operand is computed before it;
+    /// the values still match Keras (and the unfused plan bit for bit, ``fusedEqualsUnfused(_:)``).
+    @Test("residual Add fused into the convolution before it", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/srresnet_k3/model.keras")), "fixture srresnet_k3 missing"))
+    func residualAddFused() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "srresnet_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [(layers: String, classes: String)] = []
+        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        // b0_add = Add([head_prelu, b0_bn2]), trunk_add = Add([trunk_bn, head_prelu]): either operand can be the
+        // fused one. head_prelu is read three times, so it stays a step's output of its own.
+        for expected in ["b0_conv2+b0_bn2+b0_add", "b1_conv2+b1_bn2+b1_add", "trunk_conv+trunk_bn+trunk_add"] {
+            #expect(steps.contains { $0.layers == expected }, "no step \(expected) in \(steps.map(\.layers))")
+        }
+        #expect(!steps.contains { $0.classes == "Add" }, "an Add left on its own: \(steps.map(\.layers))")
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+        }
+    }
+
+    /// The fused Add's operand goes through the same checks as the output: one of another size is an error naming
+    /// the operation, never a read past its end.
+    @Test("a fused Add operand of the wrong size is refused")
+    func residualOperandChecked() throws {
+        let x = Tensor(shape: [1, 3, 3, 2], scalars: (0..<18).map { Float($0) })
+        let kernel = Tensor(shape: [1, 1, 2, 2], scalars: [1, 0, 0, 1])
+        let same = Tensor(shape: [1, 3, 3, 2], scalars: (0..<18).map { Float($0) * 0.5 })
+        let y = try Ops.conv2d(input: x, kernel: kernel, postOps: [.addTensor(same)])
+        #expect(y.scalars == (0..<18).map { Float($0) * 1.5 })
+        let short = Tensor(shape: [1, 2, 3, 2], scalars: [Float](repeating: 1, count: 12))
+        #expect(throws: TensorError.self) { try Ops.conv2d(input: x, kernel: kernel, postOps: [.addTensor(short)]) }
+    }
+
     /// Conv2D → BatchNormalization → PReLU → Conv2D → LeakyReLU, with denormal-producing weights: values that
     /// become denormal between the fused steps must be flushed exactly where the unfused plan flushes them.
     @Test("denormals between fused steps")

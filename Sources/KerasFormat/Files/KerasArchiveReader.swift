@@ -134,6 +134,61 @@ struct KerasArchiveReader {
         return out
     }
 
+    /// Where member `name` lies in the archive file when it is stored uncompressed (Keras writes every member so):
+    /// the offset of its first byte and its length, so that it can be read in place (memory-mapped) instead of
+    /// extracted. `nil` when the member is compressed, encrypted or absent, or when its headers are not the plain
+    /// kind this reads (ZIP64 sizes or offsets, a local header that disagrees with the central directory): read it
+    /// with ``bytes(_:limit:expectingHDF5:)`` then. The member's CRC-32 is not verified on this path (a legacy `.h5`
+    /// file has no checksum on its weights either); its HDF5 structure is checked when it is opened, as always.
+    func storedRange(_ name: String) -> (offset: Int, length: Int)? {
+        guard let entry = archive[name], entry.type == .file, !entry.isCompressed,
+              entry.compressedSize == entry.uncompressedSize,
+              let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        func read(_ offset: Int, _ count: Int) -> [UInt8]? {
+            guard offset >= 0, count >= 0, (try? handle.seek(toOffset: UInt64(offset))) != nil,
+                  let data = try? handle.read(upToCount: count), data.count == count else { return nil }
+            return [UInt8](data)
+        }
+        func u16(_ b: [UInt8], _ at: Int) -> Int { Int(b[at]) | Int(b[at + 1]) << 8 }
+        func u32(_ b: [UInt8], _ at: Int) -> Int { u16(b, at) | u16(b, at + 2) << 16 }
+        guard let end = try? handle.seekToEnd(), end >= 22, end < UInt64(Int.max) else { return nil }
+        let size = Int(end)
+        // End of central directory record: the last 22 bytes, or earlier by a comment of up to 65535 bytes.
+        let tailStart = max(0, size - (22 + 65535))
+        guard let tail = read(tailStart, size - tailStart) else { return nil }
+        var eocd = tail.count - 22
+        while eocd >= 0 && !(tail[eocd] == 0x50 && tail[eocd + 1] == 0x4B && tail[eocd + 2] == 5 && tail[eocd + 3] == 6) {
+            eocd -= 1
+        }
+        guard eocd >= 0 else { return nil }
+        let entries = u16(tail, eocd + 10), directorySize = u32(tail, eocd + 12), directoryOffset = u32(tail, eocd + 16)
+        guard entries != 0xFFFF, directorySize != 0xFFFF_FFFF, directoryOffset != 0xFFFF_FFFF,
+              directoryOffset <= size - directorySize, let directory = read(directoryOffset, directorySize) else { return nil }
+        let wanted = Array(name.utf8)
+        var at = 0
+        for _ in 0..<entries {
+            guard at + 46 <= directory.count, u32(directory, at) == 0x0201_4B50 else { return nil }
+            let nameLength = u16(directory, at + 28), extra = u16(directory, at + 30), comment = u16(directory, at + 32)
+            guard at + 46 + nameLength <= directory.count else { return nil }
+            if directory[(at + 46)..<(at + 46 + nameLength)].elementsEqual(wanted) {
+                let flags = u16(directory, at + 8), method = u16(directory, at + 10)
+                let compressed = u32(directory, at + 20), uncompressed = u32(directory, at + 24)
+                let local = u32(directory, at + 42)
+                guard flags & 1 == 0, method == 0, compressed == uncompressed, UInt64(uncompressed) == entry.uncompressedSize,
+                      uncompressed != 0xFFFF_FFFF, local != 0xFFFF_FFFF,
+                      let header = read(local, 30), u32(header, 0) == 0x0403_4B50,
+                      u16(header, 8) == 0, u16(header, 26) == nameLength,
+                      let localName = read(local + 30, nameLength), localName == wanted else { return nil }
+                let start = local + 30 + nameLength + u16(header, 28)
+                guard start <= size - uncompressed else { return nil }
+                return (start, uncompressed)
+            }
+            at += 46 + nameLength + extra + comment
+        }
+        return nil
+    }
+
     /// Whether `bytes` has the HDF5 signature at offset 0, 512, 1024, 2048, … (a user block may precede it).
     static func hasHDF5Signature(_ bytes: [UInt8]) -> Bool {
         let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]

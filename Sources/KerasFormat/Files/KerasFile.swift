@@ -191,13 +191,19 @@ public final class KerasFile {
            case let .string(v)? = m["keras_version"] {
             version = v
         }
-        guard let weightsData = try zip.bytes("model.weights.h5", expectingHDF5: true) else {
-            if zip.memberNames.contains("model.weights.npz") {
-                throw FormatError(file: path, "the archive holds model.weights.npz (weights_format=\"npz\"), which KerasPort does not read")
+        let h5: HDF5File
+        if let stored = zip.storedRange("model.weights.h5") {
+            // Stored uncompressed (as Keras writes it): read in place, memory-mapped, not extracted.
+            h5 = try HDF5File.open(mapping: path, offset: stored.offset, length: stored.length, name: "\(path)/model.weights.h5")
+        } else {
+            guard let weightsData = try zip.bytes("model.weights.h5", expectingHDF5: true) else {
+                if zip.memberNames.contains("model.weights.npz") {
+                    throw FormatError(file: path, "the archive holds model.weights.npz (weights_format=\"npz\"), which KerasPort does not read")
+                }
+                throw FormatError(file: path, "the .keras archive has no `model.weights.h5`")
             }
-            throw FormatError(file: path, "the .keras archive has no `model.weights.h5`")
+            h5 = try HDF5File.open(image: weightsData, name: "\(path)/model.weights.h5")
         }
-        let h5 = try HDF5File.open(image: weightsData, name: "\(path)/model.weights.h5")
         try h5.checkSelfContained()
         var v3 = V3Weights()
         try v3.add(file: h5, name: "\(path)/model.weights.h5")
