@@ -73,10 +73,17 @@ extension ONNXLayerEmitter {
         let inSizes = spatialSizes(input.shape, l.dataFormat), outSizes = spatialSizes(c.outputShape, l.dataFormat)
         var begins: [Int] = [], ends: [Int] = [], extra: [Int] = []
         for i in 0..<2 {
-            guard let n = inSizes[i], let out = outSizes[i] else {
-                throw c.error("needs known spatial input sizes for ONNX ConvTranspose, got \(input.shape.kerasDescription)")
-            }
             let effective = (l.kernelSize[i] - 1) * l.dilationRate[i] + 1
+            // The crop does not depend on the input size (Keras' output length is linear in it with slope `stride`),
+            // so an unknown size (`None`) is computed for a stand-in size.
+            let n: Int, out: Int
+            if let known = inSizes[i], let o = outSizes[i] {
+                (n, out) = (known, o)
+            } else {
+                n = 4
+                out = try transposedOutputLength(n, effective: effective, stride: l.strides[i], padding: l.padding,
+                                                 outputPadding: l.outputPadding?[i], c)
+            }
             let total = (n - 1) * l.strides[i] + effective - out
             if total >= 0 {
                 begins.append(total / 2)
@@ -93,6 +100,18 @@ extension ONNXLayerEmitter {
         if extra.contains(where: { $0 != 0 }) { attributes.append(b.attr("output_padding", ints: extra)) }
         let y = b.op("ConvTranspose", inputs, scope: c.scope, attributes)
         return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    /// Keras' `deconv_output_length`.
+    func transposedOutputLength(_ n: Int, effective: Int, stride: Int, padding: Padding, outputPadding: Int?,
+                                _ c: LayerContext) throws -> Int {
+        switch (padding, outputPadding) {
+        case (.valid, nil): return n * stride + max(effective - stride, 0)
+        case (.same, nil): return n * stride
+        case (.valid, let p?): return (n - 1) * stride + effective + p
+        case (.same, let p?): return (n - 1) * stride + effective - 2 * (effective / 2) + p
+        case (.causal, _): throw c.error("padding `causal` is not valid for a transposed convolution")
+        }
     }
 
     // MARK: Pooling
