@@ -132,6 +132,22 @@ def main():
             expected = np.load(folder / run["outputs"][0])
             ours, theirs = session(ort, ours_path, args.threads), session(ort, theirs_path, args.threads)
             fo, ft = {ours.get_inputs()[0].name: x}, {theirs.get_inputs()[0].name: x}
+            # Keras' export of the keras.applications EfficientNets leaves the Normalization constants as graph
+            # inputs (`…/normalization_1/Sub/y:0` = mean, `…/Sqrt/x:0` = variance): fed from the Keras layer's
+            # values (our export's initializers `normalization/mean` and `normalization/std` = √variance).
+            extra = [i for i in theirs.get_inputs()[1:]]
+            if extra:
+                from onnx import numpy_helper
+                inits = {i.name: numpy_helper.to_array(i) for i in __import__("onnx").load(str(ours_path)).graph.initializer}
+                for i in extra:
+                    layer = i.name.split("/")[-3].rsplit("_", 1)[0]
+                    if i.name.endswith("Sub/y:0"):
+                        v = inits[f"{layer}/mean"]
+                    elif i.name.endswith("Sqrt/x:0"):
+                        v = inits[f"{layer}/std"] ** 2
+                    else:
+                        raise SystemExit(f"{mid}: Keras' export needs an input {i.name} this script cannot fill")
+                    ft[i.name] = v.reshape([d if isinstance(d, int) else 1 for d in i.shape]).astype(np.float32)
             d_ours, ok_ours = worst(ours.run(None, fo)[0], expected)
             d_theirs, ok_theirs = worst(theirs.run(None, ft)[0], expected)
             t_ours, t_theirs = [], []
