@@ -116,6 +116,14 @@ extension ONNXLayerEmitter {
     func reshape(_ l: Reshape, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
         guard !l.targetShape.contains(0) else { throw c.error("a target_shape with a 0 size has no ONNX Reshape mapping") }
         let x = b.converted(input, to: .native)
+        if b.options.layout == .nchw, x.rank == 2, l.targetShape.count >= 2, l.targetShape.dropLast().allSatisfy({ $0 == 1 }),
+           let channels = l.targetShape.last, channels > 0 {
+            // `(N, C)` → `(N, 1, …, 1, C)` (a squeeze-and-excite block before a 1×1 convolution): the same values are
+            // `(N, C, 1, …, 1)` channels-first, so no transpose is needed.
+            let ones = [Int](repeating: 1, count: l.targetShape.count - 1)
+            let y = b.op("Reshape", [x.name, b.int64s([0, channels] + ones)], scope: c.scope)
+            return ONNXValue(name: y, layout: .channelsFirst, shape: c.outputShape)
+        }
         let y = b.op("Reshape", [x.name, b.int64s([0] + l.targetShape)], scope: c.scope)
         return ONNXValue(name: y, layout: .native, shape: c.outputShape)
     }

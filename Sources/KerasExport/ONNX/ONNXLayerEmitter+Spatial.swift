@@ -151,10 +151,14 @@ extension ONNXLayerEmitter {
         dataFormat == .channelsLast ? Array(1...count) : Array(2..<(2 + count))
     }
 
-    func zeroPadding(_ c: LayerContext, _ x: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
-        guard x.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
-            throw c.error("padding \(spatial) does not fit input \(x.shape.kerasDescription)")
+    /// `Pad` in the input's layout; a channels-last input of a 2-D/3-D padding goes channels-first first (NCHW
+    /// graphs), so that ONNX Runtime folds the `Pad` into a following `Conv` (ResNet's `conv1_pad`).
+    func zeroPadding(_ c: LayerContext, _ input: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
+        guard input.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
+            throw c.error("padding \(spatial) does not fit input \(input.shape.kerasDescription)")
         }
+        let x = b.options.layout == .nchw && input.rank >= 4 && dataFormat == .channelsLast
+            ? b.converted(input, to: .channelsFirst) : input
         var begins = [Int](repeating: 0, count: x.rank), ends = begins
         for (i, axis) in spatialAxes(rank: x.rank, count: spatial.count, dataFormat).enumerated() {
             let p = x.layout.physicalAxis(axis, rank: x.rank)
