@@ -111,12 +111,12 @@ def run_onnx(path, manifest, folder, ort, onnx):
     outs = session.run(None, feeds)
     out_names = [o.name for o in session.get_outputs()]
     keras_names = []
-    for o in manifest["outputs"]:
+    raw = [o["name"] for o in manifest["outputs"]]
+    for i, name in enumerate(raw):
         # Keras 3 gives every output of a multi-output layer the layer's name; the export names them as Keras 2
         # does (`name`, `name_1`, …).
-        k = keras_names.count(o["name"]) + sum(n.startswith(o["name"] + "_") and n[len(o["name"]) + 1:].isdigit()
-                                                for n in keras_names)
-        keras_names.append(o["name"] if k == 0 else f"{o['name']}_{k}")
+        k = raw[:i].count(name)
+        keras_names.append(name if k == 0 else f"{name}_{k}")
     if check_names and out_names != keras_names:
         raise AssertionError(f"ONNX outputs {out_names} != Keras outputs {keras_names}")
     worst = 0.0
