@@ -13,8 +13,15 @@ a Triton model repository entry whose config.pbtxt is parsed as Triton's own `in
 A fixture with a layer that has no ONNX mapping (or that KerasPort does not run) is reported as skipped with the
 exporter's message; `--strict` makes that a failure. Exit status 1 when anything failed.
 
+With `--zoo [ids]` it checks the real-world models cached by tools/zoo.py instead (tools/.cache/zoo/<id>/, every
+id when none is given, comma-separated otherwise): each saved file (model.keras, model.h5) is exported with opset 17,
+checked with full_check, run in ONNX Runtime on every run's inputs (any-size models at each of their sizes) and
+compared with Keras' outputs within the zoo bound |onnx - keras| <= 1e-4 + 1e-3*|keras|; prints a Markdown table
+(model, file, exported, worst |diff|, reason). Use the release binary (`--bin .build/release/keras-port`).
+
 Usage: tools/.venv/bin/python tools/check_onnx.py [--bin .build/debug/keras-port] [--triton] [--strict]
                                                  [--fixture NAME ...] [--json REPORT.json]
+       tools/.venv/bin/python tools/check_onnx.py --zoo [resnet50_k3,mobilenetv2_k2,...] [--bin ...] [--json ...]
 """
 import argparse
 import glob
@@ -24,6 +31,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -102,7 +110,13 @@ def run_onnx(path, manifest, folder, ort, onnx):
         feeds[d.name] = x.astype(want)
     outs = session.run(None, feeds)
     out_names = [o.name for o in session.get_outputs()]
-    keras_names = [o["name"] for o in manifest["outputs"]]
+    keras_names = []
+    raw = [o["name"] for o in manifest["outputs"]]
+    for i, name in enumerate(raw):
+        # Keras 3 gives every output of a multi-output layer the layer's name; the export names them as Keras 2
+        # does (`name`, `name_1`, …).
+        k = raw[:i].count(name)
+        keras_names.append(name if k == 0 else f"{name}_{k}")
     if check_names and out_names != keras_names:
         raise AssertionError(f"ONNX outputs {out_names} != Keras outputs {keras_names}")
     worst = 0.0
@@ -151,6 +165,89 @@ def check_triton(triton_dir, manifest, folder, ort, pb2):
             all(c == -1 or c == o for c, o in zip(d.dims, y.shape[1:])), (y.shape, list(d.dims))
 
 
+ZOO_ATOL, ZOO_RTOL = 1e-4, 1e-3
+ZOO = os.path.join(ROOT, "tools", ".cache", "zoo")
+
+
+def check_zoo(binary, ids, ort, onnx, json_path=None):
+    """Exports and verifies cached zoo models; prints a Markdown table. Returns the exit status."""
+    if not ids:
+        ids = sorted(d for d in os.listdir(ZOO) if os.path.exists(os.path.join(ZOO, d, "manifest.json")))
+    rows = []
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="check_onnx-zoo-") as tmp:
+        for mid in ids:
+            folder = os.path.join(ZOO, mid)
+            mpath = os.path.join(folder, "manifest.json")
+            if not os.path.exists(mpath):
+                rows.append({"model": mid, "file": "-", "status": "missing", "reason": "not in the zoo cache"})
+                continue
+            with open(mpath) as f:
+                manifest = json.load(f)
+            for mf in manifest["files"]:
+                row = {"model": mid, "file": mf["file"]}
+                out = os.path.join(tmp, f"{mid}-{mf['file']}.onnx")
+                cmd = [binary, "export", os.path.join(folder, mf["file"]), "--format", "onnx", out, "--force"]
+                t0 = time.time()
+                r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+                row["export_s"] = round(time.time() - t0, 2)
+                if r.returncode != 0:
+                    message = (r.stderr.strip().splitlines() or ["(no message)"])[-1]
+                    refused = any(u in message for u in UNMAPPED)
+                    row.update(status="refused" if refused else "failed", reason=message)
+                    failures += 0 if refused else 1
+                    rows.append(row)
+                    print(f"{'SKIP' if refused else 'FAIL'} {mid}/{mf['file']}: {message}", flush=True)
+                    continue
+                try:
+                    model = onnx.load(out)
+                    onnx.checker.check_model(model, full_check=True)
+                    session = ort.InferenceSession(out, providers=["CPUExecutionProvider"])
+                    worst = 0.0
+                    for run in manifest["runs"]:
+                        feeds = {}
+                        for d, name in zip(session.get_inputs(), run["inputs"]):
+                            x = np.load(os.path.join(folder, name))
+                            want = {"tensor(float)": np.float32, "tensor(int32)": np.int32, "tensor(int64)": np.int64}[d.type]
+                            feeds[d.name] = x.astype(want)
+                        outs = session.run(None, feeds)
+                        for o, name, y in zip(session.get_outputs(), run["outputs"], outs):
+                            e = np.load(os.path.join(folder, name)).astype(np.float64)
+                            a = np.asarray(y, dtype=np.float64)
+                            if a.shape != e.shape:
+                                raise AssertionError(f"output `{o.name}` shape {a.shape} != Keras' {e.shape}")
+                            both_nan = np.isnan(a) & np.isnan(e)
+                            d = np.where(both_nan, 0.0, np.abs(a - e))
+                            d = np.where(np.isnan(d), np.inf, d)
+                            excess = d - (ZOO_ATOL + ZOO_RTOL * np.abs(np.nan_to_num(e)))
+                            worst = max(worst, float(d.max()) if d.size else 0.0)
+                            if d.size and excess.max() > 0:
+                                i = np.unravel_index(int(np.argmax(excess)), d.shape)
+                                raise AssertionError(f"output `{o.name}` differs at {tuple(int(v) for v in i)}: "
+                                                     f"onnx {a[i]!r}, keras {e[i]!r} (bound {ZOO_ATOL} + {ZOO_RTOL}*|keras|)")
+                    row.update(status="ok", worst=worst)
+                    print(f"ok   {mid}/{mf['file']}: worst |diff| {worst:.3g} over {len(manifest['runs'])} run(s)", flush=True)
+                except Exception as e:  # noqa: BLE001 - report every kind of failure with the model
+                    row.update(status="failed", reason=f"{type(e).__name__}: {e}"[:300])
+                    failures += 1
+                    print(f"FAIL {mid}/{mf['file']}: {row['reason']}", flush=True)
+                rows.append(row)
+    print()
+    print("| model | file | exported | worst \\|Δ\\| | reason |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        exported = {"ok": "yes, verified", "failed": "FAILED", "refused": "refused", "missing": "-"}[r["status"]]
+        worst = f"{r['worst']:.3g}" if "worst" in r else ""
+        print(f"| {r['model']} | {r['file']} | {exported} | {worst} | {r.get('reason', '')} |")
+    ok = sum(r["status"] == "ok" for r in rows)
+    print(f"\ncheck_onnx.py --zoo: {ok} of {len(rows)} model files exported and verified in ONNX Runtime {ort.__version__}, "
+          f"{failures} failed, {sum(r['status'] == 'refused' for r in rows)} refused")
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump({"rows": rows}, f, indent=1)
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=None, help="keras-port binary (default .build/debug/keras-port, else release)")
@@ -158,6 +255,8 @@ def main():
     ap.add_argument("--triton", action="store_true", help="also check the Triton model repository entries")
     ap.add_argument("--strict", action="store_true", help="a fixture with an unmapped layer is a failure")
     ap.add_argument("--json", help="write a report here")
+    ap.add_argument("--zoo", nargs="?", const="", default=None,
+                    help="check cached zoo models (comma-separated ids; all when empty) instead of the fixtures")
     args = ap.parse_args()
 
     try:
@@ -183,6 +282,9 @@ def main():
     if not binary or not os.path.exists(binary):
         print("check_onnx.py: no keras-port binary (swift build --product keras-port, or pass --bin)")
         return 1
+
+    if args.zoo is not None:
+        return check_zoo(binary, [i for i in args.zoo.split(",") if i], ort, onnx, args.json)
 
     results = []
     failures = skipped = 0

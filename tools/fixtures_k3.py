@@ -822,6 +822,34 @@ def prelu_axes_k3(name):
            covers=["PReLU", "Conv1D", "Conv2D", "multi-input", "multi-output"])
 
 
+@fixture
+def anysize_deconv_k3(name):
+    """Conv2DTranspose on an image of unknown size ((None, None, 3)): the same shared layers run on two inputs of
+    different sizes (8x8 and 11x7), so one run checks both sizes (issue 15: ONNX ConvTranspose without the size)."""
+    rng = start(name)
+    a = L.Input((None, None, 3), name="img_a")
+    b = L.Input((None, None, 3), name="img_b")
+    layers = [
+        (L.Conv2DTranspose(2, 3, strides=2, padding="same", name="ct_same_s2"),
+         L.Conv2DTranspose(2, 3, strides=2, padding="valid", name="ct_valid_s2")),
+        (L.Conv2DTranspose(2, 3, strides=2, padding="same", output_padding=1, name="ct_same_op1"),),
+        (L.Conv2DTranspose(2, 2, strides=3, padding="valid", output_padding=2, dilation_rate=1, name="ct_valid_op2"),),
+        (L.Conv2DTranspose(2, (3, 2), strides=(1, 2), padding="same", name="ct_rect"),),
+    ]
+    outs = []
+    for x in (a, b):
+        for chain in layers:
+            y = x
+            for layer in chain:
+                y = layer(y)
+            outs.append(y)
+    m = keras.Model([a, b], outs, name="anysize_deconv_k3")
+    finish(name, m, rng, [C.random_input((2, 8, 8, 3), rng), C.random_input((2, 11, 7, 3), rng)], formats=["keras"],
+           description="Conv2DTranspose (same/valid, output_padding, rectangular strides) on (None, None, 3) inputs, "
+                       "each layer shared by an 8x8 and an 11x7 input",
+           covers=["Conv2DTranspose", "any-size input", "shared layers", "multi-input", "multi-output"])
+
+
 import fixtures_recurrent  # noqa: E402  (recurrent layers, both versions)
 
 REGISTRY += fixtures_recurrent.builders(keras, L, 3)

@@ -138,11 +138,13 @@ public enum ONNXExporter {
             builder.graph.input.append(builder.valueInfo(name: name, type: type, shape: shape))
             inputValues.append(ONNXValue(name: name, layout: .native, shape: shape))
         }
-        // Output names: the layer producing each output (with the tensor index when a layer gives several).
+        // Output names: the layer producing each output; a layer's further outputs `name_1`, `name_2`, … (Keras 2's
+        // names; Keras 3 repeats the layer name, which ONNX cannot).
         var outputNames: [String] = []
         for (i, ref) in graph.outputs.enumerated() {
             var name = ref.layer
-            if graph.outputs.filter({ $0.layer == ref.layer }).count > 1 { name += "_\(ref.node)_\(ref.tensor)" }
+            let earlier = graph.outputs[..<i].filter { $0.layer == ref.layer }.count
+            if earlier > 0 { name += "_\(earlier)" }
             if builder.isReserved(name) { name += "_output\(i)" }
             outputNames.append(builder.reserve(name))
         }

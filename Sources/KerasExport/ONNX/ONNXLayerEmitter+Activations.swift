@@ -67,7 +67,7 @@ extension ONNXLayerEmitter {
             return unary("LogSoftmax", x, c, [b.attr("axis", int: p)])
         case .hardShrink, .hardTanh, .logSigmoid, .softShrink, .sparsePlus, .sparseSigmoid, .squareplus, .tanhShrink,
              .sparsemax:
-            throw c.error("the activation \(function) has no ONNX mapping in KerasPort yet")
+            return try keras3Activation(function, x, c)
         }
     }
 

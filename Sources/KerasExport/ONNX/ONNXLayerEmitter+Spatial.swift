@@ -73,10 +73,17 @@ extension ONNXLayerEmitter {
         let inSizes = spatialSizes(input.shape, l.dataFormat), outSizes = spatialSizes(c.outputShape, l.dataFormat)
         var begins: [Int] = [], ends: [Int] = [], extra: [Int] = []
         for i in 0..<2 {
-            guard let n = inSizes[i], let out = outSizes[i] else {
-                throw c.error("needs known spatial input sizes for ONNX ConvTranspose, got \(input.shape.kerasDescription)")
-            }
             let effective = (l.kernelSize[i] - 1) * l.dilationRate[i] + 1
+            // The crop does not depend on the input size (Keras' output length is linear in it with slope `stride`),
+            // so an unknown size (`None`) is computed for a stand-in size.
+            let n: Int, out: Int
+            if let known = inSizes[i], let o = outSizes[i] {
+                (n, out) = (known, o)
+            } else {
+                n = 4
+                out = try transposedOutputLength(n, effective: effective, stride: l.strides[i], padding: l.padding,
+                                                 outputPadding: l.outputPadding?[i], c)
+            }
             let total = (n - 1) * l.strides[i] + effective - out
             if total >= 0 {
                 begins.append(total / 2)
@@ -93,6 +100,18 @@ extension ONNXLayerEmitter {
         if extra.contains(where: { $0 != 0 }) { attributes.append(b.attr("output_padding", ints: extra)) }
         let y = b.op("ConvTranspose", inputs, scope: c.scope, attributes)
         return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    /// Keras' `deconv_output_length`.
+    func transposedOutputLength(_ n: Int, effective: Int, stride: Int, padding: Padding, outputPadding: Int?,
+                                _ c: LayerContext) throws -> Int {
+        switch (padding, outputPadding) {
+        case (.valid, nil): return n * stride + max(effective - stride, 0)
+        case (.same, nil): return n * stride
+        case (.valid, let p?): return (n - 1) * stride + effective + p
+        case (.same, let p?): return (n - 1) * stride + effective - 2 * (effective / 2) + p
+        case (.causal, _): throw c.error("padding `causal` is not valid for a transposed convolution")
+        }
     }
 
     // MARK: Pooling
@@ -132,10 +151,14 @@ extension ONNXLayerEmitter {
         dataFormat == .channelsLast ? Array(1...count) : Array(2..<(2 + count))
     }
 
-    func zeroPadding(_ c: LayerContext, _ x: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
-        guard x.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
-            throw c.error("padding \(spatial) does not fit input \(x.shape.kerasDescription)")
+    /// `Pad` in the input's layout; a channels-last input of a 2-D/3-D padding goes channels-first first (NCHW
+    /// graphs), so that ONNX Runtime folds the `Pad` into a following `Conv` (ResNet's `conv1_pad`).
+    func zeroPadding(_ c: LayerContext, _ input: ONNXValue, spatial: [[Int]], dataFormat: DataFormat) throws -> ONNXValue {
+        guard input.rank == spatial.count + 2, spatial.allSatisfy({ $0.count == 2 }) else {
+            throw c.error("padding \(spatial) does not fit input \(input.shape.kerasDescription)")
         }
+        let x = b.options.layout == .nchw && input.rank >= 4 && dataFormat == .channelsLast
+            ? b.converted(input, to: .channelsFirst) : input
         var begins = [Int](repeating: 0, count: x.rank), ends = begins
         for (i, axis) in spatialAxes(rank: x.rank, count: spatial.count, dataFormat).enumerated() {
             let p = x.layout.physicalAxis(axis, rank: x.rank)

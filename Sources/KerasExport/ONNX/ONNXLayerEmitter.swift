@@ -18,6 +18,8 @@ final class ONNXLayerEmitter {
         }
         var env: [TensorRef: ONNXValue] = [:]
         for (ref, value) in zip(graph.inputs, inputs) { env[ref] = value }
+        // Keras masks ([batch, time] float, 1 = keep) of the tensors that carry one.
+        var masks: [TensorRef: String] = [:]
         for (n, c) in analysis.order {
             let node = graph.nodes[n]
             if node.layer is InputLayer {
@@ -41,14 +43,20 @@ final class ONNXLayerEmitter {
                 throw ONNXExportError("layer `\(prefix)\(node.name)` (\(node.layer.className)): output shape unknown")
             }
             let scope = prefix + node.name + (c > 0 ? "_call\(c)" : "")
-            let context = LayerContext(layer: node.layer, path: prefix + node.name, scope: scope,
+            var context = LayerContext(layer: node.layer, path: prefix + node.name, scope: scope,
                                        outputShapes: outShapes, nested: analysis.nested[id])
+            let inMasks = call.inputs.map { masks[$0] }
+            let rule = ONNXMaskRule.of(node.layer)
+            context.mask = try maskInput(rule, inMasks, context)
             let outs = try emitLayer(context, ins)
             guard outs.count == outShapes.count else {
                 throw ONNXExportError("layer `\(context.path)` (\(node.layer.className)): \(outs.count) outputs made, \(outShapes.count) expected")
             }
             for (t, v) in outs.enumerated() {
                 env[TensorRef(layer: node.name, node: c, tensor: t)] = ONNXValue(name: v.name, layout: v.layout, shape: outShapes[t])
+            }
+            for (t, m) in try outputMasks(rule, inMasks, ins, outs.count, context).enumerated() {
+                if let m { masks[TensorRef(layer: node.name, node: c, tensor: t)] = m }
             }
         }
         return try graph.outputs.map { ref in
@@ -65,6 +73,8 @@ final class ONNXLayerEmitter {
         var scope: String
         var outputShapes: [Shape]
         var nested: GraphAnalysis?
+        /// The Keras mask of the first input, for the layers that use it (recurrent layers, masked average pooling).
+        var mask: String? = nil
         var outputShape: Shape { outputShapes[0] }
 
         func error(_ reason: String) -> ONNXExportError {
@@ -117,6 +127,7 @@ final class ONNXLayerEmitter {
             return [try pooling("AveragePool", c, try one(), rank: 1, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
         case let l as AveragePooling2D:
             return [try pooling("AveragePool", c, try one(), rank: 2, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
+        case let l as GlobalAveragePooling1D where c.mask != nil: return [try maskedAverage(l, c, try one(), mask: c.mask!)]
         case let l as GlobalAveragePooling1D: return [try globalPooling("ReduceMean", c, try one(), dataFormat: l.dataFormat, keepDims: l.keepDims)]
         case let l as GlobalAveragePooling2D: return [try globalPooling("ReduceMean", c, try one(), dataFormat: l.dataFormat, keepDims: l.keepDims)]
         case let l as GlobalMaxPooling1D: return [try globalPooling("ReduceMax", c, try one(), dataFormat: l.dataFormat, keepDims: l.keepDims)]
@@ -162,6 +173,35 @@ final class ONNXLayerEmitter {
             return [ONNXValue(name: name, layout: sum.layout, shape: c.outputShape)]
         case let l as Concatenate: return [try concatenate(l, c, inputs)]
         case let l as Dot: return [try dot(l, c, inputs)]
+        case let l as OpLayer: return [try opLayer(l, c, inputs)]
+        case let l as Rescaling: return [try rescaling(l, c, try one())]
+        case let l as Normalization: return [try normalization(l, c, try one())]
+        case let l as Discretization: return [try discretization(l, c, try one())]
+        case let l as CenterCrop: return [try centerCrop(l, c, try one())]
+        case let l as Resizing: return [try resizing(l, c, try one())]
+        case let l as LayerScale: return [try layerScale(l, c, try one())]
+        case let l as CustomScaleLayer: return [try customScale(l, c, inputs)]
+        case let l as UnitNormalization: return [try unitNormalization(l, c, try one())]
+        case let l as GroupNormalization: return [try groupNormalization(l, c, try one())]
+        case let l as MaxPooling3D:
+            return [try pooling("MaxPool", c, try one(), rank: 3, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
+        case let l as AveragePooling3D:
+            return [try pooling("AveragePool", c, try one(), rank: 3, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
+        case let l as GlobalAveragePooling3D: return [try globalPooling("ReduceMean", c, try one(), dataFormat: l.dataFormat, keepDims: l.keepDims)]
+        case let l as GlobalMaxPooling3D: return [try globalPooling("ReduceMax", c, try one(), dataFormat: l.dataFormat, keepDims: l.keepDims)]
+        case let l as ZeroPadding3D: return [try zeroPadding(c, try one(), spatial: l.padding, dataFormat: l.dataFormat)]
+        case let l as Cropping3D: return [try cropping(c, try one(), spatial: l.cropping, dataFormat: l.dataFormat)]
+        case let l as UpSampling3D:
+            return [try upSampling(c, try one(), size: l.size, dataFormat: l.dataFormat, bilinear: false)]
+        case let l as Masking: return [try masking(l, c, try one())]
+        case let l as any RecurrentLayer: return try recurrent(l, c, inputs, mask: c.mask)
+        case let l as Bidirectional: return try bidirectional(l, c, inputs, mask: c.mask)
+        case let l as EinsumDense: return [try einsumDense(l, c, try one())]
+        case let l as MultiHeadAttention: return try multiHeadAttention(l, c, inputs)
+        case let l as GroupedQueryAttention: return try groupedQueryAttention(l, c, inputs)
+        case let l as Attention: return try dotAttention(l, c, inputs)
+        case let l as AdditiveAttention: return try additiveAttention(l, c, inputs)
+        case let l as TimeDistributed: return [try timeDistributed(l, c, try one())]
         case is OpaqueLayer:
             throw c.error("not supported by KerasPort, so it has no ONNX mapping")
         default:
