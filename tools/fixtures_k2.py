@@ -639,3 +639,7 @@ REGISTRY += _coverage.registry(2)
 import fixtures_attention  # noqa: E402
 
 REGISTRY += fixtures_attention.registry(2, keras, L, start, finish)
+# Issue 13 breadth (1-D/3-D convolution variants, lookup layers, RNN cells): tools/fixtures_breadth.py
+import fixtures_breadth  # noqa: E402
+
+REGISTRY += fixtures_breadth.registry(2)

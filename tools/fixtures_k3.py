@@ -833,3 +833,7 @@ REGISTRY += _coverage.registry(3)
 import fixtures_attention  # noqa: E402
 
 REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)
+# Issue 13 breadth (1-D/3-D convolution variants, lookup layers, RNN cells): tools/fixtures_breadth.py
+import fixtures_breadth  # noqa: E402
+
+REGISTRY += fixtures_breadth.registry(3)

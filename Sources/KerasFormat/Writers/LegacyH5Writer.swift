@@ -79,10 +79,11 @@ struct LegacyH5Writer {
         }
     }
 
-    /// The weight's name in this dialect: DepthwiseConv2D calls its kernel `depthwise_kernel` in Keras 2, `kernel`
-    /// in Keras 3.
+    /// The weight's name in this dialect: DepthwiseConv2D and DepthwiseConv1D call their kernel `depthwise_kernel`
+    /// in Keras 2, `kernel` in Keras 3.
     private func shortName(_ name: String, layer: any Layer) -> String {
-        guard let depthwise = layer as? DepthwiseConv2D, name == depthwise.kernelWeightName else { return name }
+        let current = (layer as? DepthwiseConv2D)?.kernelWeightName ?? (layer as? DepthwiseConv1D)?.kernelWeightName
+        guard name == current else { return name }
         return dialect == .keras3 ? DepthwiseConv2D.keras3KernelName : DepthwiseConv2D.keras2KernelName
     }
 

@@ -119,6 +119,11 @@ enum WriteCompatibility {
         case let l as Conv2DTranspose: activation = l.activation
         case let l as DepthwiseConv2D: activation = l.activation
         case let l as SeparableConv2D: activation = l.activation
+        case let l as Conv3D: activation = l.activation
+        case let l as Conv1DTranspose: activation = l.activation
+        case let l as Conv3DTranspose: activation = l.activation
+        case let l as DepthwiseConv1D: activation = l.activation
+        case let l as SeparableConv1D: activation = l.activation
         default: activation = nil
         }
         return activation.flatMap { hardSigmoidProblem($0, dialect: dialect) }

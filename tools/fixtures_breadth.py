@@ -1,0 +1,73 @@
+"""Fixture builders for issue 13's remaining layer classes ("Breadth"): the 1-D and 3-D convolution variants
+(Conv3D, Conv1DTranspose, Conv3DTranspose, SeparableConv1D, DepthwiseConv1D), the numeric lookup/encoding layers
+(CategoryEncoding, IntegerLookup) and the generic `RNN` with built-in cells, for Keras 3 and tf_keras.
+
+Imported by fixtures_k3.py / fixtures_k2.py (which add `registry(keras_major)` to their REGISTRY), so it runs in
+the phase of the Keras it builds for: `tools/.venv/bin/python tools/make_fixtures.py --only conv_breadth_k3`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import fixtures_common as C
+
+
+def _keras():
+    return C.keras_module()
+
+
+def _start(name):
+    keras = _keras()
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(C.seed_for(name))
+    return np.random.default_rng(C.seed_for(name))
+
+
+# ------------------------------------------------------------------ 1-D and 3-D convolution variants
+
+def conv_breadth(name, k3: bool):
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    s = L.Input((9, 4), name="seq")
+    v = L.Input((5, 6, 4, 4), name="vol")
+    outs = [
+        L.Conv1DTranspose(3, 3, strides=2, padding="same", name="conv1dt_same")(s),
+        L.Conv1DTranspose(3, 4, strides=3, output_padding=1, activation="relu", name="conv1dt_outpad")(s),
+        L.Conv1DTranspose(2, 5, strides=2, padding="same", use_bias=False, name="conv1dt_nobias")(s),
+        L.Conv1DTranspose(2, 2, strides=2, padding="valid", name="conv1dt_valid")(s),
+        L.SeparableConv1D(5, 3, strides=2, padding="same", depth_multiplier=2, name="sep1d_same")(s),
+        L.SeparableConv1D(4, 3, dilation_rate=2, activation="tanh", name="sep1d_dilated")(s),
+        L.DepthwiseConv1D(3, strides=2, depth_multiplier=2, name="dw1d_strided")(s),
+        L.DepthwiseConv1D(3, dilation_rate=2, padding="same", activation="relu", name="dw1d_dilated")(s),
+        L.Conv3D(4, 3, strides=2, padding="same", name="conv3d_same")(v),
+        L.Conv3D(3, (2, 3, 2), dilation_rate=(2, 1, 2), activation="relu", name="conv3d_dilated")(v),
+        L.Conv3D(4, (1, 2, 3), strides=(1, 2, 1), groups=2, use_bias=False, name="conv3d_groups")(v),
+        L.Conv3DTranspose(3, 3, strides=2, padding="same", name="conv3dt_same")(v),
+        L.Conv3DTranspose(2, (2, 3, 2), strides=(2, 1, 3), output_padding=(1, 0, 2), activation="tanh",
+                          name="conv3dt_outpad")(v),
+        L.Conv3DTranspose(2, (3, 2, 2), strides=(1, 2, 2), name="conv3dt_valid")(v),
+    ]
+    if not k3:
+        # tf_keras runs SeparableConv1D with causal padding (Keras 3 refuses `causal` for it).
+        outs.append(L.SeparableConv1D(3, 3, padding="causal", dilation_rate=2, name="sep1d_causal")(s))
+    m = keras.Model([s, v], outs, name=name)
+    C.randomize_weights(m, rng)
+    inputs = [C.random_input((2, 9, 4), rng), C.random_input((2, 5, 6, 4, 4), rng)]
+    fmts = ["keras", "keras3_h5"] if k3 else ["keras2_h5"]
+    return C.emit(name, m, inputs, formats=fmts, loaders={"keras2_h5": ["tf_keras"]},
+                  description="1-D and 3-D convolution variants: Conv1DTranspose (same, output_padding, no bias, "
+                              "valid), SeparableConv1D (strides, depth_multiplier, dilation"
+                              + ("" if k3 else ", causal") + "), DepthwiseConv1D (strides, dilation), Conv3D (same "
+                              "with strides, dilation, groups), Conv3DTranspose (same, output_padding, valid)",
+                  covers=["Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D", "Conv3D", "Conv3DTranspose",
+                          "multi-input", "multi-output"])
+
+
+def registry(keras_major: int):
+    k3 = keras_major == 3
+    suffix = "_k3" if k3 else "_k2"
+    out = []
+    for fn in (conv_breadth,):
+        out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
+    return out
