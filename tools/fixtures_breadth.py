@@ -64,10 +64,62 @@ def conv_breadth(name, k3: bool):
                           "multi-input", "multi-output"])
 
 
+# ------------------------------------------------------------------ lookup and encoding on numeric input
+
+def lookup(name, k3: bool):
+    keras = _keras()
+    L = keras.layers
+    _start(name)
+    ids = L.Input((4,), dtype="int32", name="ids")
+    one = L.Input((1,), dtype="int32", name="one_id")
+    ins = [ids, one]
+    outs = [
+        L.CategoryEncoding(6, output_mode="one_hot", name="cat_one_hot")(one),
+        L.CategoryEncoding(6, output_mode="multi_hot", name="cat_multi_hot")(ids),
+        L.CategoryEncoding(6, output_mode="count", name="cat_count")(ids),
+    ]
+    if k3:
+        # tf_keras refuses one_hot outputs of rank 3.
+        outs.append(L.CategoryEncoding(6, output_mode="one_hot", name="cat_one_hot_seq")(ids))
+    inputs = [np.array([[0, 5, 5, 2], [3, 3, 3, 3], [1, 4, 0, 2]], dtype=np.int32),
+              np.array([[4], [0], [5]], dtype=np.int32)]
+    covers = ["CategoryEncoding"]
+    if k3:
+        # tf_keras cannot save an IntegerLookup to a legacy .h5 (its vocabulary is not a tf.Variable).
+        tok = L.Input((5,), dtype="int64", name="tokens")
+        known = L.Input((3,), dtype="int64", name="known")
+        indices = L.Input((4,), dtype="int64", name="indices")
+        ins += [tok, known, indices]
+        vocab = [12, 7, 30, 4, -3]
+        outs += [
+            L.IntegerLookup(vocabulary=vocab, name="lookup_int")(tok),
+            L.IntegerLookup(vocabulary=vocab, mask_token=0, num_oov_indices=3, name="lookup_mask_oov3")(tok),
+            L.IntegerLookup(vocabulary=vocab, num_oov_indices=0, name="lookup_no_oov")(known),
+            L.IntegerLookup(vocabulary=vocab, mask_token=0, invert=True, name="lookup_invert")(indices),
+            L.IntegerLookup(vocabulary=vocab, output_mode="multi_hot", name="lookup_multi_hot")(tok),
+            L.IntegerLookup(vocabulary=vocab, output_mode="count", num_oov_indices=2, mask_token=0,
+                            name="lookup_count")(tok),
+            L.IntegerLookup(vocabulary=vocab, output_mode="one_hot", max_tokens=9, pad_to_max_tokens=True,
+                            name="lookup_one_hot_padded")(known),
+        ]
+        inputs += [np.array([[12, 7, 0, 99, -3], [4, 4, -8, 30, 5], [0, 0, 13, 12, 6]], dtype=np.int64),
+                   np.array([[12, 7, 30], [4, -3, 12], [30, 30, 7]], dtype=np.int64),
+                   np.array([[0, 1, 2, 6], [3, 4, 5, 9], [7, 2, 0, 1]], dtype=np.int64)]
+        covers.append("IntegerLookup")
+    m = keras.Model(ins, outs, name=name)
+    fmts = ["keras", "keras3_h5"] if k3 else ["keras2_h5"]
+    return C.emit(name, m, inputs, formats=fmts,
+                  description="CategoryEncoding (one_hot on (n,1) ids, and on (n,4) in Keras 3; multi_hot, count)"
+                              + ("; IntegerLookup with a vocabulary in the config (int with OOV, mask_token with 3 "
+                                 "floormod OOV buckets and negative tokens, num_oov_indices=0, invert with mask, "
+                                 "multi_hot, count with mask, one_hot padded to max_tokens)" if k3 else ""),
+                  covers=covers + ["multi-input", "multi-output"])
+
+
 def registry(keras_major: int):
     k3 = keras_major == 3
     suffix = "_k3" if k3 else "_k2"
     out = []
-    for fn in (conv_breadth,):
+    for fn in (conv_breadth, lookup):
         out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
     return out

@@ -197,7 +197,7 @@ func graphDifferences(_ a: ModelGraph, _ b: ModelGraph, dialect: ConfigDialect, 
             if jx != jy { out.append("layer `\(here)`: config \(jx.serialized()) vs \(jy.serialized())") }
         }
         out += weightDifferences(x.layer.weights, y.layer.weights, where: "layer `\(here)`",
-                                 compareNames: !(x.layer is DepthwiseConv2D), bfloat16Widened: bfloat16Widened)
+                                 compareNames: !(x.layer is DepthwiseConv2D || x.layer is DepthwiseConv1D), bfloat16Widened: bfloat16Widened)
     }
     return out
 }

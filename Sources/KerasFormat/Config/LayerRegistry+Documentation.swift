@@ -47,7 +47,7 @@ extension LayerRegistry {
             ("RandomCrop", "at inference tf_keras crops the centre (or resizes) and Keras 3 passes through; " + notYet),
             ("AutoContrast", notYet), ("ContrastLimitedAdaptiveHistogramEqualization", notYet),
             ("CategoryEncoding", notYet),
-            ("Hashing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
+            ("Hashing", "hashes the decimal string of each value with TensorFlow's FarmHash Fingerprint64 (SipHash with a `salt`), which KerasPort does not reproduce"),
             ("HashedCrossing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
             ("IntegerLookup", "its vocabulary is kept outside the config (assets) in most files; " + notYet),
             ("StringLookup", text), ("TextVectorization", text),
