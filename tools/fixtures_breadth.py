@@ -116,10 +116,54 @@ def lookup(name, k3: bool):
                   covers=covers + ["multi-input", "multi-output"])
 
 
+# ------------------------------------------------------------------ RNN with built-in cells
+
+def rnn_cells(name, k3: bool):
+    import fixtures_recurrent as R
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    x = L.Input((6, 3), name="seq")
+    tok = L.Input((6,), dtype="int32", name="tokens")
+
+    def stack(cells):
+        return L.StackedRNNCells(cells)
+
+    outs = [
+        L.RNN(L.LSTMCell(4), name="rnn_lstm")(x),
+        L.RNN(L.GRUCell(3), go_backwards=True, return_sequences=True,
+              name="rnn_gru_backwards")(x),
+        *L.RNN(L.SimpleRNNCell(3, activation="relu"), return_state=True, name="rnn_simple_state")(x),
+        L.RNN(L.LSTMCell(2), return_state=False, return_sequences=True, name="rnn_lstm_seq")(x),
+        L.RNN(stack([L.LSTMCell(4), L.GRUCell(3), L.SimpleRNNCell(2)]), return_sequences=True,
+              name="rnn_stacked")(x),
+        L.RNN(stack([L.GRUCell(3), L.LSTMCell(2)]), go_backwards=True, name="rnn_stacked_backwards")(x),
+    ]
+    emb = L.Embedding(12, 3, mask_zero=True, name="emb")(tok)
+    outs += [
+        L.RNN(stack([L.LSTMCell(3), L.SimpleRNNCell(2)]), return_sequences=True, name="rnn_stacked_masked")(emb),
+        L.RNN(L.GRUCell(2), go_backwards=True, name="rnn_gru_masked_backwards")(emb),
+    ]
+    if not k3:
+        outs.append(L.RNN(L.GRUCell(3, reset_after=False), name="rnn_gru_v1")(x))
+    m = keras.Model([x, tok], outs, name=name)
+    R._randomize(m, rng)
+    inputs = [C.random_input((5, 6, 3), rng), R.TOKENS.copy()]
+    # Keras 3's legacy .h5 of a masked model records its `NotEqual` mask op, which its own loader cannot load.
+    fmts = ["keras"] if k3 else ["keras2_h5"]
+    return C.emit(name, m, inputs, formats=fmts, loaders={"keras2_h5": ["tf_keras"]},
+                  description="RNN with LSTMCell, GRUCell (go_backwards"
+                              + ("" if k3 else "; reset_after=False") + "), SimpleRNNCell (return_state), "
+                              "StackedRNNCells of LSTM/GRU/SimpleRNN cells (sequences, go_backwards), and behind "
+                              "Embedding(mask_zero=True) (a stack with return_sequences, a backwards GRU cell)",
+                  covers=["RNN", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells", "Embedding",
+                          "multi-input", "multi-output"])
+
+
 def registry(keras_major: int):
     k3 = keras_major == 3
     suffix = "_k3" if k3 else "_k2"
     out = []
-    for fn in (conv_breadth, lookup):
+    for fn in (conv_breadth, lookup, rnn_cells):
         out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
     return out

@@ -48,6 +48,9 @@ struct LegacyH5Writer {
             let entries: [(String, Weight)]
             if let nested = node.layer as? NestedModel {
                 entries = nestedEntries(nested, outerScope: scope)
+            } else if let rnn = node.layer as? RNN {
+                // Each cell's weights under its scope (`rnn/stacked_rnn_cells/gru_cell/kernel:0`), as Keras names them.
+                entries = rnn.weights.indices.map { (weightName(leafScope: scope, layer: rnn, weight: rnn.scopedWeight($0)), rnn.weights[$0]) }
             } else {
                 entries = node.layer.weights.map { (weightName(leafScope: scope, layer: node.layer, weight: $0), $0) }
             }
