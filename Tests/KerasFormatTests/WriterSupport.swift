@@ -73,6 +73,8 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // LayerNormalization(rms_scaling=True) has no Keras 2 form; multi-axis layers no Keras 3 legacy .h5 form.
     "norms_k3": [.legacyH5Keras2: "rms_scaling", .legacyH5Keras3: "axis"],
     "norms_k2": [.legacyH5Keras3: "axis"],
+    // tf_keras runs SeparableConv1D(padding="causal"); Keras 3 refuses that padding.
+    "conv_breadth_k2": [.legacyH5Keras3: "causal", .weightsH5: "causal", .keras: "causal"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

@@ -31,12 +31,16 @@ extension IntegerLookup: ConfigEncodable {
     /// Where Keras keeps a vocabulary that is not in the config.
     public static let vocabularyElsewhere = "an adapted vocabulary is kept in the .keras archive's assets, which KerasPort does not read, and a legacy .h5 does not store it at all"
 
-    /// Keras 3: `invert, max_tokens, num_oov_indices, oov_token, mask_token, output_mode, sparse, pad_to_max_tokens,
+    /// Keras 2 writes the int64 dtype for the `int` mode (see the body). Keras 3: `invert, max_tokens, num_oov_indices, oov_token, mask_token, output_mode, sparse, pad_to_max_tokens,
     /// vocabulary_dtype, idf_weights, vocabulary, vocabulary_size, oov_method, salt`. Keras 2: the same without
     /// `oov_method` and `salt`.
     public func configJSON(dialect: ConfigDialect) -> JSONValue {
         func int(_ v: Int64?) -> JSONValue { v.map { .number(Double($0)) } ?? .null }
-        var m = ConfigEncoding.base(common, dialect) + [
+        var base = common
+        // tf_keras refuses a float dtype with `output_mode="int"` (Keras 3 writes its float32 policy there and
+        // returns int64 anyway): the Keras 2 form names the dtype Keras computes.
+        if dialect != .keras3, outputMode == "int", !common.dtype.contains("int") { base.dtype = invert ? vocabularyDType : "int64" }
+        var m = ConfigEncoding.base(base, dialect) + [
             ("invert", .bool(invert)), ("max_tokens", ConfigEncoding.int(maxTokens)),
             ("num_oov_indices", .number(Double(numOOVIndices))), ("oov_token", int(oovToken)),
             ("mask_token", int(maskToken)), ("output_mode", .string(outputMode)), ("sparse", .bool(sparse)),

@@ -73,6 +73,12 @@ enum WriteCompatibility {
             if let leaky = layer as? LeakyReLU, leaky.negativeSlope < 0 {
                 return "Keras 3 refuses a negative `negative_slope` (\(leaky.negativeSlope)), which Keras 2 accepts; write legacy-h5 (Keras 2 dialect), or first make it a PReLU with that slope (keras-port edit --to-prelu \(leaky.name))"
             }
+            if (layer as? SeparableConv1D)?.padding == .causal || (layer as? DepthwiseConv1D)?.padding == .causal {
+                return "Keras 3's \(layer.className) refuses `padding=\"causal\"`, which tf_keras runs; write legacy-h5 (Keras 2 dialect)"
+            }
+            if let rnn = layer as? RNN, rnn.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
             if let r = layer as? any RecurrentLayer, r.options.timeMajor {
                 return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
             }
@@ -107,6 +113,8 @@ enum WriteCompatibility {
             return activationProblem(b.forward, dialect: dialect) ?? activationProblem(b.backward, dialect: dialect)
         case let t as TimeDistributed:
             return activationProblem(t.layer, dialect: dialect)
+        case let rnn as RNN:
+            return rnn.cells.lazy.compactMap { activationProblem($0, dialect: dialect) }.first
         default:
             break
         }
