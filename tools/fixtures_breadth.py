@@ -81,9 +81,20 @@ def lookup(name, k3: bool):
     if k3:
         # tf_keras refuses one_hot outputs of rank 3.
         outs.append(L.CategoryEncoding(6, output_mode="one_hot", name="cat_one_hot_seq")(ids))
+    big = L.Input((5,), dtype="int64", name="big_ids")
+    ins.append(big)
+    outs += [
+        L.Hashing(7, name="hash")(big),
+        L.Hashing(5, mask_value=0, name="hash_masked")(big),
+        L.Hashing(6, output_mode="multi_hot", name="hash_multi_hot")(big),
+        L.Hashing(2**31 - 1, name="hash_wide")(big),
+    ]
     inputs = [np.array([[0, 5, 5, 2], [3, 3, 3, 3], [1, 4, 0, 2]], dtype=np.int32),
-              np.array([[4], [0], [5]], dtype=np.int32)]
-    covers = ["CategoryEncoding"]
+              np.array([[4], [0], [5]], dtype=np.int32),
+              # Within ±2^24: KerasPort's tensors are float32, exact for integers up to that size.
+              np.array([[0, 1, -1, 12345678, -2**24], [7, 0, 99, 2**24, -45], [0, 0, 12, -7, 5]],
+                       dtype=np.int64)]
+    covers = ["CategoryEncoding", "Hashing"]
     if k3:
         # tf_keras cannot save an IntegerLookup to a legacy .h5 (its vocabulary is not a tf.Variable).
         tok = L.Input((5,), dtype="int64", name="tokens")
@@ -109,7 +120,9 @@ def lookup(name, k3: bool):
     m = keras.Model(ins, outs, name=name)
     fmts = ["keras", "keras3_h5"] if k3 else ["keras2_h5"]
     return C.emit(name, m, inputs, formats=fmts,
-                  description="CategoryEncoding (one_hot on (n,1) ids, and on (n,4) in Keras 3; multi_hot, count)"
+                  description="CategoryEncoding (one_hot on (n,1) ids, and on (n,4) in Keras 3; multi_hot, count); Hashing "
+                              "on int64 ids (FarmHash Fingerprint64 of the decimal string: plain, mask_value, "
+                              "multi_hot, 2^31-1 bins)"
                               + ("; IntegerLookup with a vocabulary in the config (int with OOV, mask_token with 3 "
                                  "floormod OOV buckets and negative tokens, num_oov_indices=0, invert with mask, "
                                  "multi_hot, count with mask, one_hot padded to max_tokens)" if k3 else ""),

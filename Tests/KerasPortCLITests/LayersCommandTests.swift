@@ -35,11 +35,12 @@ struct LayersCommandTests {
         #"{"class_name": "Functional", "config": {"name": "m", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "dtype": "\#(dtype)", "name": "x"}, "name": "x", "inbound_nodes": []}, {"class_name": "\#(cls)", "config": \#(config), "name": "c", "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 3], "dtype": "\#(dtype)", "keras_history": ["x", 0, 0]}}], "kwargs": {}}]}], "input_layers": [["x", 0, 0]], "output_layers": [["c", 0, 0]]}}"#
     }
 
-    @Test("text layers (StringLookup, TextVectorization) and Hashing read but are refused at predict, with the reason",
+    @Test("text layers (StringLookup, TextVectorization) and salted or text Hashing read but are refused at predict, with the reason",
           arguments: [
               ("StringLookup", #"{"name": "c", "vocabulary": ["a", "b"], "output_mode": "int"}"#, "string", "takes strings (text input)"),
               ("TextVectorization", #"{"name": "c", "max_tokens": 10, "output_mode": "int"}"#, "string", "takes strings (text input)"),
-              ("Hashing", #"{"name": "c", "num_bins": 7}"#, "int64", "FarmHash"),
+              ("Hashing", #"{"name": "c", "num_bins": 7, "salt": 1337}"#, "int64", "SipHash"),
+              ("Hashing", #"{"name": "c", "num_bins": 7, "mask_value": ""}"#, "string", "takes strings"),
           ])
     func textAndHashingAreRefused(_ cls: String, _ config: String, _ dtype: String, _ reason: String) throws {
         let graph = try ModelConfigParser.parse(json: oneLayerModel(cls, config, dtype: dtype), kerasVersion: "3.15.1",

@@ -3,7 +3,7 @@ import KerasGraph
 /// Lookup and encoding layers on numeric input (issue 13 "Breadth"), keyed by Keras class name. A form KerasPort
 /// does not run (sparse output, TF-IDF, a vocabulary outside the config, hashed OOV buckets) stays an opaque layer
 /// carrying the reason, so the file still reads, inspects and converts. Text layers (`StringLookup`,
-/// `TextVectorization`) and `Hashing` are listed in ``LayerRegistry/unsupportedClasses`` with the reason.
+/// `TextVectorization`) are listed in ``LayerRegistry/unsupportedClasses`` with the reason.
 let lookupLayerDecoders: [String: LayerDecoder] = [
     "CategoryEncoding": { c throws in
         let layer = try CategoryEncoding(config: c)
@@ -25,6 +25,17 @@ let lookupLayerDecoders: [String: LayerDecoder] = [
             return opaque(c, "IntegerLookup with oov_method `\(layer.oovMethod)` hashes tokens with TensorFlow's FarmHash/SipHash, which KerasPort does not compute")
         }
         return layer
+    },
+    "Hashing": { c throws in
+        if case .string? = c.value("mask_value") {
+            return opaque(c, "Hashing with a string `mask_value` takes strings (text input); KerasPort runs numeric tensors only")
+        }
+        if let salt = c.value("salt"), salt != .null {
+            return opaque(c, "Hashing with a `salt` hashes with TensorFlow's SipHash, which KerasPort does not compute")
+        }
+        let layer = try Hashing(config: c)
+        guard layer.sparse else { return layer }
+        return opaque(c, "Hashing with `sparse=True` gives a sparse tensor; KerasPort runs dense tensors only")
     },
 ]
 
