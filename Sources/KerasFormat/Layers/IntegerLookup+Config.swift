@@ -52,3 +52,8 @@ extension IntegerLookup: ConfigEncodable {
         return .object(m)
     }
 }
+
+extension IntegerLookup: CustomBuildConfig {
+    /// Keras 3 builds its lookup layers without recording an input shape: the archive holds `build_config: {}`.
+    func archiveBuildConfig(inputShapes: [Shape?]) -> JSONValue? { .object([]) }
+}
