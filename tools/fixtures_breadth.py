@@ -173,10 +173,40 @@ def rnn_cells(name, k3: bool):
                           "multi-input", "multi-output"])
 
 
+# ------------------------------------------------------------------ ConvLSTM2D
+
+def conv_lstm(name, k3: bool):
+    import fixtures_recurrent as R
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    x = L.Input((4, 6, 5, 2), name="frames")
+    outs = [
+        L.ConvLSTM2D(3, 3, padding="same", return_sequences=True, recurrent_activation="sigmoid",
+                     name="clstm_same_seq")(x),
+        *L.ConvLSTM2D(2, (2, 3), strides=2, go_backwards=True, return_state=True, recurrent_activation="sigmoid",
+                      name="clstm_strided_state")(x),
+        L.ConvLSTM2D(2, 3, dilation_rate=(2, 1), activation="relu", recurrent_activation="sigmoid",
+                     use_bias=False, name="clstm_dilated")(x),
+    ]
+    if not k3:
+        # tf_keras' default recurrent_activation is its own hard_sigmoid.
+        outs.append(L.ConvLSTM2D(2, 3, name="clstm_k2_default")(x))
+    m = keras.Model(x, outs, name=name)
+    R._randomize(m, rng)
+    inputs = [C.random_input((2, 4, 6, 5, 2), rng)]
+    fmts = ["keras", "keras3_h5"] if k3 else ["keras2_h5"]
+    return C.emit(name, m, inputs, formats=fmts, loaders={"keras2_h5": ["tf_keras"]},
+                  description="ConvLSTM2D: same padding with return_sequences, strides 2 with go_backwards and "
+                              "return_state, dilation with relu and no bias"
+                              + ("" if k3 else ", tf_keras' default hard_sigmoid recurrent activation"),
+                  covers=["ConvLSTM2D", "multi-output"])
+
+
 def registry(keras_major: int):
     k3 = keras_major == 3
     suffix = "_k3" if k3 else "_k2"
     out = []
-    for fn in (conv_breadth, lookup, rnn_cells):
+    for fn in (conv_breadth, lookup, rnn_cells, conv_lstm):
         out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
     return out

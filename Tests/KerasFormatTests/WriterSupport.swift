@@ -75,6 +75,8 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "norms_k2": [.legacyH5Keras3: "axis"],
     // tf_keras runs SeparableConv1D(padding="causal"); Keras 3 refuses that padding.
     "conv_breadth_k2": [.legacyH5Keras3: "causal", .weightsH5: "causal", .keras: "causal"],
+    // tf_keras' ConvLSTM2D defaults to its own hard_sigmoid (see the activations fixtures).
+    "conv_lstm_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

@@ -24,6 +24,9 @@ func v3VariableGroups(of layer: any Layer) -> [V3VariableGroup] {
     case let rnn as any RecurrentLayer:
         return [V3VariableGroup(path: "", name: rnn.name, count: 0),
                 V3VariableGroup(path: "cell", name: kerasSnakeCase(rnn.kind.cellClassName), count: rnn.weights.count)]
+    case let l as ConvLSTM2D:
+        return [V3VariableGroup(path: "", name: l.name, count: 0),
+                V3VariableGroup(path: "cell", name: "conv_lstm_cell", count: l.weights.count)]
     case let rnn as RNN:
         // `cell/vars`, or for a stack `cell/vars` (empty) and `cell/cells/<snake_case(class)>[_N]/vars` per cell.
         let cells = zip(rnn.cells, rnn.weightCounts).map { (name: $0.0.name, snake: kerasSnakeCase($0.0.kind.cellClassName), count: $0.1) }

@@ -76,6 +76,9 @@ enum WriteCompatibility {
             if (layer as? SeparableConv1D)?.padding == .causal || (layer as? DepthwiseConv1D)?.padding == .causal {
                 return "Keras 3's \(layer.className) refuses `padding=\"causal\"`, which tf_keras runs; write legacy-h5 (Keras 2 dialect)"
             }
+            if let l = layer as? ConvLSTM2D, l.options.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
             if let rnn = layer as? RNN, rnn.timeMajor {
                 return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
             }
@@ -115,6 +118,11 @@ enum WriteCompatibility {
             return activationProblem(t.layer, dialect: dialect)
         case let rnn as RNN:
             return rnn.cells.lazy.compactMap { activationProblem($0, dialect: dialect) }.first
+        case let l as ConvLSTM2D:
+            for a in [l.options.activation, l.options.recurrentActivation] {
+                if let reason = hardSigmoidProblem(a, dialect: dialect) { return reason }
+            }
+            return nil
         default:
             break
         }
