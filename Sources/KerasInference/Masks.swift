@@ -61,7 +61,7 @@ enum MaskRule {
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
         "Softmax", "Attention", "AdditiveAttention",
-        "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
+        "MultiHeadAttention", "GroupedQueryAttention", "Lambda", "ConvLSTM2D",
     ]
 
     static func of(_ layer: any Layer) -> MaskRule {
