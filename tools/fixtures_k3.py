@@ -865,3 +865,7 @@ REGISTRY += fixtures_attention.registry(3, keras, L, start, finish)
 import fixtures_zoofix  # noqa: E402
 
 REGISTRY += fixtures_zoofix.registry(3, keras, L, start, finish)
+# Issue 13 breadth (1-D/3-D convolution variants, lookup layers, RNN cells): tools/fixtures_breadth.py
+import fixtures_breadth  # noqa: E402
+
+REGISTRY += fixtures_breadth.registry(3)

@@ -58,6 +58,9 @@ KNOWN_FAILURES=(
   "mha_masks_k2.keras keras3: this fixture's fractional (0.5) mask values and fully masked rows are where tf_keras (which made the expected outputs) and Keras 3 compute attention masks differently (Keras 3 casts the mask to bool)"
   "mha_masks_k3.keras2.h5 tf_keras: the same mask difference the other way (Keras 3 made the expected outputs; tf_keras adds (1 - mask)·(-1e9))"
   "norms_k2.keras2.h5 keras3: Keras 3's legacy .h5 loader drops a multi-axis LayerNormalization axis ([1,2]) and builds gamma for the last axis only"
+  "conv_breadth_k2.keras2.h5 keras3: Keras 3 refuses SeparableConv1D(padding=\"causal\"), which tf_keras runs"
+  "conv_lstm_k2.keras2.h5 keras3: Keras 3 reads Keras 2's hard_sigmoid name (tf_keras' ConvLSTM2D default recurrent_activation) as its own function relu6(x+3)/6"
+  "lookup_k3.keras2.h5 tf_keras: tf_keras' CategoryEncoding refuses one_hot outputs of rank 3 (ids of shape (n, 4)), which Keras 3 computes"
 )
 
 strict=0

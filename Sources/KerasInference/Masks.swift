@@ -74,7 +74,7 @@ enum MaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "Softmax", "GroupedQueryAttention", "Lambda",
+        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM2D",
     ]
 
     static func of(_ layer: any Layer) -> MaskRule {
@@ -84,6 +84,9 @@ enum MaskRule {
         case let r as any RecurrentLayer:
             return .consume(carries: [r.options.returnSequences]
                             + Array(repeating: false, count: r.options.returnState ? r.kind.stateCount : 0))
+        case let r as RNN:
+            return .consume(carries: [r.returnSequences]
+                            + Array(repeating: false, count: r.returnState ? (r.cells.last?.kind.stateCount ?? 0) : 0))
         case let b as Bidirectional:
             let seq = b.forward.options.returnSequences
             let merged = b.mergeMode == nil ? [seq, seq] : [seq]

@@ -191,6 +191,11 @@ public struct ModelReport {
         case let l as Conv2D: return l.activation
         case let l as DepthwiseConv2D: return l.activation
         case let l as SeparableConv2D: return l.activation
+        case let l as Conv3D: return l.activation
+        case let l as Conv1DTranspose: return l.activation
+        case let l as Conv3DTranspose: return l.activation
+        case let l as DepthwiseConv1D: return l.activation
+        case let l as SeparableConv1D: return l.activation
         case let l as Conv2DTranspose: return l.activation
         case let l as ActivationLayer: return l.activation
         default: return nil

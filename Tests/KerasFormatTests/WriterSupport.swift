@@ -76,6 +76,10 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // LayerNormalization(rms_scaling=True) has no Keras 2 form; multi-axis layers no Keras 3 legacy .h5 form.
     "norms_k3": [.legacyH5Keras2: "rms_scaling", .legacyH5Keras3: "axis"],
     "norms_k2": [.legacyH5Keras3: "axis"],
+    // tf_keras runs SeparableConv1D(padding="causal"); Keras 3 refuses that padding.
+    "conv_breadth_k2": [.legacyH5Keras3: "causal", .weightsH5: "causal", .keras: "causal"],
+    // tf_keras' ConvLSTM2D defaults to its own hard_sigmoid (see the activations fixtures).
+    "conv_lstm_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as
@@ -200,7 +204,7 @@ func graphDifferences(_ a: ModelGraph, _ b: ModelGraph, dialect: ConfigDialect, 
             if jx != jy { out.append("layer `\(here)`: config \(jx.serialized()) vs \(jy.serialized())") }
         }
         out += weightDifferences(x.layer.weights, y.layer.weights, where: "layer `\(here)`",
-                                 compareNames: !(x.layer is DepthwiseConv2D), bfloat16Widened: bfloat16Widened)
+                                 compareNames: !(x.layer is DepthwiseConv2D || x.layer is DepthwiseConv1D), bfloat16Widened: bfloat16Widened)
     }
     return out
 }

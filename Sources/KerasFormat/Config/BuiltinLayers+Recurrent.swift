@@ -11,7 +11,28 @@ let recurrentLayerDecoders: [String: LayerDecoder] = [
     "Bidirectional": { c throws in try wrapperOrOpaque(c) { try Bidirectional(config: $0) } },
     "TimeDistributed": { c throws in try wrapperOrOpaque(c) { try TimeDistributed(config: $0) } },
     "Masking": { c throws in try Masking(config: c) },
+    "RNN": { c throws in try rnnOrOpaque(c) },
+    "ConvLSTM2D": { c throws in try ConvLSTM2D(config: c) },
 ]
+
+/// An `RNN` of built-in cells, or an opaque layer naming the cell KerasPort does not run.
+private func rnnOrOpaque(_ c: LayerConfig) throws -> any Layer {
+    if let cell = c.value("cell"), case let .string(cls)? = cell["class_name"] {
+        var names = [LayerRegistry.unregisteredName(cls)]
+        if names[0] == "StackedRNNCells", case let .array(list)? = cell["config"]?["cells"] {
+            names = list.map { item in
+                if case let .string(s)? = item["class_name"] { return LayerRegistry.unregisteredName(s) }
+                return "?"
+            }
+        }
+        if let other = names.first(where: { RNN.cellLayerClasses[$0] == nil }) {
+            var layer = OpaqueLayer(config: c, registeredName: nil)
+            layer.unsupportedReason = "RNN with the cell `\(other)`: KerasPort runs SimpleRNNCell, LSTMCell, GRUCell and StackedRNNCells of them"
+            return layer
+        }
+    }
+    return try RNN(config: c)
+}
 
 /// The wrapper, or an opaque layer when the layer it wraps is not one KerasPort decodes.
 private func wrapperOrOpaque(_ c: LayerConfig, _ decode: (LayerConfig) throws -> any Layer) throws -> any Layer {

@@ -18,7 +18,9 @@ let builtinLayerDecoders: [String: LayerDecoder] = {
 /// Every family of decoders, in the order the README's table lists them.
 let builtinLayerFamilies: [(name: String, decoders: [String: LayerDecoder])] = [
     ("Core, convolution, pooling, normalization, activation, merging and reshaping", coreLayerDecoders),
+    ("1-D and 3-D convolution variants", convolutionLayerDecoders),
     ("Preprocessing and application layers", preprocessingLayerDecoders),
+    ("Lookup and encoding (numeric input)", lookupLayerDecoders),
     ("Recurrent", recurrentLayerDecoders),
     ("Attention and normalization", attentionLayerDecoders),
     ("Framework op layers", opLayerDecoders),

@@ -47,7 +47,7 @@ extension LayerRegistry {
             ("RandomCrop", "at inference tf_keras crops the centre (or resizes) and Keras 3 passes through; " + notYet),
             ("AutoContrast", notYet), ("ContrastLimitedAdaptiveHistogramEqualization", notYet),
             ("CategoryEncoding", notYet),
-            ("Hashing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
+            ("Hashing", "hashes the decimal string of each value with TensorFlow's FarmHash Fingerprint64 (SipHash with a `salt`), which KerasPort does not reproduce"),
             ("HashedCrossing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
             ("IntegerLookup", "its vocabulary is kept outside the config (assets) in most files; " + notYet),
             ("StringLookup", text), ("TextVectorization", text),
@@ -56,6 +56,13 @@ extension LayerRegistry {
             // Layers wrapping other frameworks
             ("TFSMLayer", "wraps a TensorFlow SavedModel"), ("JaxLayer", "wraps JAX code"),
             ("FlaxLayer", "wraps Flax code"), ("TorchModuleWrapper", "wraps a PyTorch module"),
+            // Building blocks that are not layers of a model on their own
+            ("Layer", "the base class of every layer; a file naming it holds a custom layer"),
+            ("Wrapper", "an abstract base class (Bidirectional and TimeDistributed are its subclasses)"),
+            ("AbstractRNNCell", "an abstract base class for recurrent cells"),
+            ("SimpleRNNCell", "a cell runs only inside an `RNN` layer"), ("LSTMCell", "a cell runs only inside an `RNN` layer"),
+            ("GRUCell", "a cell runs only inside an `RNN` layer"), ("StackedRNNCells", "a cell runs only inside an `RNN` layer"),
+            ("MaxNumBoundingBoxes", "bounding-box preprocessing (a dict of boxes and labels, not a tensor)"),
             // Keras 1
             ("Merge", "Keras 1 merge with a mode string; " + notYet),
             ("Deconvolution2D", "Keras 1 transposed convolution with an explicit output_shape; " + notYet),

@@ -24,6 +24,23 @@ func v3VariableGroups(of layer: any Layer) -> [V3VariableGroup] {
     case let rnn as any RecurrentLayer:
         return [V3VariableGroup(path: "", name: rnn.name, count: 0),
                 V3VariableGroup(path: "cell", name: kerasSnakeCase(rnn.kind.cellClassName), count: rnn.weights.count)]
+    case let l as ConvLSTM2D:
+        return [V3VariableGroup(path: "", name: l.name, count: 0),
+                V3VariableGroup(path: "cell", name: "conv_lstm_cell", count: l.weights.count)]
+    case let rnn as RNN:
+        // `cell/vars`, or for a stack `cell/vars` (empty) and `cell/cells/<snake_case(class)>[_N]/vars` per cell.
+        let cells = zip(rnn.cells, rnn.weightCounts).map { (name: $0.0.name, snake: kerasSnakeCase($0.0.kind.cellClassName), count: $0.1) }
+        guard let stack = rnn.stack else {
+            return [V3VariableGroup(path: "", name: rnn.name, count: 0)]
+                + cells.map { V3VariableGroup(path: "cell", name: $0.name, count: $0.count) }
+        }
+        var used: [String: Int] = [:]
+        return [V3VariableGroup(path: "", name: rnn.name, count: 0), V3VariableGroup(path: "cell", name: stack.name, count: 0)]
+            + cells.map { cell in
+                let n = used[cell.snake, default: -1] + 1
+                used[cell.snake] = n
+                return V3VariableGroup(path: "cell/cells/" + (n == 0 ? cell.snake : "\(cell.snake)_\(n)"), name: cell.name, count: cell.count)
+            }
     case let bi as Bidirectional:
         var forward = bi.forward, backward = bi.backward
         forward.name = bi.forwardScope

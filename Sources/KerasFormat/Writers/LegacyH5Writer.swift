@@ -48,6 +48,9 @@ struct LegacyH5Writer {
             let entries: [(String, Weight)]
             if let nested = node.layer as? NestedModel {
                 entries = nestedEntries(nested, outerScope: scope)
+            } else if let rnn = node.layer as? RNN {
+                // Each cell's weights under its scope (`rnn/stacked_rnn_cells/gru_cell/kernel:0`), as Keras names them.
+                entries = rnn.weights.indices.map { (weightName(leafScope: scope, layer: rnn, weight: rnn.scopedWeight($0)), rnn.weights[$0]) }
             } else {
                 entries = node.layer.weights.map { (weightName(leafScope: scope, layer: node.layer, weight: $0), $0) }
             }
@@ -79,10 +82,11 @@ struct LegacyH5Writer {
         }
     }
 
-    /// The weight's name in this dialect: DepthwiseConv2D calls its kernel `depthwise_kernel` in Keras 2, `kernel`
-    /// in Keras 3.
+    /// The weight's name in this dialect: DepthwiseConv2D and DepthwiseConv1D call their kernel `depthwise_kernel`
+    /// in Keras 2, `kernel` in Keras 3.
     private func shortName(_ name: String, layer: any Layer) -> String {
-        guard let depthwise = layer as? DepthwiseConv2D, name == depthwise.kernelWeightName else { return name }
+        let current = (layer as? DepthwiseConv2D)?.kernelWeightName ?? (layer as? DepthwiseConv1D)?.kernelWeightName
+        guard name == current else { return name }
         return dialect == .keras3 ? DepthwiseConv2D.keras3KernelName : DepthwiseConv2D.keras2KernelName
     }
 

@@ -73,6 +73,15 @@ enum WriteCompatibility {
             if let leaky = layer as? LeakyReLU, leaky.negativeSlope < 0 {
                 return "Keras 3 refuses a negative `negative_slope` (\(leaky.negativeSlope)), which Keras 2 accepts; write legacy-h5 (Keras 2 dialect), or first make it a PReLU with that slope (keras-port edit --to-prelu \(leaky.name))"
             }
+            if (layer as? SeparableConv1D)?.padding == .causal || (layer as? DepthwiseConv1D)?.padding == .causal {
+                return "Keras 3's \(layer.className) refuses `padding=\"causal\"`, which tf_keras runs; write legacy-h5 (Keras 2 dialect)"
+            }
+            if let l = layer as? ConvLSTM2D, l.options.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
+            if let rnn = layer as? RNN, rnn.timeMajor {
+                return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
+            }
             if let r = layer as? any RecurrentLayer, r.options.timeMajor {
                 return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
             }
@@ -107,6 +116,13 @@ enum WriteCompatibility {
             return activationProblem(b.forward, dialect: dialect) ?? activationProblem(b.backward, dialect: dialect)
         case let t as TimeDistributed:
             return activationProblem(t.layer, dialect: dialect)
+        case let rnn as RNN:
+            return rnn.cells.lazy.compactMap { activationProblem($0, dialect: dialect) }.first
+        case let l as ConvLSTM2D:
+            for a in [l.options.activation, l.options.recurrentActivation] {
+                if let reason = hardSigmoidProblem(a, dialect: dialect) { return reason }
+            }
+            return nil
         default:
             break
         }
@@ -119,6 +135,11 @@ enum WriteCompatibility {
         case let l as Conv2DTranspose: activation = l.activation
         case let l as DepthwiseConv2D: activation = l.activation
         case let l as SeparableConv2D: activation = l.activation
+        case let l as Conv3D: activation = l.activation
+        case let l as Conv1DTranspose: activation = l.activation
+        case let l as Conv3DTranspose: activation = l.activation
+        case let l as DepthwiseConv1D: activation = l.activation
+        case let l as SeparableConv1D: activation = l.activation
         default: activation = nil
         }
         return activation.flatMap { hardSigmoidProblem($0, dialect: dialect) }

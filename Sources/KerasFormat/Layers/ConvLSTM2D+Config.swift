@@ -1,0 +1,37 @@
+public import KerasGraph
+
+extension ConvLSTM2D: ConfigEncodable {
+    /// Decodes a `ConvLSTM2D` config: the LSTM options (``RecurrentOptions/init(config:kind:)``, `filters` as the
+    /// units), `unit_forget_bias`, and `kernel_size`, `strides`, `padding`, `data_format`, `dilation_rate`.
+    public init(config c: LayerConfig) throws {
+        let filters = try c.positiveInt("filters", max: LayerConfig.maxDimension)
+        guard case var .object(members) = c.config else { throw c.error("the config must be an object") }
+        members.removeAll { $0.0 == "units" }
+        members.append(("units", .number(Double(filters))))
+        let lstm = LayerConfig(className: "LSTM", name: c.name, config: .object(members), dialect: c.dialect,
+                               kerasVersion: c.kerasVersion)
+        guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) else { throw c.error("missing `kernel_size`") }
+        let strides = try c.positiveTuple(["strides"], count: 2) ?? [1, 1]
+        let dilation = try c.positiveTuple(["dilation_rate"], count: 2) ?? [1, 1]
+        self.init(common: try c.common(), options: try RecurrentOptions(config: lstm, kind: .lstm), kernelSize: kernel,
+                  strides: strides, padding: try c.windowPadding(), dataFormat: try c.dataFormat(),
+                  dilationRate: dilation, unitForgetBias: try c.bool("unit_forget_bias", default: true))
+    }
+
+    /// The LSTM keys (``RecurrentOptions``) with `filters, kernel_size, strides, padding, data_format,
+    /// dilation_rate` in place of `units`, without Keras 2's `implementation`.
+    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+        guard case let .object(lstm) = options.configEntries(common: common, kind: .lstm, dialect: dialect,
+                                                             unitForgetBias: unitForgetBias) else { return .null }
+        let conv: [(String, JSONValue)] = [
+            ("filters", .number(Double(filters))), ("kernel_size", ConfigEncoding.ints(kernelSize)),
+            ("strides", ConfigEncoding.ints(strides)), ("padding", .string(padding.rawValue)),
+            ("data_format", .string(dataFormat.rawValue)), ("dilation_rate", ConfigEncoding.ints(dilationRate)),
+        ]
+        var out: [(String, JSONValue)] = []
+        for (key, value) in lstm where key != "implementation" {
+            if key == "units" { out += conv } else { out.append((key, value)) }
+        }
+        return .object(out)
+    }
+}

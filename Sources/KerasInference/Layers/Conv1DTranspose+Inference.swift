@@ -1,0 +1,21 @@
+import KerasGraph
+import TensorModule
+
+extension Conv1DTranspose: RunnableLayer {
+    /// The transpose of a 1-D convolution (kernel `[k, filters, in]`), through the 2-D transposed kernel with
+    /// height 1: Keras' output length and TensorFlow's placement padding; bias and activation fused.
+    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+        let kernel = try weightTensor(0, "kernel")
+        let bias = useBias ? try weightTensor(1, "bias") : nil
+        let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")
+        let outputPadding = try self.outputPadding.map { try single($0, "output_padding") }
+        let (padding, format) = (self.padding.op, dataFormat)
+        let activation = self.activation.function.op
+        return UnaryClosureLayer { x in
+            try ChannelLayout.run(x, format, activation: activation) { x, activation in
+                try Ops.conv1dTranspose(input: x, kernel: kernel, bias: bias, stride: stride, padding: padding,
+                                        outputPadding: outputPadding, dilation: dilation, activation: activation)
+            }
+        }
+    }
+}
