@@ -362,7 +362,7 @@ extension HDF5File {
     ///
     /// The corresponding C functions are `H5Lvisit`, `H5Lget_val`, `H5Oget_info_by_name2`, `H5Dopen2`,
     /// `H5Dget_create_plist`, `H5Pget_external_count` and `H5Pget_layout`.
-    public func checkSelfContained() throws(HDF5Error) {
+    package func checkSelfContained() throws(HDF5Error) {
         let context = ErrorContext(action: "read", file: path, object: "/")
         try HDF5Library.withLock { () throws(HDF5Error) in
             let root = H5Gopen2(try handle.id(context), "/", chdf5_p_default())

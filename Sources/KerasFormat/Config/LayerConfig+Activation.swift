@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerConfig {
     /// The activation in `key` (default `activation`): a string identifier or a serialized object,
@@ -6,7 +6,7 @@ extension LayerConfig {
     ///
     /// `leaky_relu` as a *function* defaults to slope 0.2 (Keras' `activations.leaky_relu`), unlike the
     /// `LeakyReLU` layer's 0.3. `hard_sigmoid` follows the file's Keras version.
-    public func activation(_ key: String = "activation") throws -> Activation {
+    package func activation(_ key: String = "activation") throws -> Activation {
         guard let v = value(key) else { return .linear }
         switch v {
         case let .string(s):
@@ -49,7 +49,7 @@ extension LayerConfig {
 
     /// Every activation identifier ``activationFunction(named:key:)`` decodes (without the `keras.activations.`
     /// prefix, which it also accepts).
-    public static let activationNames: [String] = [
+    package static let activationNames: [String] = [
         "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
         "softplus", "softsign", "swish", "silu", "exponential", "mish", "hard_silu", "hard_swish", "log_softmax",
         "celu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus", "sparse_sigmoid",
@@ -57,7 +57,7 @@ extension LayerConfig {
     ]
 
     /// The function for a Keras activation identifier.
-    public func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
+    package func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
         let s = raw.hasPrefix("keras.activations.") ? String(raw.dropFirst("keras.activations.".count)) : raw
         switch s {
         case "linear", "None": return .linear
