@@ -40,7 +40,7 @@ extension HDF5Group {
             let index = try Self.index(for: order, group: id, context)
             var names: [String] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
-                chdf5_iterate_link_names(id, index, { name, data in
+                chdf5_iterate_links(id, index, { name, _, _, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
@@ -68,7 +68,7 @@ extension HDF5Group {
             let index = try Self.index(for: order, group: id, context)
             var paths: [String] = []
             let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                chdf5_visit_link_names(id, index, { name, data in
+                chdf5_visit_links(id, index, { name, _, _, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0

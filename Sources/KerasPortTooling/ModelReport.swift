@@ -197,36 +197,22 @@ package struct ModelReport {
         }
     }
 
+    /// Keras' name of `f` (``ActivationFunction/kerasName``), with the arguments that differ from what the name alone
+    /// gives.
     static func name(of f: ActivationFunction) -> String {
         switch f {
-        case .linear: return "linear"
-        case .relu: return "relu"
-        case .relu6: return "relu6"
         case let .leakyReLU(s): return "leaky_relu(negative_slope=\(s))"
-        case let .elu(a): return a == 1 ? "elu" : "elu(alpha=\(a))"
-        case .selu: return "selu"
-        case let .gelu(approx): return approx ? "gelu(approximate=True)" : "gelu"
-        case .sigmoid: return "sigmoid"
+        case let .elu(a) where a != 1: return "elu(alpha=\(a))"
+        case .gelu(approximate: true): return "gelu(approximate=True)"
         case let .hardSigmoid(v): return "hard_sigmoid(\(v.rawValue))"
-        case .tanh: return "tanh"
-        case let .softmax(axis): return axis == -1 ? "softmax" : "softmax(axis=\(axis))"
-        case .softplus: return "softplus"
-        case .softsign: return "softsign"
-        case .swish: return "swish"
-        case .exponential: return "exponential"
-        case .mish: return "mish"
-        case .hardSilu: return "hard_silu"
-        case let .celu(a): return a == 1 ? "celu" : "celu(alpha=\(a))"
-        case let .hardShrink(t): return t == 0.5 ? "hard_shrink" : "hard_shrink(threshold=\(t))"
-        case .hardTanh: return "hard_tanh"
-        case .logSigmoid: return "log_sigmoid"
-        case let .softShrink(t): return t == 0.5 ? "soft_shrink" : "soft_shrink(threshold=\(t))"
-        case .sparsePlus: return "sparse_plus"
-        case .sparseSigmoid: return "sparse_sigmoid"
-        case let .squareplus(b): return b == 4 ? "squareplus" : "squareplus(b=\(b))"
-        case .tanhShrink: return "tanh_shrink"
-        case let .logSoftmax(axis): return axis == -1 ? "log_softmax" : "log_softmax(axis=\(axis))"
-        case let .sparsemax(axis): return axis == -1 ? "sparsemax" : "sparsemax(axis=\(axis))"
+        case let .softmax(axis) where axis != -1: return "softmax(axis=\(axis))"
+        case let .celu(a) where a != 1: return "celu(alpha=\(a))"
+        case let .hardShrink(t) where t != 0.5: return "hard_shrink(threshold=\(t))"
+        case let .softShrink(t) where t != 0.5: return "soft_shrink(threshold=\(t))"
+        case let .squareplus(b) where b != 4: return "squareplus(b=\(b))"
+        case let .logSoftmax(axis) where axis != -1: return "log_softmax(axis=\(axis))"
+        case let .sparsemax(axis) where axis != -1: return "sparsemax(axis=\(axis))"
+        default: return f.kerasName
         }
     }
 
