@@ -90,6 +90,9 @@ step "real-world zoo, quick subset (tools/zoo.sh --quick)"
 tools/zoo.sh --quick | tee /tmp/keras-port-zoo.log
 zoo_passed=$(grep -oE "^=== zoo: [0-9]+ passed" /tmp/keras-port-zoo.log | grep -oE "[0-9]+" | tail -n 1 || echo 0)
 
+step "access rule (tools/access_rules.py --check: package, not public, for the modules' shared machinery)"
+tools/.venv/bin/python tools/access_rules.py --check
+
 step "documentation (tools/docs.sh) and the examples"
 tools/docs.sh
 for example in inspect-alphas; do
