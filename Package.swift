@@ -27,7 +27,12 @@ let package = Package(
         // HDF5: Keras-agnostic Swift layer over libhdf5; the only importer of CHDF5.
         .target(name: "HDF5", dependencies: ["CHDF5"], swiftSettings: swiftSettings),
         // TensorModule: Tensor and the numeric kernels; the only importer of CBLAS.
-        .target(name: "TensorModule", dependencies: ["CBLAS", "CKernels"], swiftSettings: swiftSettings),
+        // BLAS is OpenBLAS (the CBLAS system library) on Linux and Accelerate on Darwin, behind one seam (BLAS.swift).
+        .target(
+            name: "TensorModule",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux])), "CKernels"],
+            swiftSettings: swiftSettings,
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS, .iOS]))]),
         // NumPyFormat: .npy read/write for tensors.
         .target(name: "NumPyFormat", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
         // KerasGraph: the model graph (typed layers, topology, weights, shapes). Knows no file format.
@@ -55,13 +60,20 @@ let package = Package(
             dependencies: ["HDF5", "KerasGraph", "KerasFormat", "KerasInference", "KerasExport", "NumPyFormat", "TensorModule"],
             swiftSettings: swiftSettings),
 
+        // KerasPortTooling: what only the CLI uses (inspect reports, the benchmark driver, per-layer comparison, bulk
+        // conversion plans). Not a product: apps that `import KerasPort` do not see it.
+        .target(
+            name: "KerasPortTooling",
+            dependencies: ["KerasFormat", "KerasGraph", "KerasInference", "NumPyFormat", "TensorModule"],
+            swiftSettings: swiftSettings),
+
         // KerasPlot: SVG and Graphviz DOT drawings of activations and model graphs (no dependencies, no file formats).
         .target(name: "KerasPlot", swiftSettings: swiftSettings),
 
         // MARK: - Tool
         .executableTarget(
             name: "keras-port",
-            dependencies: ["KerasPort", "KerasPlot", "KerasExport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["KerasPort", "KerasPortTooling", "KerasPlot", "KerasExport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings),
 
         // MARK: - Examples (built with the package; each uses only `import KerasPort`)
@@ -77,10 +89,10 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TensorModuleTests", dependencies: ["TensorModule", "NumPyFormat", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "KerasPortTooling", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasExportTests", dependencies: ["KerasExport", "ONNXProto", "KerasPort", "_TestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")], swiftSettings: swiftSettings),
-        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "KerasPlot", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
+        .testTarget(name: "KerasPortCLITests", dependencies: ["keras-port", "KerasPort", "KerasPortTooling", "KerasPlot", "_TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,4 +31,24 @@ echo "=== building a fresh package that depends on KerasPort from: 99.0.0 (a loc
 out=$("$work/App/.build/debug/App" "$root/Fixtures/models/example/model.h5")
 echo "$out"
 [ "$out" = 'image [1, 3] ["prelu1", "lrelu2"]' ] || { echo "unexpected output from the dependent package" >&2; exit 1; }
+# The package's machinery is not part of its API: `package` declarations (ops, LayerConfig, compiled layers), the
+# HDF5 module and the CLI's KerasPortTooling are invisible to a dependent package.
+cat > "$work/App/Sources/App/Internals.swift" <<'SWIFT'
+import KerasPort
+func internals() {
+    _ = LayerConfig.self          // KerasFormat: package
+    _ = GraphAnalysis.self        // KerasGraph: package
+    _ = CompiledLayer.self        // KerasInference: package
+    _ = ModelReport.self          // KerasPortTooling: not in the product
+    _ = HDF5File.self             // HDF5: not re-exported
+    _ = Ops.self                  // TensorModule ops: package
+}
+SWIFT
+if (cd "$work/App" && swift build >"$work/internals.log" 2>&1); then
+    echo "package internals are visible to a dependent package" >&2; exit 1
+fi
+for name in LayerConfig GraphAnalysis CompiledLayer ModelReport HDF5File Ops; do
+    grep -q "$name" "$work/internals.log" || { echo "no error for $name:" >&2; tail -20 "$work/internals.log" >&2; exit 1; }
+done
+echo "package internals: invisible to the dependent package ($(grep -c 'error:' "$work/internals.log") errors, as expected)"
 echo "dependency check: passed"

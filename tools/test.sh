@@ -94,6 +94,9 @@ zoo_passed=$(grep -oE "^=== zoo: [0-9]+ passed" /tmp/keras-port-zoo.log | grep -
 # The same quick models exported to PyTorch (the Swift suite's zoo-export tests skip without the zoo cache).
 tools/.venv/bin/python tools/check_pytorch.py --binary "$(swift build -c release --show-bin-path)/keras-port" --zoo espcn_k2,text_rnn_k3
 
+step "access rule (tools/access_rules.py --check: package, not public, for the modules' shared machinery)"
+tools/.venv/bin/python tools/access_rules.py --check
+
 step "documentation (tools/docs.sh) and the examples"
 tools/docs.sh
 for example in inspect-alphas; do

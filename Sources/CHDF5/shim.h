@@ -122,41 +122,6 @@ CHDF5_SHIM herr_t chdf5_object_address(hid_t object, haddr_t *address) {
 #endif
 }
 
-/// A callback over link names: return 0 to go on, a positive value to stop, a negative one to fail.
-typedef herr_t (*chdf5_link_name_op)(const char *name, void *data);
-
-struct chdf5_link_name_visit { chdf5_link_name_op op; void *data; };
-
-#if CHDF5_TOKENS
-static herr_t chdf5_link_name_trampoline(hid_t group, const char *name, const H5L_info2_t *info, void *data) {
-#else
-static herr_t chdf5_link_name_trampoline(hid_t group, const char *name, const H5L_info_t *info, void *data) {
-#endif
-    (void)group; (void)info;
-    struct chdf5_link_name_visit *visit = (struct chdf5_link_name_visit *)data;
-    return visit->op(name, visit->data);
-}
-
-/// `H5Literate` over the direct children of `group`, reporting each link's name.
-CHDF5_SHIM herr_t chdf5_iterate_link_names(hid_t group, H5_index_t index, chdf5_link_name_op op, void *data) {
-    struct chdf5_link_name_visit visit = { op, data };
-#if CHDF5_TOKENS
-    return H5Literate2(group, index, H5_ITER_INC, NULL, chdf5_link_name_trampoline, &visit);
-#else
-    return H5Literate(group, index, H5_ITER_INC, NULL, chdf5_link_name_trampoline, &visit);
-#endif
-}
-
-/// `H5Lvisit` over every link below `group`, reporting each link's path relative to it.
-CHDF5_SHIM herr_t chdf5_visit_link_names(hid_t group, H5_index_t index, chdf5_link_name_op op, void *data) {
-    struct chdf5_link_name_visit visit = { op, data };
-#if CHDF5_TOKENS
-    return H5Lvisit2(group, index, H5_ITER_INC, chdf5_link_name_trampoline, &visit);
-#else
-    return H5Lvisit(group, index, H5_ITER_INC, chdf5_link_name_trampoline, &visit);
-#endif
-}
-
 /// Frees the variable-length data libhdf5 allocated in `buffer` (`H5Treclaim` from 1.12 on).
 CHDF5_SHIM herr_t chdf5_reclaim(hid_t type, hid_t space, void *buffer) {
 #if CHDF5_TOKENS
@@ -198,7 +163,8 @@ CHDF5_SHIM herr_t chdf5_object_info_by_name(hid_t location, const char *name, H5
 #endif
 }
 
-/// A callback over links with their type and value size: 0 goes on, positive stops, negative fails.
+/// The one link-walk callback (both walks below use it through one trampoline): a link's name or path, its type and,
+/// for a soft, external or user-defined link, the size of its value. Return 0 to go on, positive to stop, negative to fail.
 typedef herr_t (*chdf5_link_info_op)(const char *name, H5L_type_t type, size_t value_size, void *data);
 
 struct chdf5_link_info_visit { chdf5_link_info_op op; void *data; };
@@ -213,7 +179,17 @@ static herr_t chdf5_link_info_trampoline(hid_t group, const char *name, const H5
     return visit->op(name, info->type, info->type == H5L_TYPE_HARD ? 0 : info->u.val_size, visit->data);
 }
 
-/// `H5Lvisit` over every link below `group` with its type and value size.
+/// `H5Literate` over the direct children of `group`, each with its type and value size.
+CHDF5_SHIM herr_t chdf5_iterate_links(hid_t group, H5_index_t index, chdf5_link_info_op op, void *data) {
+    struct chdf5_link_info_visit visit = { op, data };
+#if CHDF5_TOKENS
+    return H5Literate2(group, index, H5_ITER_INC, NULL, chdf5_link_info_trampoline, &visit);
+#else
+    return H5Literate(group, index, H5_ITER_INC, NULL, chdf5_link_info_trampoline, &visit);
+#endif
+}
+
+/// `H5Lvisit` over every link below `group` (paths relative to it), each with its type and value size.
 CHDF5_SHIM herr_t chdf5_visit_links(hid_t group, H5_index_t index, chdf5_link_info_op op, void *data) {
     struct chdf5_link_info_visit visit = { op, data };
 #if CHDF5_TOKENS

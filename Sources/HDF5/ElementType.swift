@@ -4,7 +4,7 @@ internal import CHDF5
 ///
 /// Numbers are reported by kind and width whatever their byte order. IEEE floats of other widths,
 /// compounds, enums, arrays and similar are ``other(_:)``.
-public enum ElementType: Sendable, Hashable, CustomStringConvertible {
+package enum ElementType: Sendable, Hashable, CustomStringConvertible {
     /// IEEE floats of 2, 4 and 8 bytes (any byte order).
     case float16, float32, float64
     /// Signed two's-complement integers of 1, 2, 4 and 8 bytes (any byte order).
@@ -20,7 +20,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     case other(String)
 
     /// Whether the values are integers or floats, which the numeric read methods convert.
-    public var isNumeric: Bool {
+    package var isNumeric: Bool {
         switch self {
         case .float16, .float32, .float64, .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64: true
         case .opaque, .string, .other: false
@@ -28,7 +28,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The size of one element in bytes, when the type has a fixed size.
-    public var byteCount: Int? {
+    package var byteCount: Int? {
         switch self {
         case .int8, .uint8: 1
         case .float16, .int16, .uint16: 2
@@ -42,7 +42,7 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The type in words, such as `float32` or `string(variable-length, UTF-8, null-terminated)`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .float16: "float16"
         case .float32: "float32"
@@ -63,9 +63,9 @@ public enum ElementType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// How a string type stores its characters.
-public struct StringType: Sendable, Hashable, CustomStringConvertible {
+package struct StringType: Sendable, Hashable, CustomStringConvertible {
     /// Variable-length (one heap string per element) or a fixed number of bytes per element.
-    public enum Length: Sendable, Hashable {
+    package enum Length: Sendable, Hashable {
         /// One heap-allocated string per element (`H5T_VARIABLE`).
         case variable
         /// This many bytes per element.
@@ -73,7 +73,7 @@ public struct StringType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The character set libhdf5 records. ASCII strings are decoded as UTF-8 too (a superset).
-    public enum Encoding: Sendable, Hashable {
+    package enum Encoding: Sendable, Hashable {
         /// `H5T_CSET_ASCII` and `H5T_CSET_UTF8`.
         case ascii, utf8
     }
@@ -81,27 +81,27 @@ public struct StringType: Sendable, Hashable, CustomStringConvertible {
     /// How a fixed-length string fills unused bytes. Readers cut at the first NUL for `.nullTerminated`
     /// and `.nullPadded` (or take all bytes when there is none), and drop trailing spaces for
     /// `.spacePadded`.
-    public enum Padding: Sendable, Hashable {
+    package enum Padding: Sendable, Hashable {
         /// `H5T_STR_NULLTERM`, `H5T_STR_NULLPAD` and `H5T_STR_SPACEPAD`.
         case nullTerminated, nullPadded, spacePadded
     }
 
     /// Variable or fixed length.
-    public var length: Length
+    package var length: Length
     /// The recorded character set.
-    public var encoding: Encoding
+    package var encoding: Encoding
     /// How fixed-length elements are padded (variable-length strings report `.nullTerminated`).
-    public var padding: Padding
+    package var padding: Padding
 
     /// Creates a string type description.
-    public init(length: Length, encoding: Encoding, padding: Padding) {
+    package init(length: Length, encoding: Encoding, padding: Padding) {
         self.length = length
         self.encoding = encoding
         self.padding = padding
     }
 
     /// The type in words, such as `string(fixed-length 11, ASCII, null-padded)`.
-    public var description: String {
+    package var description: String {
         let size = switch length {
         case .variable: "variable-length"
         case .fixed(let count): "fixed-length \(count)"

@@ -145,7 +145,12 @@ enum ExternalDataCheck {
             return
         }
         guard type == H5O_TYPE_DATASET else { return }
-        let address = UInt64(objectAddress)
+        try checkStorage(address: UInt64(objectAddress), location, context, bytes: bytes)
+    }
+
+    /// ``checkStorageBeforeOpen(_:_:_:bytes:)`` for a dataset whose object header address is already known.
+    static func checkStorage(address: UInt64, _ location: hid_t, _ context: ErrorContext,
+                             bytes: FileBytes?) throws(HDF5Error) {
         guard let file = bytes ?? FileBytes.open(fileOf: location, context) else { return }
         defer { if bytes == nil { file.close() } }
         if checked[file.key]?.contains(address) == true { return }
@@ -334,13 +339,15 @@ enum ExternalDataCheck {
                 if link.type != H5L_TYPE_SOFT { throw refusal(here, "is a user-defined link of type \(link.type.rawValue)") }
                 continue
             }
+            // One object lookup per link: its type and header address together.
             var type = H5O_TYPE_UNKNOWN
-            guard chdf5_object_type_by_name(root, link.path, &type) >= 0 else {
+            var objectAddress: haddr_t = 0
+            guard chdf5_object_info_by_name(root, link.path, &type, &objectAddress) >= 0 else {
                 H5Eclear2(chdf5_e_default())
                 continue
             }
             guard type == H5O_TYPE_DATASET else { continue }
-            try checkStorageBeforeOpen(root, link.path, here, bytes: bytes)
+            try checkStorage(address: UInt64(objectAddress), root, here, bytes: bytes)
             let dataset = H5Dopen2(root, link.path, chdf5_p_default())
             guard dataset >= 0 else {
                 H5Eclear2(chdf5_e_default())
@@ -362,7 +369,7 @@ extension HDF5File {
     ///
     /// The corresponding C functions are `H5Lvisit`, `H5Lget_val`, `H5Oget_info_by_name2`, `H5Dopen2`,
     /// `H5Dget_create_plist`, `H5Pget_external_count` and `H5Pget_layout`.
-    public func checkSelfContained() throws(HDF5Error) {
+    package func checkSelfContained() throws(HDF5Error) {
         let context = ErrorContext(action: "read", file: path, object: "/")
         try HDF5Library.withLock { () throws(HDF5Error) in
             let root = H5Gopen2(try handle.id(context), "/", chdf5_p_default())

@@ -70,10 +70,10 @@ enum GlobalHeapCheck {
         }
         var info = stat()
         guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
-        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-        let fd = open(name, O_RDONLY)
+        let key = "\(name)|\(info.st_dev)|\(info.st_ino)|\(info.st_size)|\(modificationTime(info))"
+        let fd = openDescriptor(name, O_RDONLY)
         guard fd >= 0 else { return }
-        defer { close(fd) }
+        defer { _ = closeDescriptor(fd) }
         let source = Source(size: Int(info.st_size)) { offset, count in
             guard offset >= 0, count >= 0 else { return nil }
             var buffer = [UInt8](repeating: 0, count: count)

@@ -11,7 +11,7 @@ extension HDF5Attribute {
     /// - Throws: `HDF5Error` with code `typeMismatch` when the elements are not strings.
     ///
     /// The corresponding C functions are `H5Aread` and `H5Dvlen_reclaim` (`H5Treclaim` from 1.12).
-    public func readStrings() throws(HDF5Error) -> [String] {
+    package func readStrings() throws(HDF5Error) -> [String] {
         let context = context("read")
         if elementCount == 0 { return [] }
         guard case .string(let stringType) = elementType else {
@@ -32,7 +32,7 @@ extension HDF5Attribute {
     /// of the forms ``readStrings()`` accepts.
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readString() throws(HDF5Error) -> String {
+    package func readString() throws(HDF5Error) -> String {
         let strings = try readStrings()
         guard strings.count == 1, let value = strings.first else {
             throw context("read").error(.invalidShape, "the attribute has shape \(shape), expected a single string")

@@ -7,20 +7,20 @@ let maximumAttributeBytes = 1 << 31
 /// One open attribute: a small named array (or scalar) attached to a group or dataset.
 ///
 /// Not `Sendable`; see ``HDF5Library`` for the threading rules.
-public struct HDF5Attribute {
+package struct HDF5Attribute {
     let handle: ObjectHandle
     /// The attribute's name.
-    public let name: String
+    package let name: String
     /// The absolute path of the group or dataset that carries it.
-    public let objectPath: String
+    package let objectPath: String
     /// The path (or in-memory name) of the file, for messages.
-    public let filePath: String
+    package let filePath: String
     /// The dimensions: `[]` for a scalar, `[0]` for a null dataspace.
-    public let shape: [Int]
+    package let shape: [Int]
     /// The element type as stored.
-    public let elementType: ElementType
+    package let elementType: ElementType
     /// The number of elements (0 for an empty list, 1 for a scalar).
-    public let elementCount: Int
+    package let elementCount: Int
 
     let space: Dataspace
     let type: TypeInfo
@@ -48,7 +48,7 @@ public struct HDF5Attribute {
     }
 
     /// Whether the attribute has a scalar dataspace.
-    public var isScalar: Bool { space.kind == .scalar }
+    package var isScalar: Bool { space.kind == .scalar }
 
     /// Reads all elements as `Double`, converting from any float or integer type. An attribute
     /// with no elements reads as `[]` whatever its type.
@@ -56,21 +56,21 @@ public struct HDF5Attribute {
     /// - Throws: `HDF5Error` with code `typeMismatch` for non-numeric elements.
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readDoubles() throws(HDF5Error) -> [Double] {
+    package func readDoubles() throws(HDF5Error) -> [Double] {
         try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read")
     }
 
     /// Reads all elements as `Float`, converting from any float or integer type.
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readFloats() throws(HDF5Error) -> [Float] {
+    package func readFloats() throws(HDF5Error) -> [Float] {
         try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read")
     }
 
     /// Reads all elements of an integer attribute as `Int64` (floats are refused, not truncated).
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readInt64s() throws(HDF5Error) -> [Int64] {
+    package func readInt64s() throws(HDF5Error) -> [Int64] {
         if elementCount == 0 { return [] }
         guard type.typeClass == H5T_INTEGER else {
             throw context("read").error(.typeMismatch, "the attribute holds \(elementType), not integers")
@@ -81,24 +81,24 @@ public struct HDF5Attribute {
     /// Reads the single value of a one-element numeric attribute as `Double`.
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readDouble() throws(HDF5Error) -> Double {
+    package func readDouble() throws(HDF5Error) -> Double {
         try single(readDoubles(), "read")
     }
 
     /// Reads the single value of a one-element integer attribute as `Int64`.
     ///
     /// The corresponding C function is `H5Aread`.
-    public func readInt64() throws(HDF5Error) -> Int64 {
+    package func readInt64() throws(HDF5Error) -> Int64 {
         try single(readInt64s(), "read")
     }
 
     /// Whether ``close()`` has not been called on this attribute (or a copy of it).
-    public var isOpen: Bool { handle.isOpen }
+    package var isOpen: Bool { handle.isOpen }
 
     /// Closes the attribute now instead of when the last copy is released.
     ///
     /// The corresponding C function is `H5Aclose`.
-    public func close() throws(HDF5Error) {
+    package func close() throws(HDF5Error) {
         try handle.close(context("close"))
     }
 

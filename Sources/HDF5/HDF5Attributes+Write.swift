@@ -7,7 +7,7 @@ internal import Darwin
 #endif
 
 /// How string attributes are written.
-public enum StringStorage: Sendable, Hashable {
+package enum StringStorage: Sendable, Hashable {
     /// Variable-length strings (what h5py writes for Python `str`, as `.utf8`, and `bytes`, as
     /// `.ascii`).
     case variableLength(StringType.Encoding)
@@ -26,7 +26,7 @@ extension HDF5Attributes {
     ///     ASCII, or fixed-length.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(string: String, named name: String, as storage: StringStorage = .variableLength(.utf8)) throws(HDF5Error) {
+    package func write(string: String, named name: String, as storage: StringStorage = .variableLength(.utf8)) throws(HDF5Error) {
         try writeStrings([string], dims: [], named: name, as: storage)
     }
 
@@ -35,21 +35,21 @@ extension HDF5Attributes {
     /// list the way Keras does, use ``writeEmptyList(named:)``.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(strings: [String], named name: String, as storage: StringStorage = .variableLength(.utf8)) throws(HDF5Error) {
+    package func write(strings: [String], named name: String, as storage: StringStorage = .variableLength(.utf8)) throws(HDF5Error) {
         try writeStrings(strings, dims: [hsize_t(strings.count)], named: name, as: storage)
     }
 
     /// Writes an empty list the way h5py stores `[]`: a float64 array of shape `(0,)`.
     ///
     /// The corresponding C function is `H5Acreate2`.
-    public func writeEmptyList(named name: String) throws(HDF5Error) {
+    package func writeEmptyList(named name: String) throws(HDF5Error) {
         try write(doubles: [], named: name)
     }
 
     /// Writes a float64 attribute: shape `[values.count]` by default, `[]` for a scalar.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(doubles values: [Double], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
+    package func write(doubles values: [Double], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
         let context = context("write", name)
         let dims = try Dataspace.dimensions(forWriting: shape ?? [values.count], valueCount: values.count, context)
         try withBytes(of: values) { (buffer) throws(HDF5Error) in
@@ -63,7 +63,7 @@ extension HDF5Attributes {
     /// Writes a float32 attribute: shape `[values.count]` by default, `[]` for a scalar.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(floats values: [Float], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
+    package func write(floats values: [Float], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
         let context = context("write", name)
         let dims = try Dataspace.dimensions(forWriting: shape ?? [values.count], valueCount: values.count, context)
         try withBytes(of: values) { (buffer) throws(HDF5Error) in
@@ -77,7 +77,7 @@ extension HDF5Attributes {
     /// Writes an int64 attribute: shape `[values.count]` by default, `[]` for a scalar.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(int64s values: [Int64], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
+    package func write(int64s values: [Int64], named name: String, shape: [Int]? = nil) throws(HDF5Error) {
         let context = context("write", name)
         let dims = try Dataspace.dimensions(forWriting: shape ?? [values.count], valueCount: values.count, context)
         try withBytes(of: values) { (buffer) throws(HDF5Error) in
@@ -91,14 +91,14 @@ extension HDF5Attributes {
     /// Writes a scalar float64 attribute.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(double value: Double, named name: String) throws(HDF5Error) {
+    package func write(double value: Double, named name: String) throws(HDF5Error) {
         try write(doubles: [value], named: name, shape: [])
     }
 
     /// Writes a scalar int64 attribute.
     ///
     /// The corresponding C functions are `H5Acreate2` and `H5Awrite`.
-    public func write(int64 value: Int64, named name: String) throws(HDF5Error) {
+    package func write(int64 value: Int64, named name: String) throws(HDF5Error) {
         try write(int64s: [value], named: name, shape: [])
     }
 

@@ -11,12 +11,12 @@ internal import CHDF5
 /// ```
 ///
 /// Not `Sendable`; see ``HDF5Library`` for the threading rules.
-public struct HDF5Attributes {
+package struct HDF5Attributes {
     let owner: ObjectHandle
     /// The absolute path of the object that carries the attributes.
-    public let objectPath: String
+    package let objectPath: String
     /// The path (or in-memory name) of the file, for messages.
-    public let filePath: String
+    package let filePath: String
 
     init(owner: ObjectHandle, objectPath: String, filePath: String) {
         self.owner = owner
@@ -27,7 +27,7 @@ public struct HDF5Attributes {
     /// Whether an attribute called `name` exists.
     ///
     /// The corresponding C function is `H5Aexists`.
-    public func contains(_ name: String) throws(HDF5Error) -> Bool {
+    package func contains(_ name: String) throws(HDF5Error) -> Bool {
         let context = context("look up", name)
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Bool in
@@ -40,7 +40,7 @@ public struct HDF5Attributes {
     /// The names of all attributes, in name (byte) order.
     ///
     /// The corresponding C function is `H5Aiterate2`.
-    public func names() throws(HDF5Error) -> [String] {
+    package func names() throws(HDF5Error) -> [String] {
         let context = ErrorContext(action: "list attributes of", file: filePath, object: objectPath)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [String] in
             let id = try owner.id(context)
@@ -63,7 +63,7 @@ public struct HDF5Attributes {
     /// - Throws: `HDF5Error` with code `objectNotFound` when there is no such attribute.
     ///
     /// The corresponding C functions are `H5Aopen`, `H5Aget_space` and `H5Aget_type`.
-    public func attribute(named name: String) throws(HDF5Error) -> HDF5Attribute {
+    package func attribute(named name: String) throws(HDF5Error) -> HDF5Attribute {
         let context = context("open", name)
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Attribute in
@@ -80,7 +80,7 @@ public struct HDF5Attributes {
     /// Deletes the attribute called `name`.
     ///
     /// The corresponding C function is `H5Adelete`.
-    public func delete(_ name: String) throws(HDF5Error) {
+    package func delete(_ name: String) throws(HDF5Error) {
         let context = context("delete", name)
         try validate(name, context)
         try HDF5Library.withLock { () throws(HDF5Error) in
@@ -95,27 +95,27 @@ public struct HDF5Attributes {
     // MARK: - Reading shortcuts
 
     /// Reads a string-list attribute in any form; see ``HDF5Attribute/readStrings()``.
-    public func strings(named name: String) throws(HDF5Error) -> [String] {
+    package func strings(named name: String) throws(HDF5Error) -> [String] {
         try attribute(named: name).readStrings()
     }
 
     /// Reads a single-string attribute in any form; see ``HDF5Attribute/readString()``.
-    public func string(named name: String) throws(HDF5Error) -> String {
+    package func string(named name: String) throws(HDF5Error) -> String {
         try attribute(named: name).readString()
     }
 
     /// Reads a numeric attribute as `Double`s; see ``HDF5Attribute/readDoubles()``.
-    public func doubles(named name: String) throws(HDF5Error) -> [Double] {
+    package func doubles(named name: String) throws(HDF5Error) -> [Double] {
         try attribute(named: name).readDoubles()
     }
 
     /// Reads a numeric attribute as `Float`s; see ``HDF5Attribute/readFloats()``.
-    public func floats(named name: String) throws(HDF5Error) -> [Float] {
+    package func floats(named name: String) throws(HDF5Error) -> [Float] {
         try attribute(named: name).readFloats()
     }
 
     /// Reads an integer attribute as `Int64`s; see ``HDF5Attribute/readInt64s()``.
-    public func int64s(named name: String) throws(HDF5Error) -> [Int64] {
+    package func int64s(named name: String) throws(HDF5Error) -> [Int64] {
         try attribute(named: name).readInt64s()
     }
 
@@ -123,7 +123,7 @@ public struct HDF5Attributes {
     /// `name1`, … (read in order until the next index is missing, then concatenated), the layout
     /// that writers use for lists too large for one attribute (64 KB object-header limit). Returns
     /// nil when neither `name` nor `name0` exists.
-    public func chunkedStrings(named name: String) throws(HDF5Error) -> [String]? {
+    package func chunkedStrings(named name: String) throws(HDF5Error) -> [String]? {
         if try contains(name) { return try strings(named: name) }
         var result: [String] = []
         var index = 0

@@ -23,14 +23,14 @@ extension HDF5Dataset {
     ///   `invalidShape` for a null dataspace, `tooLarge` when the size is implausible for the file.
     ///
     /// The corresponding C function is `H5Dread`.
-    public func readFloats() throws(HDF5Error) -> [Float] {
+    package func readFloats() throws(HDF5Error) -> [Float] {
         try readNumbers(as: Float.self, memoryType: chdf5_native_float, action: "read dataset")
     }
 
     /// Reads all elements as `Double`, converting from any float or integer type.
     ///
     /// The corresponding C function is `H5Dread`.
-    public func readDoubles() throws(HDF5Error) -> [Double] {
+    package func readDoubles() throws(HDF5Error) -> [Double] {
         try readNumbers(as: Double.self, memoryType: chdf5_native_double, action: "read dataset")
     }
 
@@ -40,7 +40,7 @@ extension HDF5Dataset {
     ///   are refused rather than silently truncated).
     ///
     /// The corresponding C function is `H5Dread`.
-    public func readInt64s() throws(HDF5Error) -> [Int64] {
+    package func readInt64s() throws(HDF5Error) -> [Int64] {
         let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard type.typeClass == H5T_INTEGER else {
             throw context.error(.typeMismatch, "the elements are \(elementType), not integers")
@@ -52,7 +52,7 @@ extension HDF5Dataset {
     /// optimizer's `iteration` counter.
     ///
     /// The corresponding C function is `H5Dread`.
-    public func readInt64Scalar() throws(HDF5Error) -> Int64 {
+    package func readInt64Scalar() throws(HDF5Error) -> Int64 {
         let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard elementCount == 1 else {
             throw context.error(.invalidShape, "the dataset has shape \(shape), expected a single value")
@@ -68,7 +68,7 @@ extension HDF5Dataset {
     /// - Throws: `HDF5Error` with code `typeMismatch` for variable-length types.
     ///
     /// The corresponding C functions are `H5Dget_type` and `H5Dread`.
-    public func readRawBytes() throws(HDF5Error) -> [UInt8] {
+    package func readRawBytes() throws(HDF5Error) -> [UInt8] {
         let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         if case .string(let stringType) = elementType, stringType.length == .variable {
             throw context.error(.typeMismatch, "the elements are \(elementType), which have no fixed byte layout")
@@ -91,7 +91,7 @@ extension HDF5Dataset {
     /// - Throws: `HDF5Error` with code `typeMismatch` unless the elements are 2-byte opaque values.
     ///
     /// The corresponding C function is `H5Dread`.
-    public func readBFloat16() throws(HDF5Error) -> [Float] {
+    package func readBFloat16() throws(HDF5Error) -> [Float] {
         let context = ErrorContext(action: "read dataset", file: filePath, object: path)
         guard case .opaque(size: 2, _) = elementType else {
             throw context.error(.typeMismatch, "the elements are \(elementType), expected 2-byte opaque bfloat16")

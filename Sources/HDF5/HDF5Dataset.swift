@@ -7,18 +7,18 @@ internal import CHDF5
 /// ``close()``.
 ///
 /// Not `Sendable`; see ``HDF5Library`` for the threading rules.
-public struct HDF5Dataset {
+package struct HDF5Dataset {
     let handle: ObjectHandle
     /// The absolute path of the dataset inside its file, such as `/model_weights/d1/d1/kernel:0`.
-    public let path: String
+    package let path: String
     /// The path (or in-memory name) of the file, for messages.
-    public let filePath: String
+    package let filePath: String
     /// The dimensions: `[]` for a scalar dataset, `[0]` for a dataset with a null dataspace.
-    public let shape: [Int]
+    package let shape: [Int]
     /// The element type as stored in the file.
-    public let elementType: ElementType
+    package let elementType: ElementType
     /// The number of elements (the product of ``shape``; 1 for a scalar).
-    public let elementCount: Int
+    package let elementCount: Int
 
     let space: Dataspace
     let type: TypeInfo
@@ -45,18 +45,18 @@ public struct HDF5Dataset {
     }
 
     /// The last component of ``path``.
-    public var name: String { ObjectPath.lastComponent(path) }
+    package var name: String { ObjectPath.lastComponent(path) }
 
     /// Whether the dataset has a scalar dataspace (shape `[]`, one element).
-    public var isScalar: Bool { space.kind == .scalar }
+    package var isScalar: Bool { space.kind == .scalar }
 
     /// The attributes attached to this dataset.
-    public var attributes: HDF5Attributes {
+    package var attributes: HDF5Attributes {
         HDF5Attributes(owner: handle, objectPath: path, filePath: filePath)
     }
 
     /// How the dataset's data is laid out in the file.
-    public enum Layout: Sendable, Hashable {
+    package enum Layout: Sendable, Hashable {
         /// Stored inside the object header.
         case compact
         /// One contiguous block (what Keras writes).
@@ -71,7 +71,7 @@ public struct HDF5Dataset {
     ///
     /// The corresponding C functions are `H5Dget_create_plist`, `H5Pget_layout`, `H5Pget_chunk` and
     /// `H5Pget_nfilters`.
-    public func layout() throws(HDF5Error) -> Layout {
+    package func layout() throws(HDF5Error) -> Layout {
         let context = ErrorContext(action: "inspect dataset", file: filePath, object: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Layout in
             try withTemporary(H5Dget_create_plist(try handle.id(context)), kind: .propertyList, "H5Dget_create_plist", context) {
@@ -95,7 +95,7 @@ public struct HDF5Dataset {
     /// The number of bytes the data occupies in the file (0 when it was never written).
     ///
     /// The corresponding C function is `H5Dget_storage_size`.
-    public func storageSize() throws(HDF5Error) -> Int {
+    package func storageSize() throws(HDF5Error) -> Int {
         let context = ErrorContext(action: "inspect dataset", file: filePath, object: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Int in
             Int(clamping: H5Dget_storage_size(try handle.id(context)))
@@ -103,12 +103,12 @@ public struct HDF5Dataset {
     }
 
     /// Whether ``close()`` has not been called on this dataset (or a copy of it).
-    public var isOpen: Bool { handle.isOpen }
+    package var isOpen: Bool { handle.isOpen }
 
     /// Closes the dataset now instead of when the last copy is released. Later uses throw `closed`.
     ///
     /// The corresponding C function is `H5Dclose`.
-    public func close() throws(HDF5Error) {
+    package func close() throws(HDF5Error) {
         try handle.close(ErrorContext(action: "close dataset", file: filePath, object: path))
     }
 }

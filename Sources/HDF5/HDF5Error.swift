@@ -8,9 +8,9 @@ internal import CHDF5
 ///     cannot open dataset '/model_weights/d1/d1/kernel:0' in 'x.h5': H5Dopen2: object 'kernel:0' doesn't exist
 ///
 /// The whole libhdf5 error stack is kept in ``stack`` for debugging.
-public struct HDF5Error: Error, CustomStringConvertible, Sendable {
+package struct HDF5Error: Error, CustomStringConvertible, Sendable {
     /// What kind of failure this is, for callers that want to react to some of them.
-    public enum Code: Sendable, Hashable {
+    package enum Code: Sendable, Hashable {
         /// The file does not exist (or a parent folder is missing).
         case fileNotFound
         /// The file exists but is not an HDF5 file (no HDF5 signature).
@@ -37,41 +37,41 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     }
 
     /// One frame of libhdf5's error stack, outermost (the API function) first.
-    public struct Frame: Sendable, Hashable, CustomStringConvertible {
+    package struct Frame: Sendable, Hashable, CustomStringConvertible {
         /// The libhdf5 function that pushed the frame, such as `H5Dopen2` or `H5G__loc_find_cb`.
-        public var function: String
+        package var function: String
         /// The frame's own message, such as `object 'kernel:0' doesn't exist`.
-        public var message: String
+        package var message: String
         /// libhdf5's major error class, such as `Dataset`.
-        public var major: String
+        package var major: String
         /// libhdf5's minor error class, such as `Object not found`.
-        public var minor: String
+        package var minor: String
 
         /// `function(): message [major: minor]`, like libhdf5's own error printout.
-        public var description: String { "\(function)(): \(message) [\(major): \(minor)]" }
+        package var description: String { "\(function)(): \(message) [\(major): \(minor)]" }
     }
 
     /// The kind of failure.
-    public var code: Code
+    package var code: Code
     /// What was being done, as a verb phrase such as `open dataset`.
-    public var action: String
+    package var action: String
     /// The file involved, as given when it was opened (or the name given to an in-memory file).
-    public var filePath: String?
+    package var filePath: String?
     /// The path of the object involved inside the file, such as `/model_weights/conv` (for an
     /// attribute, the object that carries it).
-    public var objectPath: String?
+    package var objectPath: String?
     /// The attribute involved, if any, such as `layer_names`.
-    public var attributeName: String?
+    package var attributeName: String?
     /// The libhdf5 function whose failure caused this error, if any.
-    public var function: String?
+    package var function: String?
     /// A one-line explanation: a validation message, or the most specific libhdf5 message.
-    public var reason: String
+    package var reason: String
     /// libhdf5's error stack at the moment of failure (empty for validation errors).
-    public var stack: [Frame]
+    package var stack: [Frame]
 
     /// Creates an error. The layer builds these through its error chokepoint; this initialiser is
     /// public so that tests and callers can construct or re-wrap errors.
-    public init(
+    package init(
         code: Code, action: String, filePath: String? = nil, objectPath: String? = nil,
         attributeName: String? = nil, function: String? = nil, reason: String, stack: [Frame] = []
     ) {
@@ -87,7 +87,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
 
     /// One line: `cannot <action> '<object>' in '<file>': <function>: <reason>`, or for an
     /// attribute `cannot <action> attribute '<name>' of '<object>' in '<file>': …`.
-    public var description: String {
+    package var description: String {
         var text = "cannot \(action)"
         if let attributeName { text += " attribute '\(attributeName)'" + (objectPath == nil ? "" : " of") }
         if let objectPath { text += " '\(objectPath)'" }
@@ -117,7 +117,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     }
 
     /// The description followed by every frame of libhdf5's error stack, one per line.
-    public var detailedDescription: String {
+    package var detailedDescription: String {
         ([description] + stack.enumerated().map { "  #\($0.offset): \($0.element)" }).joined(separator: "\n")
     }
 }

@@ -19,7 +19,7 @@ extension HDF5File {
     ///   `library` when libhdf5 rejects them (for example a truncated image).
     ///
     /// The corresponding C functions are `H5Pset_fapl_core`, `H5Pset_file_image` and `H5Fopen`.
-    public static func open(image: [UInt8], name: String = "<memory>") throws(HDF5Error) -> HDF5File {
+    package static func open(image: [UInt8], name: String = "<memory>") throws(HDF5Error) -> HDF5File {
         let context = ErrorContext(action: "open in-memory file", file: name)
         guard hasSignature(image) else {
             throw context.error(.notHDF5, "not an HDF5 file (no HDF5 signature found in \(image.count) bytes)")
@@ -50,7 +50,7 @@ extension HDF5File {
     ///   - tracksCreationOrder: Whether the root group records the creation order of its links.
     ///
     /// The corresponding C functions are `H5Pset_fapl_core` and `H5Fcreate`.
-    public static func createInMemory(
+    package static func createInMemory(
         name: String = "<memory>", tracksCreationOrder: Bool = false
     ) throws(HDF5Error) -> HDF5File {
         let context = ErrorContext(action: "create in-memory file", file: name)
@@ -74,7 +74,7 @@ extension HDF5File {
     /// on-disk files. Write them out, or put them in an archive, to get a file HDF5 readers open.
     ///
     /// The corresponding C functions are `H5Fflush` and `H5Fget_file_image`.
-    public func imageBytes() throws(HDF5Error) -> [UInt8] {
+    package func imageBytes() throws(HDF5Error) -> [UInt8] {
         let context = ErrorContext(action: "get the image of file", file: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [UInt8] in
             let id = try handle.id(context)

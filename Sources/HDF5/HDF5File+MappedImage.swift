@@ -26,7 +26,7 @@ extension HDF5File {
     ///
     /// The corresponding C functions are `mmap`, `H5Pset_fapl_core`, `H5Pset_file_image_callbacks` (callbacks
     /// that hand out the mapping instead of copies), `H5Pset_file_image` and `H5Fopen`.
-    public static func open(mapping path: String, offset: Int, length: Int, name: String) throws(HDF5Error) -> HDF5File {
+    package static func open(mapping path: String, offset: Int, length: Int, name: String) throws(HDF5Error) -> HDF5File {
         let context = ErrorContext(action: "open memory-mapped file", file: name)
         let fd = openReadOnly(path)
         guard fd >= 0 else { throw context.error(.fileNotFound, "cannot open \(path) (errno \(errno))") }

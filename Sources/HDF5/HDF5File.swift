@@ -23,9 +23,9 @@ internal import Darwin
 ///
 /// Not `Sendable`: use one `HDF5File` (and the objects opened from it) on one thread at a time.
 /// See ``HDF5Library`` for what is guaranteed across threads.
-public final class HDF5File {
+package final class HDF5File {
     /// How an existing file is opened.
-    public enum AccessMode: Sendable, Hashable {
+    package enum AccessMode: Sendable, Hashable {
         /// Reading only (`H5F_ACC_RDONLY`).
         case readOnly
         /// Reading and writing (`H5F_ACC_RDWR`).
@@ -33,7 +33,7 @@ public final class HDF5File {
     }
 
     /// What creating a file does when one already exists at the path.
-    public enum CreationMode: Sendable, Hashable {
+    package enum CreationMode: Sendable, Hashable {
         /// Replace the existing file (`H5F_ACC_TRUNC`).
         case truncate
         /// Fail with `alreadyExists` (`H5F_ACC_EXCL`).
@@ -42,11 +42,11 @@ public final class HDF5File {
 
     /// The path the file was opened or created with; for an in-memory file, the name given to it.
     /// Errors quote this.
-    public let path: String
+    package let path: String
     /// Whether the file can be modified.
-    public let mode: AccessMode
+    package let mode: AccessMode
     /// Whether the file lives in memory (opened from an image, or created in memory).
-    public let isInMemory: Bool
+    package let isInMemory: Bool
 
     let handle: ObjectHandle
     /// The name libhdf5 knows the file by (differs from `path` for in-memory files).
@@ -72,7 +72,7 @@ public final class HDF5File {
     ///   (`not an HDF5 file`), or `library` (for example a truncated file).
     ///
     /// The corresponding C functions are `H5Fis_hdf5` and `H5Fopen`.
-    public static func open(at path: String, mode: AccessMode = .readOnly) throws(HDF5Error) -> HDF5File {
+    package static func open(at path: String, mode: AccessMode = .readOnly) throws(HDF5Error) -> HDF5File {
         let context = ErrorContext(action: "open file", file: path)
         try checkReadableFile(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5File in
@@ -98,7 +98,7 @@ public final class HDF5File {
     /// - Throws: `HDF5Error` with code `alreadyExists` or `library`.
     ///
     /// The corresponding C function is `H5Fcreate`.
-    public static func create(
+    package static func create(
         at path: String, mode: CreationMode = .truncate, tracksCreationOrder: Bool = false
     ) throws(HDF5Error) -> HDF5File {
         let context = ErrorContext(action: "create file", file: path)
@@ -118,7 +118,7 @@ public final class HDF5File {
     /// Opens the root group `/`.
     ///
     /// The corresponding C function is `H5Gopen2`.
-    public func rootGroup() throws(HDF5Error) -> HDF5Group {
+    package func rootGroup() throws(HDF5Error) -> HDF5Group {
         let context = ErrorContext(action: "open group", file: path, object: "/")
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             let handle = try ObjectHandle(
@@ -129,20 +129,20 @@ public final class HDF5File {
 
     /// Opens the group at `path` (absolute, or relative to the root).
     /// Shorthand for `rootGroup().group(at: path)`.
-    public func group(at path: String) throws(HDF5Error) -> HDF5Group {
+    package func group(at path: String) throws(HDF5Error) -> HDF5Group {
         try rootGroup().group(at: path)
     }
 
     /// Opens the dataset at `path` (absolute, or relative to the root).
     /// Shorthand for `rootGroup().dataset(at: path)`.
-    public func dataset(at path: String) throws(HDF5Error) -> HDF5Dataset {
+    package func dataset(at path: String) throws(HDF5Error) -> HDF5Dataset {
         try rootGroup().dataset(at: path)
     }
 
     /// The size of the file in bytes (for an in-memory file, the size of its image).
     ///
     /// The corresponding C function is `H5Fget_filesize`.
-    public func size() throws(HDF5Error) -> Int {
+    package func size() throws(HDF5Error) -> Int {
         let context = ErrorContext(action: "get the size of file", file: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Int in
             var size: hsize_t = 0
@@ -154,7 +154,7 @@ public final class HDF5File {
     /// Writes buffered changes to the file (or to the in-memory image).
     ///
     /// The corresponding C function is `H5Fflush`.
-    public func flush() throws(HDF5Error) {
+    package func flush() throws(HDF5Error) {
         let context = ErrorContext(action: "flush file", file: path)
         try HDF5Library.withLock { () throws(HDF5Error) -> Void in
             try check(H5Fflush(try handle.id(context), H5F_SCOPE_GLOBAL), "H5Fflush", context)
@@ -162,14 +162,14 @@ public final class HDF5File {
     }
 
     /// Whether ``close()`` has not been called yet.
-    public var isOpen: Bool { handle.isOpen }
+    package var isOpen: Bool { handle.isOpen }
 
     /// Closes the file identifier now instead of at deinit; errors are reported here. Objects
     /// opened from the file stay usable and keep the file open until they are released. Later
     /// calls on this `HDF5File` throw `closed`; closing twice does nothing.
     ///
     /// The corresponding C function is `H5Fclose`.
-    public func close() throws(HDF5Error) {
+    package func close() throws(HDF5Error) {
         try handle.close(ErrorContext(action: "close file", file: path))
     }
 

@@ -1,7 +1,7 @@
 internal import CHDF5
 
 /// How a new dataset's data is stored.
-public enum DatasetStorage: Sendable, Hashable {
+package enum DatasetStorage: Sendable, Hashable {
     /// One contiguous, uncompressed block (what Keras writes and expects).
     case contiguous
     /// Chunks of `chunkShape` (same rank as the dataset, each dimension between 1 and the dataset's),
@@ -24,7 +24,7 @@ extension HDF5Group {
     ///
     /// The corresponding C functions are `H5Dcreate2` and `H5Dwrite`.
     @discardableResult
-    public func createDataset(
+    package func createDataset(
         at path: String, shape: [Int], values: [Float], storedAs: ElementType = .float32,
         storage: DatasetStorage = .contiguous
     ) throws(HDF5Error) -> HDF5Dataset {
@@ -44,7 +44,7 @@ extension HDF5Group {
     ///
     /// The corresponding C functions are `H5Dcreate2` and `H5Dwrite`.
     @discardableResult
-    public func createDataset(
+    package func createDataset(
         at path: String, shape: [Int], values: [Double], storedAs: ElementType = .float64,
         storage: DatasetStorage = .contiguous
     ) throws(HDF5Error) -> HDF5Dataset {
@@ -64,7 +64,7 @@ extension HDF5Group {
     ///
     /// The corresponding C functions are `H5Dcreate2` and `H5Dwrite`.
     @discardableResult
-    public func createDataset(
+    package func createDataset(
         at path: String, shape: [Int], values: [Int64], storedAs: ElementType = .int64,
         storage: DatasetStorage = .contiguous
     ) throws(HDF5Error) -> HDF5Dataset {
@@ -85,7 +85,7 @@ extension HDF5Group {
     ///
     /// The corresponding C functions are `H5Dcreate2` and `H5Dwrite`.
     @discardableResult
-    public func createScalarDataset(at path: String, value: Int64) throws(HDF5Error) -> HDF5Dataset {
+    package func createScalarDataset(at path: String, value: Int64) throws(HDF5Error) -> HDF5Dataset {
         try createDataset(at: path, shape: [], values: [value])
     }
 
@@ -98,7 +98,7 @@ extension HDF5Group {
     ///
     /// The corresponding C functions are `H5Tcreate`, `H5Tset_tag`, `H5Dcreate2` and `H5Dwrite`.
     @discardableResult
-    public func createOpaqueDataset(
+    package func createOpaqueDataset(
         at path: String, shape: [Int], elementSize: Int, tag: String = "", bytes: [UInt8],
         storage: DatasetStorage = .contiguous
     ) throws(HDF5Error) -> HDF5Dataset {

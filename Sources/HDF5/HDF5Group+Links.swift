@@ -1,27 +1,27 @@
 internal import CHDF5
 
 /// One link found when listing or walking a group.
-public struct HDF5Link: Sendable, Hashable, CustomStringConvertible {
+package struct HDF5Link: Sendable, Hashable, CustomStringConvertible {
     /// The link's own name (the last path component).
-    public var name: String
+    package var name: String
     /// The path relative to the group that was listed or walked (equal to `name` for direct children).
-    public var path: String
+    package var path: String
     /// What the link points to.
-    public var kind: HDF5ObjectKind
+    package var kind: HDF5ObjectKind
 
     /// Creates a link description.
-    public init(name: String, path: String, kind: HDF5ObjectKind) {
+    package init(name: String, path: String, kind: HDF5ObjectKind) {
         self.name = name
         self.path = path
         self.kind = kind
     }
 
     /// `path (kind)`, such as `model_weights/d1 (group)`.
-    public var description: String { "\(path) (\(kind))" }
+    package var description: String { "\(path) (\(kind))" }
 }
 
 /// The order in which links are listed.
-public enum HDF5IterationOrder: Sendable, Hashable {
+package enum HDF5IterationOrder: Sendable, Hashable {
     /// By name, in byte order: `"0", "1", "10", "2"`. Always available.
     case name
     /// In the order the links were created. Only for groups created with creation-order tracking
@@ -33,14 +33,14 @@ extension HDF5Group {
     /// The direct children of this group, in the given order, each with its kind.
     ///
     /// The corresponding C functions are `H5Literate` and `H5Oget_info_by_name2`.
-    public func children(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
+    package func children(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
         let context = ErrorContext(action: "list group", file: filePath, object: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
             var names: [String] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
-                chdf5_iterate_link_names(id, index, { name, data in
+                chdf5_iterate_links(id, index, { name, _, _, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
@@ -61,14 +61,14 @@ extension HDF5Group {
     /// in the given order.
     ///
     /// The corresponding C functions are `H5Lvisit` and `H5Oget_info_by_name2`.
-    public func descendants(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
+    package func descendants(order: HDF5IterationOrder = .name) throws(HDF5Error) -> [HDF5Link] {
         let context = ErrorContext(action: "walk group", file: filePath, object: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
             var paths: [String] = []
             let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                chdf5_visit_link_names(id, index, { name, data in
+                chdf5_visit_links(id, index, { name, _, _, data in
                     guard let name, let data else { return -1 }
                     data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
                     return 0
@@ -88,7 +88,7 @@ extension HDF5Group {
     /// Whether this group records the creation order of its links.
     ///
     /// The corresponding C functions are `H5Gget_create_plist` and `H5Pget_link_creation_order`.
-    public func tracksCreationOrder() throws(HDF5Error) -> Bool {
+    package func tracksCreationOrder() throws(HDF5Error) -> Bool {
         let context = ErrorContext(action: "inspect group", file: filePath, object: path)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Bool in
             try Self.tracksCreationOrder(try handle.id(context), context)

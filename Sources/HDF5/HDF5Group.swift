@@ -1,7 +1,7 @@
 internal import CHDF5
 
 /// What an HDF5 link points to.
-public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
+package enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
     /// A group (a folder of links).
     case group
     /// A dataset (an array of elements).
@@ -14,7 +14,7 @@ public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
     case other
 
     /// The kind in words, such as `group` or `external link`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .group: "group"
         case .dataset: "dataset"
@@ -31,12 +31,12 @@ public enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
 /// The group stays open while any copy of the value is alive, or until ``close()``.
 ///
 /// Not `Sendable`; see ``HDF5Library`` for the threading rules.
-public struct HDF5Group {
+package struct HDF5Group {
     let handle: ObjectHandle
     /// The absolute path of the group inside its file, such as `/model_weights/conv`.
-    public let path: String
+    package let path: String
     /// The path (or in-memory name) of the file, for messages.
-    public let filePath: String
+    package let filePath: String
 
     init(handle: ObjectHandle, path: String, filePath: String) {
         self.handle = handle
@@ -45,10 +45,10 @@ public struct HDF5Group {
     }
 
     /// The last component of ``path`` (`/` for the root group).
-    public var name: String { ObjectPath.lastComponent(path) }
+    package var name: String { ObjectPath.lastComponent(path) }
 
     /// The attributes attached to this group.
-    public var attributes: HDF5Attributes {
+    package var attributes: HDF5Attributes {
         HDF5Attributes(owner: handle, objectPath: path, filePath: filePath)
     }
 
@@ -58,7 +58,7 @@ public struct HDF5Group {
     ///   `typeMismatch` when something other than a group is.
     ///
     /// The corresponding C function is `H5Gopen2`.
-    public func group(at path: String) throws(HDF5Error) -> HDF5Group {
+    package func group(at path: String) throws(HDF5Error) -> HDF5Group {
         let fullPath = ObjectPath.join(self.path, path)
         let context = ErrorContext(action: "open group", file: filePath, object: fullPath)
         try ObjectPath.validate(path, context)
@@ -79,7 +79,7 @@ public struct HDF5Group {
     ///   when something other than a dataset is, or `invalidShape` for an unusable dataspace.
     ///
     /// The corresponding C functions are `H5Dopen2`, `H5Dget_space` and `H5Dget_type`.
-    public func dataset(at path: String) throws(HDF5Error) -> HDF5Dataset {
+    package func dataset(at path: String) throws(HDF5Error) -> HDF5Dataset {
         let fullPath = ObjectPath.join(self.path, path)
         let context = ErrorContext(action: "open dataset", file: filePath, object: fullPath)
         try ObjectPath.validate(path, context)
@@ -101,7 +101,7 @@ public struct HDF5Group {
     /// non-group parent gives `false` rather than an error.
     ///
     /// The corresponding C functions are `H5Lexists` and `H5Oget_info_by_name2`.
-    public func exists(_ path: String) throws(HDF5Error) -> Bool {
+    package func exists(_ path: String) throws(HDF5Error) -> Bool {
         try objectKind(at: path) != nil
     }
 
@@ -109,7 +109,7 @@ public struct HDF5Group {
     /// ``exists(_:)``). Soft links are followed.
     ///
     /// The corresponding C functions are `H5Lexists`, `H5Lget_info` and `H5Oget_info_by_name2`.
-    public func objectKind(at path: String) throws(HDF5Error) -> HDF5ObjectKind? {
+    package func objectKind(at path: String) throws(HDF5Error) -> HDF5ObjectKind? {
         let context = ErrorContext(action: "look up", file: filePath, object: ObjectPath.join(self.path, path))
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5ObjectKind? in
@@ -137,7 +137,7 @@ public struct HDF5Group {
     ///
     /// The corresponding C functions are `H5Pset_create_intermediate_group` and `H5Gcreate2`.
     @discardableResult
-    public func createGroup(at path: String, tracksCreationOrder: Bool = false) throws(HDF5Error) -> HDF5Group {
+    package func createGroup(at path: String, tracksCreationOrder: Bool = false) throws(HDF5Error) -> HDF5Group {
         let fullPath = ObjectPath.join(self.path, path)
         let context = ErrorContext(action: "create group", file: filePath, object: fullPath)
         try ObjectPath.validate(path, context)
@@ -160,7 +160,7 @@ public struct HDF5Group {
     /// (like h5py's `require_group`).
     ///
     /// The corresponding C functions are `H5Gopen2` and `H5Gcreate2`.
-    public func groupCreatingIfNeeded(at path: String) throws(HDF5Error) -> HDF5Group {
+    package func groupCreatingIfNeeded(at path: String) throws(HDF5Error) -> HDF5Group {
         try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             if try exists(path) { return try group(at: path) }
             return try createGroup(at: path)
@@ -168,12 +168,12 @@ public struct HDF5Group {
     }
 
     /// Whether ``close()`` has not been called on this group (or a copy of it).
-    public var isOpen: Bool { handle.isOpen }
+    package var isOpen: Bool { handle.isOpen }
 
     /// Closes the group now instead of when the last copy is released. Later uses throw `closed`.
     ///
     /// The corresponding C function is `H5Gclose`.
-    public func close() throws(HDF5Error) {
+    package func close() throws(HDF5Error) {
         try handle.close(ErrorContext(action: "close group", file: filePath, object: path))
     }
 

@@ -31,11 +31,11 @@ internal import Darwin
 /// global heap behind variable-length strings in `H5Aread`, and the attribute table in
 /// `H5Aiterate2`). Files written by h5py/Keras, and truncated files, are handled; for untrusted
 /// input, parse in a separate process.
-public enum HDF5Library {
+package enum HDF5Library {
     /// The libhdf5 version this process is linked against, such as `"1.10.8"`.
     ///
     /// The corresponding C function is `H5get_libversion`.
-    public static var version: String {
+    package static var version: String {
         withLock {
             var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
             guard H5get_libversion(&major, &minor, &release) >= 0 else { return "unknown" }
@@ -47,7 +47,7 @@ public enum HDF5Library {
     /// calls either way; the answer is informational.
     ///
     /// The corresponding C function is `H5is_library_threadsafe`.
-    public static var isThreadSafe: Bool {
+    package static var isThreadSafe: Bool {
         withLock {
             var safe = false
             guard H5is_library_threadsafe(&safe) >= 0 else { return false }
@@ -62,7 +62,7 @@ public enum HDF5Library {
     /// ``openObjectCount(inFileNamed:)``.
     ///
     /// The corresponding C function is `H5Fget_obj_count`.
-    public static func openObjectCount() throws(HDF5Error) -> Int {
+    package static func openObjectCount() throws(HDF5Error) -> Int {
         try withLock { () throws(HDF5Error) -> Int in
             let count = try check(
                 H5Fget_obj_count(hid_t(chdf5_obj_all()), chdf5_obj_all()), "H5Fget_obj_count",
@@ -76,7 +76,7 @@ public enum HDF5Library {
     /// open.
     ///
     /// The corresponding C functions are `H5Fget_obj_ids`, `H5Fget_name` and `H5Fget_obj_count`.
-    public static func openObjectCount(inFileNamed name: String) throws(HDF5Error) -> Int {
+    package static func openObjectCount(inFileNamed name: String) throws(HDF5Error) -> Int {
         try withLock { () throws(HDF5Error) -> Int in
             let context = ErrorContext(action: "count open objects", file: name)
             let all = hid_t(chdf5_obj_all())

@@ -228,28 +228,3 @@ struct FileBytes {
         }, fd: fd)
     }
 }
-
-// The C library under its platform's module name (Glibc's `st_mtim` is Darwin's `st_mtimespec`).
-private func openDescriptor(_ path: String, _ flags: Int32) -> Int32 {
-    #if canImport(Glibc)
-    Glibc.open(path, flags)
-    #else
-    Darwin.open(path, flags)
-    #endif
-}
-
-private func closeDescriptor(_ fd: Int32) -> Int32 {
-    #if canImport(Glibc)
-    Glibc.close(fd)
-    #else
-    Darwin.close(fd)
-    #endif
-}
-
-private func modificationTime(_ info: stat) -> String {
-    #if canImport(Glibc)
-    "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
-    #else
-    "\(info.st_mtimespec.tv_sec).\(info.st_mtimespec.tv_nsec)"
-    #endif
-}

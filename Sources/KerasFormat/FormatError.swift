@@ -8,7 +8,7 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, lower-case, no final period.
     public var reason: String
 
-    public init(file: String = "", object: String? = nil, _ reason: String) {
+    package init(file: String = "", object: String? = nil, _ reason: String) {
         self.file = file
         self.object = object
         self.reason = reason
@@ -36,7 +36,7 @@ public struct FormatError: Error, CustomStringConvertible, Sendable {
     }
 
     /// The same error with `file` filled in when it was empty.
-    public func inFile(_ path: String) -> FormatError {
+    package func inFile(_ path: String) -> FormatError {
         var e = self
         if e.file.isEmpty { e.file = path }
         return e

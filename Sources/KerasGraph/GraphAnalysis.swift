@@ -10,36 +10,36 @@
 /// A shape is `nil` when it cannot be known: downstream of a layer of an unsupported class (``OpaqueLayer``)
 /// whose output shapes the file did not record, or of an input whose shape the file does not give.
 /// Every other problem throws.
-public struct GraphAnalysis: Sendable {
+package struct GraphAnalysis: Sendable {
     /// One call of one layer: `node` indexes ``ModelGraph/nodes``, `call` that node's ``LayerNode/calls``.
     /// An `InputLayer` (which has no calls) has one pseudo-call, 0, producing the input tensor.
-    public struct CallID: Hashable, Sendable, CustomStringConvertible {
-        public var node: Int
-        public var call: Int
-        public init(node: Int, call: Int) {
+    package struct CallID: Hashable, Sendable, CustomStringConvertible {
+        package var node: Int
+        package var call: Int
+        package init(node: Int, call: Int) {
             self.node = node
             self.call = call
         }
-        public var description: String { "(\(node), \(call))" }
+        package var description: String { "(\(node), \(call))" }
     }
 
     /// Every layer call in an order where each call comes after the calls producing its inputs. Among calls that
     /// are ready at the same time, the one earlier in ``ModelGraph/nodes`` comes first, so a graph whose layers
     /// are already in order keeps that order. Input layers appear as call 0.
-    public var order: [(node: Int, call: Int)]
+    package var order: [(node: Int, call: Int)]
     /// The shapes of each call's inputs (`nil` entries are unknown). Input layers map to `[]`.
-    public var inputShapes: [CallID: [Shape?]]
+    package var inputShapes: [CallID: [Shape?]]
     /// The shapes of each call's outputs; absent when unknown.
-    public var outputShapes: [CallID: [Shape]]
+    package var outputShapes: [CallID: [Shape]]
     /// For calls of ``NestedModel`` layers: the analysis of the inner graph for that call.
-    public var nested: [CallID: GraphAnalysis]
+    package var nested: [CallID: GraphAnalysis]
     /// The shapes of the model's inputs, in ``ModelGraph/inputs`` order.
-    public var modelInputShapes: [Shape?]
+    package var modelInputShapes: [Shape?]
     /// The shapes of the model's outputs, in ``ModelGraph/outputs`` order.
-    public var modelOutputShapes: [Shape?]
+    package var modelOutputShapes: [Shape?]
     /// Names of the layers of a class KerasPort does not support (``OpaqueLayer``); those inside nested models
     /// as `outer/inner`.
-    public var unsupportedLayers: [String]
+    package var unsupportedLayers: [String]
 
     private var nodeIndex: [String: Int]
 
@@ -56,23 +56,23 @@ public struct GraphAnalysis: Sendable {
 
     /// The index in the analysed graph's ``ModelGraph/nodes`` of the layer named `name` (a dictionary lookup,
     /// unlike ``ModelGraph/index(of:)``'s scan).
-    public func nodeIndex(ofLayer name: String) -> Int? { nodeIndex[name] }
+    package func nodeIndex(ofLayer name: String) -> Int? { nodeIndex[name] }
 
     /// The shape of the tensor `ref` refers to, or `nil` when unknown or when `ref` names nothing in the graph.
-    public func shape(of ref: TensorRef) -> Shape? {
+    package func shape(of ref: TensorRef) -> Shape? {
         guard let n = nodeIndex[ref.layer], let outs = outputShapes[CallID(node: n, call: ref.node)],
               ref.tensor >= 0, ref.tensor < outs.count else { return nil }
         return outs[ref.tensor]
     }
 
     /// The output shapes of call `call` of the layer named `layer`, or `nil` when unknown.
-    public func outputShapes(ofLayer layer: String, call: Int = 0) -> [Shape]? {
+    package func outputShapes(ofLayer layer: String, call: Int = 0) -> [Shape]? {
         guard let n = nodeIndex[layer] else { return nil }
         return outputShapes[CallID(node: n, call: call)]
     }
 
     /// The input shapes of call `call` of the layer named `layer`, or `nil` when the layer has no such call.
-    public func inputShapes(ofLayer layer: String, call: Int = 0) -> [Shape?]? {
+    package func inputShapes(ofLayer layer: String, call: Int = 0) -> [Shape?]? {
         guard let n = nodeIndex[layer] else { return nil }
         return inputShapes[CallID(node: n, call: call)]
     }
@@ -90,7 +90,7 @@ public struct GraphAnalysis: Sendable {
     /// - Throws: ``GraphError``: a reference to a missing layer, call or tensor (``GraphError/danglingReference(layer:reference:)``),
     ///   a cycle (``GraphError/cycle(layer:)``, naming a layer on it), two layers with one name, an input a layer
     ///   cannot take, or weights that do not fit.
-    public static func analyze(_ graph: ModelGraph, inputShapes: [Shape]? = nil,
+    package static func analyze(_ graph: ModelGraph, inputShapes: [Shape]? = nil,
                                checkWeights: Bool = true) throws -> GraphAnalysis {
         try analyze(graph, feeding: inputShapes.map { $0.map { Optional($0) } }, checkWeights: checkWeights)
     }
@@ -98,7 +98,7 @@ public struct GraphAnalysis: Sendable {
     /// The most layer calls one analysis visits, nested models' calls included; beyond it analysis throws
     /// instead of running for a very long time (a hostile file can nest shared models so that the number of
     /// calls grows exponentially with the file's size).
-    public static let maxCalls = 10_000_000
+    package static let maxCalls = 10_000_000
 
     /// As ``analyze(_:inputShapes:checkWeights:)``, where a `nil` input shape means "the declared one".
     static func analyze(_ graph: ModelGraph, feeding: [Shape?]?, checkWeights: Bool,

@@ -34,7 +34,7 @@ public struct CompiledModel: Sendable {
     }
 
     public let graph: ModelGraph
-    public let analysis: GraphAnalysis
+    package let analysis: GraphAnalysis
     /// One step per layer call: run when an observer wants every layer's output.
     let steps: [Step]
     /// The same plan with element-wise layers fused into the output pass of the Dense / convolution before
@@ -366,7 +366,7 @@ public struct CompiledModel: Sendable {
     /// Runs the model exactly as ``predict(_:)`` does (element-wise layers fused into the preceding output pass)
     /// and reports each step's wall time: `layers` and `classes` join the names of the layers one step runs with
     /// `+` (e.g. `conv1+prelu1`, `Conv2D+PReLU`); `call` counts calls of shared layers. For profiling.
-    public func predict(_ inputs: [Tensor],
+    package func predict(_ inputs: [Tensor],
                         timing: (_ layers: String, _ classes: String, _ call: Int, _ seconds: Double) -> Void) throws -> [Tensor] {
         try withoutActuallyEscaping(timing) { timing in
             try run(inputs, observer: nil) { step, nanoseconds in

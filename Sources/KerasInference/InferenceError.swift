@@ -3,7 +3,7 @@ import KerasGraph
 /// An error running a model: an input that does not fit, or a layer that cannot run.
 public struct InferenceError: Error, CustomStringConvertible, Sendable {
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    package init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
 
     /// A layer KerasPort can represent but not run.

@@ -3,13 +3,13 @@
 /// Both layers compute f(x) = x for x > 0 and α·x otherwise. That equals max(x, α·x) only when α ≤ 1 (for a
 /// negative α too: then α·x > x for x < 0 and α·x < x for x > 0); for every α above 1 the response plot overlays
 /// the max form (dashed) so the difference is visible.
-public enum ActivationPlots {
+package enum ActivationPlots {
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                           "#bcbd22", "#17becf", "#393b79", "#ad494a"]
 
     /// The alphas a response plot draws when a layer has more than `limit` distinct ones: the smallest, the largest
     /// and evenly spaced ones between, in increasing order.
-    public static func representativeAlphas(_ alphas: [Float], limit: Int) -> [Float] {
+    package static func representativeAlphas(_ alphas: [Float], limit: Int) -> [Float] {
         let distinct = Array(Set(alphas.filter { !$0.isNaN })).sorted()
         guard distinct.count > limit, limit >= 2 else { return distinct }
         return (0..<limit).map { k in distinct[(k * (distinct.count - 1)) / (limit - 1)] }
@@ -20,7 +20,7 @@ public enum ActivationPlots {
     /// Each drawn alpha is one `<polyline class="series piecewise" data-alpha="…">`; where α > 1 a
     /// `<polyline class="series max-form" data-alpha="…">` follows it. The title says how many alphas the layer has
     /// and how many are drawn.
-    public static func responseSVG(layer: String, className: String, alphas: [Float], range: ClosedRange<Double> = -3...3,
+    package static func responseSVG(layer: String, className: String, alphas: [Float], range: ClosedRange<Double> = -3...3,
                                    maxCurves: Int = 12) -> String {
         let shown = representativeAlphas(alphas, limit: maxCurves)
         let x0 = range.lowerBound, x1 = range.upperBound
@@ -80,7 +80,7 @@ public enum ActivationPlots {
 
     /// A histogram of a PReLU's alphas (one bar per bin, `<rect class="bar" data-count="…">`), with lines at 0 and 1
     /// (between them the max form agrees with the layer).
-    public static func alphaHistogramSVG(layer: String, alphas: [Float], shape: [Int], bins requested: Int = 24) -> String {
+    package static func alphaHistogramSVG(layer: String, alphas: [Float], shape: [Int], bins requested: Int = 24) -> String {
         let finite = alphas.filter(\.isFinite).map(Double.init)
         var lo = finite.min() ?? 0, hi = finite.max() ?? 1
         if hi - lo < 1e-9 { lo -= 0.5; hi += 0.5 }

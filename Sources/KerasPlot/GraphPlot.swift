@@ -1,14 +1,14 @@
 /// One layer as the model graph plot shows it.
-public struct GraphPlotNode: Sendable, Equatable {
-    public var name: String
-    public var className: String
+package struct GraphPlotNode: Sendable, Equatable {
+    package var name: String
+    package var className: String
     /// The output shape as text, e.g. `(None, 32, 32, 16)`.
-    public var outputShape: String
-    public var parameters: Int
+    package var outputShape: String
+    package var parameters: Int
     /// The layers feeding it (names of other nodes).
-    public var inbound: [String]
+    package var inbound: [String]
 
-    public init(name: String, className: String, outputShape: String, parameters: Int, inbound: [String]) {
+    package init(name: String, className: String, outputShape: String, parameters: Int, inbound: [String]) {
         self.name = name
         self.className = className
         self.outputShape = outputShape
@@ -19,7 +19,7 @@ public struct GraphPlotNode: Sendable, Equatable {
 
 /// The model graph in the style of Keras' `plot_model`: one box per layer (name, class, output shape, parameters),
 /// arrows from producers to consumers, top to bottom; as SVG and as Graphviz DOT.
-public enum GraphPlot {
+package enum GraphPlot {
     /// Each node's row: the longest path from a node without inputs.
     static func depths(_ nodes: [GraphPlotNode]) -> [Int] {
         var index: [String: Int] = [:]
@@ -40,7 +40,7 @@ public enum GraphPlot {
 
     /// The graph as SVG: `<g class="node" data-name="…">` per layer and `<path class="edge" data-from data-to>` per
     /// connection.
-    public static func svg(_ nodes: [GraphPlotNode], title: String) -> String {
+    package static func svg(_ nodes: [GraphPlotNode], title: String) -> String {
         let depth = depths(nodes)
         let rows = (depth.max() ?? -1) + 1
         var byRow = [[Int]](repeating: [], count: max(rows, 1))
@@ -98,7 +98,7 @@ public enum GraphPlot {
     }
 
     /// The graph as Graphviz DOT (record-shaped nodes, top to bottom).
-    public static func dot(_ nodes: [GraphPlotNode], title: String) -> String {
+    package static func dot(_ nodes: [GraphPlotNode], title: String) -> String {
         func q(_ s: String) -> String {
             "\"" + s.replacingAll(["\\": "\\\\", "\"": "\\\"", "\n": "\\n"]) + "\""
         }

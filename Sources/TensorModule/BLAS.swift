@@ -1,7 +1,13 @@
+// The CBLAS seam: OpenBLAS through the `CBLAS` system library on Linux, Apple's Accelerate (the same CBLAS
+// interface: `cblas_sgemm`, `CblasRowMajor`, 32-bit integers) on Darwin. Package.swift links one or the other.
+#if canImport(Accelerate)
+internal import Accelerate
+#else
 internal import CBLAS
+#endif
 
-/// The only place that calls OpenBLAS. OpenBLAS (pthreads build) splits large GEMMs across all
-/// cores itself, so callers never wrap these calls in their own parallel loops.
+/// The only place that calls BLAS (OpenBLAS on Linux, Accelerate on Darwin). Both split large GEMMs across the
+/// cores themselves, so callers never wrap these calls in their own parallel loops.
 enum BLAS {
     /// Throws when a GEMM dimension does not fit the 32-bit `blasint` of OpenBLAS.
     static func check(_ operation: String, _ dims: Int...) throws(TensorError) {

@@ -143,10 +143,10 @@ extension Ops {
     /// A Dense or convolution kernel (`[…, in, out]`, read as a row-major `k × n` matrix with `n` the last axis)
     /// in the layout of the direct GEMM kernel, packed once (a compiled model keeps it beside the kernel, so
     /// predictions do not re-pack their weights). Immutable; safe to share between threads.
-    public final class PackedKernel: @unchecked Sendable {
+    package final class PackedKernel: @unchecked Sendable {
         let pointer: UnsafeMutablePointer<Float>
         /// Rows (`k`: the product of all axes but the last) and columns (`n`: the last axis).
-        public let k: Int, n: Int
+        package let k: Int, n: Int
         /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
         let transposed: Bool
 
@@ -163,7 +163,7 @@ extension Ops {
         /// Packs `kernel` (rank ≥ 2), or returns `nil` when this machine does not use the direct kernel (no AVX2 /
         /// FMA, or `KERASPORT_KERNELS=blas`), the kernel is empty, or it is larger than 16 MiB (those run on
         /// OpenBLAS, without a second copy of the weights).
-        public static func pack(_ kernel: Tensor) -> PackedKernel? {
+        package static func pack(_ kernel: Tensor) -> PackedKernel? {
             guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0,
                   kernel.count <= DirectGEMM.maxPackedFloats else { return nil }
             let k = kernel.count / n

@@ -7,7 +7,7 @@ extension Ops {
     /// Piecewise-linear functions are bit-exact with TensorFlow on CPU, including `-0.0`, `±inf` and
     /// NaN. Transcendental ones (exp, tanh, erf, log) use vectorised approximations accurate to a few
     /// ulp, so they agree with TensorFlow to about `1e-6` relative.
-    public enum Activation: Sendable, Equatable {
+    package enum Activation: Sendable, Equatable {
         /// f(x) = x.
         case linear
         /// max(x, 0); `-0.0` gives `+0.0`, NaN propagates.
@@ -69,7 +69,7 @@ extension Ops {
         case sparsemax(axis: Int)
 
         /// The two Keras hard-sigmoid formulas.
-        public enum HardSigmoidVariant: String, Sendable, Equatable {
+        package enum HardSigmoidVariant: String, Sendable, Equatable {
             /// `clip(0.2·x + 0.5, 0, 1)` (Keras 1/2, tf.keras).
             case keras2
             /// `relu6(x + 3) / 6` (Keras 3).
@@ -77,7 +77,7 @@ extension Ops {
         }
 
         /// How the general ReLU zeroes values at or below a non-zero threshold.
-        public enum ThresholdForm: String, Sendable, Equatable {
+        package enum ThresholdForm: String, Sendable, Equatable {
             /// Keras 3: `where(x > threshold, x, 0)`.
             case select
             /// Keras 2: `x * cast(x > threshold)` (so `-inf` becomes NaN and negatives become `-0.0`).
@@ -85,7 +85,7 @@ extension Ops {
         }
 
         /// True for functions of one element (everything but softmax).
-        public var isElementwise: Bool {
+        package var isElementwise: Bool {
             switch self {
             case .softmax, .logSoftmax, .sparsemax: return false
             default: return true
@@ -95,7 +95,7 @@ extension Ops {
 
     /// Applies `activation` to every element (or along the softmax axis).
     /// - Throws: ``TensorError`` when a softmax axis is out of range.
-    public static func activation(_ activation: Activation, input: Tensor) throws(TensorError) -> Tensor {
+    package static func activation(_ activation: Activation, input: Tensor) throws(TensorError) -> Tensor {
         var output = input
         try applyActivation(activation, to: &output)
         return output
@@ -103,7 +103,7 @@ extension Ops {
 
     /// Applies `activation` in place (no copy when `tensor`'s storage is uniquely referenced).
     /// - Throws: ``TensorError`` when a softmax axis is out of range.
-    public static func applyActivation(_ activation: Activation, to tensor: inout Tensor) throws(TensorError) {
+    package static func applyActivation(_ activation: Activation, to tensor: inout Tensor) throws(TensorError) {
         switch activation {
         case .softmax(let axis):
             tensor = try softmax(input: tensor, axis: axis)
@@ -131,7 +131,7 @@ extension Ops {
     /// Keras 3's `LeakyReLU` layer always calls `tf.nn.leaky_relu`. Keras 2's goes through
     /// `backend.relu(x, alpha)`, which uses plain `relu` when alpha is 0 (so `-inf → 0`, not NaN):
     /// use ``relu(input:negativeSlope:maxValue:threshold:thresholdForm:)`` for that case.
-    public static func leakyReLU(input: Tensor, negativeSlope: Float) -> Tensor {
+    package static func leakyReLU(input: Tensor, negativeSlope: Float) -> Tensor {
         var output = input
         try? applyActivation(.leakyReLU(negativeSlope: negativeSlope), to: &output)
         return output
@@ -139,7 +139,7 @@ extension Ops {
 
     /// Keras `relu(x, negative_slope, max_value, threshold)` — the `ReLU` layer.
     /// - Parameter thresholdForm: `.select` for Keras 3, `.multiply` for Keras 2.
-    public static func relu(input: Tensor, negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0,
+    package static func relu(input: Tensor, negativeSlope: Float = 0, maxValue: Float? = nil, threshold: Float = 0,
                             thresholdForm: Activation.ThresholdForm = .select) -> Tensor {
         var output = input
         try? applyActivation(.reluGeneral(negativeSlope: negativeSlope, maxValue: maxValue, threshold: threshold,

@@ -1,6 +1,6 @@
 extension Ops {
     /// How masked attention scores are removed before the softmax.
-    public enum AttentionMaskForm: Sendable, Equatable {
+    package enum AttentionMaskForm: Sendable, Equatable {
         /// Keras 3: masked scores are replaced by −1e9 before the softmax; with `zeroMasked` the masked
         /// probabilities are set to 0 afterwards (Keras 3's `Softmax` layer, which `MultiHeadAttention` uses when it
         /// returns the scores; its fused `dot_product_attention` path does not zero them). The mask is true where it
@@ -21,7 +21,7 @@ extension Ops {
     ///   - slidingWindow: keep only `|t − s| < w` (Keras 3 `sliding_window`).
     ///   - form: how masked scores are removed (see ``AttentionMaskForm``).
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func attentionSoftmax(scores: Tensor, mask: Tensor? = nil, causal: Bool = false,
+    package static func attentionSoftmax(scores: Tensor, mask: Tensor? = nil, causal: Bool = false,
                                         slidingWindow: Int? = nil,
                                         form: AttentionMaskForm = .replace(zeroMasked: false)) throws(TensorError) -> Tensor {
         let op = "attentionSoftmax"
@@ -81,7 +81,7 @@ extension Ops {
     /// (`weights` = its `scale`, `inner` = 1, `outer` = 1) and of `Attention(score_mode="concat")` (`weights` = nil,
     /// `inner` = its `scale`, `outer` = its `concat_score_weight`).
     /// - Throws: ``TensorError`` when the shapes disagree.
-    public static func additiveAttentionScores(query: Tensor, key: Tensor, weights: Tensor? = nil, inner: Float? = nil,
+    package static func additiveAttentionScores(query: Tensor, key: Tensor, weights: Tensor? = nil, inner: Float? = nil,
                                                outer: Float? = nil) throws(TensorError) -> Tensor {
         let op = "additiveAttentionScores"
         guard query.rank == 3, key.rank == 3, query.shape[0] == key.shape[0], query.shape[2] == key.shape[2] else {
@@ -117,7 +117,7 @@ extension Ops {
     }
 
     /// How ``unitNormalize(input:axes:form:)`` bounds a tiny norm.
-    public enum UnitNormForm: Sendable, Equatable {
+    package enum UnitNormForm: Sendable, Equatable {
         /// Keras 3 `ops.normalize`: `x · min(rsqrt(Σx²), 1e12)`.
         case keras3
         /// tf_keras `tf.linalg.l2_normalize`: `x · rsqrt(max(Σx², 1e-12))`.
@@ -126,7 +126,7 @@ extension Ops {
 
     /// Keras `UnitNormalization`: every vector along `axes` scaled to unit L2 norm.
     /// - Throws: ``TensorError`` for bad axes.
-    public static func unitNormalize(input: Tensor, axes: [Int], form: UnitNormForm) throws(TensorError) -> Tensor {
+    package static func unitNormalize(input: Tensor, axes: [Int], form: UnitNormForm) throws(TensorError) -> Tensor {
         let op = "unitNormalize"
         guard !axes.isEmpty else { throw .argument(op, "axes must not be empty") }
         var normalized: [Int] = []
@@ -170,7 +170,7 @@ extension Ops {
     /// - Parameters:
     ///   - gamma, beta: `[C]` or `nil`.
     /// - Throws: ``TensorError`` for a bad axis, a channel count not divisible by `groups`, or bad parameter sizes.
-    public static func groupNorm(input: Tensor, groups: Int, axis: Int = -1, gamma: Tensor? = nil, beta: Tensor? = nil,
+    package static func groupNorm(input: Tensor, groups: Int, axis: Int = -1, gamma: Tensor? = nil, beta: Tensor? = nil,
                                  epsilon: Float = 1e-3) throws(TensorError) -> Tensor {
         let op = "groupNorm"
         let a = try normalizeAxis(axis, rank: input.rank, operation: op)

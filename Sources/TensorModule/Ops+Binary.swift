@@ -3,44 +3,44 @@ internal import CKernels
 extension Ops {
     /// `lhs + rhs` with NumPy broadcasting.
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func add(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func add(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("add", lhs, rhs, AddKernel.self)
     }
 
     /// `lhs − rhs` with NumPy broadcasting (Keras `Subtract`).
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func subtract(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func subtract(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("subtract", lhs, rhs, SubtractKernel.self)
     }
 
     /// `lhs · rhs` with NumPy broadcasting.
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func multiply(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func multiply(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("multiply", lhs, rhs, MultiplyKernel.self)
     }
 
     /// `lhs / rhs` with NumPy broadcasting.
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func divide(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func divide(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("divide", lhs, rhs, DivideKernel.self)
     }
 
     /// Element-wise maximum with NumPy broadcasting, as `tf.maximum`: a NaN operand wins (lhs first),
     /// and on ties (including `±0`) the rhs is returned.
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func maximum(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func maximum(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("maximum", lhs, rhs, MaximumKernel.self)
     }
 
     /// Element-wise minimum with NumPy broadcasting, as `tf.minimum` (NaN wins, ties return rhs).
     /// - Throws: ``TensorError`` when the shapes do not broadcast.
-    public static func minimum(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func minimum(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcast("minimum", lhs, rhs, MinimumKernel.self)
     }
 
     /// Keras `Add`: `((x0 + x1) + x2) + …`, left to right.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func add(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func add(inputs: [Tensor]) throws(TensorError) -> Tensor {
         try fold("add", inputs, AddKernel.self)
     }
 
@@ -48,7 +48,7 @@ extension Ops {
     /// ``flushDenormals(_:count:toPositiveZero:)`` would do afterwards: in the same pass when two inputs have
     /// the same shape (a residual connection), else as a second pass over the sum.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func addFlushingDenormals(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func addFlushingDenormals(inputs: [Tensor]) throws(TensorError) -> Tensor {
         if inputs.count == 2, inputs[0].shape == inputs[1].shape, DirectGEMM.available, inputs[0].count > 0 {
             return sameShapeSum(inputs[0], inputs[1], flush: true)
         }
@@ -82,32 +82,32 @@ extension Ops {
 
     /// Keras `Multiply`: left-to-right product.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func multiply(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func multiply(inputs: [Tensor]) throws(TensorError) -> Tensor {
         try fold("multiply", inputs, MultiplyKernel.self)
     }
 
     /// Keras `Maximum`: left-to-right `tf.maximum`.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func maximum(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func maximum(inputs: [Tensor]) throws(TensorError) -> Tensor {
         try fold("maximum", inputs, MaximumKernel.self)
     }
 
     /// Keras `Minimum`: left-to-right `tf.minimum`.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func minimum(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func minimum(inputs: [Tensor]) throws(TensorError) -> Tensor {
         try fold("minimum", inputs, MinimumKernel.self)
     }
 
     /// Keras `Average`: the left-to-right sum divided by the number of inputs.
     /// - Throws: ``TensorError`` for no inputs or shapes that do not broadcast.
-    public static func average(inputs: [Tensor]) throws(TensorError) -> Tensor {
+    package static func average(inputs: [Tensor]) throws(TensorError) -> Tensor {
         let sum = try fold("average", inputs, AddKernel.self)
         return try broadcast("average", sum, Tensor(scalar: Float(inputs.count)), DivideKernel.self)
     }
 
     /// The NumPy broadcast of two shapes.
     /// - Throws: ``TensorError`` naming `operation` when an axis differs and neither side is 1.
-    public static func broadcastShape(_ a: [Int], _ b: [Int], operation: String = "broadcast") throws(TensorError) -> [Int] {
+    package static func broadcastShape(_ a: [Int], _ b: [Int], operation: String = "broadcast") throws(TensorError) -> [Int] {
         let rank = max(a.count, b.count)
         let pa = [Int](repeating: 1, count: rank - a.count) + a
         let pb = [Int](repeating: 1, count: rank - b.count) + b

@@ -1,6 +1,6 @@
 extension Ops {
     /// How ``encodeCategories(input:depth:mode:)`` encodes ids.
-    public enum CategoryMode: String, Sendable {
+    package enum CategoryMode: String, Sendable {
         /// One vector per id (an axis appended; a last axis of size 1 is replaced).
         case oneHot = "one_hot"
         /// One vector per sample over the last axis: 1 where an id occurs.
@@ -14,7 +14,7 @@ extension Ops {
     /// - Returns: `oneHot`: `input.shape + [depth]` (without a last axis of size 1); `multiHot`/`count`:
     ///   `input.shape.dropLast() + [depth]` (a rank-1 input is one sample).
     /// - Throws: ``TensorError`` naming the first id that is not an integer in `0 ..< depth`.
-    public static func encodeCategories(input: Tensor, depth: Int, mode: CategoryMode,
+    package static func encodeCategories(input: Tensor, depth: Int, mode: CategoryMode,
                                         skip: (Float) -> Bool = { _ in false }) throws(TensorError) -> Tensor {
         let op = "categoryEncoding"
         guard input.rank >= 1, depth > 0 else { throw .shape(op, "input \(input.shape) must have an axis, depth \(depth) must be positive") }

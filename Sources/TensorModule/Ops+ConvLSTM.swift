@@ -6,7 +6,7 @@ extension Ops {
     /// - Returns: the outputs in step order (reversed for `goBackwards`, as Keras returns them) `[batch, time, oh,
     ///   ow, filters]`, or the last `h`; and the final states `[h, c]`.
     /// - Throws: ``TensorError`` for shape mismatches.
-    public static func convLSTM2d(input: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor?,
+    package static func convLSTM2d(input: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor?,
                                   strides: (Int, Int), padding: Padding, dilation: (Int, Int),
                                   activation: Activation, recurrentActivation: Activation, goBackwards: Bool,
                                   returnSequences: Bool) throws(TensorError) -> RecurrentResult {

@@ -18,7 +18,7 @@ extension Ops {
     /// - Returns: `[batch, outHeight, outWidth, filters]`; `same` gives `ceil(in / stride)`,
     ///   `valid` gives `(in - (k - 1)·dilation - 1) / stride + 1`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
-    public static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    package static func conv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                               strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
                               zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
@@ -49,7 +49,7 @@ extension Ops {
     ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
     /// - Returns: `[batch, outSteps, filters]`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
-    public static func conv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
+    package static func conv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
                               activation: Activation = .linear, postOps: [PostOp] = [],
                               packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {

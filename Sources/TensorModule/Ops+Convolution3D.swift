@@ -13,7 +13,7 @@ extension Ops {
     ///   - groups: channel groups.
     /// - Returns: `[batch, outDepth, outHeight, outWidth, filters]`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
-    public static func conv3d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, strides: (Int, Int, Int) = (1, 1, 1),
+    package static func conv3d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, strides: (Int, Int, Int) = (1, 1, 1),
                               padding: Padding = .valid, dilation: (Int, Int, Int) = (1, 1, 1), groups: Int = 1,
                               activation: Activation = .linear) throws(TensorError) -> Tensor {
         let op = "conv3d"
@@ -78,7 +78,7 @@ extension Ops {
     ///   - outputPadding: Keras `output_padding` per axis, or `nil`.
     /// - Returns: `[batch, outDepth, outHeight, outWidth, filters]`.
     /// - Throws: ``TensorError`` for shape mismatches or an inconsistent output padding.
-    public static func conv3dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    package static func conv3dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                                        strides: (Int, Int, Int) = (1, 1, 1), padding: Padding = .valid,
                                        outputPadding: (Int, Int, Int)? = nil, dilation: (Int, Int, Int) = (1, 1, 1),
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {

@@ -14,7 +14,7 @@ extension Ops {
     /// The product is one GEMM over all leading rows (the AVX2 kernels of ``DirectGEMM`` when they apply, a GEMV
     /// kernel for one row; else OpenBLAS); the bias is added after the product, as TensorFlow's `MatMul` +
     /// `BiasAdd` do.
-    public static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    package static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                              activation: Activation = .linear, postOps: [PostOp] = [],
                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "dense"
@@ -72,7 +72,7 @@ extension Ops {
     /// Matrix product of two rank-2 tensors: `[m, k] · [k, n] → [m, n]`, optionally transposing
     /// either operand first (`transposeA` reads `a` as `[k, m]`, `transposeB` reads `b` as `[n, k]`).
     /// - Throws: ``TensorError`` when the inner dimensions differ.
-    public static func matmul(a: Tensor, b: Tensor, transposeA: Bool = false,
+    package static func matmul(a: Tensor, b: Tensor, transposeA: Bool = false,
                               transposeB: Bool = false) throws(TensorError) -> Tensor {
         let op = "matmul"
         guard a.rank == 2, b.rank == 2 else { throw .shape(op, "operands \(a.shape) and \(b.shape) must be rank 2") }
@@ -82,7 +82,7 @@ extension Ops {
     /// Batched matrix product over the last two axes: `[..., m, k] · [..., k, n] → [..., m, n]`.
     /// The leading (batch) axes must be equal, or one operand may be rank 2 (shared by every batch).
     /// - Throws: ``TensorError`` when shapes disagree.
-    public static func batchMatmul(a: Tensor, b: Tensor, transposeA: Bool = false,
+    package static func batchMatmul(a: Tensor, b: Tensor, transposeA: Bool = false,
                                    transposeB: Bool = false) throws(TensorError) -> Tensor {
         let op = "batchMatmul"
         guard a.rank >= 2, b.rank >= 2 else { throw .shape(op, "operands \(a.shape) and \(b.shape) must have rank ≥ 2") }

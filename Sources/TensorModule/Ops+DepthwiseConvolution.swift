@@ -15,7 +15,7 @@ extension Ops {
     ///     convolution (a folded `ZeroPadding2D`), handled at the borders without a padded copy; `padding` then
     ///     applies to the padded size.
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
-    public static func depthwiseConv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    package static func depthwiseConv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                                        strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                                        dilation: (Int, Int) = (1, 1),
                                        zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
@@ -38,7 +38,7 @@ extension Ops {
 
     /// Keras `DepthwiseConv1D` on `NLC` input; kernel `[k, channels, depthMultiplier]`.
     /// - Throws: ``TensorError`` for rank, channel, bias or window mismatches.
-    public static func depthwiseConv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
+    package static func depthwiseConv1d(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                        padding: Padding = .valid, dilation: Int = 1,
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
         let op = "depthwiseConv1d"
@@ -60,7 +60,7 @@ extension Ops {
     ///   - bias: `[filters]`, or `nil`.
     /// - Returns: `[batch, outHeight, outWidth, filters]`.
     /// - Throws: ``TensorError`` for shape mismatches.
-    public static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
+    package static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
                                        bias: Tensor? = nil, strides: (Int, Int) = (1, 1),
                                        padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
@@ -79,7 +79,7 @@ extension Ops {
 
     /// Keras `SeparableConv1D`: depthwise `[k, channels, dm]` then pointwise `[1, channels·dm, filters]`.
     /// - Throws: ``TensorError`` for shape mismatches.
-    public static func separableConv1d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
+    package static func separableConv1d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
                                        bias: Tensor? = nil, stride: Int = 1, padding: Padding = .valid,
                                        dilation: Int = 1, activation: Activation = .linear) throws(TensorError) -> Tensor {
         let op = "separableConv1d"

@@ -9,7 +9,7 @@ extension Ops {
     ///     `x · min(rsqrt(Σx²), 1/normalizationEpsilon)`. Keras 2's `l2_normalize` equals
     ///     `normalizationEpsilon = 1e-6` (`rsqrt(max(Σx², 1e-12))`).
     /// - Throws: ``TensorError`` for differing batch or contracted sizes, or a bad axis.
-    public static func dot(lhs: Tensor, rhs: Tensor, axes: (Int, Int), normalize: Bool = false,
+    package static func dot(lhs: Tensor, rhs: Tensor, axes: (Int, Int), normalize: Bool = false,
                            normalizationEpsilon: Float = 1e-7) throws(TensorError) -> Tensor {
         let op = "dot"
         guard lhs.rank >= 2, rhs.rank >= 2 else { throw .shape(op, "inputs \(lhs.shape) and \(rhs.shape) need a batch axis and at least one more") }
@@ -38,7 +38,7 @@ extension Ops {
 
     /// `x · min(rsqrt(Σ x² along axis), 1/epsilon)` (Keras 3 `ops.normalize` with order 2).
     /// - Throws: ``TensorError`` for a bad axis.
-    public static func l2Normalize(input: Tensor, axis: Int, epsilon: Float = 1e-7) throws(TensorError) -> Tensor {
+    package static func l2Normalize(input: Tensor, axis: Int, epsilon: Float = 1e-7) throws(TensorError) -> Tensor {
         let a = try normalizeAxis(axis, rank: input.rank, operation: "l2Normalize")
         let outer = product(input.shape[..<a]), n = input.shape[a], inner = product(input.shape[(a + 1)...])
         var output = input

@@ -6,14 +6,14 @@ extension Ops {
     /// either operand (in it and the output), or a contracted letter (in both operands, not the output). `...` stands
     /// for the leading axes an operand has beyond its letters (the same count in every term that has it). Letters
     /// repeated within a term (diagonals) and letters summed out of a single operand are refused.
-    public struct EinsumPlan: Sendable, Equatable {
-        public let equation: String
+    package struct EinsumPlan: Sendable, Equatable {
+        package let equation: String
         let lhs: [Character], rhs: [Character], out: [Character]
         let batch: [Character], freeL: [Character], freeR: [Character], contracted: [Character]
 
         /// Parses `equation` for operands of the given ranks.
         /// - Throws: ``TensorError`` naming what is not supported.
-        public init(_ equation: String, lhsRank: Int, rhsRank: Int) throws(TensorError) {
+        package init(_ equation: String, lhsRank: Int, rhsRank: Int) throws(TensorError) {
             let op = "einsum"
             self.equation = equation
             let compact = equation.filter { $0 != " " }
@@ -77,7 +77,7 @@ extension Ops {
 
         /// The output shape for operands of these shapes.
         /// - Throws: ``TensorError`` when a letter has two sizes.
-        public func outputShape(lhs l: [Int], rhs r: [Int]) throws(TensorError) -> [Int] {
+        package func outputShape(lhs l: [Int], rhs r: [Int]) throws(TensorError) -> [Int] {
             let sizes = try self.sizes(l, r)
             return out.map { sizes[$0]! }
         }
@@ -101,7 +101,7 @@ extension Ops {
     /// `einsum(plan.equation, lhs, rhs)`: operands transposed to `[batch, free, contracted]` and
     /// `[batch, contracted, free]`, one (batched) matrix product, the result transposed to the output's order.
     /// - Throws: ``TensorError`` when the shapes do not fit the plan.
-    public static func einsum(_ plan: EinsumPlan, _ lhs: Tensor, _ rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func einsum(_ plan: EinsumPlan, _ lhs: Tensor, _ rhs: Tensor) throws(TensorError) -> Tensor {
         let sizes = try plan.sizes(lhs.shape, rhs.shape)
         func dims(_ letters: [Character]) -> [Int] { letters.map { sizes[$0]! } }
         func permuted(_ t: Tensor, _ term: [Character], to order: [Character]) throws(TensorError) -> Tensor {

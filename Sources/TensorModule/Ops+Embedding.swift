@@ -10,7 +10,7 @@ extension Ops {
     ///     `embedding_lookup` rejects negatives (the default here).
     /// - Returns: `indices.shape + [outputDim]`.
     /// - Throws: ``TensorError`` (`.indexOutOfRange`) for a non-finite or out-of-range index, or a bad table rank.
-    public static func embedding(indices: Tensor, table: Tensor, wrapNegative: Bool = false) throws(TensorError) -> Tensor {
+    package static func embedding(indices: Tensor, table: Tensor, wrapNegative: Bool = false) throws(TensorError) -> Tensor {
         let op = "embedding"
         guard table.rank == 2 else { throw .shape(op, "table \(table.shape) must be [input_dim, output_dim]") }
         let (rows, dim) = (table.shape[0], table.shape[1])

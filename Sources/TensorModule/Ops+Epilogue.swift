@@ -4,7 +4,7 @@ extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
     /// activation while a block of output rows is still in cache (so a following element-wise layer costs
     /// no extra pass over memory). Each step computes exactly what the stand-alone kernel computes.
-    public enum PostOp: Sendable, Equatable {
+    package enum PostOp: Sendable, Equatable {
         /// An element-wise activation (not softmax), as ``Ops/applyActivation(_:to:)``.
         case activation(Activation)
         /// PReLU as ``Ops/prelu(input:alpha:)``, with `alpha` laid out as `[period, columns]`: output row `r`
@@ -92,7 +92,7 @@ extension Ops {
     /// pass over memory: each block of rows is copied while the steps run on it in cache. The result equals running
     /// the steps' stand-alone kernels one after the other.
     /// - Throws: ``TensorError`` when a step does not fit the last axis.
-    public static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
+    package static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
         let columns = input.shape.last ?? 1
         try checkPostOps(postOps, columns: columns, operation: "postOps")
         try checkPostOpTensors(postOps, count: input.count, operation: "postOps")
@@ -294,7 +294,7 @@ extension Ops {
     /// Replaces every denormal in `count` floats by a zero of the same sign (or `+0.0`). Written as branch-free
     /// selects on the bits, which the compiler vectorises (about 2 instructions per value; explicit
     /// `SIMD16<UInt32>` masks compile to lane-by-lane code on baseline x86-64, 13× slower).
-    public static func flushDenormals(_ p: UnsafeMutablePointer<Float>, count: Int, toPositiveZero: Bool) {
+    package static func flushDenormals(_ p: UnsafeMutablePointer<Float>, count: Int, toPositiveZero: Bool) {
         if DirectGEMM.available {
             kp_flush_denormals(p, count, toPositiveZero ? 1 : 0)
             return
@@ -318,7 +318,7 @@ extension Ops {
 
     /// Whether any of `count` floats is denormal (branch-free, vectorised by the compiler; large buffers are
     /// scanned by all cores, in blocks of 256 Ki floats).
-    public static func containsDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
+    package static func containsDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
         let block = 1 << 18
         guard count >= 4 * block, Parallel.coreCount > 1 else { return scanForDenormals(p, count: count) }
         let blocks = (count + block - 1) / block

@@ -9,12 +9,12 @@ import Darwin
 /// slicing, each as TensorFlow computes it on CPU.
 extension Ops {
     /// An element-wise function of one float.
-    public enum UnaryMath: String, Sendable, Equatable, CaseIterable {
+    package enum UnaryMath: String, Sendable, Equatable, CaseIterable {
         case square, sqrt, rsqrt, exp, log, abs, negative
     }
 
     /// Applies `f` to every element (`square` is `x·x`, `rsqrt` is `1/sqrt(x)`, as TensorFlow).
-    public static func unary(_ f: UnaryMath, input: Tensor) -> Tensor {
+    package static func unary(_ f: UnaryMath, input: Tensor) -> Tensor {
         var out = input
         out.scalars.withUnsafeMutableBufferPointer { p in
             switch f {
@@ -31,7 +31,7 @@ extension Ops {
     }
 
     /// `clip_by_value(x, lo, hi)`: `min(max(x, lo), hi)` (NaN propagates as in TensorFlow's `Minimum(Maximum(…))`).
-    public static func clip(input: Tensor, min lo: Float, max hi: Float) -> Tensor {
+    package static func clip(input: Tensor, min lo: Float, max hi: Float) -> Tensor {
         var out = input
         out.scalars.withUnsafeMutableBufferPointer { p in
             for i in p.indices {
@@ -44,7 +44,7 @@ extension Ops {
     }
 
     /// `pow(a, b)` element-wise with broadcasting (C `powf`, as TensorFlow's `Pow` for floats).
-    public static func power(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
+    package static func power(lhs: Tensor, rhs: Tensor) throws(TensorError) -> Tensor {
         try broadcastScalar("power", lhs, rhs) { powf($0, $1) }
     }
 
@@ -79,14 +79,14 @@ extension Ops {
     }
 
     /// A reduction over axes.
-    public enum Reduction: String, Sendable, Equatable, CaseIterable {
+    package enum Reduction: String, Sendable, Equatable, CaseIterable {
         case sum, mean, max, min, prod
     }
 
     /// Reduces `axes` (all axes when `nil`; negative counts from the end), keeping them as size 1 when `keepDims`.
     /// `mean` is the sum divided by the count, as TensorFlow; `max` of an empty axis is `-inf`.
     /// - Throws: ``TensorError`` for an axis out of range.
-    public static func reduce(_ r: Reduction, input: Tensor, axes: [Int]?, keepDims: Bool) throws(TensorError) -> Tensor {
+    package static func reduce(_ r: Reduction, input: Tensor, axes: [Int]?, keepDims: Bool) throws(TensorError) -> Tensor {
         let op = "reduce_\(r.rawValue)"
         var reduced = Set<Int>()
         for a in axes ?? Array(0..<input.rank) { reduced.insert(try normalizeAxis(a, rank: input.rank, operation: op)) }
@@ -141,7 +141,7 @@ extension Ops {
     /// `tf.nn.depth_to_space` on `NHWC` (DCR order): output `[n, h·b + i, w·b + j, c]` is input
     /// `[n, h, w, (i·b + j)·C/b² + c]`.
     /// - Throws: ``TensorError`` for a wrong rank or channels not divisible by `b²`.
-    public static func depthToSpace(input: Tensor, blockSize b: Int) throws(TensorError) -> Tensor {
+    package static func depthToSpace(input: Tensor, blockSize b: Int) throws(TensorError) -> Tensor {
         let op = "depth_to_space"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard b >= 2 else { throw .argument(op, "block size \(b) must be at least 2") }
@@ -170,7 +170,7 @@ extension Ops {
 
     /// `tf.nn.space_to_depth` on `NHWC`, the inverse of ``depthToSpace(input:blockSize:)``.
     /// - Throws: ``TensorError`` for a wrong rank or a height or width not divisible by `b`.
-    public static func spaceToDepth(input: Tensor, blockSize b: Int) throws(TensorError) -> Tensor {
+    package static func spaceToDepth(input: Tensor, blockSize b: Int) throws(TensorError) -> Tensor {
         let op = "space_to_depth"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard b >= 2 else { throw .argument(op, "block size \(b) must be at least 2") }
@@ -199,7 +199,7 @@ extension Ops {
     /// `tf.image.resize(…, method="nearest")` on `NHWC`: TensorFlow 2's half-pixel rule,
     /// source `min(floor((o + 0.5)·in/out), in − 1)`; with `halfPixelCenters == false` the TF 1 rule
     /// `min(floor(o·in/out), in − 1)` (`tf.compat.v1.image.resize`).
-    public static func resizeNearest(input: Tensor, height: Int, width: Int,
+    package static func resizeNearest(input: Tensor, height: Int, width: Int,
                                      halfPixelCenters: Bool = true) throws(TensorError) -> Tensor {
         let op = "resizeNearest"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
@@ -233,7 +233,7 @@ extension Ops {
 
     /// `tf.compat.v1.image.resize` bilinear (`align_corners=False`, `half_pixel_centers=False`): source
     /// `o·in/out`, the TF 1 rule.
-    public static func resizeBilinearLegacy(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
+    package static func resizeBilinearLegacy(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
         let op = "resizeBilinearLegacy"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard height > 0, width > 0 else { throw .argument(op, "output size (\(height), \(width)) must be positive") }
@@ -277,7 +277,7 @@ extension Ops {
     /// Batched matrix product `op(a)·op(b)` over the last two axes, the leading axes broadcast (`tf.linalg.matmul`,
     /// `keras.ops.matmul`). Rank-1 operands are not accepted here (callers expand them).
     /// - Throws: ``TensorError`` for ranks below 2, inner dimensions that differ, or batch axes that do not broadcast.
-    public static func matmul(lhs: Tensor, rhs: Tensor, transposeA: Bool = false,
+    package static func matmul(lhs: Tensor, rhs: Tensor, transposeA: Bool = false,
                               transposeB: Bool = false) throws(TensorError) -> Tensor {
         let op = "matmul"
         guard lhs.rank >= 2, rhs.rank >= 2 else { throw .shape(op, "operands \(lhs.shape) and \(rhs.shape) need rank 2 or more") }
@@ -321,7 +321,7 @@ extension Ops {
     /// Strided slicing: for each axis `i` of `input`, `count[i]` elements starting at `start[i]` with step
     /// `step[i]` (negative steps walk backwards). The caller resolves Python slice rules into these.
     /// - Throws: ``TensorError`` when the arrays do not match the rank or a slice leaves the axis.
-    public static func stridedSlice(input: Tensor, start: [Int], step: [Int], count: [Int]) throws(TensorError) -> Tensor {
+    package static func stridedSlice(input: Tensor, start: [Int], step: [Int], count: [Int]) throws(TensorError) -> Tensor {
         let op = "strided_slice"
         let rank = input.rank
         guard start.count == rank, step.count == rank, count.count == rank else {

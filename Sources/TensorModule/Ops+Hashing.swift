@@ -4,7 +4,7 @@ extension Ops {
     /// With `maskValue`, values equal to it give 0 and the others `1 + hash mod (bins − 1)`.
     /// - Returns: the bin of each value, as a float, in `input`'s shape.
     /// - Throws: ``TensorError`` for fewer than 1 bin or a value outside the Int64 range.
-    public static func hashBuckets(input: Tensor, bins: Int, maskValue: Float? = nil) throws(TensorError) -> Tensor {
+    package static func hashBuckets(input: Tensor, bins: Int, maskValue: Float? = nil) throws(TensorError) -> Tensor {
         guard bins >= 1 else { throw .argument("hashing", "num_bins \(bins) must be ≥ 1") }
         let masked = maskValue != nil && bins > 1
         let buckets = UInt64(masked ? bins - 1 : bins)

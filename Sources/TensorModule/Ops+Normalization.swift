@@ -13,7 +13,7 @@ extension Ops {
     ///     picking the one the file's Keras used makes most outputs bit-identical (measured on TF 2.21:
     ///     ~80% of elements exact with the matching form, ~50% with the other, the rest within 2 ulp).
     /// - Throws: ``TensorError`` for a bad axis or parameter shapes.
-    public static func batchNorm(input: Tensor, axis: Int = -1, mean: Tensor, variance: Tensor, gamma: Tensor? = nil,
+    package static func batchNorm(input: Tensor, axis: Int = -1, mean: Tensor, variance: Tensor, gamma: Tensor? = nil,
                                  beta: Tensor? = nil, epsilon: Float = 1e-3,
                                  form: BatchNormForm = .scaleShift) throws(TensorError) -> Tensor {
         let op = "batchNorm"
@@ -63,7 +63,7 @@ extension Ops {
     }
 
     /// The two orders of operations for inference batch normalisation.
-    public enum BatchNormForm: String, Sendable, Equatable {
+    package enum BatchNormForm: String, Sendable, Equatable {
         /// `x·scale + (beta − mean·scale)` with `scale = gamma·rsqrt(var + eps)` (Keras 3).
         case scaleShift
         /// `(x − mean)·scale + beta` (Keras 2 / tf.keras fused batch norm).
@@ -71,7 +71,7 @@ extension Ops {
     }
 
     /// The two orders of operations for layer normalisation.
-    public enum LayerNormForm: String, Sendable, Equatable {
+    package enum LayerNormForm: String, Sendable, Equatable {
         /// `x·inv + (−mean·inv + beta)` with `inv = rsqrt(var + eps)·gamma` (Keras 3).
         case scaleShift
         /// `((x − mean)·rsqrt(var + eps))·gamma + beta` (tf.keras fused path).
@@ -112,7 +112,7 @@ extension Ops {
     ///   - form: `.scaleShift` (Keras 3, above) or `.centered` (tf.keras' fused path:
     ///     `((x − mean)·rsqrt(var + eps))·gamma + beta`); same function, different rounding.
     /// - Throws: ``TensorError`` for bad axes or parameter sizes.
-    public static func layerNorm(input: Tensor, axes: [Int] = [-1], gamma: Tensor? = nil, beta: Tensor? = nil,
+    package static func layerNorm(input: Tensor, axes: [Int] = [-1], gamma: Tensor? = nil, beta: Tensor? = nil,
                                  epsilon: Float = 1e-3, rmsScaling: Bool = false,
                                  form: LayerNormForm = .scaleShift) throws(TensorError) -> Tensor {
         let op = "layerNorm"

@@ -11,7 +11,7 @@ extension Ops {
     ///     set to 1 (e.g. `[1, 1, C]` for NHWC with `shared_axes=[1, 2]`). Any shape that broadcasts
     ///     (NumPy rules, right-aligned) to `[d1, …, dk]` is accepted.
     /// - Throws: ``TensorError`` when `alpha` does not broadcast to the per-sample shape.
-    public static func prelu(input: Tensor, alpha: Tensor) throws(TensorError) -> Tensor {
+    package static func prelu(input: Tensor, alpha: Tensor) throws(TensorError) -> Tensor {
         guard input.rank >= 1 else {
             throw .shape("prelu", "input \(input.shape) needs a batch axis")
         }
@@ -46,7 +46,7 @@ extension Ops {
     /// PReLU with `alpha` as a post-op of a Dense / convolution output pass (``PostOp/prelu(alpha:period:)``),
     /// for inputs whose per-sample shape is `sample` (`nil` for sizes unknown until run time); `nil` when the
     /// alpha does not broadcast as ``prelu(input:alpha:)`` requires, or depends on an unknown size.
-    public static func preluPostOp(alpha: Tensor, sample: [Int?]) -> PostOp? {
+    package static func preluPostOp(alpha: Tensor, sample: [Int?]) -> PostOp? {
         guard let columns = sample.last ?? nil, columns > 0 else { return nil }
         var alphaShape = alpha.shape
         if alphaShape.count == sample.count + 1, alphaShape.first == 1 { alphaShape.removeFirst() }

@@ -9,7 +9,7 @@ extension Ops {
     ///   - padding: `.valid` or `.same`.
     /// - Returns: `[batch, outH, outW, channels]`.
     /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
-    public static func maxPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
+    package static func maxPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
                                  padding: Padding = .valid) throws(TensorError) -> Tensor {
         try pool2d("maxPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: true)
     }
@@ -18,21 +18,21 @@ extension Ops {
     /// the input values it covers only (padding is excluded from the count), as TensorFlow does.
     /// - Returns: `[batch, outH, outW, channels]`.
     /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
-    public static func avgPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
+    package static func avgPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
                                  padding: Padding = .valid) throws(TensorError) -> Tensor {
         try pool2d("avgPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: false)
     }
 
     /// Keras `MaxPooling1D` on `NLC` input; `stride` `nil` means `poolSize`.
     /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
-    public static func maxPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
+    package static func maxPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
                                  padding: Padding = .valid) throws(TensorError) -> Tensor {
         try pool1d("maxPool1d", input: input, poolSize: poolSize, stride: stride, padding: padding, max: true)
     }
 
     /// Keras `AveragePooling1D` on `NLC` input (padding excluded from the count with `same`).
     /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
-    public static func avgPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
+    package static func avgPool1d(input: Tensor, poolSize: Int, stride: Int? = nil,
                                  padding: Padding = .valid) throws(TensorError) -> Tensor {
         try pool1d("avgPool1d", input: input, poolSize: poolSize, stride: stride, padding: padding, max: false)
     }
@@ -40,7 +40,7 @@ extension Ops {
     /// Keras `GlobalAveragePooling2D`: mean over height and width of `NHWC` input.
     /// - Returns: `[batch, channels]`, or `[batch, 1, 1, channels]` with `keepDims`.
     /// - Throws: ``TensorError`` unless the input has rank 4.
-    public static func globalAvgPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+    package static func globalAvgPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
         guard input.rank == 4 else { throw .shape("globalAvgPool2d", "input \(input.shape) must be [batch, height, width, channels]") }
         return globalPool(input: input, max: false, keptShape: keepDims ? [input.shape[0], 1, 1, input.shape[3]] : nil)
     }
@@ -48,7 +48,7 @@ extension Ops {
     /// Keras `GlobalMaxPooling2D`: maximum over height and width of `NHWC` input.
     /// - Returns: `[batch, channels]`, or `[batch, 1, 1, channels]` with `keepDims`.
     /// - Throws: ``TensorError`` unless the input has rank 4.
-    public static func globalMaxPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+    package static func globalMaxPool2d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
         guard input.rank == 4 else { throw .shape("globalMaxPool2d", "input \(input.shape) must be [batch, height, width, channels]") }
         return globalPool(input: input, max: true, keptShape: keepDims ? [input.shape[0], 1, 1, input.shape[3]] : nil)
     }
@@ -56,7 +56,7 @@ extension Ops {
     /// Keras `GlobalAveragePooling1D`: mean over the steps of `NLC` input.
     /// - Returns: `[batch, channels]`, or `[batch, 1, channels]` with `keepDims`.
     /// - Throws: ``TensorError`` unless the input has rank 3.
-    public static func globalAvgPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+    package static func globalAvgPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
         guard input.rank == 3 else { throw .shape("globalAvgPool1d", "input \(input.shape) must be [batch, steps, channels]") }
         return globalPool(input: input, max: false, keptShape: keepDims ? [input.shape[0], 1, input.shape[2]] : nil)
     }
@@ -64,7 +64,7 @@ extension Ops {
     /// Keras `GlobalMaxPooling1D`: maximum over the steps of `NLC` input.
     /// - Returns: `[batch, channels]`, or `[batch, 1, channels]` with `keepDims`.
     /// - Throws: ``TensorError`` unless the input has rank 3.
-    public static func globalMaxPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
+    package static func globalMaxPool1d(input: Tensor, keepDims: Bool = false) throws(TensorError) -> Tensor {
         guard input.rank == 3 else { throw .shape("globalMaxPool1d", "input \(input.shape) must be [batch, steps, channels]") }
         return globalPool(input: input, max: true, keptShape: keepDims ? [input.shape[0], 1, input.shape[2]] : nil)
     }

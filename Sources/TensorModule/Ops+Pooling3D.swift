@@ -1,6 +1,6 @@
 extension Ops {
     /// Which reduction a pooling window computes.
-    public enum PoolKind: Sendable, Equatable {
+    package enum PoolKind: Sendable, Equatable {
         /// The maximum (padding never wins; NaN propagates as in TensorFlow's `MaxPool3D`).
         case max
         /// The mean over the window's elements inside the input (padding is not counted), as `AvgPool3D`.
@@ -10,7 +10,7 @@ extension Ops {
     /// TensorFlow's `MaxPool3D` / `AvgPool3D` on `NDHWC`: windows of `poolSize` moved by `strides`, `valid` or `same`
     /// padding (TensorFlow's split: the smaller half before).
     /// - Throws: ``TensorError`` for a wrong rank, window or padding, or an empty output.
-    public static func pool3d(input: Tensor, kind: PoolKind, poolSize: [Int], strides: [Int],
+    package static func pool3d(input: Tensor, kind: PoolKind, poolSize: [Int], strides: [Int],
                               padding: Padding) throws(TensorError) -> Tensor {
         let op = "pool3d"
         guard input.rank == 5 else { throw .shape(op, "input \(input.shape) must be [batch, depth, height, width, channels]") }
@@ -87,7 +87,7 @@ extension Ops {
 
     /// Keras `UpSampling3D` on `NDHWC`: each spatial slice repeated `size` times (nearest).
     /// - Throws: ``TensorError`` for a wrong rank or size.
-    public static func upSampling3d(input: Tensor, size: [Int]) throws(TensorError) -> Tensor {
+    package static func upSampling3d(input: Tensor, size: [Int]) throws(TensorError) -> Tensor {
         let op = "upSampling3d"
         guard input.rank == 5 else { throw .shape(op, "input \(input.shape) must be [batch, depth, height, width, channels]") }
         guard size.count == 3, size.allSatisfy({ $0 > 0 }) else { throw .argument(op, "size \(size) must be three positive values") }

@@ -4,7 +4,7 @@ extension Ops {
     /// `tf.image.resize(images, (height, width), method="nearest")` on `NHWC`: TensorFlow's
     /// `ResizeNearestNeighbor` with half-pixel centres, source index `min(⌊(i + 0.5) · in/out⌋, in − 1)`.
     /// - Throws: ``TensorError`` for a wrong rank or non-positive sizes.
-    public static func resizeNearest(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
+    package static func resizeNearest(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
         let op = "resizeNearest"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard height > 0, width > 0 else { throw .argument(op, "output size (\(height), \(width)) must be positive") }
@@ -35,7 +35,7 @@ extension Ops {
 
     /// The centre window Keras crops an `NHWC` image to before resizing with `crop_to_aspect_ratio=True` (and in
     /// `smart_resize`): `(top, left, height, width)`, computed in float32 as Keras' TensorFlow backend does.
-    public static func aspectRatioCrop(height: Int, width: Int, targetHeight: Int, targetWidth: Int)
+    package static func aspectRatioCrop(height: Int, width: Int, targetHeight: Int, targetWidth: Int)
         -> (top: Int, left: Int, height: Int, width: Int) {
         let cropHeight = max(min(height, Int(Float(width * targetHeight) / Float(targetWidth))), 1)
         let cropWidth = max(min(width, Int(Float(height * targetWidth) / Float(targetHeight))), 1)
@@ -47,7 +47,7 @@ extension Ops {
     /// `x · scale + offset` with `scale` and `offset` either one value or one per position of the last axis (Keras'
     /// `Rescaling`: a multiply, then an add, each rounded to float32).
     /// - Throws: ``TensorError`` when a list does not match the last axis.
-    public static func rescale(input: Tensor, scale: [Float], offset: [Float]) throws(TensorError) -> Tensor {
+    package static func rescale(input: Tensor, scale: [Float], offset: [Float]) throws(TensorError) -> Tensor {
         let op = "rescale"
         let c = input.shape.last ?? 1
         for v in [scale, offset] where v.count != 1 && v.count != c {
@@ -78,7 +78,7 @@ extension Ops {
 extension Ops {
     /// TensorFlow's `Bucketize`: for each value, the number of `boundaries` (ascending) that are not greater than it,
     /// i.e. the count of `b` with `!(x < b)`; NaN counts every boundary. The index is returned as a float.
-    public static func bucketize(input: Tensor, boundaries: [Float]) -> Tensor {
+    package static func bucketize(input: Tensor, boundaries: [Float]) -> Tensor {
         var out = input
         out.scalars.withUnsafeMutableBufferPointer { p in
             for i in p.indices {

@@ -1,6 +1,6 @@
 extension Ops {
     /// The step function of a Keras recurrent layer, with Keras' gate order and formulas.
-    public enum RecurrentCell: Sendable, Equatable {
+    package enum RecurrentCell: Sendable, Equatable {
         /// `h = activation(x·W + b + h·U)` (`SimpleRNNCell`).
         case simple(activation: Activation)
         /// Gates i, f, c, o in that order along the `4·units` axis (`LSTMCell`):
@@ -12,7 +12,7 @@ extension Ops {
         case gru(activation: Activation, recurrentActivation: Activation, resetAfter: Bool)
 
         /// Gates per unit: 1, 4 or 3.
-        public var gates: Int {
+        package var gates: Int {
             switch self {
             case .simple: return 1
             case .lstm: return 4
@@ -21,7 +21,7 @@ extension Ops {
         }
 
         /// States carried between steps: `h` (and `c` for LSTM).
-        public var stateCount: Int {
+        package var stateCount: Int {
             if case .lstm = self { return 2 }
             return 1
         }
@@ -29,12 +29,12 @@ extension Ops {
 
     /// What ``recurrent(input:mask:cell:kernel:recurrentKernel:bias:goBackwards:returnSequences:zeroOutputForMask:)``
     /// returns.
-    public struct RecurrentResult: Sendable {
+    package struct RecurrentResult: Sendable {
         /// `[batch, time, units]` with every step's output (in the order the steps ran: reversed for
         /// `goBackwards`, as Keras returns it), or `[batch, units]`: the last step's output.
-        public var output: Tensor
+        package var output: Tensor
         /// The final states `[batch, units]`: `h` (and `c` for LSTM).
-        public var states: [Tensor]
+        package var states: [Tensor]
     }
 
     /// Runs a Keras recurrent layer over `input` `[batch, time, features]` from zero initial states.
@@ -49,7 +49,7 @@ extension Ops {
     ///   - recurrentKernel: `[units, gates·units]`.
     ///   - bias: `[gates·units]`, or `[2, 3·units]` for a GRU with `resetAfter`; `nil` without bias.
     /// - Throws: ``TensorError`` when shapes disagree or an activation is not element-wise.
-    public static func recurrent(input: Tensor, mask: Tensor?, cell: RecurrentCell, kernel: Tensor,
+    package static func recurrent(input: Tensor, mask: Tensor?, cell: RecurrentCell, kernel: Tensor,
                                  recurrentKernel: Tensor, bias: Tensor?, goBackwards: Bool, returnSequences: Bool,
                                  zeroOutputForMask: Bool) throws(TensorError) -> RecurrentResult {
         let op = "recurrent"
@@ -238,7 +238,7 @@ extension Ops {
     /// `[batch, time, …]` with the time axis reversed (the backward direction of a Bidirectional layer, back in
     /// input order).
     /// - Throws: ``TensorError`` for a tensor of rank < 2.
-    public static func reversingTime(_ x: Tensor) throws(TensorError) -> Tensor {
+    package static func reversingTime(_ x: Tensor) throws(TensorError) -> Tensor {
         guard x.rank >= 2 else { throw .shape("reversingTime", "expected [batch, time, …], got \(x.shape)") }
         let (batch, time) = (x.shape[0], x.shape[1])
         let step = time == 0 ? 0 : x.count / max(batch * time, 1)

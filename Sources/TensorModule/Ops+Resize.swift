@@ -1,6 +1,6 @@
 extension Ops {
     /// How ``upSampling2d(input:size:interpolation:)`` fills new pixels.
-    public enum Interpolation: String, Sendable, Equatable {
+    package enum Interpolation: String, Sendable, Equatable {
         /// Each pixel repeated (Keras `ops.repeat` along height, then width).
         case nearest
         /// `tf.image.resize(method="bilinear")`: half-pixel centres, no antialiasing.
@@ -9,7 +9,7 @@ extension Ops {
 
     /// Keras `UpSampling1D(size)` on `NLC`: each step repeated `size` times.
     /// - Throws: ``TensorError`` for a wrong rank or a non-positive size.
-    public static func upSampling1d(input: Tensor, size: Int) throws(TensorError) -> Tensor {
+    package static func upSampling1d(input: Tensor, size: Int) throws(TensorError) -> Tensor {
         let op = "upSampling1d"
         guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
         guard size >= 1 else { throw .argument(op, "size \(size) must be ≥ 1") }
@@ -25,7 +25,7 @@ extension Ops {
     ///     `top + (bottom − top)·dy` with `top = tl + (tr − tl)·dx`, as TensorFlow computes it).
     /// - Returns: `[batch, height·size.0, width·size.1, channels]`.
     /// - Throws: ``TensorError`` for a wrong rank or a non-positive factor.
-    public static func upSampling2d(input: Tensor, size: (Int, Int),
+    package static func upSampling2d(input: Tensor, size: (Int, Int),
                                     interpolation: Interpolation = .nearest) throws(TensorError) -> Tensor {
         let op = "upSampling2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
@@ -45,7 +45,7 @@ extension Ops {
     /// `tf.image.resize(images, (height, width), method="bilinear")` on `NHWC` (half-pixel centres,
     /// no antialiasing — the upsampling case of Keras).
     /// - Throws: ``TensorError`` for a wrong rank or non-positive sizes.
-    public static func resizeBilinear(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
+    package static func resizeBilinear(input: Tensor, height: Int, width: Int) throws(TensorError) -> Tensor {
         let op = "resizeBilinear"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard height > 0, width > 0 else { throw .argument(op, "output size (\(height), \(width)) must be positive") }

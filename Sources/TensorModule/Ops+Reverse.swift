@@ -1,7 +1,7 @@
 extension Ops {
     /// `input` with the order of `axis` reversed (`tf.reverse`).
     /// - Throws: ``TensorError`` for an axis out of range.
-    public static func reverse(_ input: Tensor, axis: Int) throws(TensorError) -> Tensor {
+    package static func reverse(_ input: Tensor, axis: Int) throws(TensorError) -> Tensor {
         let a = try normalizeAxis(axis, rank: input.rank, operation: "reverse")
         let n = input.shape[a]
         let inner = input.shape[(a + 1)...].reduce(1, *)

@@ -1,7 +1,7 @@
 extension Ops {
     /// The same scalars under a new shape; one dimension may be `-1` (inferred).
     /// - Throws: ``TensorError`` when the element counts differ or more than one dimension is `-1`.
-    public static func reshape(input: Tensor, shape: [Int]) throws(TensorError) -> Tensor {
+    package static func reshape(input: Tensor, shape: [Int]) throws(TensorError) -> Tensor {
         let op = "reshape"
         let unknown = shape.indices.filter { shape[$0] == -1 }
         guard unknown.count <= 1, shape.allSatisfy({ $0 >= -1 }) else {
@@ -23,7 +23,7 @@ extension Ops {
 
     /// Keras `Flatten`: `[batch, d1, …] → [batch, d1·…]` (`[batch] → [batch, 1]`).
     /// - Throws: ``TensorError`` for a rank-0 input.
-    public static func flatten(input: Tensor) throws(TensorError) -> Tensor {
+    package static func flatten(input: Tensor) throws(TensorError) -> Tensor {
         guard input.rank >= 1 else { throw .shape("flatten", "input \(input.shape) needs a batch axis") }
         let batch = input.shape[0]
         let rest = product(input.shape.dropFirst())
@@ -32,7 +32,7 @@ extension Ops {
 
     /// General transpose: output axis `i` is input axis `permutation[i]`.
     /// - Throws: ``TensorError`` unless `permutation` is a permutation of `0..<rank`.
-    public static func transpose(input: Tensor, permutation: [Int]) throws(TensorError) -> Tensor {
+    package static func transpose(input: Tensor, permutation: [Int]) throws(TensorError) -> Tensor {
         let op = "transpose"
         guard permutation.count == input.rank, Set(permutation) == Set(0..<input.rank) else {
             throw .argument(op, "\(permutation) is not a permutation of the axes of \(input.shape)")
@@ -92,7 +92,7 @@ extension Ops {
     /// Keras `Permute(dims)`: `dims` are 1-based axes excluding the batch axis, e.g. `(2, 1)` swaps
     /// the two axes after the batch.
     /// - Throws: ``TensorError`` unless `dims` is a permutation of `1...rank-1`.
-    public static func permute(input: Tensor, dims: [Int]) throws(TensorError) -> Tensor {
+    package static func permute(input: Tensor, dims: [Int]) throws(TensorError) -> Tensor {
         guard dims.count == input.rank - 1, Set(dims) == Set(1..<max(input.rank, 1)) else {
             throw .argument("permute", "dims \(dims) is not a permutation of 1...\(input.rank - 1) for input \(input.shape)")
         }
@@ -101,7 +101,7 @@ extension Ops {
 
     /// Keras `RepeatVector(n)`: `[batch, features] → [batch, n, features]`.
     /// - Throws: ``TensorError`` for a wrong rank or negative `count`.
-    public static func repeatVector(input: Tensor, count n: Int) throws(TensorError) -> Tensor {
+    package static func repeatVector(input: Tensor, count n: Int) throws(TensorError) -> Tensor {
         let op = "repeatVector"
         guard input.rank == 2 else { throw .shape(op, "input \(input.shape) must be [batch, features]") }
         guard n >= 0 else { throw .argument(op, "repeat count \(n) must be non-negative") }
@@ -119,7 +119,7 @@ extension Ops {
 
     /// Keras `Concatenate(axis)`: joins tensors whose shapes agree except along `axis`.
     /// - Throws: ``TensorError`` for no inputs, differing ranks, or differing non-axis dimensions.
-    public static func concatenate(inputs: [Tensor], axis: Int = -1) throws(TensorError) -> Tensor {
+    package static func concatenate(inputs: [Tensor], axis: Int = -1) throws(TensorError) -> Tensor {
         let op = "concatenate"
         guard let first = inputs.first else { throw .argument(op, "needs at least one input") }
         let a = try normalizeAxis(axis, rank: first.rank, operation: op)
@@ -148,7 +148,7 @@ extension Ops {
 
     /// Pads with `value` (default zeros); `paddings[i]` is `(before, after)` for axis `i`.
     /// - Throws: ``TensorError`` when `paddings` does not match the rank or has a negative entry.
-    public static func pad(input: Tensor, paddings: [(Int, Int)], value: Float = 0) throws(TensorError) -> Tensor {
+    package static func pad(input: Tensor, paddings: [(Int, Int)], value: Float = 0) throws(TensorError) -> Tensor {
         let op = "pad"
         guard paddings.count == input.rank, paddings.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 }) else {
             throw .argument(op, "paddings \(paddings) do not fit input \(input.shape)")
@@ -169,7 +169,7 @@ extension Ops {
 
     /// Crops `(before, after)` elements from each axis.
     /// - Throws: ``TensorError`` when `croppings` does not match the rank or removes more than the axis holds.
-    public static func crop(input: Tensor, croppings: [(Int, Int)]) throws(TensorError) -> Tensor {
+    package static func crop(input: Tensor, croppings: [(Int, Int)]) throws(TensorError) -> Tensor {
         let op = "crop"
         guard croppings.count == input.rank, croppings.allSatisfy({ $0.0 >= 0 && $0.1 >= 0 }) else {
             throw .argument(op, "croppings \(croppings) do not fit input \(input.shape)")
@@ -188,28 +188,28 @@ extension Ops {
 
     /// Keras `ZeroPadding1D` on `NLC`: `(before, after)` zero steps.
     /// - Throws: ``TensorError`` for a wrong rank or negative padding.
-    public static func zeroPadding1d(input: Tensor, padding: (Int, Int)) throws(TensorError) -> Tensor {
+    package static func zeroPadding1d(input: Tensor, padding: (Int, Int)) throws(TensorError) -> Tensor {
         guard input.rank == 3 else { throw .shape("zeroPadding1d", "input \(input.shape) must be [batch, steps, channels]") }
         return try pad(input: input, paddings: [(0, 0), padding, (0, 0)])
     }
 
     /// Keras `ZeroPadding2D` on `NHWC`: `((top, bottom), (left, right))`.
     /// - Throws: ``TensorError`` for a wrong rank or negative padding.
-    public static func zeroPadding2d(input: Tensor, padding: ((Int, Int), (Int, Int))) throws(TensorError) -> Tensor {
+    package static func zeroPadding2d(input: Tensor, padding: ((Int, Int), (Int, Int))) throws(TensorError) -> Tensor {
         guard input.rank == 4 else { throw .shape("zeroPadding2d", "input \(input.shape) must be [batch, height, width, channels]") }
         return try pad(input: input, paddings: [(0, 0), padding.0, padding.1, (0, 0)])
     }
 
     /// Keras `Cropping1D` on `NLC`: `(before, after)` steps removed.
     /// - Throws: ``TensorError`` for a wrong rank or too much cropping.
-    public static func cropping1d(input: Tensor, cropping: (Int, Int)) throws(TensorError) -> Tensor {
+    package static func cropping1d(input: Tensor, cropping: (Int, Int)) throws(TensorError) -> Tensor {
         guard input.rank == 3 else { throw .shape("cropping1d", "input \(input.shape) must be [batch, steps, channels]") }
         return try crop(input: input, croppings: [(0, 0), cropping, (0, 0)])
     }
 
     /// Keras `Cropping2D` on `NHWC`: `((top, bottom), (left, right))` removed.
     /// - Throws: ``TensorError`` for a wrong rank or too much cropping.
-    public static func cropping2d(input: Tensor, cropping: ((Int, Int), (Int, Int))) throws(TensorError) -> Tensor {
+    package static func cropping2d(input: Tensor, cropping: ((Int, Int), (Int, Int))) throws(TensorError) -> Tensor {
         guard input.rank == 4 else { throw .shape("cropping2d", "input \(input.shape) must be [batch, height, width, channels]") }
         return try crop(input: input, croppings: [(0, 0), cropping.0, cropping.1, (0, 0)])
     }

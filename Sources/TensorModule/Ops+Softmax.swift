@@ -4,7 +4,7 @@ extension Ops {
     ///   - input: any shape of rank ≥ 1.
     ///   - axis: the axis to normalise over; negative counts from the end (default: last).
     /// - Throws: ``TensorError`` when `axis` is out of range.
-    public static func softmax(input: Tensor, axis: Int = -1) throws(TensorError) -> Tensor {
+    package static func softmax(input: Tensor, axis: Int = -1) throws(TensorError) -> Tensor {
         let a = try normalizeAxis(axis, rank: input.rank, operation: "softmax")
         let outer = product(input.shape[..<a])
         let n = input.shape[a]

@@ -14,7 +14,7 @@ extension Ops {
     ///   with it, `(in − 1)·s + k_eff − 2·pad + output_padding` (`pad = k_eff / 2` for same, 0 for valid).
     ///   The placement padding is TensorFlow's: the forward-convolution padding of the output size.
     /// - Throws: ``TensorError`` for shape mismatches or an inconsistent output padding.
-    public static func conv2dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
+    package static func conv2dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                                        strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                                        outputPadding: (Int, Int)? = nil, dilation: (Int, Int) = (1, 1),
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
@@ -33,7 +33,7 @@ extension Ops {
     /// Keras `Conv1DTranspose` on `NLC` input; kernel `[k, filters, inChannels]`.
     /// - Returns: `[batch, outSteps, filters]` (sizes as in ``conv2dTranspose(input:kernel:bias:strides:padding:outputPadding:dilation:activation:)``).
     /// - Throws: ``TensorError`` for shape mismatches.
-    public static func conv1dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
+    package static func conv1dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                        padding: Padding = .valid, outputPadding: Int? = nil, dilation: Int = 1,
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
         let op = "conv1dTranspose"

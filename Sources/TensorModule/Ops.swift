@@ -12,9 +12,9 @@
 /// ```swift
 /// let y = try Ops.dense(input: x, kernel: w, bias: b, activation: .relu)
 /// ```
-public enum Ops {
+package enum Ops {
     /// How a sliding window treats the borders (Keras `padding`).
-    public enum Padding: String, Sendable, Equatable, CaseIterable {
+    package enum Padding: String, Sendable, Equatable, CaseIterable {
         /// No padding; windows that do not fit are dropped.
         case valid
         /// Output size `ceil(in / stride)`; `pad_total = max((out - 1)·stride + (k - 1)·dilation + 1 - in, 0)`,

@@ -1,7 +1,7 @@
 extension Tensor {
     /// A tensor of zeros.
     /// - Throws: ``TensorError`` when a dimension is negative or the element count overflows.
-    public static func zeros(shape: [Int]) throws(TensorError) -> Tensor {
+    package static func zeros(shape: [Int]) throws(TensorError) -> Tensor {
         let n = try checkedCount(shape, operation: "zeros")
         return Tensor(unchecked: shape, scalars: [Float](repeating: 0, count: n))
     }

@@ -24,7 +24,7 @@ public struct TensorError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
 
     /// Creates an error for `operation`.
-    public init(_ kind: Kind, operation: String, message: String) {
+    package init(_ kind: Kind, operation: String, message: String) {
         self.kind = kind
         self.operation = operation
         self.message = message

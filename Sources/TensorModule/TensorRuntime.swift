@@ -6,13 +6,13 @@ import Darwin
 #endif
 
 /// Process-wide settings for running models.
-public enum TensorRuntime {
+package enum TensorRuntime {
     /// Called by `CompiledModel` (once per process; later calls do nothing). With glibc it makes `malloc` keep freed
     /// blocks in the heap (no `mmap` for large blocks) and trim free memory only beyond 512 MiB: every layer allocates its output
     /// tensor, and without this each large tensor's pages are unmapped when freed and faulted in again for the next
     /// one (measured on a 16 MiB LeakyReLU: 3× slower). The cost is that up to 512 MiB of freed memory stays with
     /// the process. `KERASPORT_KEEP_MEMORY=0` leaves `malloc` as it is.
-    public static func prepareForInference() {
+    package static func prepareForInference() {
         _ = prepared
     }
 

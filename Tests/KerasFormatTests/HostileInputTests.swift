@@ -4,6 +4,7 @@ import KerasFormat
 import KerasGraph
 import KerasInference
 import KerasPort
+import KerasPortTooling
 import NumPyFormat
 import Testing
 import _TestSupport

@@ -67,6 +67,23 @@ struct LayerRegistryTests {
             #expect { try c.activationFunction(named: name) } throws: { "\($0)".contains("`\(name)`") }
         }
     }
+
+    @Test("activation names come from one table: each name decodes to the function that reports it, aliases included")
+    func activationNameTable() throws {
+        for dialect in [ConfigDialect.keras2, .keras3] {
+            let c = LayerConfig(className: "Dense", name: "d", config: .object([]), dialect: dialect)
+            let functions = ActivationFunction.byName(dialect: dialect)
+            #expect(Set(functions.map(\.kerasName)).count == functions.count)
+            for f in functions { #expect(try c.activationFunction(named: f.kerasName) == f) }
+            for (alias, name) in ActivationFunction.nameAliases {
+                #expect(try c.activationFunction(named: alias).kerasName == name)
+            }
+        }
+        #expect(LayerConfig.activationNames.count == 30)
+        let keras2 = LayerConfig(className: "Dense", name: "d", config: .object([]), dialect: .keras2)
+        #expect(try keras2.activationFunction(named: "hard_sigmoid") == .hardSigmoid(.keras2))
+        #expect(try keras2.activationFunction(named: "leaky_relu") == .leakyReLU(negativeSlope: 0.2))
+    }
 }
 
 /// The fixture-driven tests take their cases from the files under `Fixtures/`: with the folder missing or emptied

@@ -1,5 +1,6 @@
 import Foundation
 import KerasPort
+import KerasPortTooling
 import Testing
 import _TestSupport
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KerasPort
+import KerasPortTooling
 import Testing
 import _TestSupport
 @testable import keras_port

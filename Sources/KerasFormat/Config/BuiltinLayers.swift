@@ -1,7 +1,7 @@
-public import KerasGraph
+import KerasGraph
 
 /// Decodes one layer config into a typed layer.
-public typealias LayerDecoder = @Sendable (LayerConfig) throws -> any Layer
+package typealias LayerDecoder = @Sendable (LayerConfig) throws -> any Layer
 
 /// The decoders for every layer class KerasPort understands, keyed by Keras class name (including Keras 1 and
 /// Keras 2 aliases): the core families below merged with the families in `BuiltinLayers+<Family>.swift`, one file

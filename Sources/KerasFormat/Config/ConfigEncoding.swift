@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 /// A layer that can write its Keras `config` object, the inverse of its `init(config:)` decoder.
 ///
 /// Writers call it through `layer as? ConfigEncodable`. ``ConfigDialect/keras1`` is written as
 /// ``ConfigDialect/keras2`` (KerasPort never writes Keras 1 configs).
-public protocol ConfigEncodable {
+package protocol ConfigEncodable {
     /// The layer's `config` object as the given Keras writes it (`layer.get_config()`), keys in Keras' order.
     ///
     /// - ``ConfigDialect/keras2``: the tf_keras 2.x form: `dtype` a plain string (`{"class_name": "Policy", …}`
@@ -25,26 +25,26 @@ public protocol ConfigEncodable {
 }
 
 extension ConfigEncodable where Self: Layer {
-    public func kerasClassName(dialect: ConfigDialect) -> String { className }
+    package func kerasClassName(dialect: ConfigDialect) -> String { className }
 }
 
 /// Which module a nested Keras object belongs to (Keras 3 writes it as `module`).
-public enum KerasObjectKind: String, Sendable {
+package enum KerasObjectKind: String, Sendable {
     case initializer = "keras.initializers"
     case regularizer = "keras.regularizers"
     case constraint = "keras.constraints"
 }
 
 /// Shared pieces of layer config encoding: the common keys, dtype, nested objects, activations and numbers.
-public enum ConfigEncoding {
+package enum ConfigEncoding {
     /// `name`, `trainable`, `dtype`: the keys every layer config starts with.
-    public static func base(_ common: LayerCommon, _ dialect: ConfigDialect) -> [(String, JSONValue)] {
+    package static func base(_ common: LayerCommon, _ dialect: ConfigDialect) -> [(String, JSONValue)] {
         [("name", .string(common.name)), ("trainable", .bool(common.trainable)), ("dtype", dtype(common.dtype, dialect))]
     }
 
     /// A dtype policy: Keras 2 writes `"float32"` (or `{"class_name": "Policy", "config": {"name": "mixed_float16"}}`
     /// for mixed precision), Keras ≥ 3.4 a `DTypePolicy` object.
-    public static func dtype(_ name: String, _ dialect: ConfigDialect) -> JSONValue {
+    package static func dtype(_ name: String, _ dialect: ConfigDialect) -> JSONValue {
         switch dialect {
         case .keras1, .keras2:
             guard name.hasPrefix("mixed_") else { return .string(name) }
@@ -63,7 +63,7 @@ public enum ConfigEncoding {
     /// Keras 2: `{"class_name", "config"}` (the form every Keras 2 and Keras 3 accepts), without Keras 3's
     /// `input_axes` / `output_axes` initializer keys (tf_keras rejects them; their only values in practice are `null`,
     /// tf_keras' behaviour). Keras 3: `{"module", "class_name", "config", "registered_name"}`.
-    public static func object(_ object: KerasObject?, _ kind: KerasObjectKind, _ dialect: ConfigDialect) -> JSONValue {
+    package static func object(_ object: KerasObject?, _ kind: KerasObjectKind, _ dialect: ConfigDialect) -> JSONValue {
         guard let object else { return .null }
         if object.isIdentifier { return .string(object.className) }
         switch dialect {
@@ -82,7 +82,7 @@ public enum ConfigEncoding {
     /// A float that Keras 2 rounds to float32 before writing (`float(np.float32(x))`, e.g. 0.3 →
     /// `0.30000001192092896`) and Keras 3 writes as the decimal the user gave (0.3): for Keras 3 the shortest
     /// decimal that reads back as the same `Float`.
-    public static func float32(_ x: Float, _ dialect: ConfigDialect) -> JSONValue {
+    package static func float32(_ x: Float, _ dialect: ConfigDialect) -> JSONValue {
         switch dialect {
         case .keras1, .keras2: return .number(Double(x))
         case .keras3: return .number(shortestDouble(x))
@@ -90,25 +90,25 @@ public enum ConfigEncoding {
     }
 
     /// The `Double` whose shortest decimal is the `Float`'s shortest decimal (`Float(0.3)` → `0.3`).
-    public static func shortestDouble(_ x: Float) -> Double {
+    package static func shortestDouble(_ x: Float) -> Double {
         guard x.isFinite else { return Double(x) }
         return Double(x.description) ?? Double(x)
     }
 
     /// A list of integers.
-    public static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
+    package static func ints(_ values: [Int]) -> JSONValue { .array(values.map { .number(Double($0)) }) }
 
     /// An integer or `null`.
-    public static func int(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
+    package static func int(_ value: Int?) -> JSONValue { value.map { .number(Double($0)) } ?? .null }
 
     /// A shape with `null` for unknown sizes, or `null`.
-    public static func shape(_ shape: Shape?) -> JSONValue {
+    package static func shape(_ shape: Shape?) -> JSONValue {
         guard let shape else { return .null }
         return .array(shape.map { $0.map { .number(Double($0)) } ?? .null })
     }
 
     /// An axis list as Keras writes it: a bare integer for one axis, a list for several.
-    public static func axis(_ axes: [Int]) -> JSONValue {
+    package static func axis(_ axes: [Int]) -> JSONValue {
         axes.count == 1 ? .number(Double(axes[0])) : ints(axes)
     }
 
@@ -124,7 +124,7 @@ public enum ConfigEncoding {
     /// Not expressible: `hard_sigmoid` differs between Keras 2 (`clip(0.2x + 0.5, 0, 1)`) and Keras 3
     /// (`relu6(x + 3) / 6`), so writing one dialect's `hard_sigmoid` for the other changes results; the name is
     /// written unchanged and writers must check ``ActivationFunction/hardSigmoid(_:)`` against the target.
-    public static func activation(_ activation: Activation, _ dialect: ConfigDialect) -> JSONValue {
+    package static func activation(_ activation: Activation, _ dialect: ConfigDialect) -> JSONValue {
         switch activation.spelling {
         case let .name(name):
             return .string(name)

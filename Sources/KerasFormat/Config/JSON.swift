@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 // JSON text ↔ `JSONValue`, written to read what Python's `json.dumps` writes and to write it back the same way.
 //
@@ -7,9 +7,9 @@ public import KerasGraph
 
 extension JSONValue {
     /// The deepest nesting of arrays and objects ``parse(_:maxDepth:maxBytes:)`` accepts by default.
-    public static let defaultMaxDepth = 512
+    package static let defaultMaxDepth = 512
     /// The largest input ``parse(_:maxDepth:maxBytes:)`` accepts by default (256 MiB).
-    public static let defaultMaxBytes = 256 << 20
+    package static let defaultMaxBytes = 256 << 20
 
     /// Parses JSON text.
     ///
@@ -20,7 +20,7 @@ extension JSONValue {
     ///
     /// - Throws: ``FormatError`` with the byte offset of the problem: malformed or truncated text, trailing
     ///   characters, invalid escapes or UTF-8, nesting deeper than `maxDepth`, input longer than `maxBytes`.
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth,
+    package static func parse(_ text: String, maxDepth: Int = defaultMaxDepth,
                              maxBytes: Int = defaultMaxBytes) throws -> JSONValue {
         var text = text
         return try text.withUTF8 { buffer in
@@ -29,7 +29,7 @@ extension JSONValue {
     }
 
     /// Parses JSON from UTF-8 bytes. See ``parse(_:maxDepth:maxBytes:)``.
-    public static func parse(bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth,
+    package static func parse(bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth,
                              maxBytes: Int = defaultMaxBytes) throws -> JSONValue {
         if let result = try bytes.withContiguousStorageIfAvailable({ buffer in
             try parseBuffer(buffer, maxDepth: maxDepth, maxBytes: maxBytes)
@@ -55,7 +55,7 @@ extension JSONValue {
     /// - Non-finite numbers as `NaN`, `Infinity`, `-Infinity`.
     /// - Integral numbers below 2^53 in magnitude without a fraction (`3`, not `3.0`); other numbers as the shortest
     ///   text that reads back as the same `Double` (Python's float `repr`, e.g. `0.20000000298023224`, `1e-05`).
-    public func serialized(pretty: Bool = false) -> String {
+    package func serialized(pretty: Bool = false) -> String {
         var out = ""
         JSONWriter(pretty: pretty).write(self, into: &out, indent: 0)
         return out
@@ -64,12 +64,12 @@ extension JSONValue {
     /// A number that ``serialized(pretty:)`` writes as a Python float: with a fraction even when integral (`1.0`,
     /// not `1`), where Keras reads the type from the text (a TF op's constant first argument). Only for writing:
     /// it is a one-member object with a reserved key until serialized.
-    public static func pythonFloat(_ d: Double) -> JSONValue { .object([(pythonFloatKey, .number(d))]) }
+    package static func pythonFloat(_ d: Double) -> JSONValue { .object([(pythonFloatKey, .number(d))]) }
 
     static let pythonFloatKey = "\u{0}keras-port-python-float"
 
     /// A number written as `json.dumps` would write it (see ``serialized(pretty:)``).
-    public static func numberText(_ d: Double) -> String {
+    package static func numberText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0" }

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerConfig {
     /// The activation in `key` (default `activation`): a string identifier or a serialized object,
@@ -6,7 +6,7 @@ extension LayerConfig {
     ///
     /// `leaky_relu` as a *function* defaults to slope 0.2 (Keras' `activations.leaky_relu`), unlike the
     /// `LeakyReLU` layer's 0.3. `hard_sigmoid` follows the file's Keras version.
-    public func activation(_ key: String = "activation") throws -> Activation {
+    package func activation(_ key: String = "activation") throws -> Activation {
         guard let v = value(key) else { return .linear }
         switch v {
         case let .string(s):
@@ -48,46 +48,17 @@ extension LayerConfig {
     }
 
     /// Every activation identifier ``activationFunction(named:key:)`` decodes (without the `keras.activations.`
-    /// prefix, which it also accepts).
-    public static let activationNames: [String] = [
-        "linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "hard_sigmoid", "tanh", "softmax",
-        "softplus", "softsign", "swish", "silu", "exponential", "mish", "hard_silu", "hard_swish", "log_softmax",
-        "celu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink", "sparse_plus", "sparse_sigmoid",
-        "squareplus", "tanh_shrink", "sparsemax",
-    ]
+    /// prefix, which it also accepts): the names of ``ActivationFunction/byName(dialect:)`` and their aliases.
+    package static let activationNames: [String] =
+        ActivationFunction.byName(dialect: .keras3).map(\.kerasName)
+        + ActivationFunction.nameAliases.map(\.alias).filter { $0 != "None" && $0 != "LeakyReLU" }
 
     /// The function for a Keras activation identifier.
-    public func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
+    package func activationFunction(named raw: String, key: String = "activation") throws -> ActivationFunction {
         let s = raw.hasPrefix("keras.activations.") ? String(raw.dropFirst("keras.activations.".count)) : raw
+        let name = ActivationFunction.nameAliases.first { $0.alias == s }?.name ?? s
+        if let f = ActivationFunction.byName(dialect: dialect).first(where: { $0.kerasName == name }) { return f }
         switch s {
-        case "linear", "None": return .linear
-        case "relu": return .relu
-        case "relu6": return .relu6
-        case "leaky_relu", "LeakyReLU": return .leakyReLU(negativeSlope: 0.2)
-        case "elu": return .elu(alpha: 1)
-        case "selu": return .selu
-        case "gelu": return .gelu(approximate: false)  // keras.activations.gelu(x, approximate=False) in Keras 2 and 3
-        case "sigmoid": return .sigmoid
-        case "hard_sigmoid": return .hardSigmoid(dialect == .keras3 ? .keras3 : .keras2)
-        case "tanh": return .tanh
-        case "softmax": return .softmax(axis: -1)
-        case "softplus": return .softplus
-        case "softsign": return .softsign
-        case "swish", "silu": return .swish
-        case "exponential": return .exponential
-        case "mish": return .mish
-        case "hard_silu", "hard_swish": return .hardSilu
-        case "log_softmax": return .logSoftmax(axis: -1)
-        case "celu": return .celu(alpha: 1)
-        case "hard_shrink": return .hardShrink(threshold: 0.5)
-        case "hard_tanh": return .hardTanh
-        case "log_sigmoid": return .logSigmoid
-        case "soft_shrink": return .softShrink(threshold: 0.5)
-        case "sparse_plus": return .sparsePlus
-        case "sparse_sigmoid": return .sparseSigmoid
-        case "squareplus": return .squareplus(b: 4)
-        case "tanh_shrink": return .tanhShrink
-        case "sparsemax": return .sparsemax(axis: -1)
         case "glu":
             throw error("activation `glu` in `\(key)` halves the last axis, which the layer's output shape does not allow for; KerasPort does not run it")
         case "threshold":
@@ -95,4 +66,57 @@ extension LayerConfig {
         default: throw error("unknown activation `\(raw)` in `\(key)`")
         }
     }
+}
+
+extension ActivationFunction {
+    /// Keras' identifier of this function (`keras.activations.<name>`), arguments aside. The one switch between
+    /// activation names and functions: decoding a name (``LayerConfig/activationFunction(named:key:)``), the list of
+    /// names (`keras-port layers`) and the inspect report all go through it and ``byName(dialect:)``.
+    package var kerasName: String {
+        switch self {
+        case .linear: "linear"
+        case .relu: "relu"
+        case .relu6: "relu6"
+        case .leakyReLU: "leaky_relu"
+        case .elu: "elu"
+        case .selu: "selu"
+        case .gelu: "gelu"
+        case .sigmoid: "sigmoid"
+        case .hardSigmoid: "hard_sigmoid"
+        case .tanh: "tanh"
+        case .softmax: "softmax"
+        case .softplus: "softplus"
+        case .softsign: "softsign"
+        case .swish: "swish"
+        case .exponential: "exponential"
+        case .mish: "mish"
+        case .hardSilu: "hard_silu"
+        case .logSoftmax: "log_softmax"
+        case .celu: "celu"
+        case .hardShrink: "hard_shrink"
+        case .hardTanh: "hard_tanh"
+        case .logSigmoid: "log_sigmoid"
+        case .softShrink: "soft_shrink"
+        case .sparsePlus: "sparse_plus"
+        case .sparseSigmoid: "sparse_sigmoid"
+        case .squareplus: "squareplus"
+        case .tanhShrink: "tanh_shrink"
+        case .sparsemax: "sparsemax"
+        }
+    }
+
+    /// Every function Keras names, with the arguments the name alone gives it (`leaky_relu` as a function has slope
+    /// 0.2, `gelu` is exact, `hard_sigmoid` follows the file's Keras version).
+    package static func byName(dialect: ConfigDialect) -> [ActivationFunction] {
+        [.linear, .relu, .relu6, .leakyReLU(negativeSlope: 0.2), .elu(alpha: 1), .selu, .gelu(approximate: false),
+         .sigmoid, .hardSigmoid(dialect == .keras3 ? .keras3 : .keras2), .tanh, .softmax(axis: -1), .softplus,
+         .softsign, .swish, .exponential, .mish, .hardSilu, .logSoftmax(axis: -1), .celu(alpha: 1),
+         .hardShrink(threshold: 0.5), .hardTanh, .logSigmoid, .softShrink(threshold: 0.5), .sparsePlus,
+         .sparseSigmoid, .squareplus(b: 4), .tanhShrink, .sparsemax(axis: -1)]
+    }
+
+    /// Other spellings Keras resolves to the same function.
+    package static let nameAliases: [(alias: String, name: String)] = [
+        ("silu", "swish"), ("hard_swish", "hard_silu"), ("None", "linear"), ("LeakyReLU", "leaky_relu"),
+    ]
 }

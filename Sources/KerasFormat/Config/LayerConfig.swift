@@ -1,7 +1,7 @@
-public import KerasGraph
+import KerasGraph
 
 /// Which Keras wrote a config. Key names and value forms differ between them.
-public enum ConfigDialect: String, Sendable, Equatable {
+package enum ConfigDialect: String, Sendable, Equatable {
     /// Keras 1.x (`output_dim`, `nb_filter`, `border_mode`, …).
     case keras1
     /// Keras 2.x, tf.keras and tf_keras (`alpha`, `batch_input_shape`, string dtypes).
@@ -14,25 +14,25 @@ public enum ConfigDialect: String, Sendable, Equatable {
 ///
 /// This is the only place a layer config exists as untyped JSON; decoders (`Dense+Config.swift`, …)
 /// read it through the typed accessors below, which throw a ``FormatError`` naming the layer and key.
-public struct LayerConfig: Sendable {
+package struct LayerConfig: Sendable {
     /// The Keras class name (`Dense`); for registered custom classes, the part after `>`.
-    public var className: String
+    package var className: String
     /// The layer's name.
-    public var name: String
+    package var name: String
     /// The `config` object.
-    public var config: JSONValue
-    public var dialect: ConfigDialect
+    package var config: JSONValue
+    package var dialect: ConfigDialect
     /// The `keras_version` the file states, when it states one.
-    public var kerasVersion: String?
+    package var kerasVersion: String?
     /// The `module` a `.keras` archive's config names for the class (`keras.layers`, `keras.src.ops.numpy`, …),
     /// when it names one. Keras 3 saves `keras.ops` calls of a functional model with class names that collide
     /// with layers (`Add`, `Reshape`), so the registry dispatches on module and class name together.
-    public var module: String?
+    package var module: String?
     /// How each call (inbound node) of the layer passed its arguments, in call order; empty in Sequential models.
     /// Decoders of layers whose meaning depends on call arguments (op layers, attention) read them here.
-    public var calls: [CallArguments]
+    package var calls: [CallArguments]
 
-    public init(className: String, name: String, config: JSONValue, dialect: ConfigDialect, kerasVersion: String? = nil,
+    package init(className: String, name: String, config: JSONValue, dialect: ConfigDialect, kerasVersion: String? = nil,
                 module: String? = nil, calls: [CallArguments] = []) {
         self.className = className
         self.name = name
@@ -44,23 +44,23 @@ public struct LayerConfig: Sendable {
     }
 
     /// An error about this layer's config.
-    public func error(_ reason: String) -> FormatError {
+    package func error(_ reason: String) -> FormatError {
         FormatError(object: "layer `\(name)` (\(className))", reason)
     }
 
     /// The raw value of `key`, treating JSON `null` as absent.
-    public func value(_ key: String) -> JSONValue? {
+    package func value(_ key: String) -> JSONValue? {
         guard let v = config[key] else { return nil }
         if case .null = v { return nil }
         return v
     }
 
     /// True when `key` is present (even if `null`).
-    public func has(_ key: String) -> Bool { config[key] != nil }
+    package func has(_ key: String) -> Bool { config[key] != nil }
 
     // MARK: Scalars
 
-    public func double(_ key: String) throws -> Double? {
+    package func double(_ key: String) throws -> Double? {
         guard let v = value(key) else { return nil }
         switch v {
         case let .number(d): return d
@@ -72,46 +72,46 @@ public struct LayerConfig: Sendable {
         }
     }
 
-    public func double(_ key: String, default d: Double) throws -> Double { try double(key) ?? d }
+    package func double(_ key: String, default d: Double) throws -> Double { try double(key) ?? d }
 
-    public func float(_ key: String) throws -> Float? { try double(key).map(Float.init) }
+    package func float(_ key: String) throws -> Float? { try double(key).map(Float.init) }
 
-    public func float(_ key: String, default d: Float) throws -> Float { try float(key) ?? d }
+    package func float(_ key: String, default d: Float) throws -> Float { try float(key) ?? d }
 
-    public func int(_ key: String) throws -> Int? {
+    package func int(_ key: String) throws -> Int? {
         guard let d = try double(key) else { return nil }
         guard d.rounded() == d, abs(d) < 1e15 else { throw error("`\(key)` must be an integer, found \(d)") }
         return Int(d)
     }
 
-    public func int(_ key: String, default d: Int) throws -> Int { try int(key) ?? d }
+    package func int(_ key: String, default d: Int) throws -> Int { try int(key) ?? d }
 
     /// A required integer.
-    public func requiredInt(_ key: String) throws -> Int {
+    package func requiredInt(_ key: String) throws -> Int {
         guard let v = try int(key) else { throw error("missing `\(key)`") }
         return v
     }
 
-    public func bool(_ key: String) throws -> Bool? {
+    package func bool(_ key: String) throws -> Bool? {
         guard let v = value(key) else { return nil }
         guard case let .bool(b) = v else { throw error("`\(key)` must be true or false, found \(v.kindName)") }
         return b
     }
 
-    public func bool(_ key: String, default d: Bool) throws -> Bool { try bool(key) ?? d }
+    package func bool(_ key: String, default d: Bool) throws -> Bool { try bool(key) ?? d }
 
-    public func string(_ key: String) throws -> String? {
+    package func string(_ key: String) throws -> String? {
         guard let v = value(key) else { return nil }
         guard case let .string(s) = v else { throw error("`\(key)` must be a string, found \(v.kindName)") }
         return s
     }
 
-    public func string(_ key: String, default d: String) throws -> String { try string(key) ?? d }
+    package func string(_ key: String, default d: String) throws -> String { try string(key) ?? d }
 
     // MARK: Lists
 
     /// A list of integers; a bare integer is read as a one-element list (Keras accepts both, e.g. `shared_axes`).
-    public func intList(_ key: String) throws -> [Int]? {
+    package func intList(_ key: String) throws -> [Int]? {
         guard let v = value(key) else { return nil }
         switch v {
         case .number: return [try requiredInt(key)]
@@ -129,7 +129,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// A list of integers or `null`s (a shape such as `[null, 8, 8, 3]`).
-    public func shape(_ key: String) throws -> Shape? {
+    package func shape(_ key: String) throws -> Shape? {
         guard let v = value(key) else { return nil }
         guard case let .array(items) = v else { throw error("`\(key)` must be a list, found \(v.kindName)") }
         var out: Shape = []
@@ -144,7 +144,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// An integer or a list of `count` integers (kernel sizes, strides): `3` becomes `[3, 3]`.
-    public func intTuple(_ key: String, count: Int) throws -> [Int]? {
+    package func intTuple(_ key: String, count: Int) throws -> [Int]? {
         guard let list = try intList(key) else { return nil }
         if list.count == 1 && count > 1 { return Array(repeating: list[0], count: count) }
         guard list.count == count else { throw error("`\(key)` must have \(count) values, found \(list.count)") }
@@ -154,7 +154,7 @@ public struct LayerConfig: Sendable {
     // MARK: Objects
 
     /// A serialized Keras object (initializer, regularizer, constraint), kept uninterpreted; `nil` for `null`.
-    public func kerasObject(_ key: String) throws -> KerasObject? {
+    package func kerasObject(_ key: String) throws -> KerasObject? {
         guard let v = value(key) else { return nil }
         switch v {
         case let .string(s): return KerasObject(className: s, isIdentifier: true)
@@ -166,7 +166,7 @@ public struct LayerConfig: Sendable {
     }
 
     /// The dtype policy name, from a string (`"float32"`) or a policy object (`DTypePolicy`, `Policy`).
-    public func dtypeName() -> String {
+    package func dtypeName() -> String {
         guard let v = value("dtype") else { return "float32" }
         switch v {
         case let .string(s): return s
@@ -178,14 +178,14 @@ public struct LayerConfig: Sendable {
     }
 
     /// The properties every layer has.
-    public func common() throws -> LayerCommon {
+    package func common() throws -> LayerCommon {
         LayerCommon(name: name, trainable: try bool("trainable", default: true), dtype: dtypeName())
     }
 }
 
 extension JSONValue {
     /// `null`, `boolean`, `number`, `string`, `list` or `object`, for messages.
-    public var kindName: String {
+    package var kindName: String {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"

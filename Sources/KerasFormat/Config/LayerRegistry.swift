@@ -1,26 +1,26 @@
-public import KerasGraph
+import KerasGraph
 
 /// Turns one layer config into a typed ``Layer``: the decoders in `builtinLayerDecoders` for known classes,
 /// ``InputLayer`` and ``NestedModel`` for inputs and models used as layers, and ``OpaqueLayer`` for every other
 /// class, so that a file with unknown layers can still be read and inspected.
-public enum LayerRegistry {
+package enum LayerRegistry {
     /// Class names of models that may appear as layers.
-    public static let modelClassNames: Set<String> = ["Sequential", "Functional", "Model"]
+    package static let modelClassNames: Set<String> = ["Sequential", "Functional", "Model"]
 
     /// The class name without a registration package: `my_pkg>Scale` → `Scale`, `Custom>Adam` → `Adam`.
-    public static func unregisteredName(_ className: String) -> String {
+    package static func unregisteredName(_ className: String) -> String {
         guard let gt = className.lastIndex(of: ">") else { return className }
         return String(className[className.index(after: gt)...])
     }
 
     /// True when KerasPort decodes `className` into a typed layer (rather than an ``OpaqueLayer``).
-    public static func isSupported(className: String) -> Bool {
+    package static func isSupported(className: String) -> Bool {
         let name = unregisteredName(className)
         return name == "InputLayer" || modelClassNames.contains(name) || builtinLayerDecoders[name] != nil
     }
 
     /// Every class name KerasPort decodes, sorted.
-    public static var supportedClassNames: [String] {
+    package static var supportedClassNames: [String] {
         (Array(builtinLayerDecoders.keys) + ["InputLayer"] + modelClassNames).sorted()
     }
 
@@ -29,7 +29,7 @@ public enum LayerRegistry {
     /// A registered name (`package>Name`) is looked up by the part after `>`; the full name is kept on an opaque
     /// layer for re-export.
     /// - Throws: ``FormatError`` naming the layer and what is wrong with its config.
-    public static func decode(_ c: LayerConfig) throws -> any Layer {
+    package static func decode(_ c: LayerConfig) throws -> any Layer {
         let registered = c.className.contains(">") ? c.className : nil
         var c = c
         c.className = unregisteredName(c.className)
@@ -65,7 +65,7 @@ public enum LayerRegistry {
 
     /// True for the module of a Keras 3 `keras.ops` operation saved in a functional model (`keras.src.ops.numpy`,
     /// `keras.src.ops.nn`, `keras.ops`, …).
-    public static func isOpModule(_ module: String) -> Bool {
+    package static func isOpModule(_ module: String) -> Bool {
         module == "keras.ops" || module.hasPrefix("keras.ops.") || module.hasPrefix("keras.src.ops")
     }
 

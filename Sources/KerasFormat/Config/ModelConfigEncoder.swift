@@ -1,7 +1,7 @@
-public import KerasGraph
+import KerasGraph
 
 /// Which Keras model config to write.
-public enum ModelConfigFlavor: String, Sendable, CaseIterable {
+package enum ModelConfigFlavor: String, Sendable, CaseIterable {
     /// The legacy `.h5` `model_config` of tf_keras 2.x: Keras 2 layer configs, `batch_input_shape`,
     /// `[[[layer, node, tensor, {}], …]]` inbound nodes, `input_layers`/`output_layers` as lists of triples.
     /// Loads in tf_keras and in Keras 3.
@@ -15,7 +15,7 @@ public enum ModelConfigFlavor: String, Sendable, CaseIterable {
     case kerasArchive
 
     /// The dialect of the layer configs.
-    public var dialect: ConfigDialect { self == .keras2 ? .keras2 : .keras3 }
+    package var dialect: ConfigDialect { self == .keras2 ? .keras2 : .keras3 }
 }
 
 /// Writes a ``ModelGraph`` as a Keras model config, the inverse of ``ModelConfigParser``.
@@ -25,17 +25,17 @@ public enum ModelConfigFlavor: String, Sendable, CaseIterable {
 /// ```swift
 /// let json = try ModelConfigEncoder.encode(graph, flavor: .keras2).serialized()
 /// ```
-public struct ModelConfigEncoder {
+package struct ModelConfigEncoder {
     /// The model config of `graph` (the `{"class_name", "config"}` object, plus the archive keys for
     /// ``ModelConfigFlavor/kerasArchive``).
     /// - Throws: ``FormatError`` naming the layer: a layer with no config encoder, a Sequential model that is not
     ///   a chain, an input of unknown shape in a Functional model, or a graph whose references do not resolve.
-    public static func encode(_ graph: ModelGraph, flavor: ModelConfigFlavor) throws -> JSONValue {
+    package static func encode(_ graph: ModelGraph, flavor: ModelConfigFlavor) throws -> JSONValue {
         try Encoder(flavor: flavor).topLevel(graph)
     }
 
     /// ``encode(_:flavor:)`` as JSON text, written as Python's `json.dumps` writes it.
-    public static func encodeJSON(_ graph: ModelGraph, flavor: ModelConfigFlavor) throws -> String {
+    package static func encodeJSON(_ graph: ModelGraph, flavor: ModelConfigFlavor) throws -> String {
         try encode(graph, flavor: flavor).serialized()
     }
 

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 /// Reads a Keras model config (the topology: layers and how they are connected) into a ``ModelGraph``.
 ///
@@ -18,7 +18,7 @@ public import KerasGraph
 /// ```swift
 /// let graph = try ModelConfigParser.parse(json: text, kerasVersion: "2.21.0", file: "model.h5")
 /// ```
-public struct ModelConfigParser {
+package struct ModelConfigParser {
     /// Parses a model config held as JSON text.
     /// - Parameters:
     ///   - json: the config (`model_config`, `config.json`, or a `to_json()` file).
@@ -28,7 +28,7 @@ public struct ModelConfigParser {
     /// - Throws: ``FormatError`` naming the file (and the layer, where there is one): malformed JSON, a missing
     ///   key, a value of the wrong type, a reference to a layer or call that does not exist, two layers with
     ///   one name, or a layer config its decoder rejects.
-    public static func parse(json: String, kerasVersion: String?, file: String) throws -> ModelGraph {
+    package static func parse(json: String, kerasVersion: String?, file: String) throws -> ModelGraph {
         let root: JSONValue
         do {
             root = try JSONValue.parse(json)
@@ -39,7 +39,7 @@ public struct ModelConfigParser {
     }
 
     /// Parses a model config already read as JSON. See ``parse(json:kerasVersion:file:)``.
-    public static func parse(_ root: JSONValue, kerasVersion: String?, file: String) throws -> ModelGraph {
+    package static func parse(_ root: JSONValue, kerasVersion: String?, file: String) throws -> ModelGraph {
         do {
             guard case .object = root else {
                 throw FormatError("the model config must be an object, found \(root.kindName)")
@@ -61,14 +61,14 @@ public struct ModelConfigParser {
 
     /// Parses the JSON written by `model.to_json()` (an architecture file that goes with a weights-only `.h5`).
     /// Its `keras_version` key decides the dialect.
-    public static func parseArchitectureJSON(_ json: String, file: String) throws -> ModelGraph {
+    package static func parseArchitectureJSON(_ json: String, file: String) throws -> ModelGraph {
         try parse(json: json, kerasVersion: nil, file: file)
     }
 
     // MARK: Dialect
 
     /// The dialect of a `keras_version` string: `1.2.2` → Keras 1, `2.2.4-tf`/`2.21.0` → Keras 2, `3.15.1` → Keras 3.
-    public static func dialect(forKerasVersion version: String) -> ConfigDialect? {
+    package static func dialect(forKerasVersion version: String) -> ConfigDialect? {
         let major = version.drop { $0 == " " || $0 == "v" }.prefix { $0.isNumber }
         switch major {
         case "1": return .keras1
@@ -83,7 +83,7 @@ public struct ModelConfigParser {
     /// objects, `{"args", "kwargs"}` inbound nodes. Keras 1 clues (when no Keras 2 key such as `units` or
     /// `kernel_initializer` is present): `output_dim`, `nb_filter`, `border_mode`, `init`, `input_dtype`, ….
     /// Otherwise Keras 2.
-    public static func detectDialect(_ root: JSONValue, kerasVersion: String?) -> ConfigDialect {
+    package static func detectDialect(_ root: JSONValue, kerasVersion: String?) -> ConfigDialect {
         if let v = kerasVersion ?? root.string("keras_version"), let d = dialect(forKerasVersion: v) { return d }
         if let module = root.string("module") {
             if module.hasPrefix("tf_keras") || module.contains(".engine.") { return .keras2 }

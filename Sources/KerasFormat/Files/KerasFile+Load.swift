@@ -24,12 +24,12 @@ extension KerasFile {
 
     /// The stored weights of the layer at `path` (`["conv"]`, `["inner", "dense"]`), with their expected
     /// names when known; values are not read.
-    public func storedWeights(ofLayerAt path: [String]) -> [StoredWeight] { assignment.weights(at: path) }
+    package func storedWeights(ofLayerAt path: [String]) -> [StoredWeight] { assignment.weights(at: path) }
 
     /// Reads the values of one layer's weights (e.g. a PReLU's alphas for `inspect`) without loading the rest.
     /// When the layer's weight specs are known, each stored shape is checked against its spec before anything is
     /// read (a dataset claiming more than the layer needs is refused before allocating).
-    public func loadWeights(ofLayerAt path: [String]) throws -> [Weight] {
+    package func loadWeights(ofLayerAt path: [String]) throws -> [Weight] {
         let stored = assignment.weights(at: path)
         let label = path.joined(separator: "/")
         if let (specs, layer) = try? specsAndLayer(path: path), specs.count == stored.count {

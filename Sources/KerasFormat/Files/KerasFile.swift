@@ -22,13 +22,13 @@ public final class KerasFile {
     /// `backend` as the file states it, if any.
     public let backend: String?
     /// The config dialect the architecture was read in.
-    public let dialect: ConfigDialect
+    package let dialect: ConfigDialect
     /// The model graph, with no weight values (see ``loadGraph()``).
     public let architecture: ModelGraph
     /// The analysis of ``architecture`` (shapes, order) — weights not checked.
-    public let analysis: GraphAnalysis
+    package let analysis: GraphAnalysis
     /// Where each layer's weights are in the file.
-    public let assignment: WeightAssignment
+    package let assignment: WeightAssignment
     /// The path of the architecture JSON used, when it came from a separate file.
     public let architecturePath: String?
 

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension AveragePooling1D: ConfigEncodable {
     /// Decodes a `AveragePooling1D` config (Keras 1: `pool_length`, `stride`, `border_mode`): `pool_size`
     /// (default 2), `strides` (`null` means `pool_size`), `padding` `valid`/`same`, `data_format`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let pool = try c.positiveTuple(["pool_size", "pool_length"], count: 1) ?? [2]
         self.init(common: try c.common(), poolSize: pool,
                   strides: try c.positiveTuple(["strides", "stride"], count: 1) ?? pool,
@@ -11,7 +11,7 @@ extension AveragePooling1D: ConfigEncodable {
     }
 
     /// Keras 2: `strides, pool_size, padding, data_format`; Keras 3: `pool_size, padding, strides, data_format`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         let pool: (String, JSONValue) = ("pool_size", ConfigEncoding.ints(poolSize))
         let strides: (String, JSONValue) = ("strides", ConfigEncoding.ints(self.strides))
         let padding: (String, JSONValue) = ("padding", .string(self.padding.rawValue))

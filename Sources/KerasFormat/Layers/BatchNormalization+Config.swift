@@ -1,11 +1,11 @@
-public import KerasGraph
+import KerasGraph
 
 extension BatchNormalization: ConfigEncodable {
     /// Decodes a `BatchNormalization` config: `axis` (an int or a list; Keras 3's legacy loader turns a
     /// one-element list back into an int, and both read the same here), `momentum`, `epsilon` (≥ 0, default 1e-3),
     /// `center`, `scale`, initializers, regularizers, constraints, and Keras 3's training-only `synchronized` and
     /// `renorm*` keys. Keras 1: only `mode` 0 (feature-wise, with moving statistics) is accepted.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         if let mode = try c.int("mode"), mode != 0 {
             throw c.error("`mode` \(mode) is not supported (only mode 0, feature-wise normalisation with moving statistics)")
         }
@@ -36,7 +36,7 @@ extension BatchNormalization: ConfigEncodable {
     /// `synchronized`; the `renorm*` keys (Keras 3.14+) only when `renorm` is on, since older Keras 3 releases reject
     /// them. `axis` is an int for one axis, a list for several; Keras 3 accepts only one axis, so a multi-axis layer
     /// has no Keras 3 form (the list is written, and Keras 3 rejects it).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [
             ("axis", E.axis(axis)), ("momentum", .number(momentum)), ("epsilon", .number(epsilon)),

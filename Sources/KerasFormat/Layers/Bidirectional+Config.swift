@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension Bidirectional: ConfigEncodable {
     /// Decodes a `Bidirectional` config: `layer` (a SimpleRNN, LSTM or GRU config), `merge_mode` (`concat`, `sum`,
@@ -7,7 +7,7 @@ extension Bidirectional: ConfigEncodable {
     ///
     /// - Throws: when `layer` is not a recurrent layer KerasPort decodes (the registry then keeps the wrapper
     ///   opaque).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let forward = try c.wrappedLayer("layer") else { throw c.error("missing `layer`") }
         guard let forwardRNN = forward as? any RecurrentLayer else {
             throw c.error("wraps `\(forward.className)`, which is not a recurrent layer KerasPort decodes")
@@ -43,7 +43,7 @@ extension Bidirectional: ConfigEncodable {
 
     /// Keras 2: `layer, merge_mode` (`backward_layer` after them when the source had one). Keras 3: `merge_mode,
     /// layer, backward_layer`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         let merge: (String, JSONValue) = ("merge_mode", mergeMode.map { .string($0.rawValue) } ?? .null)
         let layer: (String, JSONValue) = ("layer", E.wrappedLayer(forward, dialect))

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension CategoryEncoding: ConfigEncodable {
     /// Decodes a `CategoryEncoding` config: `num_tokens`, `output_mode` (`one_hot`, `multi_hot`, `count`), `sparse`
     /// (Keras 3 does not write it).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let n = try c.positiveInt("num_tokens", max: LayerConfig.maxDimension)
         let mode = try c.string("output_mode", default: "multi_hot")
         guard CategoryEncoding.outputModes.contains(mode) else {
@@ -13,7 +13,7 @@ extension CategoryEncoding: ConfigEncodable {
     }
 
     /// Keras 3: `num_tokens, output_mode` (and `sparse` only when true). Keras 2: `num_tokens, output_mode, sparse`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         var m = ConfigEncoding.base(common, dialect) + [
             ("num_tokens", .number(Double(numTokens))), ("output_mode", .string(outputMode)),
         ]

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Conv1D: ConfigEncodable {
     /// Decodes a `Conv1D` config, or Keras 1 `Convolution1D` / `AtrousConvolution1D` (`nb_filter`, `filter_length`,
     /// `subsample_length`, `border_mode`, `atrous_rate`, `bias`, `init`, `W_regularizer`, …).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let filters = try c.positiveInt("filters", "nb_filter", max: LayerConfig.maxDimension)
         let groups = try c.positiveInt("groups", default: 1)
         guard filters % groups == 0 else { throw c.error("`filters` (\(filters)) must be divisible by `groups` (\(groups))") }
@@ -30,7 +30,7 @@ extension Conv1D: ConfigEncodable {
 
     /// The same keys in both dialects: `filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
     /// activation, use_bias`, initializers, regularizers (with `activity_regularizer`), constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Conv2DTranspose: ConfigEncodable {
     /// Decodes a `Conv2DTranspose` config: the `Conv2D` keys plus `output_padding` (`null`, an int or a pair,
     /// each ≥ 0 and less than the stride). `groups` must be 1 (Keras 2 writes it; Keras 3 has no such key).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) else { throw c.error("missing `kernel_size`") }
         let strides = try c.positiveTuple(["strides"], count: 2) ?? [1, 1]
         let dilation = try c.positiveTuple(["dilation_rate"], count: 2) ?? [1, 1]
@@ -33,7 +33,7 @@ extension Conv2DTranspose: ConfigEncodable {
     /// Keras 2: the `Conv2D` keys then `output_padding`, without the `groups: 1` tf_keras writes (Keras 3 rejects it). Keras 3: `filters, kernel_size, strides,
     /// padding, output_padding, data_format, dilation_rate, activation, use_bias`, initializers, regularizers,
     /// constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         let op: (String, JSONValue) = ("output_padding", outputPadding.map(E.ints) ?? .null)
         var m = E.base(common, dialect) + [

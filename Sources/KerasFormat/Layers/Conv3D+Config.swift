@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Conv3D: ConfigEncodable {
     /// Decodes a `Conv3D` config (`filters`, `kernel_size`, `strides`, `padding` valid/same, `data_format`,
     /// `dilation_rate`, `groups`, `activation`, `use_bias`, initializers, regularizers, constraints).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let filters = try c.positiveInt("filters", max: LayerConfig.maxDimension)
         let groups = try c.positiveInt("groups", default: 1)
         guard filters % groups == 0 else { throw c.error("`filters` (\(filters)) must be divisible by `groups` (\(groups))") }
@@ -30,7 +30,7 @@ extension Conv3D: ConfigEncodable {
 
     /// The same keys in both dialects: `filters, kernel_size, strides, padding, data_format, dilation_rate, groups,
     /// activation, use_bias`, initializers, regularizers (with `activity_regularizer`), constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),

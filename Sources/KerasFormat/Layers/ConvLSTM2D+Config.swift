@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension ConvLSTM2D: ConfigEncodable {
     /// Decodes a `ConvLSTM2D` config: the LSTM options (``RecurrentOptions/init(config:kind:)``, `filters` as the
     /// units), `unit_forget_bias`, and `kernel_size`, `strides`, `padding`, `data_format`, `dilation_rate`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let filters = try c.positiveInt("filters", max: LayerConfig.maxDimension)
         guard case var .object(members) = c.config else { throw c.error("the config must be an object") }
         members.removeAll { $0.0 == "units" }
@@ -20,7 +20,7 @@ extension ConvLSTM2D: ConfigEncodable {
 
     /// The LSTM keys (``RecurrentOptions``) with `filters, kernel_size, strides, padding, data_format,
     /// dilation_rate` in place of `units`, without Keras 2's `implementation`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         guard case let .object(lstm) = options.configEntries(common: common, kind: .lstm, dialect: dialect,
                                                              unitForgetBias: unitForgetBias) else { return .null }
         let conv: [(String, JSONValue)] = [

@@ -1,22 +1,22 @@
-public import KerasGraph
+import KerasGraph
 
 extension CustomScaleLayer: ConfigEncodable, ArchiveRegistered {
     /// Decodes InceptionResNetV2's `CustomScaleLayer` config: `scale` (a finite number).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let scale = try c.double("scale"), scale.isFinite else { throw c.error("`scale` must be a finite number") }
         self.init(common: try c.common(), scale: scale)
     }
 
     /// `scale` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("scale", .number(scale))])
     }
 
-    public var archiveModule: String { "keras.src.applications.inception_resnet_v2" }
+    package var archiveModule: String { "keras.src.applications.inception_resnet_v2" }
 
     /// tf_keras registers the class (`register_keras_serializable()`), so its files name it `Custom>CustomScaleLayer`;
     /// Keras 3 names it by module.
-    public func kerasClassName(dialect: ConfigDialect) -> String {
+    package func kerasClassName(dialect: ConfigDialect) -> String {
         dialect == .keras3 ? "CustomScaleLayer" : "Custom>CustomScaleLayer"
     }
 }

@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension Dense: ConfigEncodable {
     /// Decodes a `Dense` config (Keras 1 `output_dim`/`bias`/`init`/`W_regularizer`, Keras 2/3 `units`/`use_bias`).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(
             common: try c.common(),
             units: try c.positiveInt("units", "output_dim", max: LayerConfig.maxDimension),
@@ -21,7 +21,7 @@ extension Dense: ConfigEncodable {
     /// Keras 3: the same without `activity_regularizer` (Keras 3's `Dense.get_config` omits it; it is written after
     /// `bias_constraint` only when set, which Keras 3 accepts as a layer argument). Keras 3.13+'s
     /// `quantization_config: null` is not written: older Keras 3 releases reject the key.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [
             ("units", .number(Double(units))),

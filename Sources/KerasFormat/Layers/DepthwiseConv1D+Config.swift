@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension DepthwiseConv1D: ConfigEncodable {
     /// Decodes a `DepthwiseConv1D` config (`kernel_size`, `strides`, `padding`, `depth_multiplier`, `data_format`,
     /// `dilation_rate`, `activation`, `use_bias`, depthwise/bias initializers, regularizers, constraints).
     /// ``kernelWeightName`` follows the config's dialect: `kernel` for Keras 3, `depthwise_kernel` otherwise.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let kernel = try c.positiveTuple(["kernel_size"], count: 1) else { throw c.error("missing `kernel_size`") }
         self.init(
             common: try c.common(), kernelSize: kernel,
@@ -26,7 +26,7 @@ extension DepthwiseConv1D: ConfigEncodable {
     /// bias initializer/regularizer, `activity_regularizer`, bias constraint, `depth_multiplier`, depthwise
     /// initializer/regularizer/constraint; tf_keras also writes `groups: 1`, which Keras 3 rejects, so it is left out. Keras 3: `depth_multiplier, kernel_size, strides, padding, data_format,
     /// dilation_rate, activation, use_bias`, then initializers, regularizers, constraints (no `groups`).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         let window: [(String, JSONValue)] = [
             ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)), ("padding", .string(padding.rawValue)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Discretization: ConfigEncodable {
     /// Decodes a `Discretization` config: `bin_boundaries` (a list of numbers or `null`), `num_bins`, `epsilon`,
     /// `output_mode` (`int`, `one_hot`, `multi_hot`, `count`), `sparse`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         var boundaries: [Double]?
         if let v = c.value("bin_boundaries") {
             guard case let .array(items) = v else { throw c.error("`bin_boundaries` must be a list of numbers") }
@@ -23,7 +23,7 @@ extension Discretization: ConfigEncodable {
     /// Keras 3: `bin_boundaries, num_bins, epsilon, output_mode, sparse, name, dtype` (a plain string, no
     /// `trainable`). Keras 2: `name, dtype, bin_boundaries, num_bins, epsilon, output_mode, sparse`; tf_keras also writes
     /// `trainable`, which Keras 3 rejects, so it is left out.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         let values: [(String, JSONValue)] = [
             ("bin_boundaries", binBoundaries.map { .array($0.map { .number($0) }) } ?? .null),
             ("num_bins", ConfigEncoding.int(numBins)), ("epsilon", .number(epsilon)),

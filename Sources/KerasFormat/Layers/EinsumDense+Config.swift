@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension EinsumDense: ConfigEncodable {
     /// Decodes an `EinsumDense` config: `equation`, `output_shape` (an int or a list with `null`s), `bias_axes`,
     /// `activation`, initializers, regularizers, constraints. Keras 3's LoRA (`lora_rank`) and quantized layers are
     /// refused (their weights differ).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let equation = try c.string("equation") else { throw c.error("missing `equation`") }
         if c.value("lora_rank") != nil { throw c.error("`lora_rank` (LoRA weights) is not supported") }
         if let q = c.value("quantization_config") { throw c.error("a quantized layer (`quantization_config` \(q.kindName)) is not supported") }
@@ -30,7 +30,7 @@ extension EinsumDense: ConfigEncodable {
     /// Both dialects (tf_keras 2.21 and Keras 3.15 write the same keys, Keras 3 also `quantization_config: null`,
     /// left out here as for Dense): `output_shape, equation, activation, bias_axes`, initializers, regularizers,
     /// constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("output_shape", E.shape(outputShape)), ("equation", .string(equation)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Embedding: ConfigEncodable {
     /// Decodes an `Embedding` config: `input_dim`, `output_dim` (positive), `mask_zero`, Keras 1/2 `input_length`,
     /// and the initializer (Keras 1: `init`), regularizers (`W_regularizer`) and constraint (`W_constraint`).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         var inputLength: Int?
         if case .number? = c.value("input_length") {
             inputLength = try c.positiveInt("input_length", max: LayerConfig.maxDimension)
@@ -23,7 +23,7 @@ extension Embedding: ConfigEncodable {
     /// Keras 2: `batch_input_shape: [null, input_length]` (tf_keras always writes it), `input_dim, output_dim`,
     /// initializer, regularizers, constraint, `mask_zero, input_length`. Keras 3: the same keys without
     /// `batch_input_shape` and `input_length` (Keras 3.13+'s `quantization_config: null` is not written).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect)
         if dialect != .keras3 { m.append(("batch_input_shape", E.shape([nil, inputLength]))) }

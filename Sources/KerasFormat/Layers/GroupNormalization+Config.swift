@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension GroupNormalization: ConfigEncodable {
     /// Decodes a `GroupNormalization` config: `groups` (default 32), `axis` (one int), `epsilon`, `center`, `scale`,
     /// initializers, regularizers, constraints.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let axes = try c.axes("axis") ?? [-1]
         guard axes.count == 1 else { throw c.error("`axis` must be one integer") }
         self.init(
@@ -23,7 +23,7 @@ extension GroupNormalization: ConfigEncodable {
 
     /// Both dialects (tf_keras 2.21 and Keras 3.15 write the same keys): `groups, axis, epsilon, center, scale`,
     /// initializers, regularizers, constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("groups", .number(Double(groups))), ("axis", .number(Double(axis))), ("epsilon", .number(epsilon)),

@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension GroupedQueryAttention: ConfigEncodable {
     /// Decodes a Keras 3 `GroupedQueryAttention` config (`head_dim`, `num_query_heads`, `num_key_value_heads`,
     /// `dropout`, `use_bias`, `use_gate`, `sliding_window`, initializers, regularizers, constraints, `seed`) and the
     /// roles of the call inputs, as ``MultiHeadAttention``.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(
             common: try c.common(),
             headDim: try c.positiveInt("head_dim", max: LayerConfig.maxDimension),
@@ -27,7 +27,7 @@ extension GroupedQueryAttention: ConfigEncodable {
 
     /// Keras 3.15's `get_config` keys in order. The layer has no Keras 2 form (tf_keras has no such class; the
     /// Keras 2 dialect writes the same keys, which tf_keras cannot load).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("head_dim", .number(Double(headDim))), ("num_query_heads", .number(Double(numQueryHeads))),

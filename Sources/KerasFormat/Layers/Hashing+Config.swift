@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Hashing: ConfigEncodable {
     /// Decodes a `Hashing` config with a numeric (or null) `mask_value` and a null `salt`: `num_bins`,
     /// `output_mode`, `sparse`. The registry keeps the other forms opaque, with the reason.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         if let salt = c.value("salt"), salt != .null { throw c.error("a `salt` (SipHash) is not supported") }
         let mode = try c.string("output_mode", default: "int")
         guard Hashing.outputModes.contains(mode) else {
@@ -14,7 +14,7 @@ extension Hashing: ConfigEncodable {
     }
 
     /// Both dialects: `num_bins, salt, mask_value, output_mode, sparse` (`salt` null).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [
             ("num_bins", .number(Double(numBins))), ("salt", .null), ("mask_value", maskValue.map { .number($0) } ?? .null),
             ("output_mode", .string(outputMode)), ("sparse", .bool(sparse)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension InferenceIdentity: ConfigEncodable {
     /// Decodes any of ``InferenceIdentity/classNames``: the config's keys other than `name`, `trainable` and `dtype`
     /// are kept as read, for writing back (nothing at inference reads them).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard case let .object(members) = c.config else { throw c.error("config must be an object") }
         let options = members.filter { !["name", "trainable", "dtype"].contains($0.0) }
         self.init(className: c.className, common: try c.common(), options: .object(options),
@@ -13,7 +13,7 @@ extension InferenceIdentity: ConfigEncodable {
     /// `name, trainable, dtype` in the target dialect, then the other keys as read, less the keys the other Keras
     /// does not take: tf_keras' `rng_type` when writing Keras 3, Keras 3's `data_format: channels_last` (tf_keras'
     /// only layout) when writing Keras 2. `WriteCompatibility` refuses the classes one Keras does not have.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         guard case var .object(members) = options else { return .object(ConfigEncoding.base(common, dialect)) }
         if dialect == .keras3, !readFromKeras3 {
             members.removeAll { $0.0 == "rng_type" }
@@ -45,7 +45,7 @@ extension InferenceIdentity: ConfigEncodable {
         return nil
     }
 
-    public var archiveModule: String {
+    package var archiveModule: String {
         className == "StochasticDepth" ? "keras.src.applications.convnext" : "keras.layers"
     }
 }

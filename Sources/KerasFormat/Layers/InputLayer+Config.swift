@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension InputLayer {
     /// Decodes an `InputLayer` config: the shape from `batch_shape` (Keras 3), `batch_input_shape` (Keras 1/2),
     /// or `input_shape`/`shape` (without the batch axis); the dtype from `dtype` (Keras 1: `input_dtype`);
     /// `sparse`, `ragged` and `optional` kept for re-export.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         var shape: Shape?
         if let s = try c.shape("batch_shape") ?? c.shape("batch_input_shape") {
             shape = s
@@ -28,7 +28,7 @@ extension InputLayer: ConfigEncodable {
     /// The `InputLayer` config: Keras 2 `batch_input_shape` (with `optional` only when true, since tf.keras ≤ 2.15
     /// rejects the key), Keras 3 `batch_shape` with `optional`. The dtype is always a plain string. An unknown
     /// shape is written as `null`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         let shape = ConfigEncoding.shape(batchShape)
         switch dialect {
         case .keras1, .keras2:

@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension IntegerLookup: ConfigEncodable {
     /// Decodes an `IntegerLookup` config whose `vocabulary` is a list of integers (`invert`, `max_tokens`,
     /// `num_oov_indices`, `oov_token`, `mask_token`, `output_mode`, `sparse`, `pad_to_max_tokens`,
     /// `vocabulary_dtype`, `oov_method`, `salt`). The registry keeps the other forms opaque, with the reason.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard case let .array(items)? = c.value("vocabulary") else {
             throw c.error("`vocabulary` is not a list in the config (\(IntegerLookup.vocabularyElsewhere))")
         }
@@ -29,12 +29,12 @@ extension IntegerLookup: ConfigEncodable {
     }
 
     /// Where Keras keeps a vocabulary that is not in the config.
-    public static let vocabularyElsewhere = "an adapted vocabulary is kept in the .keras archive's assets, which KerasPort does not read, and a legacy .h5 does not store it at all"
+    package static let vocabularyElsewhere = "an adapted vocabulary is kept in the .keras archive's assets, which KerasPort does not read, and a legacy .h5 does not store it at all"
 
     /// Keras 2 writes the int64 dtype for the `int` mode (see the body). Keras 3: `invert, max_tokens, num_oov_indices, oov_token, mask_token, output_mode, sparse, pad_to_max_tokens,
     /// vocabulary_dtype, idf_weights, vocabulary, vocabulary_size, oov_method, salt`. Keras 2: the same without
     /// `oov_method` and `salt`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         func int(_ v: Int64?) -> JSONValue { v.map { .number(Double($0)) } ?? .null }
         var base = common
         // tf_keras refuses a float dtype with `output_mode="int"` (Keras 3 writes its float32 policy there and

@@ -1,14 +1,14 @@
-public import KerasGraph
+import KerasGraph
 
 extension LSTM: ConfigEncodable {
     /// Decodes an `LSTM` config (see ``RecurrentOptions/init(config:kind:)``) and `unit_forget_bias`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common(), options: try RecurrentOptions(config: c, kind: .lstm),
                   unitForgetBias: try c.bool("unit_forget_bias", default: true))
     }
 
     /// The keys of ``RecurrentOptions`` with `unit_forget_bias` after the initializers.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         options.configEntries(common: common, kind: kind, dialect: dialect, unitForgetBias: unitForgetBias)
     }
 }

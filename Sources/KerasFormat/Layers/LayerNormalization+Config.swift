@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerNormalization: ConfigEncodable {
     /// Decodes a `LayerNormalization` config: `axis` (an int or a list), `epsilon` (≥ 0, default 1e-3), `center`,
     /// `scale`, Keras 3's `rms_scaling`, initializers, regularizers, constraints.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(
             common: try c.common(),
             axis: try Self.sortedAxes(c.axes("axis") ?? [-1]),
@@ -35,7 +35,7 @@ extension LayerNormalization: ConfigEncodable {
     /// restores it only when it is a number or a one-element list, so a multi-axis layer reloads with `axis=-1`
     /// (verified: Keras 3.15.1 cannot reload its own `.h5` of `LayerNormalization(axis=[1, 2])`). `.keras` archives
     /// and Keras 2 keep the list.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [
             ("axis", E.axis(axis)), ("epsilon", .number(epsilon)), ("center", .bool(center)), ("scale", .bool(scale)),

@@ -1,13 +1,13 @@
-public import KerasGraph
+import KerasGraph
 
 extension Masking: ConfigEncodable {
     /// Decodes a `Masking` config: `mask_value` (default 0).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common(), maskValue: try c.double("mask_value", default: 0))
     }
 
     /// `name, trainable, dtype, mask_value` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("mask_value", .number(maskValue))])
     }
 }

@@ -1,16 +1,16 @@
-public import KerasGraph
+import KerasGraph
 
 extension MaxPooling3D: ConfigEncodable {
     /// Decodes a `MaxPooling3D` config: `pool_size` (default 2), `strides` (`null` means `pool_size`), `padding`
     /// `valid`/`same`, `data_format`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let pool = try c.positiveTuple(["pool_size"], count: 3) ?? [2, 2, 2]
         self.init(common: try c.common(), poolSize: pool, strides: try c.positiveTuple(["strides"], count: 3) ?? pool,
                   padding: try c.windowPadding(), dataFormat: try c.dataFormat())
     }
 
     /// `pool_size, padding, strides, data_format` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [
             ("pool_size", ConfigEncoding.ints(poolSize)), ("padding", .string(padding.rawValue)),
             ("strides", ConfigEncoding.ints(strides)), ("data_format", .string(dataFormat.rawValue)),

@@ -1,13 +1,13 @@
-public import KerasGraph
+import KerasGraph
 
 extension Minimum: ConfigEncodable {
     /// Decodes a `Minimum` config (only the common keys).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common())
     }
 
     /// `name, trainable, dtype` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect))
     }
 }

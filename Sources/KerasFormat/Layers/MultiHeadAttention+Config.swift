@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension MultiHeadAttention: ConfigEncodable {
     /// Decodes a `MultiHeadAttention` config (`num_heads`, `key_dim`, `value_dim`, `dropout`, `use_bias`,
@@ -6,7 +6,7 @@ extension MultiHeadAttention: ConfigEncodable {
     /// `softmax_robust_masking` and the build shapes) and resolves the roles of the call inputs from the recorded
     /// call arguments. `flash_attention` (Keras 3) changes nothing at inference. tf_keras'
     /// `softmax_robust_masking=True` is refused (not implemented).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let outputShape: [Int]? = try c.value("output_shape") == nil ? nil : {
             guard let list = try c.intList("output_shape"), !list.isEmpty, list.allSatisfy({ $0 > 0 }) else {
                 throw c.error("`output_shape` must be a positive integer or a list of them")
@@ -47,7 +47,7 @@ extension MultiHeadAttention: ConfigEncodable {
     /// `value_shape` (which tf_keras' `from_config` requires; `null` when the file did not record them) and
     /// `softmax_robust_masking`. A gated or sliding-window layer has no Keras 2 form (the keys are left out, which
     /// changes the computation).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [
             ("num_heads", .number(Double(numHeads))), ("key_dim", .number(Double(keyDim))),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension NestedModel {
     /// Decodes a model used as a layer: `c.config` is the model's own config (a Sequential list or dict, or a
     /// Functional dict), parsed recursively with the outer file's dialect.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let graph = try ModelConfigParser.parseModel(className: c.className, config: c.config, name: c.name,
                                                      dialect: c.dialect, kerasVersion: c.kerasVersion)
         let trainable: Bool

@@ -1,10 +1,10 @@
-public import KerasGraph
+import KerasGraph
 
 extension Normalization: ConfigEncodable {
     /// Decodes a `Normalization` config: `axis` (an int, a list, or `null` for one statistic over everything; default
     /// -1), `invert` (default false), `mean` and `variance` (numbers or lists when given to the constructor, else
     /// `null` and the statistics are the weights `mean`, `variance`, `count`).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let axis: [Int]
         if c.has("axis") {
             guard let list = try c.intList("axis") else { throw c.error("`axis` must be an int or a list") }
@@ -21,7 +21,7 @@ extension Normalization: ConfigEncodable {
     }
 
     /// `axis` (a list; `[]` for Keras' `axis=None`), `invert`, `mean`, `variance` in both dialects, as Keras 2 and 3 write them.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [
             ("axis", ConfigEncoding.ints(axis)), ("invert", .bool(invert)),
             ("mean", configMean?.json ?? .null), ("variance", configVariance?.json ?? .null),

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 import TensorModule
 
 /// The bound arguments of an op layer's call: each argument of the op's Python signature, given positionally or
@@ -208,7 +208,7 @@ extension OpLayer {
     /// Decodes a `TFOpLambda` or `SlicingOpLambda` whose `function` KerasPort runs; `nil` for any other function
     /// (the registry keeps such a layer opaque, and running it fails naming the op).
     /// - Throws: ``FormatError`` when a supported function is called with arguments KerasPort cannot run.
-    public static func tensorflow(config c: LayerConfig) throws -> OpLayer? {
+    package static func tensorflow(config c: LayerConfig) throws -> OpLayer? {
         guard let function = try c.string("function") else { throw c.error("missing `function`") }
         var fn = function
         var v1 = false
@@ -362,7 +362,7 @@ extension OpLayer {
 
     /// Decodes a Keras 3 `keras.ops` entry KerasPort runs; `nil` for any other op class.
     /// - Throws: ``FormatError`` when a supported op is called with options KerasPort cannot run.
-    public static func keras(config c: LayerConfig) throws -> OpLayer? {
+    package static func keras(config c: LayerConfig) throws -> OpLayer? {
         // The op classes of Keras 3.15 by module (class names are unique only within one).
         let image: Set<String> = ["Resize"]
         let nn: Set<String> = ["Relu", "Relu6", "Sigmoid", "Silu", "Elu", "Softplus", "Softsign", "Gelu", "LeakyRelu",
@@ -471,7 +471,7 @@ extension OpLayer: ConfigEncodable {
     /// tf_keras ops: `{name, trainable, dtype, function}` as `TFOpLambda` writes it (in either dialect: Keras 3 has
     /// no such class and cannot load it). Keras 3 ops: `{name, …}` with the op's own attributes as Keras 3.15 writes
     /// them (the call arguments are written with the inbound node).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         switch source {
         case let .tensorflow(function):
             return .object([("name", .string(name)), ("trainable", .bool(common.trainable)),

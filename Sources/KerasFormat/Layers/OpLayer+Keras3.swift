@@ -1,14 +1,14 @@
-public import KerasGraph
+import KerasGraph
 import TensorModule
 
 /// tf_keras `TFOpLambda`/`SlicingOpLambda` layers as the Keras 3 `keras.ops` calls that compute the same thing, so
 /// that a tf_keras model with raw TensorFlow calls (a sub-pixel `tf.nn.depth_to_space` head) can be written as a
 /// `.keras` archive Keras 3 loads. Keras 3 has no `TFOpLambda`.
-public enum KerasOpTranslation {
+package enum KerasOpTranslation {
     /// `graph` with every tf_keras op layer (top level and in nested models) replaced by its Keras 3 op and each of
     /// its calls' arguments in the Keras 3 form (tensors and constants positional, the op's attributes in its config).
     /// - Throws: ``FormatError`` naming the first op layer with no Keras 3 equivalent KerasPort writes.
-    public static func keras3(_ graph: ModelGraph) throws -> ModelGraph {
+    package static func keras3(_ graph: ModelGraph) throws -> ModelGraph {
         var g = graph
         for n in g.nodes.indices {
             if let op = g.nodes[n].layer as? OpLayer, case .tensorflow = op.source {
@@ -29,7 +29,7 @@ public enum KerasOpTranslation {
     }
 
     /// True when `graph` holds a tf_keras op layer (top level or nested).
-    public static func hasTensorFlowOps(_ graph: ModelGraph) -> Bool {
+    package static func hasTensorFlowOps(_ graph: ModelGraph) -> Bool {
         graph.nodes.contains { node in
             if let op = node.layer as? OpLayer, case .tensorflow = op.source { return true }
             if let opaque = node.layer as? OpaqueLayer, opaque.frameworkOpName?.hasPrefix("tf.") == true { return true }

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension OpaqueLayer {
     /// Keeps a config of a class KerasPort does not know, unread. Never throws: a malformed `trainable` or `dtype`
     /// falls back to the default, since the layer is not interpreted.
-    public init(config c: LayerConfig, registeredName: String? = nil) {
+    package init(config c: LayerConfig, registeredName: String? = nil) {
         let trainable = (try? c.bool("trainable", default: true)) ?? true
         self.init(className: c.className,
                   common: LayerCommon(name: c.name, trainable: trainable, dtype: c.dtypeName()),
@@ -13,7 +13,7 @@ extension OpaqueLayer {
 
 extension OpaqueLayer: ConfigEncodable {
     /// The config exactly as read, with `name` updated if the layer was renamed.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         guard case var .object(members) = config, let k = members.firstIndex(where: { $0.0 == "name" }) else {
             return config
         }
@@ -23,5 +23,5 @@ extension OpaqueLayer: ConfigEncodable {
 
     /// The registered name (`my_pkg>Scale`) when the file gave one, as legacy `.h5` configs spell custom classes;
     /// otherwise the class name.
-    public func kerasClassName(dialect: ConfigDialect) -> String { registeredName ?? className }
+    package func kerasClassName(dialect: ConfigDialect) -> String { registeredName ?? className }
 }

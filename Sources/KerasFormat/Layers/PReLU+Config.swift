@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension PReLU: ConfigEncodable {
     /// Decodes a `PReLU` config: `shared_axes` (null, an int or a list; each ≥ 1), and the alpha
     /// initializer/regularizer/constraint kept for re-export (Keras 1: `init`).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let shared = try c.axes("shared_axes")
         if let shared, shared.contains(where: { $0 < 1 }) {
             throw c.error("`shared_axes` must hold axes >= 1 (the batch axis is 0), found \(shared)")
@@ -17,7 +17,7 @@ extension PReLU: ConfigEncodable {
     }
 
     /// `alpha_initializer, alpha_regularizer, alpha_constraint, shared_axes` (a list or `null`) in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("alpha_initializer", E.object(alphaInitializer, .initializer, dialect)),

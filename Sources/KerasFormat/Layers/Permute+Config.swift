@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension Permute: ConfigEncodable {
     /// Decodes a `Permute` config: `dims`, a permutation of `1...n`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let dims = try c.intList("dims") else { throw c.error("missing `dims`") }
         guard !dims.isEmpty, dims.sorted() == Array(1...dims.count) else {
             throw c.error("`dims` must be a permutation of 1...\(max(dims.count, 1)), found \(dims)")
@@ -11,7 +11,7 @@ extension Permute: ConfigEncodable {
     }
 
     /// `dims` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("dims", ConfigEncoding.ints(dims))])
     }
 }

@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension RNN: ConfigEncodable {
     /// The cell classes an `RNN` runs, with the layer class standing for each.
@@ -6,7 +6,7 @@ extension RNN: ConfigEncodable {
 
     /// Decodes an `RNN` config whose `cell` is a `SimpleRNNCell`, `LSTMCell`, `GRUCell` or a `StackedRNNCells` of
     /// them (the cell configs decoded as the matching layer's), and the sequence options.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let cell = c.value("cell"), case let .string(cls)? = cell["class_name"] else {
             throw c.error("`cell` must be a cell object with `class_name` and `config`")
         }
@@ -57,7 +57,7 @@ extension RNN: ConfigEncodable {
     /// Keras 2: the same with `time_major` (only when true) instead of `zero_output_for_mask`. The cell is written
     /// as `{module, class_name, config, registered_name}`, a stack as `StackedRNNCells` with `cells`; a cell's config
     /// is its layer's without the sequence options and `activity_regularizer`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         var m = E.base(common, dialect) + [
             ("return_sequences", .bool(returnSequences)), ("return_state", .bool(returnState)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension ReLU: ConfigEncodable {
     /// Decodes a `ReLU` config: `max_value` (`null` or ≥ 0), `negative_slope` (≥ 0, default 0), `threshold`
     /// (≥ 0, default 0), as both Keras 2 and Keras 3 validate them.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         func nonNegative(_ key: String) throws -> Float? {
             guard let v = try c.float(key) else { return nil }
             guard v.isFinite, v >= 0 else { throw c.error("`\(key)` must be a finite number >= 0, found \(v)") }
@@ -14,7 +14,7 @@ extension ReLU: ConfigEncodable {
     }
 
     /// `max_value, negative_slope, threshold` in both dialects; Keras 2 rounds them to float32.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         return .object(E.base(common, dialect) + [
             ("max_value", maxValue.map { E.float32($0, dialect) } ?? .null),

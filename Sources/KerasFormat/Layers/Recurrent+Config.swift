@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension RecurrentOptions {
     /// Decodes the options `SimpleRNN`, `LSTM` and `GRU` share. `recurrent_activation` defaults to `sigmoid`
     /// (Keras 3, tf.keras), or `hard_sigmoid` for Keras 1 and Keras 2.0–2.2 files, whose defaults those were.
-    public init(config c: LayerConfig, kind: RecurrentKind) throws {
+    package init(config c: LayerConfig, kind: RecurrentKind) throws {
         let legacyHardSigmoid = c.dialect == .keras1
             || (c.kerasVersion.map { v in ["2.0", "2.1", "2.2"].contains { v.hasPrefix($0 + ".") } && !v.contains("tf") } ?? false)
         var recurrent = Activation(.sigmoid, spelling: .name("sigmoid"))

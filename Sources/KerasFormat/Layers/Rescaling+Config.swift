@@ -1,4 +1,4 @@
-public import KerasGraph
+import KerasGraph
 
 extension LayerConfig {
     /// A number or a flat list of numbers (`Rescaling`'s `scale`/`offset`, `Normalization`'s `mean`/`variance`);
@@ -37,13 +37,13 @@ extension ScalarOrList {
 
 extension Rescaling: ConfigEncodable {
     /// Decodes a `Rescaling` config: `scale` (required), `offset` (default 0), each a number or a per-channel list.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let scale = try c.scalarOrList("scale") else { throw c.error("missing `scale`") }
         self.init(common: try c.common(), scale: scale, offset: try c.scalarOrList("offset") ?? .scalar(0))
     }
 
     /// `scale, offset` in both dialects, as read.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("scale", scale.json), ("offset", offset.json)])
     }
 }

@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension Reshape: ConfigEncodable {
     /// Decodes a `Reshape` config: `target_shape`, a list of sizes ≥ 0 with at most one `-1`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let target = try c.intList("target_shape") else { throw c.error("missing `target_shape`") }
         guard target.allSatisfy({ $0 >= -1 && $0 < 1 << 40 }), target.filter({ $0 == -1 }).count <= 1 else {
             throw c.error("`target_shape` must hold sizes >= 0 and at most one -1, found \(target)")
@@ -11,7 +11,7 @@ extension Reshape: ConfigEncodable {
     }
 
     /// `target_shape` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("target_shape", ConfigEncoding.ints(targetShape))])
     }
 }

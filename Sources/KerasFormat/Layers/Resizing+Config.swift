@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension Resizing: ConfigEncodable {
     /// Decodes a `Resizing` config: `height`, `width`, `interpolation` (default `bilinear`), `crop_to_aspect_ratio`,
     /// and Keras 3's `pad_to_aspect_ratio`, `fill_mode`, `fill_value`, `antialias`, `data_format`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let raw = try c.string("interpolation", default: "bilinear")
         guard let interpolation = Interpolation(rawValue: raw) else {
             throw c.error("`interpolation` must be one of \(Interpolation.allCases.map(\.rawValue).joined(separator: ", ")), found `\(raw)`")
@@ -17,7 +17,7 @@ extension Resizing: ConfigEncodable {
 
     /// Keras 2: `height, width, interpolation, crop_to_aspect_ratio`. Keras 3: `data_format, height, width,
     /// interpolation, crop_to_aspect_ratio, pad_to_aspect_ratio, fill_mode, fill_value, antialias`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         let size: [(String, JSONValue)] = [("height", .number(Double(height))), ("width", .number(Double(width))),
                                            ("interpolation", .string(interpolation.rawValue)),
                                            ("crop_to_aspect_ratio", .bool(cropToAspectRatio))]

@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension SeparableConv1D: ConfigEncodable {
     /// Decodes a `SeparableConv1D` config (`padding` valid, same or causal).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let kernel = try c.positiveTuple(["kernel_size"], count: 1) else {
             throw c.error("missing `kernel_size`")
         }
@@ -31,7 +31,7 @@ extension SeparableConv1D: ConfigEncodable {
     /// `kernel_regularizer`, `kernel_constraint`, which Keras 3 rejects, so they are left out. Keras 3: `depth_multiplier, filters, kernel_size,
     /// strides, padding, data_format, dilation_rate, activation, use_bias`, then depthwise/pointwise/bias
     /// initializers, regularizers (with `activity_regularizer`), constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         let head: [(String, JSONValue)] = [
             ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),

@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension SeparableConv2D: ConfigEncodable {
     /// Decodes a `SeparableConv2D` config, or Keras 1 `SeparableConvolution2D` (`nb_filter`, `nb_row`, `nb_col`,
     /// `subsample`, `border_mode`, `dim_ordering`, `bias`, `b_regularizer`, …).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) ?? c.positivePair("nb_row", "nb_col") else {
             throw c.error("missing `kernel_size`")
         }
@@ -33,7 +33,7 @@ extension SeparableConv2D: ConfigEncodable {
     /// `kernel_regularizer`, `kernel_constraint`, which Keras 3 rejects, so they are left out. Keras 3: `depth_multiplier, filters, kernel_size,
     /// strides, padding, data_format, dilation_rate, activation, use_bias`, then depthwise/pointwise/bias
     /// initializers, regularizers (with `activity_regularizer`), constraints.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         typealias E = ConfigEncoding
         let head: [(String, JSONValue)] = [
             ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),

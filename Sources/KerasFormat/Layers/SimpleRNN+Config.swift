@@ -1,13 +1,13 @@
-public import KerasGraph
+import KerasGraph
 
 extension SimpleRNN: ConfigEncodable {
     /// Decodes a `SimpleRNN` config (see ``RecurrentOptions/init(config:kind:)``).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common(), options: try RecurrentOptions(config: c, kind: .simpleRNN))
     }
 
     /// The keys of ``RecurrentOptions``, without `recurrent_activation`, `implementation` and `seed`.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         options.configEntries(common: common, kind: kind, dialect: dialect)
     }
 }

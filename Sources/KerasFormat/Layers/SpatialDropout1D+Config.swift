@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension SpatialDropout1D: ConfigEncodable {
     /// Decodes a `SpatialDropout1D` config: `rate` (Keras 1: `p`) in [0, 1], `seed`.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common(), rate: try c.rate("rate", "p"), seed: try c.seed())
     }
 
@@ -10,7 +10,7 @@ extension SpatialDropout1D: ConfigEncodable {
     /// `trainable`. Keras 2: `name, dtype, rate, seed`; tf_keras also writes `trainable` and `noise_shape: null`,
     /// which Keras 3 rejects (`unexpected keyword argument 'trainable'`), so they are left out (tf_keras' defaults;
     /// the layer has no weights, so `trainable` changes nothing).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         if dialect == .keras3 {
             return .object([("rate", .number(rate)), ("seed", ConfigEncoding.int(seed)), ("name", .string(common.name)),
                             ("dtype", .string(common.dtype))])

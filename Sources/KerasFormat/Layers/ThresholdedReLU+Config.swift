@@ -1,8 +1,8 @@
-public import KerasGraph
+import KerasGraph
 
 extension ThresholdedReLU: ConfigEncodable {
     /// Decodes a `ThresholdedReLU` config: `theta` ≥ 0 (default 1).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let theta = try c.float("theta", default: 1)
         guard theta.isFinite, theta >= 0 else { throw c.error("`theta` must be a finite number >= 0, found \(theta)") }
         self.init(common: try c.common(), theta: theta)
@@ -12,7 +12,7 @@ extension ThresholdedReLU: ConfigEncodable {
     /// ``ThresholdedReLU/equivalentReLU`` instead, which tf_keras ≥ 2.2.3 also reads). Keras 3 has no `ThresholdedReLU`: the layer is written as a `ReLU`
     /// (see ``kerasClassName(dialect:)``) with `max_value: null, negative_slope: 0, threshold: theta`, which computes
     /// the same function (`x > theta ? x : 0`).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         if dialect == .keras3 {
             return equivalentReLU.configJSON(dialect: dialect)
         }
@@ -20,7 +20,7 @@ extension ThresholdedReLU: ConfigEncodable {
     }
 
     /// `ThresholdedReLU`, or `ReLU` for Keras 3.
-    public func kerasClassName(dialect: ConfigDialect) -> String {
+    package func kerasClassName(dialect: ConfigDialect) -> String {
         dialect == .keras3 ? "ReLU" : className
     }
 }

@@ -1,15 +1,15 @@
-public import KerasGraph
+import KerasGraph
 
 extension UnitNormalization: ConfigEncodable {
     /// Decodes a `UnitNormalization` config: `axis` (an int or a list, default -1). The tiny-norm bound follows the
     /// Keras that wrote the file.
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         self.init(common: try c.common(), axis: try c.axes("axis") ?? [-1],
                   tinyNormBound: c.dialect == .keras3 ? .keras3 : .keras2)
     }
 
     /// Both dialects: `axis` (an int for one axis, else a list).
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [("axis", ConfigEncoding.axis(axis))])
     }
 }

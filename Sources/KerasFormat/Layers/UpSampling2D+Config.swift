@@ -1,9 +1,9 @@
-public import KerasGraph
+import KerasGraph
 
 extension UpSampling2D: ConfigEncodable {
     /// Decodes an `UpSampling2D` config: `size` (an int or a pair, each ≥ 1, default 2), `data_format` (Keras 1:
     /// `dim_ordering`, not saved by Keras 1: such layers read as channels-last), `interpolation` (default `nearest`).
-    public init(config c: LayerConfig) throws {
+    package init(config c: LayerConfig) throws {
         let raw = try c.string("interpolation", default: "nearest")
         guard let interpolation = Interpolation(rawValue: raw) else {
             throw c.error("`interpolation` must be one of \(Interpolation.allCases.map(\.rawValue).joined(separator: ", ")), found `\(raw)`")
@@ -13,7 +13,7 @@ extension UpSampling2D: ConfigEncodable {
     }
 
     /// `size, data_format, interpolation` in both dialects.
-    public func configJSON(dialect: ConfigDialect) -> JSONValue {
+    package func configJSON(dialect: ConfigDialect) -> JSONValue {
         .object(ConfigEncoding.base(common, dialect) + [
             ("size", ConfigEncoding.ints(size)), ("data_format", .string(dataFormat.rawValue)),
             ("interpolation", .string(interpolation.rawValue)),

@@ -2,14 +2,14 @@ import KerasGraph
 
 /// Which stored weights belong to which layer: the catalog of a file matched against a model graph.
 /// Built from names and shapes only; no weight values are read.
-public struct WeightAssignment {
+package struct WeightAssignment {
     /// Keyed by the layer's path from the top model: `["conv"]`, or `["inner", "dense"]` inside a nested model.
-    public var layers: [[String]: [StoredWeight]] = [:]
+    package var layers: [[String]: [StoredWeight]] = [:]
     /// Weights owned by the top model itself (`top_level_model_weights`, or the root `vars` of a `.weights.h5`).
-    public var topLevel: [StoredWeight] = []
+    package var topLevel: [StoredWeight] = []
 
     /// The stored weights of the layer at `path`, `[]` when it has none.
-    public func weights(at path: [String]) -> [StoredWeight] { layers[path] ?? [] }
+    package func weights(at path: [String]) -> [StoredWeight] { layers[path] ?? [] }
 }
 
 /// The weights a layer needs given the graph analysis: from its first call whose input shapes are all

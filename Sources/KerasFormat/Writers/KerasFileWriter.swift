@@ -35,7 +35,7 @@ public struct KerasFileWriter {
     /// - Throws: ``FormatError`` with one line naming the output (and the layer, where one is at fault): a layer the
     ///   format cannot express, an output that exists or is an input, a folder that cannot be written, a failure while
     ///   writing.
-    /// - Returns: the layers renamed on the way (see ``renamedForWriting(_:format:)``), empty for most models.
+    /// - Returns: the layers renamed on the way (slashes become underscores), empty for most models.
     @discardableResult
     public static func write(_ graph: ModelGraph, to path: String, format: KerasWriteFormat, overwrite: Bool = false,
                              architectureJSONPath: String? = nil,
@@ -52,7 +52,7 @@ public struct KerasFileWriter {
     /// written here is meant to load in Keras 3 (``KerasWriteFormat/legacyH5Keras2`` in Keras 2 and Keras 3), so
     /// each `/` becomes `_`, de-duplicated against every name in the model (``ModelGraph/renamingSlashes()``).
     /// Weights stay attached to their layers. Models without such names are returned unchanged.
-    public static func renamedForWriting(_ graph: ModelGraph,
+    package static func renamedForWriting(_ graph: ModelGraph,
                                          format: KerasWriteFormat) -> (graph: ModelGraph, renames: [ModelGraph.LayerRename]) {
         guard format.refusesSlashInLayerNames else { return (graph, []) }
         return graph.renamingSlashes()

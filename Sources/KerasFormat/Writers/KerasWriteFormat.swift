@@ -29,13 +29,13 @@ public enum KerasWriteFormat: String, Sendable, Equatable, CaseIterable, CustomS
     }
 
     /// The format for a command-line name: `legacy-h5`, `keras3-h5`, `weights-h5`, `keras`.
-    public init?(cliName: String) {
+    package init?(cliName: String) {
         guard let f = Self.allCases.first(where: { $0.cliName == cliName.lowercased() }) else { return nil }
         self = f
     }
 
     /// The command-line name: `legacy-h5`, `keras3-h5`, `weights-h5`, `keras`.
-    public var cliName: String {
+    package var cliName: String {
         switch self {
         case .legacyH5Keras2: return "legacy-h5"
         case .legacyH5Keras3: return "keras3-h5"
@@ -55,10 +55,10 @@ public enum KerasWriteFormat: String, Sendable, Equatable, CaseIterable, CustomS
 
     /// Whether layer names holding `/` must be renamed: Keras 3 refuses them, and every format here is loaded by
     /// Keras 3 (``legacyH5Keras2`` by Keras 2 and Keras 3), so all of them do.
-    public var refusesSlashInLayerNames: Bool { true }
+    package var refusesSlashInLayerNames: Bool { true }
 
     /// The config dialect the file's architecture is written in.
-    public var dialect: ConfigDialect { self == .legacyH5Keras2 ? .keras2 : .keras3 }
+    package var dialect: ConfigDialect { self == .legacyH5Keras2 ? .keras2 : .keras3 }
 
     /// The Keras versions that load files of this kind.
     var loadedBy: String { self == .legacyH5Keras2 ? "Keras 2 and Keras 3" : "Keras 3" }

@@ -4,7 +4,7 @@ import TensorModule
 extension ActivationLayer: RunnableLayer {
     /// The activation function applied element-wise (softmax over its axis), as Keras defines it for the
     /// version that wrote the file (the decoder picked the variant, e.g. Keras 2's hard sigmoid).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let activation = self.activation.function.op
         return ElementwiseLayer(postOps: activation.isElementwise ? [.activation(activation)] : nil) { x in
             try Ops.activation(activation, input: x)

@@ -3,7 +3,7 @@ import TensorModule
 
 extension Add: RunnableLayer {
     /// Keras `Add`: the element-wise sum, left to right, broadcasting as Keras does.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         CompiledSum(twoEqualShapes: inputShapes.count == 2 && inputShapes[0] == inputShapes[1])
     }
 }

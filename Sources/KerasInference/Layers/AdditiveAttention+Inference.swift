@@ -3,7 +3,7 @@ import TensorModule
 
 extension AdditiveAttention: RunnableLayer {
     /// Scores `Σ_d scale[d]·tanh(q[t, d] + k[s, d])`, then as ``Attention`` (Keras masks included).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         _ = try outputShapes(inputShapes: inputShapes)
         let scale = useScale ? try weightTensor(0, "scale") : nil
         return DotAttentionForward(layer: name, className: className, causal: causal || options.useCausalMask,

@@ -4,7 +4,7 @@ import TensorModule
 extension Attention: RunnableLayer {
     /// Scores as Keras computes them (`batch_matmul(q, kᵀ)·scale`, or the concat form), a causal band as
     /// `scores − 1e9`, the softmax over the value steps, then `probabilities·value`.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         _ = try outputShapes(inputShapes: inputShapes)
         let scale = useScale ? try weightTensor(0, "scale").scalars.first : nil
         let concatWeight = scoreMode == .concat ? try weightTensor(useScale ? 1 : 0, "concat_score_weight").scalars.first : nil

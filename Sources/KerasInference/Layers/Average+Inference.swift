@@ -3,7 +3,7 @@ import TensorModule
 
 extension Average: RunnableLayer {
     /// Keras `Average`: the left-to-right sum divided by the number of inputs, broadcasting as Keras does.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         ClosureLayer { inputs in [try Ops.average(inputs: try Self.equalRanks(inputs))] }
     }
 }

@@ -4,7 +4,7 @@ import TensorModule
 extension AveragePooling1D: RunnableLayer {
     /// The mean over each window; with `same` padding only the input values a window covers are counted, as TensorFlow
     /// does. Channels-first input is transposed to channels-last and back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let pool = try single(poolSize, "pool_size"), stride = try single(strides, "strides")
         guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
         let (padding, format) = (self.padding.op, dataFormat)

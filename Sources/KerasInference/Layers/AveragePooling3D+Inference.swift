@@ -4,7 +4,7 @@ import TensorModule
 extension AveragePooling3D: RunnableLayer {
     /// The mean (padding excluded) over each 3-D window, as TensorFlow's `AvgPool3D` (`same` padding split with the
     /// smaller half first). Channels-first input is transposed to channels-last and back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard poolSize.count == 3, strides.count == 3 else {
             throw inferenceError("`pool_size` and `strides` must have 3 values, got \(poolSize) and \(strides)")
         }

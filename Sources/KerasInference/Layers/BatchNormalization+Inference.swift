@@ -5,7 +5,7 @@ extension BatchNormalization: RunnableLayer {
     /// `y = x·scale + shift` along the normalised axes, with `scale = gamma·rsqrt(moving_variance + epsilon)` and
     /// `shift = beta − moving_mean·scale` folded once here, in float32 and in the order of TensorFlow's
     /// `tf.nn.batch_normalization` (what Keras 3 calls at inference).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         let rank = input.count
         let axes = try normalizedAxes(rank: rank)

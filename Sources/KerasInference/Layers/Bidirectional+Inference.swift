@@ -5,7 +5,7 @@ extension Bidirectional: RunnableLayer {
     /// Runs the forward and backward layers (each as ``Ops/recurrent(input:mask:cell:kernel:recurrentKernel:bias:goBackwards:returnSequences:zeroOutputForMask:)``),
     /// reverses the backward sequence back to input order, and merges. As in Keras, with `return_sequences` both
     /// directions output zeros at masked steps.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let f = try forward.compileRecurrent(inputShapes: inputShapes)
         let b = try backward.compileRecurrent(inputShapes: inputShapes)
         return CompiledBidirectional(forward: f, backward: b, mergeMode: mergeMode)

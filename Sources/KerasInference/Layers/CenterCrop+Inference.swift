@@ -4,7 +4,7 @@ import TensorModule
 extension CenterCrop: RunnableLayer {
     /// The central window (offsets `(in − out) // 2`); an image smaller than the target on either axis is resized to
     /// it as Keras' `smart_resize` does (centre crop to the aspect ratio, then bilinear).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (height, width, format) = (self.height, self.width, dataFormat)
         let name = self.name
         return UnaryClosureLayer { x in

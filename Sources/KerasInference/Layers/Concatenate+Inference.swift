@@ -3,7 +3,7 @@ import TensorModule
 
 extension Concatenate: RunnableLayer {
     /// Joins the inputs along `axis`.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let axis = self.axis
         return ClosureLayer { inputs in [try Ops.concatenate(inputs: inputs, axis: axis)] }
     }

@@ -5,7 +5,7 @@ extension Conv1D: RunnableLayer {
     /// A GEMM per convolution (the direct AVX2 kernel, or im2col + `sgemm`) over `[batch, steps, channels]` (`valid`, `same` or `causal` padding, dilation, groups),
     /// with the bias and the activation fused into the output pass. Channels-first input is transposed to
     /// channels-last and back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let packed = groups == 1 ? Ops.PackedKernel.pack(kernel) : nil

@@ -4,7 +4,7 @@ import TensorModule
 extension Conv1DTranspose: RunnableLayer {
     /// The transpose of a 1-D convolution (kernel `[k, filters, in]`), through the 2-D transposed kernel with
     /// height 1: Keras' output length and TensorFlow's placement padding; bias and activation fused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")

@@ -6,7 +6,7 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
     /// the activation fused into the output pass. Channels-first input (Keras 2/3 `channels_first`, Keras 1
     /// `dim_ordering = "th"`, whose kernels the weight reader already turned into `[kh, kw, in, out]`) is
     /// transposed NCHW → NHWC, run, and transposed back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         try compile(zeroPadding: ((0, 0), (0, 0)))
     }
 

@@ -4,7 +4,7 @@ import TensorModule
 extension Conv2DTranspose: RunnableLayer {
     /// The transpose of a 2-D convolution (kernel `[kh, kw, filters, in]`, output channels first), one `sgemm`
     /// then col2im, with Keras' output sizes and TensorFlow's placement padding; bias and activation fused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")

@@ -5,7 +5,7 @@ extension Conv3DTranspose: RunnableLayer {
     /// The transpose of a 3-D convolution (kernel `[kd, kh, kw, filters, in]`): 2-D transposed convolutions per
     /// depth tap, scattered along the depth axis, with Keras' output sizes and TensorFlow's placement padding;
     /// then bias and activation.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let strides = try triple(self.strides, "strides"), dilation = try triple(dilationRate, "dilation_rate")

@@ -5,7 +5,7 @@ extension ConvLSTM2D: RunnableLayer {
     /// The input convolution of all steps at once, then per step the recurrent `same` convolution and the LSTM
     /// update (``Ops/convLSTM2d(input:kernel:recurrentKernel:bias:strides:padding:dilation:activation:recurrentActivation:goBackwards:returnSequences:)``).
     /// `stateful=True`, `channels_first`, `initial_state` tensors and Keras masks are refused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard inputShapes.count == 1 else {
             throw inferenceError("called with \(inputShapes.count) tensors: an `initial_state` argument, which KerasPort does not support")
         }

@@ -3,7 +3,7 @@ import TensorModule
 
 extension Cropping1D: RunnableLayer {
     /// Removes steps from the start and end of `[batch, steps, features]`.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let c = try pair(cropping, "cropping")
         return UnaryClosureLayer { x in try Ops.cropping1d(input: x, cropping: c) }
     }

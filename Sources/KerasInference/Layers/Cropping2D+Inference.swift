@@ -3,7 +3,7 @@ import TensorModule
 
 extension Cropping2D: RunnableLayer {
     /// Removes rows and columns from the borders of the spatial axes of a rank-4 input, in its data format.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard cropping.count == 2 else {
             throw inferenceError("`cropping` must be [[top, bottom], [left, right]], got \(cropping)")
         }

@@ -5,7 +5,7 @@ extension DepthwiseConv2D: RunnableLayer, ZeroPaddingAbsorbing {
     /// Each input channel convolved with its own `depth_multiplier` filters; output channel `c·dm + m` is
     /// channel `c` with `kernel[:, :, c, m]`, as TensorFlow orders them. Bias, activation and the element-wise
     /// layers the plan fuses after it (BatchNormalization, ReLU, …) run on each output row while it is in cache.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         try compile(zeroPadding: ((0, 0), (0, 0)))
     }
 

@@ -4,7 +4,7 @@ import TensorModule
 extension Dot: RunnableLayer {
     /// The batch-wise dot product over the configured axes (`batch_dot`), optionally of L2-normalised inputs
     /// (Keras 3's `normalize`: `x·min(rsqrt(Σx²), 1e7)`).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard inputShapes.count == 2 else {
             throw inferenceError("expected exactly 2 inputs, got \(inputShapes.count)")
         }

@@ -4,7 +4,7 @@ import TensorModule
 extension EinsumDense: RunnableLayer {
     /// The einsum as one (batched) matrix product (``Ops/einsum(_:_:_:)``), then the bias (broadcast) and the
     /// activation.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         let r = try resolved(input: input)
         let kernel = try weightTensor(0, "kernel")

@@ -4,7 +4,7 @@ import TensorModule
 extension GlobalAveragePooling1D: RunnableLayer {
     /// The mean over the spatial axes, per channel. Channels-first input is transposed to channels-last first;
     /// with `keepdims` the kept size-1 axes are put back where the layer's data format has them.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (keepDims, format) = (self.keepDims, dataFormat)
         return UnaryClosureLayer { x in
             let y = try Ops.globalAvgPool1d(input: format == .channelsFirst ? try ChannelLayout.toChannelsLast(x) : x,

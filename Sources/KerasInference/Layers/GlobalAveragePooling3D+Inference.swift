@@ -4,7 +4,7 @@ import TensorModule
 extension GlobalAveragePooling3D: RunnableLayer {
     /// The mean over the three spatial axes per channel (the spatial axes merged into two, then the 2-D
     /// global pooling). Channels-first input is transposed to channels-last first.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (keepDims, format) = (self.keepDims, dataFormat)
         return UnaryClosureLayer { x in
             let t = format == .channelsFirst ? try ChannelLayout.toChannelsLast(x) : x

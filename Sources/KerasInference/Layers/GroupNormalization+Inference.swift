@@ -4,7 +4,7 @@ import TensorModule
 extension GroupNormalization: RunnableLayer {
     /// Per sample and group, two-pass moments, then `x·inv + (beta − mean·inv)` with `inv = rsqrt(var + ε)·gamma`
     /// (Keras 3's and tf_keras' form).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         _ = try channels(input)
         let gamma = scale ? try weightTensor(0, "gamma") : nil

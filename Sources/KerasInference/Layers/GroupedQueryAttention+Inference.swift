@@ -3,7 +3,7 @@ import TensorModule
 
 extension GroupedQueryAttention: RunnableLayer {
     /// As ``MultiHeadAttention`` (``MultiHeadForward``), each key/value head repeated over its group of query heads.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (dq, _, _) = try resolvedSizes(inputShapes)
         let columns = [numQueryHeads, numKeyValueHeads] + (useGate ? [numQueryHeads] : []) + [numKeyValueHeads]
         let p = try MultiHeadForward.projections(self, names: projections,

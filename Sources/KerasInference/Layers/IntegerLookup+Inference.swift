@@ -5,7 +5,7 @@ extension IntegerLookup: RunnableLayer {
     /// Token → index (or index → token with `invert`) through a table built from the config's vocabulary, then for
     /// the `one_hot`/`multi_hot`/`count` modes the categorical encoding over ``depth``. Values are floats, so tokens
     /// are exact up to 2^24. An out-of-vocabulary token with `num_oov_indices=0` is an error, as in Keras.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard !sparse else { throw inferenceError("`sparse=True` gives a sparse tensor; KerasPort runs dense tensors only") }
         guard numOOVIndices <= 1 || oovMethod == "floormod" else {
             throw inferenceError("`oov_method` `\(oovMethod)` hashes tokens with TensorFlow's FarmHash/SipHash, which KerasPort does not compute")

@@ -5,7 +5,7 @@ extension LayerNormalization: RunnableLayer {
     /// Per sample, the mean and variance over the normalised axes (two passes, as `tf.nn.moments`), then
     /// `x·inv + (beta − mean·inv)` with `inv = rsqrt(var + epsilon)·gamma`; `rms_scaling` (Keras 3) skips the
     /// centring.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         let axes = try normalizedAxes(rank: input.count)
         let hasGamma = scale || rmsScaling, hasBeta = center && !rmsScaling

@@ -3,7 +3,7 @@ import TensorModule
 
 extension LayerScale: RunnableLayer {
     /// `x · gamma`, `gamma` broadcast over the last axis.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let gamma = try weightTensor(0, "gamma")
         return UnaryClosureLayer { x in try Ops.multiply(lhs: x, rhs: gamma) }
     }

@@ -4,7 +4,7 @@ import TensorModule
 extension LeakyReLU: RunnableLayer {
     /// `x > 0 ? x : slope·x`, the piecewise definition, for every slope (also above 1, where it differs from
     /// `max(x, slope·x)`); bit-exact with TensorFlow's kernel.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let slope = negativeSlope
         if slope == 0 && reluWhenSlopeIsZero {
             // Keras 2: backend.relu(x, alpha=0) is plain relu (-inf → 0, not NaN).

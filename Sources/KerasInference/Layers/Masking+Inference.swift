@@ -4,7 +4,7 @@ import TensorModule
 extension Masking: RunnableLayer {
     /// `x · any(x ≠ mask_value, axis=-1)`, a multiplication as in Keras (an infinite feature in a masked step gives
     /// NaN there, as Keras' does). The mask itself is made by the plan (see `Masks.swift`).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let value = Float(maskValue)
         return UnaryClosureLayer { x in
             guard let features = x.shape.last, features > 0 else { return x }

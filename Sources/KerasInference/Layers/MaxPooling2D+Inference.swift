@@ -4,7 +4,7 @@ import TensorModule
 extension MaxPooling2D: RunnableLayer {
     /// The maximum over each window (padding never wins, as in TensorFlow).
     /// Channels-first input is transposed to channels-last and back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let pool = try pair(poolSize, "pool_size"), strides = try pair(self.strides, "strides")
         guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
         let (padding, format) = (self.padding.op, dataFormat)

@@ -7,7 +7,7 @@ extension MultiHeadAttention: RunnableLayer {
     /// `(q·scale)·kᵀ` as one batched product over `[batch, heads]`, the masked softmax over the key steps, then
     /// `probabilities·v`. The scale `1/√key_dim` multiplies the projected query as Keras does, except on Keras 3's
     /// fused path (no scores returned, no dropout, rank-3 inputs), which scales the products.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (q, _, _) = try resolvedShapes(inputShapes)
         _ = try outputShapes(inputShapes: inputShapes)
         if let m = roles.attentionMask, q.count != 3 {

@@ -3,7 +3,7 @@ import TensorModule
 
 extension Multiply: RunnableLayer {
     /// Keras `Multiply`: the element-wise product, left to right, broadcasting as Keras does.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         ClosureLayer { inputs in [try Ops.multiply(inputs: try Self.equalRanks(inputs))] }
     }
 }

@@ -4,7 +4,7 @@ import TensorModule
 extension NestedModel: RunnableLayer {
     /// The inner model compiled for the shapes this call feeds it, run as one step of the outer model. Errors from
     /// inside name the nested model and the inner layer.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let inner: CompiledModel
         do {
             inner = try CompiledModel(graph, inputShapes: inputShapes)

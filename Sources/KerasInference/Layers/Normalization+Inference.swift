@@ -10,7 +10,7 @@ import Darwin
 extension Normalization: RunnableLayer {
     /// `(x − mean) / max(√variance, 1e-7)`, or with `invert` `mean + x · max(√variance, 1e-7)`, as Keras 2 and 3
     /// compute it, with mean and variance broadcast over the axes that are not kept.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         let kept = try keptAxes(rank: input.count)
         let statShape = try statisticsShape(input)

@@ -3,7 +3,7 @@ import TensorModule
 
 extension OpLayer: RunnableLayer {
     /// Runs the operation on the call's inputs and constants, as TensorFlow computes it.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let operands = self.operands, operation = self.operation
         let name = self.name, className = self.className
         for case let .input(i) in operands where i >= inputShapes.count {

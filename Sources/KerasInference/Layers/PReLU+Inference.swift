@@ -8,7 +8,7 @@ extension PReLU: RunnableLayer {
     /// TensorFlow flushes the denormal product `alpha·relu(-x)` to zero before the subtraction, so where that
     /// product is denormal Keras gives `+0.0` whatever the signs; the fused kernel gives the denormal itself,
     /// which is replaced here by `+0.0`.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let alpha = try weightTensor(0, "alpha")
         let fused = inputShapes.first.flatMap { Ops.preluPostOp(alpha: alpha, sample: Array($0.dropFirst())) }
         return ElementwiseLayer(postOps: fused.map { [$0, .flushDenormalsToPositiveZero] }) { x in

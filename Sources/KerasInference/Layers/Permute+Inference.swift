@@ -3,7 +3,7 @@ import TensorModule
 
 extension Permute: RunnableLayer {
     /// Reorders the non-batch axes (`dims` is 1-based).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let dims = self.dims
         return UnaryClosureLayer { x in try Ops.permute(input: x, dims: dims) }
     }

@@ -7,7 +7,7 @@ extension RNN: RunnableLayer {
     /// every cell but the last returns its sequence, the first one reads the input backwards when `go_backwards`
     /// (so the later ones read its outputs, and the mask, in that reversed order). Uses the input's Keras mask.
     /// `stateful=True`, `time_major=True` and extra call tensors (`initial_state`) are refused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard inputShapes.count == 1 else {
             throw inferenceError("called with \(inputShapes.count) tensors: an `initial_state` or a hand-made `mask` argument, which KerasPort does not support")
         }

@@ -4,7 +4,7 @@ import TensorModule
 extension ReLU: RunnableLayer {
     /// Keras' `relu(x, negative_slope, max_value, threshold)`, step by step as Keras 3 computes it
     /// (`where(x > threshold, x, 0)` for a non-zero threshold).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let (slope, maxValue, threshold) = (negativeSlope, self.maxValue, self.threshold)
         let op = Ops.Activation.reluGeneral(negativeSlope: slope, maxValue: maxValue, threshold: threshold,
                                             thresholdForm: .select)

@@ -3,7 +3,7 @@ import TensorModule
 
 extension RepeatVector: RunnableLayer {
     /// `[batch, features] → [batch, n, features]`.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let n = self.n
         return UnaryClosureLayer { x in try Ops.repeatVector(input: x, count: n) }
     }

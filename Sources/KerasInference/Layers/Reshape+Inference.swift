@@ -3,7 +3,7 @@ import TensorModule
 
 extension Reshape: RunnableLayer {
     /// The same values under `[batch] + targetShape` (one `-1` inferred per sample).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let target = targetShape
         return UnaryClosureLayer { x in
             guard let batch = x.shape.first else { throw inferenceError("input has no batch axis") }

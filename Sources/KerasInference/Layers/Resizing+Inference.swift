@@ -5,7 +5,7 @@ extension Resizing: RunnableLayer {
     /// `tf.image.resize` with `bilinear` (half-pixel centres) or `nearest`, without antialiasing, after a centre crop
     /// to the target's aspect ratio when `crop_to_aspect_ratio` is set. Other interpolations, `antialias` and
     /// `pad_to_aspect_ratio` are not implemented: compiling fails, naming the layer and the option.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard interpolation == .bilinear || interpolation == .nearest else {
             throw inferenceError("interpolation `\(interpolation.rawValue)` is not supported (only `bilinear` and `nearest`)")
         }

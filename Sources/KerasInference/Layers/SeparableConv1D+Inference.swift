@@ -4,7 +4,7 @@ import TensorModule
 extension SeparableConv1D: RunnableLayer {
     /// A depthwise 1-D convolution (no bias) then a pointwise (kernel size 1) convolution with the bias and
     /// activation fused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let depthwise = try weightTensor(0, "depthwise_kernel")
         let pointwise = try weightTensor(1, "pointwise_kernel")
         let bias = useBias ? try weightTensor(2, "bias") : nil

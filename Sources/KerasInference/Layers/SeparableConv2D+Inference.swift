@@ -3,7 +3,7 @@ import TensorModule
 
 extension SeparableConv2D: RunnableLayer {
     /// A depthwise convolution (no bias) then a 1×1 pointwise convolution with the bias and activation fused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let depthwise = try weightTensor(0, "depthwise_kernel")
         let pointwise = try weightTensor(1, "pointwise_kernel")
         let bias = useBias ? try weightTensor(2, "bias") : nil

@@ -5,7 +5,7 @@ extension SimpleRNN: RunnableLayer {
     /// The input projection of all steps as one matrix product, then one recurrent product and the cell update per
     /// step (Ops/recurrent(input:mask:cell:kernel:recurrentKernel:bias:goBackwards:returnSequences:zeroOutputForMask:));
     /// uses the input's Keras mask. `stateful=True` and `time_major=True` are refused.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         try compileRecurrent(inputShapes: inputShapes)
     }
 }

@@ -4,7 +4,7 @@ import TensorModule
 extension Softmax: RunnableLayer {
     /// Softmax over one axis, or jointly over several: the axes are moved last and merged into one, the
     /// softmax runs over it, and the result is moved back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let input = try singleInput(inputShapes)
         let rank = input.count
         var axes: [Int] = []

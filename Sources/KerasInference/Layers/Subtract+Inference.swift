@@ -3,7 +3,7 @@ import TensorModule
 
 extension Subtract: RunnableLayer {
     /// Keras `Subtract`: `a − b` of exactly two inputs, broadcasting as Keras does.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard inputShapes.count == 2 else {
             throw inferenceError("expected exactly 2 inputs, got \(inputShapes.count)")
         }

@@ -4,7 +4,7 @@ import TensorModule
 extension TimeDistributed: RunnableLayer {
     /// The wrapped layer compiled for one step's shape and run once on all `batch·time` steps (reshaped to
     /// `[batch·time, …]` and back).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard let runnable = layer as? any RunnableLayer else {
             throw inferenceError("the wrapped layer `\(layer.name)` (\(layer.className)) cannot be run by KerasPort")
         }

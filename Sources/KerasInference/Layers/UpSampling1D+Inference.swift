@@ -3,7 +3,7 @@ import TensorModule
 
 extension UpSampling1D: RunnableLayer {
     /// Each step repeated `size` times.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let size = self.size
         return UnaryClosureLayer { x in try Ops.upSampling1d(input: x, size: size) }
     }

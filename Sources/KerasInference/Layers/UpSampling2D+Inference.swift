@@ -5,7 +5,7 @@ extension UpSampling2D: RunnableLayer {
     /// `nearest` repeats pixels; `bilinear` is TensorFlow's resize with half-pixel centres and no antialiasing
     /// (what Keras 2 and 3 call). Other interpolations are not implemented: compiling fails, naming the layer.
     /// Channels-first input is transposed to channels-last and back.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let size = try pair(self.size, "size")
         let interpolation: Ops.Interpolation
         switch self.interpolation {

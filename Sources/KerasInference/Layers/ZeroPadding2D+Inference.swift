@@ -3,7 +3,7 @@ import TensorModule
 
 extension ZeroPadding2D: RunnableLayer {
     /// Rows and columns of zeros around the spatial axes of a rank-4 input, in its data format.
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard padding.count == 2 else {
             throw inferenceError("`padding` must be [[top, bottom], [left, right]], got \(padding)")
         }

@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import Foundation
 import KerasPort
+import KerasPortTooling
 
 extension KerasPortCommand {
     struct Convert: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KerasPlot
 import KerasPort
+import KerasPortTooling
 
 extension KerasPortCommand {
     struct Plot: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KerasPort
+import KerasPortTooling
 
 extension KerasPortCommand {
     struct Predict: ParsableCommand {

@@ -41,7 +41,7 @@ extension Layer {
 
 extension InferenceIdentityLayer {
     /// Dropout and noise layers are the identity at inference (Keras calls them with `training=False`).
-    public func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
+    package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         IdentityLayer()
     }
 }

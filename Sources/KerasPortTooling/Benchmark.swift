@@ -6,19 +6,19 @@ import TensorModule
 
 /// Times a model: loading, then repeated `predict` on a random batch after warm-up, with an optional
 /// per-step profile (of the plan `predict` runs: fused layers are one step). Used by `keras-port bench`; compared with Keras and ONNX Runtime by tools/bench_compare.
-public struct Benchmark {
-    public struct Result {
-        public var batch: Int
-        public var iterations: Int
-        public var warmup: Int
+package struct Benchmark {
+    package struct Result {
+        package var batch: Int
+        package var iterations: Int
+        package var warmup: Int
         /// Seconds to open the file, read every weight and compile the plan.
-        public var loadSeconds: Double
-        public var medianSeconds: Double
-        public var minSeconds: Double
+        package var loadSeconds: Double
+        package var medianSeconds: Double
+        package var minSeconds: Double
         /// Multiply-adds ×2 of Dense and convolution layers per batch, when known.
-        public var flops: Double?
+        package var flops: Double?
         /// Per layer: (name, class, median seconds per batch), in run order.
-        public var profile: [(layer: String, className: String, seconds: Double)]
+        package var profile: [(layer: String, className: String, seconds: Double)]
     }
 
     /// Runs the benchmark.
@@ -33,7 +33,7 @@ public struct Benchmark {
     ///   - shapes: one full input shape per model input (batch first; the first one's batch is the batch size), for
     ///     models whose inputs have `None` sizes (e.g. an any-size image model); `nil` uses the declared shapes with
     ///     `batch`.
-    public static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
+    package static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
                            profile: Bool, shapes: [[Int]]? = nil) throws -> Result {
         let start = DispatchTime.now().uptimeNanoseconds
         let graph = try KerasFile.open(path, architecture: architecture).loadGraph()

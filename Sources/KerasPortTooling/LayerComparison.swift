@@ -7,16 +7,16 @@ import TensorModule
 /// whose output diverges beyond `|ours − keras| ≤ atol + rtol·|keras|`.
 ///
 /// `tools/dump_layer_outputs.py MODEL INPUT.npy DIR` writes such a folder with real Keras.
-public struct LayerComparison {
-    public let folder: String
-    public let rtol: Float
-    public let atol: Float
+package struct LayerComparison {
+    package let folder: String
+    package let rtol: Float
+    package let atol: Float
     /// (layer, call, max |diff|, within bound) for every layer that had a reference file, in run order.
-    public private(set) var results: [(layer: String, call: Int, maxAbsDiff: Float, ok: Bool)] = []
+    package private(set) var results: [(layer: String, call: Int, maxAbsDiff: Float, ok: Bool)] = []
     /// Layers whose reference file could not be read.
-    public private(set) var unreadable: [String] = []
+    package private(set) var unreadable: [String] = []
 
-    public init(folder: String, rtol: Float = 1e-4, atol: Float = 1e-5) {
+    package init(folder: String, rtol: Float = 1e-4, atol: Float = 1e-5) {
         self.folder = folder
         self.rtol = rtol
         self.atol = atol
@@ -25,7 +25,7 @@ public struct LayerComparison {
     /// Checks one layer call's first output against its reference, when there is one.
     /// A layer name from the model file that is not a plain file name (`/`, `..`, NUL) has no reference: the
     /// folder is never left because a crafted model names a layer `../../x`.
-    public mutating func check(layer: String, call: Int, outputs: [Tensor]) {
+    package mutating func check(layer: String, call: Int, outputs: [Tensor]) {
         guard !layer.isEmpty, !layer.contains("/"), !layer.contains("\\"), !layer.hasPrefix("."), !layer.utf8.contains(0) else { return }
         let base = URL(fileURLWithPath: folder)
         let candidates = call == 0 ? ["\(layer).npy"] : ["\(layer)_\(call).npy"]
@@ -52,7 +52,7 @@ public struct LayerComparison {
     }
 
     /// One line per compared layer, then the verdict.
-    public func report() -> String {
+    package func report() -> String {
         var out = ""
         for r in results {
             out += "\(r.ok ? "ok  " : "DIFF") \(r.layer)\(r.call > 0 ? "[\(r.call)]" : "")  max |diff| \(r.maxAbsDiff)\n"

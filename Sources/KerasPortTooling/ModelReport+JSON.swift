@@ -3,7 +3,7 @@ import KerasGraph
 
 extension ModelReport {
     /// The report as JSON (schema in the README, "inspect --json"). Keys keep the order documented there.
-    public func json(alphas: Bool = false) -> JSONValue {
+    package func json(alphas: Bool = false) -> JSONValue {
         func shape(_ s: Shape?) -> JSONValue {
             guard let s else { return .null }
             return .array(s.map { $0.map { .number(Double($0)) } ?? .null })

@@ -9,67 +9,67 @@ import TensorModule
 /// `max(x, αx)` and the piecewise definition disagree (alphas above 1), and negative alphas.
 ///
 /// Building a report reads no weight values except the PReLU alphas.
-public struct ModelReport {
-    public struct WeightInfo {
-        public var name: String
-        public var shape: [Int]
-        public var dtype: String
+package struct ModelReport {
+    package struct WeightInfo {
+        package var name: String
+        package var shape: [Int]
+        package var dtype: String
     }
 
-    public struct AlphaInfo {
-        public var shape: [Int]
-        public var min: Float
-        public var max: Float
-        public var mean: Float
-        public var values: [Float]
+    package struct AlphaInfo {
+        package var shape: [Int]
+        package var min: Float
+        package var max: Float
+        package var mean: Float
+        package var values: [Float]
         /// Counts of alphas that are negative, above 1, or not finite.
-        public var negative: Int
-        public var aboveOne: Int
-        public var nonFinite: Int
+        package var negative: Int
+        package var aboveOne: Int
+        package var nonFinite: Int
     }
 
-    public struct LayerInfo {
+    package struct LayerInfo {
         /// `dense`, or `backbone/dense` inside the nested model `backbone`.
-        public var path: String
+        package var path: String
         /// The model the layer belongs to (the top model's name, or the nested model's).
-        public var model: String
-        public var className: String
-        public var outputShapes: [Shape?]
-        public var inbound: [String]
-        public var parameterCount: Int
-        public var weights: [WeightInfo]
-        public var activation: String?
-        public var negativeSlope: Float?
-        public var maxValue: Float?
-        public var threshold: Float?
-        public var sharedAxes: [Int]?
-        public var sharing: String?
-        public var alpha: AlphaInfo?
-        public var notes: [String]
-        public var isNestedModel: Bool
-        public var isSupported: Bool
+        package var model: String
+        package var className: String
+        package var outputShapes: [Shape?]
+        package var inbound: [String]
+        package var parameterCount: Int
+        package var weights: [WeightInfo]
+        package var activation: String?
+        package var negativeSlope: Float?
+        package var maxValue: Float?
+        package var threshold: Float?
+        package var sharedAxes: [Int]?
+        package var sharing: String?
+        package var alpha: AlphaInfo?
+        package var notes: [String]
+        package var isNestedModel: Bool
+        package var isSupported: Bool
         /// The Python code the layer's config carries (a Lambda's marshalled bytecode), which KerasPort never runs.
-        public var executableCode: String?
+        package var executableCode: String?
     }
 
-    public var file: String
-    public var format: KerasFileFormat
-    public var kerasVersion: String?
-    public var backend: String?
-    public var modelName: String
-    public var modelClass: String
-    public var inputs: [(name: String, shape: Shape?)]
-    public var outputs: [(name: String, shape: Shape?)]
-    public var layers: [LayerInfo]
-    public var warnings: [String]
-    public var totalParameters: Int
-    public var trainableParameters: Int
+    package var file: String
+    package var format: KerasFileFormat
+    package var kerasVersion: String?
+    package var backend: String?
+    package var modelName: String
+    package var modelClass: String
+    package var inputs: [(name: String, shape: Shape?)]
+    package var outputs: [(name: String, shape: Shape?)]
+    package var layers: [LayerInfo]
+    package var warnings: [String]
+    package var totalParameters: Int
+    package var trainableParameters: Int
 
     /// Builds the report for an opened file.
     /// - Parameters:
     ///   - file: the opened file.
     ///   - includeAlphaValues: keep every alpha value (for `--alphas` and `--json --alphas`).
-    public init(file: KerasFile, includeAlphaValues: Bool = false) throws {
+    package init(file: KerasFile, includeAlphaValues: Bool = false) throws {
         self.file = file.path
         format = file.format
         kerasVersion = file.kerasVersion
@@ -202,36 +202,22 @@ public struct ModelReport {
         }
     }
 
+    /// Keras' name of `f` (``ActivationFunction/kerasName``), with the arguments that differ from what the name alone
+    /// gives.
     static func name(of f: ActivationFunction) -> String {
         switch f {
-        case .linear: return "linear"
-        case .relu: return "relu"
-        case .relu6: return "relu6"
         case let .leakyReLU(s): return "leaky_relu(negative_slope=\(s))"
-        case let .elu(a): return a == 1 ? "elu" : "elu(alpha=\(a))"
-        case .selu: return "selu"
-        case let .gelu(approx): return approx ? "gelu(approximate=True)" : "gelu"
-        case .sigmoid: return "sigmoid"
+        case let .elu(a) where a != 1: return "elu(alpha=\(a))"
+        case .gelu(approximate: true): return "gelu(approximate=True)"
         case let .hardSigmoid(v): return "hard_sigmoid(\(v.rawValue))"
-        case .tanh: return "tanh"
-        case let .softmax(axis): return axis == -1 ? "softmax" : "softmax(axis=\(axis))"
-        case .softplus: return "softplus"
-        case .softsign: return "softsign"
-        case .swish: return "swish"
-        case .exponential: return "exponential"
-        case .mish: return "mish"
-        case .hardSilu: return "hard_silu"
-        case let .celu(a): return a == 1 ? "celu" : "celu(alpha=\(a))"
-        case let .hardShrink(t): return t == 0.5 ? "hard_shrink" : "hard_shrink(threshold=\(t))"
-        case .hardTanh: return "hard_tanh"
-        case .logSigmoid: return "log_sigmoid"
-        case let .softShrink(t): return t == 0.5 ? "soft_shrink" : "soft_shrink(threshold=\(t))"
-        case .sparsePlus: return "sparse_plus"
-        case .sparseSigmoid: return "sparse_sigmoid"
-        case let .squareplus(b): return b == 4 ? "squareplus" : "squareplus(b=\(b))"
-        case .tanhShrink: return "tanh_shrink"
-        case let .logSoftmax(axis): return axis == -1 ? "log_softmax" : "log_softmax(axis=\(axis))"
-        case let .sparsemax(axis): return axis == -1 ? "sparsemax" : "sparsemax(axis=\(axis))"
+        case let .softmax(axis) where axis != -1: return "softmax(axis=\(axis))"
+        case let .celu(a) where a != 1: return "celu(alpha=\(a))"
+        case let .hardShrink(t) where t != 0.5: return "hard_shrink(threshold=\(t))"
+        case let .softShrink(t) where t != 0.5: return "soft_shrink(threshold=\(t))"
+        case let .squareplus(b) where b != 4: return "squareplus(b=\(b))"
+        case let .logSoftmax(axis) where axis != -1: return "log_softmax(axis=\(axis))"
+        case let .sparsemax(axis) where axis != -1: return "sparsemax(axis=\(axis))"
+        default: return f.kerasName
         }
     }
 

@@ -5,7 +5,7 @@ import KerasGraph
 extension ModelReport {
     /// The human-readable report: a header, one line per layer, totals, then the activation parameters and warnings.
     /// - Parameter alphas: also list every alpha value per channel (`--alphas`).
-    public func text(alphas: Bool = false) -> String {
+    package func text(alphas: Bool = false) -> String {
         var out = ""
         out += "\(file)\n"
         out += "  format: \(format) · Keras \(kerasVersion ?? "unknown (Keras 1?)")" + (backend.map { " · backend \($0)" } ?? "") + "\n"

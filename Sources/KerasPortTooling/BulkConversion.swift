@@ -6,33 +6,33 @@ import Foundation
 ///
 /// Only names are looked at here (no file is opened): whether a file really is a Keras model, and whether it needs
 /// its architecture JSON, is found when it is converted.
-public struct BulkConversionPlan: Sendable {
+package struct BulkConversionPlan: Sendable {
     /// One input file.
-    public struct Item: Sendable, Equatable {
+    package struct Item: Sendable, Equatable {
         /// Path relative to the input folder (`a/b/model.h5`).
-        public var input: String
+        package var input: String
         /// Path relative to the output folder (`a/b/model.keras`).
-        public var output: String
+        package var output: String
         /// An architecture JSON next to the input (relative to the input folder), used when the input holds only
         /// weights: `<stem>.json`, else `model.json`, else `config.json` in the same folder.
-        public var companionConfig: String?
+        package var companionConfig: String?
         /// Why the file is not converted (another input maps to the same output), or `nil`.
-        public var skipReason: String?
+        package var skipReason: String?
     }
 
-    public var inputFolder: String
-    public var outputFolder: String
-    public var items: [Item]
+    package var inputFolder: String
+    package var outputFolder: String
+    package var items: [Item]
 
     /// Input names taken as Keras files: `.h5`, `.hdf5`, `.keras`, and sharded-weights indexes `.weights.json`.
     /// Plain `.json` files are architectures (companions), not inputs; shards listed by an index are not inputs.
-    public static func isCandidate(_ name: String) -> Bool {
+    package static func isCandidate(_ name: String) -> Bool {
         let n = name.lowercased()
         return n.hasSuffix(".h5") || n.hasSuffix(".hdf5") || n.hasSuffix(".keras") || n.hasSuffix(".weights.json")
     }
 
     /// The file name without the Keras extensions: `model.weights.h5` → `model`, `net.h5` → `net`.
-    public static func stem(_ name: String) -> String {
+    package static func stem(_ name: String) -> String {
         let n = name.lowercased()
         for suffix in [".weights.h5", ".weights.json", ".hdf5", ".h5", ".keras"] where n.hasSuffix(suffix) {
             return String(name.dropLast(suffix.count))
@@ -43,7 +43,7 @@ public struct BulkConversionPlan: Sendable {
     /// Finds the Keras files under `inputFolder` (its subfolders too when `recursive`), in sorted path order.
     /// - Throws: when `inputFolder` is not a readable folder, or `outputFolder` lies inside it (the outputs would be
     ///   picked up as inputs on the next run).
-    public init(inputFolder: String, outputFolder: String, recursive: Bool, outputExtension: String) throws {
+    package init(inputFolder: String, outputFolder: String, recursive: Bool, outputExtension: String) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: inputFolder, isDirectory: &isDir), isDir.boolValue else {
@@ -122,7 +122,7 @@ public struct BulkConversionPlan: Sendable {
 }
 
 /// A bulk conversion that cannot start: one line naming the folder.
-public struct BulkConversionError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct BulkConversionError: Error, CustomStringConvertible, Sendable {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
