@@ -8,6 +8,8 @@
      reported (float32 bits); layers marked unsupported are the "missing" classes/ops.
   3. convert: `keras-port convert FILE out.keras --json` and `out.h5` (legacy-h5, Keras 2 dialect), each loaded in
      real Keras 3 (`keras.saving.load_model`) and run on the same inputs, same bound; layer renames (`/`) counted.
+     When our Keras 2-dialect writer refuses Keras-3-only content, `out.h5` is written as keras3-h5 instead. A legacy
+     .h5 that Keras 3 cannot load whatever writes it (H5_LIMITS: Keras' own limits) reads "n/a" with the reason.
 
     tools/.venv/bin/python tools/zoo_check.py [--quick | --only ids] [--binary PATH] [--out DIR] [--reuse]
                                               [--cached-only]
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -234,6 +237,10 @@ def check_model(d: Path, binary: str, k3: Keras3, work: Path, load_in_keras3: bo
         if dest.exists():
             dest.unlink()
         rc, out, err, _ = run([binary, "convert", str(source), str(dest), "--json"])
+        if rc != 0 and target == "out.h5" and "cannot be written as legacy-h5 (Keras 2 dialect)" in err:
+            # Keras-3-only content (keras.ops calls, Keras 3 activations): the Keras 3 dialect of the legacy format.
+            row["h5_format"] = "keras3-h5"
+            rc, out, err, _ = run([binary, "convert", str(source), str(dest), "--format", "keras3-h5", "--json"])
         if rc != 0:
             row["failures"].append(f"convert {target}: {last_line(err)}")
             continue
@@ -251,6 +258,36 @@ def check_model(d: Path, binary: str, k3: Keras3, work: Path, load_in_keras3: bo
         else:
             row["failures"].append(f"Keras 3 on converted {target}: {res.get('error')}")
     row["seconds"]["convert"] = round(time.time() - t0, 2)
+    return classify(row)
+
+
+# A legacy .h5 that no Keras 3 can load whatever writes it (Keras' own limits, each checked on Keras' own files or
+# configs): the .h5 column then reads "n/a" with the reason, and the model is not failed for it. `.keras` always counts.
+H5_LIMITS = [
+    (re.compile(r"^Keras 3 on converted out\.h5: .*Unknown layer: '(TFOpLambda|LayerScale|Custom>CustomScaleLayer|DepthToSpace)'"),
+     "Keras 3's legacy-.h5 loader has no class `{0}` (tf_keras TFOpLambda calls, keras.applications' own layers, "
+     "keras.ops calls are registered only for .keras)"),
+    (re.compile(r"^convert out\.h5: .*`(keras\.src\.ops\.[A-Za-z_.]+)` is a Keras 3 keras\.ops call"),
+     "a keras.ops call (`{0}`) is recorded only by the module a .keras config names; Keras 3 cannot load its own "
+     "legacy .h5 of one"),
+    (re.compile(r"^Keras 3 on converted out\.h5: .*Error when deserializing class '(MultiHeadAttention)'"),
+     "tf_keras needs `query_shape`/`key_shape`/`value_shape` in a legacy .h5 `{0}` config and Keras 3 rejects them"),
+]
+
+
+def classify(row):
+    """Moves .h5 failures that are Keras' own limits (H5_LIMITS) into row["h5_not_expressible"]."""
+    kept = []
+    for f in row["failures"]:
+        for pattern, reason in H5_LIMITS:
+            m = pattern.search(f)
+            if m:
+                row["converted_h5"] = "n/a"
+                row["h5_not_expressible"] = reason.format(*m.groups())
+                break
+        else:
+            kept.append(f)
+    row["failures"] = kept
     return row
 
 
@@ -261,10 +298,13 @@ def markdown(rows):
         worst = "—" if r["worst_abs_error"] is None else f"{r['worst_abs_error']:.2e}"
         alphas = "—" if r["alphas_ok"] is None or not r["activation_layers"] else ("ok" if r["alphas_ok"] else "no")
         def yn(v):
-            return "written*" if v is None else ("yes" if v else "no")
+            return "written*" if v is None else v if isinstance(v, str) else ("yes" if v else "no")
 
         conv = f"{yn(r['converted_keras'])} / {yn(r['converted_h5'])}"
-        reason = (r["failures"][0] if r["failures"] else "").replace("|", "\\|")
+        reason = (r["failures"][0] if r["failures"] else
+                  f".h5 n/a: {r['h5_not_expressible']}" if r.get("h5_not_expressible") else "").replace("|", "\\|")
+        if r.get("h5_format"):
+            conv += f" ({r['h5_format']})"
         if len(reason) > 160:
             reason = reason[:157] + "…"
         lines.append(f"| {r['model']} | {r['version']} | {r['params']:,} | {worst} | {'ok' if r['predict_ok'] else 'FAIL'} "
@@ -285,6 +325,7 @@ def summary(rows):
         "predict_ok": sum(r["predict_ok"] for r in rows),
         "converted_keras": sum(r["converted_keras"] is True for r in rows),
         "converted_h5": sum(r["converted_h5"] is True for r in rows),
+        "h5_not_expressible": sum(r["converted_h5"] == "n/a" for r in rows),
         "written_not_loaded_keras": sum(r["converted_keras"] is None for r in rows),
         "written_not_loaded_h5": sum(r["converted_h5"] is None for r in rows),
         "worst_abs_error": max((r["worst_abs_error"] for r in rows if r["worst_abs_error"] is not None), default=None),
@@ -339,7 +380,7 @@ def main():
                 for f in [d / "check.json"] + ([d / "check_fast.json"] if a.no_keras3 or a.cached_only else []):
                     try:
                         prev = json.loads(f.read_text())
-                        row = prev["row"] if prev.get("key") == key else None
+                        row = classify(prev["row"]) if prev.get("key") == key else None
                     except (OSError, json.JSONDecodeError, KeyError):
                         row = None
                     if row is not None:
@@ -358,7 +399,8 @@ def main():
     s = summary(rows)
     md = markdown(rows)
     md += (f"\n\n{s['models']} models: predict within the bound {s['predict_ok']}, converted to .keras and verified in "
-           f"Keras 3 {s['converted_keras']}, to .h5 {s['converted_h5']}, everything passed {s['passed_all']}. "
+           f"Keras 3 {s['converted_keras']}, to .h5 {s['converted_h5']} (not expressible as a legacy .h5 Keras 3 loads: "
+           f"{s['h5_not_expressible']}), everything passed {s['passed_all']}. "
            f"Worst |Δ| among passing predictions: {s['worst_abs_error']}.\n")
     if s["written_not_loaded_keras"] or s["written_not_loaded_h5"]:
         md += (f"\nwritten*: converted by keras-port but not loaded in Keras 3 in this run (--no-keras3): "
