@@ -56,30 +56,14 @@ public struct Conv1DTranspose: Layer {
     }
 
     public func weightSpecs(inputShapes: [Shape]) throws -> [WeightSpec] {
-        let input = try singleInput(inputShapes)
         _ = try outputShapes(inputShapes: inputShapes)
-        let channels = try knownChannels(try spatialLayout(input, spatialRank: 1, dataFormat: dataFormat), input: input)
-        var specs = [WeightSpec(name: "kernel", shape: kernelSize + [filters, channels])]
-        if useBias { specs.append(WeightSpec(name: "bias", shape: [filters])) }
-        return specs
+        return try transposedConvolutionWeightSpecs(input: try singleInput(inputShapes), rank: 1, filters: filters,
+                                                    kernel: kernelSize, useBias: useBias, dataFormat: dataFormat)
     }
 
     public func outputShapes(inputShapes: [Shape]) throws -> [Shape] {
-        try validateConvolution(filters: filters, groups: 1, strides: strides, dilation: dilationRate)
-        try validateWindow(kernel: kernelSize, strides: strides, dilation: dilationRate, rank: 1)
-        guard padding != .causal else { throw configError("`padding` must be `valid` or `same`, got `causal`") }
-        if let op = outputPadding {
-            try requireCount(op, 1, "output_padding")
-            for (p, s) in zip(op, strides) where p < 0 || p >= s {
-                throw configError("`output_padding` \(op) must be >= 0 and less than `strides` \(strides)")
-            }
-        }
-        let input = try singleInput(inputShapes)
-        let layout = try spatialLayout(input, spatialRank: 1, dataFormat: dataFormat)
-        let spatial = (0..<1).map { i in
-            WindowArithmetic.transposed(layout.spatial[i], kernel: kernelSize[i], stride: strides[i],
-                                        dilation: dilationRate[i], padding: padding, outputPadding: outputPadding?[i])
-        }
-        return [layout.shape(spatial: spatial, channels: filters)]
+        [try transposedConvolutionOutputShape(input: try singleInput(inputShapes), rank: 1, filters: filters,
+                                              kernel: kernelSize, strides: strides, dilation: dilationRate,
+                                              padding: padding, outputPadding: outputPadding, dataFormat: dataFormat)]
     }
 }

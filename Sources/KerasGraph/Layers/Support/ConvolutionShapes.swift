@@ -70,4 +70,35 @@ extension Layer {
                               + "(strides \(strides), dilation_rate \(dilation))")
         }
     }
+
+    /// The output shape of a transposed convolution with `filters` output channels, computed as Keras'
+    /// `compute_conv_transpose_output_shape` (checks the settings and `output_padding` < `strides` first).
+    func transposedConvolutionOutputShape(input: Shape, rank: Int, filters: Int, kernel: [Int], strides: [Int],
+                                          dilation: [Int], padding: Padding, outputPadding: [Int]?,
+                                          dataFormat: DataFormat) throws -> Shape {
+        try validateConvolution(filters: filters, groups: 1, strides: strides, dilation: dilation)
+        try validateWindow(kernel: kernel, strides: strides, dilation: dilation, rank: rank)
+        guard padding != .causal else { throw configError("`padding` must be `valid` or `same`, got `causal`") }
+        if let op = outputPadding {
+            try requireCount(op, rank, "output_padding")
+            for (p, s) in zip(op, strides) where p < 0 || p >= s {
+                throw configError("`output_padding` \(op) must be >= 0 and less than `strides` \(strides)")
+            }
+        }
+        let layout = try spatialLayout(input, spatialRank: rank, dataFormat: dataFormat)
+        let spatial = (0..<rank).map { i in
+            WindowArithmetic.transposed(layout.spatial[i], kernel: kernel[i], stride: strides[i],
+                                        dilation: dilation[i], padding: padding, outputPadding: outputPadding?[i])
+        }
+        return layout.shape(spatial: spatial, channels: filters)
+    }
+
+    /// The weights of a transposed convolution: `kernel` (kernel…, filters, in) and an optional `bias` (filters).
+    func transposedConvolutionWeightSpecs(input: Shape, rank: Int, filters: Int, kernel: [Int], useBias: Bool,
+                                          dataFormat: DataFormat) throws -> [WeightSpec] {
+        let channels = try knownChannels(try spatialLayout(input, spatialRank: rank, dataFormat: dataFormat), input: input)
+        var specs = [WeightSpec(name: "kernel", shape: kernel + [filters, channels])]
+        if useBias { specs.append(WeightSpec(name: "bias", shape: [filters])) }
+        return specs
+    }
 }
