@@ -78,6 +78,18 @@ extension Ops {
         guard kernelInChannels * groups == channels else {
             throw .shape(op, "kernel \(kernel.shape) expects \(kernelInChannels * groups) input channels (groups \(groups)), input \(input.shape) has \(channels)")
         }
+        if groups > 1, kernelInChannels == 1 {
+            // One input channel per group is a depthwise convolution (ConvNeXt's 7×7 `Conv2D(groups=channels)`):
+            // the kernel `[…, 1, C·m]` holds the same floats in the same order as the depthwise `[…, C, m]`, and
+            // output channel `c·m + j` is group `c`'s `j`-th filter in both, so it runs on the depthwise kernel
+            // (vectorised across channels) instead of one tiny GEMM per group.
+            var shape = kernel.shape
+            shape[shape.count - 2] = channels
+            shape[shape.count - 1] = filters / channels
+            return try depthwise(op, input: input, batch: batch, channels: channels,
+                                 kernel: try reshape(input: kernel, shape: shape), rows: rows, cols: cols, bias: bias,
+                                 activation: activation, postOps: postOps, outShape: outShape)
+        }
         try checkBias(bias, channels: filters, operation: op)
         try checkPostOps(postOps, columns: filters, operation: op)
         let shape = outShape(filters)

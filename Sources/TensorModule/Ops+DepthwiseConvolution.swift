@@ -58,12 +58,15 @@ extension Ops {
     ///   - depthwiseKernel: `[kh, kw, channels, depthMultiplier]`.
     ///   - pointwiseKernel: `[1, 1, channels · depthMultiplier, filters]`.
     ///   - bias: `[filters]`, or `nil`.
+    ///   - postOps: further element-wise steps of the pointwise convolution's output pass (a fused following layer).
+    ///   - packedPointwiseKernel: `pointwiseKernel` packed by ``PackedKernel/pack(_:)`` (saves re-packing it per call).
     /// - Returns: `[batch, outHeight, outWidth, filters]`.
     /// - Throws: ``TensorError`` for shape mismatches.
     package static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: Tensor,
                                        bias: Tensor? = nil, strides: (Int, Int) = (1, 1),
                                        padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
-                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
+                                       activation: Activation = .linear, postOps: [PostOp] = [],
+                                       packedPointwiseKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
         let op = "separableConv2d"
         guard pointwiseKernel.rank == 4, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == 1 else {
             throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) must be [1, 1, in·depth_multiplier, filters]")
@@ -71,7 +74,8 @@ extension Ops {
         let mid = try depthwiseConv2d(input: input, kernel: depthwiseKernel, strides: strides, padding: padding,
                                       dilation: dilation)
         do {
-            return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation)
+            return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation, postOps: postOps,
+                              packedKernel: packedPointwiseKernel)
         } catch {
             throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) does not fit depthwise output \(mid.shape): \(error.message)")
         }
