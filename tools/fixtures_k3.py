@@ -328,17 +328,25 @@ def conv2d_k3(name):
         L.Conv2D(3, 3, padding="same", strides=2, name="c_same_s2")(x),
         L.Conv2D(2, 3, dilation_rate=2, name="c_dil2")(x),
         L.Conv2D(4, 3, padding="same", groups=2, name="c_groups2")(x),
+        # One input channel per group (ConvNeXt's depthwise 7×7): runs on the depthwise kernel.
+        L.Conv2D(8, 3, padding="same", groups=4, name="c_groups_dw_dm2")(x),
+        L.Conv2D(4, 5, strides=2, padding="same", groups=4, use_bias=False, activation="relu",
+                 name="c_groups_dw_s2")(x),
         L.Conv2D(3, (3, 2), strides=(2, 1), padding="same", use_bias=False, name="c_rect_nobias")(x),
         L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", name="dw_dm2")(x),
         L.SeparableConv2D(3, 3, name="sep")(x),
         L.SeparableConv2D(3, 3, strides=2, padding="same", depth_multiplier=2, name="sep_s2_dm2")(x),
+        # Xception's pattern: the BatchNormalization and ReLU after it run in its pointwise output pass.
+        L.ReLU(name="sep_bn_relu")(L.BatchNormalization(name="sep_bn")(
+            L.SeparableConv2D(5, 3, padding="same", use_bias=False, name="sep_nobias")(x))),
         L.Conv2DTranspose(3, 3, strides=2, padding="same", name="ct_same_s2")(x),
         L.Conv2DTranspose(2, 3, strides=2, padding="valid", name="ct_valid_s2")(x),
     ]
     m = keras.Model(x, outs, name="conv2d_k3")
     finish(name, m, rng, [C.random_input((2, 8, 8, 4), rng)], formats=["keras"],
-           description="Conv2D valid / same+strides / dilation / groups=2 / rectangular kernel no bias, "
-                       "DepthwiseConv2D(depth_multiplier=2), SeparableConv2D (plain and strided dm=2), "
+           description="Conv2D valid / same+strides / dilation / groups=2 / groups=channels (×2 filters; strided "
+                       "with ReLU) / rectangular kernel no bias, DepthwiseConv2D(depth_multiplier=2), SeparableConv2D "
+                       "(plain, strided dm=2, no bias + BatchNormalization + ReLU), "
                        "Conv2DTranspose strides 2 same and valid",
            covers=["Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"])
 
