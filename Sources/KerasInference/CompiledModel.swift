@@ -311,6 +311,13 @@ public struct CompiledModel: Sendable {
                 producedAt[step.outputs[0]] = p
                 continue
             }
+            var step = step
+            if step.inputs.count == 1, step.outputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
+               let element = step.layer as? ElementwiseLayer, let ops = element.postOps {
+                // An element-wise layer with no producer to join (DenseNet's and ResNetV2's BatchNormalization
+                // before its ReLU): one output pass of its own, which the layers after it can join in turn.
+                step.layer = OutputPassLayer(acceptsPostOps: true) { x, more in try Ops.applyingPostOps(ops + more, to: x) }
+            }
             fused.append(step)
             for o in step.outputs { producedAt[o] = fused.count - 1 }
             if step.outputs.count == 1, let layer = step.layer as? OutputPassLayer, layer.acceptsPostOps {
