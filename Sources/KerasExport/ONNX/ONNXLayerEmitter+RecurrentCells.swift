@@ -116,18 +116,15 @@ extension ONNXLayerEmitter {
         body.name = b.fresh(scope, "body")
         body.node = b.graph.node
         b.graph.node = outerNodes
-        func info(_ name: String) -> Onnx_ValueInfoProto {
-            var tensor = Onnx_TypeProto.Tensor()
-            tensor.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-            var t = Onnx_TypeProto()
-            t.tensorType = tensor
-            var v = Onnx_ValueInfoProto()
-            v.name = name
-            v.type = t
+        // Typed and shaped (N, channels, oh, ow): ONNX Runtime wants the body's output shapes set (IR 7 models get no
+        // subgraph shape inference).
+        func info(_ name: String, channels: Int) -> Onnx_ValueInfoProto {
+            var v = b.valueInfo(name: name, type: .float32, shape: [nil, channels, oh, ow])
+            v.type.tensorType.shape.dim[0].dimParam = "batch"
             return v
         }
-        body.input = [info(hIn), info(cIn), info(xIn)]
-        body.output = [info(hOut), info(cOut), info(yOut)]
+        body.input = [info(hIn, channels: f), info(cIn, channels: f), info(xIn, channels: 4 * f)]
+        body.output = [info(hOut, channels: f), info(cOut, channels: f), info(yOut, channels: f)]
         var bodyAttribute = Onnx_AttributeProto()
         bodyAttribute.name = "body"
         bodyAttribute.type = .graph
