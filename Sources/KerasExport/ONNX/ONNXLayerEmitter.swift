@@ -162,8 +162,7 @@ final class ONNXLayerEmitter {
         case let l as SeparableConv1D: return [try separable1D(l, c, try one())]
         case let l as CategoryEncoding: return [try categoryEncoding(l, c, try one())]
         case let l as IntegerLookup: return [try integerLookup(l, c, try one())]
-        case is Hashing:
-            throw c.error("TensorFlow's FarmHash Fingerprint64 (of each value's decimal string) has no standard ONNX op, so Hashing has no ONNX mapping")
+        case let l as Hashing: return [try hashing(l, c, try one())]
         case let l as RNN: return try rnnStack(l, c, inputs, mask: c.mask)
         case let l as ConvLSTM2D: return try convLSTM2D(l, c, inputs)
         case let l as MaxPooling1D:
