@@ -114,12 +114,16 @@ struct ONNXRound3MappingTests {
         }
     }
 
-    @Test("Hashing is refused by name with the reason (FarmHash has no standard ONNX op)")
-    func hashingRefused() {
+    @Test("Hashing: refused below opset 18 naming the layer and the opset; from 18 FarmHash in uint64 ops with BitwiseXor")
+    func hashingOpset() throws {
         let g = graph([input("ids", [nil, 5]), call(Hashing(common: common("hash"), numBins: 7), "ids")],
                       inputs: ["ids"], outputs: ["hash"])
         let message = refusal(g)
-        #expect(message?.contains("layer `hash` (Hashing)") == true && message?.contains("FarmHash") == true, "\(message ?? "exported")")
+        #expect(message?.contains("layer `hash` (Hashing)") == true && message?.contains("opset 18") == true, "\(message ?? "exported")")
+        let m = try exported(g, opset: 18)
+        #expect(!m.nodes("BitwiseXor").isEmpty)
+        // One branch per FarmHash length class (1–3, 4–7, 8–16, 17–32 bytes), chosen by Where.
+        #expect(m.nodes("Where").count >= 3)
     }
 
     @Test("outputs: only the selected outputs and the layers they need are exported; an unknown name is refused")
