@@ -6,7 +6,7 @@ The lookup fixtures' inputs reach only the 1–3 and 8–9 byte branches of Farm
 Fixtures/models/lookup_k3/model.keras with `--opset 18 --outputs hash_wide,hash_masked` (Hashing(2^31 − 1) and
 Hashing(…, mask_value)) and runs it in ONNX Runtime on int64 values of 1 to 19 digits, positive and negative (so
 strings of 1 to 20 bytes: every branch), comparing with `tf.strings.to_hash_bucket_fast(tf.strings.as_string(x), n)`
-(what Keras' Hashing calls) — equal bins (as float32, KerasPort's output type). -2^63 is left out (its magnitude does not fit an int64: see README).
+(what Keras' Hashing calls) — equal bins (as float32, KerasPort's output type); -2^63 included.
 
 Usage: tools/.venv/bin/python tools/check_onnx_hashing.py [--bin .build/debug/keras-port]
 """
@@ -25,7 +25,7 @@ FIXTURE = os.path.join(ROOT, "Fixtures", "models", "lookup_k3")
 
 def values():
     rng = np.random.default_rng(7)
-    out = [0, 1, -1, 9, -9, 2**63 - 1, -(2**63 - 1)]
+    out = [0, 1, -1, 9, -9, 2**63 - 1, -(2**63 - 1), -(2**63)]
     for digits in range(1, 20):
         low, high = 10 ** (digits - 1), min(10**digits - 1, 2**63 - 1)
         out += [low, high, -low, -high]

@@ -60,7 +60,11 @@ extension ONNXLayerEmitter {
         }
 
         // The decimal string of trunc(x): digits of |v| (at most 19), `-` first when negative.
-        let v = cast(x.name, to: .int64, c)
+        let raw = cast(x.name, to: .int64, c)
+        // −2^63's magnitude does not fit an int64: it is written as −(2^63 − 1) with its last digit raised by one
+        // (…807 → …808, no carry).
+        let isMin = op("Equal", raw, b.int64s([Int(Int64.min)], scalar: true))
+        let v = op("Max", raw, b.int64s([-Int(Int64.max)], scalar: true))
         let negative = op("Less", v, i64(0))
         let minus = cast(negative, to: .int64, c)
         let magnitude = op("Abs", v)
@@ -77,7 +81,10 @@ extension ONNXLayerEmitter {
         let digit = op("Mod", op("Div", column, op("Gather", b.int64s(powers), clamped, attributes: [b.attr("axis", int: 0)])), i64(10))
         let isDigit = op("And", op("GreaterOrEqual", k, i64(0)), op("GreaterOrEqual", exponent, i64(0)))
         let isMinus = op("And", op("Unsqueeze", negative, b.int64s([-1])), op("Equal", positions, i64(0)))
-        let bytes = cast(op("Where", isMinus, i64(45), op("Where", isDigit, add(digit, i64(48)), i64(0))), to: .uint64, c)
+        let isLast = op("Equal", positions, op("Unsqueeze", op("Sub", length, i64(1)), b.int64s([-1])))
+        let raise = cast(op("And", op("Unsqueeze", isMin, b.int64s([-1])), isLast), to: .int64, c)
+        let character = add(add(digit, i64(48)), raise)
+        let bytes = cast(op("Where", isMinus, i64(45), op("Where", isDigit, character, i64(0))), to: .uint64, c)
 
         // Little-endian words of `count` bytes at per-value offsets (indices clamped: a branch computed for a value
         // of another length reads valid, unused bytes).
