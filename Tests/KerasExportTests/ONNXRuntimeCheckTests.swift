@@ -27,6 +27,17 @@ struct ONNXRuntimeCheckTests {
 
     static let ready = FileManager.default.isExecutableFile(atPath: binary) && venvHasONNXRuntime()
 
+    static func venvHasTensorFlow() -> Bool {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return false }
+        p.waitUntilExit()
+        return p.terminationStatus == 0
+    }
+
     @Test("every fixture exports, passes onnx.checker and matches Keras in ONNX Runtime (+ Triton config)",
           .enabled(if: ready, "needs tools/.venv with onnx, onnxruntime and tritonclient (tools/setup_venv.sh) and the keras-port binary"))
     func checkONNX() throws {
@@ -60,7 +71,7 @@ struct ONNXRuntimeCheckTests {
     }
 
     @Test("Hashing's ONNX mapping gives TensorFlow's to_hash_bucket_fast bins on values of every decimal length (tools/check_onnx_hashing.py)",
-          .enabled(if: ready, "needs tools/.venv with onnx, onnxruntime and tritonclient (tools/setup_venv.sh) and the keras-port binary"))
+          .enabled(if: ready && venvHasTensorFlow(), "needs tools/.venv with onnx, onnxruntime, tritonclient and tensorflow (tools/setup_venv.sh) and the keras-port binary"))
     func hashingAgainstTensorFlow() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.python)
