@@ -31,13 +31,18 @@ public struct ONNXExportOptions: Sendable, Equatable {
     public var preluForm: PReLUForm
     /// Written as the model's `producer_version`.
     public var producerVersion: String
+    /// Only these outputs (their ONNX names: the Keras layer names, `name_1`, … for a layer's further outputs), and
+    /// only the layers they need, e.g. to leave out a part of the model that has no ONNX mapping; `nil`: every
+    /// output. The model's inputs are all kept.
+    public var outputs: [String]?
 
     public init(opset: Int = ONNXExporter.defaultOpset, layout: Layout = .nchw, preluForm: PReLUForm = .prelu,
-                producerVersion: String = "") {
+                producerVersion: String = "", outputs: [String]? = nil) {
         self.opset = opset
         self.layout = layout
         self.preluForm = preluForm
         self.producerVersion = producerVersion
+        self.outputs = outputs
     }
 }
 
@@ -148,10 +153,21 @@ public enum ONNXExporter {
             if builder.isReserved(name) { name += "_output\(i)" }
             outputNames.append(builder.reserve(name))
         }
+        var selected = Array(graph.outputs.indices)
+        if let wanted = options.outputs {
+            guard !wanted.isEmpty else { throw ONNXExportError("no outputs selected (the model's outputs: \(outputNames.joined(separator: ", ")))") }
+            selected = try wanted.map { name in
+                guard let i = outputNames.firstIndex(of: name) else {
+                    throw ONNXExportError("output `\(name)` is not an output of the model (its outputs: \(outputNames.joined(separator: ", ")))")
+                }
+                return i
+            }
+        }
 
-        let outs = try emitter.emit(graph: graph, analysis: analysis, inputs: inputValues, prefix: "")
+        let outs = try emitter.emit(graph: graph, analysis: analysis, inputs: inputValues, prefix: "",
+                                    only: options.outputs == nil ? nil : selected.map { graph.outputs[$0] })
         var outputs: [ONNXTensorSignature] = []
-        for (i, value) in outs.enumerated() {
+        for (i, value) in outs.enumerated() where selected.contains(i) {
             let native = builder.converted(value, to: .native)
             builder.node("Identity", [native.name], outputs: [outputNames[i]], name: "\(outputNames[i])/output")
             let shape = analysis.modelOutputShapes[i] ?? value.shape

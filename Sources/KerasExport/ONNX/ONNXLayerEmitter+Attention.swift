@@ -119,6 +119,23 @@ extension ONNXLayerEmitter {
             maskValue = m4
             keep = b.op("Not", [b.op("Equal", [m4, b.scalar(0)], scope: c.scope)], scope: c.scope)
         }
+        // Keras masks (Embedding(mask_zero=True), Masking) on the query, value and key, combined with the attention
+        // mask by logical and as Keras' `_compute_attention_mask` (and the engine) does: query `[B, T]` as
+        // `[B, 1, T, 1]`, value and key `[B, S]` as `[B, 1, 1, S]`; the explicit mask then counts as boolean.
+        func kerasMask(_ index: Int?) -> String? {
+            index.flatMap { $0 < c.inputMasks.count ? c.inputMasks[$0] : nil }
+        }
+        var kerasKeep: [String] = []
+        if let m = kerasMask(roles.query) {
+            kerasKeep.append(b.op("Unsqueeze", [isKept(m, c), b.int64s([1, 3])], scope: c.scope))
+        }
+        for m in [kerasMask(roles.value), kerasMask(roles.key)].compactMap({ $0 }) {
+            kerasKeep.append(b.op("Unsqueeze", [isKept(m, c), b.int64s([1, 2])], scope: c.scope))
+        }
+        if !kerasKeep.isEmpty {
+            maskValue = nil
+            for k in kerasKeep { keep = keep.map { b.op("And", [$0, k], scope: c.scope) } ?? k }
+        }
         if roles.useCausalMask || p.slidingWindow != nil {
             // t (query step) down, s (key step) across.
             let t = b.op("Cast", [b.op("Range", [b.scalar(0), stepCount(xq.name, c), b.scalar(1)], scope: c.scope)], scope: c.scope,
@@ -190,6 +207,11 @@ extension ONNXLayerEmitter {
                            returnScores: l.options.returnAttentionScores, c)
     }
 
+    /// A float Keras mask (1 = keep) as boolean.
+    func isKept(_ mask: String, _ c: LayerContext) -> String {
+        b.op("Not", [b.op("Equal", [mask, b.scalar(0)], scope: c.scope)], scope: c.scope)
+    }
+
     /// `AdditiveAttention`: `Σ_d scale[d]·tanh(q[t, d] + k[s, d])`, then `_apply_scores`.
     func additiveAttention(_ l: AdditiveAttention, _ c: LayerContext, _ inputs: [ONNXValue]) throws -> [ONNXValue] {
         guard inputs.count == 2 || inputs.count == 3 else { throw c.error("expected 2 or 3 inputs (query, value[, key]), got \(inputs.count)") }
@@ -215,10 +237,18 @@ extension ONNXLayerEmitter {
         return scores
     }
 
-    /// Keras' `_apply_scores`: with a causal band `scores − 1e9` above the diagonal, softmax over the last axis,
-    /// `probabilities·value`.
+    /// Keras' `_apply_scores`: `scores − 1e9` where the causal band (above the diagonal) or the value's Keras mask
+    /// removes a key step (once for a step removed by either), softmax over the last axis, `probabilities·value`; the
+    /// output rows of query steps the query's Keras mask removes are 0 (`where(q_mask, output, 0)`, the returned
+    /// scores are not masked), as both Keras generations and the engine compute it. A key's own mask is not used.
     func applyScores(_ scores: String, value: String, causal: Bool, returnScores: Bool, _ c: LayerContext) -> [ONNXValue] {
         var s = scores
+        let queryMask = c.inputMasks.count > 0 ? c.inputMasks[0] : nil
+        let valueMask = c.inputMasks.count > 1 ? c.inputMasks[1] : nil
+        var removed: String? = nil
+        if let vm = valueMask {
+            removed = b.op("Unsqueeze", [b.op("Equal", [vm, b.scalar(0)], scope: c.scope), b.int64s([1])], scope: c.scope)
+        }
         if causal {
             let t = b.op("Range", [b.scalar(0), stepCount(scores, c), b.scalar(1)], scope: c.scope)
             let steps = b.op("Gather", [b.op("Shape", [scores], scope: c.scope), b.int64s([2], scalar: true)], scope: c.scope,
@@ -226,10 +256,17 @@ extension ONNXLayerEmitter {
             let j = b.op("Range", [b.scalar(0), b.op("Cast", [steps], scope: c.scope, [b.attr("to", int: Onnx_TensorProto.DataType.float.rawValue)]),
                                    b.scalar(1)], scope: c.scope)
             let above = binary("Greater", j, b.op("Unsqueeze", [t, b.int64s([1])], scope: c.scope), c)
-            s = b.op("Where", [above, binary("Sub", s, b.scalar(1e9), c), s], scope: c.scope)
+            removed = removed.map { b.op("Or", [$0, above], scope: c.scope) } ?? above
+        }
+        if let removed {
+            s = b.op("Where", [removed, binary("Sub", s, b.scalar(1e9), c), s], scope: c.scope)
         }
         let p = b.op("Softmax", [s], scope: c.scope, [b.attr("axis", int: -1)])
-        let out = b.op("MatMul", [p, value], scope: c.scope)
+        var out = b.op("MatMul", [p, value], scope: c.scope)
+        if let qm = queryMask {
+            let keep = b.op("Unsqueeze", [isKept(qm, c), b.int64s([2])], scope: c.scope)
+            out = b.op("Where", [keep, out, b.scalar(0)], scope: c.scope)
+        }
         var outs = [ONNXValue(name: out, layout: .native, shape: c.outputShapes[0])]
         if returnScores { outs.append(ONNXValue(name: p, layout: .native, shape: c.outputShapes[1])) }
         return outs

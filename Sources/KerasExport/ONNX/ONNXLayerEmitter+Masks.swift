@@ -11,6 +11,8 @@ enum ONNXMaskRule {
     case passThrough
     /// Recurrent layers: run with the first input's mask; the outputs flagged carry it on.
     case consume(carries: [Bool])
+    /// Attention layers: run with every input's mask; the outputs flagged carry the mask of input `carriedFrom`.
+    case consumePerInput(carriedFrom: Int, carries: [Bool])
     /// GlobalAveragePooling1D: a masked average when a mask arrives; no mask out.
     case maskedAverage
     /// `Embedding(mask_zero=True)`: `input ≠ 0`.
@@ -29,7 +31,7 @@ enum ONNXMaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
+        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM2D",
     ]
 
     static func of(_ layer: any Layer) -> ONNXMaskRule {
@@ -39,20 +41,31 @@ enum ONNXMaskRule {
         case let r as any RecurrentLayer:
             return .consume(carries: [r.options.returnSequences]
                             + Array(repeating: false, count: r.options.returnState ? r.kind.stateCount : 0))
+        case let r as RNN:
+            return .consume(carries: [r.returnSequences]
+                            + Array(repeating: false, count: r.returnState ? (r.cells.last?.kind.stateCount ?? 0) : 0))
+        case let m as MultiHeadAttention:
+            // Keras sets the query's mask on the attention output (not on the scores).
+            return .consumePerInput(carriedFrom: m.roles.query, carries: [true] + (m.roles.returnAttentionScores ? [false] : []))
+        case let a as Attention:
+            return .consumePerInput(carriedFrom: 0, carries: [true] + (a.options.returnAttentionScores ? [false] : []))
+        case let a as AdditiveAttention:
+            return .consumePerInput(carriedFrom: 0, carries: [true] + (a.options.returnAttentionScores ? [false] : []))
         case let b as Bidirectional:
             let seq = b.forward.options.returnSequences
             let merged = b.mergeMode == nil ? [seq, seq] : [seq]
             let states = b.forward.options.returnState ? 2 * b.forward.kind.stateCount : 0
             return .consume(carries: merged + Array(repeating: false, count: states))
         case let t as TimeDistributed:
-            if t.layer is any RecurrentLayer || t.layer is Bidirectional || usingClasses.contains(t.layer.className) {
+            if t.layer is any RecurrentLayer || t.layer is Bidirectional || t.layer is RNN || usingClasses.contains(t.layer.className)
+                || t.layer is MultiHeadAttention || t.layer is Attention || t.layer is AdditiveAttention {
                 return .unsupported("a TimeDistributed `\(t.layer.className)` would use the mask per step, which the ONNX export does not do")
             }
             return .passThrough
         case let nested as NestedModel:
             if let user = nested.graph.nodes.first(where: { node in
                 switch ONNXMaskRule.of(node.layer) {
-                case .consume, .maskedAverage, .unsupported: return true
+                case .consume, .consumePerInput, .maskedAverage, .unsupported: return true
                 default: return false
                 }
             }) {
@@ -83,6 +96,8 @@ extension ONNXLayerEmitter {
             throw c.error("receives a Keras mask (from Embedding(mask_zero=True) or Masking): \(reason)")
         case .consume, .maskedAverage:
             return masks[0]
+        case .consumePerInput:
+            return nil
         default:
             return nil
         }
@@ -99,6 +114,9 @@ extension ONNXLayerEmitter {
             return [String?](repeating: m, count: count)
         case .consume(let carries):
             guard let m = masks.first ?? nil else { return none }
+            return (0..<count).map { $0 < carries.count && carries[$0] ? m : nil }
+        case .consumePerInput(let from, let carries):
+            guard from < masks.count, let m = masks[from] else { return none }
             return (0..<count).map { $0 < carries.count && carries[$0] ? m : nil }
         case .and:
             let present = masks.compactMap { $0 }

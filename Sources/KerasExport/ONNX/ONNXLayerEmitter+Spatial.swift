@@ -60,46 +60,11 @@ extension ONNXLayerEmitter {
         return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
     }
 
-    /// Conv2DTranspose as `ConvTranspose`: kernel `(kh, kw, out, in)` → `(in, out, kh, kw)`; the crop TensorFlow
-    /// makes (`total = (in−1)·s + k_eff − out`, the extra pixel at the end) as explicit `pads`, or `output_padding`
-    /// when Keras' output is larger than the full transposed convolution.
+    /// Conv2DTranspose as `ConvTranspose` (``transposedConvolutionN``).
     func transposedConvolution(_ l: Conv2DTranspose, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
-        guard input.rank == 4 else { throw c.error("expected a rank-4 input, got \(input.shape.kerasDescription)") }
-        let x = spatialInput(input, l.dataFormat)
-        let kernel = try c.weight(0, "kernel")
-        let (wShape, wValues) = permute(kernel.scalars, shape: kernel.shape, perm: [3, 2, 0, 1])
-        var inputs = [x.name, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
-        if l.useBias { inputs.append(b.constant(try c.weight(1, "bias").scalars, shape: [l.filters], scope: c.scope, hint: "B")) }
-        let inSizes = spatialSizes(input.shape, l.dataFormat), outSizes = spatialSizes(c.outputShape, l.dataFormat)
-        var begins: [Int] = [], ends: [Int] = [], extra: [Int] = []
-        for i in 0..<2 {
-            let effective = (l.kernelSize[i] - 1) * l.dilationRate[i] + 1
-            // The crop does not depend on the input size (Keras' output length is linear in it with slope `stride`),
-            // so an unknown size (`None`) is computed for a stand-in size.
-            let n: Int, out: Int
-            if let known = inSizes[i], let o = outSizes[i] {
-                (n, out) = (known, o)
-            } else {
-                n = 4
-                out = try transposedOutputLength(n, effective: effective, stride: l.strides[i], padding: l.padding,
-                                                 outputPadding: l.outputPadding?[i], c)
-            }
-            let total = (n - 1) * l.strides[i] + effective - out
-            if total >= 0 {
-                begins.append(total / 2)
-                ends.append(total - total / 2)
-                extra.append(0)
-            } else {
-                begins.append(0)
-                ends.append(0)
-                extra.append(-total)
-            }
-        }
-        var attributes = [b.attr("kernel_shape", ints: l.kernelSize), b.attr("strides", ints: l.strides),
-                          b.attr("dilations", ints: l.dilationRate), b.attr("pads", ints: begins + ends)]
-        if extra.contains(where: { $0 != 0 }) { attributes.append(b.attr("output_padding", ints: extra)) }
-        let y = b.op("ConvTranspose", inputs, scope: c.scope, attributes)
-        return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+        try transposedConvolutionN(c, input, rank: 2, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
+                                   padding: l.padding, outputPadding: l.outputPadding, dataFormat: l.dataFormat,
+                                   dilation: l.dilationRate, useBias: l.useBias, activation: l.activation.function)
     }
 
     /// Keras' `deconv_output_length`.

@@ -11,8 +11,10 @@ final class ONNXLayerEmitter {
     var opset: Int { b.opset }
 
     /// Emits every call of `graph` (nested models inlined, their tensors named `outer/inner/…`), with `inputs` feeding
-    /// the graph's inputs; returns the values of its outputs.
-    func emit(graph: ModelGraph, analysis: GraphAnalysis, inputs: [ONNXValue], prefix: String) throws -> [ONNXValue] {
+    /// the graph's inputs; returns the values of its outputs. With `only`, just the calls those tensors need are
+    /// emitted, and the other outputs come back as placeholders (not to be used).
+    func emit(graph: ModelGraph, analysis: GraphAnalysis, inputs: [ONNXValue], prefix: String,
+              only: [TensorRef]? = nil) throws -> [ONNXValue] {
         guard inputs.count == graph.inputs.count else {
             throw ONNXExportError("model `\(graph.name)`: \(graph.inputs.count) inputs expected, \(inputs.count) given")
         }
@@ -20,8 +22,10 @@ final class ONNXLayerEmitter {
         for (ref, value) in zip(graph.inputs, inputs) { env[ref] = value }
         // Keras masks ([batch, time] float, 1 = keep) of the tensors that carry one.
         var masks: [TensorRef: String] = [:]
+        let needed = only.map { Self.callsNeeded(by: $0, in: graph) }
         for (n, c) in analysis.order {
             let node = graph.nodes[n]
+            if let needed, !needed.contains(GraphAnalysis.CallID(node: n, call: c)) { continue }
             if node.layer is InputLayer {
                 guard env[TensorRef(layer: node.name)] != nil else {
                     throw ONNXExportError("layer `\(prefix)\(node.name)` (InputLayer) is not one of the model's inputs")
@@ -48,6 +52,7 @@ final class ONNXLayerEmitter {
             let inMasks = call.inputs.map { masks[$0] }
             let rule = ONNXMaskRule.of(node.layer)
             context.mask = try maskInput(rule, inMasks, context)
+            if case .consumePerInput = rule { context.inputMasks = inMasks }
             let outs = try emitLayer(context, ins)
             guard outs.count == outShapes.count else {
                 throw ONNXExportError("layer `\(context.path)` (\(node.layer.className)): \(outs.count) outputs made, \(outShapes.count) expected")
@@ -60,9 +65,27 @@ final class ONNXLayerEmitter {
             }
         }
         return try graph.outputs.map { ref in
-            guard let v = env[ref] else { throw ONNXExportError("model `\(graph.name)`: output \(ref) was not computed") }
+            guard let v = env[ref] else {
+                if let only, !only.contains(ref) { return ONNXValue(name: "", layout: .native, shape: []) }
+                throw ONNXExportError("model `\(graph.name)`: output \(ref) was not computed")
+            }
             return v
         }
+    }
+
+    /// The calls (node, call index) that compute `refs`, transitively.
+    static func callsNeeded(by refs: [TensorRef], in graph: ModelGraph) -> Set<GraphAnalysis.CallID> {
+        var index: [String: Int] = [:]
+        for (i, node) in graph.nodes.enumerated() { index[node.name] = i }
+        var needed: Set<GraphAnalysis.CallID> = []
+        var stack = refs
+        while let ref = stack.popLast() {
+            guard let n = index[ref.layer] else { continue }
+            let id = GraphAnalysis.CallID(node: n, call: ref.node)
+            guard needed.insert(id).inserted, ref.node < graph.nodes[n].calls.count else { continue }
+            stack += graph.nodes[n].calls[ref.node].inputs
+        }
+        return needed
     }
 
     struct LayerContext {
@@ -75,6 +98,8 @@ final class ONNXLayerEmitter {
         var nested: GraphAnalysis?
         /// The Keras mask of the first input, for the layers that use it (recurrent layers, masked average pooling).
         var mask: String? = nil
+        /// The Keras masks of every input (`nil` where none), for the layers that use them all (attention).
+        var inputMasks: [String?] = []
         var outputShape: Shape { outputShapes[0] }
 
         func error(_ reason: String) -> ONNXExportError {
@@ -119,6 +144,27 @@ final class ONNXLayerEmitter {
         case let l as DepthwiseConv2D: return [try depthwise(l, c, try one())]
         case let l as SeparableConv2D: return [try separable(l, c, try one())]
         case let l as Conv2DTranspose: return [try transposedConvolution(l, c, try one())]
+        case let l as Conv3D:
+            return [try convolution(c, try one(), rank: 3, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
+                                    padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate, groups: l.groups,
+                                    activation: l.activation.function, useBias: l.useBias)]
+        case let l as Conv1DTranspose:
+            return [try transposedConvolutionN(c, try one(), rank: 1, filters: l.filters, kernelSize: l.kernelSize,
+                                               strides: l.strides, padding: l.padding, outputPadding: l.outputPadding,
+                                               dataFormat: l.dataFormat, dilation: l.dilationRate, useBias: l.useBias,
+                                               activation: l.activation.function)]
+        case let l as Conv3DTranspose:
+            return [try transposedConvolutionN(c, try one(), rank: 3, filters: l.filters, kernelSize: l.kernelSize,
+                                               strides: l.strides, padding: l.padding, outputPadding: l.outputPadding,
+                                               dataFormat: l.dataFormat, dilation: l.dilationRate, useBias: l.useBias,
+                                               activation: l.activation.function)]
+        case let l as DepthwiseConv1D: return [try depthwise1D(l, c, try one())]
+        case let l as SeparableConv1D: return [try separable1D(l, c, try one())]
+        case let l as CategoryEncoding: return [try categoryEncoding(l, c, try one())]
+        case let l as IntegerLookup: return [try integerLookup(l, c, try one())]
+        case let l as Hashing: return [try hashing(l, c, try one())]
+        case let l as RNN: return try rnnStack(l, c, inputs, mask: c.mask)
+        case let l as ConvLSTM2D: return try convLSTM2D(l, c, inputs)
         case let l as MaxPooling1D:
             return [try pooling("MaxPool", c, try one(), rank: 1, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
         case let l as MaxPooling2D:

@@ -36,6 +36,9 @@ extension KerasPortCommand {
         @Option(name: .long, help: "PReLU as: prelu (ONNX PRelu, slope laid out to broadcast) or decomposed (relu(x) − α·relu(−x), faster in ONNX Runtime on large tensors).")
         var preluForm: String = "prelu"
 
+        @Option(name: .long, help: "onnx: export only these outputs (comma-separated ONNX output names, i.e. the Keras layer names; name_1, … for a layer's further outputs) and the layers they need, e.g. to leave out a part that has no ONNX mapping.")
+        var outputs: String?
+
         @Option(name: .long, help: "Also write a Triton model repository entry under this folder.")
         var triton: String?
 
@@ -72,6 +75,7 @@ extension KerasPortCommand {
             if try target() == .pytorch {
                 if output == nil { throw ValidationError("--format pytorch needs an output folder") }
                 if triton != nil { throw ValidationError("--triton applies to --format onnx") }
+                if outputs != nil { throw ValidationError("--outputs applies to --format onnx") }
             }
             if output == nil && triton == nil { throw ValidationError("give OUT.onnx, --triton DIR, or both") }
             if maxBatchSize < 1 { throw ValidationError("--max-batch-size must be at least 1") }
@@ -100,7 +104,8 @@ extension KerasPortCommand {
             let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
             let options = ONNXExportOptions(opset: opset, layout: ONNXExportOptions.Layout(rawValue: layout) ?? .nchw,
                                             preluForm: ONNXExportOptions.PReLUForm(rawValue: preluForm) ?? .prelu,
-                                            producerVersion: KerasPortVersion.string)
+                                            producerVersion: KerasPortVersion.string,
+                                            outputs: outputs.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
             let exported: (model: Data, inputs: [ONNXTensorSignature], outputs: [ONNXTensorSignature])
             do {
                 exported = try ONNXExporter.exportWithSignature(graph, options: options)
