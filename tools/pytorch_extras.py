@@ -5,8 +5,9 @@ alphas per row / per (row, col) / per column, ReLU with every option, LayerNorma
 rms_scaling over several axes, multi-axis Softmax, Dot over other axes and normalised, layers fed by a
 channels-first view (Dense on a conv output, Concatenate on channels and on rows, padding/cropping after a conv,
 merges mixing layouts), layers with data_format="channels_first", recurrent layers with masks / go_backwards /
-reset_after=False / states / Bidirectional merge modes, GroupNormalization, UnitNormalization, LayerNormalization
-over a non-trailing axis, CenterCrop up and down, Resizing options, attention with masks / causal / scores, and
+reset_after=False / states / Bidirectional merge modes, Hashing / IntegerLookup on int64 values beyond 2^24, a
+StackedRNNCells run backwards behind a mask, even-kernel 1-D/3-D convolution variants,
+GroupNormalization, UnitNormalization, LayerNormalization over a non-trailing axis, CenterCrop up and down, Resizing options, attention with masks / causal / scores, and
 keras.applications architectures. Used by tools/check_pytorch.py (not committed as fixtures: they are remade each run, in
 a few seconds, with fixed seeds).
 """
@@ -211,6 +212,35 @@ def build(workdir):
     attn_mask[:, :, 0] = 1.0
     yield save("extra_attention", model, [rng.standard_normal((2, 5, 6)).astype("float32"),
                                           rng.standard_normal((2, 7, 4)).astype("float32"), attn_mask])
+
+    # Third-round classes on paths their fixtures do not take: Hashing and IntegerLookup on int64 values beyond
+    # float32's 2^24 (the export computes in int64, exactly), a StackedRNNCells run backwards behind a mask (the later
+    # cells read the first one's reversed outputs and mask), even-kernel 1-D and 3-D convolution variants (TensorFlow's
+    # CPU transposed convolution refuses dilation).
+    big = keras.Input((6,), dtype="int64", name="big")
+    seq = keras.Input((5, 3), name="seq")
+    tok = keras.Input((6,), dtype="int32", name="tok")
+    vol = keras.Input((4, 5, 6, 2), name="vol")
+    emb = layers.Embedding(9, 3, mask_zero=True, name="emb")(tok)
+    outs = [
+        layers.Hashing(1000003, name="hash_big")(big),
+        layers.Hashing(4, mask_value=2**40, output_mode="count", name="hash_big_count")(big),
+        layers.IntegerLookup(vocabulary=[2**40, -(2**35) - 1, 5, 2**52], num_oov_indices=2, name="lookup_big")(big),
+        layers.IntegerLookup(vocabulary=[2**40, 5, 9], output_mode="multi_hot", name="lookup_big_multi_hot")(big),
+        layers.RNN(layers.StackedRNNCells([layers.GRUCell(3), layers.LSTMCell(2)]), go_backwards=True,
+                   return_sequences=True, name="rnn_stack_back_masked")(emb),
+        layers.Conv1DTranspose(2, 4, strides=2, padding="same", output_padding=1, name="ct1_even_op")(seq),
+        layers.DepthwiseConv1D(2, padding="same", depth_multiplier=3, name="dw1_even_same")(seq),
+        layers.SeparableConv1D(2, 4, strides=2, padding="same", name="sep1_even_s2")(seq),
+        layers.Conv3D(2, 2, padding="same", name="c3_even_same")(vol),
+        layers.Conv3DTranspose(2, (2, 3, 2), strides=(2, 2, 1), padding="same", name="ct3_same")(vol),
+    ]
+    model = keras.Model([big, seq, tok, vol], outs)
+    big_values = np.array([[2**40, 5, -(2**35) - 1, 2**52, 123456789012345, -7],
+                           [0, 2**53 + 1, 9, 2**40, -(2**63), 2**63 - 1]], dtype="int64")
+    tokens = np.array([[3, 1, 4, 0, 0, 0], [2, 7, 1, 8, 2, 0]], dtype="int32")
+    yield save("extra_breadth", model, [big_values, rng.standard_normal((2, 5, 3)).astype("float32"), tokens,
+                                        rng.standard_normal((2, 4, 5, 6, 2)).astype("float32")])
 
     # Layers with data_format="channels_first": TensorFlow runs NCHW convolutions on the CPU only through oneDNN,
     # so this model is built in a child process with TF_ENABLE_ONEDNN_OPTS=1 (build_channels_first below).

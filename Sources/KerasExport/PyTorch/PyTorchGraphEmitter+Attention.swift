@@ -46,7 +46,20 @@ extension PyTorchGraphEmitter {
         }
         let q = name(of: inputs[roles.query], in: .keras), v = name(of: inputs[roles.value], in: .keras)
         let k = roles.key.map { name(of: inputs[$0], in: .keras) } ?? "None"
-        let m = roles.attentionMask.map { name(of: inputs[$0], in: .keras) } ?? "None"
+        var m = roles.attentionMask.map { name(of: inputs[$0], in: .keras) } ?? "None"
+        // Keras masks on the query / value / key: combined with the explicit mask as Keras does (the engine's
+        // `combinedAttentionMask`), into the one boolean [B, T, S] mask the module applies.
+        let queryMask = masks[inputs[roles.query]], valueMask = masks[inputs[roles.value]]
+        let keyMask = roles.key.flatMap { masks[inputs[$0]] }
+        if queryMask != nil || valueMask != nil || keyMask != nil {
+            guard values[inputs[roles.query]]?.shape.count == 3, values[inputs[roles.value]]?.shape.count == 3 else {
+                throw PyTorchExportError.layer(l, "a Keras mask (Embedding(mask_zero=True) or Masking) is exported for rank-3 query/value only")
+            }
+            context.helpers.insert(.attentionKerasMask)
+            let combined = newVariable()
+            forwardLines.append("\(combined) = _attention_keras_mask(\(q), \(v), \(queryMask ?? "None"), \(valueMask ?? "None"), \(keyMask ?? "None"), \(m == "None" ? "None" : m))  # Keras masks into \(l.name)")
+            m = combined
+        }
         let r = newVariable()
         forwardLines.append("\(r) = self.\(a)(\(q), \(v), \(k), \(m), causal=\(roles.useCausalMask ? "True" : "False"))  # \(l.name) (\(l.className))")
         bind("\(r)[0]", layer: l, call: call, shape: outputShapes[0], layout: .keras)
@@ -101,8 +114,13 @@ extension PyTorchGraphEmitter {
         let shapes = weights.map { "\"\($0.0)\": \(P.tuple($0.1.shape))" }.joined(separator: ", ")
         let a = module(l, "KerasDotAttention(\"\(mode)\", {\(shapes)})", tensors: weights.map { P.float($0.0, $0.1) })
         let names = inputs.map { name(of: $0, in: .keras) }
+        // Keras masks: the value's removes key steps, the query's zeroes the output rows (a key's own mask is not
+        // used by Keras).
+        var maskArguments = ""
+        if let qm = masks[inputs[0]] { maskArguments += ", query_mask=\(qm)" }
+        if let vm = masks[inputs[1]] { maskArguments += ", value_mask=\(vm)" }
         let r = newVariable()
-        forwardLines.append("\(r) = self.\(a)(\(names[0]), \(names[1]), \(names.count == 3 ? names[2] : "None"), causal=\(causal ? "True" : "False"))  # \(l.name) (\(l.className))")
+        forwardLines.append("\(r) = self.\(a)(\(names[0]), \(names[1]), \(names.count == 3 ? names[2] : "None"), causal=\(causal ? "True" : "False")\(maskArguments))  # \(l.name) (\(l.className))")
         bind("\(r)[0]", layer: l, call: call, shape: outputShapes[0], layout: .keras)
         if returnScores { bind("\(r)[1]", layer: l, call: call, tensor: 1, shape: outputShapes[1], layout: .keras) }
     }

@@ -76,6 +76,12 @@ extension PyTorchGraphEmitter {
         case let l as Attention: try emitDotAttention(l, call: call, inputs: inputs, outputShapes: outputShapes)
         case let l as AdditiveAttention:
             try emitAdditiveAttention(l, call: call, inputs: inputs, outputShapes: outputShapes)
+        // Categorical, RNN with cells, ConvLSTM2D (PyTorchGraphEmitter+Breadth.swift)
+        case let l as CategoryEncoding: try emitCategoryEncoding(l, call: call, input: try single(), out: out)
+        case let l as IntegerLookup: try emitIntegerLookup(l, call: call, input: try single(), out: out)
+        case let l as Hashing: try emitHashing(l, call: call, input: try single(), out: out)
+        case let l as RNN: try emitRNN(l, call: call, inputs: inputs, outputShapes: outputShapes)
+        case let l as ConvLSTM2D: try emitConvLSTM2D(l, call: call, inputs: inputs, outputShapes: outputShapes)
         default:
             return false
         }
@@ -143,6 +149,21 @@ extension PyTorchGraphEmitter {
         case let r as any RecurrentLayer:
             guard let inMask else { return }
             if r.options.returnSequences { set(0, inMask) }
+        case let r as RNN:
+            guard let inMask else { return }
+            if r.returnSequences { set(0, inMask) }
+        case let m as MultiHeadAttention:
+            // The output carries the query's mask (not the scores); Keras 3 also removes the masks of the tensors it
+            // reads, so the layers that run after it see them unmasked (the engine does the same, in the same order).
+            let query = m.roles.query < inputs.count ? masks[inputs[m.roles.query]] : nil
+            set(0, query)
+            if m.maskSemantics == .keras3 {
+                for r in [m.roles.query, m.roles.value] + [m.roles.key].compactMap({ $0 }) where r < inputs.count {
+                    masks[inputs[r]] = nil
+                }
+            }
+        case is Attention, is AdditiveAttention:
+            set(0, inMask)  // the query's mask, on the output (not the scores)
         case let b as Bidirectional:
             guard let inMask, b.forward.options.returnSequences else { return }
             set(0, inMask)
@@ -151,7 +172,8 @@ extension PyTorchGraphEmitter {
             return  // consumed (a masked mean), not carried on
         case let t as TimeDistributed:
             guard let inMask else { return }
-            if t.layer is any RecurrentLayer || t.layer is Bidirectional
+            if t.layer is any RecurrentLayer || t.layer is Bidirectional || t.layer is RNN
+                || t.layer is MultiHeadAttention || t.layer is Attention || t.layer is AdditiveAttention
                 || Self.maskUsingClasses.contains(t.layer.className) {
                 throw PyTorchExportError.layer(layer, "a TimeDistributed `\(t.layer.className)` would use the mask per step, which the export does not do")
             }
@@ -185,7 +207,8 @@ extension PyTorchGraphEmitter {
         if let nested = layer as? NestedModel,
            let user = nested.graph.nodes.first(where: { node in
                node.layer is any RecurrentLayer || node.layer is Bidirectional || node.layer is GlobalAveragePooling1D
-                   || Self.maskUsingClasses.contains(node.layer.className)
+                   || node.layer is RNN || node.layer is MultiHeadAttention || node.layer is Attention
+                   || node.layer is AdditiveAttention || Self.maskUsingClasses.contains(node.layer.className)
            }) {
             throw PyTorchExportError.layer(layer, "a Keras mask reaches this nested model, and `\(user.name)` (\(user.layer.className)) inside would use it; the export does not pass masks into nested models")
         }
@@ -207,7 +230,6 @@ extension PyTorchGraphEmitter {
         "Rescaling", "Normalization",
     ]
     static let maskMerge: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
-    static let maskUsingClasses: Set<String> = [
-        "Softmax", "Attention", "AdditiveAttention", "MultiHeadAttention", "GroupedQueryAttention", "Lambda",
-    ]
+    /// Classes Keras would apply a mask in and the export (like the engine) does not: a mask reaching one is refused.
+    static let maskUsingClasses: Set<String> = ["Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM2D"]
 }

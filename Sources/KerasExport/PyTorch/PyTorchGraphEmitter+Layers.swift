@@ -144,7 +144,17 @@ extension PyTorchGraphEmitter {
             try emitConvolution(l, call: call, input: try single(), out: out)
         case let l as SeparableConv2D:
             try emitConvolution(l, call: call, input: try single(), out: out)
+        case let l as Conv3D:
+            try emitConvolution(l, call: call, input: try single(), out: out)
+        case let l as DepthwiseConv1D:
+            try emitConvolution(l, call: call, input: try single(), out: out)
+        case let l as SeparableConv1D:
+            try emitConvolution(l, call: call, input: try single(), out: out)
+        case let l as Conv1DTranspose:
+            try emitTransposedConvolution(l, call: call, input: try single(), out: out)
         case let l as Conv2DTranspose:
+            try emitTransposedConvolution(l, call: call, input: try single(), out: out)
+        case let l as Conv3DTranspose:
             try emitTransposedConvolution(l, call: call, input: try single(), out: out)
 
         // MARK: Pooling

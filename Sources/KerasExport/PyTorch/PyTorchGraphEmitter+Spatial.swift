@@ -53,6 +53,15 @@ extension PyTorchGraphEmitter {
         case let l as SeparableConv2D:
             (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
                 (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
+        case let l as Conv3D:
+            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
+        case let l as DepthwiseConv1D:
+            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
+        case let l as SeparableConv1D:
+            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
         default:
             throw PyTorchExportError.layer(layer, "not a convolution")
         }
@@ -63,7 +72,7 @@ extension PyTorchGraphEmitter {
         let (modulePadding, wrap) = try convolutionPadding(layer, padding: padding, kernel: kernelSize,
                                                             strides: strides, dilation: dilation)
         let options = "stride=\(P.tuple(strides)), padding=\(P.tuple(modulePadding)), dilation=\(P.tuple(dilation))"
-        let conv = spatial == 1 ? "nn.Conv1d" : "nn.Conv2d"
+        let conv = "nn.Conv\(spatial)d"
         let layout = channelsFirstLayout(dataFormat)
         var tensors: [SafetensorsTensor] = []
         let constructor: String
@@ -96,6 +105,28 @@ extension PyTorchGraphEmitter {
             tensors.append(P.float("pointwise.weight", try P.permuted(pointwise, [3, 2, 0, 1])))
             if useBias { tensors.append(P.float("pointwise.bias", try P.weight(l, 2, "bias"))) }
             constructor = "SeparableConv2d(\(c), \(l.filters), \(P.tuple(kernelSize)), depth_multiplier=\(m), \(options), bias=\(useBias ? "True" : "False"))"
+        case let l as Conv3D:
+            let kernel = try P.weight(l, 0, "kernel")  // (kd, kh, kw, in/groups, out)
+            let inPerGroup = kernel.shape[3]
+            tensors.append(P.float("weight", try P.permuted(kernel, [4, 3, 0, 1, 2])))
+            if useBias { tensors.append(P.float("bias", try P.weight(l, 1, "bias"))) }
+            constructor = "\(conv)(\(inPerGroup * l.groups), \(l.filters), \(P.tuple(kernelSize)), \(options), groups=\(l.groups), bias=\(useBias ? "True" : "False"))"
+        case let l as DepthwiseConv1D:
+            let kernel = try P.weight(l, 0, l.kernelWeightName)  // (k, in, multiplier)
+            let (c, m) = (kernel.shape[1], kernel.shape[2])
+            // Output channel c·m + k comes from input channel c: (in, m, k) → (in·m, 1, k).
+            tensors.append(P.float("weight", try P.permuted(kernel, [1, 2, 0]), shape: [c * m, 1] + kernelSize))
+            if useBias { tensors.append(P.float("bias", try P.weight(l, 1, "bias"))) }
+            constructor = "\(conv)(\(c), \(c * m), \(P.tuple(kernelSize)), \(options), groups=\(c), bias=\(useBias ? "True" : "False"))"
+        case let l as SeparableConv1D:
+            context.helpers.insert(.separableConv1d)
+            let depthwise = try P.weight(l, 0, "depthwise_kernel")  // (k, in, multiplier)
+            let pointwise = try P.weight(l, 1, "pointwise_kernel")  // (1, in·multiplier, out)
+            let (c, m) = (depthwise.shape[1], depthwise.shape[2])
+            tensors.append(P.float("depthwise.weight", try P.permuted(depthwise, [1, 2, 0]), shape: [c * m, 1] + kernelSize))
+            tensors.append(P.float("pointwise.weight", try P.permuted(pointwise, [2, 1, 0])))
+            if useBias { tensors.append(P.float("pointwise.bias", try P.weight(l, 2, "bias"))) }
+            constructor = "SeparableConv1d(\(c), \(l.filters), \(P.tuple(kernelSize)), depth_multiplier=\(m), \(options), bias=\(useBias ? "True" : "False"))"
         default:
             throw PyTorchExportError.layer(layer, "not a convolution")
         }
@@ -105,22 +136,44 @@ extension PyTorchGraphEmitter {
              layer: layer, call: call, shape: out, layout: layout)
     }
 
-    func emitTransposedConvolution(_ l: Conv2DTranspose, call: Int, input: (ref: TensorRef, shape: Shape),
+    /// Conv1DTranspose / Conv2DTranspose / Conv3DTranspose → `nn.ConvTranspose{1,2,3}d` run through
+    /// `_conv_transpose`, which asks PyTorch for the full output and crops Keras' window (its output length and
+    /// TensorFlow's placement of the `same` padding and of `output_padding`).
+    func emitTransposedConvolution(_ layer: any Layer, call: Int, input: (ref: TensorRef, shape: Shape),
                                    out: Shape) throws {
-        guard input.shape.count == 4 else { throw PyTorchExportError.layer(l, "expected a rank-4 input") }
-        guard l.padding != .causal else { throw PyTorchExportError.layer(l, "causal padding is not valid here") }
-        let kernel = try P.weight(l, 0, "kernel")  // (kh, kw, out, in)
-        let (filters, channels) = (kernel.shape[2], kernel.shape[3])
-        var tensors = [P.float("weight", try P.permuted(kernel, [3, 2, 0, 1]))]  // (in, out, kh, kw)
-        if l.useBias { tensors.append(P.float("bias", try P.weight(l, 1, "bias"))) }
-        let a = module(l, "nn.ConvTranspose2d(\(channels), \(filters), \(P.tuple(l.kernelSize)), stride=\(P.tuple(l.strides)), dilation=\(P.tuple(l.dilationRate)), bias=\(l.useBias ? "True" : "False"))",
+        let kernelSize: [Int], strides: [Int], dilation: [Int], padding: Padding, outputPadding: [Int]?
+        let dataFormat: DataFormat, activation: ActivationFunction, useBias: Bool
+        switch layer {
+        case let l as Conv1DTranspose:
+            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
+        case let l as Conv2DTranspose:
+            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
+        case let l as Conv3DTranspose:
+            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
+                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
+        default:
+            throw PyTorchExportError.layer(layer, "not a transposed convolution")
+        }
+        let spatial = kernelSize.count
+        guard input.shape.count == spatial + 2, strides.count == spatial, dilation.count == spatial else {
+            throw PyTorchExportError.layer(layer, "expected a rank-\(spatial + 2) input with \(spatial) strides and dilations")
+        }
+        guard padding != .causal else { throw PyTorchExportError.layer(layer, "causal padding is not valid here") }
+        let kernel = try P.weight(layer, 0, "kernel")  // (k…, out, in)
+        let (filters, channels) = (kernel.shape[spatial], kernel.shape[spatial + 1])
+        // (k…, out, in) → (in, out, k…)
+        var tensors = [P.float("weight", try P.permuted(kernel, [spatial + 1, spatial] + Array(0..<spatial)))]
+        if useBias { tensors.append(P.float("bias", try P.weight(layer, 1, "bias"))) }
+        let a = module(layer, "nn.ConvTranspose\(spatial)d(\(channels), \(filters), \(P.tuple(kernelSize)), stride=\(P.tuple(strides)), dilation=\(P.tuple(dilation)), bias=\(useBias ? "True" : "False"))",
                        tensors: tensors)
         context.helpers.insert(.convTranspose)
-        let layout = channelsFirstLayout(l.dataFormat)
+        let layout = channelsFirstLayout(dataFormat)
         let x = name(of: input.ref, in: layout)
-        let expression = "_conv_transpose(self.\(a), \(x), \(P.tuple(l.kernelSize)), \(P.tuple(l.strides)), \(P.tuple(l.dilationRate)), \(l.padding == .same ? "True" : "False"), \(l.outputPadding.map { P.tuple($0) } ?? "None"))"
-        bind(try activation(l.activation.function, expression, rank: 4, layout: layout, layer: l),
-             layer: l, call: call, shape: out, layout: layout)
+        let expression = "_conv_transpose(self.\(a), \(x), \(P.tuple(kernelSize)), \(P.tuple(strides)), \(P.tuple(dilation)), \(padding == .same ? "True" : "False"), \(outputPadding.map { P.tuple($0) } ?? "None"))"
+        bind(try self.activation(activation, expression, rank: spatial + 2, layout: layout, layer: layer),
+             layer: layer, call: call, shape: out, layout: layout)
     }
 
     // MARK: - Pooling

@@ -309,8 +309,10 @@ extension PyTorchHelper {
             return """
                 class KerasDotAttention(nn.Module):
                     \"\"\"Keras Attention (score_mode "dot": q k^T * scale; "concat": concat_score_weight * sum(tanh(scale * (q + k))))
-                    and AdditiveAttention ("additive": sum(scale * tanh(q + k))); a causal band as scores - 1e9, the softmax over the
-                    value steps, then probabilities @ value. Returns (output, probabilities).\"\"\"
+                    and AdditiveAttention ("additive": sum(scale * tanh(q + k))); a causal band and the value's Keras mask (bool
+                    [batch, value steps]) as scores - 1e9 (once for a step removed by either), the softmax over the value steps, then
+                    probabilities @ value, the rows of masked query steps (the query's Keras mask) zeroed as Keras does. Returns
+                    (output, probabilities).\"\"\"
 
                     def __init__(self, mode, shapes):
                         super().__init__()
@@ -320,7 +322,7 @@ extension PyTorchHelper {
                         for name, shape in shapes.items():
                             setattr(self, name, nn.Parameter(torch.zeros(shape)))
 
-                    def forward(self, query, value, key=None, causal=False):
+                    def forward(self, query, value, key=None, causal=False, query_mask=None, value_mask=None):
                         key = value if key is None else key
                         if self.mode == "dot":
                             scores = torch.matmul(query, key.transpose(-1, -2))
@@ -337,15 +339,23 @@ extension PyTorchHelper {
                             else:
                                 t = torch.tanh(total)
                                 scores = (t * self.scale).sum(dim=-1) if self.scale is not None else t.sum(dim=-1)
+                        removed = None
                         if causal:
                             steps_q, steps_k = scores.shape[-2], scores.shape[-1]
-                            above = torch.arange(steps_k).unsqueeze(0) > torch.arange(steps_q).unsqueeze(1)
-                            scores = scores - 1e9 * above.to(scores.dtype)
+                            removed = torch.arange(steps_k).unsqueeze(0) > torch.arange(steps_q).unsqueeze(1)
+                        if value_mask is not None:
+                            dropped = ~value_mask.unsqueeze(-2)
+                            removed = dropped if removed is None else removed | dropped
+                        if removed is not None:
+                            scores = scores - 1e9 * removed.to(scores.dtype)
                         probabilities = torch.softmax(scores, dim=-1)
-                        return torch.matmul(probabilities, value), probabilities
+                        output = torch.matmul(probabilities, value)
+                        if query_mask is not None:
+                            output = torch.where(query_mask.unsqueeze(-1), output, torch.zeros_like(output))
+                        return output, probabilities
                 """
         default:
-            return ""
+            return breadthSource
         }
     }
 }

@@ -5,6 +5,8 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     // Later families (sources in PyTorchPrelude+Extended.swift).
     case sparsemax, kerasNormalization, kerasResize, layerScale, groupNormPartial, kerasRecurrent, depthToSpace
     case einsumDense, multiHeadAttention, dotAttention
+    // The third round's classes (sources in PyTorchPrelude+Breadth.swift).
+    case separableConv1d, kerasEncode, integerLookup, kerasHashing, convLSTM2d, attentionKerasMask
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -13,6 +15,8 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
         switch self {
         case .maxPoolSame, .avgPoolSame: return [.padSame]
         case .multiHeadAttention: return [.einsumDense]
+        case .integerLookup, .kerasHashing: return [.kerasEncode]
+        case .convLSTM2d: return [.padSame]
         default: return []
         }
     }
