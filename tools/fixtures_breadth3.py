@@ -95,6 +95,35 @@ def image_k3(name):
                           "shared layer", "multi-input", "multi-output"])
 
 
+# ------------------------------------------------------------------ Keras 3: STFTSpectrogram
+
+def audio(name):
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    sig = L.Input((64, 2), name="signal")
+    outs = [
+        L.STFTSpectrogram(frame_length=16, frame_step=8, name="stft_log")(sig),
+        L.STFTSpectrogram(mode="magnitude", frame_length=12, frame_step=5, fft_length=16, padding="same",
+                          window="hamming", name="stft_magnitude_same")(sig),
+        L.STFTSpectrogram(mode="psd", frame_length=16, frame_step=16, scaling="spectrum", periodic=True,
+                          name="stft_psd")(sig),
+        L.STFTSpectrogram(mode="real", frame_length=8, expand_dims=True, name="stft_real_expanded")(sig),
+        L.STFTSpectrogram(mode="imag", frame_length=8, frame_step=3, window=None, scaling=None,
+                          name="stft_imag")(sig),
+        L.STFTSpectrogram(mode="stft", frame_length=10, frame_step=4, name="stft_both")(sig),
+        L.STFTSpectrogram(mode="angle", frame_length=16, frame_step=8, name="stft_angle")(sig),
+    ]
+    # channels_first is left out: TensorFlow runs its NCHW convolution only on a GPU.
+    m = keras.Model(sig, outs, name=name)
+    inputs = [C.random_input((2, 64, 2), rng)]
+    return C.emit(name, m, inputs, formats=["keras"],
+                  description="STFTSpectrogram in every mode (log, magnitude, psd, real, imag, stft, angle), valid and "
+                              "same padding, windows hann/hamming/none, scalings density/spectrum/none, periodic, "
+                              "expand_dims; the DFT kernels are Keras' own (stored weights)",
+                  covers=["STFTSpectrogram", "multi-output"])
+
+
 # ------------------------------------------------------------------ ConvLSTM1D / ConvLSTM3D (both versions)
 
 def conv_lstm(name, k3: bool):
@@ -183,7 +212,7 @@ def locally_connected(name):
 
 def registry(keras_major: int):
     if keras_major == 3:
-        return [("breadth3_norm_pool_k3", norm_pool), ("breadth3_image_k3", image_k3),
+        return [("breadth3_norm_pool_k3", norm_pool), ("breadth3_image_k3", image_k3), ("breadth3_audio_k3", audio),
                 ("breadth3_convlstm_k3", lambda n: conv_lstm(n, True))]
     return [("breadth3_convlstm_k2", lambda n: conv_lstm(n, False)), ("breadth3_image_k2", image_k2),
             ("breadth3_local_k2", locally_connected)]

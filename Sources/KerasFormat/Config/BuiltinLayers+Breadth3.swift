@@ -1,7 +1,8 @@
 import KerasGraph
 
 /// Issue 13's third breadth round, keyed by Keras class name: Keras 3's `RMSNormalization`, adaptive pooling,
-/// `AutoContrast` and `ReversibleEmbedding`; `ConvLSTM1D`/`ConvLSTM3D` (``ConvLSTM``, which `ConvLSTM2D` shares);
+/// `AutoContrast`, `ReversibleEmbedding` and
+/// `STFTSpectrogram`; `ConvLSTM1D`/`ConvLSTM3D` (``ConvLSTM``, which `ConvLSTM2D` shares);
 /// the `SpectralNormalization` wrapper; `RandomCrop` at inference; tf_keras' `LocallyConnected1D/2D`.
 ///
 /// A `SpectralNormalization` whose wrapped layer KerasPort does not decode stays an opaque layer.
@@ -21,6 +22,7 @@ let breadth3LayerDecoders: [String: LayerDecoder] = [
     "RandomCrop": { c throws in try RandomCrop(config: c) },
     "AutoContrast": { c throws in try AutoContrast(config: c) },
     "ReversibleEmbedding": { c throws in try ReversibleEmbedding(config: c) },
+    "STFTSpectrogram": { c throws in try STFTSpectrogram(config: c) },
 ]
 
 /// The wrapper, or an opaque layer when the layer it wraps is not one KerasPort decodes.
