@@ -260,7 +260,7 @@ EXPECTED_REFUSALS = {
     "breadth3_convlstm_k2": ("ConvLSTM1D", _NOT_YET), "breadth3_convlstm_k3": ("ConvLSTM1D", _NOT_YET),
     "breadth3_image_k2": ("RandomCrop", _NOT_YET), "breadth3_image_k3": ("ReversibleEmbedding", _NOT_YET),
     "breadth3_local_k2": ("LocallyConnected1D", _NOT_YET), "breadth3_norm_pool_k3": ("RMSNormalization", _NOT_YET),
-    "breadth3_audio_k3": ("STFTSpectrogram", _NOT_YET),
+    "breadth3_audio_k3": ("STFTSpectrogram", _NOT_YET), "breadth3_pipeline_k3": ("Pipeline", _NOT_YET),
     "attention_keras_masks_k2": ("receives a Keras mask", "Keras masks into attention layers are not mapped to ONNX yet"),
     "attention_keras_masks_k3": ("receives a Keras mask", "Keras masks into attention layers are not mapped to ONNX yet"),
 }

@@ -124,6 +124,28 @@ def audio(name):
                   covers=["STFTSpectrogram", "multi-output"])
 
 
+# ------------------------------------------------------------------ Keras 3: Pipeline
+
+def pipeline(name):
+    keras = _keras()
+    L = keras.layers
+    rng = _start(name)
+    img = L.Input((8, 10, 3), name="img")
+    prep = L.Pipeline([L.Rescaling(1 / 255.0, offset=-0.5), L.CenterCrop(6, 8), L.RandomFlip(),
+                       L.Resizing(4, 5)], name="prep")
+    x = prep(img)
+    y = L.Conv2D(2, 3, padding="same", name="conv")(x)
+    outs = [x, L.Pipeline([L.AutoContrast(value_range=(-1, 1)), L.RandomContrast(0.2)], name="post")(y)]
+    m = keras.Model(img, outs, name=name)
+    C.randomize_weights(m, rng)
+    inputs = [rng.uniform(0.0, 255.0, (2, 8, 10, 3)).astype(np.float32)]
+    return C.emit(name, m, inputs, formats=["keras"],
+                  description="Pipeline of Rescaling, CenterCrop, RandomFlip (identity at inference) and Resizing; a "
+                              "Pipeline of AutoContrast and RandomContrast after a Conv2D",
+                  covers=["Pipeline", "Rescaling", "CenterCrop", "RandomFlip", "Resizing", "AutoContrast",
+                          "multi-output"])
+
+
 # ------------------------------------------------------------------ ConvLSTM1D / ConvLSTM3D (both versions)
 
 def conv_lstm(name, k3: bool):
@@ -213,6 +235,7 @@ def locally_connected(name):
 def registry(keras_major: int):
     if keras_major == 3:
         return [("breadth3_norm_pool_k3", norm_pool), ("breadth3_image_k3", image_k3), ("breadth3_audio_k3", audio),
+                ("breadth3_pipeline_k3", pipeline),
                 ("breadth3_convlstm_k3", lambda n: conv_lstm(n, True))]
     return [("breadth3_convlstm_k2", lambda n: conv_lstm(n, False)), ("breadth3_image_k2", image_k2),
             ("breadth3_local_k2", locally_connected)]

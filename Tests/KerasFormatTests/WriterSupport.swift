@@ -85,6 +85,7 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "breadth3_norm_pool_k3": [.legacyH5Keras2: "tf_keras has no", .legacyH5Keras3: "axis"],
     "breadth3_image_k3": [.legacyH5Keras2: "tf_keras"],
     "breadth3_audio_k3": [.legacyH5Keras2: "tf_keras has no"],
+    "breadth3_pipeline_k3": [.legacyH5Keras2: "tf_keras has no"],
     // tf_keras' RandomCrop resizes at inference (Keras 3's passes through); LocallyConnected is tf_keras only.
     "breadth3_image_k2": [.legacyH5Keras3: "RandomCrop", .weightsH5: "RandomCrop", .keras: "RandomCrop"],
     "breadth3_local_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],

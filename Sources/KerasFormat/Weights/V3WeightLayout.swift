@@ -60,6 +60,16 @@ func v3VariableGroups(of layer: any Layer) -> [V3VariableGroup] {
         let kernel = inner.firstIndex { $0.name == "kernel" } ?? inner.firstIndex { $0.name == "embeddings" } ?? 0
         return prefixed(v3VariableGroups(of: sn.layer), "layer")
             + [V3VariableGroup(path: "", name: sn.name, count: 1, aliases: [kernel])]
+    case let p as Pipeline:
+        // The pipeline's own (empty) `vars`, and an empty `layers/<snake_case(class)>[_N]/vars` per layer, as Keras 3
+        // writes them (its layers are weightless).
+        var used: [String: Int] = [:]
+        return [V3VariableGroup(path: "", name: p.name, count: 0)] + p.layers.map { layer in
+            let snake = kerasSnakeCase(layer.className)
+            let n = used[snake, default: -1] + 1
+            used[snake] = n
+            return V3VariableGroup(path: "layers/" + (n == 0 ? snake : "\(snake)_\(n)"), name: layer.name, count: 0)
+        }
     case let td as TimeDistributed:
         return [V3VariableGroup(path: "", name: td.name, count: 0)] + prefixed(v3VariableGroups(of: td.layer), "layer")
     default:
