@@ -3,7 +3,8 @@
 /// - tf_keras 2.21: `smart_resize` to `height`×`width` (a centre crop to the target's aspect ratio, then a bilinear
 ///   resize);
 /// - Keras 3.15: the input unchanged (`transform_images` crops only when `training`), although Keras 3 declares the
-///   output `height`×`width`; KerasPort gives the input's shape, which is what Keras 3 returns.
+///   output `height`×`width`. KerasPort declares what Keras declares (so `inspect` agrees with Keras' summary) and,
+///   like Keras, returns the input unchanged: a layer after it that needs the declared size fails in Keras too.
 public struct RandomCrop: WeightlessLayer {
     public enum Semantics: Sendable, Equatable { case keras2, keras3 }
     public var className: String { "RandomCrop" }
@@ -30,13 +31,14 @@ public struct RandomCrop: WeightlessLayer {
         guard input.count == 4 || input.count == 3 else {
             throw inputError("expected images [batch, height, width, channels], got \(input.kerasDescription)")
         }
-        guard semantics == .keras2 else { return [input] }
-        guard dataFormat ?? .channelsLast == .channelsLast else {
-            throw configError("tf_keras' RandomCrop is channels-last only")
-        }
         var out = input
-        out[out.count - 3] = height
-        out[out.count - 2] = width
+        if dataFormat == .channelsFirst {
+            out[out.count - 2] = height
+            out[out.count - 1] = width
+        } else {
+            out[out.count - 3] = height
+            out[out.count - 2] = width
+        }
         return [out]
     }
 }

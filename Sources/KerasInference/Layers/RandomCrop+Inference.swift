@@ -8,6 +8,9 @@ extension RandomCrop: RunnableLayer {
         let input = try singleInput(inputShapes)
         _ = try outputShapes(inputShapes: inputShapes)
         guard semantics == .keras2 else { return IdentityLayer() }
+        guard dataFormat ?? .channelsLast == .channelsLast else {
+            throw inferenceError("tf_keras' RandomCrop is channels-last only")
+        }
         guard input.count == 4 else { throw inferenceError("expected images [batch, height, width, channels], got \(input.kerasDescription)") }
         let (height, width) = (self.height, self.width)
         return UnaryClosureLayer { x in
