@@ -55,7 +55,8 @@ struct ONNXRuntimeCheckTests {
         // masks the engine gained after the exporter: 1-D/3-D convolution variants, lookup layers, RNN cells,
         // ConvLSTM2D, masks into attention), whose export must be refused naming the layer.
         #expect(json["skipped"] as? Int == 0, "\(text.split(separator: "\n").filter { $0.hasPrefix("SKIP") })")
-        #expect((json["refused_expected"] as? Int ?? 99) <= 10)
+        // + the eight breadth3_* fixtures (RMSNormalization, adaptive pools, ConvLSTM1D/3D, LocallyConnected, …).
+        #expect((json["refused_expected"] as? Int ?? 99) <= 18)
         #expect((json["verified"] as? Int ?? 0) >= 548)
     }
 }
