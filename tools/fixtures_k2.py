@@ -647,3 +647,9 @@ REGISTRY += fixtures_zoofix.registry(2, keras, L, start, finish)
 import fixtures_breadth  # noqa: E402
 
 REGISTRY += fixtures_breadth.registry(2)
+
+# Issue 13 breadth, third round (RMSNormalization, adaptive pooling, ConvLSTM1D/3D, wrappers, LocallyConnected):
+# tools/fixtures_breadth3.py
+import fixtures_breadth3  # noqa: E402
+
+REGISTRY += fixtures_breadth3.registry(2)

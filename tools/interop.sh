@@ -66,6 +66,9 @@ KNOWN_FAILURES=(
   "attention_keras_masks_k3.keras2.h5 tf_keras: the same mask difference the other way (Keras 3 made the expected outputs; tf_keras keeps the masks Keras 3 drops after a MultiHeadAttention, and rebuilds MultiHeadAttention without weights when the shapes are not in the config)"
   "attention_keras_masks_k3.keras3.h5 keras3: Keras 3.15's legacy .h5 loader turns Attention's score_mode \"dot\" into the function keras.ops.dot and refuses it (it cannot load its own .h5 of Attention either)"
   "conv_breadth_k2.keras2.h5 keras3: Keras 3 refuses SeparableConv1D(padding=\"causal\"), which tf_keras runs"
+  "breadth3_image_k2.keras2.h5 keras3: Keras 3 loads tf_keras' RandomCrop but passes images through at inference, where tf_keras (which made the expected outputs) resizes them with smart_resize"
+  "breadth3_image_k2.keras2.h5 tf_keras: tf_keras 2.21 cannot load SpectralNormalization from a legacy .h5 (unknown layer), not even the file it saved itself"
+  "breadth3_local_k2.keras2.h5 keras3: Keras 3 has no LocallyConnected1D/LocallyConnected2D"
   "conv_lstm_k2.keras2.h5 keras3: Keras 3 reads Keras 2's hard_sigmoid name (tf_keras' ConvLSTM2D default recurrent_activation) as its own function relu6(x+3)/6"
   "lookup_k3.keras2.h5 tf_keras: tf_keras' CategoryEncoding refuses one_hot outputs of rank 3 (ids of shape (n, 4)), which Keras 3 computes"
 )

@@ -319,7 +319,8 @@ private struct Analyzer {
                     firstSpecs[id.node] = (id.call, try layer.weightSpecs(inputShapes: known))
                 }
             }
-            result.outputShapes[id] = try layer.outputShapes(inputShapes: known)
+            let callLayer = (layer as? any CallSpecificLayer)?.forCall(id.call) ?? layer
+            result.outputShapes[id] = try callLayer.outputShapes(inputShapes: known)
         }
 
         result.modelInputShapes = try graph.inputs.map { try shape(of: $0, consumer: graph.name) }

@@ -87,7 +87,8 @@ public struct CompiledModel: Sendable {
             }
             let known = ins.compactMap { $0 }
             guard known.count == ins.count else { throw InferenceError("layer `\(node.name)`: input shapes unknown") }
-            guard let runnable = node.layer as? any RunnableLayer else {
+            let callLayer = (node.layer as? any CallSpecificLayer)?.forCall(c) ?? node.layer
+            guard let runnable = callLayer as? any RunnableLayer else {
                 throw InferenceError.unsupported(node.layer, path: node.name)
             }
             let compiled: any CompiledLayer

@@ -74,7 +74,7 @@ enum MaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM2D",
+        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     ]
 
     static func of(_ layer: any Layer) -> MaskRule {

@@ -99,7 +99,7 @@ struct ONNXRound3MappingTests {
     @Test("ConvLSTM2D is a Scan over time (dynamic length) with the recurrent same Conv in its body; go_backwards scans in reverse")
     func convLSTMScan() throws {
         for backwards in [false, true] {
-            let layer = ConvLSTM2D(common: common("cl"), options: RecurrentOptions(units: 3, returnSequences: true, goBackwards: backwards),
+            let layer = ConvLSTM(common: common("cl"), options: RecurrentOptions(units: 3, returnSequences: true, goBackwards: backwards),
                                    kernelSize: [3, 3], padding: .same,
                                    weights: [Weight(name: "kernel", tensor: ramp([3, 3, 2, 12])),
                                              Weight(name: "recurrent_kernel", tensor: ramp([3, 3, 3, 12])),

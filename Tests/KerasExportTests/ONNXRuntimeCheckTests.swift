@@ -66,7 +66,9 @@ struct ONNXRuntimeCheckTests {
         // naming the layer (Hashing's FarmHash needs BitwiseXor), are verified whole at opset 18 and 21, and without
         // their Hashing outputs (`--outputs`) below.
         #expect(json["skipped"] as? Int == 0, "\(text.split(separator: "\n").filter { $0.hasPrefix("SKIP") })")
-        #expect((json["refused_expected"] as? Int ?? 99) <= 2)
+        // + the eight breadth3_* fixtures (RMSNormalization, adaptive pools, ConvLSTM1D/3D, LocallyConnected, …), not
+        // mapped yet.
+        #expect((json["refused_expected"] as? Int ?? 99) <= 10)
         #expect((json["verified"] as? Int ?? 0) >= 628)
     }
 

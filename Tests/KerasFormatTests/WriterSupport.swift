@@ -80,6 +80,15 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "conv_breadth_k2": [.legacyH5Keras3: "causal", .weightsH5: "causal", .keras: "causal"],
     // tf_keras' ConvLSTM2D defaults to its own hard_sigmoid (see the activations fixtures).
     "conv_lstm_k2": [.legacyH5Keras3: "hard_sigmoid", .weightsH5: "hard_sigmoid", .keras: "hard_sigmoid"],
+    // Keras 3 only classes (RMSNormalization, adaptive pools, AutoContrast, ReversibleEmbedding), a multi-axis
+    // RMSNormalization (Keras 3's legacy .h5 loader keeps a single-int axis), RandomCrop's Keras 3 inference.
+    "breadth3_norm_pool_k3": [.legacyH5Keras2: "tf_keras has no", .legacyH5Keras3: "axis"],
+    "breadth3_image_k3": [.legacyH5Keras2: "tf_keras"],
+    "breadth3_audio_k3": [.legacyH5Keras2: "tf_keras has no"],
+    "breadth3_pipeline_k3": [.legacyH5Keras2: "tf_keras has no"],
+    // tf_keras' RandomCrop resizes at inference (Keras 3's passes through); LocallyConnected is tf_keras only.
+    "breadth3_image_k2": [.legacyH5Keras3: "RandomCrop", .weightsH5: "RandomCrop", .keras: "RandomCrop"],
+    "breadth3_local_k2": [.legacyH5Keras3: "Keras 3 has no", .weightsH5: "Keras 3 has no", .keras: "Keras 3 has no"],
 ]
 
 /// The graph as the Keras 2 dialect `.h5` writer spells it for both Keras versions: `ThresholdedReLU(theta)` as

@@ -51,7 +51,7 @@ extension ONNXLayerEmitter {
     /// recurrent `same` convolution of h (stride 1, no dilation, as Keras), the gates split i, f, c, o, and
     /// `c = f·c + i·act(g)`, `h = o·act(c)`; `go_backwards` scans the steps in reverse (the output sequence in
     /// processing order, as Keras). Channels-last only (as the engine); needs known rows, columns and channels.
-    func convLSTM2D(_ l: ConvLSTM2D, _ c: LayerContext, _ inputs: [ONNXValue]) throws -> [ONNXValue] {
+    func convLSTM2D(_ l: ConvLSTM, _ c: LayerContext, _ inputs: [ONNXValue]) throws -> [ONNXValue] {
         guard inputs.count == 1 else {
             throw c.error("called with \(inputs.count) tensors: an `initial_state` argument has no ONNX mapping in KerasPort")
         }

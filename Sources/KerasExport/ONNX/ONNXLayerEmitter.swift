@@ -164,7 +164,7 @@ final class ONNXLayerEmitter {
         case let l as IntegerLookup: return [try integerLookup(l, c, try one())]
         case let l as Hashing: return [try hashing(l, c, try one())]
         case let l as RNN: return try rnnStack(l, c, inputs, mask: c.mask)
-        case let l as ConvLSTM2D: return try convLSTM2D(l, c, inputs)
+        case let l as ConvLSTM where l.rank == 2: return try convLSTM2D(l, c, inputs)
         case let l as MaxPooling1D:
             return [try pooling("MaxPool", c, try one(), rank: 1, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
         case let l as MaxPooling2D:

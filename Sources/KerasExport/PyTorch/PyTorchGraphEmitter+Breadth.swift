@@ -134,7 +134,7 @@ extension PyTorchGraphEmitter {
     /// `KerasConvLSTM2d`: the input convolution of every step as one `nn.Conv2d` (`input_conv`), the recurrent one
     /// (`recurrent_conv`, `same`, stride 1) per step, in a generated loop. Sequence outputs are channels-last, states
     /// channels-first (the `moved` layout).
-    func emitConvLSTM2D(_ l: ConvLSTM2D, call: Int, inputs: [TensorRef], outputShapes: [Shape]) throws {
+    func emitConvLSTM2D(_ l: ConvLSTM, call: Int, inputs: [TensorRef], outputShapes: [Shape]) throws {
         guard inputs.count == 1, let v = values[inputs[0]] else {
             throw PyTorchExportError.layer(l, "called with \(inputs.count) tensors: an `initial_state` argument has no exported form")
         }

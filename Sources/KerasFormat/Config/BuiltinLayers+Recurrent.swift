@@ -12,7 +12,7 @@ let recurrentLayerDecoders: [String: LayerDecoder] = [
     "TimeDistributed": { c throws in try wrapperOrOpaque(c) { try TimeDistributed(config: $0) } },
     "Masking": { c throws in try Masking(config: c) },
     "RNN": { c throws in try rnnOrOpaque(c) },
-    "ConvLSTM2D": { c throws in try ConvLSTM2D(config: c) },
+    "ConvLSTM2D": { c throws in try ConvLSTM(config: c) },
 ]
 
 /// An `RNN` of built-in cells, or an opaque layer naming the cell KerasPort does not run.

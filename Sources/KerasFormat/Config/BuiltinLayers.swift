@@ -24,6 +24,7 @@ let builtinLayerFamilies: [(name: String, decoders: [String: LayerDecoder])] = [
     ("Recurrent", recurrentLayerDecoders),
     ("Attention and normalization", attentionLayerDecoders),
     ("Framework op layers", opLayerDecoders),
+    ("Adaptive pooling, RMS normalization, spectral normalization, locally connected and other late additions", breadth3LayerDecoders),
 ]
 
 /// The layers KerasPort has run since its first release.

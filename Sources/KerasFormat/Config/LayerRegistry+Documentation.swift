@@ -31,11 +31,13 @@ extension LayerRegistry {
             ("AdaptiveAveragePooling1D", notYet), ("AdaptiveAveragePooling2D", notYet),
             ("AdaptiveAveragePooling3D", notYet), ("AdaptiveMaxPooling1D", notYet), ("AdaptiveMaxPooling2D", notYet),
             ("AdaptiveMaxPooling3D", notYet),
-            ("LocallyConnected1D", "tf_keras only, " + notYet), ("LocallyConnected2D", "tf_keras only, " + notYet),
+            ("LocallyConnected1D", "tf_keras only"), ("LocallyConnected2D", "tf_keras only"),
             // Recurrent and attention
             ("SimpleRNN", notYet), ("LSTM", notYet), ("GRU", notYet), ("RNN", notYet), ("Bidirectional", notYet),
             ("TimeDistributed", notYet), ("Masking", notYet), ("ConvLSTM1D", notYet), ("ConvLSTM2D", notYet),
-            ("ConvLSTM3D", notYet), ("CuDNNLSTM", notYet), ("CuDNNGRU", notYet),
+            ("ConvLSTM3D", notYet),
+            ("CuDNNLSTM", "tf_keras 1.x/compat.v1 layer that only a CUDA GPU can build and run; load the file in tf_keras with a GPU and save it as LSTM"),
+            ("CuDNNGRU", "tf_keras 1.x/compat.v1 layer that only a CUDA GPU can build and run; load the file in tf_keras with a GPU and save it as GRU"),
             ("MultiHeadAttention", notYet), ("Attention", notYet), ("AdditiveAttention", notYet),
             ("GroupQueryAttention", notYet), ("GroupedQueryAttention", notYet),
             ("UnitNormalization", notYet), ("GroupNormalization", notYet), ("RMSNormalization", notYet),
@@ -45,14 +47,17 @@ extension LayerRegistry {
             ("TFOpLambda", notYet), ("SlicingOpLambda", notYet),
             // Preprocessing
             ("RandomCrop", "at inference tf_keras crops the centre (or resizes) and Keras 3 passes through; " + notYet),
-            ("AutoContrast", notYet), ("ContrastLimitedAdaptiveHistogramEqualization", notYet),
+            ("AutoContrast", notYet),
+            ("ContrastLimitedAdaptiveHistogramEqualization", "Keras 3 CLAHE (per-tile clipped histograms blended between tiles), which KerasPort does not compute yet"),
             ("CategoryEncoding", notYet),
             ("Hashing", "hashes the decimal string of each value with TensorFlow's FarmHash Fingerprint64 (SipHash with a `salt`), which KerasPort does not reproduce"),
-            ("HashedCrossing", "needs TensorFlow's FarmHash fingerprints; " + notYet),
+            ("HashedCrossing", "crosses features by TensorFlow's FarmHash of their string forms (`SparseCrossHashed`), which KerasPort does not reproduce"),
             ("IntegerLookup", "its vocabulary is kept outside the config (assets) in most files; " + notYet),
             ("StringLookup", text), ("TextVectorization", text),
-            ("MelSpectrogram", notYet), ("STFTSpectrogram", notYet), ("Pipeline", notYet),
-            ("DenseFeatures", "tf_keras feature columns (dict input); " + notYet),
+            ("MelSpectrogram", "audio front end (framed STFT, mel filter bank, dB scaling) that KerasPort does not compute yet"),
+            ("STFTSpectrogram", "audio front end (framed STFT as a convolution with DFT kernels) that KerasPort does not compute yet"),
+            ("Pipeline", "a list of preprocessing layers kept inside its config, which KerasPort does not decode yet"),
+            ("DenseFeatures", "tf_keras feature columns: takes a dict of named features (TensorFlow feature-column objects), not tensors"),
             // Layers wrapping other frameworks
             ("TFSMLayer", "wraps a TensorFlow SavedModel"), ("JaxLayer", "wraps JAX code"),
             ("FlaxLayer", "wraps Flax code"), ("TorchModuleWrapper", "wraps a PyTorch module"),
@@ -64,8 +69,8 @@ extension LayerRegistry {
             ("GRUCell", "a cell runs only inside an `RNN` layer"), ("StackedRNNCells", "a cell runs only inside an `RNN` layer"),
             ("MaxNumBoundingBoxes", "bounding-box preprocessing (a dict of boxes and labels, not a tensor)"),
             // Keras 1
-            ("Merge", "Keras 1 merge with a mode string; " + notYet),
-            ("Deconvolution2D", "Keras 1 transposed convolution with an explicit output_shape; " + notYet),
+            ("Merge", "Keras 1 merge with a mode string (or a Python function); Keras 2 and 3 cannot load it, and no Keras 1 is available to make a reference"),
+            ("Deconvolution2D", "Keras 1 transposed convolution with an explicit output_shape; Keras 2 and 3 cannot load it, and no Keras 1 is available to make a reference"),
         ]
         list.sort { $0.0 < $1.0 }
         return list.map { (name: $0.0, reason: $0.1) }

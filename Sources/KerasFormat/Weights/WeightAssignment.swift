@@ -183,7 +183,7 @@ extension WeightAssignment {
                 for group in v3VariableGroups(of: node.layer) {
                     guard let entry = file.entry(group.path.isEmpty ? objectPath : objectPath + "/" + group.path) else { continue }
                     found = true
-                    weights += entry.weights
+                    weights += entry.weights.dropFirst(group.aliases.count)
                 }
                 if found { layers[layerPrefix + [node.name]] = weights }
             }

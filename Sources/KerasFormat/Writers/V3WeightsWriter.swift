@@ -45,7 +45,8 @@ struct V3WeightsWriter {
                 var rest = node.layer.weights[...]
                 for sub in v3VariableGroups(of: node.layer) {
                     let owner = sub.path.isEmpty ? objectGroup : try objectGroup.createGroup(at: sub.path)
-                    let mine = Array(rest.prefix(sub.count))
+                    let all = node.layer.weights
+                    let mine = sub.aliases.filter { $0 < all.count }.map { all[$0] } + Array(rest.prefix(sub.count))
                     rest = rest.dropFirst(sub.count)
                     try writeVars(mine, name: sub.name, in: try owner.createGroup(at: "vars"))
                 }

@@ -54,6 +54,9 @@ enum WriteCompatibility {
         if let opaque = layer as? OpaqueLayer { return opaqueProblem(opaque, dialect: dialect) }
         if let reason = activationProblem(layer, dialect: dialect) { return reason }
         if let identity = layer as? InferenceIdentity, let reason = identity.writeProblem(dialect: dialect) { return reason }
+        if let restricted = layer as? any KerasVersionRestricted, let reason = restricted.writeProblem(format: format) {
+            return reason
+        }
         switch dialect {
         case .keras1, .keras2:
             if let norm = layer as? LayerNormalization, norm.rmsScaling {
@@ -76,7 +79,7 @@ enum WriteCompatibility {
             if (layer as? SeparableConv1D)?.padding == .causal || (layer as? DepthwiseConv1D)?.padding == .causal {
                 return "Keras 3's \(layer.className) refuses `padding=\"causal\"`, which tf_keras runs; write legacy-h5 (Keras 2 dialect)"
             }
-            if let l = layer as? ConvLSTM2D, l.options.timeMajor {
+            if let l = layer as? ConvLSTM, l.options.timeMajor {
                 return "Keras 3's recurrent layers have no `time_major`; write legacy-h5 (Keras 2 dialect)"
             }
             if let rnn = layer as? RNN, rnn.timeMajor {
@@ -118,7 +121,7 @@ enum WriteCompatibility {
             return activationProblem(t.layer, dialect: dialect)
         case let rnn as RNN:
             return rnn.cells.lazy.compactMap { activationProblem($0, dialect: dialect) }.first
-        case let l as ConvLSTM2D:
+        case let l as ConvLSTM:
             for a in [l.options.activation, l.options.recurrentActivation] {
                 if let reason = hardSigmoidProblem(a, dialect: dialect) { return reason }
             }

@@ -1,9 +1,9 @@
 import KerasGraph
 import TensorModule
 
-extension ConvLSTM2D: RunnableLayer {
+extension ConvLSTM: RunnableLayer {
     /// The input convolution of all steps at once, then per step the recurrent `same` convolution and the LSTM
-    /// update (``Ops/convLSTM2d(input:kernel:recurrentKernel:bias:strides:padding:dilation:activation:recurrentActivation:goBackwards:returnSequences:)``).
+    /// update (``Ops/convLSTM(input:kernel:recurrentKernel:bias:strides:padding:dilation:activation:recurrentActivation:goBackwards:returnSequences:)``).
     /// `stateful=True`, `channels_first`, `initial_state` tensors and Keras masks are refused.
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         guard inputShapes.count == 1 else {
@@ -17,16 +17,19 @@ extension ConvLSTM2D: RunnableLayer {
         where !a.function.op.isElementwise {
             throw inferenceError("`\(key)` must be an element-wise function, got softmax")
         }
+        guard strides.count == rank, dilationRate.count == rank else {
+            throw inferenceError("`strides` and `dilation_rate` must have \(rank) values, got \(strides) and \(dilationRate)")
+        }
         let kernel = try weightTensor(0, "kernel")
         let recurrentKernel = try weightTensor(1, "recurrent_kernel")
         let bias = options.useBias ? try weightTensor(2, "bias") : nil
-        let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
+        let (strides, dilation) = (self.strides, dilationRate)
         let (padding, act, rec) = (self.padding.op, options.activation.function.op, options.recurrentActivation.function.op)
         let (backwards, sequences, states) = (options.goBackwards, options.returnSequences, options.returnState)
         return ClosureLayer { inputs in
-            let r = try Ops.convLSTM2d(input: inputs[0], kernel: kernel, recurrentKernel: recurrentKernel, bias: bias,
-                                       strides: strides, padding: padding, dilation: dilation, activation: act,
-                                       recurrentActivation: rec, goBackwards: backwards, returnSequences: sequences)
+            let r = try Ops.convLSTM(input: inputs[0], kernel: kernel, recurrentKernel: recurrentKernel, bias: bias,
+                                     strides: strides, padding: padding, dilation: dilation, activation: act,
+                                     recurrentActivation: rec, goBackwards: backwards, returnSequences: sequences)
             return [r.output] + (states ? r.states : [])
         }
     }

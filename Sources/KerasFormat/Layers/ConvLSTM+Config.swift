@@ -1,18 +1,26 @@
 import KerasGraph
 
-extension ConvLSTM2D: ConfigEncodable {
-    /// Decodes a `ConvLSTM2D` config: the LSTM options (``RecurrentOptions/init(config:kind:)``, `filters` as the
-    /// units), `unit_forget_bias`, and `kernel_size`, `strides`, `padding`, `data_format`, `dilation_rate`.
+extension ConvLSTM: ConfigEncodable {
+    /// Decodes a `ConvLSTM1D` / `ConvLSTM2D` / `ConvLSTM3D` config (the rank from the class name): the LSTM options
+    /// (``RecurrentOptions/init(config:kind:)``, `filters` as the units), `unit_forget_bias`, and `kernel_size`,
+    /// `strides`, `padding`, `data_format`, `dilation_rate` with one value per spatial axis.
     package init(config c: LayerConfig) throws {
+        let rank: Int
+        switch c.className {
+        case "ConvLSTM1D": rank = 1
+        case "ConvLSTM3D": rank = 3
+        default: rank = 2
+        }
         let filters = try c.positiveInt("filters", max: LayerConfig.maxDimension)
         guard case var .object(members) = c.config else { throw c.error("the config must be an object") }
         members.removeAll { $0.0 == "units" }
         members.append(("units", .number(Double(filters))))
         let lstm = LayerConfig(className: "LSTM", name: c.name, config: .object(members), dialect: c.dialect,
                                kerasVersion: c.kerasVersion)
-        guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) else { throw c.error("missing `kernel_size`") }
-        let strides = try c.positiveTuple(["strides"], count: 2) ?? [1, 1]
-        let dilation = try c.positiveTuple(["dilation_rate"], count: 2) ?? [1, 1]
+        guard let kernel = try c.positiveTuple(["kernel_size"], count: rank) else { throw c.error("missing `kernel_size`") }
+        let ones = Array(repeating: 1, count: rank)
+        let strides = try c.positiveTuple(["strides"], count: rank) ?? ones
+        let dilation = try c.positiveTuple(["dilation_rate"], count: rank) ?? ones
         self.init(common: try c.common(), options: try RecurrentOptions(config: lstm, kind: .lstm), kernelSize: kernel,
                   strides: strides, padding: try c.windowPadding(), dataFormat: try c.dataFormat(),
                   dilationRate: dilation, unitForgetBias: try c.bool("unit_forget_bias", default: true))
