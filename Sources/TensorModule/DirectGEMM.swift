@@ -149,13 +149,33 @@ extension Ops {
         package let k: Int, n: Int
         /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
         let transposed: Bool
+        /// The arena chunk holding `pointer` (kept alive by this kernel), or `nil` when it is an allocation of its own.
+        private let chunk: PackedKernelArena.Chunk?
 
-        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
+        /// Packs `b`; `lasting` (a compiled layer's kernel, packed once) takes the memory from
+        /// ``PackedKernelArena`` (huge pages), a packing for one call from the allocator.
+        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int, lasting: Bool = false) {
             transposed = n < DirectGEMM.narrowColumns
             let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
-            pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-                .bindMemory(to: Float.self, capacity: count)
-            if transposed { kp_pack_bt(b, k, n, ldb, pointer) } else { kp_pack_b(b, k, n, ldb, pointer) }
+            let bytes = count * MemoryLayout<Float>.stride
+            if lasting, let (chunk, memory) = PackedKernelArena.shared.allocate(bytes: bytes) {
+                self.chunk = chunk
+                pointer = memory.bindMemory(to: Float.self, capacity: count)
+            } else {
+                chunk = nil
+                pointer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+                    .bindMemory(to: Float.self, capacity: count)
+            }
+            if transposed {
+                kp_pack_bt(b, k, n, ldb, pointer)
+            } else {
+                // Panels are independent: the cores pack (and first touch) their share of them.
+                let panels = (n + 15) / 16, out = pointer
+                Parallel.forEachChunk(count: panels, work: k * n, threshold: 1 << 18) { range in
+                    let j0 = range.lowerBound * 16, width = min(n, range.upperBound * 16) - j0
+                    kp_pack_b(b + j0, k, width, ldb, out + range.lowerBound * k * 16)
+                }
+            }
             self.k = k
             self.n = n
         }
@@ -167,7 +187,7 @@ extension Ops {
             guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0,
                   kernel.count <= DirectGEMM.maxPackedFloats else { return nil }
             let k = kernel.count / n
-            return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+            return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n, lasting: true) }
         }
 
         /// `packed` when it was made for a `k × n` kernel, else a new packing of `kernel`.
@@ -176,6 +196,135 @@ extension Ops {
             return PackedKernel(kernel, k: k, n: n, ldb: n)
         }
 
-        deinit { pointer.deallocate() }
+        /// The kernel's values again, row-major `k × n` (packing only moves values and adds zero columns, so these
+        /// are the packed kernel's values bit for bit).
+        package func unpacked() -> [Float] {
+            let (k, n, packed) = (self.k, self.n, UnsafePointer(pointer))
+            return [Float](unsafeUninitializedCapacity: k * n) { out, initialized in
+                guard let o = out.baseAddress else { initialized = 0; return }
+                if transposed {
+                    for j in 0..<n { for r in 0..<k { o[r * n + j] = packed[j * k + r] } }
+                } else {
+                    for panel in 0..<((n + 15) / 16) {
+                        let j0 = panel * 16, width = min(16, n - j0)
+                        let src = packed + panel * k * 16
+                        for r in 0..<k { (o + r * n + j0).update(from: src + r * 16, count: width) }
+                    }
+                }
+                initialized = k * n
+            }
+        }
+
+        deinit { if chunk == nil { pointer.deallocate() } }
+    }
+
+    /// A Dense or convolution kernel (`[…, in, out]`) as a compiled layer holds it: its values, or, once the
+    /// direct GEMM kernel has packed them, only the packed copy. A model then holds each such kernel once, not
+    /// twice (98 MB rather than 196 MB for ResNet50); the values are rebuilt from the packing (``unpacked()``) on
+    /// the paths that need them as a plain matrix: OpenBLAS (forced with `KERASPORT_KERNELS=blas` or a task's
+    /// ``DirectGEMM/engine``) and convolutions whose zero-padded input would be too large for the direct kernel,
+    /// each building a temporary copy per call.
+    package struct KernelOperand: Sendable {
+        /// The kernel's shape (`[in, out]`, `[kh, kw, in, out]`, …).
+        package let shape: [Int]
+        /// The values, when they are kept.
+        let values: Tensor?
+        /// The packed copy, when there is one.
+        package let packed: PackedKernel?
+
+        /// Both forms as given (the values kept).
+        package init(_ kernel: Tensor, packed: PackedKernel?) {
+            shape = kernel.shape
+            values = kernel
+            self.packed = packed
+        }
+
+        /// Packs `kernel` when this machine runs it on the direct kernel (``PackedKernel/pack(_:)``) and then keeps
+        /// only the packed copy; otherwise keeps the values.
+        package static func packing(_ kernel: Tensor) -> KernelOperand {
+            guard let packed = PackedKernel.pack(kernel) else { return KernelOperand(kernel, packed: nil) }
+            return KernelOperand(shape: kernel.shape, packed: packed)
+        }
+
+        private init(shape: [Int], packed: PackedKernel) {
+            self.shape = shape
+            self.values = nil
+            self.packed = packed
+        }
+
+        /// The packed copy when it is the only one (the values are not kept).
+        package var packedOnly: PackedKernel? { values == nil ? packed : nil }
+
+        /// The values as a tensor of ``shape`` (rebuilt from the packing when they are not kept).
+        package var tensor: Tensor {
+            if let values { return values }
+            return Tensor(shape: shape, scalars: packed!.unpacked())
+        }
+
+        /// Calls `body` with the values, row-major (rebuilt from the packing for the call when they are not kept).
+        func withValues<R>(_ body: (UnsafePointer<Float>) -> R) -> R {
+            if let values {
+                return values.scalars.withUnsafeBufferPointer { body($0.baseAddress ?? dummyPointer) }
+            }
+            return packed!.unpacked().withUnsafeBufferPointer { body($0.baseAddress ?? dummyPointer) }
+        }
+
+        /// The packed copy for a `k × n` product: ``packed`` when it fits, else a new packing of the values.
+        func packedFor(k: Int, n: Int) -> PackedKernel {
+            if let packed, packed.k == k, packed.n == n { return packed }
+            return withValues { PackedKernel($0, k: k, n: n, ldb: n) }
+        }
+    }
+}
+
+/// Memory for the packed kernels of compiled models: 32 MiB chunks (a larger kernel gets a chunk of its own) aligned
+/// to 2 MiB and advised for transparent huge pages, handed out in order. Packing a model's kernels writes about as
+/// many fresh bytes as the model has weights (98 MB for ResNet50): in 4 KiB pages that is ~25,000 page faults, which
+/// were most of the packing's share of a load; in 2 MiB pages it is ~50 (the zeroing remains). The GEMM then also
+/// reads its B panels through fewer TLB entries. Each kernel keeps its chunk alive; a chunk is unmapped when its last
+/// kernel goes (the arena holds only a weak reference to the chunk it is filling). Without huge pages (the system's
+/// setting is `never`, or not Linux) the memory is ordinary pages. Thread-safe.
+final class PackedKernelArena: @unchecked Sendable {
+    final class Chunk: @unchecked Sendable {
+        let base: UnsafeMutableRawPointer
+        let size: Int
+        init?(size: Int) {
+            guard let p = kp_alloc_pages(size) else { return nil }
+            base = p
+            self.size = size
+        }
+        deinit { kp_free_pages(base, size) }
+    }
+
+    static let shared = PackedKernelArena()
+    static let chunkBytes = 32 << 20
+
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+    private weak var current: Chunk?
+    private var used = 0
+
+    private init() {
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    /// `bytes` (rounded up to 64) of zero-filled memory aligned to 64 bytes and the chunk it lies in (which the
+    /// caller keeps alive while it uses the memory); `nil` when the system refuses the mapping.
+    func allocate(bytes: Int) -> (Chunk, UnsafeMutableRawPointer)? {
+        let bytes = (max(bytes, 1) + 63) & ~63
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if bytes > Self.chunkBytes {
+            guard let own = Chunk(size: bytes) else { return nil }
+            return (own, own.base)
+        }
+        if let chunk = current, used + bytes <= chunk.size {
+            defer { used += bytes }
+            return (chunk, chunk.base + used)
+        }
+        guard let chunk = Chunk(size: Self.chunkBytes) else { return nil }
+        current = chunk
+        used = bytes
+        return (chunk, chunk.base)
     }
 }
