@@ -10,8 +10,6 @@
 #if defined(__linux__)
 #include <sched.h>
 #endif
-#include <stdint.h>
-#include <sys/mman.h>
 
 long kp_usable_cpu_count(void) {
 #if defined(__linux__)
@@ -41,28 +39,4 @@ int kp_keep_freed_memory(void) {
 #else
     return 0;
 #endif
-}
-
-#define KP_HUGE (2UL << 20)
-
-static size_t huge_round(size_t bytes) { return (bytes + KP_HUGE - 1) & ~(KP_HUGE - 1); }
-
-void *kp_alloc_pages(size_t bytes) {
-    if (bytes == 0 || bytes > SIZE_MAX / 2) return NULL;
-    size_t size = huge_round(bytes), span = size + KP_HUGE;
-    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return NULL;
-    // Keep the 2 MiB-aligned `size` bytes inside the mapping; return the rest.
-    char *start = (char *)(((uintptr_t)p + KP_HUGE - 1) & ~(uintptr_t)(KP_HUGE - 1));
-    if (start > p) munmap(p, (size_t)(start - p));
-    char *end = p + span;
-    if (end > start + size) munmap(start + size, (size_t)(end - (start + size)));
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    (void)madvise(start, size, MADV_HUGEPAGE);
-#endif
-    return start;
-}
-
-void kp_free_pages(void *p, size_t bytes) {
-    if (p) munmap(p, huge_round(bytes));
 }

@@ -149,23 +149,13 @@ extension Ops {
         package let k: Int, n: Int
         /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
         let transposed: Bool
-        /// The arena chunk holding `pointer` (kept alive by this kernel), or `nil` when it is an allocation of its own.
-        private let chunk: PackedKernelArena.Chunk?
-
-        /// Packs `b`; `lasting` (a compiled layer's kernel, packed once) takes the memory from
-        /// ``PackedKernelArena`` (huge pages), a packing for one call from the allocator.
-        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int, lasting: Bool = false) {
+        /// Packs `b`. (Packed kernels in 2 MiB transparent huge pages were tried: on this virtual machine zeroing
+        /// the huge pages made a ResNet50 load 1.4× slower than 4 KiB pages from the heap, so they are not used.)
+        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
             transposed = n < DirectGEMM.narrowColumns
             let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
-            let bytes = count * MemoryLayout<Float>.stride
-            if lasting, let (chunk, memory) = PackedKernelArena.shared.allocate(bytes: bytes) {
-                self.chunk = chunk
-                pointer = memory.bindMemory(to: Float.self, capacity: count)
-            } else {
-                chunk = nil
-                pointer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-                    .bindMemory(to: Float.self, capacity: count)
-            }
+            pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: count)
             if transposed {
                 kp_pack_bt(b, k, n, ldb, pointer)
             } else {
@@ -187,7 +177,7 @@ extension Ops {
             guard DirectGEMM.available, kernel.rank >= 2, let n = kernel.shape.last, n > 0, kernel.count > 0,
                   kernel.count <= DirectGEMM.maxPackedFloats else { return nil }
             let k = kernel.count / n
-            return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n, lasting: true) }
+            return kernel.scalars.withUnsafeBufferPointer { PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
         }
 
         /// `packed` when it was made for a `k × n` kernel, else a new packing of `kernel`.
@@ -215,7 +205,7 @@ extension Ops {
             }
         }
 
-        deinit { if chunk == nil { pointer.deallocate() } }
+        deinit { pointer.deallocate() }
     }
 
     /// A Dense or convolution kernel (`[…, in, out]`) as a compiled layer holds it: its values, or, once the
@@ -274,57 +264,5 @@ extension Ops {
             if let packed, packed.k == k, packed.n == n { return packed }
             return withValues { PackedKernel($0, k: k, n: n, ldb: n) }
         }
-    }
-}
-
-/// Memory for the packed kernels of compiled models: 32 MiB chunks (a larger kernel gets a chunk of its own) aligned
-/// to 2 MiB and advised for transparent huge pages, handed out in order. Packing a model's kernels writes about as
-/// many fresh bytes as the model has weights (98 MB for ResNet50): in 4 KiB pages that is ~25,000 page faults, which
-/// were most of the packing's share of a load; in 2 MiB pages it is ~50 (the zeroing remains). The GEMM then also
-/// reads its B panels through fewer TLB entries. Each kernel keeps its chunk alive; a chunk is unmapped when its last
-/// kernel goes (the arena holds only a weak reference to the chunk it is filling). Without huge pages (the system's
-/// setting is `never`, or not Linux) the memory is ordinary pages. Thread-safe.
-final class PackedKernelArena: @unchecked Sendable {
-    final class Chunk: @unchecked Sendable {
-        let base: UnsafeMutableRawPointer
-        let size: Int
-        init?(size: Int) {
-            guard let p = kp_alloc_pages(size) else { return nil }
-            base = p
-            self.size = size
-        }
-        deinit { kp_free_pages(base, size) }
-    }
-
-    static let shared = PackedKernelArena()
-    static let chunkBytes = 32 << 20
-
-    private let lock: UnsafeMutablePointer<pthread_mutex_t>
-    private weak var current: Chunk?
-    private var used = 0
-
-    private init() {
-        lock = .allocate(capacity: 1)
-        pthread_mutex_init(lock, nil)
-    }
-
-    /// `bytes` (rounded up to 64) of zero-filled memory aligned to 64 bytes and the chunk it lies in (which the
-    /// caller keeps alive while it uses the memory); `nil` when the system refuses the mapping.
-    func allocate(bytes: Int) -> (Chunk, UnsafeMutableRawPointer)? {
-        let bytes = (max(bytes, 1) + 63) & ~63
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        if bytes > Self.chunkBytes {
-            guard let own = Chunk(size: bytes) else { return nil }
-            return (own, own.base)
-        }
-        if let chunk = current, used + bytes <= chunk.size {
-            defer { used += bytes }
-            return (chunk, chunk.base + used)
-        }
-        guard let chunk = Chunk(size: Self.chunkBytes) else { return nil }
-        current = chunk
-        used = bytes
-        return (chunk, chunk.base)
     }
 }

@@ -21,12 +21,6 @@ long kp_usable_cpu_count(void);
 /// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
 int kp_keep_freed_memory(void);
 
-/// Zero-filled memory of `bytes` (rounded up to 2 MiB), aligned to 2 MiB and, on Linux, advised for transparent
-/// huge pages (MADV_HUGEPAGE: a 2 MiB page faults in at once instead of 512 small ones); NULL when the system
-/// refuses. Release with kp_free_pages(p, bytes) (the same `bytes`).
-void *kp_alloc_pages(size_t bytes);
-void kp_free_pages(void *p, size_t bytes);
-
 /// A loop body: called with the loop's context and an iteration index.
 typedef void (*kp_task_fn)(void *ctx, long index);
 
