@@ -413,6 +413,28 @@ def padconv_k3(name):
 
 
 @fixture
+def padpool_k3(name):
+    """ZeroPadding2D feeding a MaxPooling2D (ResNet's pool1_pad → pool1): the plan folds the zeros into the pooling,
+    where they are values (a window of negative numbers at the border gives 0), not the -inf of `same` padding.
+    The input is shifted negative so that border windows are mostly negative."""
+    rng = start(name)
+    x = L.Input((9, 10, 12), name="img")
+    a = L.ZeroPadding2D(1, name="pool1_pad")(x)
+    a = L.MaxPooling2D(3, strides=2, name="pool1")(a)
+    b = L.ZeroPadding2D(((2, 0), (1, 3)), name="pad_same")(x)
+    b = L.MaxPooling2D((2, 3), strides=(1, 2), padding="same", name="pool_same")(b)
+    c = L.ZeroPadding2D(((0, 1), (2, 1)), name="pad_valid")(x)
+    c = L.MaxPooling2D(2, name="pool_valid")(c)
+    m = keras.Model(x, [a, b, c], name="padpool_k3")
+    finish(name, m, rng, [C.random_input((2, 9, 10, 12), rng) - np.float32(1.5)], formats=["keras"],
+           description="ZeroPadding2D folded into a following MaxPooling2D: symmetric 1 + 3x3 stride 2 valid "
+                       "(ResNet50's pool1), asymmetric + (2,3) strides (1,2) same, asymmetric + 2x2 valid; input "
+                       "shifted by -1.5 so border windows are mostly negative (the padding zeros win there); "
+                       "12 channels (vector tails)",
+           covers=["ZeroPadding2D", "MaxPooling2D"])
+
+
+@fixture
 def batchnorm_k3(name):
     rng = start(name)
     x = L.Input((4, 3, 3), name="x")

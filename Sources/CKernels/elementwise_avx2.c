@@ -50,7 +50,14 @@ AVX2 void kp_add_rows(float *p, const float *b, long rows, long cols) {
     }
 }
 
-AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, int flush) {
+// The loops below take their options (flush or not, the kind of step, finite alphas) as compile-time constants:
+// each public kernel branches once, up front, into an always-inlined body per option, so no loop tests an option
+// per vector. -O3's non-trivial loop unswitching did that split itself; SwiftPM's release -O2 does not, and left
+// e.g. the flush of kp_scale_shift_rows computed and discarded in every iteration (1.8× the time at -O2;
+// tools/ckernels_bench/compare.sh measures each kernel at both levels).
+#define INLINE AVX2 static inline __attribute__((always_inline))
+
+INLINE void scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, const int flush) {
     for (long r = 0; r < rows; r++, p += cols) {
         long j = 0;
         for (; j + 8 <= cols; j += 8) {
@@ -60,6 +67,11 @@ AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long row
         }
         for (; j < cols; j++) p[j] = flush ? flush1(p[j] * s[j] + t[j], 0) : p[j] * s[j] + t[j];
     }
+}
+
+AVX2 void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, long cols, int flush) {
+    if (flush) scale_shift_rows(p, s, t, rows, cols, 1);
+    else scale_shift_rows(p, s, t, rows, cols, 0);
 }
 
 // The +0 flush of kp_flush_denormals(…, 1) on a vector: denormals (of either sign) become +0.
@@ -109,6 +121,16 @@ AVX2 static inline __m256 vprelu(__m256 x, __m256 a, int finite) {
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
+// One row of kp_prelu_rows.
+INLINE void prelu_row(float *p, const float *a, long cols, const int finite, const int flush_positive) {
+    long j = 0;
+    for (; j + 8 <= cols; j += 8) {
+        __m256 y = vprelu(_mm256_loadu_ps(p + j), _mm256_loadu_ps(a + j), finite);
+        _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
+    }
+    for (; j < cols; j++) p[j] = flush_positive ? flush1(prelu1(p[j], a[j]), 1) : prelu1(p[j], a[j]);
+}
+
 AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                         int flush_positive) {
     long ar = first_row % period;   // alpha row, advanced without a division per row
@@ -116,12 +138,11 @@ AVX2 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long
     for (long r = 0; r < rows; r++, p += cols, ar = ar + 1 == period ? 0 : ar + 1) {
         const float *a = alpha + ar * cols;
         if (period > 1) finite = all_finite(a, cols);
-        long j = 0;
-        for (; j + 8 <= cols; j += 8) {
-            __m256 y = vprelu(_mm256_loadu_ps(p + j), _mm256_loadu_ps(a + j), finite);
-            _mm256_storeu_ps(p + j, flush_positive ? vflush_positive(y) : y);
+        if (finite) {
+            if (flush_positive) prelu_row(p, a, cols, 1, 1); else prelu_row(p, a, cols, 1, 0);
+        } else {
+            if (flush_positive) prelu_row(p, a, cols, 0, 1); else prelu_row(p, a, cols, 0, 0);
         }
-        for (; j < cols; j++) p[j] = flush_positive ? flush1(prelu1(p[j], a[j]), 1) : prelu1(p[j], a[j]);
     }
 }
 
@@ -175,11 +196,11 @@ static inline float step1(float v, int kind, float slope, const float *p, const 
     }
 }
 
-AVX2 void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
-                         const float *p, const float *q, long period) {
-    const long count = rows * cols, span = period * cols;
+// kp_stream_step for one kind of step (and, for PReLU, finite alphas or not).
+INLINE void stream_step(float *dst, const float *src, long rows, long cols, long first_row, const int kind,
+                        float slope, const float *p, const float *q, long period, const int finite) {
+    const long count = rows * cols;
     const __m256 vs = _mm256_set1_ps(slope);
-    const int finite = kind != KP_STEP_PRELU || all_finite(p, span);
     long ar = first_row % period, c = 0;   // parameter row and column of element i
     long i = 0;
     // Scalar steps up to a 32-byte boundary of dst, then whole vectors with non-temporal stores.
@@ -199,6 +220,22 @@ AVX2 void kp_stream_step(float *dst, const float *src, long rows, long cols, lon
     for (; i < count; i++, advance(&c, &ar, 1, cols, period)) dst[i] = step1(src[i], kind, slope, p, q, ar, c, cols);
 }
 
+AVX2 void kp_stream_step(float *dst, const float *src, long rows, long cols, long first_row, int kind, float slope,
+                         const float *p, const float *q, long period) {
+    switch (kind) {
+    case KP_STEP_LEAKY:
+        stream_step(dst, src, rows, cols, first_row, KP_STEP_LEAKY, slope, p, q, period, 1);
+        break;
+    case KP_STEP_PRELU:
+        if (all_finite(p, period * cols)) stream_step(dst, src, rows, cols, first_row, KP_STEP_PRELU, slope, p, q, period, 1);
+        else stream_step(dst, src, rows, cols, first_row, KP_STEP_PRELU, slope, p, q, period, 0);
+        break;
+    default:
+        stream_step(dst, src, rows, cols, first_row, KP_STEP_SCALE_SHIFT, slope, p, q, period, 1);
+        break;
+    }
+}
+
 AVX2 void kp_stream_store(float *dst, const float *src, long count) {
     long i = 0;
     while (i < count && ((uintptr_t)(dst + i) & 31) != 0) { dst[i] = src[i]; i++; }
@@ -208,7 +245,7 @@ AVX2 void kp_stream_store(float *dst, const float *src, long count) {
 
 void kp_store_fence(void) { _mm_sfence(); }
 
-AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
+INLINE void add(float *dst, const float *a, const float *b, long count, const int stream, const int flush) {
     long i = 0;
 #define KP_SUM(i) (flush ? vflush(_mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i)))) \
                          : _mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i))))
@@ -223,6 +260,14 @@ AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int str
     }
 #undef KP_SUM
     for (; i < count; i++) dst[i] = flush ? flush1(a[i] + b[i], 0) : a[i] + b[i];
+}
+
+AVX2 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush) {
+    if (stream) {
+        if (flush) add(dst, a, b, count, 1, 1); else add(dst, a, b, count, 1, 0);
+    } else {
+        if (flush) add(dst, a, b, count, 0, 1); else add(dst, a, b, count, 0, 0);
+    }
 }
 
 #else

@@ -42,11 +42,19 @@ extension HDF5File {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let mapOffset = offset - offset % page
         let mapLength = length + (offset - mapOffset)
-        guard let mapping = mmap(nil, mapLength, PROT_READ, MAP_PRIVATE, fd, off_t(mapOffset)), mapping != MAP_FAILED else {
+        // Every byte is read (the weights, and the global-heap check's scan of the image): on Linux the mapping is
+        // populated at once (one call instead of a page fault per 64 KiB of the file), elsewhere read ahead.
+        #if os(Linux)
+        let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+        let flags = MAP_PRIVATE
+        #endif
+        guard let mapping = mmap(nil, mapLength, PROT_READ, flags, fd, off_t(mapOffset)), mapping != MAP_FAILED else {
             throw context.error(.fileNotFound, "cannot memory-map \(mapLength) bytes of \(path) (errno \(errno))")
         }
-        // Weights are read front to back once: ask for read-ahead.
+        #if !os(Linux)
         _ = madvise(mapping, mapLength, MADV_WILLNEED)
+        #endif
         let image = UnsafeRawBufferPointer(start: mapping + (offset - mapOffset), count: length)
         let borrowed = BorrowedImage.create(mapping: mapping, mappingLength: mapLength, image: image)
         defer { BorrowedImage.release(borrowed) }   // ours; libhdf5 holds its own references

@@ -51,6 +51,9 @@ struct OutputPassLayer: CompiledLayer {
     let acceptsPostOps: Bool
     /// Where in `postOps` the second input (a fused residual `Add`'s other operand) is added, when there is one.
     private(set) var residualAt: Int?
+    /// The layer's weights (by index in `Layer.weights`) that this compiled layer holds only as the direct GEMM
+    /// kernel's packed copy: the plan drops its graph's reference to their values (see ``CompiledModel/graph``).
+    var packedKernels: [Int: Ops.PackedKernel] = [:]
 
     init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
         self.acceptsPostOps = acceptsPostOps
@@ -123,8 +126,8 @@ struct PostOpsLayer: CompiledLayer {
     }
 }
 
-/// A convolution that can take the zeros of a `ZeroPadding2D` feeding it into its own padding (handled at the
-/// borders or in its packing, with no padded copy of the input): the plan folds such pairs (see
+/// A convolution or max pooling that can take the zeros of a `ZeroPadding2D` feeding it into its own padding
+/// (handled at the borders or in its packing, with no padded copy of the input): the plan folds such pairs (see
 /// ``CompiledModel/foldZeroPadding(_:sources:outputSlots:)``).
 protocol ZeroPaddingAbsorbing: RunnableLayer {
     /// This layer compiled to run on the padding layer's input (`inputShapes`, laid out as `format`) with

@@ -33,7 +33,42 @@ public struct CompiledModel: Sendable {
         var maskComputation: MaskComputation?
     }
 
-    public let graph: ModelGraph
+    /// The graph this model was compiled from, its weights included.
+    ///
+    /// Memory: the plan holds each Dense / convolution kernel that the direct GEMM kernel runs only in that
+    /// kernel's packed layout, not also as the graph's values (ResNet50: 98 MB of weights once, not twice). The
+    /// model stores its graph with those weights left out (``structure``) and rebuilds them from the packed
+    /// copies each time this property is read (packing only moves values and pads with zeros, so they come back
+    /// bit for bit): a read costs a copy of those weights, so keep the result rather than reading it repeatedly.
+    /// The values are freed only when nothing else holds them: a caller that keeps its own copy of the graph (or
+    /// of a layer's weights) keeps them alive, as does a nested model's graph (its inner plan is compiled from it).
+    public var graph: ModelGraph {
+        guard !packedWeights.isEmpty else { return structure }
+        var g = structure
+        for w in packedWeights {
+            g.nodes[w.node].layer.weights[w.weight].tensor = Tensor(shape: w.shape, scalars: w.packed.unpacked())
+        }
+        return g
+    }
+
+    /// The graph without the weights the plan holds only in packed form (each left as an empty tensor of shape
+    /// `[0]`): topology, layer configs and every other weight, for what needs no kernel values (input and output
+    /// names, activation parameters).
+    package let structure: ModelGraph
+    /// A weight of ``structure`` held only in packed form: node and weight index, its shape, and the packed copy.
+    private struct PackedWeight: Sendable {
+        var node: Int, weight: Int
+        var shape: [Int]
+        var packed: Ops.PackedKernel
+    }
+    private let packedWeights: [PackedWeight]
+
+    /// The shape of weight `weight` of top-level node `node`, also for a weight ``structure`` leaves out.
+    package func weightShape(node: Int, weight: Int) -> [Int]? {
+        if let w = packedWeights.first(where: { $0.node == node && $0.weight == weight }) { return w.shape }
+        guard node < structure.nodes.count, weight < structure.nodes[node].layer.weights.count else { return nil }
+        return structure.nodes[node].layer.weights[weight].tensor.shape
+    }
     package let analysis: GraphAnalysis
     /// One step per layer call: run when an observer wants every layer's output.
     let steps: [Step]
@@ -52,7 +87,6 @@ public struct CompiledModel: Sendable {
     /// - Parameter inputShapes: overrides the declared input shapes (e.g. to fix a `None` spatial size).
     public init(_ graph: ModelGraph, inputShapes: [Shape]? = nil) throws {
         TensorRuntime.prepareForInference()
-        self.graph = graph
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
         if let first = analysis.unsupportedLayers.first {
@@ -114,6 +148,30 @@ public struct CompiledModel: Sendable {
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.slotCount = slotOf.count + maskSlots
+        (self.structure, self.packedWeights) = CompiledModel.separatePackedWeights(graph, steps: self.steps)
+    }
+
+    /// `graph` without the weights that `steps` hold only packed (top-level layers; see ``graph``), and those
+    /// weights' places and packed copies. Once `graph` is released (the initializer owns its argument), the
+    /// values are freed unless the caller keeps them.
+    private static func separatePackedWeights(_ graph: ModelGraph, steps: [Step]) -> (ModelGraph, [PackedWeight]) {
+        var nodeIndex: [String: Int] = [:]
+        for (i, node) in graph.nodes.enumerated() { nodeIndex[node.name] = i }
+        var structure = graph
+        var packed: [PackedWeight] = []
+        var done = Set<[Int]>()
+        for step in steps {
+            guard let layer = step.layer as? OutputPassLayer, !layer.packedKernels.isEmpty,
+                  let n = nodeIndex[step.layerName] else { continue }
+            for (w, kernel) in layer.packedKernels.sorted(by: { $0.key < $1.key }) where done.insert([n, w]).inserted {
+                guard w < structure.nodes[n].layer.weights.count else { continue }
+                let shape = structure.nodes[n].layer.weights[w].tensor.shape
+                guard let last = shape.last, kernel.n == last, kernel.k * kernel.n == shape.reduce(1, *) else { continue }
+                structure.nodes[n].layer.weights[w].tensor = Tensor(shape: [0], scalars: [])
+                packed.append(PackedWeight(node: n, weight: w, shape: shape, packed: kernel))
+            }
+        }
+        return (structure, packed)
     }
 
     /// Decides where Keras masks flow (``MaskRule``): fills each step's ``Step/maskInput`` and
@@ -202,10 +260,11 @@ public struct CompiledModel: Sendable {
         return steps
     }
 
-    /// Folds each `ZeroPadding2D` whose output only one ``ZeroPaddingAbsorbing`` convolution (Conv2D,
-    /// DepthwiseConv2D) reads, and that is not a model output, into that convolution: the convolution runs on the
-    /// padding layer's input with the zeros as part of its own padding, so the padded tensor is never written.
-    /// The values are the same (a tap on a padding zero adds `x·0`, which the folded kernel skips). `sources` holds
+    /// Folds each `ZeroPadding2D` whose output only one ``ZeroPaddingAbsorbing`` layer (Conv2D, DepthwiseConv2D,
+    /// MaxPooling2D) reads, and that is not a model output, into that layer: it runs on the padding layer's input
+    /// with the zeros as part of its own padding, so the padded tensor is never written. The values are the same
+    /// (a convolution tap on a padding zero adds `x·0`, which the folded kernel skips; a max-pooling window takes
+    /// the zeros as values, in the order it would read them from the padded tensor). `sources` holds
     /// each step's graph layer and input shapes. The graph (its layers and weights) is untouched.
     static func foldZeroPadding(_ steps: [Step], sources: [(layer: any Layer, inputShapes: [Shape])],
                                 outputSlots: [Int]) -> [Step] {
@@ -386,7 +445,7 @@ public struct CompiledModel: Sendable {
     private func run(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?,
                      timing: ((Step, UInt64) -> Void)? = nil) throws -> [Tensor] {
         guard inputs.count == inputSlots.count else {
-            throw InferenceError("the model has \(inputSlots.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(inputs.count)")
+            throw InferenceError("the model has \(inputSlots.count) inputs (\(structure.inputs.map(\.layer).joined(separator: ", "))), got \(inputs.count)")
         }
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (i, x) in inputs.enumerated() {
@@ -434,7 +493,7 @@ public struct CompiledModel: Sendable {
     }
 
     private func checkInput(_ x: Tensor, index i: Int) throws {
-        let name = graph.inputs[i].layer
+        let name = structure.inputs[i].layer
         guard let declared = analysis.modelInputShapes[i] else { return }
         let ok = x.rank == declared.count && zip(x.shape.dropFirst(), declared.dropFirst()).allSatisfy { d, e in e == nil || e == d }
         guard ok else {

@@ -26,7 +26,25 @@ public final class KerasModel: Sendable {
     /// `keras_version` as the file states it, when it does.
     public let kerasVersion: String?
     /// The model graph: typed layers, topology and weights.
-    public let graph: ModelGraph
+    ///
+    /// A runnable model keeps the kernels it runs on the direct GEMM kernel only in that kernel's packed layout
+    /// (one copy of the weights in memory, not two); this property rebuilds them (bit for bit) at each read, a copy
+    /// of those weights: keep the result rather than reading it repeatedly. See ``CompiledModel/graph``.
+    public var graph: ModelGraph {
+        switch compiled {
+        case .success(let model): return model.graph
+        case .failure: return uncompiledGraph!   // set whenever compiling failed
+        }
+    }
+    /// The graph without the packed kernels' values (inputs, outputs, activation parameters need no more).
+    private var structure: ModelGraph {
+        switch compiled {
+        case .success(let model): return model.structure
+        case .failure: return uncompiledGraph!   // set whenever compiling failed
+        }
+    }
+    /// The graph of a model that did not compile (else `nil`: the compiled model holds it).
+    private let uncompiledGraph: ModelGraph?
     /// The compiled model, or why the model cannot run.
     private let compiled: Result<CompiledModel, KerasPortError>
 
@@ -49,24 +67,25 @@ public final class KerasModel: Sendable {
             if !FileManager.default.fileExists(atPath: url.path) { e.kind = .fileNotFound }
             throw e
         }
-        self.graph = graph
         do {
             compiled = .success(try CompiledModel(graph))
+            uncompiledGraph = nil
         } catch {
             compiled = .failure(KerasPortError.wrapping(error, kind: .unsupported, file: url))
+            uncompiledGraph = graph
         }
     }
 
     /// The model's inputs, in order: name and shape (batch axis first, `nil` where any size fits).
     public var inputs: [(name: String, shape: [Int?])] {
         let shapes = (try? compiled.get().inputShapes) ?? []
-        return graph.inputs.enumerated().map { i, ref in (ref.layer, i < shapes.count ? shapes[i] ?? [] : []) }
+        return structure.inputs.enumerated().map { i, ref in (ref.layer, i < shapes.count ? shapes[i] ?? [] : []) }
     }
 
     /// The model's outputs, in order: the producing layer's name and the shape, when it is known.
     public var outputs: [(name: String, shape: [Int?]?)] {
         let shapes = (try? compiled.get().outputShapes) ?? []
-        return graph.outputs.enumerated().map { i, ref in (ref.layer, i < shapes.count ? shapes[i] : nil) }
+        return structure.outputs.enumerated().map { i, ref in (ref.layer, i < shapes.count ? shapes[i] : nil) }
     }
 
     /// True when KerasPort can run every layer of the model.
@@ -76,7 +95,7 @@ public final class KerasModel: Sendable {
     }
 
     /// Every LeakyReLU and PReLU layer (nested models included), in model order, with its parameters.
-    public var activations: [ActivationParameters] { ActivationParameters.all(in: graph) }
+    public var activations: [ActivationParameters] { ActivationParameters.all(in: structure) }
 
     /// Runs the model on one tensor per input (batch axis first, channels last, as Keras takes them) and returns
     /// one tensor per output.
@@ -94,10 +113,11 @@ public final class KerasModel: Sendable {
     /// Runs a single-input, single-output model on `values` laid out row-major in `shape` (batch axis first), for
     /// callers who do not want to use `Tensor`. Returns the output's values and shape.
     public func predict(_ values: [Float], shape: [Int]) throws(KerasPortError) -> (values: [Float], shape: [Int]) {
-        guard graph.inputs.count == 1, graph.outputs.count == 1 else {
+        let structure = self.structure
+        guard structure.inputs.count == 1, structure.outputs.count == 1 else {
             throw KerasPortError(kind: .invalidInput, file: url, message: "\(url.path): predict(_:shape:) needs a model "
-                                 + "with one input and one output; this one has \(graph.inputs.count) and "
-                                 + "\(graph.outputs.count): use predict(_: [Tensor])")
+                                 + "with one input and one output; this one has \(structure.inputs.count) and "
+                                 + "\(structure.outputs.count): use predict(_: [Tensor])")
         }
         guard let x = Tensor(validatingShape: shape, scalars: values) else {
             throw KerasPortError(kind: .invalidInput, file: url, message: "\(url.path): input: \(values.count) values "

@@ -36,17 +36,22 @@ package struct Benchmark {
     package static func run(model path: String, architecture: String?, batch: Int, iterations: Int, warmup: Int,
                            profile: Bool, shapes: [[Int]]? = nil) throws -> Result {
         let start = DispatchTime.now().uptimeNanoseconds
-        let graph = try KerasFile.open(path, architecture: architecture).loadGraph()
-        if let shapes {
-            guard shapes.count == graph.inputs.count else {
-                throw InferenceError("the model has \(graph.inputs.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(shapes.count) shapes")
+        let compiled: CompiledModel
+        do {
+            // The graph is released once compiled: the model then holds the kernels it packed only once.
+            let graph = try KerasFile.open(path, architecture: architecture).loadGraph()
+            if let shapes {
+                guard shapes.count == graph.inputs.count else {
+                    throw InferenceError("the model has \(graph.inputs.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(shapes.count) shapes")
+                }
+                guard let b = shapes.first?.first, shapes.allSatisfy({ $0.first == b && $0.allSatisfy { $0 >= 1 } }) else {
+                    throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
+                }
             }
-            guard let b = shapes.first?.first, shapes.allSatisfy({ $0.first == b && $0.allSatisfy { $0 >= 1 } }) else {
-                throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
-            }
+            compiled = try CompiledModel(graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
         }
+        let graph = compiled.structure
         let batch = shapes?.first?.first ?? batch
-        let compiled = try CompiledModel(graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
         let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var rng = SplitMix64(seed: 0x4B65_7261_7350_6F72)   // fixed seed: the same input every run
         let inputs: [Tensor] = try compiled.inputShapes.enumerated().map { i, s in
@@ -105,22 +110,22 @@ package struct Benchmark {
     static func flopCount(_ model: CompiledModel, batch: Int) -> Double? {
         var total = 0.0
         for (n, c) in model.analysis.order {
-            let node = model.graph.nodes[n]
+            let node = model.structure.nodes[n]   // kernel shapes from weightShape (a packed kernel is left out)
             let id = GraphAnalysis.CallID(node: n, call: c)
             guard let out = model.analysis.outputShapes[id]?.first else { continue }
             let outElems = Double(out.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
             switch node.layer {
-            case let l as Dense:
-                guard let k = l.weights.first?.tensor.shape.first else { continue }
+            case is Dense:
+                guard let k = model.weightShape(node: n, weight: 0)?.first else { continue }
                 total += 2 * outElems * Double(k)
-            case let l as Conv2D:
-                guard let k = l.weights.first?.tensor.shape, k.count == 4 else { continue }
+            case is Conv2D:
+                guard let k = model.weightShape(node: n, weight: 0), k.count == 4 else { continue }
                 total += 2 * outElems * Double(k[0] * k[1] * k[2])
-            case let l as Conv1D:
-                guard let k = l.weights.first?.tensor.shape, k.count == 3 else { continue }
+            case is Conv1D:
+                guard let k = model.weightShape(node: n, weight: 0), k.count == 3 else { continue }
                 total += 2 * outElems * Double(k[0] * k[1])
-            case let l as Conv2DTranspose:
-                guard let k = l.weights.first?.tensor.shape, k.count == 4,
+            case is Conv2DTranspose:
+                guard let k = model.weightShape(node: n, weight: 0), k.count == 4,
                       let inShape = model.analysis.inputShapes[id]?.first ?? nil else { continue }
                 let inElems = Double(inShape.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
                 total += 2 * inElems * Double(k[0] * k[1] * k[2])

@@ -149,13 +149,23 @@ extension Ops {
         package let k: Int, n: Int
         /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
         let transposed: Bool
-
+        /// Packs `b`. (Packed kernels in 2 MiB transparent huge pages were tried: on this virtual machine zeroing
+        /// the huge pages made a ResNet50 load 1.4× slower than 4 KiB pages from the heap, so they are not used.)
         init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
             transposed = n < DirectGEMM.narrowColumns
             let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
             pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
                 .bindMemory(to: Float.self, capacity: count)
-            if transposed { kp_pack_bt(b, k, n, ldb, pointer) } else { kp_pack_b(b, k, n, ldb, pointer) }
+            if transposed {
+                kp_pack_bt(b, k, n, ldb, pointer)
+            } else {
+                // Panels are independent: the cores pack (and first touch) their share of them.
+                let panels = (n + 15) / 16, out = pointer
+                Parallel.forEachChunk(count: panels, work: k * n, threshold: 1 << 18) { range in
+                    let j0 = range.lowerBound * 16, width = min(n, range.upperBound * 16) - j0
+                    kp_pack_b(b + j0, k, width, ldb, out + range.lowerBound * k * 16)
+                }
+            }
             self.k = k
             self.n = n
         }
@@ -176,6 +186,83 @@ extension Ops {
             return PackedKernel(kernel, k: k, n: n, ldb: n)
         }
 
+        /// The kernel's values again, row-major `k × n` (packing only moves values and adds zero columns, so these
+        /// are the packed kernel's values bit for bit).
+        package func unpacked() -> [Float] {
+            let (k, n, packed) = (self.k, self.n, UnsafePointer(pointer))
+            return [Float](unsafeUninitializedCapacity: k * n) { out, initialized in
+                guard let o = out.baseAddress else { initialized = 0; return }
+                if transposed {
+                    for j in 0..<n { for r in 0..<k { o[r * n + j] = packed[j * k + r] } }
+                } else {
+                    for panel in 0..<((n + 15) / 16) {
+                        let j0 = panel * 16, width = min(16, n - j0)
+                        let src = packed + panel * k * 16
+                        for r in 0..<k { (o + r * n + j0).update(from: src + r * 16, count: width) }
+                    }
+                }
+                initialized = k * n
+            }
+        }
+
         deinit { pointer.deallocate() }
+    }
+
+    /// A Dense or convolution kernel (`[…, in, out]`) as a compiled layer holds it: its values, or, once the
+    /// direct GEMM kernel has packed them, only the packed copy. A model then holds each such kernel once, not
+    /// twice (98 MB rather than 196 MB for ResNet50); the values are rebuilt from the packing (``unpacked()``) on
+    /// the paths that need them as a plain matrix: OpenBLAS (forced with `KERASPORT_KERNELS=blas` or a task's
+    /// ``DirectGEMM/engine``) and convolutions whose zero-padded input would be too large for the direct kernel,
+    /// each building a temporary copy per call.
+    package struct KernelOperand: Sendable {
+        /// The kernel's shape (`[in, out]`, `[kh, kw, in, out]`, …).
+        package let shape: [Int]
+        /// The values, when they are kept.
+        let values: Tensor?
+        /// The packed copy, when there is one.
+        package let packed: PackedKernel?
+
+        /// Both forms as given (the values kept).
+        package init(_ kernel: Tensor, packed: PackedKernel?) {
+            shape = kernel.shape
+            values = kernel
+            self.packed = packed
+        }
+
+        /// Packs `kernel` when this machine runs it on the direct kernel (``PackedKernel/pack(_:)``) and then keeps
+        /// only the packed copy; otherwise keeps the values.
+        package static func packing(_ kernel: Tensor) -> KernelOperand {
+            guard let packed = PackedKernel.pack(kernel) else { return KernelOperand(kernel, packed: nil) }
+            return KernelOperand(shape: kernel.shape, packed: packed)
+        }
+
+        private init(shape: [Int], packed: PackedKernel) {
+            self.shape = shape
+            self.values = nil
+            self.packed = packed
+        }
+
+        /// The packed copy when it is the only one (the values are not kept).
+        package var packedOnly: PackedKernel? { values == nil ? packed : nil }
+
+        /// The values as a tensor of ``shape`` (rebuilt from the packing when they are not kept).
+        package var tensor: Tensor {
+            if let values { return values }
+            return Tensor(shape: shape, scalars: packed!.unpacked())
+        }
+
+        /// Calls `body` with the values, row-major (rebuilt from the packing for the call when they are not kept).
+        func withValues<R>(_ body: (UnsafePointer<Float>) -> R) -> R {
+            if let values {
+                return values.scalars.withUnsafeBufferPointer { body($0.baseAddress ?? dummyPointer) }
+            }
+            return packed!.unpacked().withUnsafeBufferPointer { body($0.baseAddress ?? dummyPointer) }
+        }
+
+        /// The packed copy for a `k × n` product: ``packed`` when it fits, else a new packing of the values.
+        func packedFor(k: Int, n: Int) -> PackedKernel {
+            if let packed, packed.k == k, packed.n == n { return packed }
+            return withValues { PackedKernel($0, k: k, n: n, ldb: n) }
+        }
     }
 }

@@ -24,9 +24,21 @@ extension Ops {
                               zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
                               activation: Activation = .linear, postOps: [PostOp] = [],
                               packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
+        try conv2d(input: input, kernel: KernelOperand(kernel, packed: packedKernel), bias: bias, strides: strides,
+                   padding: padding, dilation: dilation, groups: groups, zeroPadding: zeroPadding,
+                   activation: activation, postOps: postOps)
+    }
+
+    /// ``conv2d(input:kernel:bias:strides:padding:dilation:groups:zeroPadding:activation:postOps:packedKernel:)``
+    /// with the kernel as a compiled layer holds it (possibly only packed).
+    package static func conv2d(input: Tensor, kernel: KernelOperand, bias: Tensor? = nil,
+                              strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                              dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                              zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
+                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
-        guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
+        guard kernel.shape.count == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
         guard padding != .causal else { throw .argument(op, "padding causal is only defined for Conv1D") }
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
                                        stride: strides.0, dilation: dilation.0, padding: padding,
@@ -37,7 +49,7 @@ extension Ops {
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               packedKernel: packedKernel, outShape: { [input.shape[0], rows.output, cols.output, $0] })
+                               outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
     /// Keras `Conv1D` on `NLC` input (`[batch, steps, channels]`), via the 2-D kernel with height 1.
@@ -53,24 +65,32 @@ extension Ops {
                               padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
                               activation: Activation = .linear, postOps: [PostOp] = [],
                               packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
+        try conv1d(input: input, kernel: KernelOperand(kernel, packed: packedKernel), bias: bias, stride: stride,
+                   padding: padding, dilation: dilation, groups: groups, activation: activation, postOps: postOps)
+    }
+
+    /// ``conv1d(input:kernel:bias:stride:padding:dilation:groups:activation:postOps:packedKernel:)`` with the
+    /// kernel as a compiled layer holds it (possibly only packed).
+    package static func conv1d(input: Tensor, kernel: KernelOperand, bias: Tensor? = nil, stride: Int = 1,
+                              padding: Padding = .valid, dilation: Int = 1, groups: Int = 1,
+                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv1d"
         guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
-        guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, in/groups, out]") }
+        guard kernel.shape.count == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, in/groups, out]") }
         let cols = try WindowAxis.make(operation: op, axisName: "steps", input: input.shape[1], kernel: kernel.shape[0],
                                        stride: stride, dilation: dilation, padding: padding, allowCausal: true)
         let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[2], kernel: kernel,
                                kernelInChannels: kernel.shape[1], filters: kernel.shape[2], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               packedKernel: packedKernel, outShape: { [input.shape[0], cols.output, $0] })
+                               outShape: { [input.shape[0], cols.output, $0] })
     }
 
     /// Shared body of conv1d / conv2d: validation, then im2col + GEMM per group and row chunk.
-    static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
+    static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: KernelOperand,
                             kernelInChannels: Int, filters: Int, bias: Tensor?,
                             rows: WindowAxis, cols: WindowAxis, groups: Int, activation: Activation,
-                            postOps: [PostOp], packedKernel: PackedKernel? = nil,
-                            outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                            postOps: [PostOp], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         guard groups >= 1 else { throw .argument(op, "groups \(groups) must be ≥ 1") }
         guard channels % groups == 0, filters % groups == 0 else {
             throw .shape(op, "input channels \(channels) and filters \(filters) must be divisible by groups \(groups)")
@@ -100,15 +120,13 @@ extension Ops {
         try BLAS.check(op, m, filters, k, channels)
         var output = Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
-                kernel.scalars.withUnsafeBufferPointer { w in
-                    convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
-                             kernel: w.baseAddress ?? dummyPointer, groups: groups, filters: filters,
-                             rows: rows, cols: cols, output: out.baseAddress!, packedKernel: packedKernel) { done, concurrent in
-                        // Bias, activation and post-ops on each finished block of rows while it is still in cache.
-                        epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
-                                 bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound,
-                                 parallel: !concurrent)
-                    }
+                convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
+                         kernel: kernel, groups: groups, filters: filters,
+                         rows: rows, cols: cols, output: out.baseAddress!) { done, concurrent in
+                    // Bias, activation and post-ops on each finished block of rows while it is still in cache.
+                    epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
+                             bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                             parallel: !concurrent)
                 }
             }
         }
@@ -125,20 +143,35 @@ extension Ops {
     /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group; `finished` is called
     /// with each range of output rows once all its columns are computed (covering `0..<m`; see
     /// ``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` for its `concurrent` flag).
-    static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
+    static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
-                         output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel? = nil,
+                         output: UnsafeMutablePointer<Float>,
                          finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
-        let cin = channels / groups, cout = filters / groups
+        let cin = channels / groups
         let taps = rows.kernel * cols.kernel
         let k = taps * cin
         if groups == 1, DirectGEMM.use(columns: filters, kernelCount: k * filters),
            convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
-                          rows: rows, cols: cols, output: output, packedKernel: packedKernel, finished: finished) {
+                          rows: rows, cols: cols, output: output, finished: finished) {
             return
         }
+        kernel.withValues { kernel in
+            convolveBLAS(input: input, batch: batch, channels: channels, kernel: kernel, groups: groups,
+                         filters: filters, rows: rows, cols: cols, output: output, finished: finished)
+        }
+    }
+
+    /// ``convolve(input:batch:channels:kernel:groups:filters:rows:cols:output:finished:)`` through OpenBLAS.
+    static func convolveBLAS(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
+                             groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
+                             output: UnsafeMutablePointer<Float>,
+                             finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+        let m = batch * rows.output * cols.output
+        let cin = channels / groups, cout = filters / groups
+        let taps = rows.kernel * cols.kernel
+        let k = taps * cin
         // 1×1, stride 1, no padding, one group: the input already is the patch matrix.
         if taps == 1, groups == 1, rows.stride == 1, cols.stride == 1, rows.padBefore == 0, cols.padBefore == 0,
            rows.output == rows.input, cols.output == cols.input {
@@ -167,9 +200,9 @@ extension Ops {
     /// The convolution through ``DirectGEMM``: the kernel reads each patch from a zero-padded copy of the input
     /// (no im2col buffer). Returns `false` (having done nothing) when the padded copy would be much larger than
     /// the input (huge dilations or paddings), leaving the job to the im2col path.
-    static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
+    static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                                filters: Int, rows: WindowAxis, cols: WindowAxis,
-                               output: UnsafeMutablePointer<Float>, packedKernel: PackedKernel?,
+                               output: UnsafeMutablePointer<Float>,
                                finished: (Range<Int>, _ concurrent: Bool) -> Void) -> Bool {
         // Rows / columns the windows reach, counted from the first padding row / column.
         func extent(_ a: WindowAxis) -> Int {
@@ -220,7 +253,7 @@ extension Ops {
         let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
                                            rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
                                            segmentOffsets: offsets, segmentLengths: lengths)
-        let packed = PackedKernel.reuse(packedKernel, orPack: kernel, k: geometry.k, n: filters)
+        let packed = kernel.packedFor(k: geometry.k, n: filters)
         DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
                             c: output, ldc: filters, finished: finished)
         return true

@@ -17,9 +17,17 @@ extension Ops {
     package static func dense(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                              activation: Activation = .linear, postOps: [PostOp] = [],
                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
+        try dense(input: input, kernel: KernelOperand(kernel, packed: packedKernel), bias: bias, activation: activation,
+                  postOps: postOps)
+    }
+
+    /// ``dense(input:kernel:bias:activation:postOps:packedKernel:)`` with the kernel as a compiled layer holds it
+    /// (possibly only packed).
+    package static func dense(input: Tensor, kernel: KernelOperand, bias: Tensor? = nil,
+                             activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "dense"
         guard input.rank >= 1 else { throw .shape(op, "input \(input.shape) must have rank ≥ 1") }
-        guard kernel.rank == 2 else { throw .shape(op, "kernel \(kernel.shape) must be [in, out]") }
+        guard kernel.shape.count == 2 else { throw .shape(op, "kernel \(kernel.shape) must be [in, out]") }
         let k = input.shape[input.rank - 1], n = kernel.shape[1]
         guard kernel.shape[0] == k else {
             throw .shape(op, "kernel \(kernel.shape) expects \(kernel.shape[0]) input features, input \(input.shape) has \(k)")
@@ -36,28 +44,26 @@ extension Ops {
             // threads competing with ours, as OpenBLAS' would), more rows (or few columns) the GEMM kernels.
             if m >= 1, k > 0, DirectGEMM.use(columns: n, kernelCount: k * n) {
                 input.scalars.withUnsafeBufferPointer { a in
-                    kernel.scalars.withUnsafeBufferPointer { w in
-                        let packed = PackedKernel.reuse(packedKernel, orPack: w.baseAddress!, k: k, n: n)
-                        if m == 1, !packed.transposed {
-                            DirectGEMM.multiplyRow(x: a.baseAddress!, b: packed, y: out.baseAddress!)
-                            epilogue(out.baseAddress!, rows: 1, columns: n, bias: bias, activation: activation,
-                                     postOps: postOps)
-                            return
-                        }
-                        DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
-                                            b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
-                            epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,
-                                     activation: activation, postOps: postOps, firstRow: done.lowerBound,
-                                     parallel: !concurrent)
-                        }
+                    let packed = kernel.packedFor(k: k, n: n)
+                    if m == 1, !packed.transposed {
+                        DirectGEMM.multiplyRow(x: a.baseAddress!, b: packed, y: out.baseAddress!)
+                        epilogue(out.baseAddress!, rows: 1, columns: n, bias: bias, activation: activation,
+                                 postOps: postOps)
+                        return
+                    }
+                    DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
+                                        b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
+                        epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,
+                                 activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                                 parallel: !concurrent)
                     }
                 }
                 return
             }
             input.scalars.withUnsafeBufferPointer { a in
-                kernel.scalars.withUnsafeBufferPointer { w in
+                kernel.withValues { w in
                     BLAS.sgemm(m: m, n: n, k: k, a: a.baseAddress ?? dummyPointer, lda: max(k, 1),
-                               b: w.baseAddress ?? dummyPointer, ldb: max(n, 1), c: out.baseAddress!, ldc: n)
+                               b: w, ldb: max(n, 1), c: out.baseAddress!, ldc: n)
                 }
             }
             epilogue(out.baseAddress!, rows: m, columns: n, bias: bias, activation: activation, postOps: postOps)

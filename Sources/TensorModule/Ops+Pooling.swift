@@ -9,9 +9,15 @@ extension Ops {
     ///   - padding: `.valid` or `.same`.
     /// - Returns: `[batch, outH, outW, channels]`.
     /// - Throws: ``TensorError`` for a wrong rank or a window that does not fit.
+    ///   - zeroPadding: `((top, bottom), (left, right))` rows and columns of zeros around the input before the
+    ///     pooling (a folded `ZeroPadding2D`; `padding` then applies to the padded size). The zeros are values
+    ///     like any other: a window that covers one takes the maximum with 0 (a window of negative values next to
+    ///     the border gives 0), while `same` padding beyond them never wins. No padded tensor is written.
     package static func maxPool2d(input: Tensor, poolSize: (Int, Int), strides: (Int, Int)? = nil,
-                                 padding: Padding = .valid) throws(TensorError) -> Tensor {
-        try pool2d("maxPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: true)
+                                 padding: Padding = .valid,
+                                 zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0))) throws(TensorError) -> Tensor {
+        try pool2d("maxPool2d", input: input, poolSize: poolSize, strides: strides, padding: padding, max: true,
+                   zeroPadding: zeroPadding)
     }
 
     /// Keras `AveragePooling2D` on `NHWC` input. With `same` padding each window is averaged over
@@ -70,16 +76,17 @@ extension Ops {
     }
 
     static func pool2d(_ op: String, input: Tensor, poolSize: (Int, Int), strides: (Int, Int)?, padding: Padding,
-                       max: Bool) throws(TensorError) -> Tensor {
+                       max: Bool, zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0))) throws(TensorError) -> Tensor {
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard padding != .causal else { throw .argument(op, "padding causal is not defined for pooling") }
         let s = strides ?? poolSize
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: poolSize.0,
-                                       stride: s.0, dilation: 1, padding: padding)
+                                       stride: s.0, dilation: 1, padding: padding, zeroPadding: zeroPadding.0)
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: poolSize.1,
-                                       stride: s.1, dilation: 1, padding: padding)
+                                       stride: s.1, dilation: 1, padding: padding, zeroPadding: zeroPadding.1)
         return try pool(op, input: input, channels: input.shape[3], rows: rows, cols: cols, max: max,
-                        shape: [input.shape[0], rows.output, cols.output, input.shape[3]])
+                        shape: [input.shape[0], rows.output, cols.output, input.shape[3]],
+                        zeros: (zeroPadding.0, zeroPadding.1))
     }
 
     static func pool1d(_ op: String, input: Tensor, poolSize: Int, stride: Int?, padding: Padding,
@@ -93,8 +100,12 @@ extension Ops {
                         shape: [input.shape[0], cols.output, input.shape[2]])
     }
 
+    /// The pooling loop. `zeros` are rows / columns of zeros ((before, after) per axis, already counted in the
+    /// axes' `padBefore` and output sizes) that lie around the input as values, a folded `ZeroPadding2D`: a window
+    /// takes them in its row-major order as it would from the padded tensor (the same comparisons, in the same
+    /// order, as pooling that tensor), while positions beyond them (the pooling's own `same` padding) are skipped.
     static func pool(_ op: String, input: Tensor, channels: Int, rows: WindowAxis, cols: WindowAxis, max: Bool,
-                     shape: [Int]) throws(TensorError) -> Tensor {
+                     shape: [Int], zeros: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0))) throws(TensorError) -> Tensor {
         let count = try Tensor.checkedCount(shape, operation: op)
         let batch = input.shape[0]
         return Tensor.build(shape: shape, count: count) { out in
@@ -105,15 +116,22 @@ extension Ops {
                     for line in range {
                         let n = line / rows.output, oh = line % rows.output
                         let image = x + n * rows.input * cols.input * channels
-                        let h0 = Swift.max(oh * rows.stride - rows.padBefore, 0)
-                        let h1 = Swift.min(oh * rows.stride - rows.padBefore + rows.kernel, rows.input)
+                        // The window's rows and columns inside the input and its zeros, relative to the input.
+                        let h0 = Swift.max(oh * rows.stride - rows.padBefore, -zeros.0.0)
+                        let h1 = Swift.min(oh * rows.stride - rows.padBefore + rows.kernel, rows.input + zeros.0.1)
                         for ow in 0..<cols.output {
-                            let w0 = Swift.max(ow * cols.stride - cols.padBefore, 0)
-                            let w1 = Swift.min(ow * cols.stride - cols.padBefore + cols.kernel, cols.input)
+                            let w0 = Swift.max(ow * cols.stride - cols.padBefore, -zeros.1.0)
+                            let w1 = Swift.min(ow * cols.stride - cols.padBefore + cols.kernel, cols.input + zeros.1.1)
                             let dst = o + (line * cols.output + ow) * channels
                             dst.update(repeating: max ? -Float.greatestFiniteMagnitude : 0, count: channels)
                             for ih in h0..<Swift.max(h1, h0) {
+                                let rowInside = ih >= 0 && ih < rows.input
                                 for iw in w0..<Swift.max(w1, w0) {
+                                    guard rowInside, iw >= 0, iw < cols.input else {
+                                        // A zero of the folded padding: max(·, 0); a sum is unchanged by it.
+                                        if max { maxZeroInPlace(dst, channels) }
+                                        continue
+                                    }
                                     let src = image + (ih * cols.input + iw) * channels
                                     if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
                                 }
@@ -153,6 +171,23 @@ extension Ops {
                 }
             }
         }
+    }
+}
+
+/// `o[i] = 0 > o[i] ? 0 : o[i]`: ``maxInPlace(_:_:_:)`` with `x` a row of zeros (+0).
+@inline(__always)
+func maxZeroInPlace(_ o: UnsafeMutablePointer<Float>, _ n: Int) {
+    let lanes = FloatVector.scalarCount
+    let zero = FloatVector(repeating: 0)
+    var i = 0
+    while i + lanes <= n {
+        let ov = UnsafeRawPointer(o + i).loadUnaligned(as: FloatVector.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: ov.replacing(with: zero, where: zero .> ov), as: FloatVector.self)
+        i += lanes
+    }
+    while i < n {
+        if 0 > o[i] { o[i] = 0 }
+        i += 1
     }
 }
 

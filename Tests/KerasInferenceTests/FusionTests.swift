@@ -46,6 +46,34 @@ struct FusionTests {
         }
     }
 
+    /// The plan folds a ZeroPadding2D into the MaxPooling2D it alone feeds (ResNet50's `pool1_pad` → `pool1`): the
+    /// padding zeros are values of the windows (the fixture's input is shifted negative, so they win at the
+    /// borders), which the folded pooling must reproduce exactly: equal to Keras within the parity bound, and to
+    /// the unfolded plan (pad, then pool) bit for bit.
+    @Test("ZeroPadding2D folded into the MaxPooling2D after it", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/padpool_k3/model.keras")), "fixture padpool_k3 missing"))
+    func zeroPaddingFoldedIntoMaxPooling() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "padpool_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let outputs = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        #expect(steps.sorted() == ["pad_same+pool_same", "pad_valid+pool_valid", "pool1_pad+pool1"], "steps \(steps)")
+        var unfoldedSteps = 0
+        let unfolded = try model.predict(inputs) { _, _, _ in unfoldedSteps += 1 }
+        #expect(unfoldedSteps == 6)
+        try #require(outputs.count == c.outputs.count && unfolded.count == c.outputs.count)
+        var zeros = 0
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(outputs[i], unfolded[i]), "output \(i): \(firstBitwiseDifference(outputs[i], unfolded[i]))")
+            zeros += keras.scalars.filter { $0 == 0 }.count
+        }
+        #expect(zeros > 0, "no window of the fixture is decided by the padding zeros")
+    }
+
     /// A residual `Add` runs in the output pass of the convolution (with its BatchNormalization) producing one
     /// operand, when that convolution's output has no other reader and the other operand is computed before it;
     /// the values still match Keras (and the unfused plan bit for bit, ``fusedEqualsUnfused(_:)``).

@@ -124,6 +124,48 @@ struct DirectGEMMTests {
         #expect(c.ok, "\(c)")
     }
 
+    /// A compiled layer keeps a kernel the direct kernel runs only packed (``Ops/KernelOperand/packing(_:)``): the
+    /// values come back from the packing bit for bit, and every path gives the same bits as with the values kept:
+    /// the direct kernel, OpenBLAS (which rebuilds the values for the call), and the im2col fallback of a huge
+    /// dilation. Shapes: panel remainders (n = 40), the narrow kernel (n = 5), one Dense row (GEMV).
+    @Test("A kernel kept only packed gives the values and the results of the kernel itself")
+    func packedOnlyKernel() throws {
+        var rng = SeededRandom(seed: 21)
+        let x = rng.tensor([2, 7, 6, 9]), b40 = rng.tensor([40])
+        for n in [40, 5] {
+            let w = rng.tensor([3, 3, 9, n])
+            let operand = Ops.KernelOperand.packing(w)
+            let packed = try #require(operand.packedOnly, "not packed")
+            #expect(packed.unpacked().map(\.bitPattern) == w.scalars.map(\.bitPattern))
+            #expect(operand.tensor == w)
+            let bias = n == 40 ? b40 : nil
+            for engine in [DirectGEMM.Engine.direct, .blas] {
+                let kept = try DirectGEMM.$engine.withValue(engine) {
+                    try Ops.conv2d(input: x, kernel: w, bias: bias, padding: .same, activation: .relu)
+                }
+                let only = try DirectGEMM.$engine.withValue(engine) {
+                    try Ops.conv2d(input: x, kernel: operand, bias: bias, padding: .same, activation: .relu)
+                }
+                #expect(bitwiseEqual(kept, only), "n \(n), \(engine): \(firstBitwiseDifference(kept, only))")
+            }
+            let huge = try DirectGEMM.$engine.withValue(.direct) {
+                try Ops.conv2d(input: x, kernel: operand, padding: .same, dilation: (1 << 40, 1 << 40))
+            }
+            let hugeKept = try DirectGEMM.$engine.withValue(.direct) {
+                try Ops.conv2d(input: x, kernel: w, padding: .same, dilation: (1 << 40, 1 << 40))
+            }
+            #expect(bitwiseEqual(huge, hugeKept), "n \(n), huge dilation: \(firstBitwiseDifference(huge, hugeKept))")
+        }
+        let row = rng.tensor([1, 33]), w = rng.tensor([33, 40])
+        let operand = Ops.KernelOperand.packing(w)
+        #expect(operand.packedOnly != nil)
+        for engine in [DirectGEMM.Engine.direct, .blas] {
+            let kept = try DirectGEMM.$engine.withValue(engine) { try Ops.dense(input: row, kernel: w, bias: b40) }
+            let only = try DirectGEMM.$engine.withValue(engine) { try Ops.dense(input: row, kernel: operand, bias: b40) }
+            #expect(bitwiseEqual(kept, only), "dense, \(engine): \(firstBitwiseDifference(kept, only))")
+        }
+    }
+
     @Test("A huge dilation does not make the direct path allocate a padded copy (it falls back to im2col)")
     func hugeDilationFallsBack() throws {
         var rng = SeededRandom(seed: 3)

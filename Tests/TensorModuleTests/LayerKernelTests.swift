@@ -108,6 +108,29 @@ struct PoolingTests {
         #expect(try Ops.avgPool1d(input: Tensor(shape: [1, 5, 1], scalars: [1, -3, 2, 5, -1]), poolSize: 3, stride: 1).scalars == [0, 4.0 / 3, 2])
     }
 
+    /// Max pooling with a folded ZeroPadding2D equals pooling the explicitly padded tensor bit for bit: the zeros
+    /// are values (a window of negative numbers at the border gives 0, never -FLT_MAX), while `same` padding beyond
+    /// them still never wins. Mostly negative input (and -0, NaN, -inf) so that the zeros decide many windows.
+    @Test("max pooling with folded zero padding equals pooling the padded tensor", arguments: [
+        (((1, 1), (1, 1)), 3, 3, 2, 2, false), (((2, 0), (1, 3)), 2, 3, 1, 2, true), (((0, 1), (2, 1)), 2, 2, 2, 2, false),
+        (((3, 2), (0, 0)), 3, 1, 1, 1, true), (((0, 0), (4, 4)), 1, 2, 3, 2, false), (((1, 2), (2, 1)), 5, 5, 2, 3, true),
+    ])
+    func maxPoolFoldedZeroPadding(_ p: (((Int, Int), (Int, Int)), Int, Int, Int, Int, Bool)) throws {
+        var rng = SeededRandom(seed: UInt64(p.1 * 7 + p.2 * 3 + p.3))
+        var x = rng.tensor([2, 6, 7, 19], -2, 0.3)
+        x.scalars[5] = -0.0; x.scalars[40] = .nan; x.scalars[77] = -.infinity
+        let padding: Ops.Padding = p.5 ? .same : .valid
+        let zp = p.0
+        let padded = try Ops.pad(input: x, paddings: [(0, 0), zp.0, zp.1, (0, 0)])
+        let reference = try Ops.maxPool2d(input: padded, poolSize: (p.1, p.2), strides: (p.3, p.4), padding: padding)
+        let folded = try Ops.maxPool2d(input: x, poolSize: (p.1, p.2), strides: (p.3, p.4), padding: padding,
+                                       zeroPadding: zp)
+        #expect(folded.shape == reference.shape)
+        #expect(bitwiseEqual(folded, reference), "\(firstBitwiseDifference(folded, reference))")
+        // The zeros decide some windows (else this case would not test them).
+        #expect(folded.scalars.contains { $0.bitPattern == 0 } && !x.scalars.contains { $0.bitPattern == 0 })
+    }
+
     /// TF 2.21 max_pool2d seen on this machine: NaN is skipped, an all-(-inf) window gives -FLT_MAX.
     @Test func maxPoolSpecialValues() throws {
         let x = Tensor(shape: [1, 1, 6, 1], scalars: [-0.0, .nan, -.infinity, -1, 1, 2])

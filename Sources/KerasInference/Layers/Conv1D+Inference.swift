@@ -8,16 +8,17 @@ extension Conv1D: RunnableLayer {
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
-        let packed = groups == 1 ? Ops.PackedKernel.pack(kernel) : nil
+        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand(kernel, packed: nil)
         let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
-        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
-                try Ops.conv1d(input: x, kernel: kernel, bias: bias, stride: stride, padding: padding,
-                               dilation: dilation, groups: groups, activation: activation, postOps: postOps,
-                               packedKernel: packed)
+                try Ops.conv1d(input: x, kernel: operand, bias: bias, stride: stride, padding: padding,
+                               dilation: dilation, groups: groups, activation: activation, postOps: postOps)
             }
         }
+        layer.packedKernels = operand.packedOnly.map { [0: $0] } ?? [:]
+        return layer
     }
 }

@@ -19,16 +19,18 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
     private func compile(zeroPadding: ((Int, Int), (Int, Int))) throws -> OutputPassLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
-        let packed = groups == 1 ? Ops.PackedKernel.pack(kernel) : nil
+        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand(kernel, packed: nil)
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
-        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
-                try Ops.conv2d(input: x, kernel: kernel, bias: bias, strides: strides, padding: padding,
+                try Ops.conv2d(input: x, kernel: operand, bias: bias, strides: strides, padding: padding,
                                dilation: dilation, groups: groups, zeroPadding: zeroPadding, activation: activation,
-                               postOps: postOps, packedKernel: packed)
+                               postOps: postOps)
             }
         }
+        layer.packedKernels = operand.packedOnly.map { [0: $0] } ?? [:]
+        return layer
     }
 }

@@ -7,11 +7,12 @@ extension Dense: RunnableLayer {
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
-        let packed = Ops.PackedKernel.pack(kernel)
+        let operand = Ops.KernelOperand.packing(kernel)
         let activation = self.activation.function.op
-        return OutputPassLayer(acceptsPostOps: activation.isElementwise) { x, postOps in
-            try Ops.dense(input: x, kernel: kernel, bias: bias, activation: activation, postOps: postOps,
-                          packedKernel: packed)
+        var layer = OutputPassLayer(acceptsPostOps: activation.isElementwise) { x, postOps in
+            try Ops.dense(input: x, kernel: operand, bias: bias, activation: activation, postOps: postOps)
         }
+        layer.packedKernels = operand.packedOnly.map { [0: $0] } ?? [:]
+        return layer
     }
 }

@@ -37,10 +37,15 @@ extension KerasPortCommand {
         }
 
         func run() throws {
-            let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
-            let compiled = try naming(model.model) { try CompiledModel(graph) }
-            if !output.isEmpty && output.count != compiled.graph.outputs.count {
-                throw ValidationError("\(model.model): the model has \(compiled.graph.outputs.count) outputs (\(compiled.graph.outputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
+            let compiled: CompiledModel
+            do {
+                // The graph is released once compiled: the model then holds the kernels it packed only once.
+                let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
+                compiled = try naming(model.model) { try CompiledModel(graph) }
+            }
+            let modelOutputs = compiled.structure.outputs
+            if !output.isEmpty && output.count != modelOutputs.count {
+                throw ValidationError("\(model.model): the model has \(modelOutputs.count) outputs (\(modelOutputs.map(\.layer).joined(separator: ", "))); give that many --output files, or none")
             }
             let inputs = try input.map { try readNPY(contentsOf: URL(fileURLWithPath: $0)) }
             let outputs: [Tensor]
@@ -56,7 +61,7 @@ extension KerasPortCommand {
             for (t, path) in zip(outputs, output) { try writeNPY(t, to: URL(fileURLWithPath: path)) }
             if summary || output.isEmpty {
                 for (i, t) in outputs.enumerated() {
-                    let name = compiled.graph.outputs[i].layer
+                    let name = modelOutputs[i].layer
                     let head = t.scalars.prefix(8).map { String(format: "%.6g", Double($0)) }.joined(separator: ", ")
                     print("output \(i) `\(name)`: shape \(t.shape) [\(head)\(t.count > 8 ? ", …" : "")]")
                 }
