@@ -18,36 +18,6 @@ enum DirectGEMM {
         return kp_simd_available() != 0
     }()
 
-    /// Which register width the GEMM kernel uses; tests force one or the other. `KERASPORT_GEMM=avx2` makes the
-    /// process default AVX2 (for comparisons).
-    package enum Width: Sendable, Equatable { case automatic, avx2, avx512 }
-
-    /// The width for GEMMs started by the current task (read on the calling thread, before any parallel loop).
-    @TaskLocal package static var width: Width = .automatic
-
-    static let avx512Available: Bool = kp_avx512_available() != 0
-
-    /// The process default: AVX-512 where the CPU has it, unless `KERASPORT_GEMM=avx2`.
-    static let avx512ByDefault: Bool = {
-        if let v = getenv("KERASPORT_GEMM"), String(cString: v) == "avx2" { return false }
-        return avx512Available
-    }()
-
-    /// Whether GEMMs started now use the AVX-512 kernel.
-    static var useAVX512: Bool {
-        switch width {
-        case .automatic: return avx512ByDefault
-        case .avx2: return false
-        case .avx512: return avx512Available
-        }
-    }
-
-    /// Rows [p0, p1) and panels [j0, j1) of the descriptor's product, with the AVX-512 kernel when `wide`.
-    @inline(__always)
-    static func gemm(_ d: UnsafePointer<kp_gemm_desc>, _ p0: Int, _ p1: Int, _ j0: Int, _ j1: Int, wide: Bool) {
-        if wide { kp_gemm_avx512(d, p0, p1, j0, j1) } else { kp_gemm(d, p0, p1, j0, j1) }
-    }
-
     /// Which implementation a GEMM-shaped operation uses; tests force one or the other.
     enum Engine: Sendable { case automatic, blas, direct }
 
@@ -135,7 +105,6 @@ enum DirectGEMM {
             }
         }
         let panels = (b.n + 15) / 16
-        let wide = useAVX512
         offsets.withUnsafeBufferPointer { offsets in
           lengths.withUnsafeBufferPointer { lengths in
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
@@ -145,7 +114,7 @@ enum DirectGEMM {
             if !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
                 Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { j in
                     var d = desc
-                    gemm(&d, 0, m, j.lowerBound, j.upperBound, wide: wide)
+                    kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)
                 }
                 finished(0..<m, false)
                 return
@@ -160,7 +129,7 @@ enum DirectGEMM {
                 var r = t.lowerBound * 6
                 while r < p1 {
                     let e = min(p1, r + piece)
-                    if b.transposed { kp_gemm_narrow(&d, r, e) } else { gemm(&d, r, e, 0, panels, wide: wide) }
+                    if b.transposed { kp_gemm_narrow(&d, r, e) } else { kp_gemm(&d, r, e, 0, panels) }
                     finished(r..<e, true)
                     r = e
                 }

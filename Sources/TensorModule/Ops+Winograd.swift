@@ -44,13 +44,14 @@ package enum Winograd {
     /// The tile size m (2 or 4) a convolution uses, or `nil` for the direct path. The axes must already be known to
     /// be 3-tap, stride-1, dilation-1.
     ///
-    /// The rule (measured on this project's 2-core Zen 4 machine, CPU time per prediction, one thread, alternating
-    /// runs): F(2×2, 3×3) whenever both channel counts are ≥ 16. ResNet50 at batch 1 took 0.86× the direct path's
-    /// time with F(2×2) on every such layer and 0.83× with F(4×4). F(4×4) is not chosen automatically: against Keras
-    /// it multiplies the error of the direct path by 5–50 (SRGAN generator: max |Δ| 7.5e-5 on outputs of magnitude
-    /// 1, 62 % of the real-world bound 1e-4 + 1e-3·|keras| against 11 % for the direct path; ResNet50: 8e-5, 19 %
-    /// against 1 %), for 3 % more speed. F(2×2) adds little (SRGAN 1.7e-5, 14 %; ResNet50 5e-6, 1.2 %; VGG16 2.2e-7,
-    /// 0.13 % against 0.12 %). Fewer than 16 channels: the transforms cost more than the products they save.
+    /// The rule: F(2×2, 3×3) whenever both channel counts are ≥ 16 (a guess, not measured: with fewer, the transforms
+    /// should cost more than the products they save). Measured (2-core Zen 4, a heavily shared machine, so CPU time of
+    /// one thread per prediction in alternating fresh processes, medians): ResNet50 at batch 1 took 0.93× the direct
+    /// path's time with F(2×2) on every such layer (5 pairs, ±20 % noise per run) and 0.86× when the products ran on a
+    /// slower GEMM kernel. F(4×4) was no faster in those runs and is not chosen automatically: against Keras it
+    /// multiplies the direct path's error by 3–50 (SRGAN generator: max |Δ| 7.5e-5 on outputs of magnitude 1, 62 % of
+    /// the real-world bound 1e-4 + 1e-3·|keras| against 11 % for the direct path; ResNet50 8e-5, 19 % against 1 %),
+    /// where F(2×2) adds little (SRGAN 1.7e-5, 14 %; ResNet50 5e-6, 1.2 %; VGG16 2.2e-7, 0.13 % against 0.12 %).
     static func choose(batch: Int, rows: WindowAxis, cols: WindowAxis, cin: Int, cout: Int) -> Int? {
         guard DirectGEMM.available, DirectGEMM.engine != .blas else { return nil }
         let forced = mode != .automatic ? mode : environmentMode
@@ -150,7 +151,6 @@ extension Ops {
         let block = Winograd.blockTiles.map { max(1, $0) }
             ?? (max(48, Winograd.blockBudget / (a2 * (cin + cout))) + 5) / 6 * 6
         let blocks = (tiles + block - 1) / block
-        let wide = DirectGEMM.useAVX512
 
         func transformIn(_ v: UnsafeMutablePointer<Float>, _ t0: Int, _ t1: Int) {
             kp_winograd_input(input, rows.input, cols.input, cin, rows.padBefore, cols.padBefore, m, tilesH, tilesW,
@@ -170,8 +170,7 @@ extension Ops {
                 for b in range {
                     let t0 = b * block, t1 = min(tiles, t0 + block)
                     transformIn(v, t0, t1)
-                    winogradProducts(v: v, mm: mm, tiles: t1 - t0, elements: 0..<a2, cin: cin, cout: cout, kernel: kernel,
-                                     wide: wide)
+                    winogradProducts(v: v, mm: mm, tiles: t1 - t0, elements: 0..<a2, cin: cin, cout: cout, kernel: kernel)
                     transformOut(mm, t0, t1)
                     for r in outputRows(t0..<t1, m: m, tilesH: tilesH, tilesW: tilesW, outH: outH, outW: outW) {
                         finished(r, true)
@@ -189,7 +188,7 @@ extension Ops {
             transformIn(v + r.lowerBound * a2 * cin, r.lowerBound, r.upperBound)
         }
         Parallel.forEachChunk(count: a2, work: work, threshold: 1 << 18) { e in
-            winogradProducts(v: v, mm: mm, tiles: tiles, elements: e, cin: cin, cout: cout, kernel: kernel, wide: wide)
+            winogradProducts(v: v, mm: mm, tiles: tiles, elements: e, cin: cin, cout: cout, kernel: kernel)
         }
         Parallel.forEachChunk(count: tiles, work: tiles * a2 * cout * 4) { r in
             transformOut(mm + r.lowerBound * a2 * cout, r.lowerBound, r.upperBound)
@@ -200,7 +199,7 @@ extension Ops {
     /// For transform elements `elements`: mm[t][ξ][:] = v[t][ξ][:] · U[ξ] for `tiles` tiles, on the calling thread.
     private static func winogradProducts(v: UnsafePointer<Float>, mm: UnsafeMutablePointer<Float>, tiles: Int,
                                          elements: Range<Int>, cin: Int, cout: Int,
-                                         kernel: WinogradKernel.Transformed, wide: Bool) {
+                                         kernel: WinogradKernel.Transformed) {
         let a2 = (kernel.m + 2) * (kernel.m + 2)
         let offsets = Array(stride(from: 0, to: cin, by: 256))
         let lengths = offsets.map { min(256, cin - $0) }
@@ -212,7 +211,7 @@ extension Ops {
                                          col_stride: a2 * cin, seg_off: offsets.baseAddress, seg_len: lengths.baseAddress,
                                          nseg: offsets.count, packed_b: kernel.pointer + xi * kernel.stride, n: cout,
                                          c: mm + xi * cout, ldc: a2 * cout)
-                    DirectGEMM.gemm(&d, 0, tiles, 0, panels, wide: wide)
+                    kp_gemm(&d, 0, tiles, 0, panels)
                 }
             }
         }

@@ -139,14 +139,6 @@ void kp_winograd_output(const float *mm, long cout, long m, long out_h, long out
 /// u[(ξ · cin + ci) · cout + co] = (G g Gᵀ)[ξ] for each (ci, co) (α² matrices cin × cout).
 void kp_winograd_kernel(const float *w, long cin, long cout, long m, float *u);
 
-/// 1 when this CPU has AVX-512 F/BW/VL/DQ (and AVX2, FMA), so kp_gemm_avx512 may be called; 0 otherwise.
-int kp_avx512_available(void);
-
-/// kp_gemm with AVX-512 registers (gemm_avx512.c): same descriptor, packing, contract and results up to rounding
-/// order within a row's K-slices (identical slices, FMA per element in the same k order: bit-identical to kp_gemm).
-/// Requires kp_avx512_available().
-void kp_gemm_avx512(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
-
 #ifdef __cplusplus
 }
 #endif
