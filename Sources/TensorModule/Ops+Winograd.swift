@@ -46,12 +46,13 @@ package enum Winograd {
     ///
     /// The rule: F(2×2, 3×3) whenever both channel counts are ≥ 16 (a guess, not measured: with fewer, the transforms
     /// should cost more than the products they save). Measured (2-core Zen 4, a heavily shared machine, so CPU time of
-    /// one thread per prediction in alternating fresh processes, medians): ResNet50 at batch 1 took 0.93× the direct
-    /// path's time with F(2×2) on every such layer (5 pairs, ±20 % noise per run) and 0.86× when the products ran on a
-    /// slower GEMM kernel. F(4×4) was no faster in those runs and is not chosen automatically: against Keras it
-    /// multiplies the direct path's error by 3–50 (SRGAN generator: max |Δ| 7.5e-5 on outputs of magnitude 1, 62 % of
-    /// the real-world bound 1e-4 + 1e-3·|keras| against 11 % for the direct path; ResNet50 8e-5, 19 % against 1 %),
-    /// where F(2×2) adds little (SRGAN 1.7e-5, 14 %; ResNet50 5e-6, 1.2 %; VGG16 2.2e-7, 0.13 % against 0.12 %).
+    /// one thread per prediction in alternating fresh processes, medians): the SRGAN generator (96 × 96, batch 1) took
+    /// 0.70× the direct path's time (2 pairs: 0.60×, 0.81×) and ResNet50 at batch 1 took 0.93× the direct path's time
+    /// with F(2×2) on every such layer (5 pairs, ±20 % noise per run) and 0.86× when the products ran on a slower GEMM
+    /// kernel. F(4×4) was no faster in those runs and is not chosen automatically: against Keras it multiplies the
+    /// direct path's error by 3–50 (SRGAN generator: max |Δ| 7.5e-5 on outputs of magnitude 1, 62 % of the real-world
+    /// bound 1e-4 + 1e-3·|keras| against 11 % for the direct path; ResNet50 8e-5, 19 % against 1 %), where F(2×2) adds
+    /// little (SRGAN 1.7e-5, 14 %; ResNet50 5e-6, 1.2 %; VGG16 2.2e-7, 0.13 % against 0.12 %).
     static func choose(batch: Int, rows: WindowAxis, cols: WindowAxis, cin: Int, cout: Int) -> Int? {
         guard DirectGEMM.available, DirectGEMM.engine != .blas else { return nil }
         let forced = mode != .automatic ? mode : environmentMode
