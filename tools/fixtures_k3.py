@@ -435,6 +435,33 @@ def padpool_k3(name):
 
 
 @fixture
+def winograd_k3(name):
+    """3x3 stride-1 convolutions of the shapes the Winograd path must handle (TensorModule's Ops+Winograd):
+    odd sizes that tile neither by 2 nor by 4, same / valid / a folded asymmetric ZeroPadding2D, channel counts
+    that are not multiples of 8 or 16, batch 2, and fused output passes (BatchNormalization + residual Add + ReLU,
+    PReLU(shared_axes=[1, 2]) as in the SRGAN trunk)."""
+    rng = start(name)
+    x = L.Input((9, 11, 20), name="img")
+    a = L.Conv2D(21, 3, padding="same", activation="relu", name="w_same_relu")(x)
+    b = L.Conv2D(19, 3, padding="valid", name="w_valid")(a)
+    c = L.ZeroPadding2D(((2, 1), (0, 1)), name="zpad")(a)
+    c = L.Conv2D(17, 3, padding="valid", use_bias=False, name="w_zpad")(c)
+    r = L.Conv2D(21, 3, padding="same", name="w_res")(a)
+    r = L.BatchNormalization(name="w_res_bn")(r)
+    r = L.Add(name="w_res_add")([r, a])
+    r = L.ReLU(name="w_res_relu")(r)
+    p = L.Conv2D(33, 3, padding="same", name="w_prelu")(r)
+    p = L.PReLU(shared_axes=[1, 2], name="w_prelu_act")(p)
+    m = keras.Model(x, [b, c, r, p], name="winograd_k3")
+    finish(name, m, rng, [C.random_input((2, 9, 11, 20), rng)], formats=["keras"],
+           description="3x3 stride-1 Conv2D chain for the Winograd path: same+relu (20->21 channels), valid (21->19), "
+                       "asymmetric ZeroPadding2D folded into a valid conv without bias (->17), conv + "
+                       "BatchNormalization + residual Add + ReLU (fused output pass), conv + PReLU(shared_axes "
+                       "[1, 2]) (->33); 9x11 input, batch 2",
+           covers=["Conv2D", "ZeroPadding2D", "BatchNormalization", "Add", "ReLU", "PReLU"])
+
+
+@fixture
 def batchnorm_k3(name):
     rng = start(name)
     x = L.Input((4, 3, 3), name="x")

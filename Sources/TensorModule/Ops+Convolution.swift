@@ -15,6 +15,8 @@ extension Ops {
     ///   - activation: fused into the bias pass.
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
     ///   - packedKernel: `kernel` packed by ``PackedKernel/pack(_:)`` (optional; saves re-packing it per call).
+    ///   - winograd: `kernel` as a ``WinogradKernel`` (optional): 3×3 stride-1 convolutions may then run through
+    ///     Winograd's algorithm (see ``Winograd``).
     /// - Returns: `[batch, outHeight, outWidth, filters]`; `same` gives `ceil(in / stride)`,
     ///   `valid` gives `(in - (k - 1)·dilation - 1) / stride + 1`.
     /// - Throws: ``TensorError`` for rank, channel, group, bias or window mismatches.
@@ -23,10 +25,11 @@ extension Ops {
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
                               zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
                               activation: Activation = .linear, postOps: [PostOp] = [],
-                              packedKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
+                              packedKernel: PackedKernel? = nil,
+                              winograd: WinogradKernel? = nil) throws(TensorError) -> Tensor {
         try conv2d(input: input, kernel: KernelOperand(kernel, packed: packedKernel), bias: bias, strides: strides,
                    padding: padding, dilation: dilation, groups: groups, zeroPadding: zeroPadding,
-                   activation: activation, postOps: postOps)
+                   activation: activation, postOps: postOps, winograd: winograd)
     }
 
     /// ``conv2d(input:kernel:bias:strides:padding:dilation:groups:zeroPadding:activation:postOps:packedKernel:)``
@@ -35,7 +38,8 @@ extension Ops {
                               strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                               dilation: (Int, Int) = (1, 1), groups: Int = 1,
                               zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
-                              activation: Activation = .linear, postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                              activation: Activation = .linear, postOps: [PostOp] = [],
+                              winograd: WinogradKernel? = nil) throws(TensorError) -> Tensor {
         let op = "conv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.shape.count == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
@@ -49,7 +53,7 @@ extension Ops {
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               outShape: { [input.shape[0], rows.output, cols.output, $0] })
+                               winograd: winograd, outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
     /// Keras `Conv1D` on `NLC` input (`[batch, steps, channels]`), via the 2-D kernel with height 1.
@@ -90,7 +94,8 @@ extension Ops {
     static func convolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: KernelOperand,
                             kernelInChannels: Int, filters: Int, bias: Tensor?,
                             rows: WindowAxis, cols: WindowAxis, groups: Int, activation: Activation,
-                            postOps: [PostOp], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                            postOps: [PostOp], winograd: WinogradKernel? = nil,
+                            outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         guard groups >= 1 else { throw .argument(op, "groups \(groups) must be ≥ 1") }
         guard channels % groups == 0, filters % groups == 0 else {
             throw .shape(op, "input channels \(channels) and filters \(filters) must be divisible by groups \(groups)")
@@ -107,7 +112,7 @@ extension Ops {
             shape[shape.count - 2] = channels
             shape[shape.count - 1] = filters / channels
             return try depthwise(op, input: input, batch: batch, channels: channels,
-                                 kernel: try reshape(input: kernel, shape: shape), rows: rows, cols: cols, bias: bias,
+                                 kernel: try reshape(input: kernel.tensor, shape: shape), rows: rows, cols: cols, bias: bias,
                                  activation: activation, postOps: postOps, outShape: outShape)
         }
         try checkBias(bias, channels: filters, operation: op)
@@ -122,7 +127,7 @@ extension Ops {
             input.scalars.withUnsafeBufferPointer { x in
                 convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                          kernel: kernel, groups: groups, filters: filters,
-                         rows: rows, cols: cols, output: out.baseAddress!) { done, concurrent in
+                         rows: rows, cols: cols, output: out.baseAddress!, winograd: winograd) { done, concurrent in
                     // Bias, activation and post-ops on each finished block of rows while it is still in cache.
                     epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
                              bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound,
@@ -145,11 +150,18 @@ extension Ops {
     /// ``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` for its `concurrent` flag).
     static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
-                         output: UnsafeMutablePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, winograd: WinogradKernel? = nil,
                          finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
         let cin = channels / groups
+        if groups == 1, let winograd, winograd.cin == channels, winograd.cout == filters,
+           Winograd.applies(rows: rows, cols: cols),
+           let tile = Winograd.choose(batch: batch, rows: rows, cols: cols, cin: channels, cout: filters) {
+            convolveWinograd(input: input, batch: batch, cin: channels, cout: filters, rows: rows, cols: cols,
+                             kernel: winograd.transformed(m: tile), output: output, finished: finished)
+            return
+        }
         let taps = rows.kernel * cols.kernel
         let k = taps * cin
         if groups == 1, DirectGEMM.use(columns: filters, kernelCount: k * filters),

@@ -121,6 +121,24 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out);
 
+/// Winograd F(m×m, 3×3) input transform (m = 2 or 4, α = m + 2; winograd.c) of tiles [t0, t1) of a stride-1 3×3
+/// convolution over NHWC images [in_h, in_w, c]: tile t = (img · tiles_h + th) · tiles_w + tw covers output rows
+/// th·m … th·m + m − 1 and columns tw·m … and reads the α × α input window from row th·m − pad_top, column
+/// tw·m − pad_left (values outside the image are zeros: no padded copy). Writes v[(t − t0)·α²·c + ξ·c + ch] for the
+/// α² elements ξ of Bᵀ d B (row-major). Any c ≥ 1.
+void kp_winograd_input(const float *x, long in_h, long in_w, long c, long pad_top, long pad_left, long m,
+                       long tiles_h, long tiles_w, long t0, long t1, float *v);
+
+/// Winograd output transform: for tiles [t0, t1) (numbered as in kp_winograd_input), the α² products
+/// mm[(t − t0)·α²·cout + ξ·cout + ch] → Aᵀ M A, an m × m block written to the NHWC output y [.., out_h, out_w, cout]
+/// at row th·m, column tw·m (the parts past out_h / out_w are dropped).
+void kp_winograd_output(const float *mm, long cout, long m, long out_h, long out_w, long tiles_h, long tiles_w,
+                        long t0, long t1, float *y);
+
+/// Winograd kernel transform, in double precision then rounded: w is a Keras 3×3 kernel [3, 3, cin, cout];
+/// u[(ξ · cin + ci) · cout + co] = (G g Gᵀ)[ξ] for each (ci, co) (α² matrices cin × cout).
+void kp_winograd_kernel(const float *w, long cin, long cout, long m, float *u);
+
 #ifdef __cplusplus
 }
 #endif

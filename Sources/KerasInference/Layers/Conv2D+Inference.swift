@@ -20,6 +20,7 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
         let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand(kernel, packed: nil)
+        let winograd = groups == 1 ? Ops.WinogradKernel.make(operand) : nil
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
@@ -27,7 +28,7 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.conv2d(input: x, kernel: operand, bias: bias, strides: strides, padding: padding,
                                dilation: dilation, groups: groups, zeroPadding: zeroPadding, activation: activation,
-                               postOps: postOps)
+                               postOps: postOps, winograd: winograd)
             }
         }
         layer.packedKernels = operand.packedOnly.map { [0: $0] } ?? [:]
