@@ -439,17 +439,10 @@ def scale_output_dense(model, calibration_inputs):
     import numpy as np
 
     keras = C.keras_module()
-    outputs = list(model.outputs)
-    heads = []
-    for l in model.layers:
-        if l.__class__.__name__ != "Dense":
-            continue
-        try:
-            out = l.output
-        except Exception:  # called more than once: not a single output
-            continue
-        if any(out is o for o in outputs):
-            heads.append(l)
+    # The layer that made each output (Keras 3's model.outputs are not the layers' own output tensors).
+    makers = [getattr(o, "_keras_history", None) for o in model.outputs]
+    heads = [l for l in model.layers
+             if l.__class__.__name__ == "Dense" and any(h is not None and h[0] is l for h in makers)]
     factors = {}
     x = calibration_inputs if len(calibration_inputs) > 1 else calibration_inputs[0]
     for l in heads:
