@@ -69,6 +69,7 @@ def worker(ids, show_layers: bool, top: int) -> int:
     import numpy as np
 
     keras = C.keras_module()
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))  # Keras' loaders recurse over deep graphs (ResNetRS270+)
     for mid in ids:
         d = CACHE / mid
         man = json.loads((d / "manifest.json").read_text())
