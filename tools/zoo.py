@@ -5,7 +5,7 @@ transformer encoder block (both versions), with random seeded weights, into tool
 
     model.h5 (tf_keras: legacy .h5; Keras 3: legacy .h5 too) and model.keras (Keras 3), input_<run>_<i>.npy,
     expected_<run>_<i>.npy (Keras' model(x, training=False)), manifest.json (written last: a model is cached
-    when its manifest exists).
+    when its manifest exists; a rebuild, --force, writes a new folder that replaces the old one when complete).
 
     tools/.venv/bin/python tools/zoo.py                 # everything not cached yet (both versions)
     tools/.venv/bin/python tools/zoo.py --quick         # the quick subset (tools/test.sh)
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -36,6 +37,8 @@ import fixtures_common as C  # noqa: E402
 
 CACHE = HERE / ".cache" / "zoo"
 VERSIONS = ("k2", "k3")
+# Random images whose BatchNormalization statistics calibrate a keras.applications model (plus run 0's inputs).
+CALIBRATION = 16
 
 # Small, fast, and passing on this branch: the subset tools/test.sh runs (tools/zoo.sh --quick).
 QUICK = ["slash_names_k2", "anysize_generator_k2", "anysize_generator_k3", "srgan_discriminator_k2", "mobilenet_k2",
@@ -81,19 +84,24 @@ def build_one(mid: str, version: str, out: Path) -> dict:
         runs_inputs = [Z.custom_inputs(base, model, rng, 0)]
         if base in ("espcn", "anysize_generator"):
             runs_inputs.append(Z.custom_inputs(base, model, rng, 1))
-        calib = Z.custom_inputs(base, model, rng, 0)
+        calib = _with_run_inputs(Z.custom_inputs(base, model, rng, 0), runs_inputs[0])
     else:
         name = next(n for n in Z.application_names() if n.lower() == base)
         model = Z.build_application(name)
         kind = "application"
         description = f"keras.applications.{name}(weights=None, input_shape=({Z.APP_SIZE}, {Z.APP_SIZE}, 3))"
         runs_inputs = [[rng.uniform(-1.0, 1.0, size=(Z.BATCH, Z.APP_SIZE, Z.APP_SIZE, 3)).astype(np.float32)]]
-        calib = [rng.uniform(-1.0, 1.0, size=(4, Z.APP_SIZE, Z.APP_SIZE, 3)).astype(np.float32)]
+        calib = _with_run_inputs([rng.uniform(-1.0, 1.0, size=(CALIBRATION, Z.APP_SIZE, Z.APP_SIZE, 3))
+                                  .astype(np.float32)], runs_inputs[0])
     Z.randomize(model, rng, calib)
+    cond = Z.conditioning(model, runs_inputs[0], np.random.default_rng(0))
 
-    out.mkdir(parents=True, exist_ok=True)
-    for f in out.iterdir():
-        f.unlink()
+    # Written into a fresh folder (<cache>/.building/<id>, out of reach of `<cache>/*/manifest.json`), which replaces
+    # the cached one only once the model is complete (others may be reading the cache meanwhile).
+    final, out = out, out.parent / ".building" / out.name
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
     files = []
     model.save(str(out / "model.h5"))
     files.append({"file": "model.h5", "format": "keras2_h5" if C.legacy() else "keras3_h5"})
@@ -125,10 +133,29 @@ def build_one(mid: str, version: str, out: Path) -> dict:
         "layer_classes": Z.layer_classes(model),
         "activations": Z.activation_params(model),
         "seed": Z.seed(mid),
+        "calibration_samples": int(calib[0].shape[0]),
+        "conditioning": cond,
         "build_seconds": round(time.time() - t0, 1),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    old = out.parent / f"{final.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    out.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
     return manifest
+
+
+def _with_run_inputs(calib, run_inputs):
+    """The calibration batch with the inputs of run 0 appended (same shapes), so that the BatchNormalization
+    statistics describe the inputs the model is checked on too."""
+    import numpy as np
+
+    if [a.shape[1:] for a in calib] != [a.shape[1:] for a in run_inputs]:
+        return calib
+    return [np.concatenate([a, b.astype(a.dtype)]) for a, b in zip(calib, run_inputs)]
 
 
 def take_lock(lock: Path) -> bool:
@@ -175,10 +202,13 @@ def worker(version: str, only, force: bool, list_only: bool) -> int:
             continue
         try:
             m = build_one(mid, version, out)
-            print(f"{mid}: built ({m['params']} params, {m['build_seconds']} s)", flush=True)
-        except Exception as e:  # one model failing never stops the others
+            c = m["conditioning"]
+            print(f"{mid}: built ({m['params']} params, {m['build_seconds']} s; output max "
+                  f"{c['output_absmax']:.3g}, a 1e-6 input change moves it by {c['input_1e-6_output_delta']:.2g}"
+                  f"{', PAST THE BOUND: ill-conditioned' if c['input_1e-6_bound_excess'] > 0 else ''})", flush=True)
+        except Exception as e:  # one model failing never stops the others (a cached one stays as it was)
             failed += 1
-            (out / "manifest.json").unlink(missing_ok=True)
+            shutil.rmtree(out.parent / ".building" / out.name, ignore_errors=True)
             print(f"{mid}: FAILED to build: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
                   flush=True)
             traceback.print_exc(limit=3)

@@ -118,6 +118,9 @@ def keras3_worker():
     C.quiet_tensorflow()
     import keras
 
+    # Keras' functional loaders walk the layer graph recursively (tf_keras' _build_map_helper too): ResNetRS270/350/420
+    # exceed Python's default limit of 1000 frames (RecursionError) in Keras' own code, whatever wrote the file.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     for line in sys.stdin:
         req = json.loads(line)
         try:

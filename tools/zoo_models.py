@@ -282,9 +282,15 @@ def randomize(model, rng, calibration_inputs):
     kernels N(0, 2/fan_in) (He; recurrent and attention kernels 1/fan_in), biases N(0, 0.05²), gamma U(0.7, 1.3),
     beta N(0, 0.1²), embeddings N(0, 0.5²), PReLU alphas from a palette with negative, zero and >1 values,
     ConvNeXt LayerScale U(0.2, 0.6), Normalization mean N(0, 0.3²) / variance U(0.5, 2).
-    BatchNormalization moving statistics: first set to the batch statistics of `calibration_inputs` (one training
-    pass with momentum 0), then perturbed (mean + N(0, 0.1²)·σ, variance × U(0.6, 1.5)), so that inference is not
-    the identity normalization and activations stay O(1) through deep stacks.
+    BatchNormalization moving statistics (see calibrate_batch_norm): the batch statistics of `calibration_inputs`
+    (pass the inputs the model will be run on among them) from one training pass with momentum 0 and every
+    dropout / noise layer switched off, each variance floored at 1e-2 × its layer's median variance (and 1e-3),
+    then perturbed (mean + N(0, 0.1²)·σ, variance × U(0.6, 1.5)) with the same change folded into gamma and beta,
+    so that the statistics are not the identity normalization while inference on the calibration inputs computes
+    what the training pass did: nothing compounds through deep stacks and activations stay O(1).
+    Last, a Dense layer producing a model output is scaled (kernel and bias) so that its logits (before its
+    activation) have standard deviation 1 on the calibration inputs: softmax outputs are not saturated and logits
+    are O(1), where the bound's absolute term 1e-4 is meant for them (see scale_output_dense).
     Returns the names of weights left as the constructor made them (none expected)."""
     import numpy as np
 
@@ -340,24 +346,132 @@ def randomize(model, rng, calibration_inputs):
             # mean 0 / variance 1 while every saved file holds the random statistics.
             layer.finalize_state()
 
-    bns = [l for l in layers if l.__class__.__name__ in ("BatchNormalization", "SyncBatchNormalization")]
-    if bns:
-        saved = [l.momentum for l in bns]
-        for l in bns:
-            l.momentum = 0.0
-        x = calibration_inputs if len(calibration_inputs) > 1 else calibration_inputs[0]
-        model(x, training=True)
-        for l, m in zip(bns, saved):
-            l.momentum = m
-        for l in bns:
-            vals = l.get_weights()
-            names = [C.short_weight_name(w) for w in l.weights]
-            mi, vi = names.index("moving_mean"), names.index("moving_variance")
-            var = np.maximum(vals[vi], 1e-3)
-            vals[mi] = (vals[mi] + rng.normal(0.0, 0.1, vals[mi].shape) * np.sqrt(var)).astype(vals[mi].dtype)
-            vals[vi] = (var * rng.uniform(0.6, 1.5, var.shape)).astype(vals[vi].dtype)
-            l.set_weights(vals)
+    calibrate_batch_norm(model, layers, rng, calibration_inputs)
+    scale_output_dense(model, calibration_inputs)
     return left
+
+
+# Layers that are random in a training pass, and the attribute that sets how much (0 switches them off).
+_NOISE_ATTRS = ("rate", "drop_path_rate", "stddev")
+
+
+class _NoiseOff:
+    """Sets the rate of every dropout / stochastic-depth / noise layer to 0 for the calibration pass: in a training
+    pass EfficientNet's and ResNet-RS's drop-connect (Dropout with noise_shape (None, 1, 1, 1)) drop whole residual
+    branches of some images and scale the others by 1/(1 − rate), so statistics taken there do not describe
+    inference, and the mismatch compounds block by block."""
+
+    def __init__(self, layers):
+        self.layers = layers
+        self.saved = []
+
+    def __enter__(self):
+        for l in self.layers:
+            if l.__class__.__name__ in ("BatchNormalization", "SyncBatchNormalization"):
+                continue
+            for attr in _NOISE_ATTRS:
+                v = getattr(l, attr, None)
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                    try:
+                        setattr(l, attr, 0.0)
+                    except AttributeError:
+                        raise RuntimeError(f"calibration: cannot switch off {l.__class__.__name__} `{l.name}`.{attr}")
+                    self.saved.append((l, attr, v))
+        return self
+
+    def __exit__(self, *exc):
+        for l, attr, v in self.saved:
+            setattr(l, attr, v)
+        return False
+
+
+def calibrate_batch_norm(model, layers, rng, calibration_inputs):
+    """BatchNormalization moving statistics that keep a deep random model well-conditioned (see randomize)."""
+    import numpy as np
+
+    bns = [l for l in layers if l.__class__.__name__ in ("BatchNormalization", "SyncBatchNormalization")]
+    if not bns:
+        return
+    saved = [l.momentum for l in bns]
+    for l in bns:
+        l.momentum = 0.0
+    x = calibration_inputs if len(calibration_inputs) > 1 else calibration_inputs[0]
+    with _NoiseOff(layers):
+        model(x, training=True)
+    for l, m in zip(bns, saved):
+        l.momentum = m
+    for l in bns:
+        vals = l.get_weights()
+        names = [C.short_weight_name(w) for w in l.weights]
+        mi, vi = names.index("moving_mean"), names.index("moving_variance")
+        gi = names.index("gamma") if "gamma" in names else None
+        bi = names.index("beta") if "beta" in names else None
+        eps = float(l.epsilon)
+        mean = vals[mi].astype(np.float64)
+        var = vals[vi].astype(np.float64)
+        # A channel nearly constant on the calibration inputs would amplify any other input (and rounding) by
+        # 1/sqrt(var + eps): floor it relative to the layer's typical variance.
+        var = np.maximum(var, max(1e-3, 1e-2 * float(np.median(var))))
+        # Perturbed statistics with the change folded into gamma / beta (the layer computes the same function):
+        # gamma·(x − m)/√(v + ε) + beta = gamma'·(x − m')/√(v' + ε) + beta'.
+        new_var = var * rng.uniform(0.6, 1.5, var.shape) if gi is not None else var
+        new_mean = mean + rng.normal(0.0, 0.1, mean.shape) * np.sqrt(var) if bi is not None else mean
+        if gi is not None:
+            gamma = vals[gi].astype(np.float64)
+            new_gamma = gamma * np.sqrt(new_var + eps) / np.sqrt(var + eps)
+            vals[gi] = new_gamma.astype(vals[gi].dtype)
+        else:
+            gamma = new_gamma = np.ones_like(var)
+        if bi is not None:
+            vals[bi] = (vals[bi].astype(np.float64) + new_gamma * (new_mean - mean) / np.sqrt(new_var + eps)
+                        ).astype(vals[bi].dtype)
+        vals[mi] = new_mean.astype(vals[mi].dtype)
+        vals[vi] = new_var.astype(vals[vi].dtype)
+        l.set_weights(vals)
+
+
+def scale_output_dense(model, calibration_inputs):
+    """Scales every Dense layer that produces a model output so that its logits have standard deviation 1 on
+    `calibration_inputs` (inference mode). Deep random residual stacks (RegNet's identity shortcuts) end in features
+    of magnitude 10 or more, so the He-initialized head gives logits of ±10–20: a softmax saturates, and raw logits
+    (tf_keras' RegNet has no classifier activation) carry Keras' own float32 rounding (≈1e-5 of their scale) past the
+    bound's absolute term. Returns {layer name: factor}."""
+    import numpy as np
+
+    keras = C.keras_module()
+    # The layer that made each output (Keras 3's model.outputs are not the layers' own output tensors).
+    makers = [getattr(o, "_keras_history", None) for o in model.outputs]
+    heads = [l for l in model.layers
+             if l.__class__.__name__ == "Dense" and any(h is not None and h[0] is l for h in makers)]
+    factors = {}
+    x = calibration_inputs if len(calibration_inputs) > 1 else calibration_inputs[0]
+    for l in heads:
+        feats = np.asarray(keras.Model(model.inputs, l.input)(x, training=False), dtype=np.float64)
+        vals = l.get_weights()
+        z = feats @ vals[0].astype(np.float64) + (vals[1].astype(np.float64) if len(vals) > 1 else 0.0)
+        sd = float(np.std(z))
+        if not np.isfinite(sd) or sd == 0.0:
+            continue
+        f = 1.0 / sd
+        l.set_weights([(v.astype(np.float64) * f).astype(v.dtype) for v in vals])
+        factors[l.name] = f
+    return factors
+
+
+def conditioning(model, inputs, rng):
+    """How far a relative 1e-6 change of every input element moves the output (max |Δy|, and its excess over the
+    zoo bound 1e-4 + 1e-3·|y|; the bound can only be checked where the excess is well below 0) and the output's
+    largest value (a softmax output above 0.99 is saturated)."""
+    import numpy as np
+
+    ys = C.run_model(model, inputs)
+    xs2 = [(a * (1 + 1e-6 * rng.standard_normal(a.shape))).astype(a.dtype) if a.dtype.kind == "f" else a
+           for a in inputs]
+    ys2 = C.run_model(model, xs2)
+    d = max(float(np.max(np.abs(b.astype(np.float64) - a))) for a, b in zip(ys, ys2))
+    ex = max(float(np.max(np.abs(b.astype(np.float64) - a) - (1e-4 + 1e-3 * np.abs(a)))) for a, b in zip(ys, ys2))
+    return {"input_1e-6_output_delta": d, "input_1e-6_bound_excess": ex,
+            "output_absmax": max(float(np.max(np.abs(y))) for y in ys)}
 
 
 # ----------------------------------------------------------------------------------------------------------------
