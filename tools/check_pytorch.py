@@ -43,7 +43,7 @@ except ImportError as e:  # pragma: no cover
 EXPECTED_REFUSALS = {}
 
 # The exporter's refusal of a layer class (or activation) it has no PyTorch mapping for: such a fixture is reported
-# as skipped with the message (every class the engine runs is mapped today, so none is); `--strict` makes it a
+# as skipped with the message (every class the engine runs is mapped today, breadth3 included, so none is); `--strict` makes it a
 # failure.
 UNMAPPED = re.compile(r"no PyTorch mapping")
 

@@ -158,4 +158,20 @@ struct PyTorchBreadthExportTests {
             try PyTorchExport(graph: graph)
         }
     }
+
+    @Test("LocallyConnected1D (implementation 1) → one nn.Linear: kernel (positions, k·in, filters) placed in each position's window, zero elsewhere")
+    func locallyConnected1D() throws {
+        let (g, e) = try export("breadth3_local_k2/model.h5")
+        let k = try kerasWeight(g, "lc1d_impl1", 0)  // input (8, 3), kernel 3, 4 filters, valid: 6 positions
+        #expect(k.shape == [6, 9, 4])
+        let w = try tensor(e, "lc1d_impl1.weight")
+        #expect(w.shape == [24, 24])
+        let values = floats(w)
+        for o in 0..<6 { for j in 0..<4 { for i in 0..<8 { for c in 0..<3 {
+            let p = i - o
+            let expected: Float = (0..<3).contains(p) ? k.scalars[(o * 9 + p * 3 + c) * 4 + j] : 0
+            #expect(values[(o * 4 + j) * 24 + i * 3 + c] == expected)
+        } } } }
+        #expect(e.source.contains("self.lc1d_impl1 = nn.Linear(24, 24, bias=True)"))
+    }
 }

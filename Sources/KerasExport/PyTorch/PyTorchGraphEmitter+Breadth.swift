@@ -145,26 +145,28 @@ extension PyTorchGraphEmitter {
             throw PyTorchExportError.layer(l, "`data_format=\"channels_first\"` has no exported form")
         }
         guard l.padding != .causal else { throw PyTorchExportError.layer(l, "causal padding is not valid here") }
-        guard v.shape.count == 5, let channels = v.shape[4] else {
-            throw PyTorchExportError.layer(l, "expected input [batch, time, rows, cols, channels] with known channels")
+        let rank = l.rank
+        guard (1...3).contains(rank), v.shape.count == rank + 3, let channels = v.shape[rank + 2] else {
+            throw PyTorchExportError.layer(l, "expected input [batch, time, \(rank) spatial axes, channels] with known channels")
         }
-        guard l.kernelSize.count == 2, l.strides.count == 2, l.dilationRate.count == 2 else {
-            throw PyTorchExportError.layer(l, "expected 2 kernel sizes, strides and dilations")
+        guard l.kernelSize.count == rank, l.strides.count == rank, l.dilationRate.count == rank else {
+            throw PyTorchExportError.layer(l, "expected \(rank) kernel sizes, strides and dilations")
         }
         let f = l.filters
         let kernel = try P.weight(l, 0, "kernel"), recurrent = try P.weight(l, 1, "recurrent_kernel")
         guard kernel.shape == l.kernelSize + [channels, 4 * f], recurrent.shape == l.kernelSize + [f, 4 * f] else {
             throw PyTorchExportError.layer(l, "kernel \(kernel.shape) / recurrent kernel \(recurrent.shape) do not match \(channels) channels and \(f) filters")
         }
-        // (kh, kw, in, 4f) → (4f, in, kh, kw): output channel g·f + k is gate g (i, f, c, o), filter k, as torch.chunk(4).
-        var tensors = [P.float("input_conv.weight", try P.permuted(kernel, [3, 2, 0, 1]))]
+        // (k…, in, 4f) → (4f, in, k…): output channel g·f + k is gate g (i, f, c, o), filter k, as torch.chunk(4).
+        let permutation = [rank + 1, rank] + Array(0..<rank)
+        var tensors = [P.float("input_conv.weight", try P.permuted(kernel, permutation))]
         if o.useBias { tensors.append(P.float("input_conv.bias", try P.weight(l, 2, "bias"))) }
-        tensors.append(P.float("recurrent_conv.weight", try P.permuted(recurrent, [3, 2, 0, 1])))
+        tensors.append(P.float("recurrent_conv.weight", try P.permuted(recurrent, permutation)))
         context.helpers.insert(.convLSTM2d)
-        let constructor = "KerasConvLSTM2d(\(channels), \(f), \(P.tuple(l.kernelSize)), \(P.tuple(l.strides)), \(P.tuple(l.dilationRate)), \(l.padding == .same ? "True" : "False"), \(o.useBias ? "True" : "False"), \(try activationLambda(o.activation.function, layer: l)), \(try activationLambda(o.recurrentActivation.function, layer: l)))"
+        let constructor = "KerasConvLSTM2d(\(channels), \(f), \(P.tuple(l.kernelSize)), \(P.tuple(l.strides)), \(P.tuple(l.dilationRate)), \(l.padding == .same ? "True" : "False"), \(o.useBias ? "True" : "False"), \(try activationLambda(o.activation.function, layer: l)), \(try activationLambda(o.recurrentActivation.function, layer: l)), rank=\(rank))"
         let a = module(l, constructor, tensors: tensors)
         let r = newVariable()
-        forwardLines.append("\(r) = self.\(a)(\(name(of: inputs[0], in: .keras)), \(o.goBackwards ? "True" : "False"))  # \(l.name) (ConvLSTM2D)")
+        forwardLines.append("\(r) = self.\(a)(\(name(of: inputs[0], in: .keras)), \(o.goBackwards ? "True" : "False"))  # \(l.name) (\(l.className))")
         if o.returnSequences {
             bind("\(r)[0]", layer: l, call: call, shape: outputShapes[0], layout: .keras)
         } else {

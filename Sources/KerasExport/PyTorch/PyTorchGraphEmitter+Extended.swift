@@ -81,7 +81,7 @@ extension PyTorchGraphEmitter {
         case let l as IntegerLookup: try emitIntegerLookup(l, call: call, input: try single(), out: out)
         case let l as Hashing: try emitHashing(l, call: call, input: try single(), out: out)
         case let l as RNN: try emitRNN(l, call: call, inputs: inputs, outputShapes: outputShapes)
-        case let l as ConvLSTM where l.rank == 2: try emitConvLSTM2D(l, call: call, inputs: inputs, outputShapes: outputShapes)
+        case let l as ConvLSTM: try emitConvLSTM2D(l, call: call, inputs: inputs, outputShapes: outputShapes)
         default:
             return false
         }

@@ -250,6 +250,9 @@ extension PyTorchGraphEmitter {
             if try emitExtendedLayer(layer, call: call, inputs: inputs, outputShapes: outputShapes, nested: nested) {
                 return
             }
+            if try emitBreadth3Layer(layer, call: call, inputs: inputs, outputShapes: outputShapes, nested: nested) {
+                return
+            }
             throw PyTorchExportError.layer(layer, "no PyTorch mapping for this layer class yet")
         }
     }

@@ -161,25 +161,27 @@ extension PyTorchHelper {
         case .convLSTM2d:
             return """
                 class KerasConvLSTM2d(nn.Module):
-                    \"\"\"Keras ConvLSTM2D on a channels-last input (batch, time, rows, cols, channels): the input convolution
-                    `input_conv` (weight (4*filters, in, kh, kw), gates i, f, c, o; Keras' strides, dilation and padding, 'same'
+                    \"\"\"Keras ConvLSTM1D/2D/3D (rank 1, 2, 3) on a channels-last input (batch, time, spatial..., channels): the
+                    input convolution `input_conv` (weight (4*filters, in, k...), gates i, f, c, o; Keras' strides, dilation and padding, 'same'
                     padded as TensorFlow) of every step at once, then per step the recurrent convolution `recurrent_conv` of h
                     ('same', stride 1, no bias) and the LSTM update c = f*c + i*act(g), h = o*act(c). Returns (outputs
-                    (batch, time, rows', cols', filters) in step order, h, c), the states channels-first (batch, filters, rows', cols').\"\"\"
+                    (batch, time, spatial'..., filters) in step order, h, c), the states channels-first (batch, filters, spatial'...).\"\"\"
 
                     def __init__(self, in_channels, filters, kernel_size, stride, dilation, same, bias, activation,
-                                 recurrent_activation):
+                                 recurrent_activation, rank=2):
                         super().__init__()
-                        self.input_conv = nn.Conv2d(in_channels, 4 * filters, kernel_size, stride=stride, dilation=dilation,
-                                                    bias=bias)
-                        self.recurrent_conv = nn.Conv2d(filters, 4 * filters, kernel_size, bias=False)
+                        conv = (nn.Conv1d, nn.Conv2d, nn.Conv3d)[rank - 1]
+                        self.rank = rank
+                        self.input_conv = conv(in_channels, 4 * filters, kernel_size, stride=stride, dilation=dilation,
+                                               bias=bias)
+                        self.recurrent_conv = conv(filters, 4 * filters, kernel_size, bias=False)
                         self.kernel_size, self.stride, self.dilation = tuple(kernel_size), tuple(stride), tuple(dilation)
                         self.same = same
                         self.activation, self.recurrent_activation = activation, recurrent_activation
 
                     def forward(self, x, go_backwards=False):
                         batch, time = x.shape[0], x.shape[1]
-                        steps = x.reshape((batch * time,) + tuple(x.shape[2:])).permute(0, 3, 1, 2)
+                        steps = x.reshape((batch * time,) + tuple(x.shape[2:])).permute(0, self.rank + 1, *range(1, self.rank + 1))
                         if self.same:
                             steps = _pad_same(steps, self.kernel_size, self.stride, self.dilation)
                         projected = self.input_conv(steps)
@@ -197,7 +199,7 @@ extension PyTorchHelper {
                             h = rec(o) * act(c)
                             outputs.append(h)
                         sequence = torch.stack(outputs, dim=1) if outputs else h.new_zeros((batch, 0) + tuple(h.shape[1:]))
-                        return sequence.permute(0, 1, 3, 4, 2), h, c
+                        return sequence.permute(0, 1, *range(3, self.rank + 3), 2), h, c
                 """
         case .attentionKerasMask:
             return """
@@ -214,6 +216,62 @@ extension PyTorchHelper {
                     if explicit is not None:
                         keep = keep & (explicit != 0)
                     return keep
+                """
+        case .kerasAutoContrast:
+            return """
+                def _keras_auto_contrast(x, low, high):
+                    \"\"\"Keras' AutoContrast of an NHWC image: per image and channel, (x - min) * 255 / (max - min) clipped to
+                    [0, 255], computed on x mapped from value_range to [0, 255] and mapped back; NaN (a constant channel) keeps x.\"\"\"
+                    mapped = not (low == 0 and high == 255)
+                    y = (x - low) / (high - low) * 255.0 + 0.0 if mapped else x
+                    lo = y.amin(dim=(1, 2), keepdim=True)
+                    hi = y.amax(dim=(1, 2), keepdim=True)
+                    scale = 255.0 / (hi - lo)
+                    offset = -lo * scale
+                    z = y * scale + offset
+                    z = torch.where(torch.isnan(z), z, z.clamp(0.0, 255.0))
+                    if mapped:
+                        z = (z - 0.0) / 255.0 * (high - low) + low
+                    return torch.where(torch.isnan(z), x, z)
+                """
+        case .kerasSTFT:
+            return """
+                def _keras_stft(x, real_kernel, imag_kernel, mode, step, same, expand_dims):
+                    \"\"\"Keras 3's STFTSpectrogram of a channels-last signal (batch, time, channels): each channel's signal
+                    convolved with the stored DFT kernels (conv1d weights (bins, 1, frame)), combined per mode, laid out as
+                    (batch, frames, channels * bins) or, with expand_dims, (batch, frames, bins, channels).\"\"\"
+                    b, t, c = x.shape
+                    s = x.permute(0, 2, 1).reshape(b * c, 1, t)
+                    first = real_kernel if real_kernel is not None else imag_kernel
+                    if same:
+                        s = _pad_same(s, (first.shape[2],), (step,), (1,))
+                    re = F.conv1d(s, real_kernel, stride=step).transpose(1, 2) if real_kernel is not None else None
+                    im = F.conv1d(s, imag_kernel, stride=step).transpose(1, 2) if imag_kernel is not None else None
+                    eps = 1e-7
+                    if mode == "real":
+                        v = re
+                    elif mode == "imag":
+                        v = im
+                    elif mode == "stft":
+                        v = torch.cat([re, im], dim=2)
+                    elif mode == "angle":
+                        v = torch.atan2(im, re)
+                    else:
+                        power = re * re + im * im
+                        if mode == "psd":
+                            bins = power.shape[2]
+                            double = torch.zeros(bins, dtype=torch.bool)
+                            double[1:bins - 1] = True
+                            v = torch.where(double, power + power, power)
+                        elif mode == "magnitude":
+                            v = torch.sqrt(torch.clamp(power, min=eps))
+                        else:
+                            v = torch.log(torch.clamp(torch.sqrt(torch.clamp(power, min=eps)), min=eps))
+                    frames, bins = v.shape[1], v.shape[2]
+                    v = v.reshape(b, c, frames, bins)
+                    if expand_dims:
+                        return v.permute(0, 2, 3, 1)
+                    return v.permute(0, 2, 1, 3).reshape(b, frames, c * bins)
                 """
         default:
             return ""

@@ -7,6 +7,8 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
     case einsumDense, multiHeadAttention, dotAttention
     // The third round's classes (sources in PyTorchPrelude+Breadth.swift).
     case separableConv1d, kerasEncode, integerLookup, kerasHashing, convLSTM2d, attentionKerasMask
+    // Round three's newest classes (sources in PyTorchPrelude+Breadth.swift).
+    case kerasAutoContrast, kerasSTFT
 
     static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
@@ -16,7 +18,7 @@ enum PyTorchHelper: Int, CaseIterable, Comparable {
         case .maxPoolSame, .avgPoolSame: return [.padSame]
         case .multiHeadAttention: return [.einsumDense]
         case .integerLookup, .kerasHashing: return [.kerasEncode]
-        case .convLSTM2d: return [.padSame]
+        case .convLSTM2d, .kerasSTFT: return [.padSame]
         default: return []
         }
     }
