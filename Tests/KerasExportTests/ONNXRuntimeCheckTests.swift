@@ -66,9 +66,11 @@ struct ONNXRuntimeCheckTests {
         // naming the layer (Hashing's FarmHash needs BitwiseXor), are verified whole at opset 18 and 21, and without
         // their Hashing outputs (`--outputs`) below.
         #expect(json["skipped"] as? Int == 0, "\(text.split(separator: "\n").filter { $0.hasPrefix("SKIP") })")
-        // + the eight breadth3_* fixtures (RMSNormalization, adaptive pools, ConvLSTM1D/3D, LocallyConnected, …), not
-        // mapped yet.
-        #expect((json["refused_expected"] as? Int ?? 99) <= 10)
+        // + breadth3_image_k3 (Keras 3's RandomCrop declares height×width but returns its input unchanged at
+        // inference: refused naming the layer, the fixture's other outputs verified with `--outputs`). The other
+        // breadth3_* fixtures (RMSNormalization, adaptive pools, ConvLSTM1D/3D, LocallyConnected, STFTSpectrogram,
+        // Pipeline, SpectralNormalization, tf_keras RandomCrop, AutoContrast, ReversibleEmbedding) export whole.
+        #expect((json["refused_expected"] as? Int ?? 99) <= 11)
         #expect((json["verified"] as? Int ?? 0) >= 628)
     }
 
