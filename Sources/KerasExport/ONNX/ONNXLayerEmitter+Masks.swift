@@ -31,7 +31,7 @@ enum ONNXMaskRule {
     ]
     static let mergeClasses: Set<String> = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"]
     static let usingClasses: Set<String> = [
-        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM2D",
+        "Softmax", "GroupedQueryAttention", "Lambda", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     ]
 
     static func of(_ layer: any Layer) -> ONNXMaskRule {

@@ -44,14 +44,14 @@ extension ONNXLayerEmitter {
         throw c.error("an RNN needs at least one cell")
     }
 
-    // MARK: ConvLSTM2D
+    // MARK: ConvLSTM1D/2D/3D
 
-    /// ConvLSTM2D as an ONNX `Scan` over the time axis (so the time length may be dynamic): the input convolution of
-    /// every step at once outside the loop (`Conv` on `(N·T, C, H, W)`, with the bias), then in the loop body the
+    /// ConvLSTM1D/2D/3D (`rank` spatial axes) as an ONNX `Scan` over the time axis (so the time length may be dynamic): the input convolution of
+    /// every step at once outside the loop (`Conv` on `(N·T, C, spatial…)`, with the bias), then in the loop body the
     /// recurrent `same` convolution of h (stride 1, no dilation, as Keras), the gates split i, f, c, o, and
     /// `c = f·c + i·act(g)`, `h = o·act(c)`; `go_backwards` scans the steps in reverse (the output sequence in
-    /// processing order, as Keras). Channels-last only (as the engine); needs known rows, columns and channels.
-    func convLSTM2D(_ l: ConvLSTM, _ c: LayerContext, _ inputs: [ONNXValue]) throws -> [ONNXValue] {
+    /// processing order, as Keras). Channels-last only (as the engine); needs known spatial sizes and channels.
+    func convLSTM(_ l: ConvLSTM, _ c: LayerContext, _ inputs: [ONNXValue]) throws -> [ONNXValue] {
         guard inputs.count == 1 else {
             throw c.error("called with \(inputs.count) tensors: an `initial_state` argument has no ONNX mapping in KerasPort")
         }
@@ -59,36 +59,38 @@ extension ONNXLayerEmitter {
         guard !o.stateful else { throw c.error("`stateful=True` has no ONNX mapping (ONNX Runtime keeps no states between runs)") }
         guard l.dataFormat == .channelsLast else { throw c.error("`data_format=\"channels_first\"` is not supported") }
         let x = b.converted(inputs[0], to: .native)
-        guard x.rank == 5, let h = x.shape[2], let w = x.shape[3], let channels = x.shape[4] else {
-            throw c.error("expected input [batch, time, rows, cols, channels] with known rows, cols and channels, got \(x.shape.kerasDescription)")
+        let rank = l.rank
+        let known = x.shape.dropFirst(2).compactMap { $0 }
+        guard x.rank == rank + 3, known.count == rank + 1 else {
+            throw c.error("expected input [batch, time, \(rank) spatial axes, channels] with known spatial sizes and channels, got \(x.shape.kerasDescription)")
         }
-        let step = try tfConvOutputSizes(input: [nil, h, w, channels], kernel: l.kernelSize, strides: l.strides,
-                                              dilation: l.dilationRate, padding: l.padding, c)
-        let (oh, ow) = (step[0], step[1])
+        let spatialIn = Array(known.prefix(rank)), channels = known[rank]
+        let outSpatial = try tfConvOutputSizes(input: [nil] + spatialIn.map { Optional($0) } + [channels], kernel: l.kernelSize,
+                                               strides: l.strides, dilation: l.dilationRate, padding: l.padding, c)
         let f = l.filters
         let kernel = try c.weight(0, "kernel"), recurrentKernel = try c.weight(1, "recurrent_kernel")
         guard kernel.shape == l.kernelSize + [channels, 4 * f], recurrentKernel.shape == l.kernelSize + [f, 4 * f] else {
             throw c.error("kernel \(kernel.shape) / recurrent kernel \(recurrentKernel.shape) do not fit \(channels) channels and \(f) filters")
         }
         let scope = c.scope
-        // Input convolution of all steps: (N, T, H, W, C) → (N·T, C, H, W) → (N·T, 4F, oh, ow) → (N, T, 4F, oh, ow).
-        let merged = b.op("Reshape", [x.name, b.int64s([-1, h, w, channels])], scope: scope)
-        let nchw = b.op("Transpose", [merged], scope: scope, [b.attr("perm", ints: [0, 3, 1, 2])])
+        // Input convolution of all steps: (N, T, s…, C) → (N·T, C, s…) → (N·T, 4F, o…) → (N, T, 4F, o…).
+        let merged = b.op("Reshape", [x.name, b.int64s([-1] + spatialIn + [channels])], scope: scope)
+        let nchw = b.op("Transpose", [merged], scope: scope, [b.attr("perm", ints: [0, rank + 1] + Array(1...rank))])
         let (wShape, wValues) = convKernel(kernel)
         var convInputs = [nchw, b.constant(wValues, shape: wShape, scope: scope, hint: "W")]
         if o.useBias { convInputs.append(b.constant(try c.weight(2, "bias").scalars, shape: [4 * f], scope: scope, hint: "B")) }
         var attributes = [b.attr("kernel_shape", ints: l.kernelSize), b.attr("strides", ints: l.strides),
                           b.attr("dilations", ints: l.dilationRate)]
-        attributes += try padAttributes(l.padding, input: [h, w], kernel: l.kernelSize, strides: l.strides,
+        attributes += try padAttributes(l.padding, input: spatialIn, kernel: l.kernelSize, strides: l.strides,
                                         dilation: l.dilationRate, c)
         let projected = b.op("Conv", convInputs, scope: scope, attributes)
         let shape = b.op("Shape", [x.name], scope: scope)
         let batchTime = b.op("Slice", [shape, b.int64s([0]), b.int64s([2])], scope: scope)
-        let split = b.op("Reshape", [projected, b.op("Concat", [batchTime, b.int64s([4 * f, oh, ow])], scope: scope,
+        let split = b.op("Reshape", [projected, b.op("Concat", [batchTime, b.int64s([4 * f] + outSpatial)], scope: scope,
                                                       [b.attr("axis", int: 0)])], scope: scope)
-        // Zero initial states (N, F, oh, ow).
+        // Zero initial states (N, F, o…).
         let batch = b.op("Slice", [shape, b.int64s([0]), b.int64s([1])], scope: scope)
-        let stateShape = b.op("Concat", [batch, b.int64s([f, oh, ow])], scope: scope, [b.attr("axis", int: 0)])
+        let stateShape = b.op("Concat", [batch, b.int64s([f] + outSpatial)], scope: scope, [b.attr("axis", int: 0)])
         let zeros = b.op("ConstantOfShape", [stateShape], scope: scope)
 
         // The loop body, built as a subgraph (its constants are initializers of the outer graph, visible inside).
@@ -116,10 +118,10 @@ extension ONNXLayerEmitter {
         body.name = b.fresh(scope, "body")
         body.node = b.graph.node
         b.graph.node = outerNodes
-        // Typed and shaped (N, channels, oh, ow): ONNX Runtime wants the body's output shapes set (IR 7 models get no
+        // Typed and shaped (N, channels, o…): ONNX Runtime wants the body's output shapes set (IR 7 models get no
         // subgraph shape inference).
         func info(_ name: String, channels: Int) -> Onnx_ValueInfoProto {
-            var v = b.valueInfo(name: name, type: .float32, shape: [nil, channels, oh, ow])
+            var v = b.valueInfo(name: name, type: .float32, shape: [nil, channels] + outSpatial.map { Optional($0) })
             v.type.tensorType.shape.dim[0].dimParam = "batch"
             return v
         }
@@ -133,11 +135,11 @@ extension ONNXLayerEmitter {
                           attributes: [bodyAttribute, b.attr("num_scan_inputs", int: 1), b.attr("scan_input_axes", ints: [1]),
                                        b.attr("scan_input_directions", ints: [o.goBackwards ? 1 : 0]),
                                        b.attr("scan_output_axes", ints: [1])])
-        let stateShapeKeras: Shape = [x.shape[0], oh, ow, f]
+        let stateShapeKeras: Shape = [x.shape[0]] + outSpatial.map { Optional($0) } + [f]
         var results: [ONNXValue]
         if o.returnSequences {
-            // (N, T, F, oh, ow) → (N, T, oh, ow, F).
-            let y = b.op("Transpose", [outs[2]], scope: scope, [b.attr("perm", ints: [0, 1, 3, 4, 2])])
+            // (N, T, F, o…) → (N, T, o…, F).
+            let y = b.op("Transpose", [outs[2]], scope: scope, [b.attr("perm", ints: [0, 1] + Array(3..<(rank + 3)) + [2])])
             results = [ONNXValue(name: y, layout: .native, shape: c.outputShapes[0])]
         } else {
             results = [spatialOutput(outs[0], .channelsLast, shape: stateShapeKeras)]

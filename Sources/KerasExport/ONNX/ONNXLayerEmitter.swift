@@ -47,7 +47,8 @@ final class ONNXLayerEmitter {
                 throw ONNXExportError("layer `\(prefix)\(node.name)` (\(node.layer.className)): output shape unknown")
             }
             let scope = prefix + node.name + (c > 0 ? "_call\(c)" : "")
-            var context = LayerContext(layer: node.layer, path: prefix + node.name, scope: scope,
+            let callLayer = (node.layer as? any CallSpecificLayer)?.forCall(c) ?? node.layer
+            var context = LayerContext(layer: callLayer, path: prefix + node.name, scope: scope,
                                        outputShapes: outShapes, nested: analysis.nested[id])
             let inMasks = call.inputs.map { masks[$0] }
             let rule = ONNXMaskRule.of(node.layer)
@@ -164,7 +165,7 @@ final class ONNXLayerEmitter {
         case let l as IntegerLookup: return [try integerLookup(l, c, try one())]
         case let l as Hashing: return [try hashing(l, c, try one())]
         case let l as RNN: return try rnnStack(l, c, inputs, mask: c.mask)
-        case let l as ConvLSTM where l.rank == 2: return try convLSTM2D(l, c, inputs)
+        case let l as ConvLSTM: return try convLSTM(l, c, inputs)
         case let l as MaxPooling1D:
             return [try pooling("MaxPool", c, try one(), rank: 1, pool: l.poolSize, strides: l.strides, padding: l.padding, dataFormat: l.dataFormat)]
         case let l as MaxPooling2D:
@@ -248,6 +249,15 @@ final class ONNXLayerEmitter {
         case let l as Attention: return try dotAttention(l, c, inputs)
         case let l as AdditiveAttention: return try additiveAttention(l, c, inputs)
         case let l as TimeDistributed: return [try timeDistributed(l, c, try one())]
+        case let l as RMSNormalization: return [try rmsNormalization(l, c, try one())]
+        case let l as AdaptivePooling: return [try adaptivePooling(l, c, try one())]
+        case let l as LocallyConnected: return [try locallyConnected(l, c, try one())]
+        case let l as STFTSpectrogram: return [try stftSpectrogram(l, c, try one())]
+        case let l as Pipeline: return [try pipeline(l, c, try one())]
+        case let l as SpectralNormalization: return try spectralNormalization(l, c, inputs)
+        case let l as RandomCrop: return [try randomCrop(l, c, try one())]
+        case let l as AutoContrast: return [try autoContrast(l, c, try one())]
+        case let l as ReversibleEmbedding: return [try reversibleEmbedding(l, c, try one())]
         case is OpaqueLayer:
             throw c.error("not supported by KerasPort, so it has no ONNX mapping")
         default:
