@@ -7,7 +7,8 @@
 #      for Keras 2 dialect .h5) and compared with the outputs Keras computed;
 #   (later stages: the DocC build without warnings, the examples, and a fresh package depending on a version tag)
 #   4. tools/check_pytorch.py: every fixture exported with `export --format pytorch`, loaded in real PyTorch (CPU
-#      torch from tools/requirements-pytorch.txt) with load_state_dict(strict=True) and compared with Keras' outputs;
+#      torch from tools/requirements-pytorch.txt) with load_state_dict(strict=True) and compared with Keras' outputs (`--strict`: a layer
+#      without a PyTorch mapping fails);
 #   5. a short fuzz run of the CLI on mutated fixtures (tools/fuzz.py --short);
 #   6. the real-world zoo's quick subset (tools/zoo.sh --quick: models built by real Keras into tools/.cache/zoo,
 #      keras-port predict / convert / inspect checked against Keras, converted files loaded in real Keras 3).
@@ -80,7 +81,7 @@ tools/interop.sh | tee /tmp/keras-port-interop.log
 interop_passed=$(grep -oE "^=== [0-9]+ passed" /tmp/keras-port-interop.log | grep -oE "[0-9]+" | tail -n 1 || echo 0)
 
 step "PyTorch export in real PyTorch (tools/check_pytorch.py)"
-tools/.venv/bin/python tools/check_pytorch.py --binary "$(swift build --show-bin-path)/keras-port" | tee /tmp/keras-port-pytorch.log
+tools/.venv/bin/python tools/check_pytorch.py --strict --binary "$(swift build --show-bin-path)/keras-port" | tee /tmp/keras-port-pytorch.log
 pytorch_passed=$(grep -oE "^[0-9]+/[0-9]+ exports verified" /tmp/keras-port-pytorch.log | grep -oE "^[0-9]+" || echo 0)
 
 step "short fuzz run (tools/fuzz.py --short)"
