@@ -537,6 +537,22 @@ struct HostileInputTests {
         expectError(["junk.keras", "model.weights.h5", "not an HDF5 file"]) { _ = try KerasFile.open(junk.path) }
     }
 
+    @Test("a .keras archive opened through a symbolic link is sized by its target (the zip-bomb bound), and reads")
+    func archiveThroughSymlink() throws {
+        let dir = try folder()
+        let config = ZipMember.stored("config.json", Array(preluConfig.utf8))
+        let weights = ZipMember.stored("model.weights.h5", try v3WeightsImage([("p_re_lu", [[1, 1, 3]])]))
+        // 40 KB of metadata (valid JSON): more than the link's own few bytes × the expansion bound allow.
+        let metadata = ZipMember.stored("metadata.json", Array(("{" + String(repeating: " ", count: 40_000) + "}").utf8))
+        let target = dir.appendingPathComponent("target.keras")
+        try Data(zipArchive([config, metadata, weights])).write(to: target)
+        // A short link name: its own size (a few bytes) × the expansion bound is far below what the members declare.
+        let link = dir.appendingPathComponent("l.keras")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "target.keras")
+        let graph = try KerasFile.open(link.path).loadGraph()
+        #expect(graph.nodes.first { $0.name == "act" }?.layer.weights.first?.tensor.scalars == [0.25, 0.25, 0.25])
+    }
+
     @Test("path traversal member names are refused, naming the member")
     func pathTraversal() throws {
         let dir = try folder()

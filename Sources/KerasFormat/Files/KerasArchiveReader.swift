@@ -36,7 +36,9 @@ struct KerasArchiveReader {
             throw FormatError(file: path, "not a readable ZIP archive (\(error))")
         }
         // Every member is looked at before anything is inflated: names, kinds, how many, how large in total.
-        let archiveSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        // The size of the file itself, not of a symbolic link naming it (a user's `model.keras -> …/model.keras`).
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let archiveSize = (try? FileManager.default.attributesOfItem(atPath: resolved)[.size] as? Int) ?? 0
         let (sizeBound, o) = max(archiveSize, 1).multipliedReportingOverflow(by: Self.maximumExpansion)
         let totalBound = o ? Self.totalLimit : min(Self.totalLimit, sizeBound)
         var count = 0

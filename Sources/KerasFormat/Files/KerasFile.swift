@@ -103,7 +103,8 @@ public final class KerasFile {
 
     static func readText(_ path: String, what: String, limit: Int = 256 << 20) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw FormatError(file: path, "no such file (\(what))") }
-        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+        // The size of the file itself, not of a symbolic link naming it.
+        let attrs = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
         if let size = attrs?[.size] as? Int, size > limit {
             throw FormatError(file: path, "\(what) is \(size) bytes, above the \(limit)-byte limit")
         }
