@@ -29,7 +29,7 @@ public final class KerasModel: Sendable {
     ///
     /// A runnable model keeps the kernels it runs on the direct GEMM kernel only in that kernel's packed layout
     /// (one copy of the weights in memory, not two); this property rebuilds them (bit for bit) at each read, a copy
-    /// of those weights: keep the result rather than reading it repeatedly. See ``CompiledModel/graph``.
+    /// of those weights: keep the result rather than reading it repeatedly. See `CompiledModel.graph`.
     public var graph: ModelGraph {
         switch compiled {
         case .success(let model): return model.graph
