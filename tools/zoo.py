@@ -64,8 +64,11 @@ def model_ids(version: str):
 def selected(ids, only):
     if not only:
         return ids
-    want = {o.strip().lower() for o in only if o.strip()}
-    return [i for i in ids if i in want or i.rsplit("_", 1)[0] in want]
+    # In the order of `only` (a rebuild can put the models that matter most first).
+    want = [o.strip().lower() for o in only if o.strip()]
+    rank = {w: k for k, w in reversed(list(enumerate(want)))}
+    picked = [i for i in ids if i in rank or i.rsplit("_", 1)[0] in rank]
+    return sorted(picked, key=lambda i: rank.get(i, rank.get(i.rsplit("_", 1)[0])))
 
 
 def build_one(mid: str, version: str, out: Path) -> dict:
