@@ -138,6 +138,7 @@ def build_one(mid: str, version: str, out: Path) -> dict:
         "seed": Z.seed(mid),
         "calibration_samples": int(calib[0].shape[0]),
         "conditioning": cond,
+        "residual_damping": getattr(model, "_zoo_residual_damping", None),
         "build_seconds": round(time.time() - t0, 1),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))

@@ -346,7 +346,8 @@ def randomize(model, rng, calibration_inputs):
             # mean 0 / variance 1 while every saved file holds the random statistics.
             layer.finalize_state()
 
-    damp_residual_branches(model, layers)
+    damped, factor = damp_residual_branches(model, layers)
+    model._zoo_residual_damping = {"branch_batch_norms": len(damped), "gamma_factor": round(float(factor), 4)}
     calibrate_batch_norm(model, layers, rng, calibration_inputs)
     scale_output_dense(model, calibration_inputs)
     return left
@@ -381,17 +382,20 @@ def _consumers(layer):
 
 def damp_residual_branches(model, layers):
     """Scales gamma of every BatchNormalization that ends a branch feeding an `Add` (reached directly or through
-    _BRANCH_PASS layers, and feeding no convolution itself) by RESIDUAL_GAMMA (before
+    _BRANCH_PASS layers, and feeding no convolution itself) by min(RESIDUAL_GAMMA, 1/√L), L the number of such Adds
+    (before
     calibration, so the statistics are taken on the damped model). Trained residual networks have small
     branch-final gammas (ResNet-RS and most recipes initialize them to zero); with gamma U(0.7, 1.3) each identity
     shortcut adds a branch of full variance, and ResNet-RS 270–420 (≈ 90–140 blocks) grow until Keras' own
-    output moves by 5e-4 for a relative 1e-6 input change, past the parity bound (measured: resnetrs350_k2 4.8e-4
-    → 2.6e-6 with this). Returns the names of the layers damped."""
+    output moves by 5e-4 for a relative 1e-6 input change, past the parity bound (measured on resnetrs350_k2: 4.8e-4
+    undamped, 1.8e-4 with a fixed 0.25; the 1/√L of Fixup/SkipInit keeps what the L branches add to the trunk's
+    variance at one block's). Returns the names of the layers damped and the factor."""
     import numpy as np
 
     by_id = {id(l): l for l in layers}
-    damped = []
+    branches = []  # (Add, its branch-final BatchNormalization layers)
     for add in [l for l in layers if l.__class__.__name__ == "Add"]:
+        ends = []
         for src in _inbound_layers(add):
             seen = 0
             while src is not None and src.__class__.__name__ in _BRANCH_PASS and seen < 8:
@@ -403,15 +407,26 @@ def damp_residual_branches(model, layers):
             if src is None or id(src) not in by_id or src.__class__.__name__ != "BatchNormalization":
                 continue
             names = [C.short_weight_name(w) for w in src.weights]
-            if "gamma" not in names or src.name in damped or \
+            if "gamma" not in names or \
                     any("Conv" in c.__class__.__name__ or c.__class__.__name__ == "Dense" for c in _consumers(src)):
                 continue  # one that also feeds a convolution is the trunk (MobileNetV2's linear bottleneck)
+            ends.append(src)
+        if ends:
+            branches.append(ends)
+    # Fixup / SkipInit: with L branches each scaled by 1/√L the variance they add up to stays that of one block.
+    factor = min(RESIDUAL_GAMMA, 1.0 / np.sqrt(max(len(branches), 1)))
+    damped = []
+    for ends in branches:
+        for src in ends:
+            if src.name in damped:
+                continue
+            names = [C.short_weight_name(w) for w in src.weights]
             vals = src.get_weights()
             gi = names.index("gamma")
-            vals[gi] = (vals[gi].astype(np.float64) * RESIDUAL_GAMMA).astype(vals[gi].dtype)
+            vals[gi] = (vals[gi].astype(np.float64) * factor).astype(vals[gi].dtype)
             src.set_weights(vals)
             damped.append(src.name)
-    return damped
+    return damped, factor
 
 
 def _spatial_size(layer):
