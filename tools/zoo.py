@@ -41,6 +41,9 @@ VERSIONS = ("k2", "k3")
 CALIBRATION = 16
 
 # Small, fast, and passing on this branch: the subset tools/test.sh runs (tools/zoo.sh --quick).
+# Largest share of the bound a relative 1e-6 input change may move Keras' own output by (see build_one).
+COND_RATIO = 0.25
+
 QUICK = ["slash_names_k2", "anysize_generator_k2", "anysize_generator_k3", "srgan_discriminator_k2", "mobilenet_k2",
          "espcn_k2", "text_rnn_k3"]
 
@@ -96,8 +99,18 @@ def build_one(mid: str, version: str, out: Path) -> dict:
         runs_inputs = [[rng.uniform(-1.0, 1.0, size=(Z.BATCH, Z.APP_SIZE, Z.APP_SIZE, 3)).astype(np.float32)]]
         calib = _with_run_inputs([rng.uniform(-1.0, 1.0, size=(CALIBRATION, Z.APP_SIZE, Z.APP_SIZE, 3))
                                   .astype(np.float32)], runs_inputs[0])
-    Z.randomize(model, rng, calib)
-    cond = Z.conditioning(model, runs_inputs[0], np.random.default_rng(0))
+    # A model whose output Keras itself moves by more than a quarter of the bound for a relative 1e-6 input change
+    # cannot be checked at the bound: its residual branches are damped further (halved, up to 3 times; the same
+    # seed, so a well-conditioned model is built exactly once and never changes).
+    state, damping = rng.bit_generator.state, 1.0
+    for attempt in range(4):
+        rng.bit_generator.state = state
+        Z.randomize(model, rng, calib, damping)
+        cond = Z.conditioning(model, runs_inputs[0], np.random.default_rng(0))
+        if cond["input_1e-6_bound_ratio"] <= COND_RATIO or not model._zoo_residual_damping["branch_batch_norms"] \
+                or attempt == 3:
+            break
+        damping /= 2
 
     # Written into a fresh folder (<cache>/.building/<id>, out of reach of `<cache>/*/manifest.json`), which replaces
     # the cached one only once the model is complete (others may be reading the cache meanwhile).

@@ -277,7 +277,7 @@ def _fan_in(cls: str, name: str, path: str, shape) -> int:
     return int(np.prod(shape[:-1]))
 
 
-def randomize(model, rng, calibration_inputs):
+def randomize(model, rng, calibration_inputs, damping: float = 1.0):
     """Every weight from `rng` with scales that keep activations O(1):
     kernels N(0, 2/fan_in) (He; recurrent and attention kernels 1/fan_in), biases N(0, 0.05²), gamma U(0.7, 1.3),
     beta N(0, 0.1²), embeddings N(0, 0.5²), PReLU alphas from a palette with negative, zero and >1 values,
@@ -346,7 +346,7 @@ def randomize(model, rng, calibration_inputs):
             # mean 0 / variance 1 while every saved file holds the random statistics.
             layer.finalize_state()
 
-    damped, factor = damp_residual_branches(model, layers)
+    damped, factor = damp_residual_branches(model, layers, damping)
     model._zoo_residual_damping = {"branch_batch_norms": len(damped), "gamma_factor": round(float(factor), 4)}
     calibrate_batch_norm(model, layers, rng, calibration_inputs)
     scale_output_dense(model, calibration_inputs)
@@ -380,10 +380,10 @@ def _consumers(layer):
     return out
 
 
-def damp_residual_branches(model, layers):
+def damp_residual_branches(model, layers, scale: float = 1.0):
     """Scales gamma of every BatchNormalization that ends a branch feeding an `Add` (reached directly or through
     _BRANCH_PASS layers, and feeding no convolution itself) by min(RESIDUAL_GAMMA, 1/√L), L the number of such Adds
-    (before
+    (times `scale`: zoo.py halves it while a model stays ill-conditioned) (before
     calibration, so the statistics are taken on the damped model). Trained residual networks have small
     branch-final gammas (ResNet-RS and most recipes initialize them to zero); with gamma U(0.7, 1.3) each identity
     shortcut adds a branch of full variance, and ResNet-RS 270–420 (≈ 90–140 blocks) grow until Keras' own
@@ -414,7 +414,7 @@ def damp_residual_branches(model, layers):
         if ends:
             branches.append(ends)
     # Fixup / SkipInit: with L branches each scaled by 1/√L the variance they add up to stays that of one block.
-    factor = min(RESIDUAL_GAMMA, 1.0 / np.sqrt(max(len(branches), 1)))
+    factor = scale * min(RESIDUAL_GAMMA, 1.0 / np.sqrt(max(len(branches), 1)))
     damped = []
     for ends in branches:
         for src in ends:
@@ -557,7 +557,8 @@ def conditioning(model, inputs, rng):
     ys2 = C.run_model(model, xs2)
     d = max(float(np.max(np.abs(b.astype(np.float64) - a))) for a, b in zip(ys, ys2))
     ex = max(float(np.max(np.abs(b.astype(np.float64) - a) - (1e-4 + 1e-3 * np.abs(a)))) for a, b in zip(ys, ys2))
-    return {"input_1e-6_output_delta": d, "input_1e-6_bound_excess": ex,
+    ratio = max(float(np.max(np.abs(b.astype(np.float64) - a) / (1e-4 + 1e-3 * np.abs(a)))) for a, b in zip(ys, ys2))
+    return {"input_1e-6_output_delta": d, "input_1e-6_bound_excess": ex, "input_1e-6_bound_ratio": ratio,
             "output_absmax": max(float(np.max(np.abs(y))) for y in ys)}
 
 
