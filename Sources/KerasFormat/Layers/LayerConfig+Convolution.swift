@@ -72,3 +72,86 @@ extension ConfigEncoding {
          ("bias_constraint", object(l.biasConstraint, .constraint, dialect))]
     }
 }
+
+/// DepthwiseConv1D/2D and SeparableConv1D/2D, for their one config encoder
+/// (``ConfigEncoding/depthwiseConvolution(_:_:)``): the window, `depth_multiplier`, the depthwise and bias objects,
+/// and for the separable ones `filters` and the pointwise objects.
+package protocol DepthwiseConvolutionEncoding: ConvolutionGeometry {
+    var depthMultiplier: Int { get }
+    var depthwiseInitializer: KerasObject? { get }
+    var biasInitializer: KerasObject? { get }
+    var depthwiseRegularizer: KerasObject? { get }
+    var biasRegularizer: KerasObject? { get }
+    var activityRegularizer: KerasObject? { get }
+    var depthwiseConstraint: KerasObject? { get }
+    var biasConstraint: KerasObject? { get }
+    /// SeparableConv1D/2D: `filters` and the pointwise initializer, regularizer and constraint; `nil` for depthwise.
+    var pointwise: (filters: Int, initializer: KerasObject?, regularizer: KerasObject?, constraint: KerasObject?)? { get }
+}
+
+extension DepthwiseConv1D: DepthwiseConvolutionEncoding {
+    package var pointwise: (filters: Int, initializer: KerasObject?, regularizer: KerasObject?, constraint: KerasObject?)? { nil }
+}
+extension DepthwiseConv2D: DepthwiseConvolutionEncoding {
+    package var pointwise: (filters: Int, initializer: KerasObject?, regularizer: KerasObject?, constraint: KerasObject?)? { nil }
+}
+extension SeparableConv1D: DepthwiseConvolutionEncoding {
+    package var pointwise: (filters: Int, initializer: KerasObject?, regularizer: KerasObject?, constraint: KerasObject?)? {
+        (filters, pointwiseInitializer, pointwiseRegularizer, pointwiseConstraint)
+    }
+}
+extension SeparableConv2D: DepthwiseConvolutionEncoding {
+    package var pointwise: (filters: Int, initializer: KerasObject?, regularizer: KerasObject?, constraint: KerasObject?)? {
+        (filters, pointwiseInitializer, pointwiseRegularizer, pointwiseConstraint)
+    }
+}
+
+extension ConfigEncoding {
+    /// The config of a depthwise or separable convolution. Keras 2 (tf_keras order): (`filters`,) `kernel_size,
+    /// strides, padding, data_format, dilation_rate, activation, use_bias`, bias initializer/regularizer,
+    /// `activity_regularizer`, bias constraint, `depth_multiplier`, then the depthwise (and pointwise) initializers,
+    /// regularizers, constraints. Keras 3: `depth_multiplier`, (`filters`,) the window, `activation, use_bias`, then
+    /// depthwise/(pointwise/)bias initializers, regularizers (with `activity_regularizer`), constraints. tf_keras also
+    /// writes `groups: 1` (and, for the separable ones, unused `kernel_initializer`, `kernel_regularizer`,
+    /// `kernel_constraint`), which Keras 3 rejects, so they are left out.
+    package static func depthwiseConvolution(_ l: some DepthwiseConvolutionEncoding,
+                                             _ dialect: ConfigDialect) -> JSONValue {
+        let pw = l.pointwise
+        let head: [(String, JSONValue)] = (pw.map { [("filters", JSONValue.number(Double($0.filters)))] } ?? []) + [
+            ("kernel_size", ints(l.kernelSize)), ("strides", ints(l.strides)), ("padding", .string(l.padding.rawValue)),
+            ("data_format", .string(l.dataFormat.rawValue)), ("dilation_rate", ints(l.dilationRate)),
+        ]
+        let act: [(String, JSONValue)] = [("activation", activation(l.activation, dialect)), ("use_bias", .bool(l.useBias))]
+        let multiplier: (String, JSONValue) = ("depth_multiplier", .number(Double(l.depthMultiplier)))
+        func pointwise(_ key: String, _ value: KerasObject??, _ kind: KerasObjectKind) -> [(String, JSONValue)] {
+            guard let value else { return [] }
+            return [(key, object(value, kind, dialect))]
+        }
+        let (pwInit, pwReg, pwCon) = (pw.map { $0.initializer }, pw.map { $0.regularizer }, pw.map { $0.constraint })
+        if dialect == .keras3 {
+            return .object(base(l.common, dialect) + [multiplier] + head + act
+                + [("depthwise_initializer", object(l.depthwiseInitializer, .initializer, dialect))]
+                + pointwise("pointwise_initializer", pwInit, .initializer)
+                + [("bias_initializer", object(l.biasInitializer, .initializer, dialect)),
+                   ("depthwise_regularizer", object(l.depthwiseRegularizer, .regularizer, dialect))]
+                + pointwise("pointwise_regularizer", pwReg, .regularizer)
+                + [("bias_regularizer", object(l.biasRegularizer, .regularizer, dialect)),
+                   ("activity_regularizer", object(l.activityRegularizer, .regularizer, dialect)),
+                   ("depthwise_constraint", object(l.depthwiseConstraint, .constraint, dialect))]
+                + pointwise("pointwise_constraint", pwCon, .constraint)
+                + [("bias_constraint", object(l.biasConstraint, .constraint, dialect))])
+        }
+        return .object(base(l.common, dialect) + head + act + [
+            ("bias_initializer", object(l.biasInitializer, .initializer, dialect)),
+            ("bias_regularizer", object(l.biasRegularizer, .regularizer, dialect)),
+            ("activity_regularizer", object(l.activityRegularizer, .regularizer, dialect)),
+            ("bias_constraint", object(l.biasConstraint, .constraint, dialect)),
+            multiplier,
+            ("depthwise_initializer", object(l.depthwiseInitializer, .initializer, dialect)),
+        ] + pointwise("pointwise_initializer", pwInit, .initializer)
+          + [("depthwise_regularizer", object(l.depthwiseRegularizer, .regularizer, dialect))]
+          + pointwise("pointwise_regularizer", pwReg, .regularizer)
+          + [("depthwise_constraint", object(l.depthwiseConstraint, .constraint, dialect))]
+          + pointwise("pointwise_constraint", pwCon, .constraint))
+    }
+}
