@@ -92,20 +92,9 @@ func temporaryFolder(_ label: String) throws -> URL {
 
 /// Runs an executable and returns its exit status and standard output (stderr is discarded).
 func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let r = try Programs.run(URL(fileURLWithPath: executable), arguments)
+    return (r.status, r.stdout)
 }
 
 /// The pinned venv's python, when it exists.
-var venvPython: String? {
-    let path = TestFixtures.repositoryRoot.appendingPathComponent("tools/.venv/bin/python").path
-    return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-}
+var venvPython: String? { Programs.venvPython }

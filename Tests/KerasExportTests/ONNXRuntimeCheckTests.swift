@@ -7,35 +7,15 @@ import _TestSupport
 /// written as a Triton model repository entry parsed as Triton's ModelConfig.
 @Suite("ONNX export: real ONNX Runtime")
 struct ONNXRuntimeCheckTests {
-    static let root = TestFixtures.repositoryRoot
-    static let python = root.appendingPathComponent("tools/.venv/bin/python").path
     /// `keras-port` is built next to the test bundle (`swift build --build-tests` builds every product).
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("keras-port").path
 
-    static func venvHasONNXRuntime() -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: python) else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import onnx, onnxruntime, tritonclient"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }
-
-    static let ready = FileManager.default.isExecutableFile(atPath: binary) && venvHasONNXRuntime()
+    static let ready = FileManager.default.isExecutableFile(atPath: binary)
+        && Programs.venvPython(running: "import onnx, onnxruntime, tritonclient") != nil
 
     static func venvHasTensorFlow() -> Bool {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
+        Programs.venvPython(running: "import importlib.util, sys; sys.exit(importlib.util.find_spec('tensorflow') is None)") != nil
     }
 
     @Test("every fixture exports, passes onnx.checker and matches Keras in ONNX Runtime (+ Triton config)",
@@ -44,21 +24,10 @@ struct ONNXRuntimeCheckTests {
         let dir = try TestFixtures.temporaryDirectory("onnx-check")
         defer { try? FileManager.default.removeItem(at: dir) }
         let report = dir.appendingPathComponent("report.json")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python)
-        p.arguments = [Self.root.appendingPathComponent("tools/check_onnx.py").path, "--bin", Self.binary, "--triton",
-                       "--json", report.path]
-        var env = ProcessInfo.processInfo.environment
-        env["OMP_NUM_THREADS"] = "1"
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, text) = try Programs.runTool("check_onnx.py", ["--bin", Self.binary, "--triton", "--json", report.path],
+                                                  environment: ["OMP_NUM_THREADS": "1"])
         let failures = text.split(separator: "\n").filter { $0.hasPrefix("FAIL") }
-        #expect(p.terminationStatus == 0, "check_onnx.py failed:\n\(failures.joined(separator: "\n"))\n\(text.suffix(400))")
+        #expect(status == 0, "check_onnx.py failed:\n\(failures.joined(separator: "\n"))\n\(text.suffix(400))")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         #expect(json["failed"] as? Int == 0)
         // No fixture is skipped: every one exports (676 exports with the opset/layout/PReLU-form
@@ -77,21 +46,9 @@ struct ONNXRuntimeCheckTests {
     @Test("Hashing's ONNX mapping gives TensorFlow's to_hash_bucket_fast bins on values of every decimal length (tools/check_onnx_hashing.py)",
           .enabled(if: ready && venvHasTensorFlow(), "needs tools/.venv with onnx, onnxruntime, tritonclient and tensorflow (tools/setup_venv.sh) and the keras-port binary"))
     func hashingAgainstTensorFlow() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python)
-        p.arguments = [Self.root.appendingPathComponent("tools/check_onnx_hashing.py").path, "--bin", Self.binary]
-        var env = ProcessInfo.processInfo.environment
-        env["OMP_NUM_THREADS"] = "1"
-        env["TF_CPP_MIN_LOG_LEVEL"] = "3"
-        env["CUDA_VISIBLE_DEVICES"] = ""
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text.suffix(600))")
+        let (status, text) = try Programs.runTool("check_onnx_hashing.py", ["--bin", Self.binary], environment: [
+            "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""])
+        #expect(status == 0, "\(text.suffix(600))")
         #expect(text.contains(": exact"), "\(text.suffix(600))")
     }
 }

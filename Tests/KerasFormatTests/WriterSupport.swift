@@ -237,16 +237,7 @@ func weightDifferences(_ a: [Weight], _ b: [Weight], where label: String, compar
 
 /// Runs a program; its exit status and combined output.
 func runProgram(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    try Programs.runCombined(executable, arguments)
 }
 
 /// The files in a folder (names), including hidden ones.

@@ -3,18 +3,7 @@ import Testing
 import _TestSupport
 
 /// The venv's python when it can import torch and safetensors (tools/requirements-pytorch.txt), else `nil`.
-let pytorchPython: String? = {
-    let python = TestFixtures.repositoryRoot.appendingPathComponent("tools/.venv/bin/python").path
-    guard FileManager.default.isExecutableFile(atPath: python) else { return nil }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = ["-c", "import torch, safetensors"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { return nil }
-    p.waitUntilExit()
-    return p.terminationStatus == 0 ? python : nil
-}()
+let pytorchPython: String? = Programs.venvPython(running: "import torch, safetensors")
 
 @Suite("keras-port export --format pytorch")
 struct PyTorchExportCLITests {
@@ -55,41 +44,18 @@ struct PyTorchExportCLITests {
     @Test("real PyTorch loads the export strictly and predicts what Keras predicted (tools/check_pytorch.py)",
           .enabled(if: pytorchPython != nil, "torch/safetensors not installed in tools/.venv (tools/setup_venv.sh --pytorch)"))
     func realPyTorch() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: pytorchPython!)
-        p.arguments = [TestFixtures.repositoryRoot.appendingPathComponent("tools/check_pytorch.py").path,
-                       "--binary", CLI.binary.path,
-                       "example", "prelu_k3", "conv2d_k3", "conv1d_k3", "batchnorm_k3", "shape2d_k3", "merge_k3",
-                       "special_prelu_k3", "special_k2", "nested_k2", "leaky_relu_k2", "embedding_k3"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["CUDA_VISIBLE_DEVICES"] = ""
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try checkPyTorch([
+            "example", "prelu_k3", "conv2d_k3", "conv1d_k3", "batchnorm_k3", "shape2d_k3", "merge_k3",
+            "special_prelu_k3", "special_k2", "nested_k2", "leaky_relu_k2", "embedding_k3"])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("24/24 exports verified"), "\(text)")
     }
 
     /// Runs tools/check_pytorch.py with `arguments`; (exit status, output).
     func checkPyTorch(_ arguments: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: pytorchPython!)
-        p.arguments = [TestFixtures.repositoryRoot.appendingPathComponent("tools/check_pytorch.py").path,
-                       "--binary", CLI.binary.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["CUDA_VISIBLE_DEVICES"] = ""
-        p.environment = environment
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        let r = try Programs.runTool("check_pytorch.py", ["--binary", CLI.binary.path] + arguments, python: pytorchPython!,
+                                     environment: ["CUDA_VISIBLE_DEVICES": ""])
+        return (r.status, r.output)
     }
 
     @Test("recurrent, attention, framework-op, preprocessing and 3-D fixtures export and match Keras in real PyTorch",

@@ -64,19 +64,7 @@ enum Hostile {
         /// Runs keras-port in `work` (relative names in the crafted files resolve from here), with `environment`
         /// added to this process's.
         func run(_ args: [String], environment: [String: String] = [:]) throws -> CLI.Result {
-            let p = Process()
-            p.executableURL = CLI.binary
-            p.arguments = args
-            p.currentDirectoryURL = work
-            p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+            try Programs.run(CLI.binary, args, environment: environment, in: work)
         }
 
         /// Files under `work` (outputs included) that hold the marker bytes.
@@ -164,24 +152,17 @@ struct SecurityTests {
         int H5PLget_plugin_type(void) { return 0; }
         const void *H5PLget_plugin_info(void) { return 0; }
         """.write(to: source, atomically: true, encoding: .utf8)
-        let cc = Process()
-        cc.executableURL = URL(fileURLWithPath: "/usr/bin/cc")
-        cc.arguments = ["-shared", "-fPIC", "-o", plugins.appendingPathComponent("libkpprobe.so").path, source.path]
-        try cc.run()
-        cc.waitUntilExit()
-        try #require(cc.terminationStatus == 0, "cc failed")
+        let cc = try Programs.runCombined("/usr/bin/cc", ["-shared", "-fPIC", "-o", plugins.appendingPathComponent("libkpprobe.so").path,
+                                                          source.path])
+        try #require(cc.status == 0, "cc failed")
         // The probe works: loading it by hand creates the sentinel.
         let r = try layout.run(["convert", "unknown_filter.h5", "out/m.keras"], environment: ["HDF5_PLUGIN_PATH": plugins.path])
         #expect(r.status == 1 && r.stderr.contains("filter 32123"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sentinel.path), "libhdf5 loaded the plugin")
         #expect(layout.outputs.isEmpty)
-        let python = TestFixtures.repositoryRoot.appendingPathComponent("tools/.venv/bin/python")
-        if FileManager.default.isExecutableFile(atPath: python.path) {
-            let p = Process()
-            p.executableURL = python
-            p.arguments = ["-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])", plugins.appendingPathComponent("libkpprobe.so").path]
-            try p.run()
-            p.waitUntilExit()
+        if let python = Programs.venvPython {
+            _ = try Programs.runCombined(python, ["-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
+                                                  plugins.appendingPathComponent("libkpprobe.so").path])
             #expect(FileManager.default.fileExists(atPath: sentinel.path), "the probe library does not mark its loading")
         }
     }

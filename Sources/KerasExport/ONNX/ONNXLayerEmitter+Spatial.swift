@@ -5,66 +5,58 @@ import TensorModule
 extension ONNXLayerEmitter {
     // MARK: Convolutions
 
-    func convolution(_ c: LayerContext, _ input: ONNXValue, rank: Int, filters: Int, kernelSize: [Int], strides: [Int],
-                     padding: Padding, dataFormat: DataFormat, dilation: [Int], groups: Int,
-                     activation function: ActivationFunction, useBias: Bool) throws -> ONNXValue {
+    func convolution(_ l: some ConvolutionGeometry, _ c: LayerContext, _ input: ONNXValue, filters: Int,
+                     groups: Int) throws -> ONNXValue {
+        let rank = l.spatialRank
         guard input.rank == rank + 2 else { throw c.error("expected a rank-\(rank + 2) input, got \(input.shape.kerasDescription)") }
-        let x = spatialInput(input, dataFormat)
+        let x = spatialInput(input, l.dataFormat)
         let kernel = try c.weight(0, "kernel")
         let (wShape, wValues) = convKernel(kernel)
         var inputs = [x.name, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
-        if useBias { inputs.append(b.constant(try c.weight(1, "bias").scalars, shape: [filters], scope: c.scope, hint: "B")) }
-        var attributes = [b.attr("kernel_shape", ints: kernelSize), b.attr("strides", ints: strides),
-                          b.attr("dilations", ints: dilation), b.attr("group", int: groups)]
-        attributes += try padAttributes(padding, input: spatialSizes(input.shape, dataFormat), kernel: kernelSize,
-                                        strides: strides, dilation: dilation, c)
-        let y = b.op("Conv", inputs, scope: c.scope, attributes)
-        return try activation(function, spatialOutput(y, dataFormat, shape: c.outputShape), c)
+        if l.useBias { inputs.append(b.constant(try c.weight(1, "bias").scalars, shape: [filters], scope: c.scope, hint: "B")) }
+        let y = b.op("Conv", inputs, scope: c.scope, try convolutionAttributes(l, input: input, group: groups, c))
+        return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
+    }
+
+    /// A `Conv`'s attributes for `l`'s window over `input`: `kernel_shape`, `strides`, `dilations`, `group`, then the
+    /// padding (``padAttributes``).
+    func convolutionAttributes(_ l: some ConvolutionGeometry, input: ONNXValue, group: Int,
+                               _ c: LayerContext) throws -> [Onnx_AttributeProto] {
+        let attributes = [b.attr("kernel_shape", ints: l.kernelSize), b.attr("strides", ints: l.strides),
+                          b.attr("dilations", ints: l.dilationRate), b.attr("group", int: group)]
+        return attributes + (try padAttributes(l.padding, input: spatialSizes(input.shape, l.dataFormat),
+                                               kernel: l.kernelSize, strides: l.strides, dilation: l.dilationRate, c))
     }
 
     /// DepthwiseConv2D as a grouped `Conv` with `group = in`: Keras' `(kh, kw, in, mult)` becomes
     /// `(in·mult, 1, kh, kw)`, output channel `c·mult + m` from input channel `c`.
     func depthwise(_ l: DepthwiseConv2D, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
-        let y = try depthwiseConv(c, input, kernel: try c.weight(0, l.kernelWeightName),
-                                  bias: l.useBias ? try c.weight(1, "bias") : nil, kernelSize: l.kernelSize,
-                                  strides: l.strides, padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate)
+        let y = try depthwiseConv(l, c, input, kernel: try c.weight(0, l.kernelWeightName),
+                                  bias: l.useBias ? try c.weight(1, "bias") : nil)
         return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
     }
 
-    /// The depthwise `Conv` (channels-first output name).
-    func depthwiseConv(_ c: LayerContext, _ input: ONNXValue, kernel: Tensor, bias: Tensor?, kernelSize: [Int],
-                       strides: [Int], padding: Padding, dataFormat: DataFormat, dilation: [Int]) throws -> String {
+    /// The depthwise `Conv` of `l`'s window (channels-first output name).
+    func depthwiseConv(_ l: some ConvolutionGeometry, _ c: LayerContext, _ input: ONNXValue, kernel: Tensor,
+                       bias: Tensor?) throws -> String {
         guard input.rank == 4, kernel.rank == 4 else { throw c.error("expected a rank-4 input and kernel") }
-        let x = spatialInput(input, dataFormat)
+        let x = spatialInput(input, l.dataFormat)
         let (channels, multiplier) = (kernel.shape[2], kernel.shape[3])
         let (_, values) = permute(kernel.scalars, shape: kernel.shape, perm: [2, 3, 0, 1])
         var inputs = [x.name, b.constant(values, shape: [channels * multiplier, 1, kernel.shape[0], kernel.shape[1]],
                                          scope: c.scope, hint: "W")]
         if let bias { inputs.append(b.constant(bias.scalars, shape: [bias.count], scope: c.scope, hint: "B")) }
-        var attributes = [b.attr("kernel_shape", ints: kernelSize), b.attr("strides", ints: strides),
-                          b.attr("dilations", ints: dilation), b.attr("group", int: channels)]
-        attributes += try padAttributes(padding, input: spatialSizes(input.shape, dataFormat), kernel: kernelSize,
-                                        strides: strides, dilation: dilation, c)
-        return b.op("Conv", inputs, scope: c.scope, attributes)
+        return b.op("Conv", inputs, scope: c.scope, try convolutionAttributes(l, input: input, group: channels, c))
     }
 
     /// SeparableConv2D: the depthwise `Conv` (strides, dilation and padding), then a 1×1 `Conv` with the bias.
     func separable(_ l: SeparableConv2D, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
-        let depth = try depthwiseConv(c, input, kernel: try c.weight(0, "depthwise_kernel"), bias: nil,
-                                      kernelSize: l.kernelSize, strides: l.strides, padding: l.padding,
-                                      dataFormat: l.dataFormat, dilation: l.dilationRate)
+        let depth = try depthwiseConv(l, c, input, kernel: try c.weight(0, "depthwise_kernel"), bias: nil)
         let (wShape, wValues) = convKernel(try c.weight(1, "pointwise_kernel"))
         var inputs = [depth, b.constant(wValues, shape: wShape, scope: c.scope, hint: "W")]
         if l.useBias { inputs.append(b.constant(try c.weight(2, "bias").scalars, shape: [l.filters], scope: c.scope, hint: "B")) }
         let y = b.op("Conv", inputs, scope: c.scope, [b.attr("kernel_shape", ints: [1, 1])])
         return try activation(l.activation.function, spatialOutput(y, l.dataFormat, shape: c.outputShape), c)
-    }
-
-    /// Conv2DTranspose as `ConvTranspose` (``transposedConvolutionN``).
-    func transposedConvolution(_ l: Conv2DTranspose, _ c: LayerContext, _ input: ONNXValue) throws -> ONNXValue {
-        try transposedConvolutionN(c, input, rank: 2, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
-                                   padding: l.padding, outputPadding: l.outputPadding, dataFormat: l.dataFormat,
-                                   dilation: l.dilationRate, useBias: l.useBias, activation: l.activation.function)
     }
 
     /// Keras' `deconv_output_length`.

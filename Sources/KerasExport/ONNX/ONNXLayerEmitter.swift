@@ -134,31 +134,12 @@ final class ONNXLayerEmitter {
         case let l as ELU: return [unary("Elu", try one(), c, [b.attr("alpha", float: l.alpha)])]
         case let l as ThresholdedReLU: return [unary("ThresholdedRelu", try one(), c, [b.attr("alpha", float: l.theta)])]
         case let l as Softmax: return [try softmax(axes: l.axis, try one(), c)]
-        case let l as Conv1D:
-            return [try convolution(c, try one(), rank: 1, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
-                                    padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate, groups: l.groups,
-                                    activation: l.activation.function, useBias: l.useBias)]
-        case let l as Conv2D:
-            return [try convolution(c, try one(), rank: 2, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
-                                    padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate, groups: l.groups,
-                                    activation: l.activation.function, useBias: l.useBias)]
+        case let l as Conv1D: return [try convolution(l, c, try one(), filters: l.filters, groups: l.groups)]
+        case let l as Conv2D: return [try convolution(l, c, try one(), filters: l.filters, groups: l.groups)]
         case let l as DepthwiseConv2D: return [try depthwise(l, c, try one())]
         case let l as SeparableConv2D: return [try separable(l, c, try one())]
-        case let l as Conv2DTranspose: return [try transposedConvolution(l, c, try one())]
-        case let l as Conv3D:
-            return [try convolution(c, try one(), rank: 3, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides,
-                                    padding: l.padding, dataFormat: l.dataFormat, dilation: l.dilationRate, groups: l.groups,
-                                    activation: l.activation.function, useBias: l.useBias)]
-        case let l as Conv1DTranspose:
-            return [try transposedConvolutionN(c, try one(), rank: 1, filters: l.filters, kernelSize: l.kernelSize,
-                                               strides: l.strides, padding: l.padding, outputPadding: l.outputPadding,
-                                               dataFormat: l.dataFormat, dilation: l.dilationRate, useBias: l.useBias,
-                                               activation: l.activation.function)]
-        case let l as Conv3DTranspose:
-            return [try transposedConvolutionN(c, try one(), rank: 3, filters: l.filters, kernelSize: l.kernelSize,
-                                               strides: l.strides, padding: l.padding, outputPadding: l.outputPadding,
-                                               dataFormat: l.dataFormat, dilation: l.dilationRate, useBias: l.useBias,
-                                               activation: l.activation.function)]
+        case let l as any TransposedConvolutionGeometry: return [try transposedConvolutionN(l, c, try one())]
+        case let l as Conv3D: return [try convolution(l, c, try one(), filters: l.filters, groups: l.groups)]
         case let l as DepthwiseConv1D: return [try depthwise1D(l, c, try one())]
         case let l as SeparableConv1D: return [try separable1D(l, c, try one())]
         case let l as CategoryEncoding: return [try categoryEncoding(l, c, try one())]

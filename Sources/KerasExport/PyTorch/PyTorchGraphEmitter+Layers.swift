@@ -136,25 +136,9 @@ extension PyTorchGraphEmitter {
             try emitLayerNorm(l, call: call, input: try single(), out: out)
 
         // MARK: Convolutions
-        case let l as Conv1D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as Conv2D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as DepthwiseConv2D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as SeparableConv2D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as Conv3D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as DepthwiseConv1D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as SeparableConv1D:
-            try emitConvolution(l, call: call, input: try single(), out: out)
-        case let l as Conv1DTranspose:
-            try emitTransposedConvolution(l, call: call, input: try single(), out: out)
-        case let l as Conv2DTranspose:
-            try emitTransposedConvolution(l, call: call, input: try single(), out: out)
-        case let l as Conv3DTranspose:
+        case is Conv1D, is Conv2D, is Conv3D, is DepthwiseConv1D, is DepthwiseConv2D, is SeparableConv1D, is SeparableConv2D:
+            try emitConvolution(layer, call: call, input: try single(), out: out)
+        case let l as any TransposedConvolutionGeometry:
             try emitTransposedConvolution(l, call: call, input: try single(), out: out)
 
         // MARK: Pooling

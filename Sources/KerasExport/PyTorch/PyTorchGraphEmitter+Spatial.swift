@@ -38,33 +38,9 @@ extension PyTorchGraphEmitter {
 
     func emitConvolution(_ layer: any Layer, call: Int, input: (ref: TensorRef, shape: Shape), out: Shape) throws {
         let rank = input.shape.count
-        let kernelSize: [Int], strides: [Int], dilation: [Int], padding: Padding, dataFormat: DataFormat
-        let activation: ActivationFunction, useBias: Bool
-        switch layer {
-        case let l as Conv1D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as Conv2D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as DepthwiseConv2D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as SeparableConv2D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as Conv3D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as DepthwiseConv1D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as SeparableConv1D:
-            (kernelSize, strides, dilation, padding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.dataFormat, l.activation.function, l.useBias)
-        default:
-            throw PyTorchExportError.layer(layer, "not a convolution")
-        }
+        guard let g = layer as? any ConvolutionGeometry else { throw PyTorchExportError.layer(layer, "not a convolution") }
+        let (kernelSize, strides, dilation, padding) = (g.kernelSize, g.strides, g.dilationRate, g.padding)
+        let (dataFormat, activation, useBias) = (g.dataFormat, g.activation.function, g.useBias)
         let spatial = kernelSize.count
         guard rank == spatial + 2, strides.count == spatial, dilation.count == spatial else {
             throw PyTorchExportError.layer(layer, "expected a rank-\(spatial + 2) input with \(spatial) strides and dilations")
@@ -139,23 +115,11 @@ extension PyTorchGraphEmitter {
     /// Conv1DTranspose / Conv2DTranspose / Conv3DTranspose → `nn.ConvTranspose{1,2,3}d` run through
     /// `_conv_transpose`, which asks PyTorch for the full output and crops Keras' window (its output length and
     /// TensorFlow's placement of the `same` padding and of `output_padding`).
-    func emitTransposedConvolution(_ layer: any Layer, call: Int, input: (ref: TensorRef, shape: Shape),
-                                   out: Shape) throws {
-        let kernelSize: [Int], strides: [Int], dilation: [Int], padding: Padding, outputPadding: [Int]?
-        let dataFormat: DataFormat, activation: ActivationFunction, useBias: Bool
-        switch layer {
-        case let l as Conv1DTranspose:
-            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as Conv2DTranspose:
-            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
-        case let l as Conv3DTranspose:
-            (kernelSize, strides, dilation, padding, outputPadding, dataFormat, activation, useBias) =
-                (l.kernelSize, l.strides, l.dilationRate, l.padding, l.outputPadding, l.dataFormat, l.activation.function, l.useBias)
-        default:
-            throw PyTorchExportError.layer(layer, "not a transposed convolution")
-        }
+    func emitTransposedConvolution(_ layer: any TransposedConvolutionGeometry, call: Int,
+                                   input: (ref: TensorRef, shape: Shape), out: Shape) throws {
+        let (kernelSize, strides, dilation, padding) = (layer.kernelSize, layer.strides, layer.dilationRate, layer.padding)
+        let (outputPadding, dataFormat, activation, useBias) =
+            (layer.outputPadding, layer.dataFormat, layer.activation.function, layer.useBias)
         let spatial = kernelSize.count
         guard input.shape.count == spatial + 2, strides.count == spatial, dilation.count == spatial else {
             throw PyTorchExportError.layer(layer, "expected a rank-\(spatial + 2) input with \(spatial) strides and dilations")

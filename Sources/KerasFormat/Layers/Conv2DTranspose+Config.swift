@@ -4,12 +4,7 @@ extension Conv2DTranspose: ConfigEncodable {
     /// Decodes a `Conv2DTranspose` config: the `Conv2D` keys plus `output_padding` (`null`, an int or a pair,
     /// each ≥ 0 and less than the stride). `groups` must be 1 (Keras 2 writes it; Keras 3 has no such key).
     package init(config c: LayerConfig) throws {
-        guard let kernel = try c.positiveTuple(["kernel_size"], count: 2) else { throw c.error("missing `kernel_size`") }
-        let strides = try c.positiveTuple(["strides"], count: 2) ?? [1, 1]
-        let dilation = try c.positiveTuple(["dilation_rate"], count: 2) ?? [1, 1]
-        if strides.contains(where: { $0 > 1 }) && dilation.contains(where: { $0 > 1 }) {
-            throw c.error("`strides` > 1 is not supported together with `dilation_rate` > 1")
-        }
+        let (kernel, strides, dilation) = try c.convolutionWindow(rank: 2, refuseStridedDilation: true)
         guard try c.int("groups", default: 1) == 1 else { throw c.error("`groups` must be 1 for Conv2DTranspose") }
         let outputPadding = try c.intTuple("output_padding", count: 2)
         if let op = outputPadding {
@@ -20,14 +15,8 @@ extension Conv2DTranspose: ConfigEncodable {
         self.init(
             common: try c.common(), filters: try c.positiveInt("filters", max: LayerConfig.maxDimension), kernelSize: kernel, strides: strides,
             padding: try c.windowPadding(), outputPadding: outputPadding, dataFormat: try c.dataFormat(),
-            dilationRate: dilation, activation: try c.activation(), useBias: try c.bool("use_bias", default: true),
-            kernelInitializer: try c.anyKerasObject("kernel_initializer") ?? .glorotUniform,
-            biasInitializer: try c.anyKerasObject("bias_initializer") ?? .zeros,
-            kernelRegularizer: try c.anyKerasObject("kernel_regularizer"),
-            biasRegularizer: try c.anyKerasObject("bias_regularizer"),
-            activityRegularizer: try c.anyKerasObject("activity_regularizer"),
-            kernelConstraint: try c.anyKerasObject("kernel_constraint"),
-            biasConstraint: try c.anyKerasObject("bias_constraint"))
+            dilationRate: dilation, activation: try c.activation(), useBias: try c.bool("use_bias", default: true))
+        try c.decodeKernelAndBiasObjects(into: &self)
     }
 
     /// Keras 2: the `Conv2D` keys then `output_padding`, without the `groups: 1` tf_keras writes (Keras 3 rejects it). Keras 3: `filters, kernel_size, strides,
@@ -44,14 +33,7 @@ extension Conv2DTranspose: ConfigEncodable {
         m += [("data_format", .string(dataFormat.rawValue)), ("dilation_rate", E.ints(dilationRate))]
         m += [
             ("activation", E.activation(activation, dialect)), ("use_bias", .bool(useBias)),
-            ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),
-            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("kernel_regularizer", E.object(kernelRegularizer, .regularizer, dialect)),
-            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-            ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("kernel_constraint", E.object(kernelConstraint, .constraint, dialect)),
-            ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-        ]
+        ] + E.kernelAndBiasObjects(self, dialect)
         if dialect != .keras3 { m.append(op) }
         return .object(m)
     }

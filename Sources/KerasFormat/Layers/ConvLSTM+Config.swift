@@ -17,10 +17,7 @@ extension ConvLSTM: ConfigEncodable {
         members.append(("units", .number(Double(filters))))
         let lstm = LayerConfig(className: "LSTM", name: c.name, config: .object(members), dialect: c.dialect,
                                kerasVersion: c.kerasVersion)
-        guard let kernel = try c.positiveTuple(["kernel_size"], count: rank) else { throw c.error("missing `kernel_size`") }
-        let ones = Array(repeating: 1, count: rank)
-        let strides = try c.positiveTuple(["strides"], count: rank) ?? ones
-        let dilation = try c.positiveTuple(["dilation_rate"], count: rank) ?? ones
+        let (kernel, strides, dilation) = try c.convolutionWindow(rank: rank, refuseStridedDilation: false)
         self.init(common: try c.common(), options: try RecurrentOptions(config: lstm, kind: .lstm), kernelSize: kernel,
                   strides: strides, padding: try c.windowPadding(), dataFormat: try c.dataFormat(),
                   dilationRate: dilation, unitForgetBias: try c.bool("unit_forget_bias", default: true))

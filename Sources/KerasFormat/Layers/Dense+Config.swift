@@ -7,14 +7,8 @@ extension Dense: ConfigEncodable {
             common: try c.common(),
             units: try c.positiveInt("units", "output_dim", max: LayerConfig.maxDimension),
             activation: try c.activation(),
-            useBias: try c.bool("use_bias") ?? c.bool("bias") ?? true,
-            kernelInitializer: try c.anyKerasObject("kernel_initializer", "init") ?? .glorotUniform,
-            biasInitializer: try c.anyKerasObject("bias_initializer") ?? .zeros,
-            kernelRegularizer: try c.anyKerasObject("kernel_regularizer", "W_regularizer"),
-            biasRegularizer: try c.anyKerasObject("bias_regularizer", "b_regularizer"),
-            activityRegularizer: try c.anyKerasObject("activity_regularizer"),
-            kernelConstraint: try c.anyKerasObject("kernel_constraint", "W_constraint"),
-            biasConstraint: try c.anyKerasObject("bias_constraint", "b_constraint"))
+            useBias: try c.bool("use_bias") ?? c.bool("bias") ?? true)
+        try c.decodeKernelAndBiasObjects(into: &self, keras1: true)
     }
 
     /// Keras 2: `units, activation, use_bias`, initializers, regularizers (with `activity_regularizer`), constraints.

@@ -22,38 +22,6 @@ extension DepthwiseConv2D: ConfigEncodable {
             kernelWeightName: c.dialect == .keras3 ? DepthwiseConv2D.keras3KernelName : DepthwiseConv2D.keras2KernelName)
     }
 
-    /// Keras 2 (tf_keras order): `kernel_size, strides, padding, data_format, dilation_rate, activation, use_bias`,
-    /// bias initializer/regularizer, `activity_regularizer`, bias constraint, `depth_multiplier`, depthwise
-    /// initializer/regularizer/constraint; tf_keras also writes `groups: 1`, which Keras 3 rejects, so it is left out. Keras 3: `depth_multiplier, kernel_size, strides, padding, data_format,
-    /// dilation_rate, activation, use_bias`, then initializers, regularizers, constraints (no `groups`).
-    package func configJSON(dialect: ConfigDialect) -> JSONValue {
-        typealias E = ConfigEncoding
-        let window: [(String, JSONValue)] = [
-            ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)), ("padding", .string(padding.rawValue)),
-            ("data_format", .string(dataFormat.rawValue)), ("dilation_rate", E.ints(dilationRate)),
-        ]
-        let act: [(String, JSONValue)] = [("activation", E.activation(activation, dialect)), ("use_bias", .bool(useBias))]
-        let multiplier: (String, JSONValue) = ("depth_multiplier", .number(Double(depthMultiplier)))
-        if dialect == .keras3 {
-            return .object(E.base(common, dialect) + [multiplier] + window + act + [
-                ("depthwise_initializer", E.object(depthwiseInitializer, .initializer, dialect)),
-                ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-                ("depthwise_regularizer", E.object(depthwiseRegularizer, .regularizer, dialect)),
-                ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-                ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-                ("depthwise_constraint", E.object(depthwiseConstraint, .constraint, dialect)),
-                ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-            ])
-        }
-        return .object(E.base(common, dialect) + window + act + [
-            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-            ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-            multiplier,
-            ("depthwise_initializer", E.object(depthwiseInitializer, .initializer, dialect)),
-            ("depthwise_regularizer", E.object(depthwiseRegularizer, .regularizer, dialect)),
-            ("depthwise_constraint", E.object(depthwiseConstraint, .constraint, dialect)),
-        ])
-    }
+    /// ``ConfigEncoding/depthwiseConvolution(_:_:)``.
+    package func configJSON(dialect: ConfigDialect) -> JSONValue { ConfigEncoding.depthwiseConvolution(self, dialect) }
 }

@@ -17,14 +17,8 @@ extension EinsumDense: ConfigEncodable {
         }
         self.init(
             common: try c.common(), equation: equation, outputShape: shape, biasAxes: try c.string("bias_axes"),
-            activation: try c.activation(),
-            kernelInitializer: try c.anyKerasObject("kernel_initializer") ?? .glorotUniform,
-            biasInitializer: try c.anyKerasObject("bias_initializer") ?? .zeros,
-            kernelRegularizer: try c.anyKerasObject("kernel_regularizer"),
-            biasRegularizer: try c.anyKerasObject("bias_regularizer"),
-            activityRegularizer: try c.anyKerasObject("activity_regularizer"),
-            kernelConstraint: try c.anyKerasObject("kernel_constraint"),
-            biasConstraint: try c.anyKerasObject("bias_constraint"))
+            activation: try c.activation())
+        try c.decodeKernelAndBiasObjects(into: &self)
     }
 
     /// Both dialects (tf_keras 2.21 and Keras 3.15 write the same keys, Keras 3 also `quantization_config: null`,
@@ -35,13 +29,6 @@ extension EinsumDense: ConfigEncodable {
         return .object(E.base(common, dialect) + [
             ("output_shape", E.shape(outputShape)), ("equation", .string(equation)),
             ("activation", E.activation(activation, dialect)), ("bias_axes", biasAxes.map(JSONValue.string) ?? .null),
-            ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),
-            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("kernel_regularizer", E.object(kernelRegularizer, .regularizer, dialect)),
-            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-            ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("kernel_constraint", E.object(kernelConstraint, .constraint, dialect)),
-            ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-        ])
+        ] + E.kernelAndBiasObjects(self, dialect))
     }
 }

@@ -148,7 +148,10 @@ extension LayerConfig {
     /// A nested initializer, regularizer or constraint from any Keras version: `null`, a string identifier, a
     /// `{"class_name", "config"}` object, or a Keras 1 `{"name": …, <params>}` object (converted to the Keras 2
     /// class and keys: `WeightRegularizer` → `L1L2`, `MaxNorm`'s `m` → `max_value`).
-    func anyKerasObject(_ keys: String...) throws -> KerasObject? {
+    func anyKerasObject(_ keys: String...) throws -> KerasObject? { try anyKerasObject(keys) }
+
+    /// The same, with the keys as an array.
+    func anyKerasObject(_ keys: [String]) throws -> KerasObject? {
         guard let key = firstKey(keys), let v = value(key) else { return nil }
         if case .object(let members) = v, v["class_name"] == nil, case let .string(name)? = v["name"] {
             var params = members.filter { $0.0 != "name" }

@@ -16,14 +16,8 @@ extension LocallyConnected: ConfigEncodable {
             dataFormat: try c.dataFormat(),
             activation: try c.activation(),
             useBias: try c.bool("use_bias", default: true),
-            implementation: try c.int("implementation", default: 1),
-            kernelInitializer: try c.anyKerasObject("kernel_initializer") ?? .glorotUniform,
-            biasInitializer: try c.anyKerasObject("bias_initializer") ?? .zeros,
-            kernelRegularizer: try c.anyKerasObject("kernel_regularizer"),
-            biasRegularizer: try c.anyKerasObject("bias_regularizer"),
-            activityRegularizer: try c.anyKerasObject("activity_regularizer"),
-            kernelConstraint: try c.anyKerasObject("kernel_constraint"),
-            biasConstraint: try c.anyKerasObject("bias_constraint"))
+            implementation: try c.int("implementation", default: 1))
+        try c.decodeKernelAndBiasObjects(into: &self)
     }
 
     /// tf_keras 2.21's `get_config` keys in order. The classes are tf_keras only (``KerasVersionRestricted``).
@@ -33,15 +27,7 @@ extension LocallyConnected: ConfigEncodable {
             ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),
             ("padding", .string(padding.rawValue)), ("data_format", .string(dataFormat.rawValue)),
             ("activation", E.activation(activation, dialect)), ("use_bias", .bool(useBias)),
-            ("kernel_initializer", E.object(kernelInitializer, .initializer, dialect)),
-            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("kernel_regularizer", E.object(kernelRegularizer, .regularizer, dialect)),
-            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-            ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("kernel_constraint", E.object(kernelConstraint, .constraint, dialect)),
-            ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-            ("implementation", .number(Double(implementation))),
-        ])
+        ] + E.kernelAndBiasObjects(self, dialect) + [("implementation", .number(Double(implementation)))])
     }
 }
 

@@ -25,47 +25,6 @@ extension SeparableConv1D: ConfigEncodable {
             biasConstraint: try c.anyKerasObject("bias_constraint"))
     }
 
-    /// Keras 2 (tf_keras order): `filters, kernel_size, strides, padding, data_format, dilation_rate, activation,
-    /// use_bias`, bias initializer/regularizer, `activity_regularizer`, bias constraint, then `depth_multiplier` and
-    /// the depthwise/pointwise objects. tf_keras also writes `groups: 1` and unused `kernel_initializer`,
-    /// `kernel_regularizer`, `kernel_constraint`, which Keras 3 rejects, so they are left out. Keras 3: `depth_multiplier, filters, kernel_size,
-    /// strides, padding, data_format, dilation_rate, activation, use_bias`, then depthwise/pointwise/bias
-    /// initializers, regularizers (with `activity_regularizer`), constraints.
-    package func configJSON(dialect: ConfigDialect) -> JSONValue {
-        typealias E = ConfigEncoding
-        let head: [(String, JSONValue)] = [
-            ("filters", .number(Double(filters))), ("kernel_size", E.ints(kernelSize)), ("strides", E.ints(strides)),
-            ("padding", .string(padding.rawValue)), ("data_format", .string(dataFormat.rawValue)),
-            ("dilation_rate", E.ints(dilationRate)),
-        ]
-        let act: [(String, JSONValue)] = [("activation", E.activation(activation, dialect)), ("use_bias", .bool(useBias))]
-        let multiplier: (String, JSONValue) = ("depth_multiplier", .number(Double(depthMultiplier)))
-        if dialect == .keras3 {
-            return .object(E.base(common, dialect) + [multiplier] + head + act + [
-                ("depthwise_initializer", E.object(depthwiseInitializer, .initializer, dialect)),
-                ("pointwise_initializer", E.object(pointwiseInitializer, .initializer, dialect)),
-                ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-                ("depthwise_regularizer", E.object(depthwiseRegularizer, .regularizer, dialect)),
-                ("pointwise_regularizer", E.object(pointwiseRegularizer, .regularizer, dialect)),
-                ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-                ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-                ("depthwise_constraint", E.object(depthwiseConstraint, .constraint, dialect)),
-                ("pointwise_constraint", E.object(pointwiseConstraint, .constraint, dialect)),
-                ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-            ])
-        }
-        return .object(E.base(common, dialect) + head + act + [
-            ("bias_initializer", E.object(biasInitializer, .initializer, dialect)),
-            ("bias_regularizer", E.object(biasRegularizer, .regularizer, dialect)),
-            ("activity_regularizer", E.object(activityRegularizer, .regularizer, dialect)),
-            ("bias_constraint", E.object(biasConstraint, .constraint, dialect)),
-            multiplier,
-            ("depthwise_initializer", E.object(depthwiseInitializer, .initializer, dialect)),
-            ("pointwise_initializer", E.object(pointwiseInitializer, .initializer, dialect)),
-            ("depthwise_regularizer", E.object(depthwiseRegularizer, .regularizer, dialect)),
-            ("pointwise_regularizer", E.object(pointwiseRegularizer, .regularizer, dialect)),
-            ("depthwise_constraint", E.object(depthwiseConstraint, .constraint, dialect)),
-            ("pointwise_constraint", E.object(pointwiseConstraint, .constraint, dialect)),
-        ])
-    }
+    /// ``ConfigEncoding/depthwiseConvolution(_:_:)``.
+    package func configJSON(dialect: ConfigDialect) -> JSONValue { ConfigEncoding.depthwiseConvolution(self, dialect) }
 }
