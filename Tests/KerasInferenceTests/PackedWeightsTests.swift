@@ -16,7 +16,31 @@ struct PackedWeightsTests {
         if: FileManager.default.fileExists(atPath: TestFixtures.path("models/srresnet_k3/model.keras")),
         "fixture srresnet_k3 missing"))
     func graphRebuilt() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "srresnet_k3" })
+        // Left out of `structure`: exactly the Conv2D kernels (weight 0), when this machine packs them.
+        try checkRebuilt(fixture: "srresnet_k3") { loaded in
+            loaded.nodes.filter { $0.layer.className == "Conv2D" }.map { "\($0.name)/0" }
+        }
+    }
+
+    @Test("SeparableConv2D holds its pointwise kernel once; graph rebuilds it bit for bit", .enabled(
+        if: FileManager.default.fileExists(atPath: TestFixtures.path("models/conv2d_k3/model.keras")),
+        "fixture conv2d_k3 missing"))
+    func separableRebuilt() throws {
+        // conv2d_k3 has three SeparableConv2D layers (pointwise kernel = weight 1), Conv2D layers with groups 1
+        // (packed) and groups > 1 (kept as values), DepthwiseConv2D and Conv2DTranspose (kept as values).
+        try checkRebuilt(fixture: "conv2d_k3") { loaded in
+            let separable = loaded.nodes.filter { $0.layer.className == "SeparableConv2D" }.map { "\($0.name)/1" }
+            #expect(separable.count == 3)
+            let convs = loaded.nodes.filter { ($0.layer as? Conv2D)?.groups == 1 }.map { "\($0.name)/0" }
+            return separable + convs
+        }
+    }
+
+    /// Compiles fixture `fixture` and checks that the model's `graph` equals the loaded graph bit for bit, that
+    /// `structure` leaves out exactly the weights `packedWeights(loaded)` names (`layer/index`; none when this
+    /// machine does not pack), and that predictions match Keras and a model compiled from the rebuilt graph.
+    private func checkRebuilt(fixture: String, packedWeights: (ModelGraph) -> [String]) throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == fixture })
         let loaded = try KerasFile.open(c.url(c.file).path).loadGraph()
         let model = try CompiledModel(loaded)
         let rebuilt = model.graph
@@ -31,19 +55,16 @@ struct PackedWeightsTests {
                         "layer \(a.name) weight \(wa.name) differs after rebuilding")
             }
         }
-        // Left out of `structure`: exactly the Conv2D kernels (weight 0), when this machine packs them.
         var leftOut: [String] = []
-        for node in model.structure.nodes {
+        for (n, node) in model.structure.nodes.enumerated() {
             for (i, w) in node.layer.weights.enumerated() where w.tensor.shape == [0] {
                 leftOut.append("\(node.name)/\(i)")
+                #expect(model.weightShape(node: n, weight: i) == loaded.nodes[n].layer.weights[i].tensor.shape)
             }
         }
-        let convs = loaded.nodes.filter { $0.layer.className == "Conv2D" }.map { "\($0.name)/0" }
-        #expect(leftOut.sorted() == (Self.packs ? convs.sorted() : []), "left out: \(leftOut)")
-        for node in model.structure.nodes.filter({ $0.layer.className == "Conv2D" }) {
-            let n = try #require(model.structure.nodes.firstIndex { $0.name == node.name })
-            #expect(model.weightShape(node: n, weight: 0) == loaded.nodes[n].layer.weights[0].tensor.shape)
-        }
+        let expected = packedWeights(loaded)
+        #expect(!expected.isEmpty)
+        #expect(leftOut.sorted() == (Self.packs ? expected.sorted() : []), "left out: \(leftOut)")
         // The same predictions as a model compiled from a graph whose values another copy keeps alive.
         let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
         let again = try CompiledModel(rebuilt)
