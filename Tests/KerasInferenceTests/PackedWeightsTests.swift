@@ -36,6 +36,24 @@ struct PackedWeightsTests {
         }
     }
 
+    @Test("a layer called twice keeps its kernel until the whole model is compiled; graph rebuilds it", .enabled(
+        if: FileManager.default.fileExists(atPath: TestFixtures.path("models/multi_io_k3/model.keras")),
+        "fixture multi_io_k3 missing"))
+    func sharedLayerRebuilt() throws {
+        // multi_io_k3 calls its Dense `shared` twice: compiling drops a kernel from the graph as soon as its layer
+        // is compiled only for layers called once, so the second call still finds the kernel.
+        let c = try #require(ParityCase.all().first { $0.fixture == "multi_io_k3" })
+        let graph = try KerasFile.open(c.url(c.file).path).loadGraph()
+        #expect(graph.nodes.contains { $0.name == "shared" && $0.calls.count == 2 })
+        // Every Dense and Conv2D kernel, the shared one included.
+        var names: [String] = []
+        for node in graph.nodes where node.layer.className == "Dense" || node.layer.className == "Conv2D" {
+            names.append("\(node.name)/0")
+        }
+        #expect(names.count == 5)
+        try checkRebuilt(fixture: "multi_io_k3") { _ in names }
+    }
+
     /// Compiles fixture `fixture` and checks that the model's `graph` equals the loaded graph bit for bit, that
     /// `structure` leaves out exactly the weights `packedWeights(loaded)` names (`layer/index`; none when this
     /// machine does not pack), and that predictions match Keras and a model compiled from the rebuilt graph.
