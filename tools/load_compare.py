@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load time of real models: `keras-port bench --json` load_s (.keras and .h5) against h5py reading every dataset of the
 .h5 (open the file, read each dataset into numpy: a floor for any HDF5 reader), each in fresh processes, alternating
-(binary A, binary B if given, h5py; the order reverses every round). Prints medians and ratios to h5py.
+(binary A, binary B if given, h5py; the order reverses every round). Prints medians and ratios to h5py, and the
+median CPU time (user + system) of each binary's whole process, for comparing binaries on a busy machine.
 
   tools/load_compare.py --binary .build/release/keras-port [--base OTHER_BINARY] [--models resnet50,xception] [--rounds 5]
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -28,9 +30,16 @@ print(time.perf_counter() - t0)
 """
 
 
-def ours(binary: str, path: Path) -> float:
+CPU: dict[str, list[float]] = {}
+
+
+def ours(binary: str, path: Path, key: str = "") -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([binary, "bench", str(path), "--batch", "1", "--iterations", "1", "--warmup", "0", "--json"],
                          check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if key:  # user + system CPU seconds of the whole process (load, one prediction, exit)
+        CPU.setdefault(key, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return float(json.loads(out.strip().splitlines()[-1])["load_s"])
 
 
@@ -55,7 +64,8 @@ def main() -> None:
     print(head)
     for model in args.models.split(","):
         times: dict[str, list[float]] = {}
-        jobs = [(f"{b} {ext}", lambda b=b, ext=ext: ours(binaries[b], args.dir / f"{model}{ext}"))
+        CPU.clear()
+        jobs = [(f"{b} {ext}", lambda b=b, ext=ext: ours(binaries[b], args.dir / f"{model}{ext}", f"{b} {ext}"))
                 for b in binaries for ext in (".keras", ".h5")]
         jobs.append(("h5py", lambda: h5py_load(args.python, args.dir / f"{model}.h5")))
         for r in range(args.rounds):
@@ -66,6 +76,10 @@ def main() -> None:
         ratios = [f"{med[f'{b} {e}'] / med['h5py']:.2f}×" for b in binaries for e in (".keras", ".h5")]
         print(f"| {model} | " + " | ".join(cells) + f" | {med['h5py']:.3f} | " + " | ".join(ratios) + " |", flush=True)
         print("  raw: " + json.dumps({k: [round(x, 4) for x in v] for k, v in times.items()}), file=sys.stderr)
+        # CPU time is less sensitive to a busy machine than wall time: compare binaries with it (not with h5py,
+        # whose process also imports numpy and h5py).
+        print("  process CPU s (user+sys, medians; load + one prediction): " +
+              ", ".join(f"{k} {statistics.median(v):.3f}" for k, v in CPU.items()), flush=True)
     print(f"load average at end {open('/proc/loadavg').read().split()[:3]}")
 
 

@@ -19,6 +19,8 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -75,12 +77,16 @@ static void drain(void) {
 // The CPUs this process may run on, read when the workers start (see start_workers).
 static cpu_set_t allowed_cpus;
 static int have_allowed_cpus;
+// Whether workers stay off their creator's CPU (KERASPORT_POOL_AFFINITY, see start_workers).
+static int keep_off_creator_cpu = 1;
 #endif
 
 static void *worker_main(void *arg) {
 #if defined(__linux__)
-    // Started away from the caller's CPU (start_workers); from here on the system may move it anywhere allowed.
-    if (have_allowed_cpus) pthread_setaffinity_np(pthread_self(), sizeof allowed_cpus, &allowed_cpus);
+    // Started away from the caller's CPU (start_workers). With KERASPORT_POOL_AFFINITY=start it may then go anywhere
+    // allowed (the policy before); by default it stays off that CPU.
+    if (have_allowed_cpus && !keep_off_creator_cpu)
+        pthread_setaffinity_np(pthread_self(), sizeof allowed_cpus, &allowed_cpus);
 #endif
     inside_loop = 1;   // a loop body that starts a loop runs it alone
     // The generation before the first loop (read when the worker was created: the caller publishes that loop
@@ -141,8 +147,18 @@ static void start_workers(long threads) {
     // A new thread may be placed on its creator's CPU, where it polls for loops while the caller computes them:
     // the two share one core until the system's load balancing moves one of them, tens of milliseconds later
     // (measured: the first predictions of a fresh process 4–7× slower than the steady state, and slower than one
-    // thread). Each worker therefore starts on one of the other allowed CPUs; it widens its own mask again at once.
-    have_allowed_cpus = sched_getaffinity(0, sizeof allowed_cpus, &allowed_cpus) == 0;
+    // thread). Each worker therefore starts on one of the other allowed CPUs. Widening its mask again at once (the
+    // policy before) was not enough: the first loop of a prediction wakes the worker, asleep since the model was
+    // compiled, and the scheduler places a woken thread next to its waker (wake-affine), so in a fresh process the
+    // worker shared the caller's CPU, and the predictions ran at one thread's speed or slower, until a load-balancing
+    // pass separated them (seen in `bench --json` times_s: a plateau at the one-thread time, then half of it after
+    // the first preemption). So the workers stay off the creator's CPU: they still move among the other allowed
+    // CPUs, and the caller (not pinned) moves away should it land on theirs. KERASPORT_POOL_AFFINITY=start restores
+    // the widening, =none starts the workers anywhere.
+    const char *policy = getenv("KERASPORT_POOL_AFFINITY");
+    keep_off_creator_cpu = !(policy && (strcmp(policy, "start") == 0 || strcmp(policy, "none") == 0));
+    have_allowed_cpus = !(policy && strcmp(policy, "none") == 0) &&
+                        sched_getaffinity(0, sizeof allowed_cpus, &allowed_cpus) == 0;
     int here = sched_getcpu();
     if (have_allowed_cpus && here >= 0 && here < CPU_SETSIZE && CPU_ISSET(here, &allowed_cpus) &&
         CPU_COUNT(&allowed_cpus) > 1) {

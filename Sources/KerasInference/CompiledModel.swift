@@ -85,7 +85,12 @@ public struct CompiledModel: Sendable {
     /// Compiles `graph`. Fails when a layer cannot be run, naming it.
     ///
     /// - Parameter inputShapes: overrides the declared input shapes (e.g. to fix a `None` spatial size).
-    public init(_ graph: ModelGraph, inputShapes: [Shape]? = nil) throws {
+    /// Memory: the initializer owns `graph`. Each Dense / convolution kernel the plan holds packed is dropped from
+    /// it as soon as its layer is compiled, so when the caller passes its last reference (as `predict` and `bench`
+    /// do), a kernel's values are freed before the next layer is packed and `malloc` hands their pages to the next
+    /// packing: a load then faults in about one copy of the kernels, not two (zeroing fresh pages was most of the
+    /// packing time).
+    public init(_ graph: consuming ModelGraph, inputShapes: [Shape]? = nil) throws {
         TensorRuntime.prepareForInference()
         let analysis = try GraphAnalysis.analyze(graph, inputShapes: inputShapes, checkWeights: true)
         self.analysis = analysis
@@ -112,6 +117,14 @@ public struct CompiledModel: Sendable {
         var sources: [(layer: any Layer, inputShapes: [Shape])] = []
         var inputSlots: [Int] = []
         for ref in graph.inputs { inputSlots.append(slot(ref)) }
+        // Nodes called once: their packed kernels leave `graph` right after they are compiled.
+        var calls: [Int: Int] = [:]
+        for (n, _) in analysis.order { calls[n, default: 0] += 1 }
+        var packed: [PackedWeight] = []
+        var taken = Set<[Int]>()
+        // Outputs of ZeroPadding2D steps: a layer reading one may be recompiled with the padding folded in
+        // (``foldZeroPadding(_:sources:outputSlots:)``), so it keeps its weights in `sources` until the end.
+        var paddingOutputs = Set<Int>()
         for (n, c) in analysis.order {
             let node = graph.nodes[n]
             if node.layer is InputLayer { continue }
@@ -133,11 +146,18 @@ public struct CompiledModel: Sendable {
             } catch {
                 throw InferenceError("layer `\(node.name)` (\(node.layer.className)): \(error)")
             }
-            steps.append(Step(layerName: node.name, className: node.layer.className, call: c, layer: compiled,
-                              inputs: node.calls[c].inputs.map(slot),
-                              outputs: outs.indices.map { slot(TensorRef(layer: node.name, node: c, tensor: $0)) },
-                              releases: []))
-            sources.append((node.layer, known))
+            let step = Step(layerName: node.name, className: node.layer.className, call: c, layer: compiled,
+                            inputs: node.calls[c].inputs.map(slot),
+                            outputs: outs.indices.map { slot(TensorRef(layer: node.name, node: c, tensor: $0)) },
+                            releases: [])
+            steps.append(step)
+            if node.layer is ZeroPadding2D { paddingOutputs.formUnion(step.outputs) }
+            if step.inputs.contains(where: paddingOutputs.contains) {
+                sources.append((node.layer, known))
+            } else {
+                if calls[n] == 1 { CompiledModel.takePackedWeights(of: step, node: n, from: &graph, into: &packed, taken: &taken) }
+                sources.append((graph.nodes[n].layer, known))
+            }
         }
         let outputSlots = graph.outputs.map(slot)
         let maskSlots = try CompiledModel.planMasks(&steps, graph: graph, analysis: analysis, firstSlot: slotOf.count)
@@ -148,30 +168,33 @@ public struct CompiledModel: Sendable {
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
         self.slotCount = slotOf.count + maskSlots
-        (self.structure, self.packedWeights) = CompiledModel.separatePackedWeights(graph, steps: self.steps)
-    }
-
-    /// `graph` without the weights that `steps` hold only packed (top-level layers; see ``graph``), and those
-    /// weights' places and packed copies. Once `graph` is released (the initializer owns its argument), the
-    /// values are freed unless the caller keeps them.
-    private static func separatePackedWeights(_ graph: ModelGraph, steps: [Step]) -> (ModelGraph, [PackedWeight]) {
+        // The rest (nodes called more than once, layers recompiled with a folded padding).
         var nodeIndex: [String: Int] = [:]
         for (i, node) in graph.nodes.enumerated() { nodeIndex[node.name] = i }
-        var structure = graph
-        var packed: [PackedWeight] = []
-        var done = Set<[Int]>()
-        for step in steps {
-            guard let layer = step.layer as? OutputPassLayer, !layer.packedKernels.isEmpty,
-                  let n = nodeIndex[step.layerName] else { continue }
-            for (w, kernel) in layer.packedKernels.sorted(by: { $0.key < $1.key }) where done.insert([n, w]).inserted {
-                guard w < structure.nodes[n].layer.weights.count else { continue }
-                let shape = structure.nodes[n].layer.weights[w].tensor.shape
-                guard let last = shape.last, kernel.n == last, kernel.k * kernel.n == shape.reduce(1, *) else { continue }
-                structure.nodes[n].layer.weights[w].tensor = Tensor(shape: [0], scalars: [])
-                packed.append(PackedWeight(node: n, weight: w, shape: shape, packed: kernel))
-            }
+        for step in self.steps {
+            guard let n = nodeIndex[step.layerName] else { continue }
+            CompiledModel.takePackedWeights(of: step, node: n, from: &graph, into: &packed, taken: &taken)
         }
-        return (structure, packed)
+        sources = []
+        self.packedWeights = packed
+        self.structure = graph
+    }
+
+    /// Moves the weights `step` holds only packed out of top-level node `node` of `graph` (see ``graph``): each is
+    /// left as an empty tensor and recorded in `packed` with its place, shape and packed copy. Once nothing else
+    /// holds the values (the initializer owns its graph), they are freed.
+    private static func takePackedWeights(of step: Step, node n: Int, from graph: inout ModelGraph,
+                                          into packed: inout [PackedWeight], taken: inout Set<[Int]>) {
+        guard let layer = step.layer as? OutputPassLayer, !layer.packedKernels.isEmpty, n < graph.nodes.count,
+              graph.nodes[n].name == step.layerName else { return }
+        for (w, kernel) in layer.packedKernels.sorted(by: { $0.key < $1.key }) where !taken.contains([n, w]) {
+            guard w < graph.nodes[n].layer.weights.count else { continue }
+            let shape = graph.nodes[n].layer.weights[w].tensor.shape
+            guard let last = shape.last, kernel.n == last, kernel.k * kernel.n == shape.reduce(1, *) else { continue }
+            taken.insert([n, w])
+            graph.nodes[n].layer.weights[w].tensor = Tensor(shape: [0], scalars: [])
+            packed.append(PackedWeight(node: n, weight: w, shape: shape, packed: kernel))
+        }
     }
 
     /// Decides where Keras masks flow (``MaskRule``): fills each step's ``Step/maskInput`` and

@@ -15,6 +15,8 @@ package struct Benchmark {
         package var loadSeconds: Double
         package var medianSeconds: Double
         package var minSeconds: Double
+        /// Every timed prediction's seconds, in the order they ran (how a fresh process warms up).
+        package var times: [Double] = []
         /// Multiply-adds ×2 of Dense and convolution layers per batch, when known.
         package var flops: Double?
         /// Per layer: (name, class, median seconds per batch), in run order.
@@ -48,7 +50,7 @@ package struct Benchmark {
                     throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
                 }
             }
-            compiled = try CompiledModel(graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
+            compiled = try CompiledModel(consume graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
         }
         let graph = compiled.structure
         let batch = shapes?.first?.first ?? batch
@@ -87,9 +89,10 @@ package struct Benchmark {
             }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
+        let inOrder = times
         times.sort()
         return Result(batch: batch, iterations: times.count, warmup: warmup, loadSeconds: loadSeconds,
-                      medianSeconds: median(times), minSeconds: times.first ?? 0,
+                      medianSeconds: median(times), minSeconds: times.first ?? 0, times: inOrder,
                       flops: flopCount(compiled, batch: batch),
                       profile: order.map { ($0.0, $0.1, median((perLayer[$0.0] ?? []).sorted())) })
     }

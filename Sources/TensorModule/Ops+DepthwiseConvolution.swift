@@ -67,17 +67,30 @@ extension Ops {
                                        padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
                                        activation: Activation = .linear, postOps: [PostOp] = [],
                                        packedPointwiseKernel: PackedKernel? = nil) throws(TensorError) -> Tensor {
+        try separableConv2d(input: input, depthwiseKernel: depthwiseKernel,
+                            pointwiseKernel: KernelOperand(pointwiseKernel, packed: packedPointwiseKernel), bias: bias,
+                            strides: strides, padding: padding, dilation: dilation, activation: activation,
+                            postOps: postOps)
+    }
+
+    /// Keras `SeparableConv2D` as above, with the pointwise kernel as a compiled layer holds it (possibly only
+    /// packed, ``KernelOperand/packing(_:)``).
+    package static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
+                                       bias: Tensor? = nil, strides: (Int, Int) = (1, 1),
+                                       padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
+                                       activation: Activation = .linear,
+                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "separableConv2d"
-        guard pointwiseKernel.rank == 4, pointwiseKernel.shape[0] == 1, pointwiseKernel.shape[1] == 1 else {
-            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) must be [1, 1, in·depth_multiplier, filters]")
+        let shape = pointwiseKernel.shape
+        guard shape.count == 4, shape[0] == 1, shape[1] == 1 else {
+            throw .shape(op, "pointwise kernel \(shape) must be [1, 1, in·depth_multiplier, filters]")
         }
         let mid = try depthwiseConv2d(input: input, kernel: depthwiseKernel, strides: strides, padding: padding,
                                       dilation: dilation)
         do {
-            return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation, postOps: postOps,
-                              packedKernel: packedPointwiseKernel)
+            return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation, postOps: postOps)
         } catch {
-            throw .shape(op, "pointwise kernel \(pointwiseKernel.shape) does not fit depthwise output \(mid.shape): \(error.message)")
+            throw .shape(op, "pointwise kernel \(shape) does not fit depthwise output \(mid.shape): \(error.message)")
         }
     }
 

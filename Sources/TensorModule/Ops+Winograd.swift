@@ -82,8 +82,12 @@ extension Ops {
         /// transform, which is made once per tile size, so no plain copy of the kernel is kept for it).
         let kernel: KernelOperand
         let cin: Int, cout: Int
+        /// Taken only to make a transform; reading one already made takes no lock (``transformed(m:)``).
         private let lock: UnsafeMutablePointer<pthread_mutex_t>
-        private var transforms: [Int: Transformed] = [:]
+        /// One published slot per tile size m = 2 … 4: a retained `Transformed`, or nil until made. Written once,
+        /// under `lock`, with release ordering; read with acquire ordering.
+        private let slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+        private static let tileSizes = 2...4
 
         /// The transformed kernel for one tile size.
         final class Transformed: @unchecked Sendable {
@@ -113,9 +117,15 @@ extension Ops {
             cout = kernel.shape[3]
             lock = .allocate(capacity: 1)
             pthread_mutex_init(lock, nil)
+            slots = .allocate(capacity: Self.tileSizes.count)
+            slots.initialize(repeating: nil, count: Self.tileSizes.count)
         }
 
         deinit {
+            for i in 0..<Self.tileSizes.count {
+                if let p = slots[i] { Unmanaged<Transformed>.fromOpaque(p).release() }
+            }
+            slots.deallocate()
             pthread_mutex_destroy(lock)
             lock.deallocate()
         }
@@ -133,12 +143,18 @@ extension Ops {
             return WinogradKernel(kernel: kernel)
         }
 
+        /// The transform for tile size `m` (2 or 4; 3 is accepted too), made at the first call. Once made, a call
+        /// is one atomic load (acquire): convolutions on several threads never wait for each other here; only the
+        /// first calls for a tile size take the lock, and one of them makes the transform.
         func transformed(m: Int) -> Transformed {
+            precondition(Self.tileSizes.contains(m), "Winograd tile size \(m) is not one of \(Self.tileSizes)")
+            let slot = slots + (m - Self.tileSizes.lowerBound)
+            if let p = kp_load_acquire(slot) { return Unmanaged<Transformed>.fromOpaque(p).takeUnretainedValue() }
             pthread_mutex_lock(lock)
             defer { pthread_mutex_unlock(lock) }
-            if let t = transforms[m] { return t }
+            if let p = slot.pointee { return Unmanaged<Transformed>.fromOpaque(p).takeUnretainedValue() }
             let t = Transformed(kernel: kernel.tensor, cin: cin, cout: cout, m: m)
-            transforms[m] = t
+            kp_store_release(slot, Unmanaged.passRetained(t).toOpaque())
             return t
         }
     }

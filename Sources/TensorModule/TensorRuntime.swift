@@ -7,7 +7,8 @@ import Darwin
 
 /// Process-wide settings for running models.
 package enum TensorRuntime {
-    /// Called by `CompiledModel` (once per process; later calls do nothing). With glibc it makes `malloc` keep freed
+    /// Called by `KerasFile.loadGraph` (before the weights are read, so they come from the heap and the pages of a
+    /// kernel freed once packed are reused) and by `CompiledModel` (once per process; later calls do nothing). With glibc it makes `malloc` keep freed
     /// blocks in the heap (no `mmap` for large blocks) and trim free memory only beyond 512 MiB: every layer allocates its output
     /// tensor, and without this each large tensor's pages are unmapped when freed and faulted in again for the next
     /// one (measured on a 16 MiB LeakyReLU: 3× slower). The cost is that up to 512 MiB of freed memory stays with

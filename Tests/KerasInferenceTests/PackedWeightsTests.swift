@@ -16,7 +16,49 @@ struct PackedWeightsTests {
         if: FileManager.default.fileExists(atPath: TestFixtures.path("models/srresnet_k3/model.keras")),
         "fixture srresnet_k3 missing"))
     func graphRebuilt() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "srresnet_k3" })
+        // Left out of `structure`: exactly the Conv2D kernels (weight 0), when this machine packs them.
+        try checkRebuilt(fixture: "srresnet_k3") { loaded in
+            loaded.nodes.filter { $0.layer.className == "Conv2D" }.map { "\($0.name)/0" }
+        }
+    }
+
+    @Test("SeparableConv2D holds its pointwise kernel once; graph rebuilds it bit for bit", .enabled(
+        if: FileManager.default.fileExists(atPath: TestFixtures.path("models/conv2d_k3/model.keras")),
+        "fixture conv2d_k3 missing"))
+    func separableRebuilt() throws {
+        // conv2d_k3 has three SeparableConv2D layers (pointwise kernel = weight 1), Conv2D layers with groups 1
+        // (packed) and groups > 1 (kept as values), DepthwiseConv2D and Conv2DTranspose (kept as values).
+        try checkRebuilt(fixture: "conv2d_k3") { loaded in
+            let separable = loaded.nodes.filter { $0.layer.className == "SeparableConv2D" }.map { "\($0.name)/1" }
+            #expect(separable.count == 3)
+            let convs = loaded.nodes.filter { ($0.layer as? Conv2D)?.groups == 1 }.map { "\($0.name)/0" }
+            return separable + convs
+        }
+    }
+
+    @Test("a layer called twice keeps its kernel until the whole model is compiled; graph rebuilds it", .enabled(
+        if: FileManager.default.fileExists(atPath: TestFixtures.path("models/multi_io_k3/model.keras")),
+        "fixture multi_io_k3 missing"))
+    func sharedLayerRebuilt() throws {
+        // multi_io_k3 calls its Dense `shared` twice: compiling drops a kernel from the graph as soon as its layer
+        // is compiled only for layers called once, so the second call still finds the kernel.
+        let c = try #require(ParityCase.all().first { $0.fixture == "multi_io_k3" })
+        let graph = try KerasFile.open(c.url(c.file).path).loadGraph()
+        #expect(graph.nodes.contains { $0.name == "shared" && $0.calls.count == 2 })
+        // Every Dense and Conv2D kernel, the shared one included.
+        var names: [String] = []
+        for node in graph.nodes where node.layer.className == "Dense" || node.layer.className == "Conv2D" {
+            names.append("\(node.name)/0")
+        }
+        #expect(names.count == 5)
+        try checkRebuilt(fixture: "multi_io_k3") { _ in names }
+    }
+
+    /// Compiles fixture `fixture` and checks that the model's `graph` equals the loaded graph bit for bit, that
+    /// `structure` leaves out exactly the weights `packedWeights(loaded)` names (`layer/index`; none when this
+    /// machine does not pack), and that predictions match Keras and a model compiled from the rebuilt graph.
+    private func checkRebuilt(fixture: String, packedWeights: (ModelGraph) -> [String]) throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == fixture })
         let loaded = try KerasFile.open(c.url(c.file).path).loadGraph()
         let model = try CompiledModel(loaded)
         let rebuilt = model.graph
@@ -31,19 +73,16 @@ struct PackedWeightsTests {
                         "layer \(a.name) weight \(wa.name) differs after rebuilding")
             }
         }
-        // Left out of `structure`: exactly the Conv2D kernels (weight 0), when this machine packs them.
         var leftOut: [String] = []
-        for node in model.structure.nodes {
+        for (n, node) in model.structure.nodes.enumerated() {
             for (i, w) in node.layer.weights.enumerated() where w.tensor.shape == [0] {
                 leftOut.append("\(node.name)/\(i)")
+                #expect(model.weightShape(node: n, weight: i) == loaded.nodes[n].layer.weights[i].tensor.shape)
             }
         }
-        let convs = loaded.nodes.filter { $0.layer.className == "Conv2D" }.map { "\($0.name)/0" }
-        #expect(leftOut.sorted() == (Self.packs ? convs.sorted() : []), "left out: \(leftOut)")
-        for node in model.structure.nodes.filter({ $0.layer.className == "Conv2D" }) {
-            let n = try #require(model.structure.nodes.firstIndex { $0.name == node.name })
-            #expect(model.weightShape(node: n, weight: 0) == loaded.nodes[n].layer.weights[0].tensor.shape)
-        }
+        let expected = packedWeights(loaded)
+        #expect(!expected.isEmpty)
+        #expect(leftOut.sorted() == (Self.packs ? expected.sorted() : []), "left out: \(leftOut)")
         // The same predictions as a model compiled from a graph whose values another copy keeps alive.
         let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
         let again = try CompiledModel(rebuilt)

@@ -21,6 +21,12 @@ long kp_usable_cpu_count(void);
 /// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
 int kp_keep_freed_memory(void);
 
+/// Reads a pointer published by kp_store_release (acquire ordering: what was written before the store is visible).
+static inline void *kp_load_acquire(void *const *slot) { return __atomic_load_n(slot, __ATOMIC_ACQUIRE); }
+
+/// Publishes a pointer for kp_load_acquire (release ordering).
+static inline void kp_store_release(void **slot, void *value) { __atomic_store_n(slot, value, __ATOMIC_RELEASE); }
+
 /// A loop body: called with the loop's context and an iteration index.
 typedef void (*kp_task_fn)(void *ctx, long index);
 

@@ -7,6 +7,10 @@ extension KerasFile {
     /// - Throws: ``FormatError`` naming the layer and weight when a count or shape does not match, or when
     ///   a value cannot be read.
     public func loadGraph() throws -> ModelGraph {
+        // The weights are read into heap memory that `malloc` keeps when freed (no `mmap` per large block): when a
+        // compiled model drops a kernel it has packed, the next packing reuses those pages instead of faulting in
+        // fresh ones.
+        TensorRuntime.prepareForInference()
         var graph = architecture
         do {
             try bind(&graph, analysis: analysis, prefix: [])

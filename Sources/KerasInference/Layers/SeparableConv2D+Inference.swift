@@ -2,23 +2,26 @@ import KerasGraph
 import TensorModule
 
 extension SeparableConv2D: RunnableLayer {
-    /// A depthwise convolution (no bias) then a 1×1 pointwise convolution (its kernel packed once, here) with the
+    /// A depthwise convolution (no bias) then a 1×1 pointwise convolution (its kernel packed once, here, and held only packed) with the
     /// bias, the activation and the element-wise layers the plan fuses after it (BatchNormalization, ReLU, …) in
     /// the pointwise convolution's output pass.
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let depthwise = try weightTensor(0, "depthwise_kernel")
         let pointwise = try weightTensor(1, "pointwise_kernel")
         let bias = useBias ? try weightTensor(2, "bias") : nil
-        let packed = Ops.PackedKernel.pack(pointwise)
+        // Held once: only packed where the direct GEMM kernel runs it (the model's `graph` rebuilds the values).
+        let operand = Ops.KernelOperand.packing(pointwise)
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, format) = (self.padding.op, dataFormat)
         let activation = self.activation.function.op
-        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
-                try Ops.separableConv2d(input: x, depthwiseKernel: depthwise, pointwiseKernel: pointwise, bias: bias,
+                try Ops.separableConv2d(input: x, depthwiseKernel: depthwise, pointwiseKernel: operand, bias: bias,
                                         strides: strides, padding: padding, dilation: dilation, activation: activation,
-                                        postOps: postOps, packedPointwiseKernel: packed)
+                                        postOps: postOps)
             }
         }
+        layer.packedKernels = operand.packedOnly.map { [1: $0] } ?? [:]
+        return layer
     }
 }

@@ -20,7 +20,7 @@ extension KerasPortCommand {
         @Option(name: .long, help: "Untimed predictions before timing.")
         var warmup: Int = 3
 
-        @Flag(name: .long, help: "Print one JSON object (median_s, min_s, batch, iterations, load_s, …).")
+        @Flag(name: .long, help: "Print one JSON object (median_s, min_s, batch, iterations, load_s, times_s, …).")
         var json = false
 
         @Flag(name: .long, help: "Also time each layer (median per batch).")
@@ -61,6 +61,7 @@ extension KerasPortCommand {
                     ("median_s", .number(r.medianSeconds)), ("min_s", .number(r.minSeconds)),
                     ("load_s", .number(r.loadSeconds)),
                     ("samples_per_s", .number(Double(r.batch) / max(r.medianSeconds, 1e-12))),
+                    ("times_s", .array(r.times.map { .number($0) })),
                 ]
                 if let f = r.flops { o.append(("gflops_per_s", .number(f / 1e9 / max(r.medianSeconds, 1e-12)))) }
                 if profile {

@@ -40,8 +40,9 @@ extension KerasPortCommand {
             let compiled: CompiledModel
             do {
                 // The graph is released once compiled: the model then holds the kernels it packed only once.
-                let graph = try KerasFile.open(model.model, architecture: model.config).loadGraph()
-                compiled = try naming(model.model) { try CompiledModel(graph) }
+                // Handed over, not copied: the compiled model frees each kernel it packs as it goes.
+                var graph: ModelGraph? = try KerasFile.open(model.model, architecture: model.config).loadGraph()
+                compiled = try naming(model.model) { try CompiledModel(graph.take()!) }
             }
             let modelOutputs = compiled.structure.outputs
             if !output.isEmpty && output.count != modelOutputs.count {
