@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import KerasFormat
 import KerasGraph
 import Testing
@@ -181,22 +186,31 @@ struct JSONTests {
         }
     }
 
-    @Test("long lists and objects parse in linear time", .timeLimit(.minutes(1)))
+    /// Linear, not quadratic (a crafted config with a long list must not stall us): the CPU time this thread spends
+    /// parsing 4n elements is compared with n elements — about 4× when linear, 16× when quadratic; the bound 10×
+    /// sits between. Thread CPU time, not wall time, so other work on the machine (CI runs the suites in parallel)
+    /// does not count. The time limit only stops a hang.
+    @Test("long lists and objects parse in linear time", .timeLimit(.minutes(10)))
     func longContainers() throws {
-        let n = 300_000
-        let list = "[" + (0..<n).map(String.init).joined(separator: ",") + "]"
-        guard case let .array(items) = try JSONValue.parse(list) else {
-            Issue.record("not a list")
-            return
+        func lists(_ n: Int) throws -> Double {
+            let list = "[" + (0..<n).map(String.init).joined(separator: ",") + "]"
+            let object = "{" + (0..<n).map { "\"k\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
+            let t0 = threadCPUSeconds()
+            let parsedList = try JSONValue.parse(list)
+            let parsedObject = try JSONValue.parse(object)
+            let t1 = threadCPUSeconds()
+            guard case let .array(items) = parsedList, case let .object(members) = parsedObject else {
+                Issue.record("not a list and an object")
+                return t1 - t0
+            }
+            #expect(items.count == n && items.last == .number(Double(n - 1)))
+            #expect(members.count == n && members[n / 2].0 == "k\(n / 2)")
+            #expect(JSONValue.array(items).serialized().count == list.count + (n - 1))  // ", " separators
+            return t1 - t0
         }
-        #expect(items.count == n && items.last == .number(Double(n - 1)))
-        let object = "{" + (0..<n).map { "\"k\($0)\": [\($0)]" }.joined(separator: ", ") + "}"
-        guard case let .object(members) = try JSONValue.parse(object) else {
-            Issue.record("not an object")
-            return
-        }
-        #expect(members.count == n && members[12345].0 == "k12345")
-        #expect(JSONValue.array(items).serialized().count == list.count + (n - 1))  // ", " separators
+        _ = try lists(10_000)  // warm-up
+        let small = try lists(75_000), large = try lists(300_000)
+        #expect(large / small < 10, "4× the elements took \(large / small)× the CPU time (\(small) s → \(large) s)")
     }
 
     @Test("huge numbers become infinities or long mantissas, as in Python's float()")
@@ -300,4 +314,11 @@ func fixtureJSONFiles() -> [URL] {
         }
     }
     return out
+}
+
+/// CPU time the calling thread has used, in seconds.
+private func threadCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
