@@ -9,7 +9,7 @@ tools/bench_keras.py: CPU provider, ORT_ENABLE_ALL, sequential, --threads intra-
 and minimum time per batch of each and their ratios (on a busy machine the minimum is the steadier figure).
 
 Usage: tools/.venv/bin/python tools/bench_onnx_export.py [--bin .build/release/keras-port] [--models cnn,srresnet]
-                                                         [--rounds 3] [--threads 1] [--json OUT.json]
+                                                         [--rounds 3] [--threads 1] [--json OUT.json] [--dir tools/.cache/bench/real]
 """
 import argparse
 import json
@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--json")
+    ap.add_argument("--dir", default=str(BENCH), help="where the models and their .meta.json are (tools/.cache/bench; "
+                    "tools/.cache/bench/real for the real architectures of tools/bench_real_models.py)")
     ap.add_argument("--prelu-form", default="prelu", help="passed to keras-port export")
     args = ap.parse_args()
     import onnxruntime as ort
@@ -65,23 +67,24 @@ def main():
     if not binary:
         sys.exit("bench_onnx_export.py: no keras-port binary (pass --bin)")
     rows = []
+    bench = Path(args.dir)
     with tempfile.TemporaryDirectory(prefix="bench_onnx-") as tmp:
         for name in args.models.split(","):
-            meta_path = BENCH / f"{name}.meta.json"
+            meta_path = bench / f"{name}.meta.json"
             if not meta_path.exists():
                 print(f"{name}: no {meta_path} (run tools/bench_models.py)")
                 continue
             meta = json.loads(meta_path.read_text())
             ours_path = Path(tmp) / f"{name}.onnx"
-            r = subprocess.run([binary, "export", str(BENCH / meta["files"]["keras"]), "--format", "onnx",
+            r = subprocess.run([binary, "export", str(bench / meta["files"]["keras"]), "--format", "onnx",
                                 str(ours_path), "--prelu-form", args.prelu_form], capture_output=True, text=True)
             if r.returncode != 0:
                 print(f"{name}: export failed: {r.stderr.strip()}")
                 continue
-            keras_path = BENCH / meta["files"]["onnx"]
+            keras_path = bench / meta["files"]["onnx"]
             ours, theirs = session(ort, ours_path, args.threads), session(ort, keras_path, args.threads)
             x1 = np.random.default_rng(0).standard_normal((1, *meta["input_shape"])).astype(np.float32)
-            ref = np.load(BENCH / meta["files"]["ref_output_b1"])
+            ref = np.load(bench / meta["files"]["ref_output_b1"])
             diffs = {}
             for label, s in (("ours", ours), ("keras_export", theirs)):
                 y = s.run(None, {s.get_inputs()[0].name: x1})[0]

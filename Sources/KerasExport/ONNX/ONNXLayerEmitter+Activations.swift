@@ -130,8 +130,10 @@ extension ONNXLayerEmitter {
         if threshold != 0 {
             let keep = binary("Greater", x.name, b.scalar(threshold), c)
             y = b.op("Where", [keep, x.name, b.scalar(0)], scope: c.scope)
-        } else {
+        } else if maxValue == nil {
             y = b.op("Relu", [x.name], scope: c.scope)
+        } else {
+            y = x.name  // Clip(x, 0, max) below is relu and the clip in one node (ONNX Runtime fuses it into a Conv)
         }
         if let m = maxValue { y = b.op("Clip", [y, b.scalar(0), b.scalar(m)], scope: c.scope) }
         if slope != 0 {
