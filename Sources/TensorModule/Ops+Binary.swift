@@ -158,6 +158,10 @@ extension Ops {
         let inner = dims[dims.count - 1], ia = sa[sa.count - 1], ib = sb[sb.count - 1]
         let outerDims = Array(dims.dropLast()), outerA = Array(sa.dropLast()), outerB = Array(sb.dropLast())
         let outerCount = count / max(inner, 1)
+        if dims.count == 2, inner < 64, count > 0, sa[1] == 1, sb[1] == 1,
+           (sa[0] == inner && sb[0] == 0) || (sa[0] == 0 && sb[0] == inner) {
+            return periodic(a, b, tiledA: sa[0] == 0, inner: inner, shape: shape, count: count, K.self)
+        }
         return Tensor.build(shape: shape, count: count) { out in
             a.scalars.withUnsafeBufferPointer { ab in
                 b.scalars.withUnsafeBufferPointer { bb in
@@ -184,6 +188,40 @@ extension Ops {
                                 offB -= outerB[d] * index[d]
                                 index[d] = 0
                                 d -= 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Ops {
+    /// A contiguous operand against a short run repeated along it (`x − mean` of a 3-channel NHWC image: `inner`
+    /// channels, every pixel): the short run is tiled to a few hundred elements once, and the contiguous operand is
+    /// processed in runs of that length, instead of one `inner`-element run (vector tail) per pixel. The same
+    /// element-wise operations in the same order as the general path.
+    static func periodic<K: BinaryKernel>(_ a: Tensor, _ b: Tensor, tiledA: Bool, inner: Int, shape: [Int], count: Int,
+                                          _ kernel: K.Type) -> Tensor {
+        let small = tiledA ? a : b, full = tiledA ? b : a
+        let period = inner * Swift.max(1, 256 / inner)
+        var tile = [Float](repeating: 0, count: period)
+        small.scalars.withUnsafeBufferPointer { s in
+            for i in 0..<period { tile[i] = s[i % inner] }
+        }
+        let blocks = (count + period - 1) / period
+        return Tensor.build(shape: shape, count: count) { out in
+            full.scalars.withUnsafeBufferPointer { fb in
+                tile.withUnsafeBufferPointer { tb in
+                    let fp = fb.baseAddress!, tp = tb.baseAddress!, op = out.baseAddress!
+                    Parallel.forEachChunk(count: blocks, work: count) { range in
+                        for block in range {
+                            let start = block * period, n = Swift.min(period, count - start)
+                            if tiledA {
+                                binaryRun(K.self, tp, 1, fp + start, 1, op + start, n)
+                            } else {
+                                binaryRun(K.self, fp + start, 1, tp, 1, op + start, n)
                             }
                         }
                     }
