@@ -266,6 +266,20 @@ struct BinaryTests {
         #expect(bitwiseEqual(try Ops.minimum(lhs: a, rhs: b), naive(a, b, { $0 < $1 ? $0 : $1 })))
     }
 
+    /// A short run repeated along a contiguous operand (Normalization's `x − mean` on NHWC), either side, every
+    /// kernel, large enough for several tiled blocks and parallel chunks: equal bit for bit to element-wise.
+    @Test("a short repeated run against a contiguous operand, either side", arguments: [
+        ([2, 40, 37, 3], [3]), ([3], [2, 40, 37, 3]), ([1, 1, 1, 5], [4, 30, 30, 5]), ([6, 700, 63], [1, 63]),
+    ])
+    func periodicBroadcast(_ shapes: ([Int], [Int])) throws {
+        var rng = SeededRandom(seed: UInt64(shapes.0.reduce(1, *) + 7 * shapes.1.reduce(1, *)))
+        let a = rng.tensor(shapes.0), b = rng.tensor(shapes.1)
+        #expect(bitwiseEqual(try Ops.subtract(lhs: a, rhs: b), naive(a, b, -)))
+        #expect(bitwiseEqual(try Ops.divide(lhs: a, rhs: b), naive(a, b, /)))
+        #expect(bitwiseEqual(try Ops.add(lhs: a, rhs: b), naive(a, b, +)))
+        #expect(bitwiseEqual(try Ops.multiply(lhs: a, rhs: b), naive(a, b, *)))
+    }
+
     @Test func largeBroadcastUsesParallelPath() throws {
         var rng = SeededRandom(seed: 50)
         let a = rng.tensor([3, 200, 150]), b = rng.tensor([200, 1])
