@@ -9,12 +9,7 @@ extension PyTorchGraphEmitter {
     func emitBreadth3Layer(_ layer: any Layer, call: Int, inputs: [TensorRef], outputShapes: [Shape],
                            nested: GraphAnalysis?) throws -> Bool {
         let out = outputShapes.first ?? []
-        func single() throws -> (ref: TensorRef, shape: Shape) {
-            guard inputs.count == 1, let v = values[inputs[0]] else {
-                throw PyTorchExportError.layer(layer, "expected 1 input, got \(inputs.count)")
-            }
-            return (inputs[0], v.shape)
-        }
+        func single() throws -> (ref: TensorRef, shape: Shape) { try singleInput(of: layer, inputs) }
         switch layer {
         case let l as RMSNormalization: try emitRMSNormalization(l, call: call, input: try single(), out: out)
         case let l as AdaptivePooling: try emitAdaptivePooling(l, call: call, input: try single(), out: out)

@@ -4,16 +4,19 @@ import TensorModule
 extension PyTorchGraphEmitter {
     typealias P = PyTorchGraphEmitter
 
+    /// The one input of `layer`'s call and its shape, or an error naming the layer.
+    func singleInput(of layer: any Layer, _ inputs: [TensorRef]) throws -> (ref: TensorRef, shape: Shape) {
+        guard inputs.count == 1, let v = values[inputs[0]] else {
+            throw PyTorchExportError.layer(layer, "expected 1 input, got \(inputs.count)")
+        }
+        return (inputs[0], v.shape)
+    }
+
     /// Emits one call of one layer.
     func emitLayer(_ layer: any Layer, call: Int, inputs: [TensorRef], outputShapes: [Shape],
                    nested: GraphAnalysis?) throws {
         let out = outputShapes.first ?? []
-        func single() throws -> (ref: TensorRef, shape: Shape) {
-            guard inputs.count == 1, let v = values[inputs[0]] else {
-                throw PyTorchExportError.layer(layer, "expected 1 input, got \(inputs.count)")
-            }
-            return (inputs[0], v.shape)
-        }
+        func single() throws -> (ref: TensorRef, shape: Shape) { try singleInput(of: layer, inputs) }
         switch layer {
         // MARK: Identity at inference
         case is any InferenceIdentityLayer:
