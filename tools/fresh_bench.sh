@@ -32,9 +32,14 @@ done
 [ -z "$base" ] || [ -x "$base" ] || { echo "no binary $base" >&2; exit 1; }
 [ -f "$model" ] || { echo "no model $model (run tools/bench_compare once, or tools/bench_models.py)" >&2; exit 1; }
 
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
 median_ms() {  # binary iterations → median ms of one fresh process
-    "$1" bench "$model" --batch 1 --iterations "$2" --json | tail -1 |
-        python3 -c 'import json, sys; print("%.3f" % (json.load(sys.stdin)["median_s"] * 1e3))'
+    # The output goes to a file and is parsed once the process has ended: a Python started in the same pipeline spends
+    # its start-up (~30 ms of CPU) beside the measured process, and on 2 cores that alone made 1–3 of 8 processes run
+    # at one thread's speed (the "fresh-process slowdown" this script was written to find was mostly that).
+    "$1" bench "$model" --batch 1 --iterations "$2" --json >"$out"
+    tail -1 "$out" | python3 -c 'import json, sys; print("%.3f" % (json.load(sys.stdin)["median_s"] * 1e3))'
 }
 
 echo "fresh processes: $model, batch 1, 20 iterations, $runs processes; steady: one 500-iteration process"

@@ -48,6 +48,7 @@ static struct {
     long iterations;
     int workers;
     int started;
+    atomic_int caller_cpu;   // the CPU the caller published the current loop from (-1: unknown)
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 #define KP_JOINED_MASK 0xFFFFL
@@ -81,6 +82,19 @@ static int have_allowed_cpus;
 static int keep_off_creator_cpu = 1;
 #endif
 
+#if defined(__linux__)
+// Moves the calling worker off `cpu` (the caller's CPU) when it finds itself there: the caller is not pinned, and
+// the system may move it onto a worker's CPU (or wake the worker next to it), where the two would share one core for
+// as long as the process lives if the worker cannot leave.
+static void leave_cpu_if_shared(int cpu) {
+    if (!have_allowed_cpus || !keep_off_creator_cpu || cpu < 0 || cpu >= CPU_SETSIZE) return;
+    if (sched_getcpu() != cpu || !CPU_ISSET(cpu, &allowed_cpus) || CPU_COUNT(&allowed_cpus) < 2) return;
+    cpu_set_t elsewhere = allowed_cpus;
+    CPU_CLR(cpu, &elsewhere);
+    pthread_setaffinity_np(pthread_self(), sizeof elsewhere, &elsewhere);
+}
+#endif
+
 static void *worker_main(void *arg) {
 #if defined(__linux__)
     // Started away from the caller's CPU (start_workers). With KERASPORT_POOL_AFFINITY=start it may then go anywhere
@@ -97,7 +111,13 @@ static void *worker_main(void *arg) {
         int spins = 0;
         while (generation_of(atomic_load_explicit(&pool.state, memory_order_acquire)) == seen) {
             KP_PAUSE();
-            if (++spins % 256 == 0 && now_ns() > deadline) {
+            if (++spins % 256 != 0) continue;
+#if defined(__linux__)
+            // Polling on the caller's CPU takes the caller's time, and the caller, never waiting for a worker that
+            // has not joined, leaves it no loop to join where the check below would move it.
+            leave_cpu_if_shared(atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed));
+#endif
+            if (now_ns() > deadline) {
                 pthread_mutex_lock(&pool.sleep_lock);
                 atomic_fetch_add(&pool.sleepers, 1);
                 while (generation_of(atomic_load(&pool.state)) == seen) pthread_cond_wait(&pool.wake, &pool.sleep_lock);
@@ -111,6 +131,9 @@ static void *worker_main(void *arg) {
         // Join the loop while it is open; a closed loop is finished (or about to be) without this worker.
         while (!(s & KP_CLOSED) && generation_of(s) == seen) {
             if (atomic_compare_exchange_weak(&pool.state, &s, s + 1)) {
+#if defined(__linux__)
+                leave_cpu_if_shared(atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed));
+#endif
                 drain();
                 atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
                 break;
@@ -193,6 +216,9 @@ void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
     pool.iterations = iterations;
     atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
+#if defined(__linux__)
+    atomic_store_explicit(&pool.caller_cpu, sched_getcpu(), memory_order_relaxed);
+#endif
     // Sequentially consistent: the loop's fields before it, and it before the sleepers check.
     atomic_store(&pool.state, (generation_of(atomic_load(&pool.state)) + 1) << KP_GEN_SHIFT);
     if (atomic_load(&pool.sleepers) > 0) {
