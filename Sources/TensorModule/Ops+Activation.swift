@@ -153,6 +153,10 @@ extension Ops {
         if DirectGEMM.available { kp_leaky(p, count, slope) } else { mapInPlace(LeakyReLUKernel(slope: slope), p, count) }
     }
 
+    /// Whether sigmoid and swish run on the AVX2 kernels (the same bits as the vector loop; a task bound to the
+    /// `.blas` engine takes the loop, so tests can compare the two).
+    static var avx2Activations: Bool { DirectGEMM.available && DirectGEMM.engine != .blas }
+
     /// Runs one element-wise activation over `count` contiguous floats in place.
     static func applyElementwise(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
@@ -173,14 +177,14 @@ extension Ops {
         case .selu: mapInPlace(SELUKernel(), p, count)
         case .gelu(let approximate):
             if approximate { mapInPlace(GELUTanhKernel(), p, count) } else { mapInPlace(GELUErfKernel(), p, count) }
-        case .sigmoid: mapInPlace(SigmoidKernel(), p, count)
+        case .sigmoid: if avx2Activations { kp_sigmoid(p, count) } else { mapInPlace(SigmoidKernel(), p, count) }
         case .hardSigmoid(let variant):
             if variant == .keras2 { mapInPlace(HardSigmoid2Kernel(), p, count) } else { mapInPlace(HardSigmoid3Kernel(), p, count) }
         case .hardSilu: mapInPlace(HardSiluKernel(), p, count)
         case .tanh: mapInPlace(TanhKernel(), p, count)
         case .softplus: mapInPlace(SoftplusKernel(), p, count)
         case .softsign: mapInPlace(SoftsignKernel(), p, count)
-        case .swish: mapInPlace(SwishKernel(), p, count)
+        case .swish: if avx2Activations { kp_swish(p, count) } else { mapInPlace(SwishKernel(), p, count) }
         case .exponential: mapInPlace(ExpKernel(), p, count)
         case .mish: mapInPlace(MishKernel(), p, count)
         case .celu(let alpha): mapInPlace(CELUKernel(alpha: alpha), p, count)
@@ -360,7 +364,7 @@ struct SoftsignKernel: VectorKernel {
 }
 
 struct SwishKernel: VectorKernel {
-    @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { x * VectorMath.sigmoid(x) }
+    @inline(__always) func callAsFunction(_ x: FloatVector) -> FloatVector { VectorMath.swish(x) }
 }
 
 struct ExpKernel: VectorKernel {

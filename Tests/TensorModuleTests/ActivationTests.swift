@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TensorModule
+@testable import TensorModule
 import _TestSupport
 
 /// Special values, in an order that puts some in the vector body and some in the tail.
@@ -141,6 +141,39 @@ struct ActivationTests {
             let c = closeness(try Ops.activation(activation, input: x), ref(f), rtol: 4e-6, atol: atol)
             #expect(c.ok, "\(activation): \(c)")
         }
+    }
+
+    /// The AVX2 sigmoid / swish kernels (8 lanes) and the portable vector loop (`.blas` engine) give the same bits, on
+    /// special values, the range where exp over- and underflows, denormal results, and lengths with tails. (Under the
+    /// parallel threshold, so the whole tensor runs on the test's task, where the `.blas` binding is seen.)
+    @Test("sigmoid and swish: the AVX2 kernels give the portable loop's bits", arguments: [Ops.Activation.sigmoid, .swish])
+    func sigmoidSwishKernelsMatchLoop(activation: Ops.Activation) throws {
+        var rng = SeededRandom(seed: 21)
+        var values = specials + [88.7, 88.73, 89, -87.3, -88, -103.9, -104, -110, 1e-38, -1e-38, 1e-45, -1e-45,
+                                 Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude]
+        values += rng.tensor([4000], -20, 20).scalars + rng.tensor([997], -120, 120).scalars
+        for count in [1, 7, 8, 9, 15, 16, 17, values.count] {
+            let x = Tensor(shape: [count], scalars: Array(values.prefix(count)))
+            let fast = try DirectGEMM.$engine.withValue(.direct) { try Ops.activation(activation, input: x) }
+            let loop = try DirectGEMM.$engine.withValue(.blas) { try Ops.activation(activation, input: x) }
+            let differing = zip(x.scalars, zip(fast.scalars, loop.scalars)).filter { !bitsEqual($1.0, $1.1) }
+            #expect(differing.isEmpty, "\(activation), \(count) values: \(differing.count) differ, e.g. \(differing.prefix(3).map { "x \(hex($0)): \(hex($1.0)) vs \(hex($1.1))" })")
+        }
+    }
+
+    /// The limits of sigmoid and swish (whose e^−x is clamped, see `VectorMath.expForSigmoid`): sigmoid(+inf) = 1,
+    /// sigmoid(−inf) = 0, NaN stays NaN, and values far out stay within 4e-39 of the exact ones.
+    @Test func sigmoidSwishLimits() throws {
+        let x = Tensor(shape: [9], scalars: [.infinity, -.infinity, .nan, -200, -88.5, -87.5, 87.5, 200, 30])
+        let s = try Ops.activation(.sigmoid, input: x).scalars
+        #expect(s[0] == 1 && s[1] == 0 && s[2].isNaN && s[7] == 1 && s[8] == 1)
+        for i in [3, 4, 5, 6] {
+            let exact = 1 / (1 + Foundation.exp(-Double(x.scalars[i])))
+            #expect(abs(Double(s[i]) - exact) < 4e-39, "sigmoid(\(x.scalars[i])) = \(s[i]), exact \(exact)")
+        }
+        let w = try Ops.activation(.swish, input: x).scalars
+        #expect(w[0] == .infinity && w[1].isNaN && w[2].isNaN && w[3] == 0 && w[7] == 200 && w[8] == 30)
+        #expect(abs(Double(w[4])) < 1e-36 && abs(Double(w[5])) < 1e-36)
     }
 
     @Test func softmaxAnyAxis() throws {

@@ -119,6 +119,11 @@ void kp_store_fence(void);
 /// when `flush`, each denormal sum is replaced by a zero of the same sign (kp_flush_denormals(…, 0) in the same pass).
 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush);
 
+/// sigmoid(x) = 1 / (1 + e^−x) in place (sigmoid_avx2.c): TensorModule's VectorMath.sigmoid bit for bit (NaN stays
+/// NaN, +inf → 1, −inf → 0). Requires kp_simd_available().
+void kp_sigmoid(float *p, long count);
+/// swish(x) = x / (1 + e^−x) in place, VectorMath.swish bit for bit. Requires kp_simd_available().
+void kp_swish(float *p, long count);
 /// One output row `oh` of a depthwise 2-D convolution with depth multiplier 1 on one NHWC image
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image
