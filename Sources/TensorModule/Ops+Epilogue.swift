@@ -63,6 +63,11 @@ extension Ops {
         let elementwise = activation.isElementwise && activation != .linear
         let post = activation.isElementwise ? withoutRepeatedFlushes(postOps) : []
         guard bias != nil || elementwise || !post.isEmpty, rows > 0, columns > 0 else { return }
+        if fusedEpilogues, activation.isElementwise,
+           let program = FusedEpilogue(bias: bias, activation: activation, postOps: post, columns: columns) {
+            program.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: parallel)
+            return
+        }
         let biasScalars = bias?.scalars ?? []
         biasScalars.withUnsafeBufferPointer { bp in
             // An empty array's buffer can have a non-nil base address: decide on `bias` itself.
@@ -84,6 +89,99 @@ extension Ops {
                     applyAll(post, out, rows: r..<end, columns: columns, firstRow: firstRow)
                     r = end
                 }
+            }
+        }
+    }
+
+    /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a
+    /// form there (the same values as step by step; a task bound to the `.blas` engine takes the step-by-step path,
+    /// so tests can compare the two).
+    static var fusedEpilogues: Bool { DirectGEMM.available && DirectGEMM.engine != .blas }
+
+    /// An output pass (bias, the layer's activation, post-ops) as one of the fused programs of `kp_epilogue_rows`:
+    /// every value goes through all the steps in registers, in one pass over the output, instead of one pass per step.
+    struct FusedEpilogue {
+        private let program: Int32
+        private var bias: [Float]?, scale: [Float]?, shift: [Float]?
+        /// The residual `Add`'s operand, when there is one.
+        private var residual: Tensor?
+
+        /// The program, or `nil` when a step has no form in the fused kernel (PReLU, the `+0` flush, other
+        /// activations, more than one scale/shift or Add) or the sequence is not one of its programs.
+        init?(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
+            func activationKind(_ a: Activation) -> Int32? {
+                switch a {
+                case .relu: return Int32(KP_EP_RELU)
+                case .relu6: return Int32(KP_EP_RELU6)
+                case .reluGeneral(0, nil, 0, _): return Int32(KP_EP_RELU)
+                case .reluGeneral(0, 6, 0, _): return Int32(KP_EP_RELU6)
+                case .swish: return Int32(KP_EP_SWISH)
+                case .sigmoid: return Int32(KP_EP_SIGMOID)
+                default: return nil
+                }
+            }
+            var kinds: [Int32] = []
+            if let bias {
+                guard bias.count == columns else { return nil }
+                self.bias = bias.scalars
+                kinds.append(Int32(KP_EP_BIAS))
+            }
+            if activation != .linear {
+                guard let kind = activationKind(activation) else { return nil }
+                kinds.append(kind)
+            }
+            for op in postOps {
+                switch op {
+                case .activation(let a):
+                    if a == .linear { continue }
+                    guard let kind = activationKind(a) else { return nil }
+                    kinds.append(kind)
+                case .flushDenormals:
+                    kinds.append(Int32(KP_EP_FLUSH))
+                case let .scaleShift(scale, shift):
+                    guard self.scale == nil, scale.count == columns, shift.count == columns else { return nil }
+                    (self.scale, self.shift) = (scale, shift)
+                    kinds.append(Int32(KP_EP_SCALE_SHIFT))
+                case let .addTensor(t):
+                    guard residual == nil else { return nil }
+                    residual = t
+                    kinds.append(Int32(KP_EP_ADD))
+                case .prelu, .flushDenormalsToPositiveZero:
+                    return nil
+                }
+            }
+            let program = kinds.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
+            guard program >= 0 else { return nil }
+            self.program = program
+        }
+
+        /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole
+        /// output, which the residual operand is laid out as), in blocks of about 16 KiB, split across cores for
+        /// large outputs when `parallel`.
+        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int, firstRow: Int, parallel: Bool) {
+            let residualScalars = residual?.scalars ?? []
+            (bias ?? []).withUnsafeBufferPointer { b in
+              (scale ?? []).withUnsafeBufferPointer { sc in
+                (shift ?? []).withUnsafeBufferPointer { sh in
+                  residualScalars.withUnsafeBufferPointer { res in
+                    // Empty arrays may have non-nil base addresses: pass nil for operands the program does not have.
+                    let (bp, sp, tp) = (bias == nil ? nil : b.baseAddress, scale == nil ? nil : sc.baseAddress,
+                                        shift == nil ? nil : sh.baseAddress)
+                    let rp = residual == nil ? nil : res.baseAddress
+                    let rowsPerBlock = max(1, 4096 / columns)
+                    let work = parallel ? rows * columns * 2 : 0
+                    Parallel.forEachChunk(count: rows, work: work) { range in
+                        var r = range.lowerBound
+                        while r < range.upperBound {
+                            let end = min(r + rowsPerBlock, range.upperBound)
+                            kp_epilogue_rows(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
+                                             (firstRow + r) * columns)
+                            r = end
+                        }
+                    }
+                  }
+                }
+              }
             }
         }
     }

@@ -201,6 +201,71 @@ struct DirectGEMMTests {
         #expect(sum.scalars.map(\.bitPattern) == zip(x.scalars, other.scalars).map { ($0 + $1).bitPattern })
     }
 
+    /// The output pass as one program of the fused kernel (`kp_epilogue_rows`) against the same steps one pass each
+    /// (the `.blas` engine's path), bit for bit: bias, the layer's activation and post-ops as the plan fuses them
+    /// (BatchNormalization's scale/shift, ReLU / ReLU6 / swish / sigmoid, a residual Add, the flushes between), on
+    /// rows with and without a partial last vector, with denormals, NaN, ±0 and ±inf among the values.
+    @Test("fused output pass gives the bits of the step-by-step pass", arguments: [1, 8, 13, 96, 100])
+    func fusedOutputPass(columns: Int) throws {
+        var rng = SeededRandom(seed: 31)
+        let rows = 37, count = rows * columns
+        let tiny = Float.leastNormalMagnitude / 64
+        let special: [Float] = [tiny, -tiny, 0, -0.0, .nan, .infinity, -.infinity, 7, 6, -1e-38, 90, -95]
+        func values(_ n: Int) -> [Float] {
+            (0..<n).map { i in i % 5 == 0 ? special[(i / 5) % special.count] : rng.uniform(-8, 8) }
+        }
+        // Scales that make some products denormal; shifts that cancel some values to ±0.
+        let scale = (0..<columns).map { $0 % 3 == 0 ? Float(1e-30) : rng.uniform(-2, 2) }
+        let shift = values(columns)
+        let bias = Tensor(shape: [columns], scalars: values(columns))
+        let residual = Tensor(shape: [rows, columns], scalars: values(count))
+        let bn = Ops.PostOp.scaleShift(scale: scale, shift: shift)
+        let relu6 = Ops.Activation.reluGeneral(negativeSlope: 0, maxValue: 6, threshold: 0, thresholdForm: .multiply)
+        // (bias, the layer's activation, post-ops, whether the fused kernel has a program for it): the sequences the
+        // plan makes (a flush at each layer boundary and at the end), and three it does not (no final flush, an
+        // activation between bias and BatchNormalization), which must keep the step-by-step path.
+        let cases: [(Tensor?, Ops.Activation, [Ops.PostOp], Bool)] = [
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(relu6), .flushDenormals], true),
+            (bias, .relu, [.flushDenormals], true),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals, .activation(.relu), .flushDenormals], true),
+            (bias, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals, .activation(.swish), .flushDenormals], true),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.swish), .flushDenormals], true),
+            (bias, .sigmoid, [.flushDenormals], true),
+            (bias, .linear, [.flushDenormals, .activation(.relu6), .flushDenormals], true),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals], true),
+            (bias, .swish, [.flushDenormals, bn, .flushDenormals], false),
+            (bias, .relu6, [.addTensor(residual)], false),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.reluGeneral(negativeSlope: 0, maxValue: nil, threshold: 0, thresholdForm: .multiply))], false),
+        ]
+        let x = values(count)
+        for (i, (b, activation, post, fusable)) in cases.enumerated() {
+            #expect((Ops.FusedEpilogue(bias: b, activation: activation, postOps: post, columns: columns) != nil) == fusable,
+                    "case \(i)")
+            var fused = x, stepwise = x
+            for first in [0, 5] {   // the whole buffer, then rows from 5 on as a later piece of the output
+                fused = x; stepwise = x
+                fused.withUnsafeMutableBufferPointer { p in
+                    DirectGEMM.$engine.withValue(.direct) {
+                        Ops.epilogue(p.baseAddress! + first * columns, rows: rows - first, columns: columns, bias: b,
+                                     activation: activation, postOps: post, firstRow: first, parallel: false)
+                    }
+                }
+                stepwise.withUnsafeMutableBufferPointer { p in
+                    DirectGEMM.$engine.withValue(.blas) {
+                        Ops.epilogue(p.baseAddress! + first * columns, rows: rows - first, columns: columns, bias: b,
+                                     activation: activation, postOps: post, firstRow: first, parallel: false)
+                    }
+                }
+                let differing = zip(fused, stepwise).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "case \(i), first row \(first): \(differing) of \(count) values differ")
+                #expect(fused != x || count == 0, "case \(i): the pass changed nothing")
+            }
+        }
+        // Steps without a form in the fused kernel keep the step-by-step path.
+        #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: [.prelu(alpha: Array(repeating: 0.2, count: columns), period: 1)], columns: columns) == nil)
+        #expect(Ops.FusedEpilogue(bias: nil, activation: .gelu(approximate: false), postOps: [], columns: columns) == nil)
+    }
+
     @Test("LeakyReLU, PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
           arguments: [[2, 6, 37], [3, 700, 1001], [700_001, 3]])   // the last two are streamed; rows of 3 < a vector
     func fusedFlushes(shape: [Int]) throws {

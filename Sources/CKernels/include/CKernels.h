@@ -124,6 +124,20 @@ void kp_add(float *dst, const float *a, const float *b, long count, int stream, 
 void kp_sigmoid(float *p, long count);
 /// swish(x) = x / (1 + e^−x) in place, VectorMath.swish bit for bit. Requires kp_simd_available().
 void kp_swish(float *p, long count);
+/// Step kinds of an output pass (kp_epilogue_plan): + bias[j]; the signed-zero denormal flush (kp_flush_denormals(…,
+/// 0)); v·scale[j] + shift[j] (a multiply, then an add); ReLU (v <= 0 ? +0 : v); ReLU6 (then y >= 6 ? 6 : y); swish
+/// and sigmoid (kp_swish, kp_sigmoid); + the residual operand's value.
+enum { KP_EP_BIAS = 1, KP_EP_FLUSH, KP_EP_SCALE_SHIFT, KP_EP_RELU, KP_EP_RELU6, KP_EP_SWISH, KP_EP_SIGMOID, KP_EP_ADD };
+/// The number of the fused program that runs the `n` steps `kinds` in order, or −1 when there is none (the caller
+/// then runs the steps one pass each). Programs have the form [bias] [activation] [flush] [scale/shift, flush]
+/// [activation, flush] [residual add, flush] [activation, flush], for the combinations Keras models produce.
+int kp_epilogue_plan(const int *kinds, int n);
+/// `rows` rows of `cols` contiguous floats at p in place, through the steps of `program` (kp_epilogue_plan) in one
+/// pass: the same values as running each step's own kernel over the rows in turn. Operands: bias, scale (sc) and
+/// shift (sh) have `cols` values (NULL when the program has no such step); value k of p pairs with value roff + k of
+/// the residual operand `res`. Requires kp_simd_available().
+void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
+                      const float *sh, const float *res, long roff);
 /// One output row `oh` of a depthwise 2-D convolution with depth multiplier 1 on one NHWC image
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image

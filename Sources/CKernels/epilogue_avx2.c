@@ -1,0 +1,357 @@
+// The output pass of a Dense / convolution step (bias, the layer's activation, the element-wise layers fused after
+// it and the denormal flushes between them) in one pass: each vector of 8 values is loaded once, goes through every
+// step in registers and is stored once, where TensorModule's step-by-step path makes one pass per step (in L1, over
+// blocks of 4096 values). Each step computes what its stand-alone kernel computes (kp_add_rows, kp_flush_denormals,
+// kp_scale_shift_rows, the Swift ReLU / ReLU6 kernels, kp_swish / kp_sigmoid, the residual add), so the results are
+// identical bit for bit. See CKernels.h.
+//
+// A pass is one of the programs of the form
+//     [bias] [activation] [flush] [scale/shift, flush] [activation, flush] [residual add, flush] [activation, flush]
+// listed in `programs` (those the inference plan makes for Keras models: convolution + BatchNormalization +
+// ReLU / ReLU6 / swish, with or without bias and a residual Add, Dense / convolution with their own activation,
+// …). Each program is compiled as its own loop with the steps as constants (an interpreter that switched on the
+// step kind per vector ran 3× slower than the separate passes); kp_epilogue_plan finds a program's number. This file
+// has one function per row of `programs`, in the same order (`kernels`): add a program to both.
+#include "CKernels.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+#include <string.h>
+
+// bias, activation, flush, scale/shift (+ flush), activation (+ flush), residual add (+ flush), activation (+ flush)
+static const int programs[][7] = {
+    {0, 0, 1, 1, 0, 0, 0},
+    {0, 0, 1, 1, KP_EP_RELU, 0, 0},
+    {0, 0, 1, 1, KP_EP_RELU6, 0, 0},
+    {0, 0, 1, 1, KP_EP_SWISH, 0, 0},
+    {0, 0, 1, 1, 0, 1, 0},
+    {0, 0, 1, 1, 0, 1, KP_EP_RELU},
+    {0, 0, 1, 1, 0, 1, KP_EP_RELU6},
+    {0, 0, 1, 1, 0, 1, KP_EP_SWISH},
+    {0, 0, 1, 1, KP_EP_RELU, 1, 0},
+    {0, 0, 1, 1, KP_EP_RELU6, 1, 0},
+    {0, 0, 1, 1, KP_EP_SWISH, 1, 0},
+    {0, 0, 1, 0, 0, 1, 0},
+    {0, 0, 1, 0, 0, 1, KP_EP_RELU},
+    {0, 0, 1, 0, 0, 1, KP_EP_RELU6},
+    {0, 0, 1, 0, 0, 1, KP_EP_SWISH},
+    {0, 0, 1, 0, 0, 0, 0},
+    {0, 0, 1, 0, KP_EP_RELU, 0, 0},
+    {0, 0, 1, 0, KP_EP_RELU6, 0, 0},
+    {0, 0, 1, 0, KP_EP_SWISH, 0, 0},
+    {0, KP_EP_RELU, 1, 0, 0, 0, 0},
+    {0, KP_EP_RELU, 0, 0, 0, 0, 0},
+    {0, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0},
+    {0, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0},
+    {0, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0},
+    {0, KP_EP_RELU6, 1, 0, 0, 0, 0},
+    {0, KP_EP_RELU6, 0, 0, 0, 0, 0},
+    {0, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0},
+    {0, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0},
+    {0, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0},
+    {0, KP_EP_SWISH, 1, 0, 0, 0, 0},
+    {0, KP_EP_SWISH, 0, 0, 0, 0, 0},
+    {0, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0},
+    {0, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0},
+    {0, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0},
+    {0, KP_EP_SIGMOID, 1, 0, 0, 0, 0},
+    {0, KP_EP_SIGMOID, 0, 0, 0, 0, 0},
+    {0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0},
+    {0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0},
+    {0, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0},
+    {1, 0, 1, 1, 0, 0, 0},
+    {1, 0, 1, 1, KP_EP_RELU, 0, 0},
+    {1, 0, 1, 1, KP_EP_RELU6, 0, 0},
+    {1, 0, 1, 1, KP_EP_SWISH, 0, 0},
+    {1, 0, 1, 1, 0, 1, 0},
+    {1, 0, 1, 1, 0, 1, KP_EP_RELU},
+    {1, 0, 1, 1, 0, 1, KP_EP_RELU6},
+    {1, 0, 1, 1, 0, 1, KP_EP_SWISH},
+    {1, 0, 1, 1, KP_EP_RELU, 1, 0},
+    {1, 0, 1, 1, KP_EP_RELU6, 1, 0},
+    {1, 0, 1, 1, KP_EP_SWISH, 1, 0},
+    {1, 0, 1, 0, 0, 1, 0},
+    {1, 0, 1, 0, 0, 1, KP_EP_RELU},
+    {1, 0, 1, 0, 0, 1, KP_EP_RELU6},
+    {1, 0, 1, 0, 0, 1, KP_EP_SWISH},
+    {1, 0, 1, 0, 0, 0, 0},
+    {1, 0, 0, 0, 0, 0, 0},
+    {1, 0, 1, 0, KP_EP_RELU, 0, 0},
+    {1, 0, 1, 0, KP_EP_RELU6, 0, 0},
+    {1, 0, 1, 0, KP_EP_SWISH, 0, 0},
+    {1, KP_EP_RELU, 1, 0, 0, 0, 0},
+    {1, KP_EP_RELU, 0, 0, 0, 0, 0},
+    {1, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0},
+    {1, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0},
+    {1, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0},
+    {1, KP_EP_RELU6, 1, 0, 0, 0, 0},
+    {1, KP_EP_RELU6, 0, 0, 0, 0, 0},
+    {1, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0},
+    {1, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0},
+    {1, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0},
+    {1, KP_EP_SWISH, 1, 0, 0, 0, 0},
+    {1, KP_EP_SWISH, 0, 0, 0, 0, 0},
+    {1, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0},
+    {1, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0},
+    {1, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0},
+    {1, KP_EP_SIGMOID, 1, 0, 0, 0, 0},
+    {1, KP_EP_SIGMOID, 0, 0, 0, 0, 0},
+    {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0},
+    {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0},
+    {1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0}
+};
+#define PROGRAMS ((int)(sizeof programs / sizeof programs[0]))
+
+int kp_epilogue_plan(const int *kinds, int n) {
+    int form[7] = {0}, i = 0;
+#define IS_ACT(k) ((k) == KP_EP_RELU || (k) == KP_EP_RELU6 || (k) == KP_EP_SWISH || (k) == KP_EP_SIGMOID)
+    if (i < n && kinds[i] == KP_EP_BIAS) { form[0] = 1; i++; }
+    if (i < n && IS_ACT(kinds[i])) { form[1] = kinds[i]; i++; }
+    if (i < n && kinds[i] == KP_EP_FLUSH) { form[2] = 1; i++; }
+    if (i + 1 < n && kinds[i] == KP_EP_SCALE_SHIFT && kinds[i + 1] == KP_EP_FLUSH) { form[3] = 1; i += 2; }
+    if (i + 1 < n && IS_ACT(kinds[i]) && kinds[i + 1] == KP_EP_FLUSH) { form[4] = kinds[i]; i += 2; }
+    if (i + 1 < n && kinds[i] == KP_EP_ADD && kinds[i + 1] == KP_EP_FLUSH) { form[5] = 1; i += 2; }
+    if (i + 1 < n && IS_ACT(kinds[i]) && kinds[i + 1] == KP_EP_FLUSH) { form[6] = kinds[i]; i += 2; }
+#undef IS_ACT
+    if (i != n) return -1;
+    for (int p = 0; p < PROGRAMS; p++)
+        if (memcmp(programs[p], form, sizeof form) == 0) return p;
+    return -1;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include "vector_ops.h"
+
+KP_INLINE __m256 activate(__m256 v, const int kind) {
+    switch (kind) {
+    case KP_EP_RELU: return kp_vrelu(v);
+    case KP_EP_RELU6: return kp_vrelu6(v);
+    case KP_EP_SWISH: return kp_sigmoid_step(v, 1);
+    case KP_EP_SIGMOID: return kp_sigmoid_step(v, 0);
+    default: return v;
+    }
+}
+
+// Whether the flush after activation `kind` can change anything when its input has just been flushed (every program
+// has a flush right before its second and third activation): ReLU and ReLU6 return +0, 6, NaN or their input, so
+// never a denormal, and that flush is skipped (the same values, one step less).
+KP_INLINE int flushes(const int kind) { return kind != KP_EP_RELU && kind != KP_EP_RELU6; }
+
+// One vector (columns j…j+7) through a program; r points at its residual values.
+KP_INLINE __m256 steps(__m256 v, long j, const float *bias, const float *sc, const float *sh, const float *r,
+                       const int B, const int A0, const int F0, const int SS, const int A1, const int ADD, const int A2) {
+    if (B) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
+    if (A0) v = activate(v, A0);
+    if (F0) v = kp_vflush(v);
+    if (SS) v = kp_vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(sc + j)), _mm256_loadu_ps(sh + j)));
+    if (A1) v = flushes(A1) ? kp_vflush(activate(v, A1)) : activate(v, A1);
+    if (ADD) v = kp_vflush(_mm256_add_ps(v, _mm256_loadu_ps(r)));
+    if (A2) v = flushes(A2) ? kp_vflush(activate(v, A2)) : activate(v, A2);
+    return v;
+}
+
+KP_INLINE void rows_of(float *p, long rows, long cols, long roff, const float *bias, const float *sc, const float *sh,
+                       const float *res, const int B, const int A0, const int F0, const int SS, const int A1,
+                       const int ADD, const int A2) {
+    const long body = cols & ~7L;
+    for (long r = 0; r < rows; r++) {
+        float *row = p + r * cols;
+        const float *rr = ADD ? res + roff + r * cols : NULL;
+        for (long j = 0; j < body; j += 8)
+            _mm256_storeu_ps(row + j, steps(_mm256_loadu_ps(row + j), j, bias, sc, sh, ADD ? rr + j : NULL,
+                                            B, A0, F0, SS, A1, ADD, A2));
+        if (body < cols) {
+            // The last columns through the same vector code, from zero-padded copies of the values and operands
+            // (every step works lane by lane, so the padding lanes do not touch the real ones).
+            const long n = cols - body;
+            float v[8] = {0}, b8[8] = {0}, s8[8] = {0}, t8[8] = {0}, r8[8] = {0};
+            memcpy(v, row + body, (size_t)n * sizeof(float));
+            if (B) memcpy(b8, bias + body, (size_t)n * sizeof(float));
+            if (SS) { memcpy(s8, sc + body, (size_t)n * sizeof(float)); memcpy(t8, sh + body, (size_t)n * sizeof(float)); }
+            if (ADD) memcpy(r8, rr + body, (size_t)n * sizeof(float));
+            _mm256_storeu_ps(v, steps(_mm256_loadu_ps(v), 0, b8, s8, t8, r8, B, A0, F0, SS, A1, ADD, A2));
+            memcpy(row + body, v, (size_t)n * sizeof(float));
+        }
+    }
+}
+
+// Each program as its own function (one inlined copy of the loop per program; separate frames keep the stack of
+// an unoptimised build small).
+#define EPILOGUE_ARGS float *p, long rows, long cols, const float *bias, const float *sc, const float *sh, \
+                      const float *res, long roff
+KP_AVX2 __attribute__((noinline)) static void program_0(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_1(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_2(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_3(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_4(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_5(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_RELU); }
+KP_AVX2 __attribute__((noinline)) static void program_6(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_RELU6); }
+KP_AVX2 __attribute__((noinline)) static void program_7(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_SWISH); }
+KP_AVX2 __attribute__((noinline)) static void program_8(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_9(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU6, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_10(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_SWISH, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_11(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_12(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_RELU); }
+KP_AVX2 __attribute__((noinline)) static void program_13(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_RELU6); }
+KP_AVX2 __attribute__((noinline)) static void program_14(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_SWISH); }
+KP_AVX2 __attribute__((noinline)) static void program_15(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_16(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_17(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_18(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_19(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_20(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_21(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_22(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_23(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_24(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_25(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_26(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_27(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_28(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_29(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_30(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_31(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_32(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_33(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_34(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_35(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_36(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_37(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_38(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_39(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_40(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_41(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_42(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_43(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_44(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_RELU); }
+KP_AVX2 __attribute__((noinline)) static void program_45(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_RELU6); }
+KP_AVX2 __attribute__((noinline)) static void program_46(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_SWISH); }
+KP_AVX2 __attribute__((noinline)) static void program_47(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_48(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU6, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_49(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_SWISH, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_50(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_51(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_RELU); }
+KP_AVX2 __attribute__((noinline)) static void program_52(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_RELU6); }
+KP_AVX2 __attribute__((noinline)) static void program_53(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_SWISH); }
+KP_AVX2 __attribute__((noinline)) static void program_54(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_55(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_56(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_57(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_58(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_59(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_60(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_61(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_62(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_63(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_64(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_65(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_66(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_67(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_68(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_69(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_70(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_71(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_72(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_73(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_74(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_75(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 0, 0, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_76(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_77(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_78(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0); }
+
+static void (*const kernels[])(EPILOGUE_ARGS) = {
+    program_0,
+    program_1,
+    program_2,
+    program_3,
+    program_4,
+    program_5,
+    program_6,
+    program_7,
+    program_8,
+    program_9,
+    program_10,
+    program_11,
+    program_12,
+    program_13,
+    program_14,
+    program_15,
+    program_16,
+    program_17,
+    program_18,
+    program_19,
+    program_20,
+    program_21,
+    program_22,
+    program_23,
+    program_24,
+    program_25,
+    program_26,
+    program_27,
+    program_28,
+    program_29,
+    program_30,
+    program_31,
+    program_32,
+    program_33,
+    program_34,
+    program_35,
+    program_36,
+    program_37,
+    program_38,
+    program_39,
+    program_40,
+    program_41,
+    program_42,
+    program_43,
+    program_44,
+    program_45,
+    program_46,
+    program_47,
+    program_48,
+    program_49,
+    program_50,
+    program_51,
+    program_52,
+    program_53,
+    program_54,
+    program_55,
+    program_56,
+    program_57,
+    program_58,
+    program_59,
+    program_60,
+    program_61,
+    program_62,
+    program_63,
+    program_64,
+    program_65,
+    program_66,
+    program_67,
+    program_68,
+    program_69,
+    program_70,
+    program_71,
+    program_72,
+    program_73,
+    program_74,
+    program_75,
+    program_76,
+    program_77,
+    program_78,
+};
+
+KP_AVX2 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
+                              const float *sh, const float *res, long roff) {
+    if (program < 0 || program >= (int)(sizeof kernels / sizeof kernels[0])) return;
+    kernels[program](p, rows, cols, bias, sc, sh, res, roff);
+}
+
+#else
+
+void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
+                      const float *sh, const float *res, long roff) {
+    (void)program; (void)p; (void)rows; (void)cols; (void)bias; (void)sc; (void)sh; (void)res; (void)roff;
+}
+
+#endif

@@ -1,0 +1,60 @@
+// Vector helpers shared by CKernels' AVX2 files (private to the target): each computes exactly what the named
+// TensorModule Swift code computes, operation for operation (no fused multiply-add), so results are identical bit
+// for bit. Include only from files compiled with `#pragma STDC FP_CONTRACT OFF`, inside their x86 section.
+#ifndef KERASPORT_CKERNELS_VECTOR_OPS_H
+#define KERASPORT_CKERNELS_VECTOR_OPS_H
+
+#include <immintrin.h>
+
+#define KP_AVX2 __attribute__((target("avx2,fma")))
+#define KP_INLINE KP_AVX2 static inline __attribute__((always_inline))
+
+// VectorMath.expForSigmoid, lane for lane. min(89, z) and max(−87, z) return z when z is NaN, as the Swift
+// `replacing(with:where: z .> 89)` / `.< −87` do.
+KP_INLINE __m256 kp_vexp_for_sigmoid(__m256 z) {
+    z = _mm256_min_ps(_mm256_set1_ps(89.0f), z);
+    z = _mm256_max_ps(_mm256_set1_ps(-87.0f), z);
+    // roundToInt(z · log2 e): t = v + 1.5·2^23, n = bits(t) − 0x4B400000, m = t − 1.5·2^23.
+    const __m256 magic = _mm256_set1_ps(12582912.0f);
+    const __m256 t = _mm256_add_ps(_mm256_mul_ps(z, _mm256_set1_ps(1.44269504088896341f)), magic);
+    const __m256i n = _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4B400000));
+    const __m256 m = _mm256_sub_ps(t, magic);
+    __m256 r = _mm256_sub_ps(z, _mm256_mul_ps(m, _mm256_set1_ps(0.693359375f)));
+    r = _mm256_sub_ps(r, _mm256_mul_ps(m, _mm256_set1_ps(-2.12194440e-4f)));
+    const __m256 r2 = _mm256_mul_ps(r, r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(p, r2), r), _mm256_set1_ps(1.0f));
+    // pow2(n) = bits((n + 127) << 23); n ∈ [−126, 128] after the clamp (2^128 = +inf).
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23)));
+}
+
+// swish: x / (1 + e^−x); sigmoid: 1 / (1 + e^−x). −x is 0 − x, as in the Swift code.
+KP_INLINE __m256 kp_sigmoid_step(__m256 x, const int swish) {
+    const __m256 e = kp_vexp_for_sigmoid(_mm256_sub_ps(_mm256_setzero_ps(), x));
+    return _mm256_div_ps(swish ? x : _mm256_set1_ps(1.0f), _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+// The signed-zero flush of kp_flush_denormals (zero exponent bits: keep only the sign).
+KP_INLINE __m256 kp_vflush(__m256 v) {
+    const __m256i b = _mm256_castps_si256(v);
+    const __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
+    const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)),
+                                         _mm256_set1_epi32((int)0x80000000u));
+    return _mm256_castsi256_ps(_mm256_and_si256(b, keep));
+}
+
+// ReLU as TensorModule's vrelu: x <= 0 ? +0 : x (NaN is not <= 0 and passes through).
+KP_INLINE __m256 kp_vrelu(__m256 x) { return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x); }
+
+// ReLU6 as vrelu6: y = vrelu(x); y >= 6 ? 6 : y (NaN passes through).
+KP_INLINE __m256 kp_vrelu6(__m256 x) {
+    const __m256 y = kp_vrelu(x), six = _mm256_set1_ps(6.0f);
+    return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
+}
+
+#endif
