@@ -98,7 +98,15 @@ static const int programs[][7] = {
     {1, KP_EP_SIGMOID, 0, 0, 0, 0, 0},
     {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0},
     {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0}
+    {1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0},
+    {0, 0, 0, 1, 0, 0, 0},
+    {0, 0, 0, 1, KP_EP_RELU, 0, 0},
+    {0, 0, 0, 1, KP_EP_RELU6, 0, 0},
+    {0, 0, 0, 1, KP_EP_SWISH, 0, 0},
+    {0, 0, 0, 1, 0, 1, 0},
+    {0, 0, 0, 1, 0, 1, KP_EP_RELU},
+    {0, 0, 0, 1, 0, 1, KP_EP_RELU6},
+    {0, 0, 0, 1, 0, 1, KP_EP_SWISH}
 };
 #define PROGRAMS ((int)(sizeof programs / sizeof programs[0]))
 
@@ -258,6 +266,14 @@ KP_AVX2 __attribute__((noinline)) static void program_75(EPILOGUE_ARGS) { rows_o
 KP_AVX2 __attribute__((noinline)) static void program_76(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0); }
 KP_AVX2 __attribute__((noinline)) static void program_77(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0); }
 KP_AVX2 __attribute__((noinline)) static void program_78(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_79(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_80(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_RELU, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_81(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_RELU6, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_82(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_SWISH, 0, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_83(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, 0); }
+KP_AVX2 __attribute__((noinline)) static void program_84(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_RELU); }
+KP_AVX2 __attribute__((noinline)) static void program_85(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_RELU6); }
+KP_AVX2 __attribute__((noinline)) static void program_86(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_SWISH); }
 
 static void (*const kernels[])(EPILOGUE_ARGS) = {
     program_0,
@@ -339,6 +355,14 @@ static void (*const kernels[])(EPILOGUE_ARGS) = {
     program_76,
     program_77,
     program_78,
+    program_79,
+    program_80,
+    program_81,
+    program_82,
+    program_83,
+    program_84,
+    program_85,
+    program_86,
 };
 
 KP_AVX2 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,

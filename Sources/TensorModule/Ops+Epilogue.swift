@@ -219,6 +219,9 @@ extension Ops {
         return Tensor.build(shape: input.shape, count: input.count) { out in
             input.scalars.withUnsafeBufferPointer { source in
                 let x = source.baseAddress!, y = out.baseAddress!
+                // The steps as one fused pass over each copied block where the fused kernel has a program for them.
+                let fused = fusedEpilogues ? FusedEpilogue(bias: nil, activation: .linear, postOps: postOps,
+                                                           columns: columns) : nil
                 Parallel.forEachChunk(count: rows, work: rows * columns * (1 + postOps.count)) { range in
                     let scratch = stream ? UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * columns) : nil
                     defer { scratch?.deallocate() }
@@ -228,11 +231,19 @@ extension Ops {
                         let n = (end - r) * columns
                         if let scratch {
                             scratch.update(from: x + r * columns, count: n)
-                            applyAll(postOps, scratch, rows: 0..<(end - r), columns: columns, firstRow: r)
+                            if let fused {
+                                fused.run(scratch, rows: end - r, columns: columns, firstRow: r, parallel: false)
+                            } else {
+                                applyAll(postOps, scratch, rows: 0..<(end - r), columns: columns, firstRow: r)
+                            }
                             kp_stream_store(y + r * columns, scratch, n)
                         } else {
                             (y + r * columns).initialize(from: x + r * columns, count: n)
-                            applyAll(postOps, y, rows: r..<end, columns: columns, firstRow: 0)
+                            if let fused {
+                                fused.run(y + r * columns, rows: end - r, columns: columns, firstRow: r, parallel: false)
+                            } else {
+                                applyAll(postOps, y, rows: r..<end, columns: columns, firstRow: 0)
+                            }
                         }
                         r = end
                     }

@@ -261,6 +261,24 @@ struct DirectGEMMTests {
                 #expect(fused != x || count == 0, "case \(i): the pass changed nothing")
             }
         }
+        // A stand-alone BatchNormalization + ReLU / swish (DenseNet's, ResNetV2's): `applyingPostOps` copies and runs
+        // the fused program per block; the same bits as the step-by-step path.
+        let input = Tensor(shape: [rows, columns], scalars: x)
+        for post: [Ops.PostOp] in [[bn, .flushDenormals, .activation(.relu), .flushDenormals],
+                                   [bn, .flushDenormals, .activation(.swish), .flushDenormals], [bn, .flushDenormals]] {
+            #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: columns) != nil)
+            let fused = try DirectGEMM.$engine.withValue(.direct) { try Ops.applyingPostOps(post, to: input) }
+            let stepwise = try DirectGEMM.$engine.withValue(.blas) { try Ops.applyingPostOps(post, to: input) }
+            #expect(zip(fused.scalars, stepwise.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+        }
+        if columns == 96 {
+            // An output large enough to be written with streaming stores from a scratch block (≥ 2 Mi values).
+            let big = Tensor(shape: [22_000, columns], scalars: (0..<(22_000 * columns)).map { x[$0 % x.count] })
+            let post: [Ops.PostOp] = [bn, .flushDenormals, .activation(.relu), .flushDenormals]
+            let fused = try DirectGEMM.$engine.withValue(.direct) { try Ops.applyingPostOps(post, to: big) }
+            let stepwise = try DirectGEMM.$engine.withValue(.blas) { try Ops.applyingPostOps(post, to: big) }
+            #expect(zip(fused.scalars, stepwise.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+        }
         // Steps without a form in the fused kernel keep the step-by-step path.
         #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: [.prelu(alpha: Array(repeating: 0.2, count: columns), period: 1)], columns: columns) == nil)
         #expect(Ops.FusedEpilogue(bias: nil, activation: .gelu(approximate: false), postOps: [], columns: columns) == nil)
