@@ -24,7 +24,7 @@ enum Parallel {
     /// `chunksPerCore` > 1 cuts the range finer: the threads take chunks as they become free, so a core that the
     /// system (or a virtual machine's host) slows down does less of the work instead of holding the others up.
     @inline(__always)
-    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold, chunksPerCore: Int = 1,
+    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold, chunksPerCore: Int = 4,
                              _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = (work >= threshold && coreCount > 1) ? min(coreCount * max(chunksPerCore, 1), count) : 1
