@@ -3,6 +3,15 @@
 // fall inside the image, in kernel-row-major order, each a multiply then an add (no fused multiply-add): exactly
 // what TensorModule's Swift loop computes, so results are identical bit for bit. Taps outside the image are
 // skipped, which is the same value as reading the zeros of an explicitly padded copy.
+//
+// The row goes P adjacent output pixels at a time per 8-channel block (`tile`), the P sums in registers: each
+// weight vector is loaded once per kernel row for all P outputs, and for the common kernel widths 3/5/7 with
+// column stride 1 or 2 and no column dilation the row's weights stay in registers and each input vector is loaded
+// once and used for every (output, tap) pair that reads it (a 3×3 stride-1 window shares its columns with two
+// neighbours on each side). Border groups (some tap column outside the image) skip those taps. Only the order in
+// which the P independent sums are advanced changes; each sum still receives its taps in kernel-row-major order,
+// so the values are those of a one-pixel loop. Channel counts that are not a multiple of 8 use masked loads and
+// stores for the last block (the masked-off lanes are not stored).
 #include "CKernels.h"
 
 #pragma STDC FP_CONTRACT OFF
@@ -11,67 +20,152 @@
 #include <immintrin.h>
 
 #define AVX2ONLY __attribute__((target("avx2")))
+#define INLINE static inline __attribute__((always_inline, target("avx2")))
+// Loops over P, KW and the input columns have compile-time trip counts after inlining: unrolled fully, so the
+// sums and weights stay in registers.
+#if defined(__clang__)
+#define UNROLL _Pragma("unroll")
+#else
+#define UNROLL _Pragma("GCC unroll 32")
+#endif
+
+INLINE __m256 load8(const float *p, __m256i mask, int masked) {
+    return masked ? _mm256_maskload_ps(p, mask) : _mm256_loadu_ps(p);
+}
+
+/// P adjacent output pixels of the 8-channel block at `c`: `x0` points at channel c of the first output's first
+/// tap column (column col0, possibly outside the image) in image row 0, `o` at channel c of the first output.
+/// KW / SW / DW are compile-time kernel width / column stride / column dilation when nonzero (then each input
+/// column vector of a kernel row is loaded once and the row's KW weights are held in registers), or 0 for the
+/// run-time values kw / sw / dw (then each weight vector serves the P outputs, each input vector one). With
+/// `clip`, taps on columns outside [0, in_w) are skipped (border pixels); without, all are inside.
+INLINE void tile(const float *x0, long col0, long in_w, long C, const float *kernel, long kw, long i0, long i1,
+                 long top, long dil_h, long sw, long dw, __m256i mask, float *o, const int P, const int KW,
+                 const int SW, const int DW, const int masked, const int clip) {
+    __m256 acc[8];
+    UNROLL
+    for (int p = 0; p < P; p++) acc[p] = _mm256_setzero_ps();
+    if (KW) kw = KW;
+    if (SW) sw = SW;
+    if (DW) dw = DW;
+    for (long i = i0; i < i1; i++) {
+        const float *xr = x0 + (top + i * dil_h) * in_w * C;
+        const float *wr = kernel + i * kw * C;
+        if (KW && SW && DW) {
+            __m256 w[8];
+            UNROLL
+            for (int j = 0; j < KW; j++) w[j] = load8(wr + j * C, mask, masked);
+            // Input column q (relative to output 0's first tap) is tap j of output p when q = SW·p + DW·j; for a
+            // fixed p, j rises with q, so each sum keeps the kernel-row-major order.
+            UNROLL
+            for (int q = 0; q < SW * (P - 1) + DW * (KW - 1) + 1; q++) {
+                int used = 0;
+                UNROLL
+                for (int j = 0; j < KW; j++) {
+                    int r = q - DW * j;
+                    if (r >= 0 && r % SW == 0 && r / SW < P) used = 1;
+                }
+                if (!used) continue;
+                if (clip && (col0 + q < 0 || col0 + q >= in_w)) continue;
+                const __m256 x = load8(xr + q * C, mask, masked);
+                UNROLL
+                for (int j = 0; j < KW; j++) {
+                    int r = q - DW * j;
+                    if (r >= 0 && r % SW == 0 && r / SW < P)
+                        acc[r / SW] = _mm256_add_ps(acc[r / SW], _mm256_mul_ps(x, w[j]));
+                }
+            }
+        } else {
+            for (long j = 0; j < kw; j++) {
+                const __m256 w = load8(wr + j * C, mask, masked);
+                const float *x = xr + j * dw * C;
+                UNROLL
+                for (int p = 0; p < P; p++) {
+                    if (clip && (col0 + p * sw + j * dw < 0 || col0 + p * sw + j * dw >= in_w)) continue;
+                    acc[p] = _mm256_add_ps(acc[p], _mm256_mul_ps(load8(x + p * sw * C, mask, masked), w));
+                }
+            }
+        }
+    }
+    UNROLL
+    for (int p = 0; p < P; p++) {
+        if (masked) _mm256_maskstore_ps(o + p * C, mask, acc[p]);
+        else _mm256_storeu_ps(o + p * C, acc[p]);
+    }
+}
+
+/// The P output pixels from `ow` on, all channel blocks (the last one masked when C is not a multiple of 8).
+#define TILES(P, KW, SW, DW, CLIP)                                                                                   \
+    do {                                                                                                            \
+        const long col0 = ow * sw - pad_left;                                                                       \
+        const float *x0 = image + col0 * C;                                                                         \
+        long c = 0;                                                                                                 \
+        for (; c + 8 <= C; c += 8)                                                                                  \
+            tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c, P, KW,  \
+                 SW, DW, 0, CLIP);                                                                                  \
+        if (c < C)                                                                                                  \
+            tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c, P, KW,  \
+                 SW, DW, 1, CLIP);                                                                                  \
+    } while (0)
+
+/// A whole output row, P pixels at a time: the groups whose windows lie inside the image columns [lo, hi) without
+/// clipping, the others (borders) with; the last group is moved back to end at out_w (recomputing a few pixels, the
+/// same values), and a row narrower than P goes one pixel at a time.
+#define ROW(NAME, P, KW, SW, DW)                                                                                     \
+    AVX2ONLY static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
+                              long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \
+                              long dw, float *out) {                                                                \
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C % 8)),                                   \
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));                         \
+        if (out_w < (P)) {                                                                                          \
+            for (long ow = 0; ow < out_w; ow++) {                                                                   \
+                if (ow >= lo && ow < hi) TILES(1, KW, SW, DW, 0);                                                   \
+                else TILES(1, KW, SW, DW, 1);                                                                       \
+            }                                                                                                       \
+            return;                                                                                                 \
+        }                                                                                                           \
+        for (long next = 0; next < out_w;) {                                                                        \
+            const long ow = next + (P) <= out_w ? next : out_w - (P);                                               \
+            next = ow + (P);                                                                                        \
+            if (ow >= lo && ow + (P) <= hi) TILES(P, KW, SW, DW, 0);                                                \
+            else TILES(P, KW, SW, DW, 1);                                                                           \
+        }                                                                                                           \
+    }
+
+ROW(row_3s1, 8, 3, 1, 1)
+ROW(row_3s2, 8, 3, 2, 1)
+ROW(row_5s1, 6, 5, 1, 1)
+ROW(row_5s2, 6, 5, 2, 1)
+ROW(row_7s1, 4, 7, 1, 1)
+ROW(row_7s2, 4, 7, 2, 1)
+ROW(row_any, 8, 0, 0, 0)
 
 AVX2ONLY
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out) {
     const long C = channels;
+    if (out_w <= 0 || C <= 0) return;
     // Kernel rows inside the image for this output row.
     long i0 = 0, i1 = kh;
     const long top = oh * stride_h - pad_top;
     while (i0 < kh && top + i0 * dil_h < 0) i0++;
     while (i1 > i0 && top + (i1 - 1) * dil_h >= in_h) i1--;
-    for (long ow = 0; ow < out_w; ow++) {
-        const long left = ow * stride_w - pad_left;
-        long j0 = 0, j1 = kw;
-        while (j0 < kw && left + j0 * dil_w < 0) j0++;
-        while (j1 > j0 && left + (j1 - 1) * dil_w >= in_w) j1--;
-        float *o = out + ow * C;
-        long c = 0;
-        for (; c + 32 <= C; c += 32) {
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            for (long i = i0; i < i1; i++) {
-                const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
-                const float *wrow = kernel + (i * kw) * C + c;
-                for (long j = j0; j < j1; j++) {
-                    const float *x = xrow + (left + j * dil_w) * C, *w = wrow + j * C;
-                    a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(w)));
-                    a1 = _mm256_add_ps(a1, _mm256_mul_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(w + 8)));
-                    a2 = _mm256_add_ps(a2, _mm256_mul_ps(_mm256_loadu_ps(x + 16), _mm256_loadu_ps(w + 16)));
-                    a3 = _mm256_add_ps(a3, _mm256_mul_ps(_mm256_loadu_ps(x + 24), _mm256_loadu_ps(w + 24)));
-                }
-            }
-            _mm256_storeu_ps(o + c, a0);
-            _mm256_storeu_ps(o + c + 8, a1);
-            _mm256_storeu_ps(o + c + 16, a2);
-            _mm256_storeu_ps(o + c + 24, a3);
-        }
-        for (; c + 8 <= C; c += 8) {
-            __m256 a0 = _mm256_setzero_ps();
-            for (long i = i0; i < i1; i++) {
-                const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
-                const float *wrow = kernel + (i * kw) * C + c;
-                for (long j = j0; j < j1; j++) {
-                    a0 = _mm256_add_ps(a0, _mm256_mul_ps(_mm256_loadu_ps(xrow + (left + j * dil_w) * C),
-                                                         _mm256_loadu_ps(wrow + j * C)));
-                }
-            }
-            _mm256_storeu_ps(o + c, a0);
-        }
-        for (; c < C; c++) {
-            float a = 0.0f;
-            for (long i = i0; i < i1; i++) {
-                const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
-                const float *wrow = kernel + (i * kw) * C + c;
-                for (long j = j0; j < j1; j++) {
-                    float p = xrow[(left + j * dil_w) * C] * wrow[j * C];
-                    a = a + p;
-                }
-            }
-            o[c] = a;
-        }
+    // Interior columns [lo, hi): ow·stride_w − pad_left ≥ 0 and ow·stride_w − pad_left + (kw − 1)·dil_w < in_w.
+    long lo = (pad_left + stride_w - 1) / stride_w;
+    const long last = in_w - 1 - (kw - 1) * dil_w + pad_left;  // the largest ow·stride_w allowed
+    long hi = last >= 0 ? last / stride_w + 1 : 0;
+    if (lo > out_w) lo = out_w;
+    if (hi > out_w) hi = out_w;
+    if (hi < lo) hi = lo;
+    void (*row)(const float *, long, long, const float *, long, long, long, long, long, long, long, long, long,
+                long, long, float *) = row_any;
+    if (dil_w == 1 && (stride_w == 1 || stride_w == 2)) {
+        if (kw == 3) row = stride_w == 1 ? row_3s1 : row_3s2;
+        else if (kw == 5) row = stride_w == 1 ? row_5s1 : row_5s2;
+        else if (kw == 7) row = stride_w == 1 ? row_7s1 : row_7s2;
     }
+    row(image, in_w, C, kernel, kw, i0, i1, top, out_w, lo, hi, stride_w, pad_left, dil_h, dil_w, out);
 }
 
 #else
