@@ -108,36 +108,34 @@ INLINE void tile(const float *x0, long col0, long in_w, long C, const float *ker
                  SW, DW, 1, CLIP);                                                                                  \
     } while (0)
 
-/// A whole output row, P pixels at a time: the groups whose windows lie inside the image columns [lo, hi) without
-/// clipping, the others (borders) with; the last group is moved back to end at out_w (recomputing a few pixels, the
-/// same values), and a row narrower than P goes one pixel at a time.
+/// The NP pixels from `ow` on, unclipped when their windows lie inside the interior columns [lo, hi).
+#define GROUP(NP, KW, SW, DW)                                                                                        \
+    do {                                                                                                            \
+        if (ow >= lo && ow + (NP) <= hi) TILES(NP, KW, SW, DW, 0);                                                  \
+        else TILES(NP, KW, SW, DW, 1);                                                                              \
+        ow += (NP);                                                                                                 \
+    } while (0)
+
+/// A whole output row: P pixels at a time, then the rest 4, 2 and 1 at a time (when smaller than P).
 #define ROW(NAME, P, KW, SW, DW)                                                                                     \
     AVX2ONLY static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
                               long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \
                               long dw, float *out) {                                                                \
         const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C % 8)),                                   \
                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));                         \
-        if (out_w < (P)) {                                                                                          \
-            for (long ow = 0; ow < out_w; ow++) {                                                                   \
-                if (ow >= lo && ow < hi) TILES(1, KW, SW, DW, 0);                                                   \
-                else TILES(1, KW, SW, DW, 1);                                                                       \
-            }                                                                                                       \
-            return;                                                                                                 \
-        }                                                                                                           \
-        for (long next = 0; next < out_w;) {                                                                        \
-            const long ow = next + (P) <= out_w ? next : out_w - (P);                                               \
-            next = ow + (P);                                                                                        \
-            if (ow >= lo && ow + (P) <= hi) TILES(P, KW, SW, DW, 0);                                                \
-            else TILES(P, KW, SW, DW, 1);                                                                           \
-        }                                                                                                           \
+        long ow = 0;                                                                                                \
+        while (ow + (P) <= out_w) GROUP(P, KW, SW, DW);                                                             \
+        if ((P) > 4 && ow + 4 <= out_w) GROUP(4, KW, SW, DW);                                                       \
+        if ((P) > 2 && ow + 2 <= out_w) GROUP(2, KW, SW, DW);                                                       \
+        while (ow < out_w) GROUP(1, KW, SW, DW);                                                                    \
     }
 
 ROW(row_3s1, 8, 3, 1, 1)
 ROW(row_3s2, 8, 3, 2, 1)
 ROW(row_5s1, 6, 5, 1, 1)
 ROW(row_5s2, 6, 5, 2, 1)
-ROW(row_7s1, 4, 7, 1, 1)
-ROW(row_7s2, 4, 7, 2, 1)
+ROW(row_7s1, 6, 7, 1, 1)
+ROW(row_7s2, 6, 7, 2, 1)
 ROW(row_any, 8, 0, 0, 0)
 
 AVX2ONLY
