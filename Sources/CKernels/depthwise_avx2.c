@@ -42,7 +42,7 @@ INLINE __m256 load8(const float *p, __m256i mask, int masked) {
 INLINE void tile(const float *x0, long col0, long in_w, long C, const float *kernel, long kw, long i0, long i1,
                  long top, long dil_h, long sw, long dw, __m256i mask, float *o, const int P, const int KW,
                  const int SW, const int DW, const int masked, const int clip) {
-    __m256 acc[8];
+    __m256 acc[10];
     UNROLL
     for (int p = 0; p < P; p++) acc[p] = _mm256_setzero_ps();
     if (KW) kw = KW;
@@ -116,7 +116,8 @@ INLINE void tile(const float *x0, long col0, long in_w, long C, const float *ker
         ow += (NP);                                                                                                 \
     } while (0)
 
-/// A whole output row: P pixels at a time, then the rest 4, 2 and 1 at a time (when smaller than P).
+/// A whole output row: P pixels at a time, then the rest 8, 4, 2 and 1 at a time (those smaller than P). P ≤ 10:
+/// the KW weights, P sums, an input vector and a product fit the 16 ymm registers.
 #define ROW(NAME, P, KW, SW, DW)                                                                                     \
     AVX2ONLY static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
                               long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \
@@ -125,12 +126,13 @@ INLINE void tile(const float *x0, long col0, long in_w, long C, const float *ker
                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));                         \
         long ow = 0;                                                                                                \
         while (ow + (P) <= out_w) GROUP(P, KW, SW, DW);                                                             \
+        if ((P) > 8 && ow + 8 <= out_w) GROUP(8, KW, SW, DW);                                                       \
         if ((P) > 4 && ow + 4 <= out_w) GROUP(4, KW, SW, DW);                                                       \
         if ((P) > 2 && ow + 2 <= out_w) GROUP(2, KW, SW, DW);                                                       \
         while (ow < out_w) GROUP(1, KW, SW, DW);                                                                    \
     }
 
-ROW(row_3s1, 8, 3, 1, 1)
+ROW(row_3s1, 10, 3, 1, 1)
 ROW(row_3s2, 8, 3, 2, 1)
 ROW(row_5s1, 6, 5, 1, 1)
 ROW(row_5s2, 6, 5, 2, 1)
