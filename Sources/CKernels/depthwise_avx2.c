@@ -14,7 +14,8 @@
 // stores for the last block (the masked-off lanes are not stored). While a row is computed, the image rows the
 // next output row reads first are prefetched into L2 (the groups read each image row strided, by channel block,
 // which the hardware prefetchers follow less well than a one-pixel order). 3×3 kernels with column stride 2 keep
-// the one-pixel order (`one_pixel_row`).
+// the one-pixel order (`one_pixel_row`), and so do 3×3 kernels over channel counts whose groups crowd L1 sets
+// (`crowds_l1`).
 #include "CKernels.h"
 
 #pragma STDC FP_CONTRACT OFF
@@ -156,8 +157,9 @@ ROW(row_7s2, 6, 7, 2, 1)
 ROW(row_any, 8, 0, 0, 0)
 
 /// The row one output pixel at a time, all channels of a pixel in turn (32 then 8 then 1): the order 3×3 kernels
-/// with column stride 2 keep. In MobileNetV2 (inputs and outputs of 1–5 MB, not in cache) the grouped order was
-/// slower there (block_1: 0.40 against 0.35 ms) although 1.15× faster on cached data.
+/// with column stride 2 keep, and 3×3 kernels over channel counts that crowd L1 sets (`crowds_l1`). In MobileNetV2 (inputs and
+/// outputs of 1–5 MB, not in cache) the grouped order was slower for 3×3 stride 2 (block_1: 0.40 against 0.35 ms)
+/// although 1.15× faster on cached data.
 AVX2ONLY
 static void one_pixel_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
                           long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,
@@ -220,6 +222,21 @@ static void one_pixel_row(const float *image, long in_h, long in_w, long channel
     }
 }
 
+/// Whether a group's input (`cols` pixel columns × `rows` image rows, at the same channel offset) piles more than
+/// 6 cache lines onto one set of a 32 KB 8-way L1 (64 sets of 64 B): channel counts whose pixel stride is a
+/// multiple of 1 KB (C = 256, 512, 1024, 1536, …) put every column on a few sets, and the lines each channel block
+/// reads are evicted before the next block reads their other half. Checked for 3×3 kernels only (single thread,
+/// against the one-pixel order: 10×10×1536 0.72×, 14×14×512 0.64×, 7×7×1024 0.76×, 28×28×256 0.98×); 5×5 and 7×7
+/// kernels reuse each line enough to gain anyway (7×7×1152 5×5 1.9×, 14×14×384 7×7 2.1×, 7×7×768 7×7 1.5×).
+static int crowds_l1(long C, long in_w, long cols, long rows) {
+    unsigned char count[64] = {0};
+    const long pixel = C * (long)sizeof(float), row = in_w * pixel;
+    for (long r = 0; r < rows; r++)
+        for (long q = 0; q < cols; q++)
+            if (++count[((q * pixel + r * row) / 64) % 64] > 6) return 1;
+    return 0;
+}
+
 AVX2ONLY
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
@@ -245,10 +262,17 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
     if (hi < lo) hi = lo;
     void (*row)(const float *, long, long, const float *, long, long, long, long, long, long, long, long, long,
                 long, long, const float *, long, float *) = row_any;
+    long group = 8;  // pixels per group of `row`
     if (dil_w == 1 && (stride_w == 1 || stride_w == 2)) {
-        if (kw == 3) row = row_3s1;  // stride 2: one_pixel_row above
-        else if (kw == 5) row = stride_w == 1 ? row_5s1 : row_5s2;
-        else if (kw == 7) row = stride_w == 1 ? row_7s1 : row_7s2;
+        if (kw == 3) row = row_3s1, group = 10;  // stride 2: one_pixel_row above
+        else if (kw == 5) row = stride_w == 1 ? row_5s1 : row_5s2, group = 6;
+        else if (kw == 7) row = stride_w == 1 ? row_7s1 : row_7s2, group = 6;
+    }
+    const long span = (group - 1) * stride_w + (kw - 1) * dil_w + 1;  // the image columns a group reads
+    if (kw == 3 && crowds_l1(C, in_w, span < in_w ? span : in_w, i1 - i0)) {
+        one_pixel_row(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
+                      dil_h, dil_w, out);
+        return;
     }
     // The image rows the next output row reads first (the stride_h rows after this row's window): prefetched into
     // L2 while this row is computed, the columns of each pixel group before the group.

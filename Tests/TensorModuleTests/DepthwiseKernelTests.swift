@@ -66,7 +66,7 @@ struct DepthwiseKernelTests {
 
     /// Both paths against the naive loop of the definition (independent of the kernel code) on wide rows with
     /// several unclipped groups per row, so the register-held sums of the interior path are checked against values
-    /// computed one tap at a time.
+    /// computed one tap at a time; and channel counts that send 3×3 rows to the one-pixel order.
     @Test("AVX2 row kernel equals the naive loop on wide rows", arguments: [
         // (h, w, c, k, s, d, same)
         (6, 40, 16, 3, 1, 1, true),
@@ -76,6 +76,8 @@ struct DepthwiseKernelTests {
         (9, 38, 8, 7, 1, 1, true),
         (9, 41, 19, 7, 2, 1, true),
         (7, 30, 12, 3, 1, 2, true),
+        (5, 14, 256, 3, 1, 1, true),   // C·4 a multiple of 1 KB: the one-pixel order (groups would crowd L1 sets)
+        (4, 9, 512, 5, 1, 1, true),
     ])
     func wideRows(_ p: (Int, Int, Int, Int, Int, Int, Bool)) throws {
         var rng = SeededRandom(seed: UInt64(p.1 * 17 + p.2 + p.3))
