@@ -3,11 +3,12 @@ import Testing
 import _TestSupport
 
 /// The AVX2 depthwise row kernel (`kp_depthwise_row`: groups of adjacent output pixels with the sums in registers,
-/// specialised for kernel widths 3/5/7 at column stride 1/2, a clipped variant for border groups, masked loads for
-/// channel tails) against the portable Swift loop (`DirectGEMM.$engine` bound to `.blas`), bit for bit, on the odd
-/// cases where the kernel's paths split: widths 1–9 and 17–23 (narrower than one group, one group, several groups
-/// with a moved-back last group), channel counts 3 / 8 / 13 / 40 (tails and full blocks), strides 1–3, dilation 2,
-/// kernels 1×1 … 7×7 and non-square, asymmetric zero padding (border groups with every tap outside).
+/// specialised for kernel widths 3 (stride 1), 5 and 7 (strides 1, 2), a clipped variant for border groups, masked
+/// loads for channel tails, and the one-pixel order for 3×3 stride 2 and for channel counts that crowd L1 sets)
+/// against the portable Swift loop (`DirectGEMM.$engine` bound to `.blas`), bit for bit, on the odd cases where the
+/// kernel's paths split: widths 1–9 and 17–23 (narrower than one group, one group, several groups, the rest in
+/// groups of 8/4/2/1), channel counts 3 / 8 / 13 / 40 (tails and full blocks), strides 1–3, dilation 2, kernels
+/// 1×1 … 7×7 and non-square, asymmetric zero padding (border groups with every tap outside).
 @Suite("Depthwise AVX2 row kernel")
 struct DepthwiseKernelTests {
     @Test("AVX2 row kernel equals the portable loop bit for bit", arguments: [
