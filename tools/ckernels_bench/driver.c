@@ -111,5 +111,21 @@ int main(int argc, char **argv) {
              for (long oh = 0; oh < 56; oh++) kp_depthwise_row(img2, 56, 56, c2, ker2, 3, 3, oh, 56, 1, 1, 1, 1, 1, 1, out2 + oh * 56 * c2));
         free(img); free(ker); free(out); free(img2); free(ker2); free(out2);
     }
+    {
+        // Square "same" depthwise layers of MobileNetV2 / EfficientNetB0 / ConvNeXt (3×3, 5×5, 7×7; strides 1, 2).
+        static const struct { const char *name; long h, c, k, s; } cases[] = {
+            {"depthwise_3x3_s1_112x112x32", 112, 32, 3, 1}, {"depthwise_3x3_s1_14x14x576", 14, 576, 3, 1},
+            {"depthwise_5x5_s1_28x28x240", 28, 240, 5, 1},  {"depthwise_5x5_s2_56x56x144", 56, 144, 5, 2},
+            {"depthwise_5x5_s1_7x7x1152", 7, 1152, 5, 1},   {"depthwise_7x7_s1_56x56x96", 56, 96, 7, 1},
+        };
+        for (size_t n = 0; n < sizeof cases / sizeof cases[0]; n++) {
+            long h = cases[n].h, c = cases[n].c, k = cases[n].k, s = cases[n].s, o = (h + s - 1) / s;
+            long total = (o - 1) * s + k - h, pad = total > 0 ? total / 2 : 0;
+            float *img = buffer(h * h * c, 22), *ker = buffer(k * k * c, 23), *out = buffer(o * o * c, 24);
+            TIME(cases[n].name, reps,
+                 for (long oh = 0; oh < o; oh++) kp_depthwise_row(img, h, h, c, ker, k, k, oh, o, s, s, pad, pad, 1, 1, out + oh * o * c));
+            free(img); free(ker); free(out);
+        }
+    }
     return 0;
 }
