@@ -149,9 +149,15 @@ extension HDF5Dataset {
             throw context.error(.tooLarge, "reading needs \(memoryBytes) bytes, above the limit of \(maximumReadBytes)")
         }
         let storage = Int(clamping: H5Dget_storage_size(id))
-        let layout = try withTemporary(H5Dget_create_plist(id), kind: .propertyList, "H5Dget_create_plist", context) {
-            (dcpl) throws(HDF5Error) -> H5D_layout_t in
-            H5Pget_layout(dcpl)
+        // The layout the opener read from the same property list, when it did (no second copy of the list).
+        let layout: H5D_layout_t
+        if let knownLayout {
+            layout = knownLayout
+        } else {
+            layout = try withTemporary(H5Dget_create_plist(id), kind: .propertyList, "H5Dget_create_plist", context) {
+                (dcpl) throws(HDF5Error) -> H5D_layout_t in
+                H5Pget_layout(dcpl)
+            }
         }
         let isChunked = layout == H5D_CHUNKED
         // Compact data lives in the layout message, which must hold all of it: libhdf5 1.10.8 copies the dataspace's

@@ -100,7 +100,8 @@ package struct HDF5Group {
                     throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
                 }
                 let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
-                return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
+                return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context,
+                                       layout: verified.layout(ofDataset: fullPath))
             }
             try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
             try ExternalDataCheck.checkStorageBeforeOpen(id, path, context, bytes: verified?.fileBytes(id, context))
@@ -109,8 +110,8 @@ package struct HDF5Group {
                 throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
             }
             let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
-            try ExternalDataCheck.checkOpenDataset(result, context)
-            return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
+            let layout = try ExternalDataCheck.checkOpenDataset(result, context)
+            return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context, layout: layout)
         }
     }
 

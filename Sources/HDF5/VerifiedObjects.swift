@@ -17,7 +17,8 @@ final class VerifiedObjects {
     /// Walk results kept open at most (beyond, datasets are opened again when asked for).
     static let maximumKeptOpen = 50_000
 
-    private(set) var datasets: Set<String> = []
+    /// Checked datasets: absolute path → storage layout (from the creation property list the check read).
+    private var datasets: [String: H5D_layout_t] = [:]
     /// Object types of the hard links the walk followed (absolute path → type), each prefix of which is a hard link.
     private var types: [String: H5O_type_t] = [:]
     private var open: [String: hid_t] = [:]
@@ -26,8 +27,8 @@ final class VerifiedObjects {
 
     /// Records a checked dataset, keeping `id` open for a later open of the same path when there is room (returns
     /// whether it kept it). Call with the lock held.
-    func record(dataset path: String, id: hid_t) -> Bool {
-        datasets.insert(path)
+    func record(dataset path: String, id: hid_t, layout: H5D_layout_t) -> Bool {
+        datasets[path] = layout
         guard id >= 0, open.count < Self.maximumKeptOpen, open[path] == nil else { return false }
         open[path] = id
         return true
@@ -45,7 +46,10 @@ final class VerifiedObjects {
     func isVerified(group path: String) -> Bool { path == "/" || types[path] == H5O_TYPE_GROUP }
 
     /// Whether the walk checked the dataset at this absolute path. Call with the lock held.
-    func isVerified(dataset path: String) -> Bool { datasets.contains(path) }
+    func isVerified(dataset path: String) -> Bool { datasets[path] != nil }
+
+    /// The storage layout of a checked dataset. Call with the lock held.
+    func layout(ofDataset path: String) -> H5D_layout_t? { datasets[path] }
 
     /// The walk's open identifier of the dataset at `path`, now owned by the caller, or nil. Call with the lock held.
     func takeOpenDataset(_ path: String) -> hid_t? { open.removeValue(forKey: path) }
