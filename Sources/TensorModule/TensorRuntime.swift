@@ -1,5 +1,4 @@
 internal import CKernels
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,34 +15,6 @@ package enum TensorRuntime {
     /// the process. `KERASPORT_KEEP_MEMORY=0` leaves `malloc` as it is.
     package static func prepareForInference() {
         _ = prepared
-    }
-
-    /// Faults in about `bytes` of heap memory at once, on two cores, and frees it again (``prepareForInference()``
-    /// keeps freed memory in the heap): the weights read next are carved from pages already present instead of
-    /// faulting them in one by one while they are copied. On this virtual machine a first touch costs about
-    /// 2–3 µs per 4 KiB page (zeroing plus the host's fault handling), which was about half of reading a model's
-    /// weights; `MADV_POPULATE_WRITE` (Linux 5.14+) faults a range in one call, and two threads fault in two
-    /// halves at once. Nothing is reserved when `malloc` is left as it is (`KERASPORT_KEEP_MEMORY=0`), for less
-    /// than 1 MiB, or beyond 448 MiB (under the 512 MiB trim threshold, so the freed block stays in the heap);
-    /// failures are ignored (the pages then fault in during the reads, as before). The pages are those the weights
-    /// occupy next, so the process's peak memory does not grow.
-    package static func prefaultHeap(bytes: Int) {
-        #if os(Linux) && canImport(Glibc)
-        guard prepared, bytes >= 1 << 20 else { return }
-        let size = min(bytes, 448 << 20)
-        guard let block = malloc(size) else { return }
-        defer { free(block) }
-        let page = 4096
-        let start = (Int(bitPattern: block) + page - 1) & ~(page - 1)
-        let end = (Int(bitPattern: block) + size) & ~(page - 1)
-        guard end > start else { return }
-        let pages = (end - start) / page
-        let parts = max(1, min(2, pages / 256))
-        DispatchQueue.concurrentPerform(iterations: parts) { i in
-            let first = pages * i / parts, last = pages * (i + 1) / parts
-            _ = madvise(UnsafeMutableRawPointer(bitPattern: start + first * page), (last - first) * page, 23)  // MADV_POPULATE_WRITE
-        }
-        #endif
     }
 
     private static let prepared: Bool = {

@@ -11,19 +11,6 @@ extension KerasFile {
         // compiled model drops a kernel it has packed, the next packing reuses those pages instead of faulting in
         // fresh ones.
         TensorRuntime.prepareForInference()
-        // The heap pages the weights will occupy, faulted in up front on two cores (stored shapes are the file's
-        // claims: summed without overflow; TensorRuntime caps the amount).
-        var bytes = 0
-        for w in assignment.layers.values.joined() + assignment.topLevel {
-            var n = MemoryLayout<Float>.stride
-            for d in w.shape {
-                let (p, o) = n.multipliedReportingOverflow(by: max(d, 0))
-                n = o ? Int.max : p
-            }
-            let (sum, o) = bytes.addingReportingOverflow(n)
-            bytes = o ? Int.max : sum
-        }
-        TensorRuntime.prefaultHeap(bytes: bytes)
         var graph = architecture
         do {
             try bind(&graph, analysis: analysis, prefix: [])
