@@ -18,6 +18,13 @@
 
 // MARK: - Native (in-memory) datatypes: used as the memory type of H5Dread/H5Dwrite/H5Aread/H5Awrite.
 
+/// The first `needle_length`-byte occurrence of `needle` in `length` bytes at `haystack`, or NULL: libc's `memmem`
+/// (a GNU/BSD extension the Swift C-library modules do not show), for the global-heap check's signature scan.
+CHDF5_SHIM const void *chdf5_find_bytes(const void *haystack, size_t length, const void *needle, size_t needle_length) {
+    extern void *memmem(const void *, size_t, const void *, size_t);
+    return memmem(haystack, length, needle, needle_length);
+}
+
 CHDF5_SHIM hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
 CHDF5_SHIM hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
 CHDF5_SHIM hid_t chdf5_native_int8(void) { return H5T_NATIVE_INT8; }

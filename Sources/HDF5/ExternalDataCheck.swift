@@ -238,10 +238,13 @@ enum ExternalDataCheck {
     /// The corresponding C functions are `H5Dget_create_plist`, `H5Pget_layout`, `H5Pget_external_count`,
     /// `H5Pget_external`, `H5Pget_virtual_count`, `H5Pget_virtual_filename`, `H5Pget_virtual_dsetname`,
     /// `H5Pget_nfilters`, `H5Pget_filter2` and `H5Zfilter_avail`.
-    static func checkOpenDataset(_ id: hid_t, _ context: ErrorContext) throws(HDF5Error) {
+    /// Returns the dataset's storage layout (read from the same property list).
+    @discardableResult
+    static func checkOpenDataset(_ id: hid_t, _ context: ErrorContext) throws(HDF5Error) -> H5D_layout_t {
         try withTemporary(H5Dget_create_plist(id), kind: .propertyList, "H5Dget_create_plist", context) {
-            (dcpl) throws(HDF5Error) in
-            if H5Pget_layout(dcpl) == H5D_VIRTUAL {
+            (dcpl) throws(HDF5Error) -> H5D_layout_t in
+            let layout = H5Pget_layout(dcpl)
+            if layout == H5D_VIRTUAL {
                 var count = 0
                 var target = "datasets of other files"
                 if H5Pget_virtual_count(dcpl, &count) >= 0, count > 0 {
@@ -267,7 +270,7 @@ enum ExternalDataCheck {
             let filters = H5Pget_nfilters(dcpl)
             guard filters > 0 else {
                 H5Eclear2(chdf5_e_default())
-                return
+                return layout
             }
             for k in 0..<UInt32(filters) {
                 var flags: UInt32 = 0
@@ -285,6 +288,7 @@ enum ExternalDataCheck {
                         + "filter plugins are never loaded (HDF5_PLUGIN_PATH is ignored). Built in: \(builtinFilters)")
                 }
             }
+            return layout
         }
     }
 
@@ -316,7 +320,11 @@ enum ExternalDataCheck {
     /// dataset with external storage, a virtual layout or an unavailable filter. Call with the lock held.
     ///
     /// The corresponding C functions are `H5Lvisit`, `H5Oget_info_by_name2` and `H5Dopen2`.
-    static func checkFile(root: hid_t, _ context: ErrorContext) throws(HDF5Error) {
+    ///
+    /// `verified` (a file opened for reading only) records each dataset found self-contained, with its open
+    /// identifier, so that opening it again does not repeat the checks; nothing is recorded unless the whole walk
+    /// passes.
+    static func checkFile(root: hid_t, _ context: ErrorContext, verified: VerifiedObjects? = nil) throws(HDF5Error) {
         var links: [(path: String, type: H5L_type_t, size: Int)] = []
         let status = withUnsafeMutablePointer(to: &links) { pointer in
             chdf5_visit_links(root, H5_INDEX_NAME, { name, type, size, data in
@@ -327,8 +335,13 @@ enum ExternalDataCheck {
             }, pointer)
         }
         try check(status, "H5Lvisit", context)
-        let bytes = FileBytes.open(fileOf: root, context)
-        defer { bytes?.close() }
+        let cached = verified?.fileBytes(root, context)
+        let bytes = cached ?? FileBytes.open(fileOf: root, context)
+        defer { if cached == nil { bytes?.close() } }
+        // Datasets found self-contained, still open: recorded in `verified` only once the whole file has passed.
+        var passed: [(path: String, id: hid_t, layout: H5D_layout_t)] = []
+        var types: [(path: String, type: H5O_type_t)] = []
+        defer { for d in passed where d.id >= 0 { H5Dclose(d.id) } }
         for link in links {
             var here = context
             here.object = "/" + link.path
@@ -346,6 +359,7 @@ enum ExternalDataCheck {
                 H5Eclear2(chdf5_e_default())
                 continue
             }
+            if verified != nil { types.append(("/" + link.path, type)) }
             guard type == H5O_TYPE_DATASET else { continue }
             try checkStorage(address: UInt64(objectAddress), root, here, bytes: bytes)
             let dataset = H5Dopen2(root, link.path, chdf5_p_default())
@@ -353,8 +367,22 @@ enum ExternalDataCheck {
                 H5Eclear2(chdf5_e_default())
                 continue
             }
-            defer { H5Dclose(dataset) }
-            try checkOpenDataset(dataset, here)
+            let layout: H5D_layout_t
+            do {
+                layout = try checkOpenDataset(dataset, here)
+            } catch {
+                H5Dclose(dataset)
+                throw error
+            }
+            if verified != nil {
+                passed.append(("/" + link.path, dataset, layout))
+            } else {
+                H5Dclose(dataset)
+            }
+        }
+        if let verified {
+            for t in types { verified.record(hardLink: t.path, type: t.type) }
+            for k in passed.indices where verified.record(dataset: passed[k].path, id: passed[k].id, layout: passed[k].layout) { passed[k].id = -1 }
         }
     }
 }
@@ -374,7 +402,7 @@ extension HDF5File {
         try HDF5Library.withLock { () throws(HDF5Error) in
             let root = H5Gopen2(try handle.id(context), "/", chdf5_p_default())
             let group = try ObjectHandle(root, kind: .group, "H5Gopen2", context)
-            try ExternalDataCheck.checkFile(root: try group.id(context), context)
+            try ExternalDataCheck.checkFile(root: try group.id(context), context, verified: mode == .readOnly ? verified : nil)
         }
     }
 }

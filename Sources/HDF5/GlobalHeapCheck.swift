@@ -162,11 +162,14 @@ enum GlobalHeapCheck {
     static func collectionSignatures(in buffer: UnsafeRawBufferPointer) -> [Int] {
         var found: [Int] = []
         guard let base = buffer.baseAddress, buffer.count >= 8 else { return found }
-        // memchr finds each "G" quickly; the other seven bytes are compared as one little-endian word.
+        // memmem finds each "GCOL" quickly (a lone "G" is in about one byte of 256 of float data); the other bytes
+        // are compared as one little-endian word.
         let signature: UInt64 = 0x0000_0001_4C4F_4347
+        let needle: (UInt8, UInt8, UInt8, UInt8) = (0x47, 0x43, 0x4F, 0x4C)
         var i = 0
         while i + 8 <= buffer.count {
-            guard let hit = memchr(base + i, 0x47, buffer.count - 7 - i) else { break }
+            let hit = withUnsafeBytes(of: needle) { chdf5_find_bytes(base + i, buffer.count - 4 - i, $0.baseAddress, 4) }
+            guard let hit else { break }
             let k = base.distance(to: UnsafeRawPointer(hit))
             if UInt64(littleEndian: buffer.loadUnaligned(fromByteOffset: k, as: UInt64.self)) == signature {
                 found.append(k)

@@ -17,9 +17,12 @@ package struct HDF5Attributes {
     package let objectPath: String
     /// The path (or in-memory name) of the file, for messages.
     package let filePath: String
+    /// The owner's file's checked state (its file bytes, opened once for the checks), when known.
+    let verified: VerifiedObjects?
 
-    init(owner: ObjectHandle, objectPath: String, filePath: String) {
+    init(owner: ObjectHandle, objectPath: String, filePath: String, verified: VerifiedObjects? = nil) {
         self.owner = owner
+        self.verified = verified
         self.objectPath = objectPath
         self.filePath = filePath
     }
@@ -32,7 +35,7 @@ package struct HDF5Attributes {
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> Bool in
             let id = try owner.id(context)
-            try ObjectHeaderCheck.checkAttributes(of: id, context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context, bytes: verified?.fileBytes(id, context))
             return try checkBool(H5Aexists(id, name), "H5Aexists", context)
         }
     }
@@ -44,7 +47,7 @@ package struct HDF5Attributes {
         let context = ErrorContext(action: "list attributes of", file: filePath, object: objectPath)
         return try HDF5Library.withLock { () throws(HDF5Error) -> [String] in
             let id = try owner.id(context)
-            try ObjectHeaderCheck.checkAttributes(of: id, context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context, bytes: verified?.fileBytes(id, context))
             var names: [String] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
                 H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, data in
@@ -68,7 +71,7 @@ package struct HDF5Attributes {
         try validate(name, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Attribute in
             let id = try owner.id(context)
-            try ObjectHeaderCheck.checkAttributes(of: id, context)
+            try ObjectHeaderCheck.checkAttributes(of: id, context, bytes: verified?.fileBytes(id, context))
             guard try checkBool(H5Aexists(id, name), "H5Aexists", context) else {
                 throw context.error(.objectNotFound, "no such attribute")
             }

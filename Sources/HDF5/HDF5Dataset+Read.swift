@@ -149,9 +149,15 @@ extension HDF5Dataset {
             throw context.error(.tooLarge, "reading needs \(memoryBytes) bytes, above the limit of \(maximumReadBytes)")
         }
         let storage = Int(clamping: H5Dget_storage_size(id))
-        let layout = try withTemporary(H5Dget_create_plist(id), kind: .propertyList, "H5Dget_create_plist", context) {
-            (dcpl) throws(HDF5Error) -> H5D_layout_t in
-            H5Pget_layout(dcpl)
+        // The layout the opener read from the same property list, when it did (no second copy of the list).
+        let layout: H5D_layout_t
+        if let knownLayout {
+            layout = knownLayout
+        } else {
+            layout = try withTemporary(H5Dget_create_plist(id), kind: .propertyList, "H5Dget_create_plist", context) {
+                (dcpl) throws(HDF5Error) -> H5D_layout_t in
+                H5Pget_layout(dcpl)
+            }
         }
         let isChunked = layout == H5D_CHUNKED
         // Compact data lives in the layout message, which must hold all of it: libhdf5 1.10.8 copies the dataspace's
@@ -197,24 +203,32 @@ extension HDF5Dataset {
 
 /// Buffers at least this large are backed by transparent huge pages where the kernel allows it on request.
 private let hugePageThreshold = 4 << 20
+/// Buffers at least this large are faulted in up front (one `madvise` instead of a fault per page: on this virtual
+/// machine a first touch costs about 2–3 µs per 4 KiB page, half of reading a model of many small weights); from
+/// twice this size on, by two cores at once.
+private let populateThreshold = 256 << 10
 
-/// Prepares a large, fresh read buffer: asks the kernel to back it with transparent huge pages (`MADV_HUGEPAGE`,
+/// Prepares a fresh read buffer of at least 256 KiB: if at least 4 MiB, asks the kernel to back it with transparent huge pages (`MADV_HUGEPAGE`,
 /// honoured when `/sys/kernel/mm/transparent_hugepage/enabled` is `madvise` or `always`; NumPy does the same for its
-/// arrays, so h5py gets it too), then faults its pages in up front, one half per core at once
+/// arrays, so h5py gets it too); then faults its pages in up front, one half per core at once from 512 KiB on
 /// (`MADV_POPULATE_WRITE`, Linux 5.14+). Zeroing fresh pages is about half of loading 400 MB of weights, and on a
 /// virtual machine a first touch can wait for the host: two cores wait in parallel (a C harness populating 400 MB:
 /// 0.74–1.48 s alone, 0.27–0.76 s on two cores when the host stalled; no measurable change when it did not). Only
 /// the page-aligned part of the buffer is advised; failures are ignored (the pages then fault in during the read).
 func prepareReadBuffer(_ buffer: UnsafeMutableRawBufferPointer) {
     #if os(Linux)
-    guard buffer.count >= hugePageThreshold, let base = buffer.baseAddress else { return }
+    guard buffer.count >= populateThreshold, let base = buffer.baseAddress else { return }
     let page = 4096
     let start = (Int(bitPattern: base) + page - 1) & ~(page - 1)
     let end = (Int(bitPattern: base) + buffer.count) & ~(page - 1)
     guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
-    _ = madvise(pointer, end - start, MADV_HUGEPAGE)
+    if buffer.count >= hugePageThreshold { _ = madvise(pointer, end - start, MADV_HUGEPAGE) }
     let pages = (end - start) / page
-    let parts = max(1, min(populateThreads, pages / 512))
+    let parts = max(1, min(populateThreads, pages / (populateThreshold / page)))
+    if parts == 1 {
+        _ = madvise(pointer, end - start, madvisePopulateWrite)
+        return
+    }
     DispatchQueue.concurrentPerform(iterations: parts) { i in
         let first = pages * i / parts, last = pages * (i + 1) / parts
         _ = madvise(UnsafeMutableRawPointer(bitPattern: start + first * page), (last - first) * page, madvisePopulateWrite)

@@ -22,9 +22,12 @@ package struct HDF5Dataset {
 
     let space: Dataspace
     let type: TypeInfo
+    /// The storage layout when the opener read it already (from the creation property list), else nil.
+    let knownLayout: H5D_layout_t?
 
     /// Reads the metadata of the open dataset. Call with the library lock held.
-    init(handle: ObjectHandle, path: String, filePath: String, _ context: ErrorContext) throws(HDF5Error) {
+    init(handle: ObjectHandle, path: String, filePath: String, _ context: ErrorContext,
+         layout: H5D_layout_t? = nil) throws(HDF5Error) {
         let id = try handle.id(context)
         let space = try withTemporary(H5Dget_space(id), kind: .dataspace, "H5Dget_space", context) {
             (spaceID) throws(HDF5Error) -> Dataspace in
@@ -35,6 +38,7 @@ package struct HDF5Dataset {
             try TypeInfo(typeID: typeID, context)
         }
         self.handle = handle
+        self.knownLayout = layout
         self.path = path
         self.filePath = filePath
         self.space = space

@@ -1,4 +1,5 @@
 internal import CHDF5
+import Dispatch
 
 #if canImport(Glibc)
 internal import Glibc
@@ -43,16 +44,26 @@ extension HDF5File {
         let mapOffset = offset - offset % page
         let mapLength = length + (offset - mapOffset)
         // Every byte is read (the weights, and the global-heap check's scan of the image): on Linux the mapping is
-        // populated at once (one call instead of a page fault per 64 KiB of the file), elsewhere read ahead.
-        #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_POPULATE
-        #else
-        let flags = MAP_PRIVATE
-        #endif
-        guard let mapping = mmap(nil, mapLength, PROT_READ, flags, fd, off_t(mapOffset)), mapping != MAP_FAILED else {
+        // populated at once (one call instead of a page fault per 64 KiB of the file), its two halves by two cores at
+        // once (`MADV_POPULATE_READ`, Linux 5.14+; `MAP_POPULATE` did it on one: about 15 ms for 100 MB here); elsewhere,
+        // or when that fails, read ahead.
+        guard let mapping = mmap(nil, mapLength, PROT_READ, MAP_PRIVATE, fd, off_t(mapOffset)), mapping != MAP_FAILED else {
             throw context.error(.fileNotFound, "cannot memory-map \(mapLength) bytes of \(path) (errno \(errno))")
         }
-        #if !os(Linux)
+        #if os(Linux)
+        let parts = mapLength >= 8 << 20 ? 2 : 1
+        let failed = UnsafeMutablePointer<Int32>.allocate(capacity: parts)
+        defer { failed.deallocate() }
+        let (base, flags) = (Int(bitPattern: mapping), Int(bitPattern: failed))   // addresses: Sendable
+        DispatchQueue.concurrentPerform(iterations: parts) { i in
+            let page = 4096
+            let first = (mapLength / page) * i / parts * page
+            let last = i == parts - 1 ? mapLength : (mapLength / page) * (i + 1) / parts * page
+            let failed = madvise(UnsafeMutableRawPointer(bitPattern: base + first), last - first, 22) < 0  // MADV_POPULATE_READ
+            UnsafeMutablePointer<Int32>(bitPattern: flags)![i] = failed ? 1 : 0
+        }
+        if (0..<parts).contains(where: { failed[$0] != 0 }) { _ = madvise(mapping, mapLength, MADV_WILLNEED) }
+        #else
         _ = madvise(mapping, mapLength, MADV_WILLNEED)
         #endif
         let image = UnsafeRawBufferPointer(start: mapping + (offset - mapOffset), count: length)

@@ -51,6 +51,8 @@ package final class HDF5File {
     let handle: ObjectHandle
     /// The name libhdf5 knows the file by (differs from `path` for in-memory files).
     let internalName: String
+    /// What ``checkSelfContained()`` found safe; shared with the groups opened from this file.
+    let verified = VerifiedObjects()
 
     init(handle: ObjectHandle, path: String, internalName: String, mode: AccessMode, isInMemory: Bool) {
         self.handle = handle
@@ -123,7 +125,7 @@ package final class HDF5File {
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             let handle = try ObjectHandle(
                 H5Gopen2(try self.handle.id(context), "/", chdf5_p_default()), kind: .group, "H5Gopen2", context)
-            return HDF5Group(handle: handle, path: "/", filePath: path)
+            return HDF5Group(handle: handle, path: "/", filePath: path, verified: verified)
         }
     }
 
@@ -170,6 +172,7 @@ package final class HDF5File {
     ///
     /// The corresponding C function is `H5Fclose`.
     package func close() throws(HDF5Error) {
+        HDF5Library.withLock { verified.release() }
         try handle.close(ErrorContext(action: "close file", file: path))
     }
 

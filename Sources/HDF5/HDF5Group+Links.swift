@@ -38,19 +38,22 @@ extension HDF5Group {
         return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
-            var names: [String] = []
+            // Each link with its type as the listing reports it (what H5Lget_info would say of it).
+            var names: [(name: String, type: H5L_type_t)] = []
             let status = withUnsafeMutablePointer(to: &names) { pointer in
-                chdf5_iterate_links(id, index, { name, _, _, data in
+                chdf5_iterate_links(id, index, { name, type, _, data in
                     guard let name, let data else { return -1 }
-                    data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                    data.assumingMemoryBound(to: [(name: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
                     return 0
                 }, pointer)
             }
             try check(status, "H5Literate", context)
             var links: [HDF5Link] = []
             links.reserveCapacity(names.count)
-            for name in names {
-                links.append(HDF5Link(name: name, path: name, kind: try Self.kindOfLink(id, name, context)))
+            let base = path == "/" ? "/" : path + "/"
+            for (name, type) in names {
+                let kind = Self.kindOfLink(id, name, type: type, at: verified == nil ? nil : base + name, verified: verified)
+                links.append(HDF5Link(name: name, path: name, kind: kind))
             }
             return links
         }
@@ -66,20 +69,22 @@ extension HDF5Group {
         return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
-            var paths: [String] = []
+            // Each link with its type as the walk reports it (what H5Lget_info would say of it).
+            var paths: [(path: String, type: H5L_type_t)] = []
             let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                chdf5_visit_links(id, index, { name, _, _, data in
+                chdf5_visit_links(id, index, { name, type, _, data in
                     guard let name, let data else { return -1 }
-                    data.assumingMemoryBound(to: [String].self).pointee.append(String(cString: name))
+                    data.assumingMemoryBound(to: [(path: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
                     return 0
                 }, pointer)
             }
             try check(status, "H5Lvisit", context)
             var links: [HDF5Link] = []
             links.reserveCapacity(paths.count)
-            for path in paths {
-                links.append(HDF5Link(
-                    name: ObjectPath.lastComponent(path), path: path, kind: try Self.kindOfLink(id, path, context)))
+            let base = self.path == "/" ? "/" : self.path + "/"
+            for (path, type) in paths {
+                let kind = Self.kindOfLink(id, path, type: type, at: verified == nil ? nil : base + path, verified: verified)
+                links.append(HDF5Link(name: ObjectPath.lastComponent(path), path: path, kind: kind))
             }
             return links
         }

@@ -33,13 +33,16 @@ package enum HDF5ObjectKind: Sendable, Hashable, CustomStringConvertible {
 /// Not `Sendable`; see ``HDF5Library`` for the threading rules.
 package struct HDF5Group {
     let handle: ObjectHandle
+    /// What the file's ``HDF5File/checkSelfContained()`` found safe (nil for groups not opened through an `HDF5File`).
+    let verified: VerifiedObjects?
     /// The absolute path of the group inside its file, such as `/model_weights/conv`.
     package let path: String
     /// The path (or in-memory name) of the file, for messages.
     package let filePath: String
 
-    init(handle: ObjectHandle, path: String, filePath: String) {
+    init(handle: ObjectHandle, path: String, filePath: String, verified: VerifiedObjects? = nil) {
         self.handle = handle
+        self.verified = verified
         self.path = path
         self.filePath = filePath
     }
@@ -49,7 +52,7 @@ package struct HDF5Group {
 
     /// The attributes attached to this group.
     package var attributes: HDF5Attributes {
-        HDF5Attributes(owner: handle, objectPath: path, filePath: filePath)
+        HDF5Attributes(owner: handle, objectPath: path, filePath: filePath, verified: verified)
     }
 
     /// Opens the group at `path`.
@@ -64,12 +67,16 @@ package struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Group in
             let id = try handle.id(context)
-            try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
+            // A group the walk of checkSelfContained() reached through checked hard links needs no second check.
+            if verified?.isVerified(group: fullPath) != true {
+                try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
+            }
             let result = H5Gopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Gopen2", context: context), path: path, expected: .group)
             }
-            return HDF5Group(handle: try ObjectHandle(result, kind: .group, "H5Gopen2", context), path: fullPath, filePath: filePath)
+            return HDF5Group(handle: try ObjectHandle(result, kind: .group, "H5Gopen2", context), path: fullPath, filePath: filePath,
+                             verified: verified)
         }
     }
 
@@ -85,15 +92,26 @@ package struct HDF5Group {
         try ObjectPath.validate(path, context)
         return try HDF5Library.withLock { () throws(HDF5Error) -> HDF5Dataset in
             let id = try handle.id(context)
+            if let verified, verified.isVerified(dataset: fullPath) {
+                // checkSelfContained() checked this very path (its links, the dataset's header bytes, creation
+                // property list and filters): open it (or take the walk's open identifier) without checking again.
+                let result = verified.takeOpenDataset(fullPath) ?? H5Dopen2(id, path, chdf5_p_default())
+                if result < 0 {
+                    throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
+                }
+                let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
+                return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context,
+                                       layout: verified.layout(ofDataset: fullPath))
+            }
             try ExternalDataCheck.checkLinks(id, path, base: self.path, context)
-            try ExternalDataCheck.checkStorageBeforeOpen(id, path, context)
+            try ExternalDataCheck.checkStorageBeforeOpen(id, path, context, bytes: verified?.fileBytes(id, context))
             let result = H5Dopen2(id, path, chdf5_p_default())
             if result < 0 {
                 throw refine(libraryError(function: "H5Dopen2", context: context), path: path, expected: .dataset)
             }
             let handle = try ObjectHandle(result, kind: .dataset, "H5Dopen2", context)
-            try ExternalDataCheck.checkOpenDataset(result, context)
-            return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context)
+            let layout = try ExternalDataCheck.checkOpenDataset(result, context)
+            return try HDF5Dataset(handle: handle, path: fullPath, filePath: filePath, context, layout: layout)
         }
     }
 
@@ -202,12 +220,24 @@ package struct HDF5Group {
         var link = H5L_TYPE_ERROR
         var valueSize = 0
         try check(chdf5_link_info(location, name, &link, &valueSize), "H5Lget_info", context)
+        return kindOfLink(location, name, type: link, at: nil, verified: nil)
+    }
+
+    /// ``kindOfLink(_:_:_:)`` for a link whose type is known (from a listing); a hard link the walk of
+    /// checkSelfContained() saw at the absolute path `at` takes its object type from there.
+    static func kindOfLink(_ location: hid_t, _ name: String, type link: H5L_type_t, at path: String?,
+                           verified: VerifiedObjects?) -> HDF5ObjectKind {
         if link == H5L_TYPE_EXTERNAL { return .externalLink }
+        if link == H5L_TYPE_HARD, let path, let known = verified?.objectType(path) { return kind(of: known) }
         var type = H5O_TYPE_UNKNOWN
         // Fails for a soft link whose target is missing: report it as `other`.
         guard chdf5_object_type_by_name(location, name, &type) >= 0 else {
             return .other
         }
+        return kind(of: type)
+    }
+
+    static func kind(of type: H5O_type_t) -> HDF5ObjectKind {
         switch type {
         case H5O_TYPE_GROUP: return .group
         case H5O_TYPE_DATASET: return .dataset

@@ -24,14 +24,15 @@ enum ObjectHeaderCheck {
     nonisolated(unsafe) private static var results: [String: [UInt64: GlobalHeapCheck.Problem?]] = [:]
 
     /// Checks the attribute messages of the object `id`. Call with the library lock held.
-    static func checkAttributes(of id: hid_t, _ context: ErrorContext) throws(HDF5Error) {
+    /// `bytes`: the file's bytes when the caller has them open (otherwise they are opened for this check).
+    static func checkAttributes(of id: hid_t, _ context: ErrorContext, bytes: FileBytes? = nil) throws(HDF5Error) {
         var objectAddress: haddr_t = 0
         guard chdf5_object_address(id, &objectAddress) >= 0 else {
             H5Eclear2(chdf5_e_default())
             return
         }
-        guard let file = FileBytes.open(fileOf: id, context) else { return }
-        defer { file.close() }
+        guard let file = bytes ?? FileBytes.open(fileOf: id, context) else { return }
+        defer { if bytes == nil { file.close() } }
         let address = UInt64(objectAddress)
         if let known = results[file.key]?[address] {
             if let problem = known { throw context.error(.library, problem.reason) }

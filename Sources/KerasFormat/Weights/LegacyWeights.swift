@@ -31,11 +31,18 @@ struct LegacyWeights {
             guard seen.insert(name).inserted else {
                 throw FormatError(file: file, object: "layer `\(name)`", "listed twice in `layer_names`")
             }
-            guard try root.objectKind(at: name) == .group else {
-                throw FormatError(file: file, object: "layer `\(name)`",
-                                  "listed in `layer_names` but the file has no group `\(root.path == "/" ? "" : root.path + "/")\(name)`")
+            // Opened first, looked up only when that fails (one path traversal instead of two): the same errors.
+            let group: HDF5Group
+            do {
+                group = try root.group(at: name)
+            } catch {
+                guard try root.objectKind(at: name) == .group else {
+                    throw FormatError(file: file, object: "layer `\(name)`",
+                                      "listed in `layer_names` but the file has no group `\(root.path == "/" ? "" : root.path + "/")\(name)`")
+                }
+                throw error
             }
-            layers.append(LayerEntry(name: name, weights: try readLayer(try root.group(at: name), file: file)))
+            layers.append(LayerEntry(name: name, weights: try readLayer(group, file: file)))
         }
         var topLevel: [StoredWeight] = []
         if try root.objectKind(at: "top_level_model_weights") == .group {
@@ -49,11 +56,18 @@ struct LegacyWeights {
         let names = try group.attributes.chunkedStrings(named: "weight_names") ?? []
         var out: [StoredWeight] = []
         for wn in names {
-            guard try group.objectKind(at: wn) == .dataset else {
-                throw FormatError(file: file, object: "layer `\(group.name)`",
-                                  "weight `\(wn)` is listed in `weight_names` but there is no dataset \(group.path)/\(wn)")
+            // Opened first, looked up only when that fails (one path traversal instead of two): the same errors.
+            let dataset: HDF5Dataset
+            do {
+                dataset = try group.dataset(at: wn)
+            } catch {
+                guard try group.objectKind(at: wn) == .dataset else {
+                    throw FormatError(file: file, object: "layer `\(group.name)`",
+                                      "weight `\(wn)` is listed in `weight_names` but there is no dataset \(group.path)/\(wn)")
+                }
+                throw error
             }
-            out.append(try StoredWeight(dataset: try group.dataset(at: wn), fileName: wn))
+            out.append(try StoredWeight(dataset: dataset, fileName: wn))
         }
         return out
     }
