@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#include "vector_ops.h"
 
-#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX2 KP_AVX2
 
 static inline float leaky1(float x, float slope) { float y = x * slope; return x > 0 ? x : y; }
 static inline float relu1(float x) { return x <= 0 ? 0.0f : x; }
@@ -26,20 +26,6 @@ static inline float flush1(float x, int positive) {
     else b &= ((b & 0x7F800000u) == 0) ? 0x80000000u : 0xFFFFFFFFu;
     memcpy(&x, &b, 4);
     return x;
-}
-
-AVX2 static inline __m256 vrelu(__m256 x) {
-    // x <= 0 ? +0 : x (NaN is not <= 0 and passes through)
-    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x);
-}
-
-// The signed-zero flush of kp_flush_denormals on a vector (zero exponent bits: keep only the sign).
-AVX2 static inline __m256 vflush(__m256 v) {
-    const __m256i b = _mm256_castps_si256(v);
-    const __m256i zero_exp = _mm256_cmpeq_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_setzero_si256());
-    const __m256i keep = _mm256_or_si256(_mm256_andnot_si256(zero_exp, _mm256_set1_epi32(-1)),
-                                         _mm256_set1_epi32((int)0x80000000u));
-    return _mm256_castsi256_ps(_mm256_and_si256(b, keep));
 }
 
 AVX2 void kp_add_rows(float *p, const float *b, long rows, long cols) {
@@ -63,7 +49,7 @@ INLINE void scale_shift_rows(float *p, const float *s, const float *t, long rows
         for (; j + 8 <= cols; j += 8) {
             __m256 v = _mm256_mul_ps(_mm256_loadu_ps(p + j), _mm256_loadu_ps(s + j));
             v = _mm256_add_ps(v, _mm256_loadu_ps(t + j));
-            _mm256_storeu_ps(p + j, flush ? vflush(v) : v);
+            _mm256_storeu_ps(p + j, flush ? kp_vflush(v) : v);
         }
         for (; j < cols; j++) p[j] = flush ? flush1(p[j] * s[j] + t[j], 0) : p[j] * s[j] + t[j];
     }
@@ -117,7 +103,7 @@ AVX2 static inline __m256 vprelu(__m256 x, __m256 a, int finite) {
         return _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, zero, _CMP_NLE_UQ));
     }
     const __m256 sign = _mm256_set1_ps(-0.0f);
-    __m256 y = _mm256_add_ps(vrelu(x), _mm256_mul_ps(_mm256_xor_ps(a, sign), vrelu(_mm256_xor_ps(x, sign))));
+    __m256 y = _mm256_add_ps(kp_vrelu(x), _mm256_mul_ps(_mm256_xor_ps(a, sign), kp_vrelu(_mm256_xor_ps(x, sign))));
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
 }
 
@@ -209,11 +195,11 @@ INLINE void stream_step(float *dst, const float *src, long rows, long cols, long
     for (; i + 8 <= count; i += 8, advance(&c, &ar, 8, cols, period)) {
         __m256 v = _mm256_loadu_ps(src + i);
         switch (kind) {
-        case KP_STEP_LEAKY: v = vflush(vleaky(v, vs)); break;
+        case KP_STEP_LEAKY: v = kp_vflush(vleaky(v, vs)); break;
         // p holds `span + 8` values (continuing cyclically): a vector that runs past a row, or past the last alpha
         // row, reads the alphas of the rows it runs into.
         case KP_STEP_PRELU: v = vflush_positive(vprelu(v, _mm256_loadu_ps(p + ar * cols + c), finite)); break;
-        default: v = vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(p + c)), _mm256_loadu_ps(q + c))); break;
+        default: v = kp_vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(p + c)), _mm256_loadu_ps(q + c))); break;
         }
         _mm256_stream_ps(dst + i, v);
     }
@@ -247,7 +233,7 @@ void kp_store_fence(void) { _mm_sfence(); }
 
 INLINE void add(float *dst, const float *a, const float *b, long count, const int stream, const int flush) {
     long i = 0;
-#define KP_SUM(i) (flush ? vflush(_mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i)))) \
+#define KP_SUM(i) (flush ? kp_vflush(_mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i)))) \
                          : _mm256_add_ps(_mm256_loadu_ps(a + (i)), _mm256_loadu_ps(b + (i))))
     if (stream) {
         while (i < count && ((uintptr_t)(dst + i) & 31) != 0) {

@@ -10,105 +10,109 @@
 // listed in `programs` (those the inference plan makes for Keras models: convolution + BatchNormalization +
 // ReLU / ReLU6 / swish, with or without bias and a residual Add, Dense / convolution with their own activation,
 // …). Each program is compiled as its own loop with the steps as constants (an interpreter that switched on the
-// step kind per vector ran 3× slower than the separate passes); kp_epilogue_plan finds a program's number. This file
-// has one function per row of `programs`, in the same order (`kernels`): add a program to both.
+// step kind per vector ran 3× slower than the separate passes); kp_epilogue_plan finds a program's number. To add a
+// program, add its line to PROGRAMS.
 #include "CKernels.h"
 
 #pragma STDC FP_CONTRACT OFF
 
 #include <string.h>
 
-// bias, activation, flush, scale/shift (+ flush), activation (+ flush), residual add (+ flush), activation (+ flush)
-static const int programs[][7] = {
-    {0, 0, 1, 1, 0, 0, 0},
-    {0, 0, 1, 1, KP_EP_RELU, 0, 0},
-    {0, 0, 1, 1, KP_EP_RELU6, 0, 0},
-    {0, 0, 1, 1, KP_EP_SWISH, 0, 0},
-    {0, 0, 1, 1, 0, 1, 0},
-    {0, 0, 1, 1, 0, 1, KP_EP_RELU},
-    {0, 0, 1, 1, 0, 1, KP_EP_RELU6},
-    {0, 0, 1, 1, 0, 1, KP_EP_SWISH},
-    {0, 0, 1, 1, KP_EP_RELU, 1, 0},
-    {0, 0, 1, 1, KP_EP_RELU6, 1, 0},
-    {0, 0, 1, 1, KP_EP_SWISH, 1, 0},
-    {0, 0, 1, 0, 0, 1, 0},
-    {0, 0, 1, 0, 0, 1, KP_EP_RELU},
-    {0, 0, 1, 0, 0, 1, KP_EP_RELU6},
-    {0, 0, 1, 0, 0, 1, KP_EP_SWISH},
-    {0, 0, 1, 0, 0, 0, 0},
-    {0, 0, 1, 0, KP_EP_RELU, 0, 0},
-    {0, 0, 1, 0, KP_EP_RELU6, 0, 0},
-    {0, 0, 1, 0, KP_EP_SWISH, 0, 0},
-    {0, KP_EP_RELU, 1, 0, 0, 0, 0},
-    {0, KP_EP_RELU, 0, 0, 0, 0, 0},
-    {0, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0},
-    {0, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0},
-    {0, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0},
-    {0, KP_EP_RELU6, 1, 0, 0, 0, 0},
-    {0, KP_EP_RELU6, 0, 0, 0, 0, 0},
-    {0, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0},
-    {0, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0},
-    {0, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0},
-    {0, KP_EP_SWISH, 1, 0, 0, 0, 0},
-    {0, KP_EP_SWISH, 0, 0, 0, 0, 0},
-    {0, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0},
-    {0, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0},
-    {0, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0},
-    {0, KP_EP_SIGMOID, 1, 0, 0, 0, 0},
-    {0, KP_EP_SIGMOID, 0, 0, 0, 0, 0},
-    {0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0},
-    {0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0},
-    {0, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0},
-    {1, 0, 1, 1, 0, 0, 0},
-    {1, 0, 1, 1, KP_EP_RELU, 0, 0},
-    {1, 0, 1, 1, KP_EP_RELU6, 0, 0},
-    {1, 0, 1, 1, KP_EP_SWISH, 0, 0},
-    {1, 0, 1, 1, 0, 1, 0},
-    {1, 0, 1, 1, 0, 1, KP_EP_RELU},
-    {1, 0, 1, 1, 0, 1, KP_EP_RELU6},
-    {1, 0, 1, 1, 0, 1, KP_EP_SWISH},
-    {1, 0, 1, 1, KP_EP_RELU, 1, 0},
-    {1, 0, 1, 1, KP_EP_RELU6, 1, 0},
-    {1, 0, 1, 1, KP_EP_SWISH, 1, 0},
-    {1, 0, 1, 0, 0, 1, 0},
-    {1, 0, 1, 0, 0, 1, KP_EP_RELU},
-    {1, 0, 1, 0, 0, 1, KP_EP_RELU6},
-    {1, 0, 1, 0, 0, 1, KP_EP_SWISH},
-    {1, 0, 1, 0, 0, 0, 0},
-    {1, 0, 0, 0, 0, 0, 0},
-    {1, 0, 1, 0, KP_EP_RELU, 0, 0},
-    {1, 0, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, 0, 1, 0, KP_EP_SWISH, 0, 0},
-    {1, KP_EP_RELU, 1, 0, 0, 0, 0},
-    {1, KP_EP_RELU, 0, 0, 0, 0, 0},
-    {1, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0},
-    {1, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0},
-    {1, KP_EP_RELU6, 1, 0, 0, 0, 0},
-    {1, KP_EP_RELU6, 0, 0, 0, 0, 0},
-    {1, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0},
-    {1, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0},
-    {1, KP_EP_SWISH, 1, 0, 0, 0, 0},
-    {1, KP_EP_SWISH, 0, 0, 0, 0, 0},
-    {1, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0},
-    {1, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0},
-    {1, KP_EP_SIGMOID, 1, 0, 0, 0, 0},
-    {1, KP_EP_SIGMOID, 0, 0, 0, 0, 0},
-    {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0},
-    {1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0},
-    {1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0},
-    {0, 0, 0, 1, 0, 0, 0},
-    {0, 0, 0, 1, KP_EP_RELU, 0, 0},
-    {0, 0, 0, 1, KP_EP_RELU6, 0, 0},
-    {0, 0, 0, 1, KP_EP_SWISH, 0, 0},
-    {0, 0, 0, 1, 0, 1, 0},
-    {0, 0, 0, 1, 0, 1, KP_EP_RELU},
-    {0, 0, 0, 1, 0, 1, KP_EP_RELU6},
-    {0, 0, 0, 1, 0, 1, KP_EP_SWISH}
-};
-#define PROGRAMS ((int)(sizeof programs / sizeof programs[0]))
+// Every program, one X(bias, activation, flush, scale/shift (+ flush), activation (+ flush), residual add (+ flush),
+// activation (+ flush)) per line (0: no such step); its number is its line's position. The table kp_epilogue_plan
+// searches, the programs' functions and kp_epilogue_rows' dispatch are all made from this one list.
+#define PROGRAMS(X) \
+    X(0, 0, 1, 1, 0, 0, 0) \
+    X(0, 0, 1, 1, KP_EP_RELU, 0, 0) \
+    X(0, 0, 1, 1, KP_EP_RELU6, 0, 0) \
+    X(0, 0, 1, 1, KP_EP_SWISH, 0, 0) \
+    X(0, 0, 1, 1, 0, 1, 0) \
+    X(0, 0, 1, 1, 0, 1, KP_EP_RELU) \
+    X(0, 0, 1, 1, 0, 1, KP_EP_RELU6) \
+    X(0, 0, 1, 1, 0, 1, KP_EP_SWISH) \
+    X(0, 0, 1, 1, KP_EP_RELU, 1, 0) \
+    X(0, 0, 1, 1, KP_EP_RELU6, 1, 0) \
+    X(0, 0, 1, 1, KP_EP_SWISH, 1, 0) \
+    X(0, 0, 1, 0, 0, 1, 0) \
+    X(0, 0, 1, 0, 0, 1, KP_EP_RELU) \
+    X(0, 0, 1, 0, 0, 1, KP_EP_RELU6) \
+    X(0, 0, 1, 0, 0, 1, KP_EP_SWISH) \
+    X(0, 0, 1, 0, 0, 0, 0) \
+    X(0, 0, 1, 0, KP_EP_RELU, 0, 0) \
+    X(0, 0, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(0, 0, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(0, KP_EP_RELU, 1, 0, 0, 0, 0) \
+    X(0, KP_EP_RELU, 0, 0, 0, 0, 0) \
+    X(0, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0) \
+    X(0, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(0, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(0, KP_EP_RELU6, 1, 0, 0, 0, 0) \
+    X(0, KP_EP_RELU6, 0, 0, 0, 0, 0) \
+    X(0, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0) \
+    X(0, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(0, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(0, KP_EP_SWISH, 1, 0, 0, 0, 0) \
+    X(0, KP_EP_SWISH, 0, 0, 0, 0, 0) \
+    X(0, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0) \
+    X(0, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(0, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(0, KP_EP_SIGMOID, 1, 0, 0, 0, 0) \
+    X(0, KP_EP_SIGMOID, 0, 0, 0, 0, 0) \
+    X(0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0) \
+    X(0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(0, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(1, 0, 1, 1, 0, 0, 0) \
+    X(1, 0, 1, 1, KP_EP_RELU, 0, 0) \
+    X(1, 0, 1, 1, KP_EP_RELU6, 0, 0) \
+    X(1, 0, 1, 1, KP_EP_SWISH, 0, 0) \
+    X(1, 0, 1, 1, 0, 1, 0) \
+    X(1, 0, 1, 1, 0, 1, KP_EP_RELU) \
+    X(1, 0, 1, 1, 0, 1, KP_EP_RELU6) \
+    X(1, 0, 1, 1, 0, 1, KP_EP_SWISH) \
+    X(1, 0, 1, 1, KP_EP_RELU, 1, 0) \
+    X(1, 0, 1, 1, KP_EP_RELU6, 1, 0) \
+    X(1, 0, 1, 1, KP_EP_SWISH, 1, 0) \
+    X(1, 0, 1, 0, 0, 1, 0) \
+    X(1, 0, 1, 0, 0, 1, KP_EP_RELU) \
+    X(1, 0, 1, 0, 0, 1, KP_EP_RELU6) \
+    X(1, 0, 1, 0, 0, 1, KP_EP_SWISH) \
+    X(1, 0, 1, 0, 0, 0, 0) \
+    X(1, 0, 0, 0, 0, 0, 0) \
+    X(1, 0, 1, 0, KP_EP_RELU, 0, 0) \
+    X(1, 0, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(1, 0, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(1, KP_EP_RELU, 1, 0, 0, 0, 0) \
+    X(1, KP_EP_RELU, 0, 0, 0, 0, 0) \
+    X(1, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0) \
+    X(1, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(1, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(1, KP_EP_RELU6, 1, 0, 0, 0, 0) \
+    X(1, KP_EP_RELU6, 0, 0, 0, 0, 0) \
+    X(1, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0) \
+    X(1, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(1, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(1, KP_EP_SWISH, 1, 0, 0, 0, 0) \
+    X(1, KP_EP_SWISH, 0, 0, 0, 0, 0) \
+    X(1, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0) \
+    X(1, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(1, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(1, KP_EP_SIGMOID, 1, 0, 0, 0, 0) \
+    X(1, KP_EP_SIGMOID, 0, 0, 0, 0, 0) \
+    X(1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0) \
+    X(1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0) \
+    X(1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0) \
+    X(0, 0, 0, 1, 0, 0, 0) \
+    X(0, 0, 0, 1, KP_EP_RELU, 0, 0) \
+    X(0, 0, 0, 1, KP_EP_RELU6, 0, 0) \
+    X(0, 0, 0, 1, KP_EP_SWISH, 0, 0) \
+    X(0, 0, 0, 1, 0, 1, 0) \
+    X(0, 0, 0, 1, 0, 1, KP_EP_RELU) \
+    X(0, 0, 0, 1, 0, 1, KP_EP_RELU6) \
+    X(0, 0, 0, 1, 0, 1, KP_EP_SWISH)
+
+#define PROGRAM_FORM(B, A0, F0, SS, A1, ADD, A2) {B, A0, F0, SS, A1, ADD, A2},
+static const int programs[][7] = {PROGRAMS(PROGRAM_FORM)};
+#define PROGRAM_COUNT ((int)(sizeof programs / sizeof programs[0]))
 
 int kp_epilogue_plan(const int *kinds, int n) {
     int form[7] = {0}, i = 0;
@@ -122,7 +126,7 @@ int kp_epilogue_plan(const int *kinds, int n) {
     if (i + 1 < n && IS_ACT(kinds[i]) && kinds[i + 1] == KP_EP_FLUSH) { form[6] = kinds[i]; i += 2; }
 #undef IS_ACT
     if (i != n) return -1;
-    for (int p = 0; p < PROGRAMS; p++)
+    for (int p = 0; p < PROGRAM_COUNT; p++)
         if (memcmp(programs[p], form, sizeof form) == 0) return p;
     return -1;
 }
@@ -184,190 +188,22 @@ KP_INLINE void rows_of(float *p, long rows, long cols, long roff, const float *b
 }
 
 // Each program as its own function (one inlined copy of the loop per program; separate frames keep the stack of
-// an unoptimised build small).
+// an unoptimised build small), named after its steps.
 #define EPILOGUE_ARGS float *p, long rows, long cols, const float *bias, const float *sc, const float *sh, \
                       const float *res, long roff
-KP_AVX2 __attribute__((noinline)) static void program_0(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_1(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_2(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_3(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_4(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_5(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_RELU); }
-KP_AVX2 __attribute__((noinline)) static void program_6(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_RELU6); }
-KP_AVX2 __attribute__((noinline)) static void program_7(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, 0, 1, KP_EP_SWISH); }
-KP_AVX2 __attribute__((noinline)) static void program_8(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_9(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_RELU6, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_10(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 1, KP_EP_SWISH, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_11(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_12(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_RELU); }
-KP_AVX2 __attribute__((noinline)) static void program_13(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_RELU6); }
-KP_AVX2 __attribute__((noinline)) static void program_14(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 1, KP_EP_SWISH); }
-KP_AVX2 __attribute__((noinline)) static void program_15(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_16(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_17(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_18(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_19(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_20(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_21(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_22(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_23(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_24(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_25(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_26(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_27(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_28(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_29(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_30(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_31(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_32(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_33(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_34(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_35(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_36(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_37(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_38(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_39(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_40(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_41(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_42(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_43(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_44(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_RELU); }
-KP_AVX2 __attribute__((noinline)) static void program_45(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_RELU6); }
-KP_AVX2 __attribute__((noinline)) static void program_46(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, 0, 1, KP_EP_SWISH); }
-KP_AVX2 __attribute__((noinline)) static void program_47(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_48(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_RELU6, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_49(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 1, KP_EP_SWISH, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_50(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_51(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_RELU); }
-KP_AVX2 __attribute__((noinline)) static void program_52(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_RELU6); }
-KP_AVX2 __attribute__((noinline)) static void program_53(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 1, KP_EP_SWISH); }
-KP_AVX2 __attribute__((noinline)) static void program_54(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_55(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_56(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_57(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_58(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, 0, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_59(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_60(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_61(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_62(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_63(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_64(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_65(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_66(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_67(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_68(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_RELU6, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_69(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_70(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_71(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_72(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_73(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SWISH, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_74(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_75(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 0, 0, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_76(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_77(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_78(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 1, KP_EP_SIGMOID, 1, 0, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_79(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_80(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_RELU, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_81(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_RELU6, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_82(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, KP_EP_SWISH, 0, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_83(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, 0); }
-KP_AVX2 __attribute__((noinline)) static void program_84(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_RELU); }
-KP_AVX2 __attribute__((noinline)) static void program_85(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_RELU6); }
-KP_AVX2 __attribute__((noinline)) static void program_86(EPILOGUE_ARGS) { rows_of(p, rows, cols, roff, bias, sc, sh, res, 0, 0, 0, 1, 0, 1, KP_EP_SWISH); }
+#define PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2) program_##B##_##A0##_##F0##_##SS##_##A1##_##ADD##_##A2
+#define PROGRAM_FUNCTION(B, A0, F0, SS, A1, ADD, A2)                                                         \
+    KP_AVX2 __attribute__((noinline)) static void PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2)(EPILOGUE_ARGS) {  \
+        rows_of(p, rows, cols, roff, bias, sc, sh, res, B, A0, F0, SS, A1, ADD, A2);                          \
+    }
+PROGRAMS(PROGRAM_FUNCTION)
 
-static void (*const kernels[])(EPILOGUE_ARGS) = {
-    program_0,
-    program_1,
-    program_2,
-    program_3,
-    program_4,
-    program_5,
-    program_6,
-    program_7,
-    program_8,
-    program_9,
-    program_10,
-    program_11,
-    program_12,
-    program_13,
-    program_14,
-    program_15,
-    program_16,
-    program_17,
-    program_18,
-    program_19,
-    program_20,
-    program_21,
-    program_22,
-    program_23,
-    program_24,
-    program_25,
-    program_26,
-    program_27,
-    program_28,
-    program_29,
-    program_30,
-    program_31,
-    program_32,
-    program_33,
-    program_34,
-    program_35,
-    program_36,
-    program_37,
-    program_38,
-    program_39,
-    program_40,
-    program_41,
-    program_42,
-    program_43,
-    program_44,
-    program_45,
-    program_46,
-    program_47,
-    program_48,
-    program_49,
-    program_50,
-    program_51,
-    program_52,
-    program_53,
-    program_54,
-    program_55,
-    program_56,
-    program_57,
-    program_58,
-    program_59,
-    program_60,
-    program_61,
-    program_62,
-    program_63,
-    program_64,
-    program_65,
-    program_66,
-    program_67,
-    program_68,
-    program_69,
-    program_70,
-    program_71,
-    program_72,
-    program_73,
-    program_74,
-    program_75,
-    program_76,
-    program_77,
-    program_78,
-    program_79,
-    program_80,
-    program_81,
-    program_82,
-    program_83,
-    program_84,
-    program_85,
-    program_86,
-};
+#define PROGRAM_POINTER(B, A0, F0, SS, A1, ADD, A2) PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2),
+static void (*const kernels[])(EPILOGUE_ARGS) = {PROGRAMS(PROGRAM_POINTER)};
 
 KP_AVX2 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
                               const float *sh, const float *res, long roff) {
-    if (program < 0 || program >= (int)(sizeof kernels / sizeof kernels[0])) return;
+    if (program < 0 || program >= PROGRAM_COUNT) return;
     kernels[program](p, rows, cols, bias, sc, sh, res, roff);
 }
 

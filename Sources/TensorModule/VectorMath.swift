@@ -34,17 +34,12 @@ enum VectorMath {
         unsafeBitCast((n &+ IntVector(repeating: 127)) &<< IntVector(repeating: 23), to: FloatVector.self)
     }
 
-    /// e^x. exp(+inf) = +inf, exp(-inf) = 0, NaN propagates; overflow gives +inf, deep underflow 0.
+    /// e^x = p · 2^n for finite x: n = round(x · log2 e), p the Cephes polynomial of r = x − n·ln 2 (ln 2 split in two
+    /// for accuracy, C1 and C2). The shared core of ``exp(_:)`` and ``expForSigmoid(_:)``, which clamp x and scale.
     @inline(__always)
-    static func exp(_ x: FloatVector) -> FloatVector {
-        let hi: Float = 88.72283935546875    // just above ln(FLT_MAX)
-        let lo: Float = -103.97207641601562  // below ln(smallest subnormal)
-        var xc = x.replacing(with: hi, where: x .> hi)
-        xc.replace(with: lo, where: xc .< lo)
-        xc.replace(with: 0, where: x .!= x)
-        let (m, n) = roundToInt(xc * 1.44269504088896341)
-        // r = x - m·ln2, with ln2 split in two for accuracy (Cephes C1, C2).
-        var r = xc - m * 0.693359375
+    static func expReduced(_ x: FloatVector) -> (p: FloatVector, n: IntVector) {
+        let (m, n) = roundToInt(x * 1.44269504088896341)
+        var r = x - m * 0.693359375
         r = r - m * -2.12194440e-4
         let r2 = r * r
         var p = FloatVector(repeating: 1.9875691500e-4)
@@ -53,7 +48,18 @@ enum VectorMath {
         p = p * r + 4.1665795894e-2
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
-        p = p * r2 + r + 1
+        return (p * r2 + r + 1, n)
+    }
+
+    /// e^x. exp(+inf) = +inf, exp(-inf) = 0, NaN propagates; overflow gives +inf, deep underflow 0.
+    @inline(__always)
+    static func exp(_ x: FloatVector) -> FloatVector {
+        let hi: Float = 88.72283935546875    // just above ln(FLT_MAX)
+        let lo: Float = -103.97207641601562  // below ln(smallest subnormal)
+        var xc = x.replacing(with: hi, where: x .> hi)
+        xc.replace(with: lo, where: xc .< lo)
+        xc.replace(with: 0, where: x .!= x)
+        let (p, n) = expReduced(xc)
         // Scale by 2^n in two steps so n in [-150, 128] stays representable (subnormals, near-overflow).
         let n1 = n &>> IntVector(repeating: 1)
         let n2 = n &- n1
@@ -156,23 +162,13 @@ enum VectorMath {
     /// (n ∈ [−126, 128]: e^z from 1.6e-38 up, and +inf from z ≈ 88.38, where 2^128 overflows, so sigmoid gives 0 and
     /// swish ∓0 for x below about −88.4); the subnormal and near-overflow cases of ``exp(_:)``, which needs a second
     /// scaling for them, never arise. NaN propagates. Inside the clamp the same reduction and polynomial as
-    /// ``exp(_:)``. Sigmoid then differs from `1 / (1 + exp(−x))` by less than 4e-39 (only for x < −87 or x > 87).
-    /// CKernels' sigmoid_avx2.c computes exactly these operations on 8 lanes.
+    /// ``exp(_:)`` (``expReduced(_:)``). Sigmoid then differs from `1 / (1 + exp(−x))` by less than 4e-39 (only for
+    /// x < −87 or x > 87). CKernels' sigmoid_avx2.c computes exactly these operations on 8 lanes.
     @inline(__always)
     static func expForSigmoid(_ z: FloatVector) -> FloatVector {
         var zc = z.replacing(with: 89, where: z .> 89)
         zc.replace(with: -87, where: zc .< -87)
-        let (m, n) = roundToInt(zc * 1.44269504088896341)
-        var r = zc - m * 0.693359375
-        r = r - m * -2.12194440e-4
-        let r2 = r * r
-        var p = FloatVector(repeating: 1.9875691500e-4)
-        p = p * r + 1.3981999507e-3
-        p = p * r + 8.3334519073e-3
-        p = p * r + 4.1665795894e-2
-        p = p * r + 1.6666665459e-1
-        p = p * r + 5.0000001201e-1
-        p = p * r2 + r + 1
+        let (p, n) = expReduced(zc)
         return p * pow2(n)
     }
 
