@@ -85,6 +85,13 @@ extension Ops {
         guard shape.count == 4, shape[0] == 1, shape[1] == 1 else {
             throw .shape(op, "pointwise kernel \(shape) must be [1, 1, in·depth_multiplier, filters]")
         }
+        // Band by band where that applies (the same values; Ops+SeparableBand.swift).
+        if let output = separableConv2dBanded(input: input, depthwiseKernel: depthwiseKernel,
+                                              pointwiseKernel: pointwiseKernel, bias: bias, strides: strides,
+                                              padding: padding, dilation: dilation, activation: activation,
+                                              postOps: postOps) {
+            return output
+        }
         let mid = try depthwiseConv2d(input: input, kernel: depthwiseKernel, strides: strides, padding: padding,
                                       dilation: dilation)
         do {

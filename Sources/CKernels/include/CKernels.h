@@ -146,6 +146,12 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out);
 
+/// The calling thread's scratch buffer of at least `floats` floats (64-byte aligned; scratch.c): the same buffer on
+/// every call from this thread while it is large enough, else a new, larger one (the old one is freed, its contents
+/// lost). Freed when the thread exits. NULL when the allocation fails. One user at a time per thread: only a band
+/// loop's own body (which calls nothing else that uses it) may hold it.
+float *kp_thread_scratch(size_t floats);
+
 /// Winograd F(m×m, 3×3) input transform (m = 2 or 4, α = m + 2; winograd.c) of tiles [t0, t1) of a stride-1 3×3
 /// convolution over NHWC images [in_h, in_w, c]: tile t = (img · tiles_h + th) · tiles_w + tw covers output rows
 /// th·m … th·m + m − 1 and columns tw·m … and reads the α × α input window from row th·m − pad_top, column
