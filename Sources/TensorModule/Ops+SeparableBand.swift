@@ -22,38 +22,43 @@ extension Ops {
     /// streaming its half once) moves less data when the kernel is larger than the intermediate it would save.
     static let separableBandMaxKernelFloats = 1 << 16
 
-    /// The band length in output lines (flattened `(n, oh)`) for the band-fused path, or `nil` for the unfused one.
-    static func separableBandLines(lines: Int, lineFloats: Int, packedFloats: Int) -> Int? {
-        let budget = bandTuning.budget
-        guard budget > 0, lines > 1, lineFloats > 0, lineFloats <= budget,
-              packedFloats <= bandTuning.maxKernel else { return nil }
-        let perBand = max(1, budget / lineFloats)
-        var bands = (lines + perBand - 1) / perBand
-        // Whole rounds of bands for the cores.
+    /// The number of bands for the band-fused path (a multiple of the core count, so the cores get equal shares), or
+    /// `nil` for the unfused one.
+    static func separableBandCount(lines: Int, lineFloats: Int, outW: Int, packedFloats: Int) -> Int? {
+        let t = bandTuning
+        guard t.budget > 0, lines > 1, lineFloats > 0, lineFloats <= t.budget else { return nil }
+        var perBand = max(1, t.budget / lineFloats)
+        if packedFloats > t.maxKernel {
+            // TEMPORARY rule 1: large kernels banded only where the unfused GEMM splits rows (m > 1024), bands of at
+            // least minRows GEMM rows.
+            guard t.rule == 1, lines * outW > 1024 else { return nil }
+            perBand = max(perBand, (t.minRows + outW - 1) / outW)
+        }
         let cores = Parallel.coreCount
-        bands = min(lines, (bands + cores - 1) / cores * cores)
-        guard bands > 1 else { return nil }
-        return (lines + bands - 1) / bands
+        let bands = min(lines, ((lines + perBand - 1) / perBand + cores - 1) / cores * cores)
+        return bands > 1 ? bands : nil
     }
 
-    // TEMPORARY (tuning): KERASPORT_SEP_BAND = budget in KiB (0: off), KERASPORT_SEP_BMAX = max packed kernel KiB.
-    static let bandTuning: (budget: Int, maxKernel: Int) = {
-        func value(_ name: String, _ fallback: Int) -> Int {
-            if let v = getenv(name), let n = Int(String(cString: v)) { return n * 256 }
+    // TEMPORARY (tuning): KERASPORT_SEP_BAND = budget in KiB (0: off), KERASPORT_SEP_BMAX = max packed kernel KiB,
+    // KERASPORT_SEP_RULE, KERASPORT_SEP_MINROWS.
+    static let bandTuning: (budget: Int, maxKernel: Int, rule: Int, minRows: Int) = {
+        func value(_ name: String, _ fallback: Int, scale: Int = 256) -> Int {
+            if let v = getenv(name), let n = Int(String(cString: v)) { return n * scale }
             return fallback
         }
         return (value("KERASPORT_SEP_BAND", separableBandFloats),
-                value("KERASPORT_SEP_BMAX", separableBandMaxKernelFloats))
+                value("KERASPORT_SEP_BMAX", separableBandMaxKernelFloats),
+                value("KERASPORT_SEP_RULE", 0, scale: 1), value("KERASPORT_SEP_MINROWS", 0, scale: 1))
     }()
 
     /// ``separableConv2d(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:)``
     /// band-fused, or `nil` (having done nothing) where that path does not apply: no AVX2 kernels or the engine forced
     /// to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
     /// any argument the unfused path would reject (it then throws its own error), or shapes where bands do not pay
-    /// (``separableBandLines(lines:lineFloats:packedFloats:)``). `bandLines` overrides the band length (tests).
+    /// (``separableBandCount(lines:lineFloats:outW:packedFloats:)``). `bands` overrides the number of bands (tests).
     static func separableConv2dBanded(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
                                       bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
-                                      activation: Activation, postOps: [PostOp], bandLines: Int? = nil) -> Tensor? {
+                                      activation: Activation, postOps: [PostOp], bands: Int? = nil) -> Tensor? {
         let op = "separableConv2d"
         guard DirectGEMM.available, DirectGEMM.engine != .blas, activation.isElementwise,
               input.rank == 4, depthwiseKernel.rank == 4, padding != .causal,
@@ -77,14 +82,14 @@ extension Ops {
               (try? checkPostOps(postOps, columns: filters, operation: op)) != nil,
               (try? checkPostOpTensors(postOps, count: count, operation: op)) != nil else { return nil }
         let packedFloats = packed.transposed ? channels * filters : kp_packed_b_count(channels, filters)
-        guard let band = bandLines ?? separableBandLines(lines: lines, lineFloats: lineFloats,
-                                                         packedFloats: Int(packedFloats)),
-              band >= 1 else { return nil }
+        guard let bands = bands ?? separableBandCount(lines: lines, lineFloats: lineFloats, outW: cols.output,
+                                                      packedFloats: Int(packedFloats)),
+              bands >= 1 else { return nil }
         return Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 depthwiseKernel.scalars.withUnsafeBufferPointer { w in
                     separableBands(input: x.baseAddress!, channels: channels, kernel: w.baseAddress!, rows: rows,
-                                   cols: cols, lines: lines, bandLines: band, pointwise: packed, filters: filters,
+                                   cols: cols, lines: lines, bands: min(bands, lines), pointwise: packed, filters: filters,
                                    output: out.baseAddress!) { o, rows, firstRow in
                         epilogue(o, rows: rows, columns: filters, bias: bias, activation: activation,
                                  postOps: postOps, firstRow: firstRow, parallel: false)
@@ -94,24 +99,24 @@ extension Ops {
         }
     }
 
-    /// The bands of output lines `[b·bandLines, (b+1)·bandLines)`, one work item each across the cores: the band's
+    /// The `bands` bands of output lines (`[lines·b / bands, lines·(b+1) / bands)`), one work item each across the cores: the band's
     /// depthwise rows (`kp_depthwise_row`) into the thread's scratch buffer, then `output` rows = scratch ·
     /// `pointwise` (``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` on this thread: a loop nested in the
     /// band loop runs on its thread), then `finished(rows pointer, row count, first row in the whole output)`.
     static func separableBands(input: UnsafePointer<Float>, channels: Int, kernel: UnsafePointer<Float>,
-                               rows: WindowAxis, cols: WindowAxis, lines: Int, bandLines: Int,
+                               rows: WindowAxis, cols: WindowAxis, lines: Int, bands: Int,
                                pointwise: PackedKernel, filters: Int, output: UnsafeMutablePointer<Float>,
                                finished: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
         let lineFloats = cols.output * channels
         let imageFloats = rows.input * cols.input * channels
-        let bands = (lines + bandLines - 1) / bandLines
+        let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
         Parallel.forEachChunk(count: bands, work: work, chunksPerCore: bands) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
             }
             for b in range {
-                let l0 = b * bandLines, l1 = min(lines, l0 + bandLines)
+                let l0 = lines * b / bands, l1 = lines * (b + 1) / bands
                 for line in l0..<l1 {
                     let n = line / rows.output, oh = line % rows.output
                     kp_depthwise_row(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,

@@ -51,24 +51,25 @@ struct SeparableBandTests {
             ("bias bn add", bias, .linear, [.scaleShift(scale: scale, shift: shift), .addTensor(residual)]),
             ("bias tanh prelu add", bias, .tanh, [.prelu(alpha: alpha, period: period), .addTensor(residual)]),
         ]
-        // Band lengths: one line, two, three (bands ending inside an image at batch > 1), all lines but one, and the
-        // default choice (nil: may be the unfused path for small shapes, which must agree as well).
-        for bandLines in [1, 2, 3, max(1, lines - 1), nil] as [Int?] {
+        // Band counts: one band, two, three, lines / 2 (bands of two lines or so) and one line each (bands ending inside
+        // an image at batch > 1); and the default choice (nil: may be the unfused path for small shapes, which must
+        // agree as well).
+        for bands in [1, 2, 3, max(1, lines / 2), lines, nil] as [Int?] {
             for (name, b, activation, postOps) in passes {
                 let expected = try Self.unfused(x, dw, pw, b, stride: stride, padding: padding,
                                                 activation: activation, postOps: postOps)
                 #expect(expected.count == count)
-                if let bandLines {
+                if let bands {
                     let banded = Ops.separableConv2dBanded(input: x, depthwiseKernel: dw, pointwiseKernel: pw,
                                                            bias: b, strides: (stride, stride), padding: padding,
                                                            dilation: (1, 1), activation: activation,
-                                                           postOps: postOps, bandLines: bandLines)
-                    #expect(banded != nil, "the banded path did not apply (\(name), bands of \(bandLines))")
+                                                           postOps: postOps, bands: bands)
+                    #expect(banded != nil, "the banded path did not apply (\(name), \(bands) bands)")
                     if let banded {
                         #expect(banded.shape == expected.shape)
                         let same = bitwiseEqual(banded, expected)
                         #expect(same,
-                                "\(name), bands of \(bandLines): \(firstBitwiseDifference(banded, expected))")
+                                "\(name), \(bands) bands: \(firstBitwiseDifference(banded, expected))")
                     }
                 }
                 let y = try Ops.separableConv2d(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: b,
@@ -89,8 +90,8 @@ struct SeparableBandTests {
         let pw = Ops.KernelOperand.packing(rng.tensor([1, 1, 32, 64]))
         let scale = (0..<64).map { _ in rng.uniform(0.5, 1.5) }, shift = (0..<64).map { _ in rng.uniform(-0.5, 0.5) }
         let postOps: [Ops.PostOp] = [.scaleShift(scale: scale, shift: shift), .activation(.relu)]
-        let lines = Ops.separableBandLines(lines: 40, lineFloats: 40 * 32, packedFloats: 32 * 64)
-        #expect(lines != nil && lines! < 40, "expected bands, got \(String(describing: lines))")
+        let bands = Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, outW: 40, packedFloats: 32 * 64)
+        #expect(bands != nil && bands! > 1, "expected bands, got \(String(describing: bands))")
         let banded = Ops.separableConv2dBanded(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: nil,
                                                strides: (1, 1), padding: .same, dilation: (1, 1),
                                                activation: .linear, postOps: postOps)
@@ -102,7 +103,7 @@ struct SeparableBandTests {
         let same = bitwiseEqual(y, expected)
         #expect(same, "\(firstBitwiseDifference(y, expected))")
         // A large pointwise kernel is not banded (each band would stream all of it).
-        #expect(Ops.separableBandLines(lines: 40, lineFloats: 40 * 32, packedFloats: 728 * 736) == nil)
+        #expect(Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, outW: 40, packedFloats: 728 * 736) == nil)
     }
 
     @Test("Where bands do not apply, the unfused path runs (and errors are its own)")
@@ -114,7 +115,7 @@ struct SeparableBandTests {
         func banded(_ dw: Tensor, _ pw: Ops.KernelOperand, _ activation: Ops.Activation = .linear) -> Tensor? {
             Ops.separableConv2dBanded(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: nil, strides: (1, 1),
                                       padding: .same, dilation: (1, 1), activation: activation, postOps: [],
-                                      bandLines: 2)
+                                      bands: 2)
         }
         #expect(banded(dw, packed) != nil)
         #expect(banded(dw, plain) == nil)                        // pointwise kernel not packed
