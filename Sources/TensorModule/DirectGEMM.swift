@@ -85,9 +85,12 @@ enum DirectGEMM {
     ///
     /// Few rows and many columns (a Dense layer on a batch): the cores split the columns, so each streams half of
     /// `B` once, and the epilogue follows on the calling thread. Many rows (a convolution): the cores split the
-    /// rows, and each runs the epilogue on its pieces as it finishes them.
+    /// rows, and each runs the epilogue on its pieces as it finishes them. `splitColumns` false always takes the rows
+    /// path (a caller that already runs one such product per core: there the column split would only make the thread
+    /// sweep the rows once per chunk of columns). Either way each value is the same.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool = true,
+                         finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
@@ -111,7 +114,7 @@ enum DirectGEMM {
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
                                     c: c, ldc: ldc)
-            if !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
+            if splitColumns, !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
                 Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { j in
                     var d = desc
                     kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)

@@ -28,6 +28,7 @@ struct SeparableBandTests {
         (1, 6, 61, 19, 16, 3, 1, true),     // a wide row (61 pixels: 10 tiles and a partial one per line)
         (2, 5, 6, 300, 20, 3, 1, true),     // K 300: two K slices (256 + 44) in the GEMM
         (1, 5, 5, 520, 40, 3, 2, true),     // K 520: three K slices, stride 2
+        (1, 12, 12, 24, 80, 3, 1, true),    // 144 rows, 5 panels: the unfused GEMM splits columns, the bands rows
     ] as [Shape])
     func bandedEqualsUnfused(_ s: Shape) throws {
         let (batch, h, w, c, f, k, stride, same) = s
@@ -90,7 +91,7 @@ struct SeparableBandTests {
         let pw = Ops.KernelOperand.packing(rng.tensor([1, 1, 32, 64]))
         let scale = (0..<64).map { _ in rng.uniform(0.5, 1.5) }, shift = (0..<64).map { _ in rng.uniform(-0.5, 0.5) }
         let postOps: [Ops.PostOp] = [.scaleShift(scale: scale, shift: shift), .activation(.relu)]
-        let bands = Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, outW: 40, packedFloats: 32 * 64)
+        let bands = Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, packedFloats: 32 * 64)
         #expect(bands != nil && bands! > 1, "expected bands, got \(String(describing: bands))")
         let banded = Ops.separableConv2dBanded(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: nil,
                                                strides: (1, 1), padding: .same, dilation: (1, 1),
@@ -103,7 +104,7 @@ struct SeparableBandTests {
         let same = bitwiseEqual(y, expected)
         #expect(same, "\(firstBitwiseDifference(y, expected))")
         // A large pointwise kernel is not banded (each band would stream all of it).
-        #expect(Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, outW: 40, packedFloats: 728 * 736) == nil)
+        #expect(Ops.separableBandCount(lines: 40, lineFloats: 40 * 32, packedFloats: 728 * 736) == nil)
     }
 
     @Test("Where bands do not apply, the unfused path runs (and errors are its own)")
@@ -141,7 +142,7 @@ struct SeparableBandTests {
     /// calls (the bands) gives the same bits as one call over all of them.
     @Test("Direct GEMM values do not depend on the rows a call covers", arguments: [
         // (m, k, n): K slices 1–3, narrow (n < 12) and panel kernels, partial tiles and panels
-        (97, 40, 20), (97, 300, 33), (61, 520, 5), (50, 728, 48),
+        (97, 40, 20), (97, 300, 33), (61, 520, 5), (50, 728, 48), (150, 200, 80),
     ])
     func gemmRowSplits(_ p: (Int, Int, Int)) throws {
         let (m, k, n) = p
@@ -163,6 +164,16 @@ struct SeparableBandTests {
             return c
         }
         let whole = run([])
+        // The columns split between calls (the unfused path's choice for few rows) and the rows path: the same bits.
+        var rows = [Float](repeating: .nan, count: m * n)
+        a.scalars.withUnsafeBufferPointer { a in
+            rows.withUnsafeMutableBufferPointer { c in
+                DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m, b: packed,
+                                    c: c.baseAddress!, ldc: n, splitColumns: false) { _, _ in }
+            }
+        }
+        let sameRows = rows.map(\.bitPattern) == whole.map(\.bitPattern)
+        #expect(sameRows, "rows path")
         for splits in [[1], [5, 6, 7], [13, 40, 41, 90], Array(stride(from: 4, to: m, by: 4))] {
             let pieces = run(splits)
             let same = pieces.map(\.bitPattern) == whole.map(\.bitPattern)
