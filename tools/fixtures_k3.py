@@ -413,6 +413,43 @@ def padconv_k3(name):
 
 
 @fixture
+def invres_k3(name):
+    """MobileNetV2 / EfficientNet inverted-residual pairs, a 1x1 "expand" Conv2D feeding a DepthwiseConv2D, with
+    expanded tensors over 1 MB (2 x 48 x 44 x 68-72 floats), so the plan runs each pair in row bands
+    (TensorModule's Ops+BandFusion): a folded ZeroPadding2D + stride 2 (MobileNetV2's block_1), a 5x5 same with
+    swish and a PReLU(shared_axes=[1, 2]) after it, a dilated 3x3 with bias; channel counts not multiples of 8.
+    Each branch ends in a small 1x1 projection to keep the expected outputs small."""
+    rng = start(name)
+    x = L.Input((48, 44, 6), name="img")
+    a = L.Conv2D(70, 1, use_bias=False, name="a_expand")(x)
+    a = L.BatchNormalization(name="a_expand_bn")(a)
+    a = L.ReLU(6.0, name="a_expand_relu")(a)
+    a = L.ZeroPadding2D(((0, 1), (0, 1)), name="a_pad")(a)
+    a = L.DepthwiseConv2D(3, strides=2, padding="valid", use_bias=False, name="a_dw")(a)
+    a = L.BatchNormalization(name="a_dw_bn")(a)
+    a = L.ReLU(6.0, name="a_dw_relu")(a)
+    a = L.Conv2D(5, 1, name="a_project")(a)
+    b = L.Conv2D(68, 1, activation="swish", name="b_expand")(x)
+    b = L.DepthwiseConv2D(5, padding="same", name="b_dw")(b)
+    b = L.BatchNormalization(name="b_dw_bn")(b)
+    b = L.PReLU(shared_axes=[1, 2], alpha_initializer=keras.initializers.RandomUniform(-0.5, 1.5, seed=3),
+                name="b_dw_prelu")(b)
+    b = L.Conv2D(4, 1, name="b_project")(b)
+    c = L.Conv2D(71, 1, name="c_expand")(x)
+    c = L.BatchNormalization(name="c_expand_bn")(c)
+    c = L.Activation("relu", name="c_expand_relu")(c)
+    c = L.DepthwiseConv2D(3, dilation_rate=2, padding="same", activation="relu", name="c_dw")(c)
+    c = L.Conv2D(3, 1, name="c_project")(c)
+    m = keras.Model(x, [a, b, c], name="invres_k3")
+    finish(name, m, rng, [C.random_input((2, 48, 44, 6), rng)], formats=["keras"],
+           description="1x1 expand Conv2D -> DepthwiseConv2D pairs with expanded tensors over 1 MB (run in row "
+                       "bands): BN + ReLU6 + folded ZeroPadding2D + stride 2; swish + 5x5 same + BN + "
+                       "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; 68-71 channels",
+           covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D",
+                   "activation:swish", "activation:relu"])
+
+
+@fixture
 def padpool_k3(name):
     """ZeroPadding2D feeding a MaxPooling2D (ResNet's pool1_pad → pool1): the plan folds the zeros into the pooling,
     where they are values (a window of negative numbers at the border gives 0), not the -inf of `same` padding.

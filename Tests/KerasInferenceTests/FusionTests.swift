@@ -98,6 +98,32 @@ struct FusionTests {
         }
     }
 
+    /// Each 1×1 "expand" convolution and the depthwise convolution that alone reads it (MobileNetV2's and
+    /// EfficientNet's inverted-residual pairs, with their BatchNormalization / activations / PReLU and a folded
+    /// ZeroPadding2D) run as one step in row bands when the expanded tensor exceeds 1 MB; the values match Keras
+    /// within the parity bound and the same plan run pair by pair (band fusion off) bit for bit.
+    @Test("expand 1×1 → depthwise pairs run in row bands", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
+    func expandDepthwiseBanded() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "invres_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu",
+                         "b_expand+b_dw+b_dw_bn+b_dw_prelu", "c_expand+c_expand_bn+c_expand_relu+c_dw"] {
+            #expect(steps.contains(expected), "no step \(expected) in \(steps)")
+        }
+        let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }
+        try #require(banded.count == c.outputs.count && pairwise.count == c.outputs.count)
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(banded[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(banded[i], pairwise[i]), "output \(i): \(firstBitwiseDifference(banded[i], pairwise[i]))")
+        }
+    }
+
     /// The fused Add's operand goes through the same checks as the output: one of another size is an error naming
     /// the operation, never a read past its end.
     @Test("a fused Add operand of the wrong size is refused")

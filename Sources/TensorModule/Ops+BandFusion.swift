@@ -1,0 +1,200 @@
+internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Ops {
+    /// A 1×1 convolution (stride 1, no padding, one group) over channels-last input, with its kernel packed for the
+    /// direct GEMM kernel: the first stage of a band-fused pair (``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:)``).
+    package struct PointwiseStage: Sendable {
+        let operand: KernelOperand
+        let packed: PackedKernel
+        let bias: Tensor?
+        let activation: Activation
+
+        /// The stage, or `nil` when `kernel` is not `[1, 1, in, out]` held packed in panels (the narrow kernel's
+        /// transposed layout and unpacked kernels keep the layer's own path) or the activation is not element-wise.
+        package init?(kernel: KernelOperand, bias: Tensor?, activation: Activation) {
+            let shape = kernel.shape
+            guard shape.count == 4, shape[0] == 1, shape[1] == 1, let packed = kernel.packed, !packed.transposed,
+                  packed.k == shape[2], packed.n == shape[3], activation.isElementwise,
+                  bias.map({ $0.count == shape[3] }) ?? true else { return nil }
+            (operand, self.packed, self.bias, self.activation) = (kernel, packed, bias, activation)
+        }
+    }
+
+    /// A depthwise 2-D convolution with depth multiplier 1 over channels-last input: the second stage of a
+    /// band-fused pair.
+    package struct DepthwiseStage: Sendable {
+        let kernel: Tensor
+        let bias: Tensor?
+        let strides: (Int, Int), padding: Padding, dilation: (Int, Int)
+        let zeroPadding: ((Int, Int), (Int, Int))
+        let activation: Activation
+
+        /// The stage, or `nil` when `kernel` is not `[kh, kw, channels, 1]` or the activation is not element-wise.
+        package init?(kernel: Tensor, bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+                      zeroPadding: ((Int, Int), (Int, Int)), activation: Activation) {
+            guard kernel.rank == 4, kernel.shape[3] == 1, activation.isElementwise, padding != .causal,
+                  bias.map({ $0.count == kernel.shape[2] }) ?? true else { return nil }
+            (self.kernel, self.bias, self.strides, self.padding) = (kernel, bias, strides, padding)
+            (self.dilation, self.zeroPadding, self.activation) = (dilation, zeroPadding, activation)
+        }
+    }
+
+    /// Whether band-fused pairs run fused: true unless the environment sets `KERASPORT_BAND_FUSION=0` (for
+    /// comparisons; tests bind it to `false` to compare with the two stages run one after the other).
+    @TaskLocal package static var bandFusion: Bool = {
+        guard let v = getenv("KERASPORT_BAND_FUSION") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// Expanded tensors (the 1×1 stage's output) of fewer bytes than this run as two stages: they stay in the
+    /// caches anyway, and the stages split across cores without the rows bands recompute.
+    static let bandFusionMinBytes = 1 << 20
+
+    /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
+    static let bandBytes = 1 << 18
+
+    /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output, on the
+    /// calling thread: the fused program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
+    struct PreparedPass {
+        let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
+        let fused: FusedEpilogue?
+
+        init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
+            (self.bias, self.activation, self.columns) = (bias, activation, columns)
+            self.postOps = withoutRepeatedFlushes(postOps)
+            let any = bias != nil || activation != .linear || !self.postOps.isEmpty
+            fused = any && fusedEpilogues && activation.isElementwise
+                ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
+        }
+
+        /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
+        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int) {
+            if let fused {
+                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: false)
+            } else {
+                epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
+                         firstRow: firstRow, parallel: false)
+            }
+        }
+    }
+
+    /// A 1×1 convolution (with its bias, activation and `pointwisePostOps`) and the depthwise convolution reading
+    /// its output (with `depthwisePostOps`) — MobileNet's and EfficientNet's expand → depthwise pair — computed in
+    /// bands of output rows: each thread computes the expanded rows a band's depthwise windows read into a
+    /// buffer that stays in its L2 (rows shared with the next band are kept, not recomputed), then the band's
+    /// depthwise rows, so the expanded tensor (6× the block's input) is never written to memory.
+    ///
+    /// The values are those of the two stages run one after the other, bit for bit: each expanded value is the
+    /// same GEMM sum (the kernel's sums do not depend on how rows are tiled) through the same output pass, and
+    /// the depthwise kernel reads the band as the image (the rows above it as padding it never reaches).
+    /// Post-ops must not include a residual `Add` (``PostOp/addTensor(_:)``).
+    package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage, pointwisePostOps: [PostOp],
+                                           depthwise: DepthwiseStage,
+                                           depthwisePostOps: [PostOp]) throws(TensorError) -> Tensor {
+        let op = "pointwiseDepthwise"
+        let twoStages = { () throws(TensorError) -> Tensor in
+            let mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
+                                 activation: pointwise.activation, postOps: pointwisePostOps)
+            return try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
+                                       strides: depthwise.strides, padding: depthwise.padding,
+                                       dilation: depthwise.dilation, zeroPadding: depthwise.zeroPadding,
+                                       activation: depthwise.activation, postOps: depthwisePostOps)
+        }
+        guard input.rank == 4, input.shape[3] == pointwise.packed.k, depthwise.kernel.shape[2] == pointwise.packed.n,
+              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              !(pointwisePostOps + depthwisePostOps).contains(where: { if case .addTensor = $0 { true } else { false } })
+        else { return try twoStages() }
+        let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let c = pointwise.packed.n
+        let (expanded, o1) = (batch * h).multipliedReportingOverflow(by: w * c)
+        guard !o1, expanded.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
+            return try twoStages()
+        }
+        let k = depthwise.kernel
+        let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
+                                       stride: depthwise.strides.0, dilation: depthwise.dilation.0,
+                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.0)
+        let cols = try WindowAxis.make(operation: op, axisName: "width", input: w, kernel: k.shape[1],
+                                       stride: depthwise.strides.1, dilation: depthwise.dilation.1,
+                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.1)
+        try checkPostOps(pointwisePostOps, columns: c, operation: op)
+        try checkPostOps(depthwisePostOps, columns: c, operation: op)
+        let shape = [batch, rows.output, cols.output, c]
+        let count = try Tensor.checkedCount(shape, operation: op)
+        // Rows of expanded values a band's windows span, and output rows per band.
+        let rowFloats = w * c
+        let reach = (rows.kernel - 1) * rows.dilation + 1
+        let bandRows = max(1, ((bandBytes / 4) / max(rowFloats, 1) - reach) / rows.stride + 1)
+        let bufferRows = (bandRows - 1) * rows.stride + reach
+        let lines = batch * rows.output
+        // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
+        let perImage = batch >= 2 * Parallel.coreCount
+        let expandPass = PreparedPass(bias: pointwise.bias, activation: pointwise.activation,
+                                      postOps: pointwisePostOps, columns: c)
+        let depthwisePass = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
+                                         postOps: depthwisePostOps, columns: c)
+        let gemmWork = batch * h * w * cin * c
+        let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
+        return Tensor.build(shape: shape, count: count) { out in
+            let output = out.baseAddress!
+            input.scalars.withUnsafeBufferPointer { xs in
+                k.scalars.withUnsafeBufferPointer { ks in
+                    let x = xs.baseAddress!, kernel = ks.baseAddress!
+                    Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
+                                          chunksPerCore: perImage ? 4 : 2) { chunk in
+                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: bufferRows * rowFloats)
+                        defer { buffer.deallocate() }
+                        var line = perImage ? chunk.lowerBound * rows.output : chunk.lowerBound
+                        let end = perImage ? chunk.upperBound * rows.output : chunk.upperBound
+                        while line < end {
+                            let n = line / rows.output, first = line % rows.output
+                            let last = min(rows.output, first + (end - line))
+                            var (lo, hi) = (0, 0)  // the expanded rows in `buffer`
+                            var oh = first
+                            while oh < last {
+                                let oh1 = min(last, oh + bandRows)
+                                // The image rows the band's windows reach.
+                                let needLo = max(0, min(h, oh * rows.stride - rows.padBefore))
+                                let needHi = max(needLo, min(h, (oh1 - 1) * rows.stride - rows.padBefore + reach))
+                                if needLo >= lo, needLo < hi {
+                                    memmove(buffer, buffer + (needLo - lo) * rowFloats,
+                                            (hi - needLo) * rowFloats * MemoryLayout<Float>.stride)
+                                    lo = needLo
+                                } else {
+                                    (lo, hi) = (needLo, needLo)
+                                }
+                                if needHi > hi {
+                                    let firstRow = (n * h + hi) * w, m = (needHi - hi) * w
+                                    let dst = buffer + (hi - lo) * rowFloats
+                                    DirectGEMM.multiply(a: x + firstRow * cin,
+                                                        geometry: .matrix(rows: m, k: cin, lda: cin), m: m,
+                                                        b: pointwise.packed, c: dst, ldc: c) { done, _ in
+                                        expandPass.run(dst + done.lowerBound * c, rows: done.count,
+                                                       firstRow: firstRow + done.lowerBound)
+                                    }
+                                    hi = needHi
+                                }
+                                for r in oh..<oh1 {
+                                    let o = output + (n * rows.output + r) * cols.output * c
+                                    // The band is the image: the rows above it are padding its windows skip.
+                                    kp_depthwise_row(buffer, hi - lo, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                     cols.output, rows.stride, cols.stride, rows.padBefore + lo,
+                                                     cols.padBefore, rows.dilation, cols.dilation, o)
+                                    depthwisePass.run(o, rows: cols.output,
+                                                      firstRow: (n * rows.output + r) * cols.output)
+                                }
+                                oh = oh1
+                            }
+                            line += last - first
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
