@@ -417,8 +417,9 @@ def invres_k3(name):
     """MobileNetV2 / EfficientNet inverted-residual pairs, a 1x1 "expand" Conv2D feeding a DepthwiseConv2D, with
     expanded tensors over 1 MB (2 x 48 x 44 x 68-72 floats), so the plan runs each pair in row bands
     (TensorModule's Ops+BandFusion): a folded ZeroPadding2D + stride 2 (MobileNetV2's block_1), a 5x5 same with
-    swish and a PReLU(shared_axes=[1, 2]) after it, a dilated 3x3 with bias; channel counts not multiples of 8.
-    Each branch ends in a small 1x1 projection to keep the expected outputs small."""
+    swish and a PReLU(shared_axes=[1, 2]) after it, a dilated 3x3 with bias, a whole block with its residual Add;
+    channel counts not multiples of 8. Each branch ends in a small 1x1 projection (joined to the band pass too)
+    to keep the expected outputs small."""
     rng = start(name)
     x = L.Input((48, 44, 6), name="img")
     a = L.Conv2D(70, 1, use_bias=False, name="a_expand")(x)
@@ -440,12 +441,22 @@ def invres_k3(name):
     c = L.Activation("relu", name="c_expand_relu")(c)
     c = L.DepthwiseConv2D(3, dilation_rate=2, padding="same", activation="relu", name="c_dw")(c)
     c = L.Conv2D(3, 1, name="c_project")(c)
-    m = keras.Model(x, [a, b, c], name="invres_k3")
+    d = L.Conv2D(72, 1, use_bias=False, name="d_expand")(x)
+    d = L.BatchNormalization(name="d_expand_bn")(d)
+    d = L.ReLU(6.0, name="d_expand_relu")(d)
+    d = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="d_dw")(d)
+    d = L.BatchNormalization(name="d_dw_bn")(d)
+    d = L.ReLU(6.0, name="d_dw_relu")(d)
+    d = L.Conv2D(6, 1, use_bias=False, name="d_project")(d)
+    d = L.BatchNormalization(name="d_project_bn")(d)
+    d = L.Add(name="d_add")([x, d])
+    m = keras.Model(x, [a, b, c, d], name="invres_k3")
     finish(name, m, rng, [C.random_input((2, 48, 44, 6), rng)], formats=["keras"],
            description="1x1 expand Conv2D -> DepthwiseConv2D pairs with expanded tensors over 1 MB (run in row "
                        "bands): BN + ReLU6 + folded ZeroPadding2D + stride 2; swish + 5x5 same + BN + "
-                       "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; 68-71 channels",
-           covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D",
+                       "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; a whole MobileNetV2 "
+                       "block with its residual Add (expand, depthwise and project in one band pass); 68-72 channels",
+           covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D", "Add",
                    "activation:swish", "activation:relu"])
 
 

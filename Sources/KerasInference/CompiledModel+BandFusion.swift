@@ -8,55 +8,90 @@ enum BandStage: Sendable {
     case depthwise(Ops.DepthwiseStage)
 }
 
-/// A 1×1 convolution and the depthwise convolution that alone reads its output, each with the element-wise layers
-/// fused into its output pass, run in bands of rows (``Ops/pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:)``).
+/// A 1×1 convolution, the depthwise convolution that alone reads its output and optionally the 1×1 convolution
+/// that alone reads the depthwise output (an inverted-residual block: expand → depthwise → project), each with the
+/// element-wise layers fused into its output pass, run in bands of rows
+/// (``Ops/pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:)``).
+/// With a project stage that adds a residual, the step's second input is the `Add`'s other operand.
 struct BandFusedLayer: CompiledLayer {
     let pointwise: Ops.PointwiseStage, pointwisePostOps: [Ops.PostOp]
     let depthwise: Ops.DepthwiseStage, depthwisePostOps: [Ops.PostOp]
+    var project: Ops.PointwiseStage? = nil, projectPostOps: [Ops.PostOp] = []
+    /// Where in `projectPostOps` the residual operand is added, when there is one.
+    var residualAt: Int? = nil
 
     func run(_ inputs: [Tensor]) throws -> [Tensor] {
-        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        let expected = residualAt == nil ? 1 : 2
+        guard inputs.count == expected else { throw InferenceError("expected \(expected) inputs, got \(inputs.count)") }
+        var post = projectPostOps
+        if let at = residualAt { post.insert(.addTensor(inputs[1]), at: at) }
         return [try Ops.pointwiseDepthwise(input: inputs[0], pointwise: pointwise, pointwisePostOps: pointwisePostOps,
-                                           depthwise: depthwise, depthwisePostOps: depthwisePostOps)]
+                                           depthwise: depthwise, depthwisePostOps: depthwisePostOps,
+                                           project: project, projectPostOps: post)]
     }
 }
 
 extension CompiledModel {
     /// Joins each 1×1 convolution step (MobileNet's and EfficientNet's "expand", with its BatchNormalization and
-    /// activation fused in) and the depthwise convolution step that alone reads its output into one
-    /// ``BandFusedLayer`` step, so the expanded tensor never goes to memory. Runs on the plan after ``fuse(_:outputSlots:)``:
-    /// both steps keep their output passes (post-ops) and denormal flushes, so the values are the same. Steps
-    /// with masks, a fused residual `Add`, or an output that is a model output or read elsewhere stay as they are.
+    /// activation fused in), the depthwise convolution step that alone reads its output, and the 1×1 convolution
+    /// step that alone reads the depthwise output when there is one (MobileNet's "project", with a fused residual
+    /// `Add` whose other operand is ready before the block) into one ``BandFusedLayer`` step, so the expanded and
+    /// depthwise tensors never go to memory. Runs on the plan after ``fuse(_:outputSlots:)``: every step keeps its
+    /// output pass (post-ops) and denormal flushes, so the values are the same. Steps with masks, an output that
+    /// is a model output or read elsewhere stay as they are.
     static func bandFuse(_ steps: [Step], outputSlots: [Int]) -> [Step] {
         var readers: [Int: [Int]] = [:]
-        for (i, s) in steps.enumerated() { for x in s.inputs { readers[x, default: []].append(i) } }
+        var producer: [Int: Int] = [:]
+        for (i, s) in steps.enumerated() {
+            for x in s.inputs { readers[x, default: []].append(i) }
+            for o in s.outputs { producer[o] = i }
+        }
         let modelOutputs = Set(outputSlots)
+        /// The one step after `i` that reads its single output, alone and as its first input, when that output is
+        /// not a model output and the reader runs without masks.
+        func soleReader(of i: Int) -> (index: Int, layer: OutputPassLayer)? {
+            let s = steps[i]
+            guard s.outputs.count == 1, let x = s.outputs.first, !modelOutputs.contains(x), let r = readers[x],
+                  r.count == 1, r[0] > i, steps[r[0]].inputs.first == x, steps[r[0]].outputs.count == 1,
+                  steps[r[0]].maskInput == nil, steps[r[0]].maskComputation == nil, steps[r[0]].inputMasks == nil,
+                  let layer = steps[r[0]].layer as? OutputPassLayer else { return nil }
+            return (r[0], layer)
+        }
         var result: [Step] = []
         var dropped = Set<Int>()
         for (i, step) in steps.enumerated() {
             if dropped.contains(i) { continue }
             guard let a = step.layer as? OutputPassLayer, case let .pointwise(pointwise)? = a.bandStage,
-                  a.residualAt == nil, step.inputs.count == 1, step.outputs.count == 1, step.maskInput == nil,
-                  step.maskComputation == nil, step.inputMasks == nil,
-                  let x = step.outputs.first, !modelOutputs.contains(x), let r = readers[x], r.count == 1,
-                  r[0] > i, let b = steps[r[0]].layer as? OutputPassLayer,
-                  case let .depthwise(depthwise)? = b.bandStage, b.residualAt == nil,
-                  steps[r[0]].inputs == [x], steps[r[0]].outputs.count == 1, steps[r[0]].maskInput == nil,
-                  steps[r[0]].maskComputation == nil, steps[r[0]].inputMasks == nil
+                  a.residualAt == nil, step.inputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
+                  step.inputMasks == nil, let (j, b) = soleReader(of: i), case let .depthwise(depthwise)? = b.bandStage,
+                  b.residualAt == nil, steps[j].inputs.count == 1
             else {
                 result.append(step)
                 continue
             }
-            let next = steps[r[0]]
+            var layer = BandFusedLayer(pointwise: pointwise, pointwisePostOps: a.postOps,
+                                       depthwise: depthwise, depthwisePostOps: b.postOps)
             var joined = step
-            joined.layer = BandFusedLayer(pointwise: pointwise, pointwisePostOps: a.postOps,
-                                          depthwise: depthwise, depthwisePostOps: b.postOps)
-            joined.layerName += "+" + next.layerName
-            joined.className += "+" + next.className
-            joined.outputs = next.outputs
-            joined.flushesOutputs = next.flushesOutputs
+            var last = j
+            // The project stage: its residual operand (if any) must be computed before the joined step runs.
+            if let (p, c) = soleReader(of: j), case let .pointwise(project)? = c.bandStage,
+               steps[p].inputs.count == (c.residualAt == nil ? 1 : 2),
+               steps[p].inputs.dropFirst().allSatisfy({ producer[$0].map { $0 < i } ?? true }) {
+                layer.project = project
+                layer.projectPostOps = c.postOps
+                layer.residualAt = c.residualAt
+                joined.inputs += steps[p].inputs.dropFirst()
+                last = p
+            }
+            joined.layer = layer
+            for s in [j, last] where !dropped.contains(s) {
+                joined.layerName += "+" + steps[s].layerName
+                joined.className += "+" + steps[s].className
+                dropped.insert(s)
+            }
+            joined.outputs = steps[last].outputs
+            joined.flushesOutputs = steps[last].flushesOutputs
             result.append(joined)
-            dropped.insert(r[0])
         }
         return result
     }

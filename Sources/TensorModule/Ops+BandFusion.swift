@@ -14,11 +14,11 @@ extension Ops {
         let bias: Tensor?
         let activation: Activation
 
-        /// The stage, or `nil` when `kernel` is not `[1, 1, in, out]` held packed in panels (the narrow kernel's
-        /// transposed layout and unpacked kernels keep the layer's own path) or the activation is not element-wise.
+        /// The stage, or `nil` when `kernel` is not `[1, 1, in, out]` held packed (unpacked kernels keep the layer's
+        /// own path) or the activation is not element-wise.
         package init?(kernel: KernelOperand, bias: Tensor?, activation: Activation) {
             let shape = kernel.shape
-            guard shape.count == 4, shape[0] == 1, shape[1] == 1, let packed = kernel.packed, !packed.transposed,
+            guard shape.count == 4, shape[0] == 1, shape[1] == 1, let packed = kernel.packed,
                   packed.k == shape[2], packed.n == shape[3], activation.isElementwise,
                   bias.map({ $0.count == shape[3] }) ?? true else { return nil }
             (operand, self.packed, self.bias, self.activation) = (kernel, packed, bias, activation)
@@ -83,37 +83,47 @@ extension Ops {
         }
     }
 
-    /// A 1×1 convolution (with its bias, activation and `pointwisePostOps`) and the depthwise convolution reading
-    /// its output (with `depthwisePostOps`) — MobileNet's and EfficientNet's expand → depthwise pair — computed in
-    /// bands of output rows: each thread computes the expanded rows a band's depthwise windows read into a
-    /// buffer that stays in its L2 (rows shared with the next band are kept, not recomputed), then the band's
-    /// depthwise rows, so the expanded tensor (6× the block's input) is never written to memory.
+    /// A 1×1 convolution (with its bias, activation and `pointwisePostOps`), the depthwise convolution reading its
+    /// output (with `depthwisePostOps`) and optionally a 1×1 convolution reading the depthwise output (`project`,
+    /// with `projectPostOps`, which may hold a residual `Add`) — MobileNet's and EfficientNet's inverted-residual
+    /// block, expand → depthwise → project — computed in bands of output rows: each thread computes the expanded
+    /// rows a band's depthwise windows read into a buffer that stays in its L2 (rows shared with the next band are
+    /// kept, not recomputed), then the band's depthwise rows (into a second band buffer when there is a project
+    /// stage), then the band's projected rows, so the expanded tensor (6× the block's input) and the depthwise
+    /// output are never written to memory.
     ///
-    /// The values are those of the two stages run one after the other, bit for bit: each expanded value is the
-    /// same GEMM sum (the kernel's sums do not depend on how rows are tiled) through the same output pass, and
-    /// the depthwise kernel reads the band as the image (the rows above it as padding it never reaches).
-    /// Post-ops must not include a residual `Add` (``PostOp/addTensor(_:)``).
+    /// The values are those of the stages run one after the other, bit for bit: each 1×1 value is the same GEMM
+    /// sum (the kernel's sums do not depend on how rows are tiled) through the same output pass (rows numbered as
+    /// in the whole output, for PReLU periods and the residual operand), and the depthwise kernel reads the band
+    /// as the image (the rows above it as padding it never reaches). Only the project stage's post-ops may hold a
+    /// residual `Add` (``PostOp/addTensor(_:)``).
     package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage, pointwisePostOps: [PostOp],
-                                           depthwise: DepthwiseStage,
-                                           depthwisePostOps: [PostOp]) throws(TensorError) -> Tensor {
+                                           depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
+                                           project: PointwiseStage? = nil,
+                                           projectPostOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "pointwiseDepthwise"
-        let twoStages = { () throws(TensorError) -> Tensor in
+        let stages = { () throws(TensorError) -> Tensor in
             let mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
                                  activation: pointwise.activation, postOps: pointwisePostOps)
-            return try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
-                                       strides: depthwise.strides, padding: depthwise.padding,
-                                       dilation: depthwise.dilation, zeroPadding: depthwise.zeroPadding,
-                                       activation: depthwise.activation, postOps: depthwisePostOps)
+            let dw = try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
+                                         strides: depthwise.strides, padding: depthwise.padding,
+                                         dilation: depthwise.dilation, zeroPadding: depthwise.zeroPadding,
+                                         activation: depthwise.activation, postOps: depthwisePostOps)
+            guard let project else { return dw }
+            return try conv2d(input: dw, kernel: project.operand, bias: project.bias, activation: project.activation,
+                              postOps: projectPostOps)
         }
+        func isAdd(_ p: PostOp) -> Bool { if case .addTensor = p { true } else { false } }
         guard input.rank == 4, input.shape[3] == pointwise.packed.k, depthwise.kernel.shape[2] == pointwise.packed.n,
+              project.map({ $0.packed.k == pointwise.packed.n }) ?? true,
               bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
-              !(pointwisePostOps + depthwisePostOps).contains(where: { if case .addTensor = $0 { true } else { false } })
-        else { return try twoStages() }
+              !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
+        else { return try stages() }
         let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         let c = pointwise.packed.n
         let (expanded, o1) = (batch * h).multipliedReportingOverflow(by: w * c)
         guard !o1, expanded.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
-            return try twoStages()
+            return try stages()
         }
         let k = depthwise.kernel
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
@@ -122,10 +132,13 @@ extension Ops {
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: w, kernel: k.shape[1],
                                        stride: depthwise.strides.1, dilation: depthwise.dilation.1,
                                        padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.1)
+        let cout = project?.packed.n ?? c
         try checkPostOps(pointwisePostOps, columns: c, operation: op)
         try checkPostOps(depthwisePostOps, columns: c, operation: op)
-        let shape = [batch, rows.output, cols.output, c]
+        try checkPostOps(projectPostOps, columns: cout, operation: op)
+        let shape = [batch, rows.output, cols.output, cout]
         let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(projectPostOps, count: count, operation: op)
         // Rows of expanded values a band's windows span, and output rows per band.
         let rowFloats = w * c
         let reach = (rows.kernel - 1) * rows.dilation + 1
@@ -138,7 +151,10 @@ extension Ops {
                                       postOps: pointwisePostOps, columns: c)
         let depthwisePass = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
                                          postOps: depthwisePostOps, columns: c)
-        let gemmWork = batch * h * w * cin * c
+        let projectPass = project.map {
+            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
+        }
+        let gemmWork = batch * h * w * cin * c + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
@@ -148,7 +164,12 @@ extension Ops {
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : 2) { chunk in
                         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: bufferRows * rowFloats)
-                        defer { buffer.deallocate() }
+                        let dwBuffer = project == nil ? nil
+                            : UnsafeMutablePointer<Float>.allocate(capacity: bandRows * cols.output * c)
+                        defer {
+                            buffer.deallocate()
+                            dwBuffer?.deallocate()
+                        }
                         var line = perImage ? chunk.lowerBound * rows.output : chunk.lowerBound
                         let end = perImage ? chunk.upperBound * rows.output : chunk.upperBound
                         while line < end {
@@ -172,21 +193,31 @@ extension Ops {
                                     let firstRow = (n * h + hi) * w, m = (needHi - hi) * w
                                     let dst = buffer + (hi - lo) * rowFloats
                                     DirectGEMM.multiply(a: x + firstRow * cin,
-                                                        geometry: .matrix(rows: m, k: cin, lda: cin), m: m,
+                                                        geometry: .pointwise(rows: m, channels: cin), m: m,
                                                         b: pointwise.packed, c: dst, ldc: c) { done, _ in
                                         expandPass.run(dst + done.lowerBound * c, rows: done.count,
                                                        firstRow: firstRow + done.lowerBound)
                                     }
                                     hi = needHi
                                 }
+                                let bandFirst = (n * rows.output + oh) * cols.output  // output row index
                                 for r in oh..<oh1 {
-                                    let o = output + (n * rows.output + r) * cols.output * c
+                                    let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
+                                        ?? output + (n * rows.output + r) * cols.output * c
                                     // The band is the image: the rows above it are padding its windows skip.
                                     kp_depthwise_row(buffer, hi - lo, w, c, kernel, rows.kernel, cols.kernel, r,
                                                      cols.output, rows.stride, cols.stride, rows.padBefore + lo,
                                                      cols.padBefore, rows.dilation, cols.dilation, o)
                                     depthwisePass.run(o, rows: cols.output,
                                                       firstRow: (n * rows.output + r) * cols.output)
+                                }
+                                if let project, let projectPass, let dwBuffer {
+                                    let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout
+                                    DirectGEMM.multiply(a: dwBuffer, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                        b: project.packed, c: dst, ldc: cout) { done, _ in
+                                        projectPass.run(dst + done.lowerBound * cout, rows: done.count,
+                                                        firstRow: bandFirst + done.lowerBound)
+                                    }
                                 }
                                 oh = oh1
                             }
@@ -196,5 +227,15 @@ extension Ops {
                 }
             }
         }
+    }
+}
+
+extension DirectGEMM.Geometry {
+    /// `rows` pixels of a 1×1 convolution over `channels` contiguous channels: one segment per row, as the
+    /// convolution path builds it (``Ops/convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:finished:)``),
+    /// so each sum takes its terms in the same order (the narrow kernel's order depends on the segments).
+    static func pointwise(rows: Int, channels: Int) -> Self {
+        Self(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: channels, segmentOffsets: [0],
+             segmentLengths: [channels])
     }
 }

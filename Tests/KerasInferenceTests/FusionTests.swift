@@ -98,11 +98,12 @@ struct FusionTests {
         }
     }
 
-    /// Each 1×1 "expand" convolution and the depthwise convolution that alone reads it (MobileNetV2's and
-    /// EfficientNet's inverted-residual pairs, with their BatchNormalization / activations / PReLU and a folded
-    /// ZeroPadding2D) run as one step in row bands when the expanded tensor exceeds 1 MB; the values match Keras
-    /// within the parity bound and the same plan run pair by pair (band fusion off) bit for bit.
-    @Test("expand 1×1 → depthwise pairs run in row bands", .enabled(if: FileManager.default.fileExists(
+    /// Each 1×1 "expand" convolution, the depthwise convolution that alone reads it and the 1×1 "project"
+    /// convolution after that (MobileNetV2's and EfficientNet's inverted-residual blocks, with their
+    /// BatchNormalization / activations / PReLU, a folded ZeroPadding2D and a residual Add) run as one step in row
+    /// bands when the expanded tensor exceeds 1 MB; the values match Keras within the parity bound and the same
+    /// plan run stage by stage (band fusion off) bit for bit.
+    @Test("expand 1×1 → depthwise → project 1×1 run in row bands", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
     func expandDepthwiseBanded() throws {
         let c = try #require(ParityCase.all().first { $0.fixture == "invres_k3" })
@@ -110,8 +111,10 @@ struct FusionTests {
         let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
         var steps: [String] = []
         let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
-        for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu",
-                         "b_expand+b_dw+b_dw_bn+b_dw_prelu", "c_expand+c_expand_bn+c_expand_relu+c_dw"] {
+        for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu+a_project",
+                         "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project",
+                         "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
+                         "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add"] {
             #expect(steps.contains(expected), "no step \(expected) in \(steps)")
         }
         let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }

@@ -7,9 +7,10 @@ import _TestSupport
 /// (`Ops.$bandFusion` bound to `false`), bit for bit: bands that start mid-image (batch 1 and 2: rows split across
 /// threads, the band buffer's kept rows and its refills) and whole images per chunk (batch 5), strides 1–3 (a
 /// stride larger than the window: bands with a gap between them), 3×3 / 5×5 / 1×1 / non-square kernels, dilation 2,
-/// `same` / `valid` with a folded asymmetric zero padding, channel counts that are not multiples of 8, and output
-/// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal flushes.
-@Suite("Band-fused 1×1 → depthwise")
+/// `same` / `valid` with a folded asymmetric zero padding, channel counts that are not multiples of 8, output
+/// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal
+/// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one.
+@Suite("Band-fused 1×1 → depthwise (→ 1×1)")
 struct BandFusionTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var batch: Int, h: Int, w: Int, cin: Int, c: Int
@@ -62,8 +63,20 @@ struct BandFusionTests {
             (.swish, [.flushDenormals], rng.tensor([k.c]), .linear,
              [.flushDenormals, .prelu(alpha: alpha, period: outW), .flushDenormalsToPositiveZero, .flushDenormals]),
         ]
-        for (i, v) in variants.enumerated() {
-            let bias: Tensor? = i == 1 ? rng.tensor([k.c]) : nil
+        // The project stage (13 columns: a full and a partial panel) with BatchNormalization and a residual Add
+        // whose operand rows must line up with the band's rows.
+        let outH = try WindowAxis.make(operation: "t", axisName: "h", input: k.h, kernel: k.kernel.0,
+                                       stride: k.strides.0, dilation: k.dilation.0, padding: k.padding,
+                                       zeroPadding: k.zeroPadding.0).output
+        let cout = 13
+        let residual = rng.tensor([k.batch, outH, outW, cout])
+        let project = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, k.c, cout])),
+                                                      bias: rng.tensor([cout]), activation: .linear))
+        let projectOps: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: Array(scale.prefix(cout)),
+                                                                     shift: Array(shift.prefix(cout))),
+                                        .flushDenormals, .addTensor(residual), .flushDenormals]
+        for (i, v) in (variants + variants).enumerated() {
+            let bias: Tensor? = i % 2 == 1 ? rng.tensor([k.c]) : nil
             let pointwise = try #require(Ops.PointwiseStage(kernel: kernel, bias: bias, activation: v.0))
             let depthwise = try #require(Ops.DepthwiseStage(kernel: dwKernel, bias: v.2, strides: k.strides,
                                                              padding: k.padding, dilation: k.dilation,
@@ -71,7 +84,8 @@ struct BandFusionTests {
             let run = { (banded: Bool) throws -> Tensor in
                 try Ops.$bandFusion.withValue(banded) {
                     try Ops.pointwiseDepthwise(input: x, pointwise: pointwise, pointwisePostOps: v.1,
-                                               depthwise: depthwise, depthwisePostOps: v.4)
+                                               depthwise: depthwise, depthwisePostOps: v.4,
+                                               project: i >= 2 ? project : nil, projectPostOps: i >= 2 ? projectOps : [])
                 }
             }
             let banded = try run(true), stages = try run(false)
