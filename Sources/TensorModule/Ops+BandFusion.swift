@@ -58,31 +58,6 @@ extension Ops {
     /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
     static let bandBytes = 1 << 18
 
-    /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output, on the
-    /// calling thread: the fused program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
-    struct PreparedPass {
-        let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
-        let fused: FusedEpilogue?
-
-        init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
-            (self.bias, self.activation, self.columns) = (bias, activation, columns)
-            self.postOps = withoutRepeatedFlushes(postOps)
-            let any = bias != nil || activation != .linear || !self.postOps.isEmpty
-            fused = any && fusedEpilogues && activation.isElementwise
-                ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
-        }
-
-        /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
-        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int) {
-            if let fused {
-                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: false)
-            } else {
-                epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
-                         firstRow: firstRow, parallel: false)
-            }
-        }
-    }
-
     /// A 1×1 convolution (with its bias, activation and `pointwisePostOps`), the depthwise convolution reading its
     /// output (with `depthwisePostOps`) and optionally a 1×1 convolution reading the depthwise output (`project`,
     /// with `projectPostOps`, which may hold a residual `Add`) — MobileNet's and EfficientNet's inverted-residual
