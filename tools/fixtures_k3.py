@@ -450,12 +450,18 @@ def invres_k3(name):
     d = L.Conv2D(6, 1, use_bias=False, name="d_project")(d)
     d = L.BatchNormalization(name="d_project_bn")(d)
     d = L.Add(name="d_add")([x, d])
-    m = keras.Model(x, [a, b, c, d], name="invres_k3")
+    e = L.Conv2D(64, 3, padding="same", activation="relu", name="e_conv")(x)
+    e = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="e_dw")(e)
+    e = L.BatchNormalization(name="e_dw_bn")(e)
+    e = L.ReLU(name="e_dw_relu")(e)
+    e = L.Conv2D(4, 1, name="e_project")(e)
+    m = keras.Model(x, [a, b, c, d, e], name="invres_k3")
     finish(name, m, rng, [C.random_input((2, 48, 44, 6), rng)], formats=["keras"],
            description="1x1 expand Conv2D -> DepthwiseConv2D pairs with expanded tensors over 1 MB (run in row "
                        "bands): BN + ReLU6 + folded ZeroPadding2D + stride 2; swish + 5x5 same + BN + "
                        "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; a whole MobileNetV2 "
-                       "block with its residual Add (expand, depthwise and project in one band pass); 68-72 channels",
+                       "block with its residual Add (expand, depthwise and project in one band pass); a depthwise + "
+                       "project pair after a 3x3 conv (MobileNet's separable block, no expand); 64-72 channels",
            covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D", "Add",
                    "activation:swish", "activation:relu"])
 

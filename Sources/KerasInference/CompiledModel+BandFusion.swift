@@ -8,13 +8,13 @@ enum BandStage: Sendable {
     case depthwise(Ops.DepthwiseStage)
 }
 
-/// A 1×1 convolution, the depthwise convolution that alone reads its output and optionally the 1×1 convolution
-/// that alone reads the depthwise output (an inverted-residual block: expand → depthwise → project), each with the
-/// element-wise layers fused into its output pass, run in bands of rows
+/// A 1×1 convolution (optional), the depthwise convolution that alone reads its output and optionally the 1×1
+/// convolution that alone reads the depthwise output (an inverted-residual block: expand → depthwise → project; at
+/// least one of the 1×1 stages), each with the element-wise layers fused into its output pass, run in bands of rows
 /// (``Ops/pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:)``).
 /// With a project stage that adds a residual, the step's second input is the `Add`'s other operand.
 struct BandFusedLayer: CompiledLayer {
-    let pointwise: Ops.PointwiseStage, pointwisePostOps: [Ops.PostOp]
+    let pointwise: Ops.PointwiseStage?, pointwisePostOps: [Ops.PostOp]
     let depthwise: Ops.DepthwiseStage, depthwisePostOps: [Ops.PostOp]
     var project: Ops.PointwiseStage? = nil, projectPostOps: [Ops.PostOp] = []
     /// Where in `projectPostOps` the residual operand is added, when there is one.
@@ -36,7 +36,8 @@ extension CompiledModel {
     /// activation fused in), the depthwise convolution step that alone reads its output, and the 1×1 convolution
     /// step that alone reads the depthwise output when there is one (MobileNet's "project", with a fused residual
     /// `Add` whose other operand is ready before the block) into one ``BandFusedLayer`` step, so the expanded and
-    /// depthwise tensors never go to memory. Runs on the plan after ``fuse(_:outputSlots:)``: every step keeps its
+    /// depthwise tensors never go to memory; a depthwise step with no expand before it joins the 1×1 step after
+    /// it (MobileNet's separable blocks, MobileNetV2's first block). Runs on the plan after ``fuse(_:outputSlots:)``: every step keeps its
     /// output pass (post-ops) and denormal flushes, so the values are the same. Steps with masks, an output that
     /// is a model output or read elsewhere stay as they are.
     static func bandFuse(_ steps: [Step], outputSlots: [Int]) -> [Step] {
@@ -57,38 +58,54 @@ extension CompiledModel {
                   let layer = steps[r[0]].layer as? OutputPassLayer else { return nil }
             return (r[0], layer)
         }
+        /// A step that runs without masks on one input.
+        func plain(_ s: Step) -> Bool {
+            s.inputs.count == 1 && s.maskInput == nil && s.maskComputation == nil && s.inputMasks == nil
+        }
         var result: [Step] = []
         var dropped = Set<Int>()
         for (i, step) in steps.enumerated() {
             if dropped.contains(i) { continue }
-            guard let a = step.layer as? OutputPassLayer, case let .pointwise(pointwise)? = a.bandStage,
-                  a.residualAt == nil, step.inputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
-                  step.inputMasks == nil, let (j, b) = soleReader(of: i), case let .depthwise(depthwise)? = b.bandStage,
-                  b.residualAt == nil, steps[j].inputs.count == 1
-            else {
+            // The chain's stages: an expand step (optional), a depthwise step, a project step (optional).
+            var expand: (Ops.PointwiseStage, OutputPassLayer)?
+            var depthwise: (index: Int, stage: Ops.DepthwiseStage, layer: OutputPassLayer)?
+            if let a = step.layer as? OutputPassLayer, case let .pointwise(stage)? = a.bandStage, a.residualAt == nil,
+               plain(step), let (j, b) = soleReader(of: i), case let .depthwise(dw)? = b.bandStage, b.residualAt == nil,
+               steps[j].inputs.count == 1 {
+                expand = (stage, a)
+                depthwise = (j, dw, b)
+            } else if let b = step.layer as? OutputPassLayer, case let .depthwise(dw)? = b.bandStage,
+                      b.residualAt == nil, plain(step) {
+                depthwise = (i, dw, b)
+            }
+            guard let depthwise else {
                 result.append(step)
                 continue
             }
-            var layer = BandFusedLayer(pointwise: pointwise, pointwisePostOps: a.postOps,
-                                       depthwise: depthwise, depthwisePostOps: b.postOps)
-            var joined = step
-            var last = j
             // The project stage: its residual operand (if any) must be computed before the joined step runs.
-            if let (p, c) = soleReader(of: j), case let .pointwise(project)? = c.bandStage,
+            var project: (index: Int, stage: Ops.PointwiseStage, layer: OutputPassLayer)?
+            if let (p, c) = soleReader(of: depthwise.index), case let .pointwise(stage)? = c.bandStage,
                steps[p].inputs.count == (c.residualAt == nil ? 1 : 2),
                steps[p].inputs.dropFirst().allSatisfy({ producer[$0].map { $0 < i } ?? true }) {
-                layer.project = project
-                layer.projectPostOps = c.postOps
-                layer.residualAt = c.residualAt
-                joined.inputs += steps[p].inputs.dropFirst()
-                last = p
+                project = (p, stage, c)
             }
-            joined.layer = layer
-            for s in [j, last] where !dropped.contains(s) {
+            // A depthwise step alone, or without its expand, is joined only to a project step.
+            guard expand != nil || project != nil else {
+                result.append(step)
+                continue
+            }
+            var joined = step
+            joined.layer = BandFusedLayer(pointwise: expand?.0, pointwisePostOps: expand?.1.postOps ?? [],
+                                          depthwise: depthwise.stage, depthwisePostOps: depthwise.layer.postOps,
+                                          project: project?.stage, projectPostOps: project?.layer.postOps ?? [],
+                                          residualAt: project?.layer.residualAt)
+            if let project { joined.inputs += steps[project.index].inputs.dropFirst() }
+            for s in [depthwise.index, project?.index].compactMap({ $0 }) where s != i {
                 joined.layerName += "+" + steps[s].layerName
                 joined.className += "+" + steps[s].className
                 dropped.insert(s)
             }
+            let last = project?.index ?? depthwise.index
             joined.outputs = steps[last].outputs
             joined.flushesOutputs = steps[last].flushesOutputs
             result.append(joined)

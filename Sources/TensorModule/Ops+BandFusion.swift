@@ -58,28 +58,32 @@ extension Ops {
     /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
     static let bandBytes = 1 << 18
 
-    /// A 1×1 convolution (with its bias, activation and `pointwisePostOps`), the depthwise convolution reading its
-    /// output (with `depthwisePostOps`) and optionally a 1×1 convolution reading the depthwise output (`project`,
+    /// A 1×1 convolution (`pointwise`, with its bias, activation and `pointwisePostOps`), the depthwise convolution
+    /// reading its output (with `depthwisePostOps`) and a 1×1 convolution reading the depthwise output (`project`,
     /// with `projectPostOps`, which may hold a residual `Add`) — MobileNet's and EfficientNet's inverted-residual
-    /// block, expand → depthwise → project — computed in bands of output rows: each thread computes the expanded
-    /// rows a band's depthwise windows read into a buffer that stays in its L2 (rows shared with the next band are
-    /// kept, not recomputed), then the band's depthwise rows (into a second band buffer when there is a project
-    /// stage), then the band's projected rows, so the expanded tensor (6× the block's input) and the depthwise
-    /// output are never written to memory.
+    /// block, expand → depthwise → project; either 1×1 stage may be absent (EfficientNet's squeeze-and-excitation
+    /// sits between its depthwise and project convolutions; MobileNet's separable blocks have no expand) —
+    /// computed in bands of output rows: each thread computes the expanded rows a band's depthwise windows read
+    /// into a buffer that stays in its L2 (rows shared with the next band are kept, not recomputed), then the
+    /// band's depthwise rows (into a second band buffer when there is a project stage), then the band's projected
+    /// rows, so the expanded tensor (6× the block's input) and the depthwise output are never written to memory.
     ///
     /// The values are those of the stages run one after the other, bit for bit: each 1×1 value is the same GEMM
     /// sum (the kernel's sums do not depend on how rows are tiled) through the same output pass (rows numbered as
     /// in the whole output, for PReLU periods and the residual operand), and the depthwise kernel reads the band
     /// as the image (the rows above it as padding it never reaches). Only the project stage's post-ops may hold a
     /// residual `Add` (``PostOp/addTensor(_:)``).
-    package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage, pointwisePostOps: [PostOp],
+    package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage?, pointwisePostOps: [PostOp],
                                            depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
                                            project: PointwiseStage? = nil,
                                            projectPostOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "pointwiseDepthwise"
         let stages = { () throws(TensorError) -> Tensor in
-            let mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
+            var mid = input
+            if let pointwise {
+                mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
                                  activation: pointwise.activation, postOps: pointwisePostOps)
+            }
             let dw = try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
                                          strides: depthwise.strides, padding: depthwise.padding,
                                          dilation: depthwise.dilation, zeroPadding: depthwise.zeroPadding,
@@ -89,17 +93,13 @@ extension Ops {
                               postOps: projectPostOps)
         }
         func isAdd(_ p: PostOp) -> Bool { if case .addTensor = p { true } else { false } }
-        guard input.rank == 4, input.shape[3] == pointwise.packed.k, depthwise.kernel.shape[2] == pointwise.packed.n,
-              project.map({ $0.packed.k == pointwise.packed.n }) ?? true,
+        let c = depthwise.kernel.shape[2]
+        guard input.rank == 4, input.shape[3] == pointwise?.packed.k ?? c, pointwise.map({ $0.packed.n == c }) ?? true,
+              project.map({ $0.packed.k == c }) ?? true, pointwise != nil || project != nil,
               bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
               !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
         else { return try stages() }
         let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        let c = pointwise.packed.n
-        let (expanded, o1) = (batch * h).multipliedReportingOverflow(by: w * c)
-        guard !o1, expanded.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
-            return try stages()
-        }
         let k = depthwise.kernel
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
                                        stride: depthwise.strides.0, dilation: depthwise.dilation.0,
@@ -107,6 +107,12 @@ extension Ops {
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: w, kernel: k.shape[1],
                                        stride: depthwise.strides.1, dilation: depthwise.dilation.1,
                                        padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.1)
+        // The tensor that banding keeps out of memory: the expanded one, else the depthwise output.
+        let (kept, o1) = pointwise != nil ? (batch * h).multipliedReportingOverflow(by: w * c)
+                                           : (batch * rows.output).multipliedReportingOverflow(by: cols.output * c)
+        guard !o1, kept.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
+            return try stages()
+        }
         let cout = project?.packed.n ?? c
         try checkPostOps(pointwisePostOps, columns: c, operation: op)
         try checkPostOps(depthwisePostOps, columns: c, operation: op)
@@ -122,14 +128,15 @@ extension Ops {
         let lines = batch * rows.output
         // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
         let perImage = batch >= 2 * Parallel.coreCount
-        let expandPass = PreparedPass(bias: pointwise.bias, activation: pointwise.activation,
-                                      postOps: pointwisePostOps, columns: c)
+        let expandPass = pointwise.map {
+            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
+        }
         let depthwisePass = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
                                          postOps: depthwisePostOps, columns: c)
         let projectPass = project.map {
             PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
         }
-        let gemmWork = batch * h * w * cin * c + lines * cols.output * c * (project == nil ? 0 : cout)
+        let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
@@ -138,7 +145,7 @@ extension Ops {
                     let x = xs.baseAddress!, kernel = ks.baseAddress!
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : 2) { chunk in
-                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: bufferRows * rowFloats)
+                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: pointwise == nil ? 1 : bufferRows * rowFloats)
                         let dwBuffer = project == nil ? nil
                             : UnsafeMutablePointer<Float>.allocate(capacity: bandRows * cols.output * c)
                         defer {
@@ -150,10 +157,38 @@ extension Ops {
                         while line < end {
                             let n = line / rows.output, first = line % rows.output
                             let last = min(rows.output, first + (end - line))
+                            /// Output rows [oh, oh1) of image n from `image` (`height` image rows from row `top` on:
+                            /// the rows above and below are padding its windows skip), then their project rows.
+                            func band(_ image: UnsafePointer<Float>, height: Int, top: Int, _ oh: Int, _ oh1: Int) {
+                                let bandFirst = (n * rows.output + oh) * cols.output  // output row index
+                                for r in oh..<oh1 {
+                                    let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
+                                        ?? output + (n * rows.output + r) * cols.output * c
+                                    kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                     cols.output, rows.stride, cols.stride, rows.padBefore + top,
+                                                     cols.padBefore, rows.dilation, cols.dilation, o)
+                                    depthwisePass.run(o, rows: cols.output,
+                                                      firstRow: (n * rows.output + r) * cols.output)
+                                }
+                                if let project, let projectPass, let dwBuffer {
+                                    let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout
+                                    DirectGEMM.multiply(a: dwBuffer, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                        b: project.packed, c: dst, ldc: cout) { done, _ in
+                                        projectPass.run(dst + done.lowerBound * cout, rows: done.count,
+                                                        firstRow: bandFirst + done.lowerBound)
+                                    }
+                                }
+                            }
                             var (lo, hi) = (0, 0)  // the expanded rows in `buffer`
                             var oh = first
                             while oh < last {
                                 let oh1 = min(last, oh + bandRows)
+                                guard let pointwise, let expandPass else {
+                                    // No expand stage: the depthwise rows read the input image itself.
+                                    band(x + n * h * w * c, height: h, top: 0, oh, oh1)
+                                    oh = oh1
+                                    continue
+                                }
                                 // The image rows the band's windows reach.
                                 let needLo = max(0, min(h, oh * rows.stride - rows.padBefore))
                                 let needHi = max(needLo, min(h, (oh1 - 1) * rows.stride - rows.padBefore + reach))
@@ -175,25 +210,7 @@ extension Ops {
                                     }
                                     hi = needHi
                                 }
-                                let bandFirst = (n * rows.output + oh) * cols.output  // output row index
-                                for r in oh..<oh1 {
-                                    let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
-                                        ?? output + (n * rows.output + r) * cols.output * c
-                                    // The band is the image: the rows above it are padding its windows skip.
-                                    kp_depthwise_row(buffer, hi - lo, w, c, kernel, rows.kernel, cols.kernel, r,
-                                                     cols.output, rows.stride, cols.stride, rows.padBefore + lo,
-                                                     cols.padBefore, rows.dilation, cols.dilation, o)
-                                    depthwisePass.run(o, rows: cols.output,
-                                                      firstRow: (n * rows.output + r) * cols.output)
-                                }
-                                if let project, let projectPass, let dwBuffer {
-                                    let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout
-                                    DirectGEMM.multiply(a: dwBuffer, geometry: .pointwise(rows: m, channels: c), m: m,
-                                                        b: project.packed, c: dst, ldc: cout) { done, _ in
-                                        projectPass.run(dst + done.lowerBound * cout, rows: done.count,
-                                                        firstRow: bandFirst + done.lowerBound)
-                                    }
-                                }
+                                band(buffer, height: hi - lo, top: lo, oh, oh1)
                                 oh = oh1
                             }
                             line += last - first

@@ -100,8 +100,9 @@ struct FusionTests {
 
     /// Each 1×1 "expand" convolution, the depthwise convolution that alone reads it and the 1×1 "project"
     /// convolution after that (MobileNetV2's and EfficientNet's inverted-residual blocks, with their
-    /// BatchNormalization / activations / PReLU, a folded ZeroPadding2D and a residual Add) run as one step in row
-    /// bands when the expanded tensor exceeds 1 MB; the values match Keras within the parity bound and the same
+    /// BatchNormalization / activations / PReLU, a folded ZeroPadding2D and a residual Add), or a depthwise and
+    /// 1×1 pair with no expand before it, run as one step in row bands when the expanded (else the depthwise)
+    /// tensor exceeds 1 MB; the values match Keras within the parity bound and the same
     /// plan run stage by stage (band fusion off) bit for bit.
     @Test("expand 1×1 → depthwise → project 1×1 run in row bands", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
@@ -114,7 +115,8 @@ struct FusionTests {
         for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu+a_project",
                          "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project",
                          "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
-                         "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add"] {
+                         "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add",
+                         "e_dw+e_dw_bn+e_dw_relu+e_project"] {
             #expect(steps.contains(expected), "no step \(expected) in \(steps)")
         }
         let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }

@@ -9,7 +9,8 @@ import _TestSupport
 /// stride larger than the window: bands with a gap between them), 3×3 / 5×5 / 1×1 / non-square kernels, dilation 2,
 /// `same` / `valid` with a folded asymmetric zero padding, channel counts that are not multiples of 8, output
 /// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal
-/// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one.
+/// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one,
+/// and a depthwise + project pair with no expand stage.
 @Suite("Band-fused 1×1 → depthwise (→ 1×1)")
 struct BandFusionTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -75,15 +76,18 @@ struct BandFusionTests {
         let projectOps: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: Array(scale.prefix(cout)),
                                                                      shift: Array(shift.prefix(cout))),
                                         .flushDenormals, .addTensor(residual), .flushDenormals]
-        for (i, v) in (variants + variants).enumerated() {
+        // Without an expand stage (a depthwise then a project), the depthwise reads this input.
+        let wide = rng.tensor([k.batch, k.h, k.w, k.c])
+        for (i, v) in (variants + variants + variants).enumerated() {
             let bias: Tensor? = i % 2 == 1 ? rng.tensor([k.c]) : nil
-            let pointwise = try #require(Ops.PointwiseStage(kernel: kernel, bias: bias, activation: v.0))
+            let pointwise = i >= 4 ? nil : try #require(Ops.PointwiseStage(kernel: kernel, bias: bias, activation: v.0))
             let depthwise = try #require(Ops.DepthwiseStage(kernel: dwKernel, bias: v.2, strides: k.strides,
                                                              padding: k.padding, dilation: k.dilation,
                                                              zeroPadding: k.zeroPadding, activation: v.3))
             let run = { (banded: Bool) throws -> Tensor in
                 try Ops.$bandFusion.withValue(banded) {
-                    try Ops.pointwiseDepthwise(input: x, pointwise: pointwise, pointwisePostOps: v.1,
+                    try Ops.pointwiseDepthwise(input: i >= 4 ? wide : x, pointwise: pointwise,
+                                               pointwisePostOps: i >= 4 ? [] : v.1,
                                                depthwise: depthwise, depthwisePostOps: v.4,
                                                project: i >= 2 ? project : nil, projectPostOps: i >= 2 ? projectOps : [])
                 }
