@@ -455,14 +455,28 @@ def invres_k3(name):
     e = L.BatchNormalization(name="e_dw_bn")(e)
     e = L.ReLU(name="e_dw_relu")(e)
     e = L.Conv2D(4, 1, name="e_project")(e)
-    m = keras.Model(x, [a, b, c, d, e], name="invres_k3")
+    f0 = L.Conv2D(80, 1, activation="swish", name="f_expand")(x)
+    se = L.GlobalAveragePooling2D(name="f_se_squeeze")(f0)
+    se = L.Reshape((1, 1, 80), name="f_se_reshape")(se)
+    se = L.Conv2D(8, 1, activation="swish", name="f_se_reduce")(se)
+    se = L.Conv2D(80, 1, activation="sigmoid", name="f_se_expand")(se)
+    f = L.Multiply(name="f_se_excite")([f0, se])
+    f = L.Conv2D(6, 1, use_bias=False, name="f_project")(f)
+    f = L.BatchNormalization(name="f_project_bn")(f)
+    f = L.Add(name="f_add")([f, x])
+    g = L.Multiply(name="g_se_excite")([se, f0])
+    g = L.Conv2D(1, 1, name="g_project")(g)
+    m = keras.Model(x, [a, b, c, d, e, f, g], name="invres_k3")
     finish(name, m, rng, [C.random_input((2, 48, 44, 6), rng)], formats=["keras"],
            description="1x1 expand Conv2D -> DepthwiseConv2D pairs with expanded tensors over 1 MB (run in row "
                        "bands): BN + ReLU6 + folded ZeroPadding2D + stride 2; swish + 5x5 same + BN + "
                        "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; a whole MobileNetV2 "
                        "block with its residual Add (expand, depthwise and project in one band pass); a depthwise + "
-                       "project pair after a 3x3 conv (MobileNet's separable block, no expand); 64-72 channels",
+                       "project pair after a 3x3 conv (MobileNet's separable block, no expand); a squeeze-and-"
+                       "excitation Multiply joined to the 1x1 projection after it (with a residual Add; and with "
+                       "the operands swapped); 64-80 channels",
            covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D", "Add",
+                   "Multiply", "GlobalAveragePooling2D", "Reshape", "activation:sigmoid",
                    "activation:swish", "activation:relu"])
 
 

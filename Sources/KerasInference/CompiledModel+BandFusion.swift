@@ -31,6 +31,22 @@ struct BandFusedLayer: CompiledLayer {
     }
 }
 
+/// A per-image channel scale (`Multiply` of a `[batch, h, w, c]` tensor by a `[batch, 1, 1, c]` one) and the 1×1
+/// convolution that alone reads its product, run in blocks of pixel rows (``Ops/scaledPointwise(input:scale:project:postOps:)``).
+/// Inputs: the image operand, the scale, and the project stage's residual operand when it has one.
+struct ScaledPointwiseLayer: CompiledLayer {
+    let project: Ops.PointwiseStage, postOps: [Ops.PostOp]
+    var residualAt: Int?
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        let expected = residualAt == nil ? 2 : 3
+        guard inputs.count == expected else { throw InferenceError("expected \(expected) inputs, got \(inputs.count)") }
+        var post = postOps
+        if let at = residualAt { post.insert(.addTensor(inputs[2]), at: at) }
+        return [try Ops.scaledPointwise(input: inputs[0], scale: inputs[1], project: project, postOps: post)]
+    }
+}
+
 extension CompiledModel {
     /// Joins each 1×1 convolution step (MobileNet's and EfficientNet's "expand", with its BatchNormalization and
     /// activation fused in), the depthwise convolution step that alone reads its output, and the 1×1 convolution
@@ -64,6 +80,26 @@ extension CompiledModel {
         }
         var result: [Step] = []
         var dropped = Set<Int>()
+        /// Step `i` as a channel-scale `Multiply` joined to the 1×1 step that alone reads its product (whose residual
+        /// operand, if any, is ready before step `i`), that step marked dropped; `nil` when it is not one.
+        func scaledProjection(at i: Int) -> Step? {
+            let step = steps[i]
+            guard let product = step.layer as? CompiledProduct, let roles = product.channelScale,
+                  step.inputs.count == 2, step.maskInput == nil, step.maskComputation == nil, step.inputMasks == nil,
+                  let (p, c) = soleReader(of: i), case let .pointwise(project)? = c.bandStage,
+                  steps[p].inputs.count == (c.residualAt == nil ? 1 : 2),
+                  steps[p].inputs.dropFirst().allSatisfy({ producer[$0].map { $0 < i } ?? true })
+            else { return nil }
+            var joined = step
+            joined.layer = ScaledPointwiseLayer(project: project, postOps: c.postOps, residualAt: c.residualAt)
+            joined.inputs = [step.inputs[roles.image], step.inputs[roles.scale]] + steps[p].inputs.dropFirst()
+            joined.layerName += "+" + steps[p].layerName
+            joined.className += "+" + steps[p].className
+            joined.outputs = steps[p].outputs
+            joined.flushesOutputs = steps[p].flushesOutputs
+            dropped.insert(p)
+            return joined
+        }
         for (i, step) in steps.enumerated() {
             if dropped.contains(i) { continue }
             // The chain's stages: an expand step (optional), a depthwise step, a project step (optional).
@@ -77,6 +113,10 @@ extension CompiledModel {
             } else if let b = step.layer as? OutputPassLayer, case let .depthwise(dw)? = b.bandStage,
                       b.residualAt == nil, plain(step) {
                 depthwise = (i, dw, b)
+            }
+            if depthwise == nil, let scaled = scaledProjection(at: i) {
+                result.append(scaled)
+                continue
             }
             guard let depthwise else {
                 result.append(step)

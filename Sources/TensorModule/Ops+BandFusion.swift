@@ -231,3 +231,79 @@ extension DirectGEMM.Geometry {
              segmentLengths: [channels])
     }
 }
+
+extension Ops {
+    /// A per-image channel scale (Keras `Multiply` of a `[batch, h, w, c]` tensor by a `[batch, 1, 1, c]` one:
+    /// EfficientNet's and MobileNetV3's squeeze-and-excitation) and the 1×1 convolution reading its product (with
+    /// `postOps`, which may hold a residual `Add`), computed in blocks of pixel rows: each block's product (with
+    /// the denormal flush a layer boundary does) is made in a buffer that stays in the core's cache and multiplied
+    /// by the kernel from there, so the product tensor is never written to memory. The values are those of the
+    /// `Multiply` (each `x·s` one rounding, flushed) and then the convolution, bit for bit.
+    package static func scaledPointwise(input: Tensor, scale: Tensor, project: PointwiseStage,
+                                        postOps: [PostOp]) throws(TensorError) -> Tensor {
+        let op = "scaledPointwise"
+        let stages = { () throws(TensorError) -> Tensor in
+            var product = try multiply(lhs: input, rhs: scale)
+            product.scalars.withUnsafeMutableBufferPointer { p in
+                if let base = p.baseAddress { flushDenormals(base, count: p.count, toPositiveZero: false) }
+            }
+            return try conv2d(input: product, kernel: project.operand, bias: project.bias,
+                              activation: project.activation, postOps: postOps)
+        }
+        guard input.rank == 4, scale.rank == 4, scale.shape[0] == input.shape[0], scale.shape[1] == 1,
+              scale.shape[2] == 1, scale.shape[3] == input.shape[3], project.packed.k == input.shape[3],
+              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              input.count.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes
+        else { return try stages() }
+        let (batch, pixels, c, cout) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3], project.packed.n)
+        try checkPostOps(postOps, columns: cout, operation: op)
+        let shape = [batch, input.shape[1], input.shape[2], cout]
+        let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
+        // Pixels per block: the block's product within a core's cache, and enough rows to reuse each kernel value.
+        let blockPixels = min(pixels, max(48, (bandBytes / 4) / max(c, 1)))
+        let blocksPerImage = (pixels + blockPixels - 1) / blockPixels
+        let pass = PreparedPass(bias: project.bias, activation: project.activation, postOps: postOps, columns: cout)
+        return Tensor.build(shape: shape, count: count) { out in
+            let output = out.baseAddress!
+            input.scalars.withUnsafeBufferPointer { xs in
+                scale.scalars.withUnsafeBufferPointer { ss in
+                    let x = xs.baseAddress!, s = ss.baseAddress!
+                    Parallel.forEachChunk(count: batch * blocksPerImage, work: batch * pixels * c * (cout + 1)) { blocks in
+                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockPixels * c)
+                        defer { buffer.deallocate() }
+                        for block in blocks {
+                            let n = block / blocksPerImage, p0 = (block % blocksPerImage) * blockPixels
+                            let m = min(blockPixels, pixels - p0), first = n * pixels + p0
+                            let scales = s + n * c
+                            for p in 0..<m { multiplyRow(buffer + p * c, x + (first + p) * c, scales, c) }
+                            flushDenormals(buffer, count: m * c, toPositiveZero: false)
+                            let dst = output + first * cout
+                            DirectGEMM.multiply(a: buffer, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                b: project.packed, c: dst, ldc: cout) { done, _ in
+                                pass.run(dst + done.lowerBound * cout, rows: done.count, firstRow: first + done.lowerBound)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `o[i] = x[i] · s[i]` for `i < n`, in vectors (one rounding each, as the `Multiply` kernel).
+@inline(__always)
+private func multiplyRow(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    let lanes = FloatVector.scalarCount
+    var i = 0
+    while i + lanes <= n {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
+        let sv = UnsafeRawPointer(s + i).loadUnaligned(as: FloatVector.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: xv * sv, as: FloatVector.self)
+        i += lanes
+    }
+    while i < n {
+        o[i] = x[i] * s[i]
+        i += 1
+    }
+}

@@ -102,7 +102,8 @@ struct FusionTests {
     /// convolution after that (MobileNetV2's and EfficientNet's inverted-residual blocks, with their
     /// BatchNormalization / activations / PReLU, a folded ZeroPadding2D and a residual Add), or a depthwise and
     /// 1×1 pair with no expand before it, run as one step in row bands when the expanded (else the depthwise)
-    /// tensor exceeds 1 MB; the values match Keras within the parity bound and the same
+    /// tensor exceeds 1 MB; a squeeze-and-excitation `Multiply` joins the 1×1 projection reading it (either operand
+    /// order, with a residual Add); the values match Keras within the parity bound and the same
     /// plan run stage by stage (band fusion off) bit for bit.
     @Test("expand 1×1 → depthwise → project 1×1 run in row bands", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
@@ -116,7 +117,8 @@ struct FusionTests {
                          "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project",
                          "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
                          "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add",
-                         "e_dw+e_dw_bn+e_dw_relu+e_project"] {
+                         "e_dw+e_dw_bn+e_dw_relu+e_project",
+                         "f_se_excite+f_project+f_project_bn+f_add", "g_se_excite+g_project"] {
             #expect(steps.contains(expected), "no step \(expected) in \(steps)")
         }
         let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }

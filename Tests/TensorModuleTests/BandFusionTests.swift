@@ -99,6 +99,47 @@ struct BandFusionTests {
         }
     }
 
+    /// A per-image channel scale (squeeze-and-excitation's `Multiply`) and the 1×1 convolution after it, in blocks
+    /// of pixel rows, against the product (flushed, as at a layer boundary) then the convolution: bit for bit,
+    /// with scales that make denormal products, blocks that end mid-image, a narrow (transposed) and a wide kernel,
+    /// BatchNormalization and a residual Add.
+    @Test("channel scale joined to the 1×1 convolution after it", arguments: [(1, 40, 37, 181), (3, 32, 29, 96)])
+    func scaledPointwise(_ k: (Int, Int, Int, Int)) throws {
+        try #require(DirectGEMM.available, "the banded path needs the AVX2 kernels")
+        var rng = SeededRandom(seed: UInt64(k.3))
+        let (batch, h, w, c) = k
+        let x = rng.tensor([batch, h, w, c])
+        #expect(x.count * 4 >= Ops.bandFusionMinBytes, "the case must be large enough to band")
+        // Image 0's products are all denormal (|x| < 1 times 1e-39): flushed, its outputs are exactly 0 before the
+        // output pass's huge scale; unflushed, about 1e-9 after it. Other images mix in denormal products.
+        let s = Tensor(shape: [batch, 1, 1, c], scalars: (0..<(batch * c)).map { i in
+            i < c ? Float(1e-39) : i % 11 == 0 ? Float(1e-38) : rng.uniform(0, 1)
+        })
+        for (cout, flushSensitive) in [(5, false), (24, false), (5, true), (24, true)] {
+            let project = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, c, cout])),
+                                                          bias: flushSensitive ? nil : rng.tensor([cout]),
+                                                          activation: .linear))
+            let residual = rng.tensor([batch, h, w, cout])
+            let post: [Ops.PostOp] = flushSensitive
+                ? [.flushDenormals, .scaleShift(scale: [Float](repeating: 1e30, count: cout),
+                                                shift: [Float](repeating: 0, count: cout)), .flushDenormals]
+                : [.flushDenormals, .scaleShift(scale: (0..<cout).map { _ in rng.uniform(-2, 2) },
+                                                shift: (0..<cout).map { _ in rng.uniform(-1, 1) }),
+                   .flushDenormals, .addTensor(residual), .flushDenormals]
+            let run = { (banded: Bool) throws -> Tensor in
+                try Ops.$bandFusion.withValue(banded) {
+                    try Ops.scaledPointwise(input: x, scale: s, project: project, postOps: post)
+                }
+            }
+            let banded = try run(true), stages = try run(false)
+            #expect(banded.shape == [batch, h, w, cout])
+            #expect(bitwiseEqual(banded, stages), "cout \(cout): \(firstBitwiseDifference(banded, stages))")
+            if flushSensitive {
+                #expect(stages.scalars.prefix(h * w * cout).allSatisfy { $0 == 0 }, "image 0 must come out as zeros")
+            }
+        }
+    }
+
     /// Stages that cannot band are refused at compile time (the plan then keeps the layers as they are).
     @Test("stages that cannot band")
     func refusedStages() {
