@@ -436,8 +436,8 @@ def padpool_k3(name):
 
 @fixture
 def dense_block_k3(name):
-    """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU → 1x1 Conv2D →
-    BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each
+    """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU →
+    1x1 Conv2D → BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each
     Concatenate's first operand is the previous one's output (also read by the next layer's BatchNormalization);
     a transition (BatchNormalization, ReLU, 1x1 Conv2D, AveragePooling2D) between two blocks; plus Concatenates of
     three inputs on the channel axis and of two on the height and width axes (other axes)."""

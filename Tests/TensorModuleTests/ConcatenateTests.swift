@@ -80,6 +80,7 @@ struct ConcatenateTests {
         #expect(throws: TensorError.self) { try Ops.concatenate(inputs: [a, b], axis: 0) }
         #expect(throws: TensorError.self) { try Ops.concatenate(inputs: [a, b], axis: 2) }
         #expect(throws: TensorError.self) { try Ops.concatenate(inputs: [], axis: 0) }
-        #expect(throws: TensorError.self) { try Ops.concatenate(inputs: [a, Tensor(shape: [4], scalars: [1, 2, 3, 4])]) }
+        let vector = Tensor(shape: [4], scalars: [1, 2, 3, 4])
+        #expect(throws: TensorError.self) { try Ops.concatenate(inputs: [a, vector]) }
     }
 }

@@ -8,9 +8,9 @@ extension Concatenate: RunnableLayer {
     }
 }
 
-/// A compiled `Concatenate`; the plan switches it to flushing denormals in its own copy (see ``Ops/concatenate(inputs:axis:flushingDenormals:)``),
-/// so the output is not scanned again afterwards (DenseNet: each of its 58 concatenations copies the whole growing
-/// block tensor, and the scan was one more read of it).
+/// A compiled `Concatenate`; the plan switches it to flushing denormals in its own copy (see
+/// ``Ops/concatenate(inputs:axis:flushingDenormals:)``), so the output is not scanned again afterwards (DenseNet:
+/// each of its 58 concatenations copies the whole growing block tensor, and the scan was one more read of it).
 struct CompiledConcatenate: OutputFlushingLayer {
     let axis: Int
     var flushes = false
