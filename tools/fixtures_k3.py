@@ -503,6 +503,48 @@ def padpool_k3(name):
 
 
 @fixture
+def dense_block_k3(name):
+    """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU →
+    1x1 Conv2D → BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each
+    Concatenate's first operand is the previous one's output (also read by the next layer's BatchNormalization);
+    a transition (BatchNormalization, ReLU, 1x1 Conv2D, AveragePooling2D) between two blocks; plus Concatenates of
+    three inputs on the channel axis and of two on the height and width axes (other axes)."""
+    rng = start(name)
+    x = L.Input((6, 7, 5), name="img")
+
+    def block(h, layers, prefix):
+        for i in range(layers):
+            p = f"{prefix}_block{i + 1}"
+            y = L.BatchNormalization(epsilon=1.001e-5, name=p + "_0_bn")(h)
+            y = L.Activation("relu", name=p + "_0_relu")(y)
+            y = L.Conv2D(8, 1, use_bias=False, name=p + "_1_conv")(y)
+            y = L.BatchNormalization(epsilon=1.001e-5, name=p + "_1_bn")(y)
+            y = L.Activation("relu", name=p + "_1_relu")(y)
+            y = L.Conv2D(3, 3, padding="same", use_bias=False, name=p + "_2_conv")(y)
+            h = L.Concatenate(axis=3, name=p + "_concat")([h, y])
+        return h
+
+    h = block(x, 3, "conv2")
+    t = L.BatchNormalization(epsilon=1.001e-5, name="pool2_bn")(h)
+    t = L.Activation("relu", name="pool2_relu")(t)
+    t = L.Conv2D(7, 1, use_bias=False, name="pool2_conv")(t)
+    t = L.AveragePooling2D(2, strides=2, name="pool2_pool")(t)
+    h2 = block(t, 2, "conv3")
+    out = L.BatchNormalization(epsilon=1.001e-5, name="bn")(h2)
+    out = L.Activation("relu", name="relu")(out)
+    three = L.Concatenate(name="concat3")([x, L.Conv2D(1, 1, name="one")(x), L.Conv2D(2, 1, name="two")(x)])
+    rows = L.Concatenate(axis=1, name="concat_rows")([x, L.Conv2D(5, 1, name="same_ch")(x)])
+    cols = L.Concatenate(axis=-2, name="concat_cols")([x, x])
+    m = keras.Model(x, [out, h2, three, rows, cols], name="dense_block_k3")
+    finish(name, m, rng, [C.random_input((3, 6, 7, 5), rng)], formats=["keras"],
+           description="DenseNet-style dense blocks (BN, ReLU, 1x1 conv, BN, ReLU, 3x3 conv growth 3, "
+                       "Concatenate on channels; 3 layers, transition, 2 layers), the last block's Concatenate "
+                       "also a model output; Concatenate of three inputs on channels and of two on the height and "
+                       "width axes; batch 3",
+           covers=["Concatenate", "BatchNormalization", "Conv2D", "AveragePooling2D", "activation:relu"])
+
+
+@fixture
 def winograd_k3(name):
     """3x3 stride-1 convolutions of the shapes the Winograd path must handle (TensorModule's Ops+Winograd):
     odd sizes that tile neither by 2 nor by 4, same / valid / a folded asymmetric ZeroPadding2D, channel counts
