@@ -413,6 +413,74 @@ def padconv_k3(name):
 
 
 @fixture
+def invres_k3(name):
+    """MobileNetV2 / EfficientNet inverted-residual pairs, a 1x1 "expand" Conv2D feeding a DepthwiseConv2D, with
+    expanded tensors over 1 MB (2 x 48 x 44 x 68-72 floats), so the plan runs each pair in row bands
+    (TensorModule's Ops+BandFusion): a folded ZeroPadding2D + stride 2 (MobileNetV2's block_1), a 5x5 same with
+    swish and a PReLU(shared_axes=[1, 2]) after it, a dilated 3x3 with bias, a whole block with its residual Add;
+    channel counts not multiples of 8. Each branch ends in a small 1x1 projection (joined to the band pass too)
+    to keep the expected outputs small."""
+    rng = start(name)
+    x = L.Input((48, 44, 6), name="img")
+    a = L.Conv2D(70, 1, use_bias=False, name="a_expand")(x)
+    a = L.BatchNormalization(name="a_expand_bn")(a)
+    a = L.ReLU(6.0, name="a_expand_relu")(a)
+    a = L.ZeroPadding2D(((0, 1), (0, 1)), name="a_pad")(a)
+    a = L.DepthwiseConv2D(3, strides=2, padding="valid", use_bias=False, name="a_dw")(a)
+    a = L.BatchNormalization(name="a_dw_bn")(a)
+    a = L.ReLU(6.0, name="a_dw_relu")(a)
+    a = L.Conv2D(5, 1, name="a_project")(a)
+    b = L.Conv2D(68, 1, activation="swish", name="b_expand")(x)
+    b = L.DepthwiseConv2D(5, padding="same", name="b_dw")(b)
+    b = L.BatchNormalization(name="b_dw_bn")(b)
+    b = L.PReLU(shared_axes=[1, 2], alpha_initializer=keras.initializers.RandomUniform(-0.5, 1.5, seed=3),
+                name="b_dw_prelu")(b)
+    b = L.Conv2D(4, 1, name="b_project")(b)
+    c = L.Conv2D(71, 1, name="c_expand")(x)
+    c = L.BatchNormalization(name="c_expand_bn")(c)
+    c = L.Activation("relu", name="c_expand_relu")(c)
+    c = L.DepthwiseConv2D(3, dilation_rate=2, padding="same", activation="relu", name="c_dw")(c)
+    c = L.Conv2D(3, 1, name="c_project")(c)
+    d = L.Conv2D(72, 1, use_bias=False, name="d_expand")(x)
+    d = L.BatchNormalization(name="d_expand_bn")(d)
+    d = L.ReLU(6.0, name="d_expand_relu")(d)
+    d = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="d_dw")(d)
+    d = L.BatchNormalization(name="d_dw_bn")(d)
+    d = L.ReLU(6.0, name="d_dw_relu")(d)
+    d = L.Conv2D(6, 1, use_bias=False, name="d_project")(d)
+    d = L.BatchNormalization(name="d_project_bn")(d)
+    d = L.Add(name="d_add")([x, d])
+    e = L.Conv2D(64, 3, padding="same", activation="relu", name="e_conv")(x)
+    e = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="e_dw")(e)
+    e = L.BatchNormalization(name="e_dw_bn")(e)
+    e = L.ReLU(name="e_dw_relu")(e)
+    e = L.Conv2D(4, 1, name="e_project")(e)
+    f0 = L.Conv2D(80, 1, activation="swish", name="f_expand")(x)
+    se = L.GlobalAveragePooling2D(name="f_se_squeeze")(f0)
+    se = L.Reshape((1, 1, 80), name="f_se_reshape")(se)
+    se = L.Conv2D(8, 1, activation="swish", name="f_se_reduce")(se)
+    se = L.Conv2D(80, 1, activation="sigmoid", name="f_se_expand")(se)
+    f = L.Multiply(name="f_se_excite")([f0, se])
+    f = L.Conv2D(6, 1, use_bias=False, name="f_project")(f)
+    f = L.BatchNormalization(name="f_project_bn")(f)
+    f = L.Add(name="f_add")([f, x])
+    g = L.Multiply(name="g_se_excite")([se, f0])
+    g = L.Conv2D(1, 1, name="g_project")(g)
+    m = keras.Model(x, [a, b, c, d, e, f, g], name="invres_k3")
+    finish(name, m, rng, [C.random_input((2, 48, 44, 6), rng)], formats=["keras"],
+           description="1x1 expand Conv2D -> DepthwiseConv2D pairs with expanded tensors over 1 MB (run in row "
+                       "bands): BN + ReLU6 + folded ZeroPadding2D + stride 2; swish + 5x5 same + BN + "
+                       "PReLU(shared_axes=[1, 2]); BN + ReLU + dilated 3x3 with bias and relu; a whole MobileNetV2 "
+                       "block with its residual Add (expand, depthwise and project in one band pass); a depthwise + "
+                       "project pair after a 3x3 conv (MobileNet's separable block, no expand); a squeeze-and-"
+                       "excitation Multiply joined to the 1x1 projection after it (with a residual Add; and with "
+                       "the operands swapped); 64-80 channels",
+           covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "PReLU", "ZeroPadding2D", "Add",
+                   "Multiply", "GlobalAveragePooling2D", "Reshape", "activation:sigmoid",
+                   "activation:swish", "activation:relu"])
+
+
+@fixture
 def padpool_k3(name):
     """ZeroPadding2D feeding a MaxPooling2D (ResNet's pool1_pad → pool1): the plan folds the zeros into the pooling,
     where they are values (a window of negative numbers at the border gives 0), not the -inf of `same` padding.
@@ -432,6 +500,48 @@ def padpool_k3(name):
                        "shifted by -1.5 so border windows are mostly negative (the padding zeros win there); "
                        "12 channels (vector tails)",
            covers=["ZeroPadding2D", "MaxPooling2D"])
+
+
+@fixture
+def dense_block_k3(name):
+    """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU →
+    1x1 Conv2D → BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each
+    Concatenate's first operand is the previous one's output (also read by the next layer's BatchNormalization);
+    a transition (BatchNormalization, ReLU, 1x1 Conv2D, AveragePooling2D) between two blocks; plus Concatenates of
+    three inputs on the channel axis and of two on the height and width axes (other axes)."""
+    rng = start(name)
+    x = L.Input((6, 7, 5), name="img")
+
+    def block(h, layers, prefix):
+        for i in range(layers):
+            p = f"{prefix}_block{i + 1}"
+            y = L.BatchNormalization(epsilon=1.001e-5, name=p + "_0_bn")(h)
+            y = L.Activation("relu", name=p + "_0_relu")(y)
+            y = L.Conv2D(8, 1, use_bias=False, name=p + "_1_conv")(y)
+            y = L.BatchNormalization(epsilon=1.001e-5, name=p + "_1_bn")(y)
+            y = L.Activation("relu", name=p + "_1_relu")(y)
+            y = L.Conv2D(3, 3, padding="same", use_bias=False, name=p + "_2_conv")(y)
+            h = L.Concatenate(axis=3, name=p + "_concat")([h, y])
+        return h
+
+    h = block(x, 3, "conv2")
+    t = L.BatchNormalization(epsilon=1.001e-5, name="pool2_bn")(h)
+    t = L.Activation("relu", name="pool2_relu")(t)
+    t = L.Conv2D(7, 1, use_bias=False, name="pool2_conv")(t)
+    t = L.AveragePooling2D(2, strides=2, name="pool2_pool")(t)
+    h2 = block(t, 2, "conv3")
+    out = L.BatchNormalization(epsilon=1.001e-5, name="bn")(h2)
+    out = L.Activation("relu", name="relu")(out)
+    three = L.Concatenate(name="concat3")([x, L.Conv2D(1, 1, name="one")(x), L.Conv2D(2, 1, name="two")(x)])
+    rows = L.Concatenate(axis=1, name="concat_rows")([x, L.Conv2D(5, 1, name="same_ch")(x)])
+    cols = L.Concatenate(axis=-2, name="concat_cols")([x, x])
+    m = keras.Model(x, [out, h2, three, rows, cols], name="dense_block_k3")
+    finish(name, m, rng, [C.random_input((3, 6, 7, 5), rng)], formats=["keras"],
+           description="DenseNet-style dense blocks (BN, ReLU, 1x1 conv, BN, ReLU, 3x3 conv growth 3, "
+                       "Concatenate on channels; 3 layers, transition, 2 layers), the last block's Concatenate "
+                       "also a model output; Concatenate of three inputs on channels and of two on the height and "
+                       "width axes; batch 3",
+           covers=["Concatenate", "BatchNormalization", "Conv2D", "AveragePooling2D", "activation:relu"])
 
 
 @fixture

@@ -99,6 +99,17 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
         _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
         return;
     }
+    if (rows == TILE_ROWS && cols == 8) {
+        // A panel's last 8 columns (n = 24, 40, …): the first vector of each row, with no copy through `t`.
+        if (accumulate) {
+            c00 = _mm256_add_ps(_mm256_loadu_ps(c + 0 * ldc), c00); c10 = _mm256_add_ps(_mm256_loadu_ps(c + 1 * ldc), c10);
+            c20 = _mm256_add_ps(_mm256_loadu_ps(c + 2 * ldc), c20); c30 = _mm256_add_ps(_mm256_loadu_ps(c + 3 * ldc), c30);
+            c40 = _mm256_add_ps(_mm256_loadu_ps(c + 4 * ldc), c40); c50 = _mm256_add_ps(_mm256_loadu_ps(c + 5 * ldc), c50);
+        }
+        _mm256_storeu_ps(c + 0 * ldc, c00); _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 2 * ldc, c20);
+        _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 5 * ldc, c50);
+        return;
+    }
     float t[TILE_ROWS][KP_PANEL];
     _mm256_storeu_ps(t[0], c00); _mm256_storeu_ps(t[0] + 8, c01);
     _mm256_storeu_ps(t[1], c10); _mm256_storeu_ps(t[1] + 8, c11);

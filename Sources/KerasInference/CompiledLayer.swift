@@ -54,6 +54,9 @@ struct OutputPassLayer: CompiledLayer {
     /// The layer's weights (by index in `Layer.weights`) that this compiled layer holds only as the direct GEMM
     /// kernel's packed copy: the plan drops its graph's reference to their values (see ``CompiledModel/graph``).
     var packedKernels: [Int: Ops.PackedKernel] = [:]
+    /// What the plan needs to run this layer as one stage of a band-fused pair (a 1×1 convolution, a depthwise
+    /// convolution; see ``CompiledModel/bandFuse(_:outputSlots:)``), when it can be one.
+    var bandStage: BandStage?
 
     init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
         self.acceptsPostOps = acceptsPostOps

@@ -163,7 +163,8 @@ public struct CompiledModel: Sendable {
         let maskSlots = try CompiledModel.planMasks(&steps, graph: graph, analysis: analysis, firstSlot: slotOf.count)
         self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
         let folded = CompiledModel.foldZeroPadding(steps, sources: sources, outputSlots: outputSlots)
-        self.fusedSteps = CompiledModel.withReleases(CompiledModel.fuse(folded, outputSlots: outputSlots),
+        let fused = CompiledModel.fuse(folded, outputSlots: outputSlots)
+        self.fusedSteps = CompiledModel.withReleases(CompiledModel.bandFuse(fused, outputSlots: outputSlots),
                                                      outputSlots: outputSlots)
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots

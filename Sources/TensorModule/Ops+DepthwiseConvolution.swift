@@ -135,15 +135,14 @@ extension Ops {
         try checkPostOpTensors(postOps, count: count, operation: op)
         // Bias, activation and post-ops run on each output row while it is still in cache.
         let rowPass = activation.isElementwise
+        let pass = rowPass ? PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: outChannels) : nil
         var output = Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                                   multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
                                   rows: rows, cols: cols, output: out.baseAddress!) { line, o in
-                        guard rowPass else { return }
-                        epilogue(o, rows: cols.output, columns: outChannels, bias: bias, activation: activation,
-                                 postOps: postOps, firstRow: line * cols.output, parallel: false)
+                        pass?.run(o, rows: cols.output, firstRow: line * cols.output)
                     }
                 }
             }

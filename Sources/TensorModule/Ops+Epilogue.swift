@@ -93,6 +93,31 @@ extension Ops {
         }
     }
 
+    /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output, on the
+    /// calling thread: the fused program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
+    struct PreparedPass {
+        let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
+        let fused: FusedEpilogue?
+
+        init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
+            (self.bias, self.activation, self.columns) = (bias, activation, columns)
+            self.postOps = withoutRepeatedFlushes(postOps)
+            let any = bias != nil || activation != .linear || !self.postOps.isEmpty
+            fused = any && fusedEpilogues && activation.isElementwise
+                ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
+        }
+
+        /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
+        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int) {
+            if let fused {
+                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: false)
+            } else {
+                epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
+                         firstRow: firstRow, parallel: false)
+            }
+        }
+    }
+
     /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a
     /// form there (the same values as step by step; a task bound to the `.blas` engine takes the step-by-step path,
     /// so tests can compare the two).

@@ -117,35 +117,6 @@ extension Ops {
         }
     }
 
-    /// Keras `Concatenate(axis)`: joins tensors whose shapes agree except along `axis`.
-    /// - Throws: ``TensorError`` for no inputs, differing ranks, or differing non-axis dimensions.
-    package static func concatenate(inputs: [Tensor], axis: Int = -1) throws(TensorError) -> Tensor {
-        let op = "concatenate"
-        guard let first = inputs.first else { throw .argument(op, "needs at least one input") }
-        let a = try normalizeAxis(axis, rank: first.rank, operation: op)
-        var total = 0
-        for t in inputs {
-            guard t.rank == first.rank,
-                  t.shape.indices.allSatisfy({ $0 == a || t.shape[$0] == first.shape[$0] }) else {
-                throw .shape(op, "shapes \(inputs.map(\.shape)) differ outside axis \(axis)")
-            }
-            total += t.shape[a]
-        }
-        var shape = first.shape
-        shape[a] = total
-        let count = try Tensor.checkedCount(shape, operation: op)
-        let outer = product(first.shape[..<a]), inner = product(first.shape[(a + 1)...])
-        var scalars = [Float]()
-        scalars.reserveCapacity(count)
-        for o in 0..<outer {
-            for t in inputs {
-                let run = t.shape[a] * inner
-                scalars.append(contentsOf: t.scalars[(o * run)..<((o + 1) * run)])
-            }
-        }
-        return Tensor(unchecked: shape, scalars: scalars)
-    }
-
     /// Pads with `value` (default zeros); `paddings[i]` is `(before, after)` for axis `i`.
     /// - Throws: ``TensorError`` when `paddings` does not match the rank or has a negative entry.
     package static func pad(input: Tensor, paddings: [(Int, Int)], value: Float = 0) throws(TensorError) -> Tensor {

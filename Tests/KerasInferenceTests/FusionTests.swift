@@ -98,6 +98,39 @@ struct FusionTests {
         }
     }
 
+    /// Each 1×1 "expand" convolution, the depthwise convolution that alone reads it and the 1×1 "project"
+    /// convolution after that (MobileNetV2's and EfficientNet's inverted-residual blocks, with their
+    /// BatchNormalization / activations / PReLU, a folded ZeroPadding2D and a residual Add), or a depthwise and
+    /// 1×1 pair with no expand before it, run as one step in row bands when the expanded (else the depthwise)
+    /// tensor exceeds 1 MB; a squeeze-and-excitation `Multiply` joins the 1×1 projection reading it (either operand
+    /// order, with a residual Add); the values match Keras within the parity bound and the same
+    /// plan run stage by stage (band fusion off) bit for bit.
+    @Test("expand 1×1 → depthwise → project 1×1 run in row bands", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
+    func expandDepthwiseBanded() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "invres_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu+a_project",
+                         "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project",
+                         "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
+                         "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add",
+                         "e_dw+e_dw_bn+e_dw_relu+e_project",
+                         "f_se_excite+f_project+f_project_bn+f_add", "g_se_excite+g_project"] {
+            #expect(steps.contains(expected), "no step \(expected) in \(steps)")
+        }
+        let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }
+        try #require(banded.count == c.outputs.count && pairwise.count == c.outputs.count)
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(banded[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(banded[i], pairwise[i]), "output \(i): \(firstBitwiseDifference(banded[i], pairwise[i]))")
+        }
+    }
+
     /// The fused Add's operand goes through the same checks as the output: one of another size is an error naming
     /// the operation, never a read past its end.
     @Test("a fused Add operand of the wrong size is refused")

@@ -28,10 +28,11 @@ private func referenceDense(_ x: Tensor, _ w: Tensor, _ b: Tensor?) -> (value: [
 @Suite("Direct GEMM kernel (AVX2 + FMA)", .enabled(if: DirectGEMM.available, "this CPU has no AVX2/FMA"))
 struct DirectGEMMTests {
     @Test("Dense through the direct kernel is within float32 dot-product error of a float64 reference", arguments: [
-        // (m, k, n): remainders of the 6-row tile, the 16-column panel and the 256-float K block; n < 12 takes
-        // the narrow (dot-product) kernel and its 4-row, 3-column and 8-float remainders
+        // (m, k, n): remainders of the 6-row tile, the 16-column panel (a last panel of 8 columns has its own
+        // store) and the 256-float K block; n < 12 takes the narrow (dot-product) kernel and its 4-row, 3-column
+        // and 8-float remainders
         (2, 1, 16), (7, 5, 17), (13, 256, 32), (6, 257, 15), (300, 600, 40), (1030, 33, 48), (64, 1100, 70),
-        (9, 40, 3), (5, 13, 11), (301, 600, 10), (3, 7, 1),
+        (9, 40, 3), (5, 13, 11), (301, 600, 10), (3, 7, 1), (1030, 33, 24), (61, 700, 56),
         // one row: the GEMV kernel (k remainders of its 4-step unrolling, a partial last panel) or, n < 12, narrow
         (1, 1, 16), (1, 7, 33), (1, 1030, 1024), (1, 50, 5),
     ])

@@ -119,6 +119,11 @@ void kp_store_fence(void);
 /// when `flush`, each denormal sum is replaced by a zero of the same sign (kp_flush_denormals(…, 0) in the same pass).
 void kp_add(float *dst, const float *a, const float *b, long count, int stream, int flush);
 
+/// Copies `rows` rows of `cols` floats from src (row stride src_stride) to dst (row stride dst_stride) with 256-bit
+/// moves (concat_avx2.c); when `flush`, each denormal is replaced by a zero of the same sign (kp_flush_denormals(…, 0))
+/// in the same pass. Requires kp_simd_available() on x86 (elsewhere a portable copy).
+void kp_copy_rows(float *dst, long dst_stride, const float *src, long src_stride, long rows, long cols, int flush);
+
 /// sigmoid(x) = 1 / (1 + e^−x) in place (sigmoid_avx2.c): TensorModule's VectorMath.sigmoid bit for bit (NaN stays
 /// NaN, +inf → 1, −inf → 0). Requires kp_simd_available().
 void kp_sigmoid(float *p, long count);

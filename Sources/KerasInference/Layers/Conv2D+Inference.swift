@@ -32,6 +32,10 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
             }
         }
         layer.packedKernels = operand.packedOnly.map { [0: $0] } ?? [:]
+        if groups == 1, format == .channelsLast, strides == (1, 1), zeroPadding.0 == (0, 0), zeroPadding.1 == (0, 0),
+           let stage = Ops.PointwiseStage(kernel: operand, bias: bias, activation: activation) {
+            layer.bandStage = .pointwise(stage)
+        }
         return layer
     }
 }

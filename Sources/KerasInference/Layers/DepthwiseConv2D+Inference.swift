@@ -21,12 +21,18 @@ extension DepthwiseConv2D: RunnableLayer, ZeroPaddingAbsorbing {
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, format) = (self.padding.op, dataFormat)
         let activation = self.activation.function.op
-        return OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.depthwiseConv2d(input: x, kernel: kernel, bias: bias, strides: strides, padding: padding,
                                         dilation: dilation, zeroPadding: zeroPadding, activation: activation,
                                         postOps: postOps)
             }
         }
+        if format == .channelsLast,
+           let stage = Ops.DepthwiseStage(kernel: kernel, bias: bias, strides: strides, padding: padding,
+                                          dilation: dilation, zeroPadding: zeroPadding, activation: activation) {
+            layer.bandStage = .depthwise(stage)
+        }
+        return layer
     }
 }

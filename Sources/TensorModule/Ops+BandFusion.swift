@@ -1,0 +1,309 @@
+internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Ops {
+    /// A 1×1 convolution (stride 1, no padding, one group) over channels-last input, with its kernel packed for the
+    /// direct GEMM kernel: the first stage of a band-fused pair (``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:)``).
+    package struct PointwiseStage: Sendable {
+        let operand: KernelOperand
+        let packed: PackedKernel
+        let bias: Tensor?
+        let activation: Activation
+
+        /// The stage, or `nil` when `kernel` is not `[1, 1, in, out]` held packed (unpacked kernels keep the layer's
+        /// own path) or the activation is not element-wise.
+        package init?(kernel: KernelOperand, bias: Tensor?, activation: Activation) {
+            let shape = kernel.shape
+            guard shape.count == 4, shape[0] == 1, shape[1] == 1, let packed = kernel.packed,
+                  packed.k == shape[2], packed.n == shape[3], activation.isElementwise,
+                  bias.map({ $0.count == shape[3] }) ?? true else { return nil }
+            (operand, self.packed, self.bias, self.activation) = (kernel, packed, bias, activation)
+        }
+    }
+
+    /// A depthwise 2-D convolution with depth multiplier 1 over channels-last input: the second stage of a
+    /// band-fused pair.
+    package struct DepthwiseStage: Sendable {
+        let kernel: Tensor
+        let bias: Tensor?
+        let strides: (Int, Int), padding: Padding, dilation: (Int, Int)
+        let zeroPadding: ((Int, Int), (Int, Int))
+        let activation: Activation
+
+        /// The stage, or `nil` when `kernel` is not `[kh, kw, channels, 1]` or the activation is not element-wise.
+        package init?(kernel: Tensor, bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+                      zeroPadding: ((Int, Int), (Int, Int)), activation: Activation) {
+            guard kernel.rank == 4, kernel.shape[3] == 1, activation.isElementwise, padding != .causal,
+                  bias.map({ $0.count == kernel.shape[2] }) ?? true else { return nil }
+            (self.kernel, self.bias, self.strides, self.padding) = (kernel, bias, strides, padding)
+            (self.dilation, self.zeroPadding, self.activation) = (dilation, zeroPadding, activation)
+        }
+    }
+
+    /// Whether band-fused pairs run fused: true unless the environment sets `KERASPORT_BAND_FUSION=0` (for
+    /// comparisons; tests bind it to `false` to compare with the two stages run one after the other).
+    @TaskLocal package static var bandFusion: Bool = {
+        guard let v = getenv("KERASPORT_BAND_FUSION") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// Expanded tensors (the 1×1 stage's output) of fewer bytes than this run as two stages: they stay in the
+    /// caches anyway, and the stages split across cores without the rows bands recompute.
+    static let bandFusionMinBytes = 1 << 20
+
+    /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
+    static let bandBytes = 1 << 18
+
+    /// A 1×1 convolution (`pointwise`, with its bias, activation and `pointwisePostOps`), the depthwise convolution
+    /// reading its output (with `depthwisePostOps`) and a 1×1 convolution reading the depthwise output (`project`,
+    /// with `projectPostOps`, which may hold a residual `Add`) — MobileNet's and EfficientNet's inverted-residual
+    /// block, expand → depthwise → project; either 1×1 stage may be absent (EfficientNet's squeeze-and-excitation
+    /// sits between its depthwise and project convolutions; MobileNet's separable blocks have no expand) —
+    /// computed in bands of output rows: each thread computes the expanded rows a band's depthwise windows read
+    /// into a buffer that stays in its L2 (rows shared with the next band are kept, not recomputed), then the
+    /// band's depthwise rows (into a second band buffer when there is a project stage), then the band's projected
+    /// rows, so the expanded tensor (6× the block's input) and the depthwise output are never written to memory.
+    ///
+    /// The values are those of the stages run one after the other, bit for bit: each 1×1 value is the same GEMM
+    /// sum (the kernel's sums do not depend on how rows are tiled) through the same output pass (rows numbered as
+    /// in the whole output, for PReLU periods and the residual operand), and the depthwise kernel reads the band
+    /// as the image (the rows above it as padding it never reaches). Only the project stage's post-ops may hold a
+    /// residual `Add` (``PostOp/addTensor(_:)``).
+    package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage?, pointwisePostOps: [PostOp],
+                                           depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
+                                           project: PointwiseStage? = nil,
+                                           projectPostOps: [PostOp] = []) throws(TensorError) -> Tensor {
+        let op = "pointwiseDepthwise"
+        let stages = { () throws(TensorError) -> Tensor in
+            var mid = input
+            if let pointwise {
+                mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
+                                 activation: pointwise.activation, postOps: pointwisePostOps)
+            }
+            let dw = try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
+                                         strides: depthwise.strides, padding: depthwise.padding,
+                                         dilation: depthwise.dilation, zeroPadding: depthwise.zeroPadding,
+                                         activation: depthwise.activation, postOps: depthwisePostOps)
+            guard let project else { return dw }
+            return try conv2d(input: dw, kernel: project.operand, bias: project.bias, activation: project.activation,
+                              postOps: projectPostOps)
+        }
+        func isAdd(_ p: PostOp) -> Bool { if case .addTensor = p { true } else { false } }
+        let c = depthwise.kernel.shape[2]
+        guard input.rank == 4, input.shape[3] == pointwise?.packed.k ?? c, pointwise.map({ $0.packed.n == c }) ?? true,
+              project.map({ $0.packed.k == c }) ?? true, pointwise != nil || project != nil,
+              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
+        else { return try stages() }
+        let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let k = depthwise.kernel
+        let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
+                                       stride: depthwise.strides.0, dilation: depthwise.dilation.0,
+                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.0)
+        let cols = try WindowAxis.make(operation: op, axisName: "width", input: w, kernel: k.shape[1],
+                                       stride: depthwise.strides.1, dilation: depthwise.dilation.1,
+                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.1)
+        // The tensor that banding keeps out of memory: the expanded one, else the depthwise output.
+        let (kept, o1) = pointwise != nil ? (batch * h).multipliedReportingOverflow(by: w * c)
+                                           : (batch * rows.output).multipliedReportingOverflow(by: cols.output * c)
+        guard !o1, kept.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
+            return try stages()
+        }
+        let cout = project?.packed.n ?? c
+        try checkPostOps(pointwisePostOps, columns: c, operation: op)
+        try checkPostOps(depthwisePostOps, columns: c, operation: op)
+        try checkPostOps(projectPostOps, columns: cout, operation: op)
+        let shape = [batch, rows.output, cols.output, cout]
+        let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(projectPostOps, count: count, operation: op)
+        // Rows of expanded values a band's windows span, and output rows per band.
+        let rowFloats = w * c
+        let reach = (rows.kernel - 1) * rows.dilation + 1
+        let bandRows = max(1, ((bandBytes / 4) / max(rowFloats, 1) - reach) / rows.stride + 1)
+        let bufferRows = (bandRows - 1) * rows.stride + reach
+        let lines = batch * rows.output
+        // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
+        let perImage = batch >= 2 * Parallel.coreCount
+        let expandPass = pointwise.map {
+            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
+        }
+        let depthwisePass = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
+                                         postOps: depthwisePostOps, columns: c)
+        let projectPass = project.map {
+            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
+        }
+        let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
+        let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
+        return Tensor.build(shape: shape, count: count) { out in
+            let output = out.baseAddress!
+            input.scalars.withUnsafeBufferPointer { xs in
+                k.scalars.withUnsafeBufferPointer { ks in
+                    let x = xs.baseAddress!, kernel = ks.baseAddress!
+                    Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
+                                          chunksPerCore: perImage ? 4 : 2) { chunk in
+                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: pointwise == nil ? 1 : bufferRows * rowFloats)
+                        let dwBuffer = project == nil ? nil
+                            : UnsafeMutablePointer<Float>.allocate(capacity: bandRows * cols.output * c)
+                        defer {
+                            buffer.deallocate()
+                            dwBuffer?.deallocate()
+                        }
+                        var line = perImage ? chunk.lowerBound * rows.output : chunk.lowerBound
+                        let end = perImage ? chunk.upperBound * rows.output : chunk.upperBound
+                        while line < end {
+                            let n = line / rows.output, first = line % rows.output
+                            let last = min(rows.output, first + (end - line))
+                            /// Output rows [oh, oh1) of image n from `image` (`height` image rows from row `top` on:
+                            /// the rows above and below are padding its windows skip), then their project rows.
+                            func band(_ image: UnsafePointer<Float>, height: Int, top: Int, _ oh: Int, _ oh1: Int) {
+                                let bandFirst = (n * rows.output + oh) * cols.output  // output row index
+                                for r in oh..<oh1 {
+                                    let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
+                                        ?? output + (n * rows.output + r) * cols.output * c
+                                    kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                     cols.output, rows.stride, cols.stride, rows.padBefore + top,
+                                                     cols.padBefore, rows.dilation, cols.dilation, o)
+                                    depthwisePass.run(o, rows: cols.output,
+                                                      firstRow: (n * rows.output + r) * cols.output)
+                                }
+                                if let project, let projectPass, let dwBuffer {
+                                    let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout
+                                    DirectGEMM.multiply(a: dwBuffer, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                        b: project.packed, c: dst, ldc: cout) { done, _ in
+                                        projectPass.run(dst + done.lowerBound * cout, rows: done.count,
+                                                        firstRow: bandFirst + done.lowerBound)
+                                    }
+                                }
+                            }
+                            var (lo, hi) = (0, 0)  // the expanded rows in `buffer`
+                            var oh = first
+                            while oh < last {
+                                let oh1 = min(last, oh + bandRows)
+                                guard let pointwise, let expandPass else {
+                                    // No expand stage: the depthwise rows read the input image itself.
+                                    band(x + n * h * w * c, height: h, top: 0, oh, oh1)
+                                    oh = oh1
+                                    continue
+                                }
+                                // The image rows the band's windows reach.
+                                let needLo = max(0, min(h, oh * rows.stride - rows.padBefore))
+                                let needHi = max(needLo, min(h, (oh1 - 1) * rows.stride - rows.padBefore + reach))
+                                if needLo >= lo, needLo < hi {
+                                    memmove(buffer, buffer + (needLo - lo) * rowFloats,
+                                            (hi - needLo) * rowFloats * MemoryLayout<Float>.stride)
+                                    lo = needLo
+                                } else {
+                                    (lo, hi) = (needLo, needLo)
+                                }
+                                if needHi > hi {
+                                    let firstRow = (n * h + hi) * w, m = (needHi - hi) * w
+                                    let dst = buffer + (hi - lo) * rowFloats
+                                    DirectGEMM.multiply(a: x + firstRow * cin,
+                                                        geometry: .pointwise(rows: m, channels: cin), m: m,
+                                                        b: pointwise.packed, c: dst, ldc: c) { done, _ in
+                                        expandPass.run(dst + done.lowerBound * c, rows: done.count,
+                                                       firstRow: firstRow + done.lowerBound)
+                                    }
+                                    hi = needHi
+                                }
+                                band(buffer, height: hi - lo, top: lo, oh, oh1)
+                                oh = oh1
+                            }
+                            line += last - first
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension DirectGEMM.Geometry {
+    /// `rows` pixels of a 1×1 convolution over `channels` contiguous channels: one segment per row, as the
+    /// convolution path builds it (``Ops/convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:finished:)``),
+    /// so each sum takes its terms in the same order (the narrow kernel's order depends on the segments).
+    static func pointwise(rows: Int, channels: Int) -> Self {
+        Self(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: channels, segmentOffsets: [0],
+             segmentLengths: [channels])
+    }
+}
+
+extension Ops {
+    /// A per-image channel scale (Keras `Multiply` of a `[batch, h, w, c]` tensor by a `[batch, 1, 1, c]` one:
+    /// EfficientNet's and MobileNetV3's squeeze-and-excitation) and the 1×1 convolution reading its product (with
+    /// `postOps`, which may hold a residual `Add`), computed in blocks of pixel rows: each block's product (with
+    /// the denormal flush a layer boundary does) is made in a buffer that stays in the core's cache and multiplied
+    /// by the kernel from there, so the product tensor is never written to memory. The values are those of the
+    /// `Multiply` (each `x·s` one rounding, flushed) and then the convolution, bit for bit.
+    package static func scaledPointwise(input: Tensor, scale: Tensor, project: PointwiseStage,
+                                        postOps: [PostOp]) throws(TensorError) -> Tensor {
+        let op = "scaledPointwise"
+        let stages = { () throws(TensorError) -> Tensor in
+            var product = try multiply(lhs: input, rhs: scale)
+            product.scalars.withUnsafeMutableBufferPointer { p in
+                if let base = p.baseAddress { flushDenormals(base, count: p.count, toPositiveZero: false) }
+            }
+            return try conv2d(input: product, kernel: project.operand, bias: project.bias,
+                              activation: project.activation, postOps: postOps)
+        }
+        guard input.rank == 4, scale.rank == 4, scale.shape[0] == input.shape[0], scale.shape[1] == 1,
+              scale.shape[2] == 1, scale.shape[3] == input.shape[3], project.packed.k == input.shape[3],
+              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              input.count.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes
+        else { return try stages() }
+        let (batch, pixels, c, cout) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3], project.packed.n)
+        try checkPostOps(postOps, columns: cout, operation: op)
+        let shape = [batch, input.shape[1], input.shape[2], cout]
+        let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
+        // Pixels per block: the block's product within a core's cache, and enough rows to reuse each kernel value.
+        let blockPixels = min(pixels, max(48, (bandBytes / 4) / max(c, 1)))
+        let blocksPerImage = (pixels + blockPixels - 1) / blockPixels
+        let pass = PreparedPass(bias: project.bias, activation: project.activation, postOps: postOps, columns: cout)
+        return Tensor.build(shape: shape, count: count) { out in
+            let output = out.baseAddress!
+            input.scalars.withUnsafeBufferPointer { xs in
+                scale.scalars.withUnsafeBufferPointer { ss in
+                    let x = xs.baseAddress!, s = ss.baseAddress!
+                    Parallel.forEachChunk(count: batch * blocksPerImage, work: batch * pixels * c * (cout + 1)) { blocks in
+                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockPixels * c)
+                        defer { buffer.deallocate() }
+                        for block in blocks {
+                            let n = block / blocksPerImage, p0 = (block % blocksPerImage) * blockPixels
+                            let m = min(blockPixels, pixels - p0), first = n * pixels + p0
+                            let scales = s + n * c
+                            for p in 0..<m { multiplyRow(buffer + p * c, x + (first + p) * c, scales, c) }
+                            flushDenormals(buffer, count: m * c, toPositiveZero: false)
+                            let dst = output + first * cout
+                            DirectGEMM.multiply(a: buffer, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                b: project.packed, c: dst, ldc: cout) { done, _ in
+                                pass.run(dst + done.lowerBound * cout, rows: done.count, firstRow: first + done.lowerBound)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `o[i] = x[i] · s[i]` for `i < n`, in vectors (one rounding each, as the `Multiply` kernel).
+@inline(__always)
+private func multiplyRow(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
+    let lanes = FloatVector.scalarCount
+    var i = 0
+    while i + lanes <= n {
+        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
+        let sv = UnsafeRawPointer(s + i).loadUnaligned(as: FloatVector.self)
+        UnsafeMutableRawPointer(o + i).storeBytes(of: xv * sv, as: FloatVector.self)
+        i += lanes
+    }
+    while i < n {
+        o[i] = x[i] * s[i]
+        i += 1
+    }
+}

@@ -1,0 +1,155 @@
+import Testing
+@testable import TensorModule
+import _TestSupport
+
+/// `Ops.pointwiseDepthwise` (a 1×1 convolution and the depthwise convolution reading its output, run in bands of
+/// rows with the expanded rows in a per-thread buffer) against the same two stages run one after the other
+/// (`Ops.$bandFusion` bound to `false`), bit for bit: bands that start mid-image (batch 1 and 2: rows split across
+/// threads, the band buffer's kept rows and its refills) and whole images per chunk (batch 5), strides 1–3 (a
+/// stride larger than the window: bands with a gap between them), 3×3 / 5×5 / 1×1 / non-square kernels, dilation 2,
+/// `same` / `valid` with a folded asymmetric zero padding, channel counts that are not multiples of 8, output
+/// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal
+/// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one,
+/// and a depthwise + project pair with no expand stage.
+@Suite("Band-fused 1×1 → depthwise (→ 1×1)")
+struct BandFusionTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var batch: Int, h: Int, w: Int, cin: Int, c: Int
+        var kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int)
+        var padding: Ops.Padding, zeroPadding: ((Int, Int), (Int, Int))
+        var testDescription: String {
+            "\(batch)×\(h)×\(w)×\(cin)→\(c) k\(kernel) s\(strides) d\(dilation) \(padding) zp\(zeroPadding)"
+        }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 1, h: 40, w: 40, cin: 8, c: 165, kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
+             padding: .same, zeroPadding: ((0, 0), (0, 0))),
+        Case(batch: 1, h: 41, w: 37, cin: 16, c: 176, kernel: (3, 3), strides: (2, 2), dilation: (1, 1),
+             padding: .valid, zeroPadding: ((0, 1), (0, 1))),
+        Case(batch: 2, h: 30, w: 23, cin: 5, c: 203, kernel: (5, 5), strides: (1, 1), dilation: (1, 1),
+             padding: .same, zeroPadding: ((0, 0), (0, 0))),
+        Case(batch: 5, h: 20, w: 19, cin: 24, c: 144, kernel: (5, 5), strides: (2, 2), dilation: (1, 1),
+             padding: .same, zeroPadding: ((0, 0), (0, 0))),
+        Case(batch: 2, h: 33, w: 29, cin: 7, c: 150, kernel: (3, 3), strides: (1, 1), dilation: (2, 2),
+             padding: .same, zeroPadding: ((2, 0), (0, 3))),
+        Case(batch: 1, h: 64, w: 31, cin: 3, c: 140, kernel: (1, 1), strides: (3, 3), dilation: (1, 1),
+             padding: .valid, zeroPadding: ((0, 0), (0, 0))),
+        Case(batch: 3, h: 26, w: 27, cin: 12, c: 129, kernel: (2, 4), strides: (3, 1), dilation: (1, 1),
+             padding: .valid, zeroPadding: ((1, 1), (0, 0))),
+    ]
+
+    @Test("banded equals the two stages bit for bit", arguments: cases)
+    func bandedEqualsTwoStages(_ k: Case) throws {
+        try #require(DirectGEMM.available, "the banded path needs the AVX2 kernels")
+        var rng = SeededRandom(seed: UInt64(k.h * 1000 + k.c))
+        let x = rng.tensor([k.batch, k.h, k.w, k.cin])
+        #expect(k.batch * k.h * k.w * k.c * 4 >= Ops.bandFusionMinBytes, "the case must be large enough to band")
+        let kernel = Ops.KernelOperand.packing(rng.tensor([1, 1, k.cin, k.c]))
+        let dwKernel = rng.tensor([k.kernel.0, k.kernel.1, k.c, 1])
+        let tiny = Float(bitPattern: 0x0000_0400)  // a denormal: flushes must happen where the stages do them
+        let scale = (0..<k.c).map { i in i % 17 == 0 ? Float(1e-38) : rng.uniform(-2, 2) }
+        let shift = (0..<k.c).map { i in i % 13 == 0 ? tiny : rng.uniform(-1, 1) }
+        let outW = try WindowAxis.make(operation: "t", axisName: "w", input: k.w, kernel: k.kernel.1,
+                                       stride: k.strides.1, dilation: k.dilation.1, padding: k.padding,
+                                       zeroPadding: k.zeroPadding.1).output
+        let alpha = (0..<(outW * k.c)).map { _ in rng.uniform(-1.5, 2.5) }
+        let variants: [(Ops.Activation, [Ops.PostOp], Tensor?, Ops.Activation, [Ops.PostOp])] = [
+            // MobileNetV2: conv (no bias) + BN + ReLU6, depthwise (no bias) + BN + ReLU6.
+            (.linear, [.flushDenormals, .scaleShift(scale: scale, shift: shift), .flushDenormals,
+                       .activation(.relu6), .flushDenormals],
+             nil, .linear, [.flushDenormals, .scaleShift(scale: shift, shift: scale), .flushDenormals,
+                            .activation(.relu6), .flushDenormals]),
+            // EfficientNet-like swish, then a PReLU whose alpha changes along the output row (period = out width).
+            (.swish, [.flushDenormals], rng.tensor([k.c]), .linear,
+             [.flushDenormals, .prelu(alpha: alpha, period: outW), .flushDenormalsToPositiveZero, .flushDenormals]),
+        ]
+        // The project stage (13 columns: a full and a partial panel) with BatchNormalization and a residual Add
+        // whose operand rows must line up with the band's rows.
+        let outH = try WindowAxis.make(operation: "t", axisName: "h", input: k.h, kernel: k.kernel.0,
+                                       stride: k.strides.0, dilation: k.dilation.0, padding: k.padding,
+                                       zeroPadding: k.zeroPadding.0).output
+        let cout = 13
+        let residual = rng.tensor([k.batch, outH, outW, cout])
+        let project = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, k.c, cout])),
+                                                      bias: rng.tensor([cout]), activation: .linear))
+        let projectOps: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: Array(scale.prefix(cout)),
+                                                                     shift: Array(shift.prefix(cout))),
+                                        .flushDenormals, .addTensor(residual), .flushDenormals]
+        // Without an expand stage (a depthwise then a project), the depthwise reads this input.
+        let wide = rng.tensor([k.batch, k.h, k.w, k.c])
+        for (i, v) in (variants + variants + variants).enumerated() {
+            let bias: Tensor? = i % 2 == 1 ? rng.tensor([k.c]) : nil
+            let pointwise = i >= 4 ? nil : try #require(Ops.PointwiseStage(kernel: kernel, bias: bias, activation: v.0))
+            let depthwise = try #require(Ops.DepthwiseStage(kernel: dwKernel, bias: v.2, strides: k.strides,
+                                                             padding: k.padding, dilation: k.dilation,
+                                                             zeroPadding: k.zeroPadding, activation: v.3))
+            let run = { (banded: Bool) throws -> Tensor in
+                try Ops.$bandFusion.withValue(banded) {
+                    try Ops.pointwiseDepthwise(input: i >= 4 ? wide : x, pointwise: pointwise,
+                                               pointwisePostOps: i >= 4 ? [] : v.1,
+                                               depthwise: depthwise, depthwisePostOps: v.4,
+                                               project: i >= 2 ? project : nil, projectPostOps: i >= 2 ? projectOps : [])
+                }
+            }
+            let banded = try run(true), stages = try run(false)
+            #expect(banded.shape == stages.shape)
+            #expect(bitwiseEqual(banded, stages), "variant \(i): \(firstBitwiseDifference(banded, stages))")
+            #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
+        }
+    }
+
+    /// A per-image channel scale (squeeze-and-excitation's `Multiply`) and the 1×1 convolution after it, in blocks
+    /// of pixel rows, against the product (flushed, as at a layer boundary) then the convolution: bit for bit,
+    /// with scales that make denormal products, blocks that end mid-image, a narrow (transposed) and a wide kernel,
+    /// BatchNormalization and a residual Add.
+    @Test("channel scale joined to the 1×1 convolution after it", arguments: [(1, 40, 37, 181), (3, 32, 29, 96)])
+    func scaledPointwise(_ k: (Int, Int, Int, Int)) throws {
+        try #require(DirectGEMM.available, "the banded path needs the AVX2 kernels")
+        var rng = SeededRandom(seed: UInt64(k.3))
+        let (batch, h, w, c) = k
+        let x = rng.tensor([batch, h, w, c])
+        #expect(x.count * 4 >= Ops.bandFusionMinBytes, "the case must be large enough to band")
+        // Image 0's products are all denormal (|x| < 1 times 1e-39): flushed, its outputs are exactly 0 before the
+        // output pass's huge scale; unflushed, about 1e-9 after it. Other images mix in denormal products.
+        let s = Tensor(shape: [batch, 1, 1, c], scalars: (0..<(batch * c)).map { i in
+            i < c ? Float(1e-39) : i % 11 == 0 ? Float(1e-38) : rng.uniform(0, 1)
+        })
+        for (cout, flushSensitive) in [(5, false), (24, false), (5, true), (24, true)] {
+            let project = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, c, cout])),
+                                                          bias: flushSensitive ? nil : rng.tensor([cout]),
+                                                          activation: .linear))
+            let residual = rng.tensor([batch, h, w, cout])
+            let post: [Ops.PostOp] = flushSensitive
+                ? [.flushDenormals, .scaleShift(scale: [Float](repeating: 1e30, count: cout),
+                                                shift: [Float](repeating: 0, count: cout)), .flushDenormals]
+                : [.flushDenormals, .scaleShift(scale: (0..<cout).map { _ in rng.uniform(-2, 2) },
+                                                shift: (0..<cout).map { _ in rng.uniform(-1, 1) }),
+                   .flushDenormals, .addTensor(residual), .flushDenormals]
+            let run = { (banded: Bool) throws -> Tensor in
+                try Ops.$bandFusion.withValue(banded) {
+                    try Ops.scaledPointwise(input: x, scale: s, project: project, postOps: post)
+                }
+            }
+            let banded = try run(true), stages = try run(false)
+            #expect(banded.shape == [batch, h, w, cout])
+            #expect(bitwiseEqual(banded, stages), "cout \(cout): \(firstBitwiseDifference(banded, stages))")
+            if flushSensitive {
+                #expect(stages.scalars.prefix(h * w * cout).allSatisfy { $0 == 0 }, "image 0 must come out as zeros")
+            }
+        }
+    }
+
+    /// Stages that cannot band are refused at compile time (the plan then keeps the layers as they are).
+    @Test("stages that cannot band")
+    func refusedStages() {
+        var rng = SeededRandom(seed: 7)
+        let threeByThree = Ops.KernelOperand.packing(rng.tensor([3, 3, 4, 32]))
+        #expect(Ops.PointwiseStage(kernel: threeByThree, bias: nil, activation: .linear) == nil)
+        let softmax = Ops.KernelOperand.packing(rng.tensor([1, 1, 4, 32]))
+        #expect(Ops.PointwiseStage(kernel: softmax, bias: nil, activation: .softmax(axis: -1)) == nil)
+        let multiplier2 = rng.tensor([3, 3, 8, 2])
+        #expect(Ops.DepthwiseStage(kernel: multiplier2, bias: nil, strides: (1, 1), padding: .same, dilation: (1, 1),
+                                   zeroPadding: ((0, 0), (0, 0)), activation: .linear) == nil)
+    }
+}
