@@ -5,8 +5,9 @@ internal import CKernels
 /// cache; instead of the whole depthwise output as a tensor (up to 11 MB in Xception's entry flow at batch 1), written
 /// to memory and read back by the GEMM. The values are the unfused path's bit for bit: each depthwise row is the same
 /// `kp_depthwise_row` call, and `kp_gemm` computes each output row from that row of A alone (its 6-row tiles only
-/// group rows; a partial tile repeats a row and discards it; the K slices follow the segments, here the same 256-float
-/// pieces as the 1×1 convolution's), so the rows a GEMM call covers do not change a value.
+/// group rows; a partial tile repeats a row and discards it; the K slices and the narrow kernel's order follow the
+/// segments, here the 1×1 convolution's own, `Geometry.pointwise`), so the rows a GEMM call covers do not change a
+/// value.
 extension Ops {
     /// Floats of depthwise output per band, about 256 KiB: the band (the GEMM's A), the pointwise kernel and the band's
     /// output share a core's 1 MiB L2. (512 KiB measured the same on Xception's entry-flow shapes.)
@@ -107,7 +108,7 @@ extension Ops {
                 }
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters
-                DirectGEMM.multiply(a: scratch, geometry: .matrix(rows: m, k: channels, lda: channels), m: m,
+                DirectGEMM.multiply(a: scratch, geometry: .pointwise(rows: m, channels: channels), m: m,
                                     b: pointwise, c: c, ldc: filters, splitColumns: false) { done, _ in
                     finished(c + done.lowerBound * filters, done.count, first + done.lowerBound)
                 }

@@ -29,6 +29,7 @@ struct SeparableBandTests {
         (2, 5, 6, 300, 20, 3, 1, true),     // K 300: two K slices (256 + 44) in the GEMM
         (1, 5, 5, 520, 40, 3, 2, true),     // K 520: three K slices, stride 2
         (1, 12, 12, 24, 80, 3, 1, true),    // 144 rows, 5 panels: the unfused GEMM splits columns, the bands rows
+        (2, 6, 7, 300, 5, 3, 1, true),      // the narrow kernel over K 300 (not a multiple of 8)
     ] as [Shape])
     func bandedEqualsUnfused(_ s: Shape) throws {
         let (batch, h, w, c, f, k, stride, same) = s
