@@ -34,15 +34,15 @@ extension Ops {
     }
 
     /// ``separableConv2d(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:)``
-    /// band-fused, or `nil` (having done nothing) where that path does not apply: no AVX2 kernels or the engine forced
-    /// to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
+    /// band-fused, or `nil` (having done nothing) where that path does not apply: band fusion off (``bandFusion``,
+    /// `KERASPORT_BAND_FUSION=0`), no AVX2 kernels or the engine forced to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
     /// any argument the unfused path would reject (it then throws its own error), or shapes where bands do not pay
     /// (``separableBandCount(lines:lineFloats:packedFloats:)``). `bands` overrides the number of bands (tests).
     static func separableConv2dBanded(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
                                       bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
                                       activation: Activation, postOps: [PostOp], bands: Int? = nil) -> Tensor? {
         let op = "separableConv2d"
-        guard DirectGEMM.available, DirectGEMM.engine != .blas, activation.isElementwise,
+        guard bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas, activation.isElementwise,
               input.rank == 4, depthwiseKernel.rank == 4, padding != .causal,
               let packed = pointwiseKernel.packed else { return nil }
         let (batch, channels) = (input.shape[0], input.shape[3])

@@ -124,6 +124,7 @@ struct SeparableBandTests {
         #expect(banded(dw2, Ops.KernelOperand.packing(rng.tensor([1, 1, 8, 5]))) == nil)  // depth multiplier 2
         #expect(banded(dw, packed, .softmax(axis: -1)) == nil)              // not element-wise
         #expect(DirectGEMM.$engine.withValue(.blas) { banded(dw, packed) } == nil)
+        #expect(Ops.$bandFusion.withValue(false) { banded(dw, packed) } == nil)   // KERASPORT_BAND_FUSION=0
         // A pointwise kernel that does not fit the depthwise output: the unfused path's error.
         let wrong = Ops.KernelOperand.packing(rng.tensor([1, 1, 3, 5]))
         #expect(banded(dw, wrong) == nil)
