@@ -177,14 +177,28 @@ extension Ops {
         case .selu: mapInPlace(SELUKernel(), p, count)
         case .gelu(let approximate):
             if approximate { mapInPlace(GELUTanhKernel(), p, count) } else { mapInPlace(GELUErfKernel(), p, count) }
-        case .sigmoid: if avx2Activations { kp_sigmoid(p, count) } else { mapInPlace(SigmoidKernel(), p, count) }
+        case .sigmoid:
+            if wideTranscendentals {
+                kp_sigmoid_avx512(p, count)
+            } else if avx2Activations {
+                kp_sigmoid(p, count)
+            } else {
+                mapInPlace(SigmoidKernel(), p, count)
+            }
         case .hardSigmoid(let variant):
             if variant == .keras2 { mapInPlace(HardSigmoid2Kernel(), p, count) } else { mapInPlace(HardSigmoid3Kernel(), p, count) }
         case .hardSilu: mapInPlace(HardSiluKernel(), p, count)
         case .tanh: mapInPlace(TanhKernel(), p, count)
         case .softplus: mapInPlace(SoftplusKernel(), p, count)
         case .softsign: mapInPlace(SoftsignKernel(), p, count)
-        case .swish: if avx2Activations { kp_swish(p, count) } else { mapInPlace(SwishKernel(), p, count) }
+        case .swish:
+            if wideTranscendentals {
+                kp_swish_avx512(p, count)
+            } else if avx2Activations {
+                kp_swish(p, count)
+            } else {
+                mapInPlace(SwishKernel(), p, count)
+            }
         case .exponential: mapInPlace(ExpKernel(), p, count)
         case .mish: mapInPlace(MishKernel(), p, count)
         case .celu(let alpha): mapInPlace(CELUKernel(alpha: alpha), p, count)

@@ -127,6 +127,9 @@ extension Ops {
     /// every value goes through all the steps in registers, in one pass over the output, instead of one pass per step.
     struct FusedEpilogue {
         private let program: Int32
+        /// Whether the program runs on 16 lanes (kp_epilogue_rows_avx512, the same values): when it has a swish or
+        /// sigmoid step and ``Ops/wideTranscendentals`` held where the pass was made.
+        private let wide: Bool
         private var bias: [Float]?, scale: [Float]?, shift: [Float]?
         /// The residual `Add`'s operand, when there is one.
         private var residual: Tensor?
@@ -178,6 +181,8 @@ extension Ops {
             let program = kinds.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
             guard program >= 0 else { return nil }
             self.program = program
+            wide = Ops.wideTranscendentals
+                && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
         }
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole
@@ -199,8 +204,13 @@ extension Ops {
                         var r = range.lowerBound
                         while r < range.upperBound {
                             let end = min(r + rowsPerBlock, range.upperBound)
-                            kp_epilogue_rows(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
-                                             (firstRow + r) * columns)
+                            if wide {
+                                kp_epilogue_rows_avx512(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
+                                                        (firstRow + r) * columns)
+                            } else {
+                                kp_epilogue_rows(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
+                                                 (firstRow + r) * columns)
+                            }
                             r = end
                         }
                     }

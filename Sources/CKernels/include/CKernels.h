@@ -143,6 +143,14 @@ int kp_epilogue_plan(const int *kinds, int n);
 /// the residual operand `res`. Requires kp_simd_available().
 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
                       const float *sh, const float *res, long roff);
+/// Whether the processor has AVX-512F (the 16-lane variants below may run): 0 elsewhere and off x86.
+int kp_avx512_available(void);
+/// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
+void kp_epilogue_rows_avx512(int program, float *p, long rows, long cols, const float *bias, const float *sc,
+                             const float *sh, const float *res, long roff);
+/// kp_sigmoid and kp_swish on 16 lanes: the same values bit for bit. Require kp_avx512_available().
+void kp_sigmoid_avx512(float *p, long count);
+void kp_swish_avx512(float *p, long count);
 /// One output row `oh` of a depthwise 2-D convolution with depth multiplier 1 on one NHWC image
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image

@@ -1,0 +1,59 @@
+// The helpers of vector_ops.h on 16 lanes (AVX-512F), for CKernels' AVX-512 files (private to the target): each is
+// its 8-lane namesake's operations lane for lane (the same IEEE operations in the same order, no fused multiply-add),
+// so both widths give identical results bit for bit. Include only from files compiled with
+// `#pragma STDC FP_CONTRACT OFF`, inside their x86 section.
+#ifndef KERASPORT_CKERNELS_VECTOR_OPS512_H
+#define KERASPORT_CKERNELS_VECTOR_OPS512_H
+
+#include <immintrin.h>
+
+#define KP_AVX512 __attribute__((target("avx512f")))
+#define KP_INLINE512 KP_AVX512 static inline __attribute__((always_inline))
+
+// kp_vexp_for_sigmoid: z clamped to [−87, 89] (NaN passes: min/max return their second operand, z), Cephes' range
+// reduction by ln 2 in two parts, the degree-5 polynomial, one scaling by 2^n.
+KP_INLINE512 __m512 kp_vexp_for_sigmoid16(__m512 z) {
+    z = _mm512_min_ps(_mm512_set1_ps(89.0f), z);
+    z = _mm512_max_ps(_mm512_set1_ps(-87.0f), z);
+    const __m512 magic = _mm512_set1_ps(12582912.0f);
+    const __m512 t = _mm512_add_ps(_mm512_mul_ps(z, _mm512_set1_ps(1.44269504088896341f)), magic);
+    const __m512i n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
+    const __m512 m = _mm512_sub_ps(t, magic);
+    __m512 r = _mm512_sub_ps(z, _mm512_mul_ps(m, _mm512_set1_ps(0.693359375f)));
+    r = _mm512_sub_ps(r, _mm512_mul_ps(m, _mm512_set1_ps(-2.12194440e-4f)));
+    const __m512 r2 = _mm512_mul_ps(r, r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, r2), r), _mm512_set1_ps(1.0f));
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23)));
+}
+
+// kp_sigmoid_step: swish x / (1 + e^−x), sigmoid 1 / (1 + e^−x); −x is 0 − x.
+KP_INLINE512 __m512 kp_sigmoid_step16(__m512 x, const int swish) {
+    const __m512 e = kp_vexp_for_sigmoid16(_mm512_sub_ps(_mm512_setzero_ps(), x));
+    return _mm512_div_ps(swish ? x : _mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
+// kp_vflush: a value whose exponent bits are zero keeps only its sign bit.
+KP_INLINE512 __m512 kp_vflush16(__m512 v) {
+    const __m512i b = _mm512_castps_si512(v);
+    const __mmask16 zero_exp = _mm512_testn_epi32_mask(b, _mm512_set1_epi32(0x7F800000));
+    return _mm512_castsi512_ps(_mm512_mask_and_epi32(b, zero_exp, b, _mm512_set1_epi32((int)0x80000000u)));
+}
+
+// kp_vrelu: x <= 0 ? +0 : x (NaN is not <= 0 and passes through).
+KP_INLINE512 __m512 kp_vrelu16(__m512 x) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLE_UQ), x);
+}
+
+// kp_vrelu6: y = relu(x); y >= 6 ? 6 : y (NaN passes through).
+KP_INLINE512 __m512 kp_vrelu6_16(__m512 x) {
+    const __m512 y = kp_vrelu16(x), six = _mm512_set1_ps(6.0f);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y, six, _CMP_GE_OQ), y, six);
+}
+
+#endif

@@ -1,0 +1,88 @@
+import Testing
+@testable import TensorModule
+
+/// The 16-lane (AVX-512F) swish and sigmoid kernels, stand-alone and inside the fused output passes, against the
+/// 8-lane AVX2 kernels and the Swift vector loop: the same operations per lane, so every value must match bit for bit
+/// (no tolerance), including NaN, ±inf, ±0, denormals, the exponential's clamps (|x| > 87) and the masked tail of a
+/// row (counts that are not multiples of 16).
+@Suite("AVX-512 swish and sigmoid", .enabled(if: Ops.avx512Available && DirectGEMM.available,
+                                            "this CPU has no AVX-512F (the 16-lane kernels never run here)"))
+struct AVX512ActivationTests {
+    private static let special: [Float] = [Float.leastNormalMagnitude / 64, -Float.leastNormalMagnitude / 64, 0, -0.0,
+                                           .nan, .infinity, -.infinity, 87.5, -87.5, 89.5, -89.5, 1e-38, -1e-38, 6, 7]
+
+    private func values(_ n: Int, seed: UInt64) -> [Float] {
+        var rng = SeededRandom(seed: seed)
+        return (0..<n).map { i in i % 4 == 0 ? Self.special[(i / 4) % Self.special.count] : rng.uniform(-20, 20) }
+    }
+
+    @Test("swish and sigmoid in place: 16 lanes, 8 lanes and the vector loop agree bit for bit",
+          arguments: [1, 7, 15, 16, 17, 31, 33, 1000, 4099])
+    func standAlone(count: Int) {
+        let x = values(count, seed: UInt64(count))
+        for activation in [Ops.Activation.swish, .sigmoid] {
+            func run(avx512: Bool, engine: DirectGEMM.Engine) -> [Float] {
+                var v = x
+                Ops.$avx512.withValue(avx512) {
+                    DirectGEMM.$engine.withValue(engine) {
+                        v.withUnsafeMutableBufferPointer { Ops.applyElementwise(activation, $0.baseAddress!, count: count) }
+                    }
+                }
+                return v
+            }
+            let wide = run(avx512: true, engine: .direct), narrow = run(avx512: false, engine: .direct)
+            let loop = run(avx512: false, engine: .blas)
+            #expect(wide != x, "\(activation): nothing changed")
+            let differing = zip(wide, narrow).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(activation), \(count) values: \(differing) differ from the 8-lane kernel")
+            #expect(zip(wide, loop).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(activation): the vector loop differs")
+        }
+    }
+
+    @Test("fused output passes with swish or sigmoid: 16 lanes equal 8 lanes bit for bit",
+          arguments: [1, 15, 16, 17, 40, 96])
+    func fusedPasses(columns: Int) {
+        let rows = 9, count = rows * columns
+        var rng = SeededRandom(seed: 7)
+        let scale = (0..<columns).map { $0 % 3 == 0 ? Float(1e-30) : rng.uniform(-2, 2) }
+        let bn = Ops.PostOp.scaleShift(scale: scale, shift: values(columns, seed: 3))
+        let bias = Tensor(shape: [columns], scalars: values(columns, seed: 5))
+        let residual = Tensor(shape: [rows, columns], scalars: values(count, seed: 11))
+        // The swish / sigmoid passes the plan makes (EfficientNet's conv + BN + swish, a residual then swish,
+        // a Dense with sigmoid, swish after ReLU6) and ReLU6, which stays on 8 lanes, as a control.
+        let cases: [(Tensor?, Ops.Activation, [Ops.PostOp])] = [
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.swish), .flushDenormals]),
+            (bias, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals,
+                             .activation(.swish), .flushDenormals]),
+            (bias, .sigmoid, [.flushDenormals]),
+            (bias, .swish, [.flushDenormals]),
+            (bias, .relu6, [.flushDenormals, .activation(.swish), .flushDenormals]),
+            (nil, .sigmoid, [.flushDenormals, .activation(.swish), .flushDenormals]),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.relu6), .flushDenormals]),
+        ]
+        let x = values(count, seed: 13)
+        for (i, (b, activation, post)) in cases.enumerated() {
+            #expect(Ops.FusedEpilogue(bias: b, activation: activation, postOps: post, columns: columns) != nil,
+                    "case \(i) has no fused program")
+            for first in [0, 4] {   // the whole output, then rows from 4 on (the residual's offset)
+                func run(avx512: Bool) -> [Float] {
+                    var v = x
+                    Ops.$avx512.withValue(avx512) {
+                        DirectGEMM.$engine.withValue(.direct) {
+                            v.withUnsafeMutableBufferPointer { p in
+                                Ops.epilogue(p.baseAddress! + first * columns, rows: rows - first, columns: columns,
+                                             bias: b, activation: activation, postOps: post, firstRow: first,
+                                             parallel: false)
+                            }
+                        }
+                    }
+                    return v
+                }
+                let wide = run(avx512: true), narrow = run(avx512: false)
+                #expect(wide != x, "case \(i): nothing changed")
+                let differing = zip(wide, narrow).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "case \(i), first row \(first): \(differing) of \(count) values differ")
+            }
+        }
+    }
+}
