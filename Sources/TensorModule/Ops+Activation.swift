@@ -176,7 +176,15 @@ extension Ops {
         case .elu(let alpha): mapInPlace(ELUKernel(alpha: alpha), p, count)
         case .selu: mapInPlace(SELUKernel(), p, count)
         case .gelu(let approximate):
-            if approximate { mapInPlace(GELUTanhKernel(), p, count) } else { mapInPlace(GELUErfKernel(), p, count) }
+            if approximate {
+                mapInPlace(GELUTanhKernel(), p, count)
+            } else if wideTranscendentals {
+                kp_gelu_erf_avx512(p, count)
+            } else if avx2Activations {
+                kp_gelu_erf(p, count)
+            } else {
+                mapInPlace(GELUErfKernel(), p, count)
+            }
         case .sigmoid:
             if wideTranscendentals {
                 kp_sigmoid_avx512(p, count)

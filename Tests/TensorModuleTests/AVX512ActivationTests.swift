@@ -86,3 +86,38 @@ struct AVX512ActivationTests {
         }
     }
 }
+
+/// GELU with the exact erf (ConvNeXt's activation): the 8-lane AVX2 and, where the CPU has AVX-512F, the 16-lane
+/// kernels against the Swift vector loop, bit for bit (the same operations per lane; no tolerance), over NaN, ±inf,
+/// ±0, denormals, the erf clamp at |x / √2| = 4 and counts with partial last vectors.
+@Suite("GELU (erf) kernels", .enabled(if: DirectGEMM.available, "this CPU has no AVX2/FMA (the Swift loop runs)"))
+struct GELUKernelTests {
+    @Test("8 and 16 lanes give the Swift loop's GELU bit for bit", arguments: [1, 9, 16, 17, 100, 4097])
+    func gelu(count: Int) {
+        var rng = SeededRandom(seed: UInt64(count) + 101)
+        let special: [Float] = [Float.leastNormalMagnitude / 64, -Float.leastNormalMagnitude / 64, 0, -0.0, .nan,
+                                .infinity, -.infinity, 5.656854, -5.656854, 5.6568546, -5.6568546, 1e-30, -7, 3]
+        let x = (0..<count).map { i in i % 3 == 0 ? special[(i / 3) % special.count] : rng.uniform(-9, 9) }
+        func run(avx512: Bool, engine: DirectGEMM.Engine) -> [Float] {
+            var v = x
+            Ops.$avx512.withValue(avx512) {
+                DirectGEMM.$engine.withValue(engine) {
+                    v.withUnsafeMutableBufferPointer {
+                        Ops.applyElementwise(.gelu(approximate: false), $0.baseAddress!, count: count)
+                    }
+                }
+            }
+            return v
+        }
+        let loop = run(avx512: false, engine: .blas)
+        #expect(loop != x)
+        let narrow = run(avx512: false, engine: .direct)
+        let differing8 = zip(narrow, loop).filter { $0.bitPattern != $1.bitPattern }.count
+        #expect(differing8 == 0, "8 lanes: \(differing8) of \(count) values differ from the Swift loop")
+        if Ops.avx512Available {
+            let wide = run(avx512: true, engine: .direct)
+            let differing16 = zip(wide, loop).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing16 == 0, "16 lanes: \(differing16) of \(count) values differ from the Swift loop")
+        }
+    }
+}

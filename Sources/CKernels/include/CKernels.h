@@ -143,6 +143,10 @@ int kp_epilogue_plan(const int *kinds, int n);
 /// the residual operand `res`. Requires kp_simd_available().
 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
                       const float *sh, const float *res, long roff);
+/// GELU with the exact erf, 0.5·x·(1 + erf(x / √2)), in place (gelu.c): TensorModule's GELUErfKernel bit for bit.
+/// kp_gelu_erf requires kp_simd_available(); kp_gelu_erf_avx512 kp_avx512_available().
+void kp_gelu_erf(float *p, long count);
+void kp_gelu_erf_avx512(float *p, long count);
 /// Whether the processor has AVX-512F (the 16-lane variants below may run): 0 elsewhere and off x86.
 int kp_avx512_available(void);
 /// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
