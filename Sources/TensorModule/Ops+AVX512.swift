@@ -6,12 +6,12 @@ import Darwin
 #endif
 
 extension Ops {
-    /// Whether the processor has AVX-512F, which the 16-lane swish / sigmoid kernels need.
+    /// Whether the processor has AVX-512F, which the 16-lane swish / sigmoid / GELU kernels need.
     static let avx512Available: Bool = kp_avx512_available() != 0
 
-    /// Whether swish, sigmoid and GELU (erf) (their own passes and the fused output passes with swish or sigmoid) may run on 16 lanes
-    /// where the processor has AVX-512F: true unless the environment sets `KERASPORT_AVX512=0`. The 16-lane kernels
-    /// compute the same values bit for bit; tests bind this to `false` to compare the two.
+    /// Whether swish, sigmoid and GELU (erf) (their own passes, and the fused output passes with swish or sigmoid)
+    /// may run on 16 lanes where the processor has AVX-512F: true unless the environment sets `KERASPORT_AVX512=0`.
+    /// The 16-lane kernels compute the same values bit for bit; tests bind this to `false` to compare the two.
     @TaskLocal package static var avx512: Bool = {
         guard let v = getenv("KERASPORT_AVX512") else { return true }
         return String(cString: v) != "0"

@@ -157,6 +157,22 @@ extension Ops {
     /// `.blas` engine takes the loop, so tests can compare the two).
     static var avx2Activations: Bool { DirectGEMM.available && DirectGEMM.engine != .blas }
 
+    /// An activation with 16-lane and 8-lane C kernels that compute `kernel`'s values bit for bit: the 16-lane one
+    /// where ``wideTranscendentals`` holds, else the 8-lane one where ``avx2Activations`` does, else the vector loop.
+    @inline(__always)
+    private static func transcendental<K: VectorKernel>(
+        _ kernel: K, _ p: UnsafeMutablePointer<Float>, _ count: Int,
+        avx512: (UnsafeMutablePointer<Float>?, Int) -> Void, avx2: (UnsafeMutablePointer<Float>?, Int) -> Void
+    ) {
+        if wideTranscendentals {
+            avx512(p, count)
+        } else if avx2Activations {
+            avx2(p, count)
+        } else {
+            mapInPlace(kernel, p, count)
+        }
+    }
+
     /// Runs one element-wise activation over `count` contiguous floats in place.
     static func applyElementwise(_ activation: Activation, _ p: UnsafeMutablePointer<Float>, count: Int) {
         switch activation {
@@ -178,35 +194,17 @@ extension Ops {
         case .gelu(let approximate):
             if approximate {
                 mapInPlace(GELUTanhKernel(), p, count)
-            } else if wideTranscendentals {
-                kp_gelu_erf_avx512(p, count)
-            } else if avx2Activations {
-                kp_gelu_erf(p, count)
             } else {
-                mapInPlace(GELUErfKernel(), p, count)
+                transcendental(GELUErfKernel(), p, count, avx512: kp_gelu_erf_avx512, avx2: kp_gelu_erf)
             }
-        case .sigmoid:
-            if wideTranscendentals {
-                kp_sigmoid_avx512(p, count)
-            } else if avx2Activations {
-                kp_sigmoid(p, count)
-            } else {
-                mapInPlace(SigmoidKernel(), p, count)
-            }
+        case .sigmoid: transcendental(SigmoidKernel(), p, count, avx512: kp_sigmoid_avx512, avx2: kp_sigmoid)
         case .hardSigmoid(let variant):
             if variant == .keras2 { mapInPlace(HardSigmoid2Kernel(), p, count) } else { mapInPlace(HardSigmoid3Kernel(), p, count) }
         case .hardSilu: mapInPlace(HardSiluKernel(), p, count)
         case .tanh: mapInPlace(TanhKernel(), p, count)
         case .softplus: mapInPlace(SoftplusKernel(), p, count)
         case .softsign: mapInPlace(SoftsignKernel(), p, count)
-        case .swish:
-            if wideTranscendentals {
-                kp_swish_avx512(p, count)
-            } else if avx2Activations {
-                kp_swish(p, count)
-            } else {
-                mapInPlace(SwishKernel(), p, count)
-            }
+        case .swish: transcendental(SwishKernel(), p, count, avx512: kp_swish_avx512, avx2: kp_swish)
         case .exponential: mapInPlace(ExpKernel(), p, count)
         case .mish: mapInPlace(MishKernel(), p, count)
         case .celu(let alpha): mapInPlace(CELUKernel(alpha: alpha), p, count)

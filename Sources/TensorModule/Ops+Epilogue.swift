@@ -198,19 +198,15 @@ extension Ops {
                     let (bp, sp, tp) = (bias == nil ? nil : b.baseAddress, scale == nil ? nil : sc.baseAddress,
                                         shift == nil ? nil : sh.baseAddress)
                     let rp = residual == nil ? nil : res.baseAddress
+                    let rowsKernel = wide ? kp_epilogue_rows_avx512 : kp_epilogue_rows
                     let rowsPerBlock = max(1, 4096 / columns)
                     let work = parallel ? rows * columns * 2 : 0
                     Parallel.forEachChunk(count: rows, work: work) { range in
                         var r = range.lowerBound
                         while r < range.upperBound {
                             let end = min(r + rowsPerBlock, range.upperBound)
-                            if wide {
-                                kp_epilogue_rows_avx512(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
-                                                        (firstRow + r) * columns)
-                            } else {
-                                kp_epilogue_rows(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
-                                                 (firstRow + r) * columns)
-                            }
+                            rowsKernel(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
+                                       (firstRow + r) * columns)
                             r = end
                         }
                     }
