@@ -54,6 +54,26 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
     return d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
 }
 
+// The row bases of output rows [p0, p1): one division for the first, then stepping along the output (a base per
+// row is what the tile reads; dividing for each row was a visible share of kp_gemm at batch 1).
+static void row_bases(const kp_gemm_desc *d, long p0, long p1, const float **bases) {
+    if (p0 >= p1) return;
+    long ow = p0 % d->out_w, q = p0 / d->out_w;
+    long oh = q % d->out_h, img = q / d->out_h;
+    const float *row = d->a + img * d->img_stride + oh * d->row_stride;
+    for (long p = p0; p < p1; p++) {
+        bases[p - p0] = row + ow * d->col_stride;
+        if (++ow == d->out_w) {
+            ow = 0;
+            if (++oh == d->out_h) {
+                oh = 0;
+                img++;
+            }
+            row = d->a + img * d->img_stride + oh * d->row_stride;
+        }
+    }
+}
+
 // One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
 // stride ldc), `rows` ≤ 6 valid rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. Invalid rows
 // repeat a valid base (their results are discarded).
@@ -140,7 +160,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     const float *bases[BLOCK_ROWS];
     for (long b0 = p0; b0 < p1; b0 += BLOCK_ROWS) {
         long b1 = b0 + BLOCK_ROWS < p1 ? b0 + BLOCK_ROWS : p1;
-        for (long p = b0; p < b1; p++) bases[p - b0] = row_base(d, p);
+        row_bases(d, b0, b1, bases);
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
             long s1 = s0, klen = 0;

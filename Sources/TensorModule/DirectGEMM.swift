@@ -88,6 +88,10 @@ enum DirectGEMM {
     /// rows, and each runs the epilogue on its pieces as it finishes them. `splitColumns` false always takes the rows
     /// path (a caller that already runs one such product per core: there the column split would only make the thread
     /// sweep the rows once per chunk of columns). Either way each value is the same.
+    static let columnChunks: Int = {
+        if let v = getenv("KP_COLCHUNKS"), let n = Int(String(cString: v)) { return n }
+        return 1
+    }()
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
                          c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool = true,
                          finished: (Range<Int>, _ concurrent: Bool) -> Void) {
@@ -115,7 +119,8 @@ enum DirectGEMM {
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
                                     c: c, ldc: ldc)
             if splitColumns, !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
-                Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18) { j in
+                Parallel.forEachChunk(count: panels, work: m * b.n * max(g.k, 1), threshold: 1 << 18,
+                                      chunksPerCore: DirectGEMM.columnChunks) { j in
                     var d = desc
                     kp_gemm(&d, 0, m, j.lowerBound, j.upperBound)
                 }
