@@ -57,14 +57,12 @@ extension Ops {
     /// the other core's cache), for the price of a few recomputed rows at each core's first band. MobileNetV2 at
     /// batch 1 on two cores: 5.02 → 4.77 ms with MobileNetV2's 7×7 and 14×14 blocks banded (median of 9 alternating
     /// runs); one core and batch 8 unchanged.
-    static let bandFusionMinBytes: Int = {
-        if let v = getenv("KP_BANDMIN"), let n = Int(String(cString: v)) { return n }
-        return 1 << 16
-    }()
-    static let bandChunks: Int = {
-        if let v = getenv("KP_BANDCPC"), let n = Int(String(cString: v)) { return n }
-        return 1
-    }()
+    static let bandFusionMinBytes = 1 << 16
+
+    /// Chunks per core when bands start mid-image (fewer images than twice the cores): one, since every chunk's
+    /// first band recomputes the expanded rows its windows share with the chunk above (MobileNetV2 batch 1, two
+    /// cores: 4.77 ms with one chunk per core, 5.13 ms with two, medians of 9 alternating runs).
+    static let bandChunksPerCore = 1
 
     /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
     static let bandBytes = 1 << 18
@@ -155,7 +153,7 @@ extension Ops {
                 k.scalars.withUnsafeBufferPointer { ks in
                     let x = xs.baseAddress!, kernel = ks.baseAddress!
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
-                                          chunksPerCore: perImage ? 4 : Ops.bandChunks) { chunk in
+                                          chunksPerCore: perImage ? 4 : bandChunksPerCore) { chunk in
                         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: pointwise == nil ? 1 : bufferRows * rowFloats)
                         let dwBuffer = project == nil ? nil
                             : UnsafeMutablePointer<Float>.allocate(capacity: bandRows * cols.output * c)

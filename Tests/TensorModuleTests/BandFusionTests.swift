@@ -37,6 +37,12 @@ struct BandFusionTests {
              padding: .valid, zeroPadding: ((0, 0), (0, 0))),
         Case(batch: 3, h: 26, w: 27, cin: 12, c: 129, kernel: (2, 4), strides: (3, 1), dilation: (1, 1),
              padding: .valid, zeroPadding: ((1, 1), (0, 0))),
+        // Small blocks (MobileNetV2's 7×7 and 14×14 shapes), banded since they split across cores by rows: a chunk
+        // per core, each a few rows with its own first band.
+        Case(batch: 1, h: 7, w: 7, cin: 64, c: 384, kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
+             padding: .same, zeroPadding: ((0, 0), (0, 0))),
+        Case(batch: 1, h: 14, w: 14, cin: 24, c: 144, kernel: (5, 5), strides: (2, 2), dilation: (1, 1),
+             padding: .same, zeroPadding: ((0, 0), (0, 0))),
     ]
 
     @Test("banded equals the two stages bit for bit", arguments: cases)
