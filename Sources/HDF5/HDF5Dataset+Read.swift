@@ -123,7 +123,8 @@ extension HDF5Dataset {
         let count = elementCount * (elementSize / MemoryLayout<T>.stride)
         guard count > 0, memoryBytes > 0 else { return [] }
         var status: herr_t = 0
-        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let spare = memoryBytes >= spareCapacityThreshold ? spareCapacityBytes / MemoryLayout<T>.stride : 0
+        let values = [T](unsafeUninitializedCapacity: count + spare) { buffer, initialized in
             prepareReadBuffer(UnsafeMutableRawBufferPointer(buffer))
             status = H5Dread(id, memoryType, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buffer.baseAddress)
             initialized = status >= 0 ? count : 0
@@ -200,6 +201,13 @@ extension HDF5Dataset {
         return memoryBytes
     }
 }
+
+/// Read buffers at least this large get ``spareCapacityBytes`` of unused capacity: once such an array is freed, its heap
+/// block can hold a copy of the same size allocated with 64-byte alignment (`posix_memalign` asks `malloc` for the
+/// size + 64 + 32 bytes), such as the next layer's packed GEMM kernel, which then reuses its pages instead of
+/// faulting in fresh ones (`TensorRuntime` keeps freed blocks in the heap).
+private let spareCapacityThreshold = 64 << 10
+private let spareCapacityBytes = 128
 
 /// Buffers at least this large are backed by transparent huge pages where the kernel allows it on request.
 private let hugePageThreshold = 4 << 20

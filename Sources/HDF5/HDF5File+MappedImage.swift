@@ -43,10 +43,9 @@ extension HDF5File {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let mapOffset = offset - offset % page
         let mapLength = length + (offset - mapOffset)
-        // Every byte is read (the weights, and the global-heap check's scan of the image): on Linux the mapping is
-        // populated at once (one call instead of a page fault per 64 KiB of the file), its two halves by two cores at
-        // once (`MADV_POPULATE_READ`, Linux 5.14+; `MAP_POPULATE` did it on one: about 15 ms for 100 MB here); elsewhere,
-        // or when that fails, read ahead.
+        // Every byte of the weights is read: on Linux the mapping is populated at once (one call instead of a page
+        // fault per 64 KiB of the file), its two halves by two cores at once (`MADV_POPULATE_READ`, Linux 5.14+;
+        // `MAP_POPULATE` did it on one: about 15 ms for 100 MB here); elsewhere, or when that fails, read ahead.
         guard let mapping = mmap(nil, mapLength, PROT_READ, MAP_PRIVATE, fd, off_t(mapOffset)), mapping != MAP_FAILED else {
             throw context.error(.fileNotFound, "cannot memory-map \(mapLength) bytes of \(path) (errno \(errno))")
         }

@@ -210,10 +210,10 @@ struct FileBytes {
                 return nil
             }
             let total = Int(clamping: size)
-            return FileBytes(key: name, source: GlobalHeapCheck.Source(size: total) { offset, count in
+            return FileBytes(key: name, source: GlobalHeapCheck.Source(size: total, read: { offset, count in
                 guard offset >= 0, count >= 0, offset <= total - count else { return nil }
                 return Array(UnsafeBufferPointer(start: memory + offset, count: count))
-            })
+            }, direct: UnsafeRawBufferPointer(start: memory, count: total)))
         }
         var info = stat()
         guard stat(name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }

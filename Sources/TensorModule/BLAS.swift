@@ -51,3 +51,31 @@ enum BLAS {
                     beta, c, Int32(ldc))
     }
 }
+
+#if !canImport(Accelerate) && canImport(Glibc)
+import Glibc
+
+extension BLAS {
+    /// Stops OpenBLAS's worker threads, when this OpenBLAS has them (its pthread build): they start when the library
+    /// is loaded, before `main`, and poll for work with `sched_yield` for about 2^28 cycles (a tenth of a second here)
+    /// before they sleep, on a 2-core machine taking the core that reading and packing a model's weights use (a
+    /// ConvNeXtTiny `bench` process: ~40–70 ms of CPU time). The next GEMM large enough for threads starts them again
+    /// (`exec_blas_async` re-creates a pool that was shut down: the path OpenBLAS's own fork handler relies on, which
+    /// calls the same function). Returns whether they were stopped (`false`: no such function, nothing done).
+    ///
+    /// Call only while no BLAS call can be running in any thread: the command-line tool does so before anything else.
+    /// The corresponding C function is OpenBLAS's `blas_thread_shutdown_`, looked up at run time.
+    static func stopIdleThreads() -> Bool {
+        guard let process = dlopen(nil, RTLD_NOW) else { return false }
+        defer { dlclose(process) }
+        guard let symbol = dlsym(process, "blas_thread_shutdown_") else { return false }
+        typealias Shutdown = @convention(c) () -> Int32
+        return unsafeBitCast(symbol, to: Shutdown.self)() == 0
+    }
+}
+#else
+extension BLAS {
+    /// Accelerate starts no threads of its own at load time: nothing to stop.
+    static func stopIdleThreads() -> Bool { false }
+}
+#endif

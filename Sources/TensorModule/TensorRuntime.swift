@@ -17,6 +17,15 @@ package enum TensorRuntime {
         _ = prepared
     }
 
+    /// For a process that has not called BLAS yet (a command-line tool's start): stops the worker threads OpenBLAS
+    /// started when it was loaded, which would otherwise poll for work on a second core during the first tenth of a
+    /// second; the first GEMM that wants threads starts them again (``BLAS/stopIdleThreads()``). Never call it while
+    /// another thread may be running a model. Returns whether there were threads to stop.
+    @discardableResult
+    package static func stopIdleBLASThreadsAtStartup() -> Bool {
+        BLAS.stopIdleThreads()
+    }
+
     private static let prepared: Bool = {
         if let v = getenv("KERASPORT_KEEP_MEMORY"), String(cString: v) == "0" { return false }
         return kp_keep_freed_memory() != 0

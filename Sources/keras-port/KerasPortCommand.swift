@@ -1,5 +1,6 @@
 import ArgumentParser
 import KerasPort
+import KerasPortTooling
 
 @main
 struct KerasPortCommand: ParsableCommand {
@@ -12,4 +13,9 @@ struct KerasPortCommand: ParsableCommand {
             """,
         version: KerasPortVersion.string,
         subcommands: [Inspect.self, Predict.self, Convert.self, Edit.self, Bench.self, Export.self, Plot.self, Layers.self])
+
+    static func main() {
+        CommandStartup.run()
+        main(nil)
+    }
 }

@@ -26,6 +26,29 @@ import Testing
         #expect(sameBits(try dataset.readFloats(), floats))
     }
 
+    /// Reads of at least 64 KiB leave 128 bytes of spare capacity (so a 64-byte-aligned copy of the same size, a
+    /// packed kernel, fits in the heap block once the array is freed); the values and count are the written ones, as
+    /// for a small read, and converting reads (float64 → Float) get the same.
+    @Test func largeReadsKeepSpareCapacity() throws {
+        let path = try temporaryFolder("spare").appendingPathComponent("spare.h5").path
+        let big = (0..<(384 * 64)).map { Float($0) * 0.25 - 7 }   // 96 KiB
+        let small = [Float](big.prefix(100))
+        do {
+            let f = try HDF5File.create(at: path)
+            let root = try f.rootGroup()
+            try root.createDataset(at: "big", shape: [384, 64], values: big)
+            try root.createDataset(at: "small", shape: [100], values: small)
+            try f.close()
+        }
+        let file = try HDF5File.open(at: path)
+        let read = try file.dataset(at: "big").readFloats()
+        #expect(sameBits(read, big))
+        #expect(read.count == big.count && read.capacity >= big.count + 32)
+        let doubles = try file.dataset(at: "big").readDoubles()
+        #expect(doubles == big.map(Double.init) && doubles.capacity >= big.count + 16)
+        #expect(sameBits(try file.dataset(at: "small").readFloats(), small))
+    }
+
     @Test func elementTypes() throws {
         let file = try HDF5File.open(at: Fixture.datasets)
         let cases: [(String, ElementType)] = [
