@@ -372,7 +372,9 @@ struct DirectGEMMTests {
             var wPadded = [Float](repeating: 0, count: k * wide)
             for r in 0..<k { for j in 0..<n { wPadded[r * wide + j] = w[r * n + j] } }
             let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
-            let bPadded = wPadded.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: wide, ldb: wide) }
+            let bPadded = wPadded.withUnsafeBufferPointer {
+                Ops.PackedKernel($0.baseAddress!, k: k, n: wide, ldb: wide)
+            }
             // A plain matrix (k floats a row), and a convolution-like geometry: rows of 5 pixels, 3 rows an image,
             // two segments a pixel (k split in two pieces 11 floats apart in a row of 7 + k floats per pixel).
             let first = (k + 1) / 2
@@ -382,7 +384,8 @@ struct DirectGEMMTests {
             for geometry in [DirectGEMM.Geometry.matrix(rows: padded, k: k, lda: k), conv] {
                 let extent = geometry.outW == padded ? padded * k : (padded / 15 + 1) * geometry.imageStride + 1
                 let a = (0..<extent).map { _ in rng.uniform() }
-                var c = [Float](repeating: .nan, count: m * n), reference = [Float](repeating: .nan, count: padded * wide)
+                var c = [Float](repeating: .nan, count: m * n)
+                var reference = [Float](repeating: .nan, count: padded * wide)
                 a.withUnsafeBufferPointer { a in
                     c.withUnsafeMutableBufferPointer { c in
                         DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
@@ -397,7 +400,8 @@ struct DirectGEMMTests {
                 for i in 0..<m { for j in 0..<n where c[i * n + j].bitPattern != reference[i * wide + j].bitPattern {
                     differing += 1
                 } }
-                #expect(differing == 0, "m \(m), k \(k), n \(n), \(geometry.outW == padded ? "matrix" : "convolution"): \(differing) values differ")
+                let kind = geometry.outW == padded ? "matrix" : "convolution"
+                #expect(differing == 0, "m \(m), k \(k), n \(n), \(kind): \(differing) values differ")
                 checked += m * n
             }
         }
