@@ -59,16 +59,32 @@ KP_INLINE __m256 activate(__m256 v, const int kind) {
 // never a denormal, and that flush is skipped (the same values, one step less).
 KP_INLINE int flushes(const int kind) { return kind != KP_EP_RELU && kind != KP_EP_RELU6; }
 
-// One vector (columns j…j+7) through a program; r points at its residual values.
+// activate(kp_vflush(v), kind) for a ReLU or ReLU6 `kind` (see merges): the flush and the activation in fewer steps.
+KP_INLINE __m256 flush_activate(__m256 v, const int kind) {
+    return kind == KP_EP_RELU ? kp_vflush_relu(v) : kp_vflush_relu6(v);
+}
+
+// Whether a flush right before activation `kind` is run with it (flush_activate: the same values).
+KP_INLINE int merges(const int kind) { return kind == KP_EP_RELU || kind == KP_EP_RELU6; }
+
+// One vector (columns j…j+7) through a program; r points at its residual values. The flush before a ReLU / ReLU6
+// (F0's or scale/shift's before A1, the residual add's before A2) is done by flush_activate.
 KP_INLINE __m256 steps(__m256 v, long j, const float *bias, const float *sc, const float *sh, const float *r,
                        const int B, const int A0, const int F0, const int SS, const int A1, const int ADD, const int A2) {
+    const int m1 = (F0 || SS) && merges(A1), m2 = ADD && merges(A2);
     if (B) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
     if (A0) v = activate(v, A0);
-    if (F0) v = kp_vflush(v);
-    if (SS) v = kp_vflush(_mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(sc + j)), _mm256_loadu_ps(sh + j)));
-    if (A1) v = flushes(A1) ? kp_vflush(activate(v, A1)) : activate(v, A1);
-    if (ADD) v = kp_vflush(_mm256_add_ps(v, _mm256_loadu_ps(r)));
-    if (A2) v = flushes(A2) ? kp_vflush(activate(v, A2)) : activate(v, A2);
+    if (F0 && (SS || !m1)) v = kp_vflush(v);
+    if (SS) {
+        v = _mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(sc + j)), _mm256_loadu_ps(sh + j));
+        if (!m1) v = kp_vflush(v);
+    }
+    if (A1) v = m1 ? flush_activate(v, A1) : flushes(A1) ? kp_vflush(activate(v, A1)) : activate(v, A1);
+    if (ADD) {
+        v = _mm256_add_ps(v, _mm256_loadu_ps(r));
+        if (!m2) v = kp_vflush(v);
+    }
+    if (A2) v = m2 ? flush_activate(v, A2) : flushes(A2) ? kp_vflush(activate(v, A2)) : activate(v, A2);
     return v;
 }
 

@@ -33,20 +33,33 @@ KP_INLINE512 __m512 activate16(__m512 v, const int kind) {
 // As epilogue_avx2.c's `flushes`: the flush after ReLU / ReLU6 (input just flushed) cannot change anything.
 KP_INLINE512 int flushes16(const int kind) { return kind != KP_EP_RELU && kind != KP_EP_RELU6; }
 
+// As epilogue_avx2.c's `merges` and `flush_activate`.
+KP_INLINE512 int merges16(const int kind) { return kind == KP_EP_RELU || kind == KP_EP_RELU6; }
+KP_INLINE512 __m512 flush_activate16(__m512 v, const int kind) {
+    return kind == KP_EP_RELU ? kp_vflush_relu16(v) : kp_vflush_relu6_16(v);
+}
+
 // Columns j…j+15 (the lanes in `m`) through a program; r points at the residual values. Lanes outside `m` load as
 // zeros (the 8-lane code's zero padding) and are not stored.
 KP_INLINE512 void steps16(float *row, long j, __mmask16 m, const float *bias, const float *sc, const float *sh,
                           const float *r, const int B, const int A0, const int F0, const int SS, const int A1,
                           const int ADD, const int A2) {
+    // As epilogue_avx2.c's `steps`: the flush right before a ReLU / ReLU6 is done by flush_activate16.
+    const int m1 = (F0 || SS) && merges16(A1), m2 = ADD && merges16(A2);
     __m512 v = _mm512_maskz_loadu_ps(m, row + j);
     if (B) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
     if (A0) v = activate16(v, A0);
-    if (F0) v = kp_vflush16(v);
-    if (SS) v = kp_vflush16(_mm512_add_ps(_mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, sc + j)),
-                                          _mm512_maskz_loadu_ps(m, sh + j)));
-    if (A1) v = flushes16(A1) ? kp_vflush16(activate16(v, A1)) : activate16(v, A1);
-    if (ADD) v = kp_vflush16(_mm512_add_ps(v, _mm512_maskz_loadu_ps(m, r + j)));
-    if (A2) v = flushes16(A2) ? kp_vflush16(activate16(v, A2)) : activate16(v, A2);
+    if (F0 && (SS || !m1)) v = kp_vflush16(v);
+    if (SS) {
+        v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, sc + j)), _mm512_maskz_loadu_ps(m, sh + j));
+        if (!m1) v = kp_vflush16(v);
+    }
+    if (A1) v = m1 ? flush_activate16(v, A1) : flushes16(A1) ? kp_vflush16(activate16(v, A1)) : activate16(v, A1);
+    if (ADD) {
+        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, r + j));
+        if (!m2) v = kp_vflush16(v);
+    }
+    if (A2) v = m2 ? flush_activate16(v, A2) : flushes16(A2) ? kp_vflush16(activate16(v, A2)) : activate16(v, A2);
     _mm512_mask_storeu_ps(row + j, m, v);
 }
 

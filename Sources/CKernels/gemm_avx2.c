@@ -1,5 +1,6 @@
-// Implicit-GEMM micro-kernel (6 rows × 16 columns, AVX2 + FMA) behind TensorModule's Dense and convolutions.
-// See CKernels.h for the contract.
+// Implicit-GEMM micro-kernel (6 rows × 16 columns, AVX2 + FMA) behind TensorModule's Dense and convolutions, with
+// smaller kernels for the edges of the output (tile_rv: the last rows, a last panel of 8 columns or fewer), which
+// compute each value with the same FMAs in the same order. See CKernels.h for the contract.
 #include "CKernels.h"
 
 #include <string.h>
@@ -52,26 +53,6 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
     long ow = p % d->out_w, q = p / d->out_w;
     long oh = q % d->out_h, img = q / d->out_h;
     return d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
-}
-
-// The row bases of output rows [p0, p1): one division for the first, then stepping along the output (a base per
-// row is what the tile reads; dividing for each row was a visible share of kp_gemm at batch 1).
-static void row_bases(const kp_gemm_desc *d, long p0, long p1, const float **bases) {
-    if (p0 >= p1) return;
-    long ow = p0 % d->out_w, q = p0 / d->out_w;
-    long oh = q % d->out_h, img = q / d->out_h;
-    const float *row = d->a + img * d->img_stride + oh * d->row_stride;
-    for (long p = p0; p < p1; p++) {
-        bases[p - p0] = row + ow * d->col_stride;
-        if (++ow == d->out_w) {
-            ow = 0;
-            if (++oh == d->out_h) {
-                oh = 0;
-                img++;
-            }
-            row = d->a + img * d->img_stride + oh * d->row_stride;
-        }
-    }
 }
 
 // One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
@@ -147,6 +128,83 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
     }
 }
 
+// R rows × V vectors of 8 columns (R·V ≤ 12 accumulators; R = 12 and V = 1 for the last panel when it has 8 columns
+// or fewer, R < 6 and up to 8 vectors for the rows after the last whole 6-row tile): vector v of B is read from
+// bv[v] (a panel's first or second 8 columns, KP_PANEL floats per step of k), its results go to columns 8v… of c,
+// of which the first `cols` are stored. Each value is the same chain of FMAs over the segments as in `tile`, so the
+// same bits as the 6 × 16 tile computes it.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tile_rv(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len,
+                           long nseg, const float *const *bv, float *c, long ldc, long cols, int accumulate) {
+    __m256 acc[12][8];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++)
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+    long kpos = 0;
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s];
+        const float *ar[12];
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < R; r++) ar[r] = a[r] + off;
+        const float *b[8];
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) b[v] = bv[v] + kpos * KP_PANEL;
+        for (long e = 0; e < len; e++) {
+            __m256 bb[8];
+            _Pragma("clang loop unroll(full)")
+            for (int v = 0; v < V; v++) bb[v] = _mm256_loadu_ps(b[v] + e * KP_PANEL);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < R; r++) {
+                __m256 x = _mm256_broadcast_ss(ar[r] + e);
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) acc[r][v] = _mm256_fmadd_ps(x, bb[v], acc[r][v]);
+            }
+        }
+        kpos += len;
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++) {
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) {
+            long valid = cols - 8 * v;
+            float *dst = c + r * ldc + 8 * v;
+            if (valid >= 8) {
+                __m256 y = accumulate ? _mm256_add_ps(_mm256_loadu_ps(dst), acc[r][v]) : acc[r][v];
+                _mm256_storeu_ps(dst, y);
+            } else if (valid > 0) {
+                float t[8];
+                _mm256_storeu_ps(t, acc[r][v]);
+                for (long i = 0; i < valid; i++) dst[i] = accumulate ? dst[i] + t[i] : t[i];
+            }
+        }
+    }
+}
+
+typedef void (*edge_fn)(const float *const *, const long *, const long *, long, const float *const *, float *, long,
+                        long, int);
+#define EDGE(R, V)                                                                                                   \
+    __attribute__((target("avx2,fma"))) static void edge_##R##_##V(                                                 \
+        const float *const *a, const long *so, const long *sl, long ns, const float *const *bv, float *c, long ldc, \
+        long cols, int acc) { tile_rv(R, V, a, so, sl, ns, bv, c, ldc, cols, acc); }
+EDGE(1, 1) EDGE(1, 2) EDGE(1, 3) EDGE(1, 4) EDGE(1, 5) EDGE(1, 6) EDGE(1, 7) EDGE(1, 8)
+EDGE(2, 1) EDGE(2, 2) EDGE(2, 3) EDGE(2, 4) EDGE(2, 5) EDGE(2, 6)
+EDGE(3, 1) EDGE(3, 2) EDGE(3, 3) EDGE(3, 4)
+EDGE(4, 1) EDGE(4, 2) EDGE(4, 3)
+EDGE(5, 1) EDGE(5, 2)
+EDGE(6, 1) EDGE(12, 1)
+#undef EDGE
+// edges[R][V] for the rows after the last whole tile (R < 6 rows, up to EDGE_VECTORS(R) vectors at a time).
+static const edge_fn edges[6][9] = {
+    {0},
+    {0, edge_1_1, edge_1_2, edge_1_3, edge_1_4, edge_1_5, edge_1_6, edge_1_7, edge_1_8},
+    {0, edge_2_1, edge_2_2, edge_2_3, edge_2_4, edge_2_5, edge_2_6},
+    {0, edge_3_1, edge_3_2, edge_3_3, edge_3_4},
+    {0, edge_4_1, edge_4_2, edge_4_3},
+    {0, edge_5_1, edge_5_2},
+};
+#define EDGE_VECTORS(R) ((R) == 1 ? 8 : 12 / (R))
+
 // K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
 // group). For each slice, every 6-row tile is applied to all the panels in turn, so the tile's A rows stay in L1
 // while the slice's B panels (KC × 16 floats each) stream from L2.
@@ -157,23 +215,59 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     long k = 0;
     for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
+    long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
+    // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
+    // padding) but 12 rows × 8 columns at a time.
+    long jt = j1 == panels && j1 > j0 && d->n - (j1 - 1) * KP_PANEL <= 8 ? j1 - 1 : j1;
     const float *bases[BLOCK_ROWS];
+    long ow = p0 % d->out_w, q = p0 / d->out_w, oh = q % d->out_h, img = q / d->out_h;
     for (long b0 = p0; b0 < p1; b0 += BLOCK_ROWS) {
         long b1 = b0 + BLOCK_ROWS < p1 ? b0 + BLOCK_ROWS : p1;
-        row_bases(d, b0, b1, bases);
+        for (long p = b0; p < b1; p++) {
+            bases[p - b0] = d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
+            if (++ow == d->out_w) {
+                ow = 0;
+                if (++oh == d->out_h) { oh = 0; img++; }
+            }
+        }
+        long whole = b0 + (b1 - b0) / TILE_ROWS * TILE_ROWS;   // rows of whole 6-row tiles end here
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
             long s1 = s0, klen = 0;
             do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
-            for (long t = b0; t < b1; t += TILE_ROWS) {
-                int rows = (int)(b1 - t < TILE_ROWS ? b1 - t : TILE_ROWS);
-                const float *a[TILE_ROWS];
-                for (int r = 0; r < TILE_ROWS; r++) a[r] = bases[(t - b0) + (r < rows ? r : rows - 1)];
-                for (long j = j0; j < j1; j++) {
+            const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
+            int acc = s0 > 0;
+            for (long t = b0; t < whole; t += TILE_ROWS) {
+                const float *const *a = bases + (t - b0);
+                for (long j = j0; j < jt; j++) {
                     const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
                     int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
-                    tile(a, d->seg_off + s0, d->seg_len + s0, s1 - s0, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc,
-                         rows, cols, s0 > 0);
+                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, TILE_ROWS, cols, acc);
+                }
+            }
+            if (jt < j1) {
+                const float *bv[1] = {d->packed_b + jt * k * KP_PANEL + kstart * KP_PANEL};
+                long cols = d->n - jt * KP_PANEL;
+                long t = b0;
+                for (; t + 12 <= whole; t += 12)
+                    edge_12_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
+                if (t < whole)
+                    edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
+            }
+            if (whole < b1) {
+                // The last rows (fewer than 6): all their columns, up to EDGE_VECTORS(R) vectors at a time.
+                int R = (int)(b1 - whole);
+                long nv = (cend - j0 * KP_PANEL + 7) / 8, step = EDGE_VECTORS(R);
+                for (long v0 = 0; v0 < nv; v0 += step) {
+                    long V = nv - v0 < step ? nv - v0 : step;
+                    const float *bv[8];
+                    for (long v = 0; v < V; v++) {
+                        long u = 2 * j0 + v0 + v;   // the vector's number from column 0
+                        bv[v] = d->packed_b + (u / 2) * k * KP_PANEL + kstart * KP_PANEL + (u % 2) * 8;
+                    }
+                    long col0 = j0 * KP_PANEL + v0 * 8;
+                    edges[R][V](bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + col0, d->ldc,
+                                cend - col0, acc);
                 }
             }
             kstart += klen;

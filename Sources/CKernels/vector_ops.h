@@ -57,4 +57,16 @@ KP_INLINE __m256 kp_vrelu6(__m256 x) {
     return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
 }
 
+// kp_vrelu(kp_vflush(x)) in two steps: x < FLT_MIN ? +0 : x. The flush turns zeros and denormals into ±0 and ReLU
+// any x <= 0 into +0, so together they make +0 of every x below the least normal (NaN is not and passes through).
+KP_INLINE __m256 kp_vflush_relu(__m256 x) {
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ), x);
+}
+
+// kp_vrelu6(kp_vflush(x)): kp_vflush_relu, then y >= 6 ? 6 : y.
+KP_INLINE __m256 kp_vflush_relu6(__m256 x) {
+    const __m256 y = kp_vflush_relu(x), six = _mm256_set1_ps(6.0f);
+    return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
+}
+
 #endif

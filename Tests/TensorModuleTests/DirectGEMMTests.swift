@@ -211,7 +211,10 @@ struct DirectGEMMTests {
         var rng = SeededRandom(seed: 31)
         let rows = 37, count = rows * columns
         let tiny = Float.leastNormalMagnitude / 64
-        let special: [Float] = [tiny, -tiny, 0, -0.0, .nan, .infinity, -.infinity, 7, 6, -1e-38, 90, -95]
+        // The least normal and its neighbours too (a ReLU after a flush is one compare against it).
+        let least = Float.leastNormalMagnitude
+        let special: [Float] = [tiny, -tiny, 0, -0.0, .nan, .infinity, -.infinity, 7, 6, -1e-38, 90, -95,
+                                least, -least, least.nextDown, least.nextUp, Float(6).nextDown]
         func values(_ n: Int) -> [Float] {
             (0..<n).map { i in i % 5 == 0 ? special[(i / 5) % special.count] : rng.uniform(-8, 8) }
         }
@@ -348,6 +351,61 @@ struct DirectGEMMTests {
             flushed((x.scalars[i] + row.scalars[i % columns]) + y.scalars[i], positive: false)
         }
         #expect(differingBits(broadcastSum.scalars, expectedBroadcast) == 0)
+    }
+
+    /// The kernels for the edges of the output (the rows after the last whole 6-row tile, up to 8 vectors of 8 columns
+    /// at a time, and a last panel of 8 columns or fewer, 12 rows at a time) against the 6 × 16 tile alone, bit for
+    /// bit: the same product with its rows rounded up to a multiple of 6 (more rows of A) and its columns to a
+    /// multiple of 16 (zero columns of B) has no edges, and its first m rows and n columns must be the same sums.
+    /// Shapes: k = 1…40 and k above the 256-float K block (the later blocks add to C), n with a last panel of 8, of 4
+    /// and of 12 columns, m from 1 to 61, plain matrices and a convolution's geometry (segments, rows crossing images).
+    @Test("edge kernels give the bits of the 6 × 16 tile", arguments: [13, 16, 20, 24, 28, 40, 56, 72, 88, 130])
+    func edgeKernels(n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(n))
+        let ks = Array(1...40) + [255, 300, 600]
+        let ms = [1, 2, 3, 4, 5, 7, 11, 12, 13, 17, 49, 61]
+        var checked = 0
+        for (index, k) in ks.enumerated() {
+            let m = ms[index % ms.count], padded = (m + 5) / 6 * 6
+            let wide = (n + 15) / 16 * 16
+            let w = (0..<(k * n)).map { _ in rng.uniform() }
+            var wPadded = [Float](repeating: 0, count: k * wide)
+            for r in 0..<k { for j in 0..<n { wPadded[r * wide + j] = w[r * n + j] } }
+            let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+            let bPadded = wPadded.withUnsafeBufferPointer {
+                Ops.PackedKernel($0.baseAddress!, k: k, n: wide, ldb: wide)
+            }
+            // A plain matrix (k floats a row), and a convolution-like geometry: rows of 5 pixels, 3 rows an image,
+            // two segments a pixel (k split in two pieces 11 floats apart in a row of 7 + k floats per pixel).
+            let first = (k + 1) / 2
+            let conv = DirectGEMM.Geometry(outH: 3, outW: 5, imageStride: 17 * (7 + k) * 5, rowStride: 5 * (7 + k) + 3,
+                                           colStride: 7 + k, segmentOffsets: [0, first + 11],
+                                           segmentLengths: [first, k - first])
+            for geometry in [DirectGEMM.Geometry.matrix(rows: padded, k: k, lda: k), conv] {
+                let extent = geometry.outW == padded ? padded * k : (padded / 15 + 1) * geometry.imageStride + 1
+                let a = (0..<extent).map { _ in rng.uniform() }
+                var c = [Float](repeating: .nan, count: m * n)
+                var reference = [Float](repeating: .nan, count: padded * wide)
+                a.withUnsafeBufferPointer { a in
+                    c.withUnsafeMutableBufferPointer { c in
+                        DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
+                                            ldc: n) { _, _ in }
+                    }
+                    reference.withUnsafeMutableBufferPointer { r in
+                        DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: padded, b: bPadded,
+                                            c: r.baseAddress!, ldc: wide) { _, _ in }
+                    }
+                }
+                var differing = 0
+                for i in 0..<m { for j in 0..<n where c[i * n + j].bitPattern != reference[i * wide + j].bitPattern {
+                    differing += 1
+                } }
+                let kind = geometry.outW == padded ? "matrix" : "convolution"
+                #expect(differing == 0, "m \(m), k \(k), n \(n), \(kind): \(differing) values differ")
+                checked += m * n
+            }
+        }
+        #expect(checked > 0)
     }
 }
 
