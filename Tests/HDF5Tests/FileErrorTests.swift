@@ -64,11 +64,10 @@ import _TestSupport
         #expect(closed.description == "cannot list group '/nested' in '\(Fixture.datasets)': the object was already closed")
     }
 
-    /// Variable-length strings are checked against the collection their heap IDs name, and only that one: a file
-    /// whose second collection is corrupted still reads the strings of its first, and refuses those of the second,
-    /// naming the attribute, the object, the file and the collection's offset, before libhdf5 parses it.
-    @Test func globalHeapCollectionsAreCheckedWhenReferenced() throws {
-        let dir = try TestFixtures.temporaryDirectory("heap")
+    /// A file whose variable-length strings sit in two global heap collections (attribute `first` in the first,
+    /// `second`'s 40 strings in the second), its bytes and the byte offsets of its collections.
+    static func fileWithTwoCollections(_ name: String) throws -> (path: String, bytes: [UInt8], collections: [Int]) {
+        let dir = try TestFixtures.temporaryDirectory(name)
         let path = dir.appendingPathComponent("two_collections.h5").path
         do {
             let f = try HDF5File.create(at: path)
@@ -80,10 +79,19 @@ import _TestSupport
             try root.attributes.write(strings: (0..<40).map { String(repeating: "x", count: 200) + "\($0)" }, named: "second")
             try f.close()
         }
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]
         let collections = (0..<(bytes.count - 8)).filter { bytes[$0..<$0 + 8].elementsEqual(signature) }
         try #require(collections.count >= 2, "expected two global heap collections, found \(collections)")
+        return (path, bytes, collections)
+    }
+
+    /// Variable-length strings are checked against the collection their heap IDs name, and only that one: a file
+    /// whose second collection is corrupted still reads the strings of its first, and refuses those of the second,
+    /// naming the attribute, the object, the file and the collection's offset, before libhdf5 parses it.
+    @Test func globalHeapCollectionsAreCheckedWhenReferenced() throws {
+        let (path, original, collections) = try Self.fileWithTwoCollections("heap")
+        var bytes = original
         let last = try #require(collections.last)
         // The first object's size (after index 2 bytes, reference count 2, reserved 4): far past the collection.
         for k in 0..<8 { bytes[last + 16 + 8 + k] = k == 5 ? 0x40 : 0 }
@@ -106,20 +114,9 @@ import _TestSupport
     /// a quarter of loading a 114 MB `.keras` archive): the corrupted collection is refused, naming the attribute and
     /// the collection's offset, and the sound one still reads.
     @Test func globalHeapCollectionsOfImagesAreCheckedWhenReferenced() throws {
-        let dir = try TestFixtures.temporaryDirectory("heap-image")
-        let path = dir.appendingPathComponent("two_collections.h5").path
-        do {
-            let f = try HDF5File.create(at: path)
-            let root = try f.rootGroup()
-            try root.attributes.write(strings: ["a", "b"], named: "first")
-            try root.createDataset(at: "pad", shape: [1024], values: [Float](repeating: 1, count: 1024))
-            try root.attributes.write(strings: (0..<40).map { String(repeating: "x", count: 200) + "\($0)" }, named: "second")
-            try f.close()
-        }
-        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        let signature: [UInt8] = [0x47, 0x43, 0x4F, 0x4C, 1, 0, 0, 0]
-        let collections = (0..<(bytes.count - 8)).filter { bytes[$0..<$0 + 8].elementsEqual(signature) }
-        try #require(collections.count >= 2, "expected two global heap collections, found \(collections)")
+        let (path, original, collections) = try Self.fileWithTwoCollections("heap-image")
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        var bytes = original
         let first = try #require(collections.first), last = try #require(collections.last)
         // The sound file's strings read from both kinds of image.
         let sound = bytes
