@@ -56,11 +56,10 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
 }
 
 // One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
-// stride ldc), `rows` ≤ 6 valid rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. Invalid rows
-// repeat a valid base (their results are discarded).
+// stride ldc), all 6 rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. (Fewer rows go to tile_rv.)
 __attribute__((target("avx2,fma")))
 static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
-                 float *c, long ldc, int rows, int cols, int accumulate) {
+                 float *c, long ldc, int cols, int accumulate) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -84,7 +83,7 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
             x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
         }
     }
-    if (rows == TILE_ROWS && cols == KP_PANEL) {
+    if (cols == KP_PANEL) {
         if (accumulate) {
 #define KP_ACC(r, v0, v1) \
             v0 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(c + r * ldc + 8), v1);
@@ -100,7 +99,7 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
         _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51);
         return;
     }
-    if (rows == TILE_ROWS && cols == 8) {
+    if (cols == 8) {
         // A panel's last 8 columns (n = 24, 40, …): the first vector of each row, with no copy through `t`.
         if (accumulate) {
             c00 = _mm256_add_ps(_mm256_loadu_ps(c + 0 * ldc), c00); c10 = _mm256_add_ps(_mm256_loadu_ps(c + 1 * ldc), c10);
@@ -118,7 +117,7 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
     _mm256_storeu_ps(t[3], c30); _mm256_storeu_ps(t[3] + 8, c31);
     _mm256_storeu_ps(t[4], c40); _mm256_storeu_ps(t[4] + 8, c41);
     _mm256_storeu_ps(t[5], c50); _mm256_storeu_ps(t[5] + 8, c51);
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < TILE_ROWS; r++) {
         float *dst = c + r * ldc;
         if (accumulate) {
             for (int j = 0; j < cols; j++) dst[j] += t[r][j];
@@ -242,7 +241,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                 for (long j = j0; j < jt; j++) {
                     const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
                     int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
-                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, TILE_ROWS, cols, acc);
+                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, cols, acc);
                 }
             }
             if (jt < j1) {

@@ -51,11 +51,14 @@ KP_INLINE __m256 kp_vflush(__m256 v) {
 // ReLU as TensorModule's vrelu: x <= 0 ? +0 : x (NaN is not <= 0 and passes through).
 KP_INLINE __m256 kp_vrelu(__m256 x) { return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x); }
 
-// ReLU6 as vrelu6: y = vrelu(x); y >= 6 ? 6 : y (NaN passes through).
-KP_INLINE __m256 kp_vrelu6(__m256 x) {
-    const __m256 y = kp_vrelu(x), six = _mm256_set1_ps(6.0f);
+// y >= 6 ? 6 : y (NaN passes through): ReLU6's upper clamp.
+KP_INLINE __m256 kp_vclamp6(__m256 y) {
+    const __m256 six = _mm256_set1_ps(6.0f);
     return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
 }
+
+// ReLU6 as vrelu6: kp_vclamp6(vrelu(x)).
+KP_INLINE __m256 kp_vrelu6(__m256 x) { return kp_vclamp6(kp_vrelu(x)); }
 
 // kp_vrelu(kp_vflush(x)) in two steps: x < FLT_MIN ? +0 : x. The flush turns zeros and denormals into ±0 and ReLU
 // any x <= 0 into +0, so together they make +0 of every x below the least normal (NaN is not and passes through).
@@ -63,10 +66,7 @@ KP_INLINE __m256 kp_vflush_relu(__m256 x) {
     return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ), x);
 }
 
-// kp_vrelu6(kp_vflush(x)): kp_vflush_relu, then y >= 6 ? 6 : y.
-KP_INLINE __m256 kp_vflush_relu6(__m256 x) {
-    const __m256 y = kp_vflush_relu(x), six = _mm256_set1_ps(6.0f);
-    return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
-}
+// kp_vrelu6(kp_vflush(x)): kp_vclamp6(kp_vflush_relu(x)).
+KP_INLINE __m256 kp_vflush_relu6(__m256 x) { return kp_vclamp6(kp_vflush_relu(x)); }
 
 #endif

@@ -50,21 +50,21 @@ KP_INLINE512 __m512 kp_vrelu16(__m512 x) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLE_UQ), x);
 }
 
-// kp_vrelu6: y = relu(x); y >= 6 ? 6 : y (NaN passes through).
-KP_INLINE512 __m512 kp_vrelu6_16(__m512 x) {
-    const __m512 y = kp_vrelu16(x), six = _mm512_set1_ps(6.0f);
+// kp_vclamp6: y >= 6 ? 6 : y (NaN passes through).
+KP_INLINE512 __m512 kp_vclamp6_16(__m512 y) {
+    const __m512 six = _mm512_set1_ps(6.0f);
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y, six, _CMP_GE_OQ), y, six);
 }
+
+// kp_vrelu6: kp_vclamp6(relu(x)).
+KP_INLINE512 __m512 kp_vrelu6_16(__m512 x) { return kp_vclamp6_16(kp_vrelu16(x)); }
 
 // kp_vflush_relu: kp_vrelu16(kp_vflush16(x)) as x < FLT_MIN ? +0 : x (NaN passes through).
 KP_INLINE512 __m512 kp_vflush_relu16(__m512 x) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(0x1p-126f), _CMP_NLT_UQ), x);
 }
 
-// kp_vflush_relu6: kp_vrelu6_16(kp_vflush16(x)).
-KP_INLINE512 __m512 kp_vflush_relu6_16(__m512 x) {
-    const __m512 y = kp_vflush_relu16(x), six = _mm512_set1_ps(6.0f);
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y, six, _CMP_GE_OQ), y, six);
-}
+// kp_vflush_relu6: kp_vrelu6_16(kp_vflush16(x)), as kp_vclamp6_16(kp_vflush_relu16(x)).
+KP_INLINE512 __m512 kp_vflush_relu6_16(__m512 x) { return kp_vclamp6_16(kp_vflush_relu16(x)); }
 
 #endif
