@@ -76,6 +76,62 @@ extension Ops {
 }
 
 extension Ops {
+    /// Keras' `Normalization` when its statistics vary along the last axis only (or not at all): `(x − mean) /
+    /// denominator`, or with `invert` `mean + x · denominator`, in one pass (the two element-wise operations, each
+    /// rounded to float32, in the order Keras applies them: the same values as ``subtract(lhs:rhs:)`` then
+    /// ``divide(lhs:rhs:)``, without the intermediate tensor). `mean` and `denominator` hold one value per position of
+    /// the last axis, or one value.
+    /// - Throws: ``TensorError`` when a list does not match the last axis.
+    package static func normalize(input: Tensor, mean: [Float], denominator: [Float], invert: Bool) throws(TensorError)
+        -> Tensor {
+        let op = "normalize"
+        let c = Swift.max(input.shape.last ?? 1, 1)
+        for v in [mean, denominator] where v.count != 1 && v.count != c {
+            throw .shape(op, "\(v.count) values do not match the last axis of input \(input.shape)")
+        }
+        let count = input.count
+        guard count > 0 else { return input }
+        // The statistics tiled to a whole number of channel runs and of vectors, so each block is one vector loop.
+        let lanes = FloatVector.scalarCount
+        let period = c * lanes * Swift.max(1, 256 / (c * lanes))
+        var m = [Float](repeating: 0, count: period), d = [Float](repeating: 0, count: period)
+        for i in 0..<period {
+            m[i] = mean.count == 1 ? mean[0] : mean[i % c]
+            d[i] = denominator.count == 1 ? denominator[0] : denominator[i % c]
+        }
+        let blocks = (count + period - 1) / period
+        return Tensor.build(shape: input.shape, count: count) { out in
+            input.scalars.withUnsafeBufferPointer { xb in
+                m.withUnsafeBufferPointer { mb in
+                    d.withUnsafeBufferPointer { db in
+                        let x = xb.baseAddress!, mp = mb.baseAddress!, dp = db.baseAddress!, o = out.baseAddress!
+                        Parallel.forEachChunk(count: blocks, work: count, chunksPerCore: 1) { range in
+                            for block in range {
+                                let start = block * period, n = Swift.min(period, count - start)
+                                var i = 0
+                                while i + lanes <= n {
+                                    let xv = UnsafeRawPointer(x + start + i).loadUnaligned(as: FloatVector.self)
+                                    let mv = UnsafeRawPointer(mp + i).loadUnaligned(as: FloatVector.self)
+                                    let dv = UnsafeRawPointer(dp + i).loadUnaligned(as: FloatVector.self)
+                                    let r = invert ? mv + xv * dv : (xv - mv) / dv
+                                    UnsafeMutableRawPointer(o + start + i).storeBytes(of: r, as: FloatVector.self)
+                                    i += lanes
+                                }
+                                while i < n {
+                                    let xs = x[start + i]
+                                    o[start + i] = invert ? mp[i] + xs * dp[i] : (xs - mp[i]) / dp[i]
+                                    i += 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Ops {
     /// TensorFlow's `Bucketize`: for each value, the number of `boundaries` (ascending) that are not greater than it,
     /// i.e. the count of `b` with `!(x < b)`; NaN counts every boundary. The index is returned as a float.
     package static func bucketize(input: Tensor, boundaries: [Float]) -> Tensor {

@@ -230,6 +230,36 @@ struct NormalizationTests {
         #expect(throws: TensorError.self) { try Ops.layerNorm(input: x, axes: [-1], gamma: rng.tensor([5])) }
         #expect(throws: TensorError.self) { try Ops.layerNorm(input: x, axes: [4]) }
     }
+
+    /// Keras' `Normalization` in one pass equals the two broadcast operations it replaces, bit for bit: channel
+    /// counts that do and do not divide the vector width, sizes below one vector and with a scalar tail, one value
+    /// for all channels, special values (NaN, ±∞, ±0, a denormal) in the input.
+    @Test("one-pass Normalization equals subtract then divide (multiply then add inverted)",
+          arguments: [[1, 5, 7, 3], [2, 3], [1, 4, 4, 16], [3, 17], [1, 2, 2, 1], [1, 30, 30, 3]])
+    func normalizeOnePass(shape: [Int]) throws {
+        var rng = SeededRandom(seed: UInt64(shape.reduce(1, *)))
+        var x = rng.tensor(shape, -4, 4)
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 3e38, -1e-39]
+        for (i, v) in specials.enumerated() where i < x.count { x.scalars[x.count - 1 - i] = v }
+        let c = shape.last!
+        for perChannel in [true, false] {
+            let n = perChannel ? c : 1
+            let mean = rng.tensor([n], -1, 1).scalars, denominator = rng.tensor([n], 0.1, 3).scalars
+            let statShape = [Int](repeating: 1, count: shape.count - 1) + [n]
+            let meanT = Tensor(shape: statShape, scalars: mean), denT = Tensor(shape: statShape, scalars: denominator)
+            for invert in [false, true] {
+                let y = try Ops.normalize(input: x, mean: mean, denominator: denominator, invert: invert)
+                let reference = invert ? try Ops.add(lhs: meanT, rhs: try Ops.multiply(lhs: x, rhs: denT))
+                    : try Ops.divide(lhs: try Ops.subtract(lhs: x, rhs: meanT), rhs: denT)
+                #expect(y.shape == reference.shape)
+                let same = zip(y.scalars, reference.scalars).allSatisfy { $0.bitPattern == $1.bitPattern }
+                #expect(same, "shape \(shape) per channel \(perChannel) invert \(invert)")
+            }
+        }
+        #expect(throws: TensorError.self) {
+            try Ops.normalize(input: x, mean: [Float](repeating: 0, count: c + 1), denominator: [1], invert: false)
+        }
+    }
 }
 
 @Suite("Broadcasting and merging")

@@ -28,10 +28,18 @@ extension Normalization: RunnableLayer {
         guard mean.count == count, variance.count == count else {
             throw inferenceError("mean/variance hold \(mean.count)/\(variance.count) values, the kept axes \(statShape) need \(count)")
         }
+        let denominators = variance.map { Swift.max(sqrtf($0), Normalization.epsilon) }
+        if kept.isEmpty || kept == [input.count - 1] {
+            // Statistics along the last axis (an image's channels) or one for all: one pass, the same values.
+            let invert = self.invert, means = mean
+            return UnaryClosureLayer { x in
+                try Ops.normalize(input: x, mean: means, denominator: denominators, invert: invert)
+            }
+        }
         var broadcast = [Int](repeating: 1, count: input.count)
         for (a, n) in zip(kept, statShape) { broadcast[a] = n }
         let meanT = Tensor(shape: broadcast, scalars: mean)
-        let denominator = Tensor(shape: broadcast, scalars: variance.map { Swift.max(sqrtf($0), Normalization.epsilon) })
+        let denominator = Tensor(shape: broadcast, scalars: denominators)
         if invert {
             return UnaryClosureLayer { x in try Ops.add(lhs: meanT, rhs: try Ops.multiply(lhs: x, rhs: denominator)) }
         }
