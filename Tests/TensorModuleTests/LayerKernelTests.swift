@@ -155,6 +155,29 @@ struct PoolingTests {
         #expect(throws: TensorError.self) { try Ops.globalAvgPool2d(input: seq) }
         #expect(throws: TensorError.self) { try Ops.maxPool2d(input: x, poolSize: (4, 1)) }
     }
+
+    /// Global pooling split over blocks of channels (batch 1 on several cores) sums and compares each channel over the
+    /// positions in order, as one pass per image did: bit for bit vs that order, for channel counts below, at and
+    /// across the 32-channel blocks, on images large enough to run in parallel.
+    @Test("global pooling by channel blocks keeps each channel's order", arguments: [1, 31, 32, 33, 96, 100])
+    func globalPoolingChannelBlocks(channels: Int) throws {
+        var rng = SeededRandom(seed: UInt64(channels))
+        for batch in [1, 3] {
+            let (h, w) = (40, 36)
+            let x = rng.tensor([batch, h, w, channels], -3, 3)
+            let avg = try Ops.globalAvgPool2d(input: x), mx = try Ops.globalMaxPool2d(input: x)
+            for b in 0..<batch { for c in 0..<channels {
+                var s: Float = 0, m = -Float.infinity
+                for p in 0..<(h * w) {
+                    let v = x.scalars[(b * h * w + p) * channels + c]
+                    s += v
+                    if v > m { m = v }
+                }
+                #expect(avg.scalars[b * channels + c].bitPattern == (s / Float(h * w)).bitPattern, "avg b\(b) c\(c)")
+                #expect(mx.scalars[b * channels + c].bitPattern == m.bitPattern, "max b\(b) c\(c)")
+            } }
+        }
+    }
 }
 
 @Suite("Normalization")
