@@ -165,7 +165,10 @@ enum VectorMath {
     /// ``exp(_:)``, which needs a second scaling for them, never arise. Inside the clamp Cephes' reduction and
     /// polynomial, as ``expReduced(_:)``, but every multiply-add fused (`addingProduct`, one rounding each): fewer
     /// operations for the AVX2 / AVX-512 kernels (CKernels' kp_sigmoid_denominator, the same operations bit for bit),
-    /// and no less accurate. On x86-64 without FMA in the target this reference runs `fmaf` per lane.
+    /// and as accurate: over every float in [−87, 90] sigmoid within 2.48 ulp and swish 2.40 of the exact values (as
+    /// with separate roundings; the two differ by at most 4 ulp, in about 0.04 % of the floats); below −87 sigmoid
+    /// within 2^−127.5 ≈ 4.16e-39 and swish 3.7e-37 (their values where 2^n overflows, x ≈ −88.376). On x86-64
+    /// without FMA in the target this reference runs `fmaf` per lane.
     @inline(__always)
     static func sigmoidDenominator(_ x: FloatVector) -> FloatVector {
         var xc = x.replacing(with: 87, where: x .> 87)
