@@ -40,6 +40,19 @@ struct SigmoidSweepTests {
         return v
     }()
 
+    /// Inputs where doing one of the fused multiply-adds with two roundings changes swish (found by comparing the two
+    /// over every float in [−90, 90]): the range reduction's m · C2 step (90 369 floats of 2.2 billion), Horner's 2nd,
+    /// 3rd, 4th and 5th steps (8, 229, 4 597 and 65 094 floats), 8 or 10 of each. Unfused, −x − m · C1 and the first
+    /// Horner step change no float there (m · C1 is exact; p · r is too small against the constant).
+    static let fusedStepWitnesses: [Float] = ([
+        0x4004D865, 0xC1D313D7, 0xC20CDC58, 0xC24C742B, 0xC25333D0, 0xC28772C7, 0xC28DFB0F, 0xC2A1A2ED,
+        0x3E4EB759, 0x3EEE7CE9, 0x3FE3197B, 0xBE68CE8E, 0xBFD883C1, 0xC21D3AE6, 0xC22207F3, 0xC2383636,
+        0x3E40EC30, 0x3EC34D75, 0xBE8A650A, 0xBED0F5C5, 0xBFDDA824, 0xC047C52E, 0xC091A5F1, 0xC13FCA52,
+        0xC1DA8138, 0xC25EE7DF, 0x3D32DF8F, 0x3EAEC22B, 0xBE6EA500, 0xBECF693A, 0xBFD2CF0D, 0xC0493BE5,
+        0xC0BEB248, 0xC12CAB7B, 0xC1A95CFB, 0xC221C2E8, 0x3C4B72A9, 0x3EC0BAC6, 0xBE9BD586, 0xBF6E659D,
+        0xC01FD6F6, 0xC0BF7A07, 0xC163993A, 0xC203F8CD,
+    ] as [UInt32]).map { Float(bitPattern: $0) }
+
     /// `activation` over `x` in place through the 16-lane kernel (where the CPU has AVX-512F), the 8-lane kernel
     /// and the Swift vector loop.
     private func paths(_ activation: Ops.Activation, _ x: [Float]) -> [(String, [Float])] {
@@ -61,7 +74,7 @@ struct SigmoidSweepTests {
     @Test("the kernels and the vector loop agree bit for bit", arguments: [Ops.Activation.sigmoid, .swish])
     func kernelsAgree(activation: Ops.Activation) {
         // Lengths that leave tails of 1…15 values.
-        for x in [Self.sweep, Self.edges, Array(Self.edges.prefix(13)), Array(Self.sweep.prefix(1001))] {
+        for x in [Self.sweep, Self.edges, Self.fusedStepWitnesses, Array(Self.edges.prefix(13)), Array(Self.sweep.prefix(1001))] {
             let results = paths(activation, x)
             #expect(results.count >= (DirectGEMM.available ? 2 : 1))
             let (_, reference) = results[0]
