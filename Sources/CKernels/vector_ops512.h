@@ -1,6 +1,6 @@
 // The helpers of vector_ops.h on 16 lanes (AVX-512F), for CKernels' AVX-512 files (private to the target): each is
-// its 8-lane namesake's operations lane for lane (the same IEEE operations in the same order, no fused multiply-add),
-// so both widths give identical results bit for bit. Include only from files compiled with
+// its 8-lane namesake's operations lane for lane (the same IEEE operations in the same order, fused multiply-adds
+// where it has them), so both widths give identical results bit for bit. Include only from files compiled with
 // `#pragma STDC FP_CONTRACT OFF`, inside their x86 section.
 #ifndef KERASPORT_CKERNELS_VECTOR_OPS512_H
 #define KERASPORT_CKERNELS_VECTOR_OPS512_H
@@ -10,32 +10,32 @@
 #define KP_AVX512 __attribute__((target("avx512f")))
 #define KP_INLINE512 KP_AVX512 static inline __attribute__((always_inline))
 
-// kp_vexp_for_sigmoid: z clamped to [−87, 89] (NaN passes: min/max return their second operand, z), Cephes' range
-// reduction by ln 2 in two parts, the degree-5 polynomial, one scaling by 2^n.
-KP_INLINE512 __m512 kp_vexp_for_sigmoid16(__m512 z) {
-    z = _mm512_min_ps(_mm512_set1_ps(89.0f), z);
-    z = _mm512_max_ps(_mm512_set1_ps(-87.0f), z);
+// kp_sigmoid_denominator: 1 + e^−x, −x clamped to [−87, 89] on x (NaN passes: min/max return their second
+// operand), Cephes' range reduction by ln 2 in two parts and the degree-5 polynomial with fused multiply-adds, one
+// scaling by 2^n.
+KP_INLINE512 __m512 kp_sigmoid_denominator16(__m512 x) {
+    x = _mm512_min_ps(_mm512_set1_ps(87.0f), x);
+    x = _mm512_max_ps(_mm512_set1_ps(-89.0f), x);
     const __m512 magic = _mm512_set1_ps(12582912.0f);
-    const __m512 t = _mm512_add_ps(_mm512_mul_ps(z, _mm512_set1_ps(1.44269504088896341f)), magic);
-    const __m512i n = _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000));
+    const __m512 t = _mm512_fmadd_ps(x, _mm512_set1_ps(-1.44269504088896341f), magic);
     const __m512 m = _mm512_sub_ps(t, magic);
-    __m512 r = _mm512_sub_ps(z, _mm512_mul_ps(m, _mm512_set1_ps(0.693359375f)));
-    r = _mm512_sub_ps(r, _mm512_mul_ps(m, _mm512_set1_ps(-2.12194440e-4f)));
+    __m512 r = _mm512_fnmsub_ps(m, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(m, _mm512_set1_ps(-2.12194440e-4f), r);
     const __m512 r2 = _mm512_mul_ps(r, r);
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_add_ps(_mm512_mul_ps(p, r), _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(p, r2), r), _mm512_set1_ps(1.0f));
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23)));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_add_ps(_mm512_fmadd_ps(p, r2, r), _mm512_set1_ps(1.0f));
+    const __m512i e = _mm512_slli_epi32(_mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4B400000 - 127)), 23);
+    return _mm512_add_ps(_mm512_set1_ps(1.0f), _mm512_mul_ps(p, _mm512_castsi512_ps(e)));
 }
 
-// kp_sigmoid_step: swish x / (1 + e^−x), sigmoid 1 / (1 + e^−x); −x is 0 − x.
+// kp_sigmoid_step: swish x / (1 + e^−x), sigmoid 1 / (1 + e^−x).
 KP_INLINE512 __m512 kp_sigmoid_step16(__m512 x, const int swish) {
-    const __m512 e = kp_vexp_for_sigmoid16(_mm512_sub_ps(_mm512_setzero_ps(), x));
-    return _mm512_div_ps(swish ? x : _mm512_set1_ps(1.0f), _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+    return _mm512_div_ps(swish ? x : _mm512_set1_ps(1.0f), kp_sigmoid_denominator16(x));
 }
 
 // kp_vflush: a value whose exponent bits are zero keeps only its sign bit.

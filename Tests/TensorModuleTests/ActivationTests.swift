@@ -161,7 +161,7 @@ struct ActivationTests {
         }
     }
 
-    /// The limits of sigmoid and swish (whose e^−x is clamped, see `VectorMath.expForSigmoid`): sigmoid(+inf) = 1,
+    /// The limits of sigmoid and swish (whose e^−x is clamped, see `VectorMath.sigmoidDenominator`): sigmoid(+inf) = 1,
     /// sigmoid(−inf) = 0, NaN stays NaN, and values far out stay within 4e-39 of the exact ones.
     @Test func sigmoidSwishLimits() throws {
         let x = Tensor(shape: [9], scalars: [.infinity, -.infinity, .nan, -200, -88.5, -87.5, 87.5, 200, 30])
