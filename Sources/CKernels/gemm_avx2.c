@@ -57,9 +57,11 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
 
 // One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
 // stride ldc), all 6 rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. (Fewer rows go to tile_rv.)
+// First asks for `pf_steps` steps of k (one 64-byte line each) of a panel from `pf` into L2 (kp_gemm's prefetch).
 __attribute__((target("avx2,fma")))
 static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
-                 float *c, long ldc, int cols, int accumulate) {
+                 float *c, long ldc, int cols, int accumulate, const float *pf, long pf_steps) {
+    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -210,6 +212,8 @@ static const edge_fn edges[6][9] = {
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
+// The L2 cache of one core assumed by the prefetch in kp_gemm (Zen 4: 1 MiB).
+#define KP_L2_BYTES (1L << 20)
 
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     long k = 0;
@@ -236,14 +240,6 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
-            for (long t = b0; t < whole; t += TILE_ROWS) {
-                const float *const *a = bases + (t - b0);
-                for (long j = j0; j < jt; j++) {
-                    const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
-                    int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
-                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, cols, acc);
-                }
-            }
             if (jt < j1) {
                 const float *bv[1] = {d->packed_b + jt * k * KP_PANEL + kstart * KP_PANEL};
                 long cols = d->n - jt * KP_PANEL;
@@ -267,6 +263,31 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     long col0 = j0 * KP_PANEL + v0 * 8;
                     edges[R][V](bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + col0, d->ldc,
                                 cend - col0, acc);
+                }
+            }
+            // The B of the slice that comes next (this block's next slice, else the next block's first) is asked
+            // for into L2 while this one is computed, a share of its steps per tile: at batch 1 each weight is read
+            // from memory once per prediction, and only the first tile of a slice would otherwise wait for it.
+            long next = -1, nlen = 0;
+            if (s1 < d->nseg) {
+                next = kstart + klen;
+                for (long s = s1; s < d->nseg && (s == s1 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+            } else if (b1 < p1) {
+                next = 0;
+                for (long s = 0; s < d->nseg && (s == 0 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+            }
+            // Only where the tiles are enough to spread it over and both slices fit in L2 (else it evicts the B
+            // the remaining tiles still read: Winograd's 16-row products at batch 1 took 1.7× as long).
+            long ntiles = (whole - b0) / TILE_ROWS;
+            if (ntiles < 4 || 2 * (klen + nlen) * (jt - j0) * KP_PANEL * (long)sizeof(float) > KP_L2_BYTES) nlen = 0;
+            for (long t = b0; t < whole; t += TILE_ROWS) {
+                const float *const *a = bases + (t - b0);
+                long ti = (t - b0) / TILE_ROWS, e0 = nlen * ti / ntiles, e1 = nlen * (ti + 1) / ntiles;
+                for (long j = j0; j < jt; j++) {
+                    const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
+                    const float *pf = d->packed_b + j * k * KP_PANEL + (next < 0 ? 0 : next + e0) * KP_PANEL;
+                    int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
+                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, cols, acc, pf, e1 - e0);
                 }
             }
             kstart += klen;
