@@ -251,12 +251,13 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
-            // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)).
+            // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
+            // unless that is this one (a single slice).
             long next = -1, nlen = 0;
             if (s1 < d->nseg) {
                 next = kstart + klen;
                 for (long s = s1; s < d->nseg && (s == s1 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
-            } else if (b1 < p1) {
+            } else if (b1 < p1 && s0 > 0) {
                 next = 0;
                 for (long s = 0; s < d->nseg && (s == 0 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
             }
