@@ -57,9 +57,11 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
 
 // One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
 // stride ldc), all 6 rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. (Fewer rows go to tile_rv.)
+// First asks for `pf_steps` steps of k (one 64-byte line each) of a panel from `pf` into L2 (kp_gemm's prefetch).
 __attribute__((target("avx2,fma")))
 static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
-                 float *c, long ldc, int cols, int accumulate) {
+                 float *c, long ldc, int cols, int accumulate, const float *pf, long pf_steps) {
+    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -205,11 +207,22 @@ static const edge_fn edges[6][9] = {
 #define EDGE_VECTORS(R) ((R) == 1 ? 8 : 12 / (R))
 
 // K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
-// group). For each slice, every 6-row tile is applied to all the panels in turn, so the tile's A rows stay in L1
-// while the slice's B panels (KC × 16 floats each) stream from L2.
+// group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (GROUP_BYTES): every 6-row
+// tile is applied to the group's panels in turn, so the tile's A rows stay in L1 while the group's B panels (KC × 16
+// floats each) stay in L2 for all the tiles (a whole slice of B for a wide layer, 2048 columns, is 2 MiB: each tile
+// then streamed it from L3). Each output is the same chain of FMAs whatever the groups.
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
+// The L2 cache of one core assumed for the panel groups and the prefetch (Zen 4: 1 MiB).
+#define KP_L2_BYTES (1L << 20)
+#define GROUP_BYTES (KP_L2_BYTES / 4)
+
+// Panels per group for a slice of klen steps of k.
+static inline long group_panels(long klen) {
+    long g = GROUP_BYTES / (klen * KP_PANEL * (long)sizeof(float));
+    return g < 1 ? 1 : g;
+}
 
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     long k = 0;
@@ -218,6 +231,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time.
     long jt = j1 == panels && j1 > j0 && d->n - (j1 - 1) * KP_PANEL <= 8 ? j1 - 1 : j1;
+    long vend = 2 * j0 + (cend - j0 * KP_PANEL + 7) / 8;   // vectors of 8 columns end here (numbered from column 0)
     const float *bases[BLOCK_ROWS];
     long ow = p0 % d->out_w, q = p0 / d->out_w, oh = q % d->out_h, img = q / d->out_h;
     for (long b0 = p0; b0 < p1; b0 += BLOCK_ROWS) {
@@ -230,43 +244,76 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             }
         }
         long whole = b0 + (b1 - b0) / TILE_ROWS * TILE_ROWS;   // rows of whole 6-row tiles end here
+        long ntiles = (whole - b0) / TILE_ROWS;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
             long s1 = s0, klen = 0;
             do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
-            for (long t = b0; t < whole; t += TILE_ROWS) {
-                const float *const *a = bases + (t - b0);
-                for (long j = j0; j < jt; j++) {
-                    const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
-                    int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
-                    tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, cols, acc);
+            // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
+            // unless that is this one (a single slice).
+            long next = -1, nlen = 0;
+            if (s1 < d->nseg) {
+                next = kstart + klen;
+                for (long s = s1; s < d->nseg && (s == s1 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+            } else if (b1 < p1 && s0 > 0) {
+                next = 0;
+                for (long s = 0; s < d->nseg && (s == 0 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+            }
+            long G = group_panels(klen);
+            for (long g0 = j0; g0 < j1; g0 += G) {
+                long g1 = g0 + G < j1 ? g0 + G : j1, gt = g1 < jt ? g1 : jt;
+                if (gt < g1) {
+                    // The last panel, of 8 columns or fewer.
+                    const float *bv[1] = {d->packed_b + jt * k * KP_PANEL + kstart * KP_PANEL};
+                    long cols = d->n - jt * KP_PANEL;
+                    long t = b0;
+                    for (; t + 12 <= whole; t += 12)
+                        edge_12_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols,
+                                  acc);
+                    if (t < whole)
+                        edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
                 }
-            }
-            if (jt < j1) {
-                const float *bv[1] = {d->packed_b + jt * k * KP_PANEL + kstart * KP_PANEL};
-                long cols = d->n - jt * KP_PANEL;
-                long t = b0;
-                for (; t + 12 <= whole; t += 12)
-                    edge_12_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
-                if (t < whole)
-                    edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
-            }
-            if (whole < b1) {
-                // The last rows (fewer than 6): all their columns, up to EDGE_VECTORS(R) vectors at a time.
-                int R = (int)(b1 - whole);
-                long nv = (cend - j0 * KP_PANEL + 7) / 8, step = EDGE_VECTORS(R);
-                for (long v0 = 0; v0 < nv; v0 += step) {
-                    long V = nv - v0 < step ? nv - v0 : step;
-                    const float *bv[8];
-                    for (long v = 0; v < V; v++) {
-                        long u = 2 * j0 + v0 + v;   // the vector's number from column 0
-                        bv[v] = d->packed_b + (u / 2) * k * KP_PANEL + kstart * KP_PANEL + (u % 2) * 8;
+                if (whole < b1) {
+                    // The last rows (fewer than 6): the group's columns, up to EDGE_VECTORS(R) vectors at a time.
+                    int R = (int)(b1 - whole);
+                    long u1 = 2 * g1 < vend ? 2 * g1 : vend, step = EDGE_VECTORS(R);
+                    for (long u0 = 2 * g0; u0 < u1; u0 += step) {
+                        long V = u1 - u0 < step ? u1 - u0 : step;
+                        const float *bv[8];
+                        for (long v = 0; v < V; v++) {
+                            long u = u0 + v;   // the vector's number from column 0
+                            bv[v] = d->packed_b + (u / 2) * k * KP_PANEL + kstart * KP_PANEL + (u % 2) * 8;
+                        }
+                        long col0 = u0 * 8;
+                        edges[R][V](bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + col0, d->ldc,
+                                    cend - col0, acc);
                     }
-                    long col0 = j0 * KP_PANEL + v0 * 8;
-                    edges[R][V](bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + col0, d->ldc,
-                                cend - col0, acc);
+                }
+                // B that comes next (the slice's next group, else the next slice's first group) is asked for into
+                // L2 while this group's tiles run, a share of its steps per tile: at batch 1 each weight is read from
+                // memory once per prediction, and only the first tile of a group would otherwise wait for it. Only
+                // with enough tiles to spread it over (not Winograd's 16-row products at batch 1).
+                long pk = -1, plen = 0, pg0 = 0, pg1 = 0;
+                if (g1 < j1) {
+                    pk = kstart; plen = klen; pg0 = g1; pg1 = g1 + G < j1 ? g1 + G : j1;
+                } else if (next >= 0) {
+                    long nG = group_panels(nlen);
+                    pk = next; plen = nlen; pg0 = j0; pg1 = j0 + nG < j1 ? j0 + nG : j1;
+                }
+                if (ntiles < 4) plen = 0;
+                for (long t = b0; t < whole; t += TILE_ROWS) {
+                    const float *const *a = bases + (t - b0);
+                    long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 1) / ntiles;
+                    for (long j = g0; j < gt; j++) {
+                        const float *bp = d->packed_b + j * k * KP_PANEL + kstart * KP_PANEL;
+                        long pj = pg0 + (j - g0);
+                        const float *pf = d->packed_b + pj * k * KP_PANEL + (pk < 0 ? 0 : pk + e0) * KP_PANEL;
+                        int cols = (int)(d->n - j * KP_PANEL < KP_PANEL ? d->n - j * KP_PANEL : KP_PANEL);
+                        tile(a, so, sl, ns, bp, d->c + t * d->ldc + j * KP_PANEL, d->ldc, cols, acc, pf,
+                             pj < pg1 ? e1 - e0 : 0);
+                    }
                 }
             }
             kstart += klen;

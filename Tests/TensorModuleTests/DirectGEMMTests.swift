@@ -407,6 +407,61 @@ struct DirectGEMMTests {
         }
         #expect(checked > 0)
     }
+
+    /// kp_gemm with its prefetch of the next K slice (taken where a block has at least 4 whole tiles) and the edge
+    /// rows computed before a slice's tiles, against each row computed alone (one row: the 1-row edge kernel, no tiles,
+    /// no prefetch), bit for bit: several K slices (k = 1100: 256 · 4 + 76), one and several 288-row blocks (the
+    /// prefetch of the next block's first slice), rows past the last whole tile, a last panel of 8 columns, both the
+    /// column split (m ≤ 1024) and the row split (m > 1024), and a convolution's geometry (a 3 × 3 window over
+    /// 37 channels, segments of 111 floats).
+    @Test("products with the next-slice prefetch equal the rows computed alone", arguments: [
+        (49, 1100, 136), (361, 600, 40), (611, 1100, 72), (1100, 520, 24),
+    ])
+    func prefetchedSlices(m: Int, k: Int, n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(m * 31 + n))
+        let w = (0..<(k * n)).map { _ in rng.uniform() }
+        let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+        let matrix = DirectGEMM.Geometry.matrix(rows: m, k: k, lda: k)
+        var geometries = [(matrix, m * k, b)]
+        if m == 49 {
+            // 7 × 7 outputs of a 3 × 3 window over a 9 × 9 × 37 input: k = 333.
+            let kc = 3 * 3 * 37
+            let wc = (0..<(kc * n)).map { _ in rng.uniform() }
+            let bc = wc.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: kc, n: n, ldb: n) }
+            let conv = DirectGEMM.Geometry(outH: 7, outW: 7, imageStride: 81 * 37, rowStride: 9 * 37, colStride: 37,
+                                           segmentOffsets: [0, 9 * 37, 18 * 37], segmentLengths: [111, 111, 111])
+            geometries.append((conv, 81 * 37, bc))
+        }
+        for (geometry, extent, packed) in geometries {
+            let a = (0..<extent).map { _ in rng.uniform() }
+            var c = [Float](repeating: .nan, count: m * n), rows = c, byRows = c
+            a.withUnsafeBufferPointer { a in
+                c.withUnsafeMutableBufferPointer { c in
+                    DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: packed, c: c.baseAddress!,
+                                        ldc: n) { _, _ in }
+                }
+                rows.withUnsafeMutableBufferPointer { c in
+                    DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: packed, c: c.baseAddress!,
+                                        ldc: n, splitColumns: false) { _, _ in }
+                }
+                byRows.withUnsafeMutableBufferPointer { c in
+                    for i in 0..<m {
+                        // Row i alone: the same geometry with its row bases moved to row i's.
+                        var g = geometry
+                        let (ow, q) = (i % g.outW, i / g.outW)
+                        let base = (q / g.outH) * g.imageStride + (q % g.outH) * g.rowStride + ow * g.colStride
+                        g.outH = 1
+                        g.outW = 1
+                        DirectGEMM.multiply(a: a.baseAddress! + base, geometry: g, m: 1, b: packed,
+                                            c: c.baseAddress! + i * n, ldc: n) { _, _ in }
+                    }
+                }
+            }
+            #expect(differingBits(c, byRows) == 0, "m \(m), k \(packed.k), n \(n): split as chosen vs rows alone")
+            #expect(differingBits(rows, byRows) == 0, "m \(m), k \(packed.k), n \(n): rows split vs rows alone")
+            #expect(!byRows.contains { $0.isNaN })
+        }
+    }
 }
 
 /// Positions where `a` and `b` differ bit for bit (a count, so a failure does not diff two million-element arrays).
