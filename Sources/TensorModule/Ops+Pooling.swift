@@ -147,32 +147,25 @@ extension Ops {
         }
     }
 
-    /// Channels per work item of ``globalPool(input:max:keptShape:)``: two 16-lane vectors.
-    static let globalPoolChannelBlock = 32
-
     /// Reduces every axis between the batch and the channels (mean or max).
     static func globalPool(input: Tensor, max: Bool, keptShape: [Int]?) -> Tensor {
         let batch = input.shape[0], channels = input.shape[input.rank - 1]
         let positions = product(input.shape.dropFirst().dropLast())
         let shape = keptShape ?? [batch, channels]
-        // Work items are (image, block of channels): at batch 1 the cores share an image's channels (each channel is
-        // still summed over the positions in order, so the split does not change a value).
-        let block = Swift.min(channels, globalPoolChannelBlock), blocks = Swift.max((channels + block - 1) / Swift.max(block, 1), 1)
         return Tensor.build(shape: shape, count: batch * channels) { out in
             input.scalars.withUnsafeBufferPointer { xb in
                 let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
-                Parallel.forEachChunk(count: batch * blocks, work: input.count) { range in
-                    for item in range {
-                        let n = item / blocks, c0 = (item % blocks) * block, width = Swift.min(block, channels - c0)
-                        let dst = o + n * channels + c0
-                        dst.update(repeating: max ? -.infinity : 0, count: width)
+                Parallel.forEachChunk(count: batch, work: input.count) { range in
+                    for n in range {
+                        let dst = o + n * channels
+                        dst.update(repeating: max ? -.infinity : 0, count: channels)
                         for p in 0..<positions {
-                            let src = x + (n * positions + p) * channels + c0
-                            if max { maxInPlace(dst, src, width) } else { addInPlace(dst, src, width) }
+                            let src = x + (n * positions + p) * channels
+                            if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
                         }
                         if !max {
                             let d = Float(positions)
-                            for c in 0..<width { dst[c] /= d }
+                            for c in 0..<channels { dst[c] /= d }
                         }
                     }
                 }
