@@ -3,7 +3,9 @@
 // compute each value with the same FMAs in the same order. See CKernels.h for the contract.
 #include "CKernels.h"
 
+#include <stdatomic.h>
 #include <string.h>
+#include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define KP_X86 1
@@ -207,20 +209,32 @@ static const edge_fn edges[6][9] = {
 #define EDGE_VECTORS(R) ((R) == 1 ? 8 : 12 / (R))
 
 // K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
-// group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (GROUP_BYTES): every 6-row
+// group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (group_panels): every 6-row
 // tile is applied to the group's panels in turn, so the tile's A rows stay in L1 while the group's B panels (KC × 16
 // floats each) stay in L2 for all the tiles (a whole slice of B for a wide layer, 2048 columns, is 2 MiB: each tile
 // then streamed it from L3). Each output is the same chain of FMAs whatever the groups.
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
-// The L2 cache of one core assumed for the panel groups and the prefetch (Zen 4: 1 MiB).
-#define KP_L2_BYTES (1L << 20)
-#define GROUP_BYTES (KP_L2_BYTES / 4)
+// One core's L2 cache for the panel groups and the prefetch: what the C library reports (sysconf's
+// _SC_LEVEL2_CACHE_SIZE, from CPUID on x86 Linux), else 1 MiB (Zen 4). Read once; the groups change only the order of
+// independent outputs, never a value.
+static long l2_bytes(void) {
+    static _Atomic long cached;
+    long v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (v > 0) return v;
+    v = 1L << 20;
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+    long reported = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    if (reported >= (64L << 10) && reported <= (64L << 20)) v = reported;
+#endif
+    atomic_store_explicit(&cached, v, memory_order_relaxed);
+    return v;
+}
 
-// Panels per group for a slice of klen steps of k.
+// Panels per group for a slice of klen steps of k: the group's B within a quarter of L2.
 static inline long group_panels(long klen) {
-    long g = GROUP_BYTES / (klen * KP_PANEL * (long)sizeof(float));
+    long g = (l2_bytes() / 4) / (klen * KP_PANEL * (long)sizeof(float));
     return g < 1 ? 1 : g;
 }
 
