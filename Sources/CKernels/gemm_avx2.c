@@ -238,6 +238,15 @@ static inline long group_panels(long klen) {
     return g < 1 ? 1 : g;
 }
 
+// The K slice that starts at segment s0: its segments end at the returned index and hold *klen steps of k (at most KC,
+// or one longer segment alone).
+static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
+    long s1 = s0, len = 0;
+    do { len += d->seg_len[s1]; s1++; } while (s1 < d->nseg && len + d->seg_len[s1] <= KC);
+    *klen = len;
+    return s1;
+}
+
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     long k = 0;
     for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
@@ -261,8 +270,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         long ntiles = (whole - b0) / TILE_ROWS;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
-            long s1 = s0, klen = 0;
-            do { klen += d->seg_len[s1]; s1++; } while (s1 < d->nseg && klen + d->seg_len[s1] <= KC);
+            long klen, s1 = slice_end(d, s0, &klen);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
             // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
@@ -270,10 +278,10 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             long next = -1, nlen = 0;
             if (s1 < d->nseg) {
                 next = kstart + klen;
-                for (long s = s1; s < d->nseg && (s == s1 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+                slice_end(d, s1, &nlen);
             } else if (b1 < p1 && s0 > 0) {
                 next = 0;
-                for (long s = 0; s < d->nseg && (s == 0 || nlen + d->seg_len[s] <= KC); s++) nlen += d->seg_len[s];
+                slice_end(d, 0, &nlen);
             }
             long G = group_panels(klen);
             for (long g0 = j0; g0 < j1; g0 += G) {

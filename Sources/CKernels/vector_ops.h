@@ -1,6 +1,7 @@
 // Vector helpers shared by CKernels' AVX2 files (private to the target): each computes exactly what the named
 // TensorModule Swift code computes, operation for operation (a fused multiply-add only where the Swift code has
-// `addingProduct`), so results are identical bit for bit. Include only from files compiled with `#pragma STDC FP_CONTRACT OFF`, inside their x86 section.
+// `addingProduct`), so results are identical bit for bit. Include only from files compiled with
+// `#pragma STDC FP_CONTRACT OFF`, inside their x86 section.
 #ifndef KERASPORT_CKERNELS_VECTOR_OPS_H
 #define KERASPORT_CKERNELS_VECTOR_OPS_H
 
