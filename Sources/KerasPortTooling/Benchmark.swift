@@ -109,7 +109,11 @@ package struct Benchmark {
         return graph.nodes.contains { node in node.layer is Embedding && node.calls.contains { $0.inputs.contains { $0.layer == name } } }
     }
 
-    /// 2 × multiply-adds of the top-level Dense and convolution layers for one batch.
+    /// 2 × multiply-adds of the top-level Dense and convolution layers for one batch: each output element of a Dense
+    /// or convolution costs its kernel's receptive field (grouped: one group's input channels), each depthwise output
+    /// element its kernel window, a separable layer both its depthwise and its pointwise part, and a transposed
+    /// convolution scatters every input element over its whole kernel (outputs cropped by its padding included).
+    /// Layers inside nested models and every other layer are left out.
     static func flopCount(_ model: CompiledModel, batch: Int) -> Double? {
         var total = 0.0
         for (n, c) in model.analysis.order {
@@ -117,24 +121,36 @@ package struct Benchmark {
             let id = GraphAnalysis.CallID(node: n, call: c)
             guard let out = model.analysis.outputShapes[id]?.first else { continue }
             let outElems = Double(out.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
+            let inElems = (model.analysis.inputShapes[id]?.first ?? nil)
+                .map { Double($0.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch) }
+            /// The product of the first `count` sizes of weight `w`'s shape, when it has `rank` axes.
+            func kernel(_ w: Int, rank: Int, first count: Int) -> Double? {
+                guard let k = model.weightShape(node: n, weight: w), k.count == rank else { return nil }
+                return Double(k.prefix(count).reduce(1, *))
+            }
+            let macs: Double?
             switch node.layer {
             case is Dense:
-                guard let k = model.weightShape(node: n, weight: 0)?.first else { continue }
-                total += 2 * outElems * Double(k)
-            case is Conv2D:
-                guard let k = model.weightShape(node: n, weight: 0), k.count == 4 else { continue }
-                total += 2 * outElems * Double(k[0] * k[1] * k[2])
-            case is Conv1D:
-                guard let k = model.weightShape(node: n, weight: 0), k.count == 3 else { continue }
-                total += 2 * outElems * Double(k[0] * k[1])
-            case is Conv2DTranspose:
-                guard let k = model.weightShape(node: n, weight: 0), k.count == 4,
-                      let inShape = model.analysis.inputShapes[id]?.first ?? nil else { continue }
-                let inElems = Double(inShape.dropFirst().compactMap { $0 }.reduce(1, *)) * Double(batch)
-                total += 2 * inElems * Double(k[0] * k[1] * k[2])
-            default:
-                continue
+                macs = model.weightShape(node: n, weight: 0)?.first.map { outElems * Double($0) }
+            case is Conv1D: macs = kernel(0, rank: 3, first: 2).map { outElems * $0 }
+            case is Conv2D: macs = kernel(0, rank: 4, first: 3).map { outElems * $0 }
+            case is Conv3D: macs = kernel(0, rank: 5, first: 4).map { outElems * $0 }
+            case is DepthwiseConv1D: macs = kernel(0, rank: 3, first: 1).map { outElems * $0 }
+            case is DepthwiseConv2D: macs = kernel(0, rank: 4, first: 2).map { outElems * $0 }
+            case is SeparableConv1D, is SeparableConv2D:
+                // depthwise [k…, in, multiplier] then pointwise [1…, in · multiplier, filters]
+                let rank = node.layer is SeparableConv1D ? 3 : 4
+                guard let window = kernel(0, rank: rank, first: rank - 2),
+                      let p = model.weightShape(node: n, weight: 1), p.count == rank, let filters = p.last, filters > 0
+                else { macs = nil; break }
+                let mid = Double(p[rank - 2])   // in · multiplier: the depthwise output's channels
+                macs = outElems / Double(filters) * mid * window + outElems * mid
+            case is Conv1DTranspose: macs = inElems.flatMap { i in kernel(0, rank: 3, first: 2).map { i * $0 } }
+            case is Conv2DTranspose: macs = inElems.flatMap { i in kernel(0, rank: 4, first: 3).map { i * $0 } }
+            case is Conv3DTranspose: macs = inElems.flatMap { i in kernel(0, rank: 5, first: 4).map { i * $0 } }
+            default: macs = nil
             }
+            if let macs { total += 2 * macs }
         }
         return total > 0 ? total : nil
     }
