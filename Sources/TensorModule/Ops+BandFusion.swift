@@ -173,6 +173,14 @@ extension Ops {
                                 for r in oh..<oh1 {
                                     let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
                                         ?? output + (n * rows.output + r) * cols.output * c
+                                    if let rowPass = depthwisePass.rowPass {
+                                        // The output pass on each group of pixels as the kernel stores it (the same values).
+                                        kp_depthwise_row_pass(image, height, w, c, kernel, rows.kernel, cols.kernel,
+                                                              r, cols.output, rows.stride, cols.stride,
+                                                              rows.padBefore + top, cols.padBefore, rows.dilation,
+                                                              cols.dilation, rowPass.pointer, o)
+                                        continue
+                                    }
                                     kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
                                                      cols.output, rows.stride, cols.stride, rows.padBefore + top,
                                                      cols.padBefore, rows.dilation, cols.dilation, o)

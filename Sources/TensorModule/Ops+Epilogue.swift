@@ -1,4 +1,9 @@
 internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
@@ -98,6 +103,10 @@ extension Ops {
     struct PreparedPass {
         let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
         let fused: FusedEpilogue?
+        /// The pass as the depthwise row kernel runs it on each group of output pixels it has just stored
+        /// (`kp_depthwise_row_pass`), when ``Ops/depthwiseRowPass`` holds and the pass is a fused program without
+        /// a residual add.
+        let rowPass: RowPass?
 
         init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
             (self.bias, self.activation, self.columns) = (bias, activation, columns)
@@ -105,6 +114,7 @@ extension Ops {
             let any = bias != nil || activation != .linear || !self.postOps.isEmpty
             fused = any && fusedEpilogues && activation.isElementwise
                 ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
+            rowPass = depthwiseRowPass ? fused?.rowPass() : nil
         }
 
         /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
@@ -116,6 +126,47 @@ extension Ops {
                          firstRow: firstRow, parallel: false)
             }
         }
+    }
+
+    /// Whether a depthwise convolution's output pass (bias, activation, a following BatchNormalization and ReLU /
+    /// ReLU6 / swish with their flushes) runs inside the row kernel on each group of output pixels as soon as it is
+    /// stored, instead of a second pass over the stored row: true unless the environment sets `KERASPORT_DEPTHWISE_ROW_PASS=0` (for
+    /// comparisons; tests bind it to `false` to compare the two, which give the same values).
+    @TaskLocal package static var depthwiseRowPass: Bool = {
+        guard let v = getenv("KERASPORT_DEPTHWISE_ROW_PASS") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// A fused program in the form `kp_depthwise_row_pass` takes (``FusedEpilogue/rowPass()``), with copies of its
+    /// operands. Immutable once made; shared by the threads of one convolution.
+    final class RowPass: @unchecked Sendable {
+        private let storage: UnsafeMutablePointer<Float>
+        private let pass: UnsafeMutablePointer<kp_row_pass>
+
+        init(program: Int32, wide: Bool, bias: [Float]?, scale: [Float]?, shift: [Float]?) {
+            let operands = [bias, scale, shift]
+            let total = operands.reduce(0) { $0 + ($1?.count ?? 0) }
+            storage = .allocate(capacity: max(total, 1))
+            var next = storage
+            func place(_ values: [Float]?) -> UnsafePointer<Float>? {
+                guard let values else { return nil }
+                let p = next
+                values.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: values.count) }
+                next += values.count
+                return UnsafePointer(p)
+            }
+            let (b, sc, sh) = (place(bias), place(scale), place(shift))
+            pass = .allocate(capacity: 1)
+            pass.initialize(to: kp_row_pass(program: program, wide: wide ? 1 : 0, bias: b, scale: sc, shift: sh))
+        }
+
+        deinit {
+            storage.deallocate()
+            pass.deallocate()
+        }
+
+        /// The pass for `kp_depthwise_row_pass` (valid while this object lives).
+        var pointer: UnsafePointer<kp_row_pass> { UnsafePointer(pass) }
     }
 
     /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a
@@ -183,6 +234,13 @@ extension Ops {
             self.program = program
             wide = Ops.wideTranscendentals
                 && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
+        }
+
+        /// The program for the depthwise row kernel, or `nil` when it has a residual add (whose operand rows the
+        /// kernel does not track).
+        func rowPass() -> RowPass? {
+            guard residual == nil else { return nil }
+            return RowPass(program: program, wide: wide, bias: bias, scale: scale, shift: shift)
         }
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole
