@@ -181,7 +181,7 @@ extension Ops {
                 let image = input + n * rows.input * cols.input * channels
                 let outLine = output + line * cols.output * outChannels
                 if direct {
-                    kp_depthwise_row_pass(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
+                    kp_depthwise_row_pass(image, rows.input, cols.input, channels, channels, kernel, rows.kernel, cols.kernel,
                                           oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
                                           rows.dilation, cols.dilation, rowPass, outLine)
                     finished(line, outLine, rowPass != nil)

@@ -167,6 +167,27 @@ extension Ops {
 
         /// The pass for `kp_depthwise_row_pass` (valid while this object lives).
         var pointer: UnsafePointer<kp_row_pass> { UnsafePointer(pass) }
+
+        /// The pass for channels from `c0` on (a channel range of the output): its operands from their value `c0`.
+        func shifted(by c0: Int) -> kp_row_pass {
+            var p = pass.pointee
+            (p.bias, p.scale, p.shift) = (p.bias.map { $0 + c0 }, p.scale.map { $0 + c0 }, p.shift.map { $0 + c0 })
+            return p
+        }
+
+        /// Channels `c0 ..< c0 + count` of `pixels` pixels of `stride` values at `out` (out points at pixel 0's
+        /// channel 0) through the program, pixel by pixel: the values of the pass over whole rows.
+        func run(_ out: UnsafeMutablePointer<Float>, pixels: Int, stride: Int, from c0: Int, count: Int) {
+            let p = shifted(by: c0)
+            for i in 0..<pixels {
+                let q = out + i * stride + c0
+                if p.wide != 0 {
+                    kp_epilogue_rows_avx512(p.program, q, 1, count, p.bias, p.scale, p.shift, nil, 0)
+                } else {
+                    kp_epilogue_rows(p.program, q, 1, count, p.bias, p.scale, p.shift, nil, 0)
+                }
+            }
+        }
     }
 
     /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a

@@ -135,3 +135,58 @@ struct DepthwiseRowPassTests {
         }
     }
 }
+
+/// A small image's expand → depthwise → project block at batch 1 split across cores by channels
+/// (``Ops/channelSplitBlock``: each core's range of expanded channels, whole 16-column panels, then their depthwise
+/// rows) against the row bands (`Ops.$channelSplit` bound to `false`) and the three stages one after the other, bit
+/// for bit: 7×7 and odd-sized images (a split the rows could not halve), strides 1 and 2, 3×3 and 5×5 kernels,
+/// channel counts that are not multiples of 16 (a last panel part full), passes with flush-sensitive
+/// BatchNormalization, ReLU6 and swish (16 lanes where there is AVX-512), a project stage with a residual Add.
+@Suite("Channel-split small blocks")
+struct ChannelSplitBlockTests {
+    @Test("channel split equals the row bands and the stages", arguments: [
+        // (h, w, cin, c, k, stride, cout)
+        (7, 7, 64, 384, 3, 1, 64),
+        (7, 7, 160, 960, 3, 1, 320),
+        (7, 9, 24, 270, 3, 1, 21),
+        (13, 11, 16, 136, 5, 2, 40),
+        (6, 7, 8, 411, 5, 1, 5),
+    ])
+    func channelSplit(_ k: (Int, Int, Int, Int, Int, Int, Int)) throws {
+        try #require(DirectGEMM.available, "the split needs the AVX2 kernels")
+        try #require(Parallel.coreCount > 1, "the split is for more than one core")
+        var rng = SeededRandom(seed: UInt64(k.0 * 1000 + k.3))
+        let x = rng.tensor([1, k.0, k.1, k.2])
+        #expect(k.0 * k.1 * k.3 * 4 <= Ops.bandBytes && k.0 * k.1 * k.3 * 4 >= Ops.bandFusionMinBytes,
+                "the case must take the split")
+        let pointwise = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, k.2, k.3])), bias: nil,
+                                                        activation: .linear))
+        let depthwise = try #require(Ops.DepthwiseStage(kernel: rng.tensor([k.4, k.4, k.3, 1], -2, 2), bias: nil,
+                                                         strides: (k.5, k.5), padding: .same, dilation: (1, 1),
+                                                         zeroPadding: ((0, 0), (0, 0)), activation: .linear))
+        let project = try #require(Ops.PointwiseStage(kernel: .packing(rng.tensor([1, 1, k.3, k.6])),
+                                                      bias: rng.tensor([k.6]), activation: .linear))
+        let outH = (k.0 + k.5 - 1) / k.5, outW = (k.1 + k.5 - 1) / k.5
+        let residual = rng.tensor([1, outH, outW, k.6])
+        let projectOps: [Ops.PostOp] = [.flushDenormals, .addTensor(residual), .flushDenormals]
+        let passes = DepthwiseRowPassTests.passes(k.3, &rng).filter { $0.1 == nil && $0.2 == .linear }
+        #expect(passes.count == 4)
+        for (i, (name, _, _, postOps)) in passes.enumerated() {
+            let expandOps = passes[(i + 1) % passes.count].3
+            let run = { (split: Bool, banded: Bool) throws -> Tensor in
+                try Ops.$channelSplit.withValue(split) {
+                    try Ops.$bandFusion.withValue(banded) {
+                        try Ops.pointwiseDepthwise(input: x, pointwise: pointwise, pointwisePostOps: expandOps,
+                                                   depthwise: depthwise, depthwisePostOps: postOps, project: project,
+                                                   projectPostOps: projectOps)
+                    }
+                }
+            }
+            let split = try run(true, true), bands = try run(false, true), stages = try run(false, false)
+            #expect(split.shape == [1, outH, outW, k.6])
+            #expect(bitwiseEqual(split, bands), "\(name): \(firstBitwiseDifference(split, bands))")
+            #expect(bitwiseEqual(split, stages), "\(name): \(firstBitwiseDifference(split, stages))")
+            #expect(split.scalars.contains { $0 != 0 }, "\(name): an all-zero output proves nothing")
+        }
+    }
+}
