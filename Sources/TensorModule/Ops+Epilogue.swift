@@ -129,7 +129,7 @@ extension Ops {
     }
 
     /// Whether a depthwise convolution's output pass (bias, activation, a following BatchNormalization and ReLU /
-    /// ReLU6 / swish with their flushes) runs inside the row kernel on each group of output pixels as soon as it is
+    /// ReLU6 with their flushes; not swish or sigmoid, see ``FusedEpilogue/rowPass()``) runs inside the row kernel on each group of output pixels as soon as it is
     /// stored, instead of a second pass over the stored row: true unless the environment sets `KERASPORT_DEPTHWISE_ROW_PASS=0` (for
     /// comparisons; tests bind it to `false` to compare the two, which give the same values).
     @TaskLocal package static var depthwiseRowPass: Bool = {
@@ -258,9 +258,10 @@ extension Ops {
         }
 
         /// The program for the depthwise row kernel, or `nil` when it has a residual add (whose operand rows the
-        /// kernel does not track).
+        /// kernel does not track) or runs on 16 lanes (swish, sigmoid: EfficientNetB0 at one thread showed no gain
+        /// from running them per pixel group, within the noise of a loaded machine, so they keep one pass per row).
         func rowPass() -> RowPass? {
-            guard residual == nil else { return nil }
+            guard residual == nil, !wide else { return nil }
             return RowPass(program: program, wide: wide, bias: bias, scale: scale, shift: shift)
         }
 

@@ -9,7 +9,8 @@ import _TestSupport
 /// interior groups, the one-pixel order (3×3 stride 2, and 256 channels, which crowd L1 sets), channel counts that
 /// are not multiples of 8 or 16, widths 1–3 and odd sizes at stride 2; passes with a bias, a BatchNormalization-like
 /// scale/shift whose products and sums are denormal (the flushes must happen), ReLU6 with values above 6, ReLU, and
-/// swish (the 16-lane program where the machine has AVX-512); in the plain depthwise convolution and in the
+/// swish (kept as a pass over the row where it runs on 16 lanes; the row kernel's where it does not); in the plain
+/// depthwise convolution and in the
 /// band-fused block (expand → depthwise → project, rows split across threads).
 @Suite("Depthwise row kernel with its output pass")
 struct DepthwiseRowPassTests {
@@ -141,7 +142,8 @@ struct DepthwiseRowPassTests {
 /// rows) against the row bands (`Ops.$channelSplit` bound to `false`) and the three stages one after the other, bit
 /// for bit: 7×7 and odd-sized images (a split the rows could not halve), strides 1 and 2, 3×3 and 5×5 kernels,
 /// channel counts that are not multiples of 16 (a last panel part full), passes with flush-sensitive
-/// BatchNormalization, ReLU6 and swish (16 lanes where there is AVX-512), a project stage with a residual Add.
+/// BatchNormalization, ReLU / ReLU6 and swish (where swish runs on 16 lanes the block keeps its row bands), a
+/// project stage with a residual Add.
 @Suite("Channel-split small blocks")
 struct ChannelSplitBlockTests {
     @Test("channel split equals the row bands and the stages", arguments: [
