@@ -65,12 +65,13 @@ enum DirectGEMM {
     /// Row tiles per core from which a product of at most 1,024 rows and many columns is split by rows, one chunk of
     /// whole tiles per core (each core then streams all of B once, runs the epilogue on its own rows while they are in
     /// its cache, and the next layer's row split finds them there), rather than by columns (each core half of B, all of
-    /// A, the epilogue a second parallel pass). tools/xcep_bench/split.c, two threads, a cold B per call, medians of
-    /// 150 alternating calls, rows / columns: 361×728×728 (Xception's middle flow at batch 1) 0.78, 361×728×1024
-    /// 0.93, 784 rows (28×28) × 128–512 0.86–0.94, 196 rows 0.93–0.95, but 100×1024×1536 1.04, 100×1536×2048 1.03
-    /// and 49×512×2048 1.03 (8 tiles per core or fewer: there each core's half of B is the larger saving). Xception's
-    /// middle-flow layer in isolation (tools/xcep_bench/mid.c, depthwise → product → BN+ReLU, 24 layers with their own
-    /// B): 1.86–2.04 ms against 1.96–2.12 ms per layer over four runs (4–5 % less).
+    /// A, the epilogue a second parallel pass). tools/xcep_bench/split.c, two threads, a cold B per call, 150–200
+    /// alternating calls, rows / columns by the minimum: 361×728×728 (Xception's middle flow at batch 1) 0.91–0.98,
+    /// 361×728×1024 0.94–0.95, 784 rows (28×28) × 128–512 0.92–1.00, 196 rows 0.90–1.00, but 100×1024×1536 1.02,
+    /// 100×1536×2048 1.05 and 49×512×2048 1.07–1.38 (8 tiles per core or fewer: there each core's half of B is the
+    /// larger saving); the medians swung with the machine's load (361×728×728: 0.78 in one run, 1.01–1.30 in three
+    /// others). Xception's middle-flow layer in isolation (tools/xcep_bench/mid.c, depthwise → product → BN+ReLU, 24
+    /// layers with their own B, per-layer minimums): 2.8–5.6 % less per layer in seven of seven runs.
     static let rowSplitMinTilesPerCore = 16
 
     /// Rows a worker computes before running the caller's epilogue on them: their output (about 128 KiB) is still
