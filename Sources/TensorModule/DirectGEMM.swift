@@ -67,7 +67,7 @@ enum DirectGEMM {
     /// its cache, and the next layer's row split finds them there), rather than by columns (each core half of B, all of
     /// A, the epilogue a second parallel pass). tools/xcep_bench/split.c, two threads, a cold B per call, 150–200
     /// alternating calls, rows / columns by the minimum: 361×728×728 (Xception's middle flow at batch 1) 0.91–0.98,
-    /// 361×728×1024 0.94–0.95, 784 rows (28×28) × 128–512 0.92–1.00, 196 rows 0.90–1.00, but 100×1024×1536 1.02,
+    /// 361×728×1024 0.94–0.95, 784 rows (28×28) × 32–512 0.82–1.00, 196 rows 0.84–1.00, but 100×1024×1536 1.02–1.04,
     /// 100×1536×2048 1.05 and 49×512×2048 1.07–1.38 (8 tiles per core or fewer: there each core's half of B is the
     /// larger saving); the medians swung with the machine's load (361×728×728: 0.78 in one run, 1.01–1.30 in three
     /// others). Xception's middle-flow layer in isolation (tools/xcep_bench/mid.c, depthwise → product → BN+ReLU, 24
