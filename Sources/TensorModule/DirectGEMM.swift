@@ -62,6 +62,18 @@ enum DirectGEMM {
         }
     }
 
+    /// Row tiles per core from which a product of at most 1,024 rows and many columns is split by rows, one chunk of
+    /// whole tiles per core (each core then streams all of B once, runs the epilogue on its own rows while they are in
+    /// its cache, and the next layer's row split finds them there), rather than by columns (each core half of B, all of
+    /// A, the epilogue a second parallel pass). tools/xcep_bench/split.c, two threads, a cold B per call, 150–200
+    /// alternating calls, rows / columns by the minimum: 361×728×728 (Xception's middle flow at batch 1) 0.91–0.98,
+    /// 361×728×1024 0.94–0.95, 784 rows (28×28) × 32–512 0.82–1.00, 196 rows 0.84–1.00, but 100×1024×1536 1.02–1.04,
+    /// 100×1536×2048 1.05 and 49×512×2048 1.07–1.38 (8 tiles per core or fewer: there each core's half of B is the
+    /// larger saving); the medians swung with the machine's load (361×728×728: 0.78 in one run, 1.01–1.30 in three
+    /// others). Xception's middle-flow layer in isolation (tools/xcep_bench/mid.c, depthwise → product → BN+ReLU, 24
+    /// layers with their own B, per-layer minimums): 2.8–5.6 % less per layer in seven of seven runs.
+    static let rowSplitMinTilesPerCore = 16
+
     /// Rows a worker computes before running the caller's epilogue on them: their output (about 128 KiB) is still
     /// in that core's cache.
     static func pieceRows(n: Int) -> Int {
@@ -121,9 +133,10 @@ enum DirectGEMM {
     /// true it is called on the worker threads, at once for disjoint ranges (the epilogue must then not split its
     /// own work across cores); otherwise once, on the calling thread, for all rows.
     ///
-    /// Few rows and many columns (a Dense layer on a batch): the cores split the columns, so each streams half of
-    /// `B` once, and the epilogue follows on the calling thread. Many rows (a convolution): the cores split the
-    /// rows, and each runs the epilogue on its pieces as it finishes them. `splitColumns` false always takes the rows
+    /// Few rows (under ``rowSplitMinTilesPerCore`` tiles per core) and many columns (a Dense layer on a batch): the
+    /// cores split the columns, so each streams half of `B` once, and the epilogue follows on the calling thread.
+    /// More rows (a convolution): the cores split the rows (up to 1,024 rows one chunk per core), and each runs the
+    /// epilogue on its pieces as it finishes them. `splitColumns` false always takes the rows
     /// path (a caller that already runs one such product per core: there the column split would only make the thread
     /// sweep the rows once per chunk of columns). Either way each value is the same.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
@@ -140,7 +153,9 @@ enum DirectGEMM {
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
                                     c: c, ldc: ldc)
-            if splitColumns, !b.transposed, m <= 1024, panels >= 2 * Parallel.coreCount {
+            let tiles = (m + 5) / 6
+            let wide = splitColumns && !b.transposed && m <= 1024 && panels >= 2 * Parallel.coreCount
+            if wide, tiles < rowSplitMinTilesPerCore * Parallel.coreCount {
                 // One chunk of panels per core: every chunk reads all of A's rows (and works out their bases), so
                 // finer chunks multiplied that traffic (MobileNetV2 batch 1, two cores: 8 chunks → 2 took kp_gemm's
                 // own share of the profile from 7.6 % to 1.9 %).
@@ -152,11 +167,12 @@ enum DirectGEMM {
                 finished(0..<m, false)
                 return
             }
-            let tiles = (m + 5) / 6
             let piece = pieceRows(n: b.n)
             // Rows in 4 chunks per core, taken as threads become free (a core slowed down by the system or a
-            // virtual machine's host does less of the work).
-            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18, chunksPerCore: 4) { t in
+            // virtual machine's host does less of the work); a product of at most 1,024 rows in one chunk per core
+            // (each chunk streams all of B once).
+            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18,
+                                  chunksPerCore: wide ? 1 : 4) { t in
                 var d = desc
                 let p1 = min(m, t.upperBound * 6)
                 var r = t.lowerBound * 6

@@ -22,6 +22,13 @@ extension Ops {
     /// 0.96–1.04, within the noise.
     static let separableBandMaxKernelFloats = 1 << 16
 
+    /// Chunks of consecutive bands per core (taken as threads become free): a thread's next band then reads the two
+    /// input rows its windows share with the band before from its own L2, where with one band per chunk the next band
+    /// was mostly the other core's. Xception's 147×147×128→128 layer in isolation (tools/xcep_bench/band.c, 2 threads,
+    /// 50 bands): CPU time summed over the threads, median of 30 alternating runs, 10.6 ms with one band per chunk,
+    /// 10.1 ms with chunks of 3 bands, 9.9 ms with 6 (this setting) and 9.8 ms with one chunk per core.
+    static let separableBandChunksPerCore = 4
+
     /// The number of bands for the band-fused path (a multiple of the core count, so the cores get equal shares), or
     /// `nil` for the unfused one.
     static func separableBandCount(lines: Int, lineFloats: Int, packedFloats: Int) -> Int? {
@@ -81,8 +88,8 @@ extension Ops {
         }
     }
 
-    /// The `bands` bands of output lines (`[lines·b / bands, lines·(b+1) / bands)`), one work item each across the
-    /// cores: the band's
+    /// The `bands` bands of output lines (`[lines·b / bands, lines·(b+1) / bands)`), in runs of consecutive bands across
+    /// the cores (``separableBandChunksPerCore``): the band's
     /// depthwise rows (`kp_depthwise_row`) into the thread's scratch buffer, then `output` rows = scratch ·
     /// `pointwise` (``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` on this thread: a loop nested in the
     /// band loop runs on its thread), then `finished(rows pointer, row count, first row in the whole output)`.
@@ -94,7 +101,7 @@ extension Ops {
         let imageFloats = rows.input * cols.input * channels
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
-        Parallel.forEachChunk(count: bands, work: work, chunksPerCore: bands) { range in
+        Parallel.forEachChunk(count: bands, work: work, chunksPerCore: separableBandChunksPerCore) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
             }

@@ -411,11 +411,14 @@ struct DirectGEMMTests {
     /// kp_gemm with its prefetch of the next K slice (taken where a block has at least 4 whole tiles) and the edge
     /// rows computed before a slice's tiles, against each row computed alone (one row: the 1-row edge kernel, no tiles,
     /// no prefetch), bit for bit: several K slices (k = 1100: 256 · 4 + 76), one and several 288-row blocks (the
-    /// prefetch of the next block's first slice), rows past the last whole tile, a last panel of 8 columns, both the
-    /// column split (m ≤ 1024) and the row split (m > 1024), and a convolution's geometry (a 3 × 3 window over
-    /// 37 channels, segments of 111 floats).
+    /// prefetch of the next block's first slice), rows past the last whole tile, a last panel of 8 columns, the
+    /// column split (m ≤ 1024, fewer than `rowSplitMinTilesPerCore` tiles per core: m = 49, and 186 rows on two
+    /// cores), the row split in one chunk per core (m ≤ 1024 with more tiles: 192 rows, Xception's 361 rows with
+    /// K = 728 in three slices, 611) and in four (m > 1024, or few panels), and a convolution's geometry (a 3 × 3
+    /// window over 37 channels, segments of 111 floats).
     @Test("products with the next-slice prefetch equal the rows computed alone", arguments: [
-        (49, 1100, 136), (361, 600, 40), (611, 1100, 72), (1100, 520, 24),
+        (49, 1100, 136), (361, 600, 40), (611, 1100, 72), (1100, 520, 24), (186, 64, 72), (192, 64, 72),
+        (361, 728, 104),
     ])
     func prefetchedSlices(m: Int, k: Int, n: Int) throws {
         var rng = SeededRandom(seed: UInt64(m * 31 + n))

@@ -179,6 +179,16 @@ void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channe
                            long kh, long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top,
                            long pad_left, long dil_h, long dil_w, const kp_row_pass *pass, float *out);
 
+/// One output row `oh` of a max pooling on one NHWC image [in_h, in_w, channels] (maxpool_avx2.c): out[ow, c] is the
+/// maximum, from −FLT_MAX, over the window's taps in row-major order by `x > m ? x : m` (NaN taps skipped, the first of
+/// equal values kept), as TensorModule's Swift loop computes it. The window starts at row oh·stride_h − pad_top and
+/// column ow·stride_w − pad_left; `zeros_*` rows / columns of zeros lie around the image as values (a folded
+/// ZeroPadding2D, counted in pad_top / pad_left): taps on them count as +0, taps beyond them are skipped. Requires
+/// kp_simd_available().
+void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, long kh, long kw, long stride_h,
+                     long stride_w, long pad_top, long pad_left, long zeros_top, long zeros_bottom, long zeros_left,
+                     long zeros_right, long oh, long out_w, float *out);
+
 /// The calling thread's scratch buffer of at least `floats` floats (64-byte aligned; scratch.c): the same buffer on
 /// every call from this thread while it is large enough, else a new, larger one (the old one is freed, its contents
 /// lost). Freed when the thread exits. NULL when the allocation fails. One user at a time per thread: only a band
