@@ -16,12 +16,6 @@
 // which the hardware prefetchers follow less well than a one-pixel order). 3×3 kernels with column stride 2 keep
 // the one-pixel order (`one_pixel_row`), and so do 3×3 kernels over channel counts whose groups crowd L1 sets
 // (`crowds_l1`).
-//
-// kp_depthwise_row_pass also runs the layer's output pass (bias, BatchNormalization, ReLU6, … : one program of
-// kp_epilogue_rows) on each group of pixels right after the group is stored, while it is in L1, instead of a second
-// pass over the whole row; the one-pixel order passes its row at the end. Applying the steps to the sums in
-// registers before the store was tried: the steps inlined at every store of every tile variant made row_3s1 1.8×
-// larger in MobileNetV2's one-thread profile (7.8 → 14.1 %) for 4.2 % saved, a net loss.
 #include "CKernels.h"
 
 #pragma STDC FP_CONTRACT OFF
@@ -116,30 +110,16 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
     }
 }
 
-/// `pixels` output pixels at `o` (all C channels) through the output pass `pass` (NULL: none), with the program's
-/// own loop (kp_epilogue_rows, or its 16-lane form when `pass->wide`): called on each group of pixels just after the
-/// group is stored, while its values are in L1.
-static void pass_pixels(float *o, long pixels, long C, long CN, const kp_row_pass *pass) {
-    if (!pass || pixels <= 0) return;
-    // Pixels whose CN channels are not contiguous (a channel range of wider pixels) one at a time.
-    const long rows = CN == C ? pixels : 1;
-    for (long p = 0; p < pixels; p += rows) {
-        float *q = o + p * C;
-        if (pass->wide) kp_epilogue_rows_avx512(pass->program, q, rows, CN, pass->bias, pass->scale, pass->shift, NULL, 0);
-        else kp_epilogue_rows(pass->program, q, rows, CN, pass->bias, pass->scale, pass->shift, NULL, 0);
-    }
-}
-
 /// The P output pixels from `ow` on, all channel blocks (the last one masked when C is not a multiple of 8).
 #define TILES(P, KW, SW, DW, CLIP)                                                                                   \
     do {                                                                                                            \
         const long col0 = ow * sw - pad_left;                                                                       \
         const float *x0 = image + col0 * C;                                                                         \
         long c = 0;                                                                                                 \
-        for (; c + 8 <= CN; c += 8)                                                                                 \
+        for (; c + 8 <= C; c += 8)                                                                                  \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c, P, KW,  \
                  SW, DW, 0, CLIP);                                                                                  \
-        if (c < CN)                                                                                                 \
+        if (c < C)                                                                                                  \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c, P, KW,  \
                  SW, DW, 1, CLIP);                                                                                  \
     } while (0)
@@ -150,17 +130,16 @@ static void pass_pixels(float *o, long pixels, long C, long CN, const kp_row_pas
         prefetch_ahead(ahead, ahead_rows, in_w, C, ow * sw - pad_left, (NP) * sw);                                  \
         if (ow >= lo && ow + (NP) <= hi) TILES(NP, KW, SW, DW, 0);                                                  \
         else TILES(NP, KW, SW, DW, 1);                                                                              \
-        pass_pixels(out + ow * C, (NP), C, CN, pass);                                                               \
         ow += (NP);                                                                                                 \
     } while (0)
 
 /// A whole output row: P pixels at a time, then the rest 8, 4, 2 and 1 at a time (those smaller than P). P ≤ 10:
 /// the KW weights, P sums, an input vector and a product fit the 16 ymm registers.
 #define ROW(NAME, P, KW, SW, DW)                                                                                     \
-    AVX2ONLY static void NAME(const float *image, long in_w, long C, long CN, const float *kernel, long kw, long i0, \
+    AVX2ONLY static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
                               long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \
-                              long dw, const float *ahead, long ahead_rows, const kp_row_pass *pass, float *out) {  \
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(CN % 8)),                                  \
+                              long dw, const float *ahead, long ahead_rows, float *out) {                           \
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C % 8)),                                   \
                                                 _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));                         \
         long ow = 0;                                                                                                \
         while (ow + (P) <= out_w) GROUP(P, KW, SW, DW);                                                             \
@@ -182,7 +161,7 @@ ROW(row_any, 8, 0, 0, 0)
 /// outputs of 1–5 MB, not in cache) the grouped order was slower for 3×3 stride 2 (block_1: 0.40 against 0.35 ms)
 /// although 1.15× faster on cached data.
 AVX2ONLY
-static void one_pixel_row(const float *image, long in_h, long in_w, long channels, long CN, const float *kernel, long kh,
+static void one_pixel_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
                           long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,
                           long dil_h, long dil_w, float *out) {
     const long C = channels;
@@ -198,7 +177,7 @@ static void one_pixel_row(const float *image, long in_h, long in_w, long channel
         while (j1 > j0 && left + (j1 - 1) * dil_w >= in_w) j1--;
         float *o = out + ow * C;
         long c = 0;
-        for (; c + 32 <= CN; c += 32) {
+        for (; c + 32 <= C; c += 32) {
             __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
             for (long i = i0; i < i1; i++) {
                 const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
@@ -216,7 +195,7 @@ static void one_pixel_row(const float *image, long in_h, long in_w, long channel
             _mm256_storeu_ps(o + c + 16, a2);
             _mm256_storeu_ps(o + c + 24, a3);
         }
-        for (; c + 8 <= CN; c += 8) {
+        for (; c + 8 <= C; c += 8) {
             __m256 a0 = _mm256_setzero_ps();
             for (long i = i0; i < i1; i++) {
                 const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
@@ -228,7 +207,7 @@ static void one_pixel_row(const float *image, long in_h, long in_w, long channel
             }
             _mm256_storeu_ps(o + c, a0);
         }
-        for (; c < CN; c++) {
+        for (; c < C; c++) {
             float a = 0.0f;
             for (long i = i0; i < i1; i++) {
                 const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
@@ -259,15 +238,14 @@ static int crowds_l1(long C, long in_w, long cols, long rows) {
 }
 
 AVX2ONLY
-void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channels, long stride, const float *kernel,
-                           long kh, long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top,
-                           long pad_left, long dil_h, long dil_w, const kp_row_pass *pass, float *out) {
-    const long C = stride, CN = channels;
-    if (out_w <= 0 || CN <= 0 || C < CN) return;
+void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
+                      long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
+                      long dil_w, float *out) {
+    const long C = channels;
+    if (out_w <= 0 || C <= 0) return;
     if (kw == 3 && stride_w == 2) {
-        one_pixel_row(image, in_h, in_w, C, CN, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
+        one_pixel_row(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
                       dil_h, dil_w, out);
-        pass_pixels(out, out_w, C, CN, pass);
         return;
     }
     // Kernel rows inside the image for this output row.
@@ -282,8 +260,8 @@ void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channe
     if (lo > out_w) lo = out_w;
     if (hi > out_w) hi = out_w;
     if (hi < lo) hi = lo;
-    void (*row)(const float *, long, long, long, const float *, long, long, long, long, long, long, long, long, long,
-                long, long, const float *, long, const kp_row_pass *, float *) = row_any;
+    void (*row)(const float *, long, long, const float *, long, long, long, long, long, long, long, long, long,
+                long, long, const float *, long, float *) = row_any;
     long group = 8;  // pixels per group of `row`
     if (dil_w == 1 && (stride_w == 1 || stride_w == 2)) {
         if (kw == 3) row = row_3s1, group = 10;  // stride 2: one_pixel_row above
@@ -292,9 +270,8 @@ void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channe
     }
     const long span = (group - 1) * stride_w + (kw - 1) * dil_w + 1;  // the image columns a group reads
     if (kw == 3 && crowds_l1(C, in_w, span < in_w ? span : in_w, i1 - i0)) {
-        one_pixel_row(image, in_h, in_w, C, CN, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
+        one_pixel_row(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
                       dil_h, dil_w, out);
-        pass_pixels(out, out_w, C, CN, pass);
         return;
     }
     // The image rows the next output row reads first (the stride_h rows after this row's window): prefetched into
@@ -303,15 +280,8 @@ void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channe
     if (first < 0) { rows += first; first = 0; }
     if (first + rows > in_h) rows = in_h - first;
     if (rows < 0) rows = 0;
-    row(image, in_w, C, CN, kernel, kw, i0, i1, top, out_w, lo, hi, stride_w, pad_left, dil_h, dil_w,
-        image + first * in_w * C, rows, pass, out);
-}
-
-void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
-                      long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
-                      long dil_w, float *out) {
-    kp_depthwise_row_pass(image, in_h, in_w, channels, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w,
-                          pad_top, pad_left, dil_h, dil_w, NULL, out);
+    row(image, in_w, C, kernel, kw, i0, i1, top, out_w, lo, hi, stride_w, pad_left, dil_h, dil_w,
+        image + first * in_w * C, rows, out);
 }
 
 #else
@@ -321,14 +291,6 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
                       long dil_w, float *out) {
     (void)image; (void)in_h; (void)in_w; (void)channels; (void)kernel; (void)kh; (void)kw; (void)oh; (void)out_w;
     (void)stride_h; (void)stride_w; (void)pad_top; (void)pad_left; (void)dil_h; (void)dil_w; (void)out;
-}
-
-void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channels, long stride, const float *kernel,
-                           long kh, long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top,
-                           long pad_left, long dil_h, long dil_w, const kp_row_pass *pass, float *out) {
-    (void)pass; (void)stride;
-    kp_depthwise_row(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,
-                     dil_h, dil_w, out);
 }
 
 #endif

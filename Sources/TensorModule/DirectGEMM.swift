@@ -90,44 +90,6 @@ enum DirectGEMM {
         }
     }
 
-    /// The segments of `g` as the panel kernel takes them: long ones cut to at most 256 floats (its K-blocking works
-    /// on whole segments; a transposed kernel takes them whole).
-    private static func kernelSegments(_ g: Geometry, _ b: Ops.PackedKernel) -> (offsets: [Int], lengths: [Int]) {
-        var offsets: [Int] = [], lengths: [Int] = []
-        for (offset, length) in zip(g.segmentOffsets, g.segmentLengths) {
-            if b.transposed || length <= 256 {
-                offsets.append(offset)
-                lengths.append(length)
-            } else {
-                for start in stride(from: 0, to: length, by: 256) {
-                    offsets.append(offset + start)
-                    lengths.append(min(256, length - start))
-                }
-            }
-        }
-        return (offsets, lengths)
-    }
-
-    /// Columns `16·panels.lowerBound ..< min(n, 16·panels.upperBound)` of `C[m × n] = A · B`, all `m` rows, on the
-    /// calling thread (a caller that splits a product's columns across cores itself). The values of ``multiply(a:geometry:m:b:c:ldc:splitColumns:finished:)``:
-    /// each value's sum does not depend on which rows or panels are computed together. `b` must not be transposed.
-    static func multiplyPanels(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
-                               c: UnsafeMutablePointer<Float>, ldc: Int, panels: Range<Int>) {
-        guard m > 0, b.n > 0, !panels.isEmpty else { return }
-        precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0
-                     && !b.transposed, "DirectGEMM: geometry does not match the packed kernel")
-        let (offsets, lengths) = kernelSegments(g, b)
-        offsets.withUnsafeBufferPointer { offsets in
-            lengths.withUnsafeBufferPointer { lengths in
-                var desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
-                                        row_stride: g.rowStride, col_stride: g.colStride,
-                                        seg_off: offsets.baseAddress, seg_len: lengths.baseAddress,
-                                        nseg: offsets.count, packed_b: b.pointer, n: b.n, c: c, ldc: ldc)
-                kp_gemm(&desc, 0, m, panels.lowerBound, panels.upperBound)
-            }
-        }
-    }
-
     /// `C[m × n] = A · B` over the geometry; `finished(rows, concurrent)` is called with each range of rows once all
     /// its columns are computed, so the caller can run its epilogue while they are in cache. With `concurrent`
     /// true it is called on the worker threads, at once for disjoint ranges (the epilogue must then not split its
@@ -145,7 +107,19 @@ enum DirectGEMM {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
-        let (offsets, lengths) = kernelSegments(g, b)
+        // The panel kernel's K-blocking works on whole segments: cut long ones to at most 256 floats.
+        var offsets: [Int] = [], lengths: [Int] = []
+        for (offset, length) in zip(g.segmentOffsets, g.segmentLengths) {
+            if b.transposed || length <= 256 {
+                offsets.append(offset)
+                lengths.append(length)
+            } else {
+                for start in stride(from: 0, to: length, by: 256) {
+                    offsets.append(offset + start)
+                    lengths.append(min(256, length - start))
+                }
+            }
+        }
         let panels = (b.n + 15) / 16
         offsets.withUnsafeBufferPointer { offsets in
           lengths.withUnsafeBufferPointer { lengths in

@@ -147,21 +147,6 @@ extension Ops {
         }
         let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
-        if batch == 1, rows.output < 4 * Parallel.coreCount, Parallel.coreCount > 1, channelSplit,
-           h * w * c * MemoryLayout<Float>.stride <= bandBytes,
-           let pointwise, !pointwise.packed.transposed, let expandRow = expandPass?.rowPass,
-           let dwRow = depthwisePass.rowPass, let project, let projectPass {
-            return Tensor.build(shape: shape, count: count) { out in
-                input.scalars.withUnsafeBufferPointer { xs in
-                    k.scalars.withUnsafeBufferPointer { ks in
-                        channelSplitBlock(x: xs.baseAddress!, h: h, w: w, cin: cin, c: c, expand: pointwise.packed,
-                                          expandPass: expandRow, kernel: ks.baseAddress!, rows: rows, cols: cols,
-                                          depthwisePass: dwRow, project: project.packed, projectPass: projectPass,
-                                          work: gemmWork + dwWork, output: out.baseAddress!)
-                    }
-                }
-            }
-        }
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in
@@ -188,14 +173,6 @@ extension Ops {
                                 for r in oh..<oh1 {
                                     let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
                                         ?? output + (n * rows.output + r) * cols.output * c
-                                    if let rowPass = depthwisePass.rowPass {
-                                        // The output pass on each group of pixels as the kernel stores it (the same values).
-                                        kp_depthwise_row_pass(image, height, w, c, c, kernel, rows.kernel,
-                                                              cols.kernel, r, cols.output, rows.stride, cols.stride,
-                                                              rows.padBefore + top, cols.padBefore, rows.dilation,
-                                                              cols.dilation, rowPass.pointer, o)
-                                        continue
-                                    }
                                     kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
                                                      cols.output, rows.stride, cols.stride, rows.padBefore + top,
                                                      cols.padBefore, rows.dilation, cols.dilation, o)
@@ -250,57 +227,6 @@ extension Ops {
                     }
                 }
             }
-        }
-    }
-}
-
-extension Ops {
-    /// Whether a small image's inverted-residual block at batch 1 (fewer output rows than 4 per core, an expanded
-    /// tensor within ``bandBytes``: MobileNetV2's 7×7 blocks) splits its expand and depthwise stages across cores by
-    /// channels instead of by rows: true unless the environment sets
-    /// `KERASPORT_CHANNEL_SPLIT=0` (for comparisons; tests bind it to `false`).
-    @TaskLocal package static var channelSplit: Bool = {
-        guard let v = getenv("KERASPORT_CHANNEL_SPLIT") else { return true }
-        return String(cString: v) != "0"
-    }()
-
-    /// One image's expand → depthwise → project block, split by channels: each core computes its range of the
-    /// expanded channels (whole 16-column panels of the expand kernel) for every pixel, with their output pass,
-    /// then the depthwise rows of those channels with theirs; then the project product over all pixels (split by
-    /// its own rule) and its pass. On a 7×7 image, rows split 3 / 4 across two cores with the second core's band
-    /// recomputing the expanded row above it: one core did 5 of 7 expanded rows and 4 of 7 depthwise and project
-    /// rows. Split by channels, the first two stages halve exactly and nothing is computed twice. The values are
-    /// those of the stages: each expanded value is the same GEMM sum (it does not depend on which panels are computed
-    /// together), the depthwise kernel's values do not depend on the channel range, and every pass works value by
-    /// value.
-    static func channelSplitBlock(x: UnsafePointer<Float>, h: Int, w: Int, cin: Int, c: Int, expand: PackedKernel,
-                                  expandPass: RowPass, kernel: UnsafePointer<Float>, rows: WindowAxis,
-                                  cols: WindowAxis, depthwisePass: RowPass, project: PackedKernel,
-                                  projectPass: PreparedPass, work: Int, output: UnsafeMutablePointer<Float>) {
-        let expanded = UnsafeMutablePointer<Float>.allocate(capacity: h * w * c)
-        let dw = UnsafeMutablePointer<Float>.allocate(capacity: rows.output * cols.output * c)
-        defer {
-            expanded.deallocate()
-            dw.deallocate()
-        }
-        Parallel.forEachChunk(count: (c + 15) / 16, work: work, chunksPerCore: 1) { panels in
-            let c0 = panels.lowerBound * 16, n = min(c, panels.upperBound * 16) - c0
-            DirectGEMM.multiplyPanels(a: x, geometry: .pointwise(rows: h * w, channels: cin), m: h * w, b: expand,
-                                      c: expanded, ldc: c, panels: panels)
-            expandPass.run(expanded, pixels: h * w, stride: c, from: c0, count: n)
-            var pass = depthwisePass.shifted(by: c0)
-            withUnsafePointer(to: &pass) { pass in
-                for r in 0..<rows.output {
-                    kp_depthwise_row_pass(expanded + c0, h, w, n, c, kernel + c0, rows.kernel, cols.kernel, r,
-                                          cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                          rows.dilation, cols.dilation, pass, dw + r * cols.output * c + c0)
-                }
-            }
-        }
-        let m = rows.output * cols.output
-        DirectGEMM.multiply(a: dw, geometry: .pointwise(rows: m, channels: c), m: m, b: project, c: output,
-                            ldc: project.n) { done, _ in
-            projectPass.run(output + done.lowerBound * project.n, rows: done.count, firstRow: done.lowerBound)
         }
     }
 }

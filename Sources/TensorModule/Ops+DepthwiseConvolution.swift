@@ -141,9 +141,8 @@ extension Ops {
                 kernel.scalars.withUnsafeBufferPointer { w in
                     depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                                   multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
-                                  rows: rows, cols: cols, output: out.baseAddress!,
-                                  rowPass: pass?.rowPass?.pointer) { line, o, passed in
-                        if !passed { pass?.run(o, rows: cols.output, firstRow: line * cols.output) }
+                                  rows: rows, cols: cols, output: out.baseAddress!) { line, o in
+                        pass?.run(o, rows: cols.output, firstRow: line * cols.output)
                     }
                 }
             }
@@ -160,16 +159,13 @@ extension Ops {
     }
 
     /// Computes the depthwise convolution one output row (`line`: flattened `(n, oh)`) per work item, vectorised
-    /// over channels, and calls `finished` with each row's index and first value once the row is complete, and
-    /// whether `rowPass` (an output pass, see ``PreparedPass/rowPass``) has been applied to it: by the AVX2 kernel,
-    /// on each group of pixels as it stores them (the portable loop does not apply it).
+    /// over channels, and calls `finished` with each row's index and first value once the row is complete.
     /// Every output value is `0 + x·w + …` over the taps inside the input in kernel-row-major order (the AVX2
     /// kernel keeps the sums in registers; the portable loop accumulates in the output row: the same values).
     static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,
                               kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis,
-                              output: UnsafeMutablePointer<Float>, rowPass: UnsafePointer<kp_row_pass>? = nil,
-                              finished: (_ line: Int, _ row: UnsafeMutablePointer<Float>, _ passed: Bool) -> Void
-                                  = { _, _, _ in }) {
+                              output: UnsafeMutablePointer<Float>,
+                              finished: (_ line: Int, _ row: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
         let outChannels = channels * dm
         let lines = batch * rows.output
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
@@ -181,10 +177,10 @@ extension Ops {
                 let image = input + n * rows.input * cols.input * channels
                 let outLine = output + line * cols.output * outChannels
                 if direct {
-                    kp_depthwise_row_pass(image, rows.input, cols.input, channels, channels, kernel, rows.kernel, cols.kernel,
-                                          oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                          rows.dilation, cols.dilation, rowPass, outLine)
-                    finished(line, outLine, rowPass != nil)
+                    kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
+                                     oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
+                                     rows.dilation, cols.dilation, outLine)
+                    finished(line, outLine)
                     continue
                 }
                 outLine.update(repeating: 0, count: cols.output * outChannels)
@@ -211,7 +207,7 @@ extension Ops {
                         }
                     }
                 }
-                finished(line, outLine, false)
+                finished(line, outLine)
             }
         }
     }

@@ -1,9 +1,4 @@
 internal import CKernels
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
@@ -103,10 +98,6 @@ extension Ops {
     struct PreparedPass {
         let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
         let fused: FusedEpilogue?
-        /// The pass as the depthwise row kernel runs it on each group of output pixels it has just stored
-        /// (`kp_depthwise_row_pass`), when ``Ops/depthwiseRowPass`` holds and the pass is a fused program without
-        /// a residual add.
-        let rowPass: RowPass?
 
         init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
             (self.bias, self.activation, self.columns) = (bias, activation, columns)
@@ -114,7 +105,6 @@ extension Ops {
             let any = bias != nil || activation != .linear || !self.postOps.isEmpty
             fused = any && fusedEpilogues && activation.isElementwise
                 ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
-            rowPass = depthwiseRowPass ? fused?.rowPass() : nil
         }
 
         /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
@@ -124,68 +114,6 @@ extension Ops {
             } else {
                 epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
                          firstRow: firstRow, parallel: false)
-            }
-        }
-    }
-
-    /// Whether a depthwise convolution's output pass (bias, activation, a following BatchNormalization and ReLU /
-    /// ReLU6 with their flushes; not swish or sigmoid, see ``FusedEpilogue/rowPass()``) runs inside the row kernel on each group of output pixels as soon as it is
-    /// stored, instead of a second pass over the stored row: true unless the environment sets `KERASPORT_DEPTHWISE_ROW_PASS=0` (for
-    /// comparisons; tests bind it to `false` to compare the two, which give the same values).
-    @TaskLocal package static var depthwiseRowPass: Bool = {
-        guard let v = getenv("KERASPORT_DEPTHWISE_ROW_PASS") else { return true }
-        return String(cString: v) != "0"
-    }()
-
-    /// A fused program in the form `kp_depthwise_row_pass` takes (``FusedEpilogue/rowPass()``), with copies of its
-    /// operands. Immutable once made; shared by the threads of one convolution.
-    final class RowPass: @unchecked Sendable {
-        private let storage: UnsafeMutablePointer<Float>
-        private let pass: UnsafeMutablePointer<kp_row_pass>
-
-        init(program: Int32, wide: Bool, bias: [Float]?, scale: [Float]?, shift: [Float]?) {
-            let operands = [bias, scale, shift]
-            let total = operands.reduce(0) { $0 + ($1?.count ?? 0) }
-            storage = .allocate(capacity: max(total, 1))
-            var next = storage
-            func place(_ values: [Float]?) -> UnsafePointer<Float>? {
-                guard let values else { return nil }
-                let p = next
-                values.withUnsafeBufferPointer { p.initialize(from: $0.baseAddress!, count: values.count) }
-                next += values.count
-                return UnsafePointer(p)
-            }
-            let (b, sc, sh) = (place(bias), place(scale), place(shift))
-            pass = .allocate(capacity: 1)
-            pass.initialize(to: kp_row_pass(program: program, wide: wide ? 1 : 0, bias: b, scale: sc, shift: sh))
-        }
-
-        deinit {
-            storage.deallocate()
-            pass.deallocate()
-        }
-
-        /// The pass for `kp_depthwise_row_pass` (valid while this object lives).
-        var pointer: UnsafePointer<kp_row_pass> { UnsafePointer(pass) }
-
-        /// The pass for channels from `c0` on (a channel range of the output): its operands from their value `c0`.
-        func shifted(by c0: Int) -> kp_row_pass {
-            var p = pass.pointee
-            (p.bias, p.scale, p.shift) = (p.bias.map { $0 + c0 }, p.scale.map { $0 + c0 }, p.shift.map { $0 + c0 })
-            return p
-        }
-
-        /// Channels `c0 ..< c0 + count` of `pixels` pixels of `stride` values at `out` (out points at pixel 0's
-        /// channel 0) through the program, pixel by pixel: the values of the pass over whole rows.
-        func run(_ out: UnsafeMutablePointer<Float>, pixels: Int, stride: Int, from c0: Int, count: Int) {
-            let p = shifted(by: c0)
-            for i in 0..<pixels {
-                let q = out + i * stride + c0
-                if p.wide != 0 {
-                    kp_epilogue_rows_avx512(p.program, q, 1, count, p.bias, p.scale, p.shift, nil, 0)
-                } else {
-                    kp_epilogue_rows(p.program, q, 1, count, p.bias, p.scale, p.shift, nil, 0)
-                }
             }
         }
     }
@@ -255,14 +183,6 @@ extension Ops {
             self.program = program
             wide = Ops.wideTranscendentals
                 && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
-        }
-
-        /// The program for the depthwise row kernel, or `nil` when it has a residual add (whose operand rows the
-        /// kernel does not track) or runs on 16 lanes (swish, sigmoid: EfficientNetB0 at one thread showed no gain
-        /// from running them per pixel group, within the noise of a loaded machine, so they keep one pass per row).
-        func rowPass() -> RowPass? {
-            guard residual == nil, !wide else { return nil }
-            return RowPass(program: program, wide: wide, bias: bias, scale: scale, shift: shift)
         }
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole

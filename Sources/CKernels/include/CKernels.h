@@ -162,22 +162,6 @@ void kp_swish_avx512(float *p, long count);
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out);
-/// An output pass for kp_depthwise_row_pass: the steps of `program` (kp_epilogue_plan; one without a residual add),
-/// run by kp_epilogue_rows, or by kp_epilogue_rows_avx512 when `wide`; bias, scale and shift hold one value per
-/// channel (NULL when the program has no such step).
-typedef struct {
-    int program;
-    int wide;
-    const float *bias, *scale, *shift;
-} kp_row_pass;
-/// kp_depthwise_row, with `pass` (NULL: none) run on each group of output pixels as soon as the group is stored,
-/// while it is in L1, instead of a second pass over the row: the values of kp_depthwise_row followed by the pass over
-/// the row, bit for bit (the program works value by value). `channels` of the `stride` ≥ channels floats per pixel
-/// of image, kernel and out (a channel range of wider tensors: each channel's values do not depend on the others);
-/// the pass's operands then start at the range's first channel.
-void kp_depthwise_row_pass(const float *image, long in_h, long in_w, long channels, long stride, const float *kernel,
-                           long kh, long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top,
-                           long pad_left, long dil_h, long dil_w, const kp_row_pass *pass, float *out);
 
 /// One output row `oh` of a max pooling on one NHWC image [in_h, in_w, channels] (maxpool_avx2.c): out[ow, c] is the
 /// maximum, from −FLT_MAX, over the window's taps in row-major order by `x > m ? x : m` (NaN taps skipped, the first of
