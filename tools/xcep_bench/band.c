@@ -8,21 +8,14 @@
 // build: clang -O2 -mavx2 -I Sources/CKernels/include tools/xcep_bench/band.c Sources/CKernels/*.c -lpthread -lm
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <immintrin.h>
 
-static double cpu(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 static double work_cpu; static int contiguous, outmode; static long cpu_ns;
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static float *buffer(size_t n, unsigned seed) {
-    float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64 + 64);
-    unsigned s = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) { s = s * 1664525u + 1013904223u; p[i] = ((float)(s >> 8) / (float)(1 << 24)) * 2.0f - 1.0f; }
-    return p;
-}
 static long H, CI, CO, LPB, BANDS, T;
 static float *x, *k, *packed, *out, *sc, *sh, *scr[8];
 static int prog, mode;

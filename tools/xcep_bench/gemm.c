@@ -2,18 +2,14 @@
 // usage: gemm [REPS]   build: clang -O2 -mavx2 -I Sources/CKernels/include tools/xcep_bench/gemm.c Sources/CKernels/*.c -lpthread -lm
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now(void) { struct timespec t; clock_gettime(getenv("CPUTIME") ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static float *buffer(size_t n, unsigned seed) {
-    float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64 + 64);
-    unsigned s = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) { s = s * 1664525u + 1013904223u; p[i] = ((float)(s >> 8) / (float)(1 << 24)) * 2.0f - 1.0f; }
-    return p;
-}
+// Wall time, or this thread's CPU time when CPUTIME is set.
+static double stamp(void) { struct timespec t; clock_gettime(getenv("CPUTIME") ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 static void pw(const char *name, long m, long k, long n, long j0, long j1, int reps) {
     float *a = buffer(m * k, 1), *b = buffer(k * n, 2), *c = buffer(m * n, 3);
     float *packed = aligned_alloc(64, kp_packed_b_count(k, n) * sizeof(float) + 64);
@@ -25,7 +21,7 @@ static void pw(const char *name, long m, long k, long n, long j0, long j1, int r
     if (j1 < 0) j1 = panels;
     long cols = (j1 * 16 < n ? j1 * 16 : n) - j0 * 16;
     double best = 1e30;
-    for (int r = 0; r < reps; r++) { double t0 = now(); kp_gemm(&d, 0, m, j0, j1); double t = now() - t0; if (t < best) best = t; }
+    for (int r = 0; r < reps; r++) { double t0 = stamp(); kp_gemm(&d, 0, m, j0, j1); double t = stamp() - t0; if (t < best) best = t; }
     printf("%-34s %8.3f ms %6.1f GFLOP/s\n", name, best * 1e3, 2.0 * m * k * cols / best * 1e-9);
     free(a); free(b); free(c); free(packed);
 }

@@ -3,12 +3,12 @@
 // the layer before. usage: maxpool H C REPS
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "bench_common.h"
 #include <float.h>
 #include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-static double cpu(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 __attribute__((target("avx2"))) static void rmw_row(const float *img, long H, long W, long C, long oh, long OW, float *out) {
     long h0 = oh * 2 - 0, h1 = h0 + 3; if (h1 > H) h1 = H;   // same padding 147→74: pad_top 0
     for (long ow = 0; ow < OW; ow++) {

@@ -9,18 +9,12 @@
 // Prints per-layer min (over reps) summed, and min chain time. usage: mid [REPS] [VARIANT DIGITS, e.g. 046]
 #define _GNU_SOURCE
 #include "CKernels.h"
+#include "bench_common.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
-static float *buffer(size_t n, unsigned seed) {
-    float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64 + 64);
-    unsigned s = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) { s = s * 1664525u + 1013904223u; p[i] = ((float)(s >> 8) / (float)(1 << 24)) * 2.0f - 1.0f; }
-    return p;
-}
 enum { H = 19, C = 728, N = 728, L = 24, M = H * H };
 static float *packed[L], *dwk[L], *sc, *sh, *act[2], *mid, *scr[2];
 static int prog;

@@ -1,0 +1,17 @@
+// Helpers shared by the tools/xcep_bench drivers: clocks and a seeded, 64-byte-aligned buffer of values in [-1, 1).
+#ifndef XCEP_BENCH_COMMON_H
+#define XCEP_BENCH_COMMON_H
+#include <stdlib.h>
+#include <time.h>
+
+static inline double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static inline double cpu(void) { struct timespec t; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+
+/// n floats (64-byte aligned, 64 spare bytes) filled from a linear congruential generator seeded by `seed`.
+static inline float *buffer(size_t n, unsigned seed) {
+    float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64 + 64);
+    unsigned s = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) { s = s * 1664525u + 1013904223u; p[i] = ((float)(s >> 8) / (float)(1 << 24)) * 2.0f - 1.0f; }
+    return p;
+}
+#endif
