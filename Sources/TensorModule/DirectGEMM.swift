@@ -24,6 +24,11 @@ enum DirectGEMM {
     /// The engine for operations started by the current task (tests bind it with `$engine.withValue`).
     @TaskLocal static var engine: Engine = .automatic
 
+    /// Whether the current task runs the AVX2 kernels beside the GEMM (depthwise, pooling, Winograd, band fusion, the
+    /// fused output passes, activations): they are ``available`` and the task is not bound to the `.blas` engine
+    /// (tests bind it to reach the portable paths, which give the same values).
+    static var kernelsEnabled: Bool { available && engine != .blas }
+
     /// Kernels of more floats than this (16 MiB) are not packed: a packed copy would double the memory of large
     /// models (a 400 MB Dense model would need 800 MB), and such large products are where OpenBLAS, which packs
     /// in small blocks as it goes, is efficient anyway.

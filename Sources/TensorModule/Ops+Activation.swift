@@ -155,7 +155,7 @@ extension Ops {
 
     /// Whether sigmoid and swish run on the AVX2 kernels (the same bits as the vector loop; a task bound to the
     /// `.blas` engine takes the loop, so tests can compare the two).
-    static var avx2Activations: Bool { DirectGEMM.available && DirectGEMM.engine != .blas }
+    static var avx2Activations: Bool { DirectGEMM.kernelsEnabled }
 
     /// An activation with 16-lane and 8-lane C kernels that compute `kernel`'s values bit for bit: the 16-lane one
     /// where ``wideTranscendentals`` holds, else the 8-lane one where ``avx2Activations`` does, else the vector loop.

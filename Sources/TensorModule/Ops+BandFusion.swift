@@ -105,7 +105,7 @@ extension Ops {
         let c = depthwise.kernel.shape[2]
         guard input.rank == 4, input.shape[3] == pointwise?.packed.k ?? c, pointwise.map({ $0.packed.n == c }) ?? true,
               project.map({ $0.packed.k == c }) ?? true, pointwise != nil || project != nil,
-              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              bandFusion, DirectGEMM.kernelsEnabled,
               !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
         else { return try stages() }
         let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
@@ -261,7 +261,7 @@ extension Ops {
         }
         guard input.rank == 4, scale.rank == 4, scale.shape[0] == input.shape[0], scale.shape[1] == 1,
               scale.shape[2] == 1, scale.shape[3] == input.shape[3], project.packed.k == input.shape[3],
-              bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas,
+              bandFusion, DirectGEMM.kernelsEnabled,
               input.count.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes
         else { return try stages() }
         let (batch, pixels, c, cout) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3], project.packed.n)

@@ -170,7 +170,7 @@ extension Ops {
         let lines = batch * rows.output
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
         // The AVX2 row kernel, unless the engine is forced to the portable path (`.blas`, for comparisons).
-        let direct = dm == 1 && DirectGEMM.available && DirectGEMM.engine != .blas
+        let direct = dm == 1 && DirectGEMM.kernelsEnabled
         Parallel.forEachChunk(count: lines, work: work) { range in
             for line in range {
                 let n = line / rows.output, oh = line % rows.output

@@ -121,7 +121,7 @@ extension Ops {
     /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a
     /// form there (the same values as step by step; a task bound to the `.blas` engine takes the step-by-step path,
     /// so tests can compare the two).
-    static var fusedEpilogues: Bool { DirectGEMM.available && DirectGEMM.engine != .blas }
+    static var fusedEpilogues: Bool { DirectGEMM.kernelsEnabled }
 
     /// An output pass (bias, the layer's activation, post-ops) as one of the fused programs of `kp_epilogue_rows`:
     /// every value goes through all the steps in registers, in one pass over the output, instead of one pass per step.

@@ -116,7 +116,7 @@ extension Ops {
                 let lines = batch * rows.output
                 // The AVX2 row kernel for max pooling (each window's maximum in registers; the same values), unless
                 // the engine is forced to the portable path (`.blas`, for comparisons).
-                let direct = max && DirectGEMM.available && DirectGEMM.engine != .blas
+                let direct = max && DirectGEMM.kernelsEnabled
                 Parallel.forEachChunk(count: lines, work: count * rows.kernel * cols.kernel) { range in
                     for line in range {
                         let n = line / rows.output, oh = line % rows.output

@@ -49,7 +49,7 @@ extension Ops {
                                       bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
                                       activation: Activation, postOps: [PostOp], bands: Int? = nil) -> Tensor? {
         let op = "separableConv2d"
-        guard bandFusion, DirectGEMM.available, DirectGEMM.engine != .blas, activation.isElementwise,
+        guard bandFusion, DirectGEMM.kernelsEnabled, activation.isElementwise,
               input.rank == 4, depthwiseKernel.rank == 4, padding != .causal,
               let packed = pointwiseKernel.packed else { return nil }
         let (batch, channels) = (input.shape[0], input.shape[3])

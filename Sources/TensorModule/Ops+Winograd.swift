@@ -54,7 +54,7 @@ package enum Winograd {
     /// bound 1e-4 + 1e-3·|keras| against 11 % for the direct path; ResNet50 8e-5, 19 % against 1 %), where F(2×2) adds
     /// little (SRGAN 1.7e-5, 14 %; ResNet50 5e-6, 1.2 %; VGG16 2.2e-7, 0.13 % against 0.12 %).
     static func choose(batch: Int, rows: WindowAxis, cols: WindowAxis, cin: Int, cout: Int) -> Int? {
-        guard DirectGEMM.available, DirectGEMM.engine != .blas else { return nil }
+        guard DirectGEMM.kernelsEnabled else { return nil }
         let forced = mode != .automatic ? mode : environmentMode
         switch forced {
         case .off: return nil
