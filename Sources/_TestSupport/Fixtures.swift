@@ -17,12 +17,35 @@ public enum TestFixtures {
     /// `Fixtures/<relative>` as a path string.
     public static func path(_ relative: String) -> String { url(relative).path }
 
-    /// A new empty temporary folder, unique to the caller.
+    /// A new empty temporary folder, unique to the caller, removed with everything in it when the test process
+    /// exits (kept when the environment sets `KERASPORT_KEEP_TEST_FILES=1`, for looking at a failure's files).
     public static func temporaryDirectory(_ label: String = "test") throws -> URL {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("keras-port-\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        TemporaryDirectories.shared.add(dir)
         return dir
+    }
+}
+
+/// The folders ``TestFixtures/temporaryDirectory(_:)`` made in this process, removed at exit: a test run leaves
+/// nothing behind in the temporary folder, whatever its tests did with them.
+private final class TemporaryDirectories: @unchecked Sendable {
+    static let shared = TemporaryDirectories()
+    private let lock = NSLock()
+    private var folders: [URL] = []
+
+    private init() {
+        atexit { TemporaryDirectories.shared.removeAll() }
+    }
+
+    func add(_ folder: URL) {
+        lock.withLock { folders.append(folder) }
+    }
+
+    private func removeAll() {
+        if let keep = getenv("KERASPORT_KEEP_TEST_FILES"), String(cString: keep) == "1" { return }
+        for folder in lock.withLock({ folders }) { try? FileManager.default.removeItem(at: folder) }
     }
 }
 
