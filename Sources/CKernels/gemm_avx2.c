@@ -191,9 +191,9 @@ typedef void (*edge_fn)(const float *const *, const long *, const long *, long, 
         const float *const *a, const long *so, const long *sl, long ns, const float *const *bv, float *c, long ldc, \
         long cols, int acc) { tile_rv(R, V, a, so, sl, ns, bv, c, ldc, cols, acc); }
 EDGE(1, 1) EDGE(1, 2) EDGE(1, 3) EDGE(1, 4) EDGE(1, 5) EDGE(1, 6) EDGE(1, 7) EDGE(1, 8)
-EDGE(2, 1) EDGE(2, 2) EDGE(2, 3) EDGE(2, 4) EDGE(2, 5) EDGE(2, 6)
-EDGE(3, 1) EDGE(3, 2) EDGE(3, 3) EDGE(3, 4)
-EDGE(4, 1) EDGE(4, 2) EDGE(4, 3)
+EDGE(2, 1) EDGE(2, 2) EDGE(2, 3) EDGE(2, 4)
+EDGE(3, 1) EDGE(3, 2) EDGE(3, 3)
+EDGE(4, 1) EDGE(4, 2)
 EDGE(5, 1) EDGE(5, 2)
 EDGE(6, 1) EDGE(12, 1)
 #undef EDGE
@@ -201,12 +201,16 @@ EDGE(6, 1) EDGE(12, 1)
 static const edge_fn edges[6][9] = {
     {0},
     {0, edge_1_1, edge_1_2, edge_1_3, edge_1_4, edge_1_5, edge_1_6, edge_1_7, edge_1_8},
-    {0, edge_2_1, edge_2_2, edge_2_3, edge_2_4, edge_2_5, edge_2_6},
-    {0, edge_3_1, edge_3_2, edge_3_3, edge_3_4},
-    {0, edge_4_1, edge_4_2, edge_4_3},
+    {0, edge_2_1, edge_2_2, edge_2_3, edge_2_4},
+    {0, edge_3_1, edge_3_2, edge_3_3},
+    {0, edge_4_1, edge_4_2},
     {0, edge_5_1, edge_5_2},
 };
-#define EDGE_VECTORS(R) ((R) == 1 ? 8 : 12 / (R))
+// At most 9 accumulators when R > 1: with 12 (2 × 6, 3 × 4, 4 × 3) the R broadcasts or V vectors of B that each
+// step of k also holds leave no free ymm register of the 16, and clang spilled an accumulator to the stack inside
+// the k loop (a store and a reload per step on that sum's FMA chain: ResNet50's 4-row edges, 7 % of a one-thread
+// batch-1 run, ran at about a third of the tile's speed). One row has no such pressure (each B vector is used once).
+#define EDGE_VECTORS(R) ((R) == 1 ? 8 : (R) == 2 ? 4 : (R) == 3 ? 3 : 2)
 
 // K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
 // group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (group_panels): every 6-row
