@@ -21,6 +21,11 @@ typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 
 #define INLINE static inline __attribute__((always_inline)) KP_TARGET
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 36")
+#endif
 
 // `n` (1…8) floats at p into a vector, zeros after them; p == NULL: all zeros.
 INLINE v8 load(const float *p, long n) {
@@ -90,7 +95,24 @@ INLINE void input_tiles(const float *x, long in_h, long in_w, long c, long pad_t
             }
         }
         float *dst = v + (t - t0) * tile_stride;
-        for (long cb = 0; cb < c; cb += 8) {
+        long cb = 0;
+        if (m == 2) {
+            // F(2×2): whole 8-channel blocks with the tile's 16 values in registers (the loops below unrolled, no
+            // run-time-indexed arrays, no partial loads); the same operations as the general loop after it.
+            for (; cb + 8 <= c; cb += 8) {
+                v8 d[16], r[16], u[16];
+                const v8 zero = {0, 0, 0, 0, 0, 0, 0, 0};
+                UNROLL
+                for (int e = 0; e < 16; e++) d[e] = src[e] ? *(const v8u *)(src[e] + cb) : zero;
+                UNROLL
+                for (int j = 0; j < 4; j++) bt2(d + j, 4, r + j, 4);
+                UNROLL
+                for (int i = 0; i < 4; i++) bt2(r + 4 * i, 1, u + 4 * i, 1);
+                UNROLL
+                for (int e = 0; e < 16; e++) *(v8u *)(dst + e * c + cb) = u[e];
+            }
+        }
+        for (; cb < c; cb += 8) {
             long n = c - cb < 8 ? c - cb : 8;
             v8 d[36], r[36], u[36];
             for (long e = 0; e < alpha * alpha; e++) d[e] = load(src[e] ? src[e] + cb : NULL, n);
@@ -120,7 +142,24 @@ INLINE void output_tiles(const float *mm, long cout, long m, long out_h, long ou
         long rows = out_h - th * m < m ? out_h - th * m : m, cols = out_w - tw * m < m ? out_w - tw * m : m;
         const float *src = mm + (t - t0) * tile_stride;
         float *base = y + ((img * out_h + th * m) * out_w + tw * m) * cout;
-        for (long cb = 0; cb < cout; cb += 8) {
+        long cb = 0;
+        if (m == 2 && rows == 2 && cols == 2) {
+            // F(2×2), a whole 2×2 output tile: whole 8-channel blocks in registers, as in input_tiles.
+            for (; cb + 8 <= cout; cb += 8) {
+                v8 d[16], r[8], o[4];
+                UNROLL
+                for (int e = 0; e < 16; e++) d[e] = *(const v8u *)(src + e * cout + cb);
+                UNROLL
+                for (int j = 0; j < 4; j++) at2(d + j, 4, r + j, 4);
+                UNROLL
+                for (int i = 0; i < 2; i++) at2(r + 4 * i, 1, o + 2 * i, 1);
+                *(v8u *)(base + cb) = o[0];
+                *(v8u *)(base + cout + cb) = o[1];
+                *(v8u *)(base + out_w * cout + cb) = o[2];
+                *(v8u *)(base + (out_w + 1) * cout + cb) = o[3];
+            }
+        }
+        for (; cb < cout; cb += 8) {
             long n = cout - cb < 8 ? cout - cb : 8;
             v8 d[36], r[24], o[16];
             for (long e = 0; e < alpha * alpha; e++) d[e] = load(src + e * cout + cb, n);
