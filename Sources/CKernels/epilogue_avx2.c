@@ -88,22 +88,23 @@ KP_INLINE __m256 steps(__m256 v, long j, const float *bias, const float *sc, con
     return v;
 }
 
-KP_INLINE void rows_of(float *p, long rows, long cols, long roff, const float *bias, const float *sc, const float *sh,
-                       const float *res, const int B, const int A0, const int F0, const int SS, const int A1,
-                       const int ADD, const int A2) {
+KP_INLINE void rows_of(float *p, const float *src, long rows, long cols, long roff, const float *bias, const float *sc,
+                       const float *sh, const float *res, const int B, const int A0, const int F0, const int SS,
+                       const int A1, const int ADD, const int A2) {
     const long body = cols & ~7L;
     for (long r = 0; r < rows; r++) {
         float *row = p + r * cols;
+        const float *in = src + r * cols;
         const float *rr = ADD ? res + roff + r * cols : NULL;
         for (long j = 0; j < body; j += 8)
-            _mm256_storeu_ps(row + j, steps(_mm256_loadu_ps(row + j), j, bias, sc, sh, ADD ? rr + j : NULL,
+            _mm256_storeu_ps(row + j, steps(_mm256_loadu_ps(in + j), j, bias, sc, sh, ADD ? rr + j : NULL,
                                             B, A0, F0, SS, A1, ADD, A2));
         if (body < cols) {
             // The last columns through the same vector code, from zero-padded copies of the values and operands
             // (every step works lane by lane, so the padding lanes do not touch the real ones).
             const long n = cols - body;
             float v[8] = {0}, b8[8] = {0}, s8[8] = {0}, t8[8] = {0}, r8[8] = {0};
-            memcpy(v, row + body, (size_t)n * sizeof(float));
+            memcpy(v, in + body, (size_t)n * sizeof(float));
             if (B) memcpy(b8, bias + body, (size_t)n * sizeof(float));
             if (SS) { memcpy(s8, sc + body, (size_t)n * sizeof(float)); memcpy(t8, sh + body, (size_t)n * sizeof(float)); }
             if (ADD) memcpy(r8, rr + body, (size_t)n * sizeof(float));
@@ -115,29 +116,30 @@ KP_INLINE void rows_of(float *p, long rows, long cols, long roff, const float *b
 
 // Each program as its own function (one inlined copy of the loop per program; separate frames keep the stack of
 // an unoptimised build small), named after its steps.
-#define EPILOGUE_ARGS float *p, long rows, long cols, const float *bias, const float *sc, const float *sh, \
-                      const float *res, long roff
+#define EPILOGUE_ARGS float *p, const float *src, long rows, long cols, const float *bias, const float *sc, \
+                      const float *sh, const float *res, long roff
 #define PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2) program_##B##_##A0##_##F0##_##SS##_##A1##_##ADD##_##A2
 #define PROGRAM_FUNCTION(B, A0, F0, SS, A1, ADD, A2)                                                         \
     KP_AVX2 __attribute__((noinline)) static void PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2)(EPILOGUE_ARGS) {  \
-        rows_of(p, rows, cols, roff, bias, sc, sh, res, B, A0, F0, SS, A1, ADD, A2);                          \
+        rows_of(p, src, rows, cols, roff, bias, sc, sh, res, B, A0, F0, SS, A1, ADD, A2);                     \
     }
 PROGRAMS(PROGRAM_FUNCTION)
 
 #define PROGRAM_POINTER(B, A0, F0, SS, A1, ADD, A2) PROGRAM_NAME(B, A0, F0, SS, A1, ADD, A2),
 static void (*const kernels[])(EPILOGUE_ARGS) = {PROGRAMS(PROGRAM_POINTER)};
 
-KP_AVX2 void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
-                              const float *sh, const float *res, long roff) {
+KP_AVX2 void kp_epilogue_rows(int program, float *p, const float *src, long rows, long cols, const float *bias,
+                              const float *sc, const float *sh, const float *res, long roff) {
     if (program < 0 || program >= PROGRAM_COUNT) return;
-    kernels[program](p, rows, cols, bias, sc, sh, res, roff);
+    kernels[program](p, src, rows, cols, bias, sc, sh, res, roff);
 }
 
 #else
 
-void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
-                      const float *sh, const float *res, long roff) {
-    (void)program; (void)p; (void)rows; (void)cols; (void)bias; (void)sc; (void)sh; (void)res; (void)roff;
+void kp_epilogue_rows(int program, float *p, const float *src, long rows, long cols, const float *bias,
+                      const float *sc, const float *sh, const float *res, long roff) {
+    (void)program; (void)p; (void)src; (void)rows; (void)cols; (void)bias; (void)sc; (void)sh; (void)res;
+    (void)roff;
 }
 
 #endif

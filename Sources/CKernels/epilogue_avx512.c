@@ -43,12 +43,12 @@ KP_INLINE512 __m512 flush_activate16(__m512 v, const int kind) {
 
 // Columns j…j+15 (the lanes in `m`) through a program; r points at the residual values. Lanes outside `m` load as
 // zeros (the 8-lane code's zero padding) and are not stored.
-KP_INLINE512 void steps16(float *row, long j, __mmask16 m, const float *bias, const float *sc, const float *sh,
+KP_INLINE512 void steps16(float *row, const float *in, long j, __mmask16 m, const float *bias, const float *sc, const float *sh,
                           const float *r, const int B, const int A0, const int F0, const int SS, const int A1,
                           const int ADD, const int A2) {
     // As epilogue_avx2.c's `steps`: the flush right before a ReLU / ReLU6 is done by flush_activate16.
     const int m1 = (F0 || SS) && merges16(A1), m2 = ADD && merges16(A2);
-    __m512 v = _mm512_maskz_loadu_ps(m, row + j);
+    __m512 v = _mm512_maskz_loadu_ps(m, in + j);
     if (B) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
     if (A0) v = activate16(v, A0);
     if (F0 && (SS || !m1)) v = kp_vflush16(v);
@@ -65,26 +65,27 @@ KP_INLINE512 void steps16(float *row, long j, __mmask16 m, const float *bias, co
     _mm512_mask_storeu_ps(row + j, m, v);
 }
 
-KP_INLINE512 void rows_of16(float *p, long rows, long cols, long roff, const float *bias, const float *sc,
-                            const float *sh, const float *res, const int B, const int A0, const int F0, const int SS,
-                            const int A1, const int ADD, const int A2) {
+KP_INLINE512 void rows_of16(float *p, const float *src, long rows, long cols, long roff, const float *bias,
+                            const float *sc, const float *sh, const float *res, const int B, const int A0,
+                            const int F0, const int SS, const int A1, const int ADD, const int A2) {
     const long body = cols & ~15L;
     const __mmask16 tail = (__mmask16)((1u << (cols - body)) - 1u);
     for (long r = 0; r < rows; r++) {
         float *row = p + r * cols;
+        const float *in = src + r * cols;
         const float *rr = ADD ? res + roff + r * cols : NULL;
         for (long j = 0; j < body; j += 16)
-            steps16(row, j, (__mmask16)0xFFFF, bias, sc, sh, rr, B, A0, F0, SS, A1, ADD, A2);
-        if (tail) steps16(row, body, tail, bias, sc, sh, rr, B, A0, F0, SS, A1, ADD, A2);
+            steps16(row, in, j, (__mmask16)0xFFFF, bias, sc, sh, rr, B, A0, F0, SS, A1, ADD, A2);
+        if (tail) steps16(row, in, body, tail, bias, sc, sh, rr, B, A0, F0, SS, A1, ADD, A2);
     }
 }
 
-#define EPILOGUE_ARGS float *p, long rows, long cols, const float *bias, const float *sc, const float *sh, \
-                      const float *res, long roff
+#define EPILOGUE_ARGS float *p, const float *src, long rows, long cols, const float *bias, const float *sc, \
+                      const float *sh, const float *res, long roff
 #define PROGRAM_NAME16(B, A0, F0, SS, A1, ADD, A2) program16_##B##_##A0##_##F0##_##SS##_##A1##_##ADD##_##A2
 #define PROGRAM_FUNCTION16(B, A0, F0, SS, A1, ADD, A2)                                                          \
     KP_AVX512 __attribute__((noinline)) static void PROGRAM_NAME16(B, A0, F0, SS, A1, ADD, A2)(EPILOGUE_ARGS) { \
-        rows_of16(p, rows, cols, roff, bias, sc, sh, res, B, A0, F0, SS, A1, ADD, A2);                           \
+        rows_of16(p, src, rows, cols, roff, bias, sc, sh, res, B, A0, F0, SS, A1, ADD, A2);                      \
     }
 PROGRAMS(PROGRAM_FUNCTION16)
 
@@ -92,10 +93,11 @@ PROGRAMS(PROGRAM_FUNCTION16)
 static void (*const kernels16[])(EPILOGUE_ARGS) = {PROGRAMS(PROGRAM_POINTER16)};
 #define PROGRAM_COUNT16 ((int)(sizeof kernels16 / sizeof kernels16[0]))
 
-KP_AVX512 void kp_epilogue_rows_avx512(int program, float *p, long rows, long cols, const float *bias,
-                                       const float *sc, const float *sh, const float *res, long roff) {
+KP_AVX512 void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols,
+                                       const float *bias, const float *sc, const float *sh, const float *res,
+                                       long roff) {
     if (program < 0 || program >= PROGRAM_COUNT16) return;
-    kernels16[program](p, rows, cols, bias, sc, sh, res, roff);
+    kernels16[program](p, src, rows, cols, bias, sc, sh, res, roff);
 }
 
 KP_INLINE512 void map16(float *p, long count, const int swish) {
@@ -113,9 +115,10 @@ KP_AVX512 void kp_swish_avx512(float *p, long count) { map16(p, count, 1); }
 #else
 
 int kp_avx512_available(void) { return 0; }
-void kp_epilogue_rows_avx512(int program, float *p, long rows, long cols, const float *bias, const float *sc,
-                             const float *sh, const float *res, long roff) {
-    (void)program; (void)p; (void)rows; (void)cols; (void)bias; (void)sc; (void)sh; (void)res; (void)roff;
+void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols, const float *bias,
+                             const float *sc, const float *sh, const float *res, long roff) {
+    (void)program; (void)p; (void)src; (void)rows; (void)cols; (void)bias; (void)sc; (void)sh; (void)res;
+    (void)roff;
 }
 void kp_sigmoid_avx512(float *p, long count) { (void)p; (void)count; }
 void kp_swish_avx512(float *p, long count) { (void)p; (void)count; }

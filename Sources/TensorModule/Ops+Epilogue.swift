@@ -187,8 +187,10 @@ extension Ops {
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole
         /// output, which the residual operand is laid out as), in blocks of about 16 KiB, split across cores for
-        /// large outputs when `parallel`.
-        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, columns: Int, firstRow: Int, parallel: Bool) {
+        /// large outputs when `parallel`. With `source`, the values are read there (the same rows, not overlapping
+        /// `out`) and written to `out`: the pass of a copy, with no copy made first.
+        func run(_ out: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>? = nil, rows: Int, columns: Int,
+                 firstRow: Int, parallel: Bool) {
             let residualScalars = residual?.scalars ?? []
             (bias ?? []).withUnsafeBufferPointer { b in
               (scale ?? []).withUnsafeBufferPointer { sc in
@@ -205,8 +207,8 @@ extension Ops {
                         var r = range.lowerBound
                         while r < range.upperBound {
                             let end = min(r + rowsPerBlock, range.upperBound)
-                            rowsKernel(program, out + r * columns, end - r, columns, bp, sp, tp, rp,
-                                       (firstRow + r) * columns)
+                            rowsKernel(program, out + r * columns, (source ?? UnsafePointer(out)) + r * columns,
+                                       end - r, columns, bp, sp, tp, rp, (firstRow + r) * columns)
                             r = end
                         }
                     }
@@ -218,7 +220,8 @@ extension Ops {
     }
 
     /// `postOps` applied to a copy of `input` (rows are its last axis, as in a Dense / convolution output), in one
-    /// pass over memory: each block of rows is copied while the steps run on it in cache. The result equals running
+    /// pass over memory: the fused program reads each block of rows from `input` and writes it to the result (steps
+    /// with no fused program: each block is copied, then the steps run on it in cache). The result equals running
     /// the steps' stand-alone kernels one after the other.
     /// - Throws: ``TensorError`` when a step does not fit the last axis.
     package static func applyingPostOps(_ postOps: [PostOp], to input: Tensor) throws(TensorError) -> Tensor {
@@ -268,13 +271,13 @@ extension Ops {
                                 applyAll(postOps, scratch, rows: 0..<(end - r), columns: columns, firstRow: r)
                             }
                             kp_stream_store(y + r * columns, scratch, n)
+                        } else if let fused {
+                            // Read from the input, written to the output: no copy first.
+                            fused.run(y + r * columns, from: x + r * columns, rows: end - r, columns: columns,
+                                      firstRow: r, parallel: false)
                         } else {
                             (y + r * columns).initialize(from: x + r * columns, count: n)
-                            if let fused {
-                                fused.run(y + r * columns, rows: end - r, columns: columns, firstRow: r, parallel: false)
-                            } else {
-                                applyAll(postOps, y, rows: r..<end, columns: columns, firstRow: 0)
-                            }
+                            applyAll(postOps, y, rows: r..<end, columns: columns, firstRow: 0)
                         }
                         r = end
                     }

@@ -137,12 +137,13 @@ enum { KP_EP_BIAS = 1, KP_EP_FLUSH, KP_EP_SCALE_SHIFT, KP_EP_RELU, KP_EP_RELU6, 
 /// then runs the steps one pass each). Programs have the form [bias] [activation] [flush] [scale/shift, flush]
 /// [activation, flush] [residual add, flush] [activation, flush], for the combinations Keras models produce.
 int kp_epilogue_plan(const int *kinds, int n);
-/// `rows` rows of `cols` contiguous floats at p in place, through the steps of `program` (kp_epilogue_plan) in one
-/// pass: the same values as running each step's own kernel over the rows in turn. Operands: bias, scale (sc) and
-/// shift (sh) have `cols` values (NULL when the program has no such step); value k of p pairs with value roff + k of
-/// the residual operand `res`. Requires kp_simd_available().
-void kp_epilogue_rows(int program, float *p, long rows, long cols, const float *bias, const float *sc,
-                      const float *sh, const float *res, long roff);
+/// `rows` rows of `cols` contiguous floats read at `src` and written at p (src == p: in place; otherwise the two
+/// must not overlap), through the steps of `program` (kp_epilogue_plan) in one pass: the same values as copying them
+/// and running each step's own kernel over the rows in turn. Operands: bias, scale (sc) and shift (sh) have `cols`
+/// values (NULL when the program has no such step); value k of p pairs with value roff + k of the residual operand
+/// `res`. Requires kp_simd_available().
+void kp_epilogue_rows(int program, float *p, const float *src, long rows, long cols, const float *bias,
+                      const float *sc, const float *sh, const float *res, long roff);
 /// GELU with the exact erf, 0.5·x·(1 + erf(x / √2)), in place (gelu.c): TensorModule's GELUErfKernel bit for bit.
 /// kp_gelu_erf requires kp_simd_available(); kp_gelu_erf_avx512 kp_avx512_available().
 void kp_gelu_erf(float *p, long count);
@@ -150,8 +151,8 @@ void kp_gelu_erf_avx512(float *p, long count);
 /// Whether the processor has AVX-512F (the 16-lane variants below may run): 0 elsewhere and off x86.
 int kp_avx512_available(void);
 /// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
-void kp_epilogue_rows_avx512(int program, float *p, long rows, long cols, const float *bias, const float *sc,
-                             const float *sh, const float *res, long roff);
+void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols, const float *bias,
+                             const float *sc, const float *sh, const float *res, long roff);
 /// kp_sigmoid and kp_swish on 16 lanes: the same values bit for bit. Require kp_avx512_available().
 void kp_sigmoid_avx512(float *p, long count);
 void kp_swish_avx512(float *p, long count);
