@@ -265,8 +265,8 @@ struct DirectGEMMTests {
                 #expect(fused != x || count == 0, "case \(i): the pass changed nothing")
             }
         }
-        // A stand-alone BatchNormalization + ReLU / swish (DenseNet's, ResNetV2's): `applyingPostOps` copies and runs
-        // the fused program per block; the same bits as the step-by-step path.
+        // A stand-alone BatchNormalization + ReLU / swish (DenseNet's, ResNetV2's): `applyingPostOps` runs the fused
+        // program per block from the input into the result; the same bits as the step-by-step path, input untouched.
         let input = Tensor(shape: [rows, columns], scalars: x)
         for post: [Ops.PostOp] in [[bn, .flushDenormals, .activation(.relu), .flushDenormals],
                                    [bn, .flushDenormals, .activation(.swish), .flushDenormals], [bn, .flushDenormals]] {
@@ -274,6 +274,7 @@ struct DirectGEMMTests {
             let fused = try DirectGEMM.$engine.withValue(.direct) { try Ops.applyingPostOps(post, to: input) }
             let stepwise = try DirectGEMM.$engine.withValue(.blas) { try Ops.applyingPostOps(post, to: input) }
             #expect(zip(fused.scalars, stepwise.scalars).allSatisfy { $0.bitPattern == $1.bitPattern })
+            #expect(zip(input.scalars, x).allSatisfy { $0.bitPattern == $1.bitPattern }, "the pass wrote to its input")
         }
         if columns == 96 {
             // An output large enough to be written with streaming stores from a scratch block (≥ 2 Mi values).
