@@ -182,7 +182,14 @@ void kp_winograd_output(const float *mm, long cout, long m, long out_h, long out
     output_tiles(mm, cout, m, out_h, out_w, tiles_h, tiles_w, t0, t1, y);
 }
 
-void kp_winograd_kernel(const float *w, long cin, long cout, long m, float *u) {
+// The kernel transform G g Gᵀ of every (ci, co) pair in double precision, rounded once to float, written straight
+// into the GEMM's panel layout: for each input channel of a panel, 4 output channels at a time in double vectors (each
+// lane one pair; the products summed left to right, no fused multiply-adds).
+typedef double v4d __attribute__((vector_size(32)));
+#pragma STDC FP_CONTRACT OFF
+KP_TARGET
+void kp_winograd_kernel_packed(const float *w, int w_panels, long cin, long cout, long m, float *packed, long stride,
+                               long p0, long p1) {
     static const double g2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
     static const double g4[6][3] = {{1.0 / 4, 0, 0},
                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -190,21 +197,32 @@ void kp_winograd_kernel(const float *w, long cin, long cout, long m, float *u) {
                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                     {0, 0, 1}};
-    const long alpha = m + 2;
+    const long alpha = m == 4 ? 6 : 4;
     const double *g = m == 4 ? &g4[0][0] : &g2[0][0];
-    for (long ci = 0; ci < cin; ci++) {
-        for (long co = 0; co < cout; co++) {
-            double k[3][3], t[6][3];
-            for (long a = 0; a < 3; a++)
-                for (long b = 0; b < 3; b++) k[a][b] = w[((a * 3 + b) * cin + ci) * cout + co];
-            for (long i = 0; i < alpha; i++)
-                for (long b = 0; b < 3; b++)
-                    t[i][b] = g[i * 3] * k[0][b] + g[i * 3 + 1] * k[1][b] + g[i * 3 + 2] * k[2][b];
-            for (long i = 0; i < alpha; i++)
-                for (long j = 0; j < alpha; j++) {
-                    double s = t[i][0] * g[j * 3] + t[i][1] * g[j * 3 + 1] + t[i][2] * g[j * 3 + 2];
-                    u[((i * alpha + j) * cin + ci) * cout + co] = (float)s;
-                }
+    for (long p = p0; p < p1; p++) {
+        const long c0 = p * KP_PANEL, width = cout - c0 < KP_PANEL ? cout - c0 : KP_PANEL;
+        for (long ci = 0; ci < cin; ci++) {
+            // The panel's row ci in each of the alpha² matrices.
+            float *row = packed + p * cin * KP_PANEL + ci * KP_PANEL;
+            for (long j = 0; j < KP_PANEL; j += 4) {
+                v4d k[3][3];
+                for (long a = 0; a < 3; a++)
+                    for (long b = 0; b < 3; b++) {
+                        const long r = (a * 3 + b) * cin + ci;   // the row of the 9·cin × cout matrix
+                        const float *src = w_panels ? w + (p * 9 * cin + r) * KP_PANEL + j : w + r * cout + c0 + j;
+                        for (long l = 0; l < 4; l++) k[a][b][l] = j + l < width ? (double)src[l] : 0.0;
+                    }
+                v4d t[6][3];
+                for (long i = 0; i < alpha; i++)
+                    for (long b = 0; b < 3; b++)
+                        t[i][b] = g[i * 3] * k[0][b] + g[i * 3 + 1] * k[1][b] + g[i * 3 + 2] * k[2][b];
+                for (long i = 0; i < alpha; i++)
+                    for (long jj = 0; jj < alpha; jj++) {
+                        v4d sv = t[i][0] * g[jj * 3] + t[i][1] * g[jj * 3 + 1] + t[i][2] * g[jj * 3 + 2];
+                        float *dst = row + (i * alpha + jj) * stride + j;
+                        for (long l = 0; l < 4; l++) dst[l] = j + l < width ? (float)sv[l] : 0.0f;
+                    }
+            }
         }
     }
 }

@@ -78,8 +78,8 @@ extension Ops {
     /// matrices cin × cout in the direct GEMM kernel's panel layout (1.8× the kernel's size for m = 2, 4× for m = 4).
     /// Safe to share between threads.
     package final class WinogradKernel: @unchecked Sendable {
-        /// The kernel as the compiled layer holds it (possibly only packed: its values are rebuilt for the
-        /// transform, which is made once per tile size, so no plain copy of the kernel is kept for it).
+        /// The kernel as the compiled layer holds it (possibly only packed: the transform then reads the packed
+        /// panels, so no plain copy of the kernel is kept or rebuilt for it).
         let kernel: KernelOperand
         let cin: Int, cout: Int
         /// Taken only to make a transform; reading one already made takes no lock (``transformed(m:)``).
@@ -96,16 +96,31 @@ extension Ops {
             let stride: Int
             let pointer: UnsafeMutablePointer<Float>
 
-            init(kernel: Tensor, cin: Int, cout: Int, m: Int) {
+            /// Made during the first prediction that needs it, on all cores (each fills whole panels of output
+            /// channels straight into the packed layout): ResNet50's 16 3×3 layers took ~125 ms of that prediction
+            /// when one thread transformed into a plain buffer and then packed it.
+            init(kernel: KernelOperand, cin: Int, cout: Int, m: Int) {
+                precondition(m == 2 || m == 4, "Winograd tile size \(m) is not 2 or 4")
                 let a2 = (m + 2) * (m + 2)
                 self.m = m
-                stride = kp_packed_b_count(cin, cout)
-                pointer = UnsafeMutableRawPointer.allocate(byteCount: max(a2 * stride, 1) * MemoryLayout<Float>.stride,
-                                                           alignment: 64).bindMemory(to: Float.self, capacity: a2 * stride)
-                let u = UnsafeMutablePointer<Float>.allocate(capacity: a2 * cin * cout)
-                defer { u.deallocate() }
-                kernel.scalars.withUnsafeBufferPointer { kp_winograd_kernel($0.baseAddress!, cin, cout, m, u) }
-                for xi in 0..<a2 { kp_pack_b(u + xi * cin * cout, cin, cout, cout, pointer + xi * stride) }
+                let stride = kp_packed_b_count(cin, cout)
+                self.stride = stride
+                let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(a2 * stride, 1) * MemoryLayout<Float>.stride,
+                                                               alignment: 64).bindMemory(to: Float.self, capacity: a2 * stride)
+                self.pointer = pointer
+                let panels = (cout + 15) / 16
+                func transform(_ w: UnsafePointer<Float>, panelsLayout: Bool) {
+                    Parallel.forEachChunk(count: panels, work: a2 * cin * cout * 8, chunksPerCore: 4) { range in
+                        kp_winograd_kernel_packed(w, panelsLayout ? 1 : 0, cin, cout, m, pointer, stride,
+                                                  range.lowerBound, range.upperBound)
+                    }
+                }
+                // A kernel held only packed is read in its panels (no plain copy of it is rebuilt for this).
+                if let packed = kernel.packedOnly, !packed.transposed, packed.k == 9 * cin, packed.n == cout {
+                    transform(packed.pointer, panelsLayout: true)
+                } else {
+                    kernel.tensor.scalars.withUnsafeBufferPointer { transform($0.baseAddress!, panelsLayout: false) }
+                }
             }
 
             deinit { pointer.deallocate() }
@@ -143,17 +158,17 @@ extension Ops {
             return WinogradKernel(kernel: kernel)
         }
 
-        /// The transform for tile size `m` (2 or 4; 3 is accepted too), made at the first call. Once made, a call
+        /// The transform for tile size `m` (2 or 4), made at the first call. Once made, a call
         /// is one atomic load (acquire): convolutions on several threads never wait for each other here; only the
         /// first calls for a tile size take the lock, and one of them makes the transform.
         func transformed(m: Int) -> Transformed {
-            precondition(Self.tileSizes.contains(m), "Winograd tile size \(m) is not one of \(Self.tileSizes)")
+            precondition(m == 2 || m == 4, "Winograd tile size \(m) is not 2 or 4")
             let slot = slots + (m - Self.tileSizes.lowerBound)
             if let p = kp_load_acquire(slot) { return Unmanaged<Transformed>.fromOpaque(p).takeUnretainedValue() }
             pthread_mutex_lock(lock)
             defer { pthread_mutex_unlock(lock) }
             if let p = slot.pointee { return Unmanaged<Transformed>.fromOpaque(p).takeUnretainedValue() }
-            let t = Transformed(kernel: kernel.tensor, cin: cin, cout: cout, m: m)
+            let t = Transformed(kernel: kernel, cin: cin, cout: cout, m: m)
             kp_store_release(slot, Unmanaged.passRetained(t).toOpaque())
             return t
         }

@@ -115,6 +115,41 @@ struct WinogradTests {
         }
     }
 
+    /// The transformed kernel in the GEMM's panel layout, bit for bit: each (ci, co) matrix is G g Gᵀ in float64 with
+    /// the products summed left to right (no fused multiply-adds), rounded once to float; columns past cout are +0.
+    /// Made from the kernel's values and from a kernel held only packed (read in its panels), with cout below, at
+    /// and above a panel's 16 columns and not a multiple of the 4 the transform computes at a time.
+    @Test("The kernel transform equals G g Gᵀ in float64, packed into 16-column panels", arguments: [(16, 16), (5, 37), (3, 20)])
+    func kernelTransform(_ p: (Int, Int)) throws {
+        let (cin, cout) = p
+        var rng = SeededRandom(seed: UInt64(cin * 100 + cout))
+        let k = rng.tensor([3, 3, cin, cout])
+        let g2: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        let g4: [[Double]] = [[1.0 / 4, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
+                              [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
+        for operand in [Ops.KernelOperand(k, packed: nil), Ops.KernelOperand.packing(k)] {
+            let winograd = try #require(Ops.WinogradKernel.make(operand))
+            for (m, g) in [(2, g2), (4, g4)] {
+                let t = winograd.transformed(m: m), alpha = m + 2
+                var mismatches = 0
+                for ci in 0..<cin { for co in 0..<((cout + 15) / 16 * 16) {
+                    var w = [[Double]](repeating: [0, 0, 0], count: 3)
+                    for a in 0..<3 { for b in 0..<3 where co < cout {
+                        w[a][b] = Double(k.scalars[((a * 3 + b) * cin + ci) * cout + co])
+                    } }
+                    for i in 0..<alpha { for j in 0..<alpha {
+                        var r = [Double](repeating: 0, count: 3)
+                        for b in 0..<3 { r[b] = g[i][0] * w[0][b] + g[i][1] * w[1][b] + g[i][2] * w[2][b] }
+                        let value = co < cout ? Float(r[0] * g[j][0] + r[1] * g[j][1] + r[2] * g[j][2]) : 0
+                        let got = t.pointer[(i * alpha + j) * t.stride + (co / 16) * cin * 16 + ci * 16 + co % 16]
+                        if got.bitPattern != value.bitPattern { mismatches += 1 }
+                    } }
+                } }
+                #expect(mismatches == 0, "m = \(m), packed-only \(operand.packedOnly != nil): \(mismatches) values differ")
+            }
+        }
+    }
+
     @Test("Other geometries and a kernel of another shape keep the direct path")
     func notApplicable() throws {
         var rng = SeededRandom(seed: 5)

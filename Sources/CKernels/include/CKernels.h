@@ -194,9 +194,13 @@ void kp_winograd_input(const float *x, long in_h, long in_w, long c, long pad_to
 void kp_winograd_output(const float *mm, long cout, long m, long out_h, long out_w, long tiles_h, long tiles_w,
                         long t0, long t1, float *y);
 
-/// Winograd kernel transform, in double precision then rounded: w is a Keras 3×3 kernel [3, 3, cin, cout];
-/// u[(ξ · cin + ci) · cout + co] = (G g Gᵀ)[ξ] for each (ci, co) (α² matrices cin × cout).
-void kp_winograd_kernel(const float *w, long cin, long cout, long m, float *u);
+/// Winograd kernel transform, in double precision then rounded: w is a Keras 3×3 kernel [3, 3, cin, cout] (or, when
+/// w_panels is nonzero, that 9·cin × cout matrix as kp_pack_b packed it); the (m+2)² matrices cin × cout
+/// u[ξ][ci][co] = (G g Gᵀ)[ξ] (m = 2 or 4) are written in kp_pack_b's panel layout, matrix ξ at packed + ξ · stride
+/// (stride ≥ kp_packed_b_count(cin, cout)), columns past cout +0 — for the panels [p0, p1) of 16 output channels
+/// only: different threads may fill disjoint panel ranges at once.
+void kp_winograd_kernel_packed(const float *w, int w_panels, long cin, long cout, long m, float *packed, long stride,
+                               long p0, long p1);
 
 #ifdef __cplusplus
 }
