@@ -21,6 +21,7 @@ typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 
 #define INLINE static inline __attribute__((always_inline)) KP_TARGET
+// Full unrolling of the F(2×2) paths' loops over a tile's 16 values, so their arrays become registers.
 #if defined(__clang__)
 #define UNROLL _Pragma("clang loop unroll(full)")
 #else
