@@ -84,10 +84,11 @@ extension Ops {
         let cin: Int, cout: Int
         /// Taken only to make a transform; reading one already made takes no lock (``transformed(m:)``).
         private let lock: UnsafeMutablePointer<pthread_mutex_t>
-        /// One published slot per tile size m = 2 … 4: a retained `Transformed`, or nil until made. Written once,
-        /// under `lock`, with release ordering; read with acquire ordering.
+        /// One published slot per tile size (``tileSizes``): a retained `Transformed`, or nil until made. Written
+        /// once, under `lock`, with release ordering; read with acquire ordering.
         private let slots: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-        private static let tileSizes = 2...4
+        /// The tile sizes m the transforms exist for (F(2×2, 3×3) and F(4×4, 3×3)).
+        private static let tileSizes = [2, 4]
 
         /// The transformed kernel for one tile size.
         final class Transformed: @unchecked Sendable {
@@ -98,9 +99,9 @@ extension Ops {
 
             /// Made during the first prediction that needs it, on all cores (each fills whole panels of output
             /// channels straight into the packed layout): ResNet50's 16 3×3 layers took ~125 ms of that prediction
-            /// when one thread transformed into a plain buffer and then packed it.
+            /// when one thread transformed into a plain buffer and then packed it. `m` is one of ``tileSizes``
+            /// (``transformed(m:)`` checks it).
             init(kernel: KernelOperand, cin: Int, cout: Int, m: Int) {
-                precondition(m == 2 || m == 4, "Winograd tile size \(m) is not 2 or 4")
                 let a2 = (m + 2) * (m + 2)
                 self.m = m
                 let stride = kp_packed_b_count(cin, cout)
@@ -162,8 +163,10 @@ extension Ops {
         /// is one atomic load (acquire): convolutions on several threads never wait for each other here; only the
         /// first calls for a tile size take the lock, and one of them makes the transform.
         func transformed(m: Int) -> Transformed {
-            precondition(m == 2 || m == 4, "Winograd tile size \(m) is not 2 or 4")
-            let slot = slots + (m - Self.tileSizes.lowerBound)
+            guard let index = Self.tileSizes.firstIndex(of: m) else {
+                preconditionFailure("Winograd tile size \(m) is not one of \(Self.tileSizes)")
+            }
+            let slot = slots + index
             if let p = kp_load_acquire(slot) { return Unmanaged<Transformed>.fromOpaque(p).takeUnretainedValue() }
             pthread_mutex_lock(lock)
             defer { pthread_mutex_unlock(lock) }
