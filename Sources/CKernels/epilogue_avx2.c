@@ -41,51 +41,23 @@ int kp_epilogue_plan(const int *kinds, int n) {
     return -1;
 }
 
+int kp_epilogue_form(int program, int form[7]) {
+    if (program < 0 || program >= PROGRAM_COUNT) return 0;
+    memcpy(form, programs[program], sizeof programs[program]);
+    return 1;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include "vector_ops.h"
 
-KP_INLINE __m256 activate(__m256 v, const int kind) {
-    switch (kind) {
-    case KP_EP_RELU: return kp_vrelu(v);
-    case KP_EP_RELU6: return kp_vrelu6(v);
-    case KP_EP_SWISH: return kp_sigmoid_step(v, 1);
-    case KP_EP_SIGMOID: return kp_sigmoid_step(v, 0);
-    default: return v;
-    }
-}
+#include "epilogue_steps.h"
 
-// Whether the flush after activation `kind` can change anything when its input has just been flushed (every program
-// has a flush right before its second and third activation): ReLU and ReLU6 return +0, 6, NaN or their input, so
-// never a denormal, and that flush is skipped (the same values, one step less).
-KP_INLINE int flushes(const int kind) { return kind != KP_EP_RELU && kind != KP_EP_RELU6; }
-
-// activate(kp_vflush(v), kind) for a ReLU or ReLU6 `kind` (see merges): the flush and the activation in fewer steps.
-KP_INLINE __m256 flush_activate(__m256 v, const int kind) {
-    return kind == KP_EP_RELU ? kp_vflush_relu(v) : kp_vflush_relu6(v);
-}
-
-// Whether a flush right before activation `kind` is run with it (flush_activate: the same values).
-KP_INLINE int merges(const int kind) { return kind == KP_EP_RELU || kind == KP_EP_RELU6; }
-
-// One vector (columns j…j+7) through a program; r points at its residual values. The flush before a ReLU / ReLU6
-// (F0's or scale/shift's before A1, the residual add's before A2) is done by flush_activate.
+// One vector (columns j…j+7) through a program; r points at its residual values.
 KP_INLINE __m256 steps(__m256 v, long j, const float *bias, const float *sc, const float *sh, const float *r,
                        const int B, const int A0, const int F0, const int SS, const int A1, const int ADD, const int A2) {
-    const int m1 = (F0 || SS) && merges(A1), m2 = ADD && merges(A2);
-    if (B) v = _mm256_add_ps(v, _mm256_loadu_ps(bias + j));
-    if (A0) v = activate(v, A0);
-    if (F0 && (SS || !m1)) v = kp_vflush(v);
-    if (SS) {
-        v = _mm256_add_ps(_mm256_mul_ps(v, _mm256_loadu_ps(sc + j)), _mm256_loadu_ps(sh + j));
-        if (!m1) v = kp_vflush(v);
-    }
-    if (A1) v = m1 ? flush_activate(v, A1) : flushes(A1) ? kp_vflush(activate(v, A1)) : activate(v, A1);
-    if (ADD) {
-        v = _mm256_add_ps(v, _mm256_loadu_ps(r));
-        if (!m2) v = kp_vflush(v);
-    }
-    if (A2) v = m2 ? flush_activate(v, A2) : flushes(A2) ? kp_vflush(activate(v, A2)) : activate(v, A2);
-    return v;
+    const __m256 z = _mm256_setzero_ps();
+    return kp_program_steps(v, B ? _mm256_loadu_ps(bias + j) : z, SS ? _mm256_loadu_ps(sc + j) : z,
+                            SS ? _mm256_loadu_ps(sh + j) : z, ADD ? _mm256_loadu_ps(r) : z, B, A0, F0, SS, A1, ADD, A2);
 }
 
 KP_INLINE void rows_of(float *p, const float *src, long rows, long cols, long roff, const float *bias, const float *sc,

@@ -95,4 +95,8 @@
     X(0, 0, 0, 1, 0, 1, KP_EP_RELU6) \
     X(0, 0, 0, 1, 0, 1, KP_EP_SWISH)
 
+/// The form of program `program` (kp_epilogue_plan's number) in `form` (its line of PROGRAMS); 0 when there is
+/// no such program. Defined in epilogue_avx2.c.
+int kp_epilogue_form(int program, int form[7]);
+
 #endif

@@ -56,11 +56,9 @@ KP_INLINE __m256 kp_vflush(__m256 v) {
 // ReLU as TensorModule's vrelu: x <= 0 ? +0 : x (NaN is not <= 0 and passes through).
 KP_INLINE __m256 kp_vrelu(__m256 x) { return _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LE_OQ), x); }
 
-// y >= 6 ? 6 : y (NaN passes through): ReLU6's upper clamp.
-KP_INLINE __m256 kp_vclamp6(__m256 y) {
-    const __m256 six = _mm256_set1_ps(6.0f);
-    return _mm256_blendv_ps(y, six, _mm256_cmp_ps(y, six, _CMP_GE_OQ));
-}
+// y >= 6 ? 6 : y (NaN passes through): ReLU6's upper clamp, as one vminps(6, y), which returns its second operand
+// unless 6 < y: y when y is NaN or below 6, 6 when y is 6 (the same bits) or above. (A compare and a blend before.)
+KP_INLINE __m256 kp_vclamp6(__m256 y) { return _mm256_min_ps(_mm256_set1_ps(6.0f), y); }
 
 // ReLU6 as vrelu6: kp_vclamp6(vrelu(x)).
 KP_INLINE __m256 kp_vrelu6(__m256 x) { return kp_vclamp6(kp_vrelu(x)); }

@@ -50,11 +50,8 @@ KP_INLINE512 __m512 kp_vrelu16(__m512 x) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLE_UQ), x);
 }
 
-// kp_vclamp6: y >= 6 ? 6 : y (NaN passes through).
-KP_INLINE512 __m512 kp_vclamp6_16(__m512 y) {
-    const __m512 six = _mm512_set1_ps(6.0f);
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(y, six, _CMP_GE_OQ), y, six);
-}
+// kp_vclamp6: y >= 6 ? 6 : y (NaN passes through), as min(6, y) (see vector_ops.h).
+KP_INLINE512 __m512 kp_vclamp6_16(__m512 y) { return _mm512_min_ps(_mm512_set1_ps(6.0f), y); }
 
 // kp_vrelu6: kp_vclamp6(relu(x)).
 KP_INLINE512 __m512 kp_vrelu6_16(__m512 x) { return kp_vclamp6_16(kp_vrelu16(x)); }

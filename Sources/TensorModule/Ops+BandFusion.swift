@@ -173,11 +173,17 @@ extension Ops {
                                 for r in oh..<oh1 {
                                     let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
                                         ?? output + (n * rows.output + r) * cols.output * c
-                                    kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
-                                                     cols.output, rows.stride, cols.stride, rows.padBefore + top,
-                                                     cols.padBefore, rows.dilation, cols.dilation, o)
-                                    depthwisePass.run(o, rows: cols.output,
-                                                      firstRow: (n * rows.output + r) * cols.output)
+                                    let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
+                                        kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                         cols.output, rows.stride, cols.stride, rows.padBefore + top,
+                                                         cols.padBefore, rows.dilation, cols.dilation, o, form, nil,
+                                                         sc, sh)
+                                        return form > 0
+                                    }
+                                    if !applied {
+                                        depthwisePass.run(o, rows: cols.output,
+                                                          firstRow: (n * rows.output + r) * cols.output)
+                                    }
                                 }
                                 if let project, let projectPass, let dwBuffer {
                                     let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout

@@ -141,9 +141,7 @@ extension Ops {
                 kernel.scalars.withUnsafeBufferPointer { w in
                     depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                                   multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
-                                  rows: rows, cols: cols, output: out.baseAddress!) { line, o in
-                        pass?.run(o, rows: cols.output, firstRow: line * cols.output)
-                    }
+                                  rows: rows, cols: cols, output: out.baseAddress!, pass: pass)
                 }
             }
             if !rowPass {
@@ -159,13 +157,13 @@ extension Ops {
     }
 
     /// Computes the depthwise convolution one output row (`line`: flattened `(n, oh)`) per work item, vectorised
-    /// over channels, and calls `finished` with each row's index and first value once the row is complete.
-    /// Every output value is `0 + x·w + …` over the taps inside the input in kernel-row-major order (the AVX2
-    /// kernel keeps the sums in registers; the portable loop accumulates in the output row: the same values).
+    /// over channels, and runs `pass` on each row once it is complete (the AVX2 kernel applies it to the values in
+    /// registers where it has the pass's form). Every output value is `0 + x·w + …` over the taps inside the input
+    /// in kernel-row-major order (the AVX2 kernel keeps the sums in registers; the portable loop accumulates in the
+    /// output row: the same values).
     static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,
                               kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis,
-                              output: UnsafeMutablePointer<Float>,
-                              finished: (_ line: Int, _ row: UnsafeMutablePointer<Float>) -> Void = { _, _ in }) {
+                              output: UnsafeMutablePointer<Float>, pass: PreparedPass?) {
         let outChannels = channels * dm
         let lines = batch * rows.output
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
@@ -177,10 +175,13 @@ extension Ops {
                 let image = input + n * rows.input * cols.input * channels
                 let outLine = output + line * cols.output * outChannels
                 if direct {
-                    kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
-                                     oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                     rows.dilation, cols.dilation, outLine)
-                    finished(line, outLine)
+                    let applied = (pass ?? PreparedPass.none).withDepthwiseForm { form, sc, sh in
+                        kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
+                                         oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
+                                         rows.dilation, cols.dilation, outLine, form, nil, sc, sh)
+                        return form > 0
+                    }
+                    if !applied { pass?.run(outLine, rows: cols.output, firstRow: line * cols.output) }
                     continue
                 }
                 outLine.update(repeating: 0, count: cols.output * outChannels)
@@ -207,7 +208,7 @@ extension Ops {
                         }
                     }
                 }
-                finished(line, outLine)
+                pass?.run(outLine, rows: cols.output, firstRow: line * cols.output)
             }
         }
     }

@@ -99,12 +99,23 @@ extension Ops {
         let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
         let fused: FusedEpilogue?
 
+        /// No steps (running it changes nothing).
+        static let none = PreparedPass(bias: nil, activation: .linear, postOps: [], columns: 0)
+
         init(bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int) {
             (self.bias, self.activation, self.columns) = (bias, activation, columns)
             self.postOps = withoutRepeatedFlushes(postOps)
             let any = bias != nil || activation != .linear || !self.postOps.isEmpty
             fused = any && fusedEpilogues && activation.isElementwise
                 ? FusedEpilogue(bias: bias, activation: activation, postOps: self.postOps, columns: columns) : nil
+        }
+
+        /// Calls `body` with the pass's number for `kp_depthwise_row` (`kp_depthwise_pass`: the kernel applies it
+        /// to each value before storing it) and its scale and shift; the number is 0 when the kernel has no such
+        /// pass, and the caller then runs ``run(_:rows:firstRow:)`` after it.
+        func withDepthwiseForm<R>(_ body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
+            guard let fused, fused.depthwisePass > 0 else { return body(0, nil, nil) }
+            return fused.withScaleShift { body(fused.depthwisePass, $0, $1) }
         }
 
         /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
@@ -115,6 +126,21 @@ extension Ops {
                 epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
                          firstRow: firstRow, parallel: false)
             }
+        }
+    }
+
+    /// Whether the denormal flush before a scale/shift `x·s + t` that a flush and a ReLU or ReLU6 follow can be
+    /// left out, for every channel's `s` and `t`: it changes only denormal `x` (to a zero of the same sign), and then
+    /// either `|t| ≥ 2⁻⁸⁰` and `|s| ≤ 2²⁰` (so `|x·s| ≤ 2⁻¹⁰⁶`, under half the spacing of floats around `t`, and
+    /// `x·s + t` rounds to `t`, as `±0·s + t` is), or `t = ±0` and `|s| ≤ 1` (so `x·s + t` is a denormal or a zero,
+    /// which the flush and ReLU that follow make `+0`, as they make the `±0` of the flushed path). NaN and
+    /// infinite `x` pass the flush unchanged. BatchNormalization's `s = γ/√(var + ε)` and `t = β − mean·s` meet this
+    /// in trained models and at Keras' initial values (`s ≈ 1`, `t = 0`).
+    static func flushBeforeScaleShiftIsRedundant(scale: [Float], shift: [Float]) -> Bool {
+        guard scale.count == shift.count else { return false }
+        return zip(scale, shift).allSatisfy { s, t in
+            guard s.isFinite, t.isFinite else { return false }
+            return t == 0 ? abs(s) <= 1 : abs(t) >= 0x1p-80 && abs(s) <= 0x1p20
         }
     }
 
@@ -133,6 +159,9 @@ extension Ops {
         private var bias: [Float]?, scale: [Float]?, shift: [Float]?
         /// The residual `Add`'s operand, when there is one.
         private var residual: Tensor?
+        /// The program's number among the passes `kp_depthwise_row` applies in registers (`kp_depthwise_pass`), or
+        /// 0 when it has none there.
+        let depthwisePass: Int32
 
         /// The program, or `nil` when a step has no form in the fused kernel (PReLU, the `+0` flush, other
         /// activations, more than one scale/shift or Add) or the sequence is not one of its programs.
@@ -178,11 +207,29 @@ extension Ops {
                     return nil
                 }
             }
-            let program = kinds.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
+            var program = kinds.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
+            // A flush right before the scale/shift, when a flush and a ReLU / ReLU6 follow it and it cannot change a
+            // value (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:)``), is left out where a program remains.
+            if let scale, let shift, let f = kinds.indices.first(where: { kinds[$0...].starts(with: [
+                   Int32(KP_EP_FLUSH), Int32(KP_EP_SCALE_SHIFT), Int32(KP_EP_FLUSH)]) }),
+               f + 3 < kinds.count, kinds[f + 3] == Int32(KP_EP_RELU) || kinds[f + 3] == Int32(KP_EP_RELU6),
+               Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift) {
+                var shorter = kinds
+                shorter.remove(at: f)
+                let p = shorter.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
+                if p >= 0 { program = p }
+            }
             guard program >= 0 else { return nil }
             self.program = program
+            depthwisePass = residual == nil ? kp_depthwise_pass(program) : 0
             wide = Ops.wideTranscendentals
                 && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
+        }
+
+        /// Calls `body` with the program's scale and shift operands (nil when it has no scale/shift).
+        func withScaleShift<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
+            guard let scale, let shift else { return body(nil, nil) }
+            return scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { t in body(s.baseAddress, t.baseAddress) } }
         }
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole

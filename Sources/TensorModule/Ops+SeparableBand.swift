@@ -111,7 +111,8 @@ extension Ops {
                     let n = line / rows.output, oh = line % rows.output
                     kp_depthwise_row(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
                                      cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
-                                     cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats)
+                                     cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
+                                     0, nil, nil, nil)
                 }
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters

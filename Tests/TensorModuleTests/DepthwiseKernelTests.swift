@@ -92,4 +92,58 @@ struct DepthwiseKernelTests {
             #expect(bitwiseEqual(y, expected), "\(engine): \(firstBitwiseDifference(y, expected))")
         }
     }
+
+    /// The output pass applied by the row kernel to each value in registers (`kp_depthwise_row`'s `pass`: a
+    /// BatchNormalization's scale/shift, then ReLU6 / ReLU / swish, with the flush before the scale/shift or, where
+    /// it cannot change a value, without) against the portable loop and the step-by-step pass, bit for bit, on each
+    /// of the kernel's paths (3×3 stride 1 groups, 3×3 stride 2 and 256-channel one-pixel rows, 5×5, 7×7 stride 2,
+    /// dilated any-width rows), channel tails, and inputs with denormals, ±0, NaN and ±∞.
+    @Test("AVX2 row kernel applies the output pass in registers with the bits of the separate pass", arguments: [
+        // (k, s, d, channels)
+        (3, 1, 1, 13), (3, 2, 1, 13), (3, 1, 1, 256), (5, 1, 1, 40), (7, 2, 1, 19), (3, 1, 2, 11), (3, 1, 1, 8),
+    ])
+    func inRegisterPass(_ p: (Int, Int, Int, Int)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 100 + p.1 * 10 + p.3))
+        let (h, w, c) = (7, 23, p.3)
+        let tiny = Float.leastNormalMagnitude / 8
+        let special: [Float] = [tiny, -tiny, 0, -0.0, .nan, .infinity, -.infinity, 1e-39, -3e-39]
+        let x = Tensor(shape: [1, h, w, c], scalars: (0..<(h * w * c)).map { i in
+            i % 7 == 0 ? special[(i / 7) % special.count] : rng.uniform(-4, 4) })
+        // Kernel taps that make some sums denormal (`tiny` inputs times taps ≤ 1 sum to denormals).
+        let kernel = Tensor(shape: [p.0, p.0, c, 1], scalars: (0..<(p.0 * p.0 * c)).map { i in
+            i % 11 == 0 ? 0.5 : rng.uniform(-1, 1) })
+        // BatchNormalization operands for which the flush before the scale/shift is redundant (t = 0 with |s| ≤ 1,
+        // or |t| ≥ 2⁻⁸⁰ with |s| ≤ 2²⁰, at the bounds) and for which it is not (t = 1e-30).
+        let redundant = (0..<c).map { j -> (Float, Float) in
+            switch j % 4 {
+            case 0: return (rng.uniform(-1, 1), 0)
+            case 1: return (1, -0.0)
+            case 2: return (0x1p20, 0x1p-80)
+            default: return (rng.uniform(-3, 3), rng.uniform(-2, 2))
+            }
+        }
+        let needed = redundant.enumerated().map { j, st in j == 1 ? (st.0, Float(1e-30)) : st }
+        let relu6 = Ops.Activation.reluGeneral(negativeSlope: 0, maxValue: 6, threshold: 0, thresholdForm: .multiply)
+        var passes: Set<Int32> = []
+        for operands in [redundant, needed] {
+            let bn = Ops.PostOp.scaleShift(scale: operands.map(\.0), shift: operands.map(\.1))
+            for activation in [relu6, Ops.Activation.relu, .swish] {
+                let post: [Ops.PostOp] = [.flushDenormals, bn, .flushDenormals, .activation(activation), .flushDenormals]
+                let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: c))
+                passes.insert(fused.depthwisePass)
+                let run = { (engine: DirectGEMM.Engine) throws -> Tensor in
+                    try DirectGEMM.$engine.withValue(engine) {
+                        try Ops.depthwiseConv2d(input: x, kernel: kernel, strides: (p.1, p.1), padding: .same,
+                                                dilation: (p.2, p.2), postOps: post)
+                    }
+                }
+                let direct = try run(.automatic), portable = try run(.blas)
+                #expect(bitwiseEqual(direct, portable),
+                        "\(activation), pass \(fused.depthwisePass): \(firstBitwiseDifference(direct, portable))")
+            }
+        }
+        // Each of the five in-register passes was taken (the flush is kept before a swish whatever the operands).
+        #expect(passes == [1, 2, 3, 4, 5])
+    }
 }
+

@@ -289,6 +289,58 @@ struct DirectGEMMTests {
         #expect(Ops.FusedEpilogue(bias: nil, activation: .gelu(approximate: false), postOps: [], columns: columns) == nil)
     }
 
+    /// The flush before a BatchNormalization's scale/shift that a flush and a ReLU / ReLU6 follow is left out of the
+    /// fused program only for operands where it cannot change a value (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:)``):
+    /// the program without it gives the bits of the step-by-step pass (which flushes) on denormals, the least normal's
+    /// neighbours, ±0, NaN and ±∞, with the operands at the bounds of the condition; operands just past them keep it.
+    @Test("a flush before scale/shift is left out only where it cannot change a value")
+    func redundantFlushBeforeScaleShift() throws {
+        #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: [1, -1, 0x1p20, -0x1p20, 0.5], shift: [0, -0.0, 0x1p-80, -0x1p-80, 3]))
+        // x = ¾·2⁻¹²⁶ (denormal) times 2 is normal: with t = 0 the flush decides between +0 and 1.5·2⁻¹²⁶.
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [2], shift: [0]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [0x1p-81]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [0x1p21], shift: [1]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [.nan], shift: [1]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [.infinity]))
+        var rng = SeededRandom(seed: 71)
+        let columns = 21, rows = 40
+        let least = Float.leastNormalMagnitude
+        let special: [Float] = [least / 64, -least / 64, least * 0.75, -least * 0.75, least.nextDown, -least.nextDown,
+                                least, least.nextUp, 0, -0.0, .nan, .infinity, -.infinity, 6, Float(6).nextUp]
+        let x = (0..<(rows * columns)).map { i in i % 3 == 0 ? special[(i / 3) % special.count] : rng.uniform(-8, 8) }
+        let scale = (0..<columns).map { j -> Float in [1, -1, 0x1p20, -0x1p20, 0.75, rng.uniform(-1, 1), 0][j % 7] }
+        let shift = (0..<columns).map { j -> Float in
+            j % 7 < 2 || j % 7 == 6 ? (j % 2 == 0 ? 0 : -0.0) : [0x1p-80, -0x1p-80, 2.5, -1][j % 4]
+        }
+        #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift))
+        let bn = Ops.PostOp.scaleShift(scale: scale, shift: shift)
+        for activation in [Ops.Activation.relu6, .relu] {
+            let post: [Ops.PostOp] = [.flushDenormals, bn, .flushDenormals, .activation(activation), .flushDenormals]
+            let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: columns))
+            // Without the flush: the depthwise kernel's pass 2 (ReLU6) or 4 (ReLU), not 1 / 3.
+            #expect(fused.depthwisePass == (activation == .relu6 ? 2 : 4))
+            var a = x, b = x
+            a.withUnsafeMutableBufferPointer { p in
+                DirectGEMM.$engine.withValue(.direct) {
+                    Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
+                                 postOps: post, firstRow: 0, parallel: false)
+                }
+            }
+            b.withUnsafeMutableBufferPointer { p in
+                DirectGEMM.$engine.withValue(.blas) {
+                    Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
+                                 postOps: post, firstRow: 0, parallel: false)
+                }
+            }
+            let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(activation): \(differing) values differ")
+        }
+        // Operands past the bounds keep the flush (pass 1: ReLU6 with it).
+        let kept = [Ops.PostOp.flushDenormals, .scaleShift(scale: scale.map { $0 * 2 }, shift: shift), .flushDenormals,
+                    .activation(.relu6), .flushDenormals]
+        #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: kept, columns: columns)?.depthwisePass == 1)
+    }
+
     @Test("LeakyReLU, PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
           arguments: [[2, 6, 37], [3, 700, 1001], [700_001, 3]])   // the last two are streamed; rows of 3 < a vector
     func fusedFlushes(shape: [Int]) throws {

@@ -162,7 +162,12 @@ void kp_swish_avx512(float *p, long count);
 /// (the padding, pad_top / pad_left before, any amount after) are skipped. AVX2: only when kp_simd_available().
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
-                      long dil_w, float *out);
+                      long dil_w, float *out, int pass, const float *bias, const float *sc, const float *sh);
+/// The output pass kp_depthwise_row applies to each output vector in registers before storing it, for program
+/// `program` of kp_epilogue_rows (its `pass` argument; `bias`, `sc`, `sh` the program's operands, `channels`
+/// floats each): the values of kp_epilogue_rows(program, …) run over the row afterwards, bit for bit. 0 when the
+/// program has no such form (a residual Add, a sigmoid, …; the caller then runs the pass) or `program` is < 0.
+int kp_depthwise_pass(int program);
 
 /// One output row `oh` of a max pooling on one NHWC image [in_h, in_w, channels] (maxpool_avx2.c): out[ow, c] is the
 /// maximum, from −FLT_MAX, over the window's taps in row-major order by `x > m ? x : m` (NaN taps skipped, the first of
