@@ -56,7 +56,8 @@ extension Ops {
     /// wrote itself (the 1×1 product's column split and the depthwise's row split made half of every read come from
     /// the other core's cache), for the price of a few recomputed rows at each core's first band. MobileNetV2 at
     /// batch 1 on two cores: 5.02 → 4.77 ms with MobileNetV2's 7×7 and 14×14 blocks banded (median of 9 alternating
-    /// runs); one core and batch 8 unchanged.
+    /// runs); one core and batch 8 unchanged. (Where the recomputed rows make one core's share too large, the
+    /// stages run after all: see `busiestChunkExpandedRows`.)
     static let bandFusionMinBytes = 1 << 16
 
     /// Chunks per core when bands start mid-image (fewer images than twice the cores): one, since every chunk's
@@ -137,6 +138,18 @@ extension Ops {
         let lines = batch * rows.output
         // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
         let perImage = batch >= 2 * Parallel.coreCount
+        // Chunks that start mid-image each make the expanded rows their windows reach: where the busiest makes
+        // over 1.5× its share of the image rows, the stages split their work without making any twice
+        // (EfficientNetB0's 7×7 blocks with 5×5 kernels at batch 1 on two cores: 6 of 7 rows on one core; their
+        // three expand steps 0.76 → 0.59 ms unbanded). A 7×7 block with a 3×3 kernel (5 of 7) stays banded:
+        // MobileNetV2's were within the noise either way.
+        let chunks = min(lines, Parallel.coreCount * bandChunksPerCore)
+        if pointwise != nil, !perImage, chunks > 1,
+           busiestChunkExpandedRows(lines: lines, chunks: chunks, outRows: rows.output, height: h,
+                                    stride: rows.stride, padBefore: rows.padBefore, reach: reach) * 2 * chunks
+               > 3 * batch * h {
+            return try stages()
+        }
         let expandPass = pointwise.map {
             PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
         }
@@ -234,6 +247,31 @@ extension Ops {
                 }
             }
         }
+    }
+}
+
+extension Ops {
+    /// The most expanded rows (the 1×1 stage's output rows a chunk's depthwise windows read) any of `chunks` equal
+    /// chunks of `lines` output rows (flattened `(n, oh)`) computes, each chunk computing every row its windows
+    /// reach. Where chunks start mid-image this exceeds a chunk's share of the image rows (the rows two chunks'
+    /// windows share are made by both): `pointwiseDepthwise` runs the stages one after the other when it is over
+    /// 1.5× the share (a 7×7 image with a 5×5 kernel in two chunks: 6 of its 7 rows in one chunk).
+    static func busiestChunkExpandedRows(lines: Int, chunks: Int, outRows: Int, height h: Int, stride: Int,
+                                         padBefore: Int, reach: Int) -> Int {
+        guard chunks > 0, outRows > 0 else { return 0 }
+        var busiest = 0
+        for i in 0..<chunks {
+            var line = lines * i / chunks, rows = 0
+            let end = lines * (i + 1) / chunks
+            while line < end {
+                let first = line % outRows, last = min(outRows, first + (end - line))
+                let lo = max(0, min(h, first * stride - padBefore))
+                rows += max(lo, min(h, (last - 1) * stride - padBefore + reach)) - lo
+                line += last - first
+            }
+            busiest = max(busiest, rows)
+        }
+        return busiest
     }
 }
 

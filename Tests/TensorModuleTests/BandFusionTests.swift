@@ -38,7 +38,8 @@ struct BandFusionTests {
         Case(batch: 3, h: 26, w: 27, cin: 12, c: 129, kernel: (2, 4), strides: (3, 1), dilation: (1, 1),
              padding: .valid, zeroPadding: ((1, 1), (0, 0))),
         // Small blocks (MobileNetV2's 7×7 and 14×14 shapes), banded since they split across cores by rows: a chunk
-        // per core, each a few rows with its own first band.
+        // per core, each a few rows with its own first band. (With a 5×5 kernel a 7×7 image in two chunks makes one
+        // of them compute 6 of its 7 expanded rows, over 1.5× its share: there the stages run; see `busiestChunk`.)
         Case(batch: 1, h: 7, w: 7, cin: 64, c: 384, kernel: (3, 3), strides: (1, 1), dilation: (1, 1),
              padding: .same, zeroPadding: ((0, 0), (0, 0))),
         Case(batch: 1, h: 14, w: 14, cin: 24, c: 144, kernel: (5, 5), strides: (2, 2), dilation: (1, 1),
@@ -103,6 +104,25 @@ struct BandFusionTests {
             #expect(bitwiseEqual(banded, stages), "variant \(i): \(firstBitwiseDifference(banded, stages))")
             #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
         }
+    }
+
+    /// The expanded rows the busiest chunk computes (its windows' reach, rows shared with the chunk above made
+    /// again), which decides whether small images band: two chunks of a 7×7 image need 4 and 5 rows with a 3×3
+    /// kernel, 5 and 6 with a 5×5 one (pad 2), against a share of 3.5; 14×14 with 3×3: 8 each (share 7); a
+    /// stride-2 5×5 window (pad 1) over 14 rows, 7 output rows: rows 0–7 and 5–13, 8 and 9; two images in two
+    /// chunks: no shared rows (7 each); one chunk: the image.
+    @Test("expanded rows of the busiest band chunk")
+    func busiestChunk() {
+        func rows(lines: Int, chunks: Int, out: Int, h: Int, stride: Int, pad: Int, reach: Int) -> Int {
+            Ops.busiestChunkExpandedRows(lines: lines, chunks: chunks, outRows: out, height: h, stride: stride,
+                                         padBefore: pad, reach: reach)
+        }
+        #expect(rows(lines: 7, chunks: 2, out: 7, h: 7, stride: 1, pad: 1, reach: 3) == 5)
+        #expect(rows(lines: 7, chunks: 2, out: 7, h: 7, stride: 1, pad: 2, reach: 5) == 6)
+        #expect(rows(lines: 14, chunks: 2, out: 14, h: 14, stride: 1, pad: 1, reach: 3) == 8)
+        #expect(rows(lines: 7, chunks: 2, out: 7, h: 14, stride: 2, pad: 1, reach: 5) == 9)
+        #expect(rows(lines: 14, chunks: 2, out: 7, h: 7, stride: 1, pad: 1, reach: 3) == 7)
+        #expect(rows(lines: 7, chunks: 1, out: 7, h: 7, stride: 1, pad: 2, reach: 5) == 7)
     }
 
     /// A per-image channel scale (squeeze-and-excitation's `Multiply`) and the 1×1 convolution after it, in blocks
