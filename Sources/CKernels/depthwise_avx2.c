@@ -331,8 +331,7 @@ static int crowds_l1(long C, long in_w, long cols, long rows) {
 AVX2ONLY
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
-                      long dil_w, float *out, int pass, const float *bias, const float *sc, const float *sh) {
-    (void)bias;  // no pass of DW_PASSES has a bias
+                      long dil_w, float *out, int pass, const float *sc, const float *sh) {
     const long C = channels;
     if (out_w <= 0 || C <= 0) return;
     const int ep = pass > 0 && pass < DW_PASS_COUNT ? pass : 0;
@@ -380,8 +379,8 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
 
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
-                      long dil_w, float *out, int pass, const float *bias, const float *sc, const float *sh) {
-    (void)pass; (void)bias; (void)sc; (void)sh;
+                      long dil_w, float *out, int pass, const float *sc, const float *sh) {
+    (void)pass; (void)sc; (void)sh;
     (void)image; (void)in_h; (void)in_w; (void)channels; (void)kernel; (void)kh; (void)kw; (void)oh; (void)out_w;
     (void)stride_h; (void)stride_w; (void)pad_top; (void)pad_left; (void)dil_h; (void)dil_w; (void)out;
 }

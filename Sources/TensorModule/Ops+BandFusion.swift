@@ -189,8 +189,7 @@ extension Ops {
                                     let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
                                         kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
                                                          cols.output, rows.stride, cols.stride, rows.padBefore + top,
-                                                         cols.padBefore, rows.dilation, cols.dilation, o, form, nil,
-                                                         sc, sh)
+                                                         cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
                                         return form > 0
                                     }
                                     if !applied {

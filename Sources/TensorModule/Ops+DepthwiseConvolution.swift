@@ -178,7 +178,7 @@ extension Ops {
                     let applied = (pass ?? PreparedPass.none).withDepthwiseForm { form, sc, sh in
                         kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
                                          oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                         rows.dilation, cols.dilation, outLine, form, nil, sc, sh)
+                                         rows.dilation, cols.dilation, outLine, form, sc, sh)
                         return form > 0
                     }
                     if !applied { pass?.run(outLine, rows: cols.output, firstRow: line * cols.output) }

@@ -112,7 +112,7 @@ extension Ops {
                     kp_depthwise_row(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
                                      cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
                                      cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
-                                     0, nil, nil, nil)
+                                     0, nil, nil)
                 }
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters

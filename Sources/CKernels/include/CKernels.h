@@ -159,14 +159,15 @@ void kp_swish_avx512(float *p, long count);
 /// One output row `oh` of a depthwise 2-D convolution with depth multiplier 1 on one NHWC image
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image
-/// (the padding, pad_top / pad_left before, any amount after) are skipped. AVX2: only when kp_simd_available().
+/// (the padding, pad_top / pad_left before, any amount after) are skipped; with `pass` > 0 (kp_depthwise_pass),
+/// each value then goes through that output pass before it is stored. AVX2: only when kp_simd_available().
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
-                      long dil_w, float *out, int pass, const float *bias, const float *sc, const float *sh);
+                      long dil_w, float *out, int pass, const float *sc, const float *sh);
 /// The output pass kp_depthwise_row applies to each output vector in registers before storing it, for program
-/// `program` of kp_epilogue_rows (its `pass` argument; `bias`, `sc`, `sh` the program's operands, `channels`
-/// floats each): the values of kp_epilogue_rows(program, …) run over the row afterwards, bit for bit. 0 when the
-/// program has no such form (a residual Add, a sigmoid, …; the caller then runs the pass) or `program` is < 0.
+/// `program` of kp_epilogue_rows (its `pass` argument; `sc`, `sh` the program's scale and shift, `channels` floats
+/// each): the values of kp_epilogue_rows(program, …) run over the row afterwards, bit for bit. 0 when the program
+/// has no such form (a bias, a residual Add, a sigmoid, …; the caller then runs the pass) or `program` is < 0.
 int kp_depthwise_pass(int program);
 
 /// One output row `oh` of a max pooling on one NHWC image [in_h, in_w, channels] (maxpool_avx2.c): out[ow, c] is the
