@@ -2,6 +2,7 @@
 // smaller kernels for the edges of the output (tile_rv: the last rows, a last panel of 8 columns or fewer), which
 // compute each value with the same FMAs in the same order. See CKernels.h for the contract.
 #include "CKernels.h"
+#include "gemm_wide.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -329,7 +330,32 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     pk = next; plen = nlen; pg0 = j0; pg1 = j0 + nG < j1 ? j0 + nG : j1;
                 }
                 if (ntiles < 4) plen = 0;
-                for (long t = b0; t < whole; t += TILE_ROWS) {
+                long t = b0;
+                if (d->wide) {
+                    // 12 rows × 2 panels at a time (AVX-512), then 12 rows × the group's last odd panel; the rows
+                    // of a last 6-row tile go to the 6 × 16 tile below.
+                    for (; t + 2 * TILE_ROWS <= whole; t += 2 * TILE_ROWS) {
+                        const float *const *a = bases + (t - b0);
+                        long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 2) / ntiles;
+                        for (long j = g0; j < gt; j += 2) {
+                            int two = j + 1 < gt;
+                            const float *bp[2], *pf[2];
+                            long steps[2];
+                            for (int q = 0; q < 1 + two; q++) {
+                                bp[q] = d->packed_b + (j + q) * k * KP_PANEL + kstart * KP_PANEL;
+                                long pj = pg0 + (j + q - g0);
+                                pf[q] = d->packed_b + pj * k * KP_PANEL + (pk < 0 ? 0 : pk + e0) * KP_PANEL;
+                                steps[q] = pj < pg1 ? e1 - e0 : 0;
+                            }
+                            long jl = j + two;   // the last panel of this tile
+                            int cols = (int)(d->n - jl * KP_PANEL < KP_PANEL ? d->n - jl * KP_PANEL : KP_PANEL);
+                            float *cc = d->c + t * d->ldc + j * KP_PANEL;
+                            if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
+                            else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
+                        }
+                    }
+                }
+                for (; t < whole; t += TILE_ROWS) {
                     const float *const *a = bases + (t - b0);
                     long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 1) / ntiles;
                     for (long j = g0; j < gt; j++) {

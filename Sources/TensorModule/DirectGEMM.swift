@@ -108,7 +108,7 @@ enum DirectGEMM {
     /// sweep the rows once per chunk of columns). Either way each value is the same.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
                          c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool = true,
-                         finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+                         wideTiles: Bool = Ops.wideGEMM, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
@@ -131,7 +131,7 @@ enum DirectGEMM {
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
-                                    c: c, ldc: ldc)
+                                    c: c, ldc: ldc, wide: wideTiles ? 1 : 0)
             let tiles = (m + 5) / 6
             let wide = splitColumns && !b.transposed && m <= 1024 && panels >= 2 * Parallel.coreCount
             if wide, tiles < rowSplitMinTilesPerCore * Parallel.coreCount {
@@ -146,15 +146,17 @@ enum DirectGEMM {
                 finished(0..<m, false)
                 return
             }
-            let piece = pieceRows(n: b.n)
+            // Chunks and pieces of whole tiles: 12 rows with the wide tiles (a 6-row rest would take the 6 × 16 one).
+            let unit = wideTiles ? 12 : 6
+            let piece = pieceRows(n: b.n) / unit * unit
             // Rows in 4 chunks per core, taken as threads become free (a core slowed down by the system or a
             // virtual machine's host does less of the work); a product of at most 1,024 rows in one chunk per core
             // (each chunk streams all of B once).
-            Parallel.forEachChunk(count: tiles, work: m * b.n * max(g.k, 1), threshold: 1 << 18,
+            Parallel.forEachChunk(count: (m + unit - 1) / unit, work: m * b.n * max(g.k, 1), threshold: 1 << 18,
                                   chunksPerCore: wide ? 1 : 4) { t in
                 var d = desc
-                let p1 = min(m, t.upperBound * 6)
-                var r = t.lowerBound * 6
+                let p1 = min(m, t.upperBound * unit)
+                var r = t.lowerBound * unit
                 while r < p1 {
                     let e = min(p1, r + piece)
                     if b.transposed { kp_gemm_narrow(&d, r, e) } else { kp_gemm(&d, r, e, 0, panels) }

@@ -22,4 +22,22 @@ extension Ops {
     /// (EfficientNetB0's fused swish passes 2× faster on Zen 4); ReLU-only passes are bound by memory, not
     /// instructions, and stay on 8 lanes (no 512-bit frequency penalty on processors that have one).
     static var wideTranscendentals: Bool { avx512Available && avx512 && avx2Activations }
+
+    /// Whether the GEMM kernel (convolutions, Dense, Winograd's products) uses its 12-row AVX-512 tiles: where
+    /// 512-bit FMAs process at least 1.4× the floats per second of 256-bit ones, measured once per process
+    /// (`kp_fma512_speedup`, about 0.2 ms: about 2 on Intel cores with two 512-bit FMA units, where the wide tiles
+    /// run the GEMM 1.7–1.95× faster; about 1 on Zen 4, where they gained nothing). `KERASPORT_AVX512=0` turns them
+    /// off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F. Both tiles compute the same values bit for
+    /// bit, so this changes speed only.
+    package static let wideGEMM: Bool = {
+        guard avx512Available, DirectGEMM.available else { return false }
+        if let v = getenv("KERASPORT_AVX512") {
+            switch String(cString: v) {
+            case "0": return false
+            case "1": return true
+            default: break
+            }
+        }
+        return kp_fma512_speedup() >= 1.4
+    }()
 }

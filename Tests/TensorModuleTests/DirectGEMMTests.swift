@@ -518,6 +518,46 @@ struct DirectGEMMTests {
             #expect(!byRows.contains { $0.isNaN })
         }
     }
+
+    /// The 12-row AVX-512 tiles (12 × 32, and 12 × 16 for a group's odd last panel, masked stores for a last panel of
+    /// 9–15 columns) against the 6 × 16 AVX2 tile, bit for bit, whatever `Ops.wideGEMM` chose for this machine: rows
+    /// that are not a multiple of 12 (a 6-row rest, edge rows), odd and even panel counts, partial last panels (4, 8,
+    /// 12 columns), one and several K slices (the wide tile's accumulate into C), a convolution geometry, both splits.
+    @Test("the 12-row AVX-512 tiles give the 6 × 16 tile's values bit for bit", .enabled(if: Ops.avx512Available,
+          "this CPU has no AVX-512F"), arguments: [
+        (12, 7, 32), (13, 300, 16), (18, 64, 48), (25, 256, 44), (49, 333, 136), (97, 1100, 40), (361, 728, 104),
+        (611, 520, 72), (1100, 64, 24), (300, 40, 200),
+    ])
+    func wideTiles(m: Int, k: Int, n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(m * 131 + k * 7 + n))
+        let w = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+        var geometries = [(DirectGEMM.Geometry.matrix(rows: m, k: k, lda: k + 3), m * (k + 3))]
+        if k == 333 {
+            // 7 × 7 outputs of a 3 × 3 window over a 9 × 9 × 37 input.
+            geometries.append((DirectGEMM.Geometry(outH: 7, outW: 7, imageStride: 81 * 37, rowStride: 9 * 37,
+                                                   colStride: 37, segmentOffsets: [0, 9 * 37, 18 * 37],
+                                                   segmentLengths: [111, 111, 111]), 81 * 37))
+        }
+        for (geometry, extent) in geometries {
+            let a = (0..<extent).map { _ in rng.uniform(-1, 1) }
+            for splitColumns in [true, false] {
+                var narrow = [Float](repeating: .nan, count: m * n), wide = narrow
+                a.withUnsafeBufferPointer { a in
+                    for (useWide, out) in [(false, 0), (true, 1)] {
+                        var c = [Float](repeating: .nan, count: m * n)
+                        c.withUnsafeMutableBufferPointer { c in
+                            DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
+                                                ldc: n, splitColumns: splitColumns, wideTiles: useWide) { _, _ in }
+                        }
+                        if out == 0 { narrow = c } else { wide = c }
+                    }
+                }
+                #expect(differingBits(narrow, wide) == 0, "m \(m), k \(k), n \(n), split columns \(splitColumns)")
+                #expect(!wide.contains { $0.isNaN }, "m \(m), k \(k), n \(n): an output not written")
+            }
+        }
+    }
 }
 
 /// Positions where `a` and `b` differ bit for bit (a count, so a failure does not diff two million-element arrays).

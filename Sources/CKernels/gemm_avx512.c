@@ -1,0 +1,146 @@
+// The GEMM tile of gemm_avx2.c on 16 lanes (AVX-512F): 12 rows × 2 panels (32 columns, 24 zmm accumulators) or
+// 12 rows × 1 panel, chosen by kp_gemm when the descriptor's `wide` is set (TensorModule sets it where a 512-bit FMA
+// measures about twice as fast as a 256-bit one: Intel cores with two 512-bit FMA units; on Zen 4, which runs a
+// 512-bit FMA as two 256-bit halves, the 6 × 16 AVX2 tile is as fast and stays). Each output is the same chain of
+// FMAs over the same segments from the same zero as in the 6 × 16 tile, stored or added the same way, so both tiles
+// give identical results bit for bit. See gemm_wide.h.
+#include "CKernels.h"
+#include "gemm_wide.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#define KP_AVX512 __attribute__((target("avx512f")))
+
+// R rows × P panels (P = 1 or 2): rows a[0..R), panels at bp[0..P) (each Σ seg_len × 16 floats), results into
+// c (row stride ldc), panel p at columns 16·p; the last panel's first `cols` columns (1…16) are stored. First asks
+// for pf_steps[p] steps of k of the panels at pf[p] into L2, as the 6 × 16 tile does.
+KP_AVX512 static inline __attribute__((always_inline)) void
+tile16(const int R, const int P, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+       const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+       const long *pf_steps) {
+    _Pragma("clang loop unroll(full)")
+    for (int p = 0; p < P; p++)
+        for (long i = 0; i < pf_steps[p]; i++) _mm_prefetch((const char *)(pf[p] + i * KP_PANEL), _MM_HINT_T1);
+    __m512 acc[12][2];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++)
+        _Pragma("clang loop unroll(full)")
+        for (int p = 0; p < P; p++) acc[r][p] = _mm512_setzero_ps();
+    const float *b0 = bp[0], *b1 = P > 1 ? bp[1] : bp[0];
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s];
+        const float *ar[12];
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < R; r++) ar[r] = a[r] + off;
+        _Pragma("clang loop unroll_count(2)")
+        for (long e = 0; e < len; e++) {
+            __m512 v0 = _mm512_loadu_ps(b0), v1 = P > 1 ? _mm512_loadu_ps(b1) : v0;
+            b0 += KP_PANEL;
+            if (P > 1) b1 += KP_PANEL;
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < R; r++) {
+                __m512 x = _mm512_set1_ps(ar[r][e]);
+                acc[r][0] = _mm512_fmadd_ps(x, v0, acc[r][0]);
+                if (P > 1) acc[r][1] = _mm512_fmadd_ps(x, v1, acc[r][1]);
+            }
+        }
+    }
+    const __mmask16 last = (__mmask16)((1u << cols) - 1u);
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++) {
+        _Pragma("clang loop unroll(full)")
+        for (int p = 0; p < P; p++) {
+            float *dst = c + r * ldc + p * KP_PANEL;
+            __mmask16 m = p == P - 1 ? last : (__mmask16)0xFFFF;
+            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][p]) : acc[r][p];
+            _mm512_mask_storeu_ps(dst, m, y);
+        }
+    }
+}
+
+KP_AVX512 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
+                             const float *const *pf, const long *pf_steps) {
+    tile16(12, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
+}
+
+KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
+                             const float *const *pf, const long *pf_steps) {
+    tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
+}
+
+// Throughput of dependent-free FMA chains, 12 at a time (the GEMM tile's shape), as nanoseconds per FMA
+// instruction over `iters` steps. The empty inline assembly keeps each chain in a register.
+#include <time.h>
+static double seconds(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+__attribute__((target("avx2,fma"), noinline)) static double fma256_ns(long iters) {
+    __m256 v[12];
+    for (int i = 0; i < 12; i++) v[i] = _mm256_set1_ps(0.001f * (float)i);
+    const __m256 x = _mm256_set1_ps(0.999f), y = _mm256_set1_ps(1e-4f);
+    double t0 = seconds();
+    for (long it = 0; it < iters; it++) {
+        for (int i = 0; i < 12; i++) v[i] = _mm256_fmadd_ps(v[i], x, y);
+        __asm__ volatile("" : "+x"(v[0]), "+x"(v[1]), "+x"(v[2]), "+x"(v[3]), "+x"(v[4]), "+x"(v[5]), "+x"(v[6]),
+                         "+x"(v[7]), "+x"(v[8]), "+x"(v[9]), "+x"(v[10]), "+x"(v[11]));
+    }
+    return (seconds() - t0) / ((double)iters * 12.0) * 1e9;
+}
+
+KP_AVX512 __attribute__((noinline)) static double fma512_ns(long iters) {
+    __m512 v[12];
+    for (int i = 0; i < 12; i++) v[i] = _mm512_set1_ps(0.001f * (float)i);
+    const __m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-4f);
+    double t0 = seconds();
+    for (long it = 0; it < iters; it++) {
+        for (int i = 0; i < 12; i++) v[i] = _mm512_fmadd_ps(v[i], x, y);
+        __asm__ volatile("" : "+v"(v[0]), "+v"(v[1]), "+v"(v[2]), "+v"(v[3]), "+v"(v[4]), "+v"(v[5]), "+v"(v[6]),
+                         "+v"(v[7]), "+v"(v[8]), "+v"(v[9]), "+v"(v[10]), "+v"(v[11]));
+    }
+    return (seconds() - t0) / ((double)iters * 12.0) * 1e9;
+}
+
+double kp_fma512_speedup(void) {
+    if (!kp_avx512_available()) return 0;
+    // About 4,000 steps × 12 FMAs per run: ~25 µs at 2 FMAs per cycle. Alternating runs, each engine's best, so a
+    // run the system interrupts does not decide.
+    // First ~100 µs of 512-bit FMAs untimed: a process's first 512-bit instructions run slower for a while on Intel
+    // cores while the core powers up its upper lanes (an Intel Xeon measured 1.41 on a first call with a 25 µs
+    // warm-up, 1.65–1.99 with this one, 1.85–1.99 on later calls).
+    double n256 = 1e30, n512 = 1e30;
+    (void)fma256_ns(4000);
+    (void)fma512_ns(16000);
+    for (int r = 0; r < 4; r++) {
+        double a = fma256_ns(4000), b = fma512_ns(4000);
+        if (a < n256) n256 = a;
+        if (b < n512) n512 = b;
+    }
+    // Per float: a 512-bit FMA does twice the work of a 256-bit one.
+    return n512 > 0 ? 2.0 * n256 / n512 : 0;
+}
+
+#else
+
+double kp_fma512_speedup(void) { return 0; }
+
+void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps) {
+    (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
+    (void)pf; (void)pf_steps;
+}
+
+void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps) {
+    (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
+    (void)pf; (void)pf_steps;
+}
+
+#endif
