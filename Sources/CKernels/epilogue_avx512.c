@@ -16,29 +16,11 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include "epilogue_programs.h"
 #include "vector_ops512.h"
+#include "epilogue_steps512.h"
 
 int kp_avx512_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f");
-}
-
-KP_INLINE512 __m512 activate16(__m512 v, const int kind) {
-    switch (kind) {
-    case KP_EP_RELU: return kp_vrelu16(v);
-    case KP_EP_RELU6: return kp_vrelu6_16(v);
-    case KP_EP_SWISH: return kp_sigmoid_step16(v, 1);
-    case KP_EP_SIGMOID: return kp_sigmoid_step16(v, 0);
-    default: return v;
-    }
-}
-
-// As epilogue_avx2.c's `flushes`: the flush after ReLU / ReLU6 (input just flushed) cannot change anything.
-KP_INLINE512 int flushes16(const int kind) { return kind != KP_EP_RELU && kind != KP_EP_RELU6; }
-
-// As epilogue_avx2.c's `merges` and `flush_activate`.
-KP_INLINE512 int merges16(const int kind) { return kind == KP_EP_RELU || kind == KP_EP_RELU6; }
-KP_INLINE512 __m512 flush_activate16(__m512 v, const int kind) {
-    return kind == KP_EP_RELU ? kp_vflush_relu16(v) : kp_vflush_relu6_16(v);
 }
 
 // Columns j…j+15 (the lanes in `m`) through a program; r points at the residual values. Lanes outside `m` load as
@@ -46,22 +28,11 @@ KP_INLINE512 __m512 flush_activate16(__m512 v, const int kind) {
 KP_INLINE512 void steps16(float *row, const float *in, long j, __mmask16 m, const float *bias, const float *sc, const float *sh,
                           const float *r, const int B, const int A0, const int F0, const int SS, const int A1,
                           const int ADD, const int A2) {
-    // As epilogue_avx2.c's `steps`: the flush right before a ReLU / ReLU6 is done by flush_activate16.
-    const int m1 = (F0 || SS) && merges16(A1), m2 = ADD && merges16(A2);
-    __m512 v = _mm512_maskz_loadu_ps(m, in + j);
-    if (B) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, bias + j));
-    if (A0) v = activate16(v, A0);
-    if (F0 && (SS || !m1)) v = kp_vflush16(v);
-    if (SS) {
-        v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, sc + j)), _mm512_maskz_loadu_ps(m, sh + j));
-        if (!m1) v = kp_vflush16(v);
-    }
-    if (A1) v = m1 ? flush_activate16(v, A1) : flushes16(A1) ? kp_vflush16(activate16(v, A1)) : activate16(v, A1);
-    if (ADD) {
-        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(m, r + j));
-        if (!m2) v = kp_vflush16(v);
-    }
-    if (A2) v = m2 ? flush_activate16(v, A2) : flushes16(A2) ? kp_vflush16(activate16(v, A2)) : activate16(v, A2);
+    const __m512 z = _mm512_setzero_ps();
+    const __m512 v = kp_program_steps16(_mm512_maskz_loadu_ps(m, in + j), B ? _mm512_maskz_loadu_ps(m, bias + j) : z,
+                                        SS ? _mm512_maskz_loadu_ps(m, sc + j) : z,
+                                        SS ? _mm512_maskz_loadu_ps(m, sh + j) : z,
+                                        ADD ? _mm512_maskz_loadu_ps(m, r + j) : z, B, A0, F0, SS, A1, ADD, A2);
     _mm512_mask_storeu_ps(row + j, m, v);
 }
 

@@ -108,7 +108,7 @@ enum DirectGEMM {
     /// sweep the rows once per chunk of columns). Either way each value is the same.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
                          c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool = true,
-                         wideTiles: Bool = Ops.wideGEMM, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+                         wideTiles: Bool = Ops.wideArithmetic, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")

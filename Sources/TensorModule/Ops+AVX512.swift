@@ -23,13 +23,14 @@ extension Ops {
     /// instructions, and stay on 8 lanes (no 512-bit frequency penalty on processors that have one).
     static var wideTranscendentals: Bool { avx512Available && avx512 && avx2Activations }
 
-    /// Whether the GEMM kernel (convolutions, Dense, Winograd's products) uses its 12-row AVX-512 tiles: where
-    /// 512-bit FMAs process at least 1.4× the floats per second of 256-bit ones, measured once per process
-    /// (`kp_fma512_speedup`, about 0.2 ms: about 2 on Intel cores with two 512-bit FMA units, where the wide tiles
-    /// run the GEMM 1.7–1.95× faster; about 1 on Zen 4, where they gained nothing). `KERASPORT_AVX512=0` turns them
-    /// off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F. Both tiles compute the same values bit for
-    /// bit, so this changes speed only.
-    package static let wideGEMM: Bool = {
+    /// Whether the kernels that have an AVX-512 form beside their AVX2 one use it — the GEMM's 12-row tiles
+    /// (convolutions, Dense, Winograd's products) and the 16-lane depthwise rows: where 512-bit FMAs process at
+    /// least 1.4× the floats per second of 256-bit ones, measured once per process (`kp_fma512_speedup`, about
+    /// 0.2 ms): about 2 on Intel cores with two 512-bit FMA units, where the GEMM runs 1.7–1.95× and the depthwise
+    /// rows 1.2–1.7× faster; about 1 on Zen 4 (a 512-bit FMA as two 256-bit halves), where a 512-bit GEMM tile gained
+    /// nothing. `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
+    /// Both forms compute the same values bit for bit, so this changes speed only.
+    package static let wideArithmetic: Bool = {
         guard avx512Available, DirectGEMM.available else { return false }
         if let v = getenv("KERASPORT_AVX512") {
             switch String(cString: v) {
@@ -40,4 +41,18 @@ extension Ops {
         }
         return kp_fma512_speedup() >= 1.4
     }()
+
+    /// Whether depthwise convolutions run the 16-lane row kernel where the processor has AVX-512F
+    /// (``wideArithmetic`` unless a test binds it; read on the calling thread before the rows are split across the
+    /// cores).
+    @TaskLocal package static var wideDepthwise: Bool = wideArithmetic
+
+    /// `kp_depthwise_row` or its 16-lane twin (the same arguments, the same values), as ``wideDepthwise`` chooses.
+    static var depthwiseRowKernel: DepthwiseRowKernel {
+        wideDepthwise && avx512Available ? kp_depthwise_row_avx512 : kp_depthwise_row
+    }
+
+    typealias DepthwiseRowKernel = @convention(c) (
+        UnsafePointer<Float>?, Int, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+        UnsafeMutablePointer<Float>?, Int32, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void
 }

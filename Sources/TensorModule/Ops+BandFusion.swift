@@ -160,6 +160,7 @@ extension Ops {
         }
         let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
+        let depthwiseRow = Ops.depthwiseRowKernel
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in
@@ -187,9 +188,9 @@ extension Ops {
                                     let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
                                         ?? output + (n * rows.output + r) * cols.output * c
                                     let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
-                                        kp_depthwise_row(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
-                                                         cols.output, rows.stride, cols.stride, rows.padBefore + top,
-                                                         cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
+                                        depthwiseRow(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                     cols.output, rows.stride, cols.stride, rows.padBefore + top,
+                                                     cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
                                         return form > 0
                                     }
                                     if !applied {

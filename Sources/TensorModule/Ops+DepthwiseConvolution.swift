@@ -169,6 +169,7 @@ extension Ops {
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
         // The AVX2 row kernel, unless the engine is forced to the portable path (`.blas`, for comparisons).
         let direct = dm == 1 && DirectGEMM.kernelsEnabled
+        let depthwiseRow = Ops.depthwiseRowKernel
         Parallel.forEachChunk(count: lines, work: work) { range in
             for line in range {
                 let n = line / rows.output, oh = line % rows.output
@@ -176,9 +177,9 @@ extension Ops {
                 let outLine = output + line * cols.output * outChannels
                 if direct {
                     let applied = (pass ?? PreparedPass.none).withDepthwiseForm { form, sc, sh in
-                        kp_depthwise_row(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
-                                         oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                         rows.dilation, cols.dilation, outLine, form, sc, sh)
+                        depthwiseRow(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
+                                     oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
+                                     rows.dilation, cols.dilation, outLine, form, sc, sh)
                         return form > 0
                     }
                     if !applied { pass?.run(outLine, rows: cols.output, firstRow: line * cols.output) }

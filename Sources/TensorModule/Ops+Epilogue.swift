@@ -224,8 +224,11 @@ extension Ops {
             wide = Ops.wideTranscendentals
                 && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
             // A swish on 16 lanes in its own pass is faster than on 8 in the depthwise kernel's registers
-            // (EfficientNetB0 b1, two threads: 1.013× the time with the swish in registers).
-            depthwisePass = residual == nil && !wide ? kp_depthwise_pass(program) : 0
+            // (EfficientNetB0 b1, two threads: 1.013× the time with the swish in registers, Zen 4); the 16-lane
+            // depthwise kernel applies it on 16 lanes (EfficientNetB0 b1 one thread 0.965× with the 16-lane rows and
+            // the swish in their registers, against the 8-lane rows and the swish's own pass, Intel Xeon).
+            depthwisePass = residual == nil && (!wide || (Ops.wideDepthwise && Ops.avx512Available))
+                ? kp_depthwise_pass(program) : 0
         }
 
         /// Calls `body` with the program's scale and shift operands (nil when it has no scale/shift).

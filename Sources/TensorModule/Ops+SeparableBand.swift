@@ -101,6 +101,7 @@ extension Ops {
         let imageFloats = rows.input * cols.input * channels
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
+        let depthwiseRow = Ops.depthwiseRowKernel
         Parallel.forEachChunk(count: bands, work: work, chunksPerCore: separableBandChunksPerCore) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
@@ -109,10 +110,10 @@ extension Ops {
                 let l0 = lines * b / bands, l1 = lines * (b + 1) / bands
                 for line in l0..<l1 {
                     let n = line / rows.output, oh = line % rows.output
-                    kp_depthwise_row(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
-                                     cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
-                                     cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
-                                     0, nil, nil)
+                    depthwiseRow(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
+                                 cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
+                                 cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
+                                 0, nil, nil)
                 }
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters

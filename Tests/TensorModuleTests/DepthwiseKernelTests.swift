@@ -54,10 +54,13 @@ struct DepthwiseKernelTests {
                                                     padding: padding, dilation: (k.4, k.5), zeroPadding: zeroPadding)
                         }
                     }
-                    let direct = try run(.automatic), portable = try run(.blas)
-                    #expect(direct.shape == portable.shape)
-                    #expect(bitwiseEqual(direct, portable),
-                            "c \(channels) w \(width) h \(height) pad \(zeroPadding) \(padding): \(firstBitwiseDifference(direct, portable))")
+                    let portable = try run(.blas)
+                    for wide in depthwiseWidths {
+                        let direct = try Ops.$wideDepthwise.withValue(wide) { try run(.automatic) }
+                        #expect(direct.shape == portable.shape)
+                        #expect(bitwiseEqual(direct, portable),
+                                "16 lanes \(wide) c \(channels) w \(width) h \(height) pad \(zeroPadding) \(padding): \(firstBitwiseDifference(direct, portable))")
+                    }
                     checked += 1
                 }
             }
@@ -85,11 +88,15 @@ struct DepthwiseKernelTests {
         let x = rng.tensor([1, p.0, p.1, p.2]), w = rng.tensor([p.3, p.3, p.2, 1])
         let expected = naiveDepthwise(x, w, strides: (p.4, p.4), same: p.6, dilation: (p.5, p.5))
         for engine in [DirectGEMM.Engine.automatic, .blas] {
-            let y = try DirectGEMM.$engine.withValue(engine) {
-                try Ops.depthwiseConv2d(input: x, kernel: w, strides: (p.4, p.4), padding: p.6 ? .same : .valid,
-                                        dilation: (p.5, p.5))
+            for wide in depthwiseWidths {
+                let y = try Ops.$wideDepthwise.withValue(wide) {
+                    try DirectGEMM.$engine.withValue(engine) {
+                        try Ops.depthwiseConv2d(input: x, kernel: w, strides: (p.4, p.4), padding: p.6 ? .same : .valid,
+                                                dilation: (p.5, p.5))
+                    }
+                }
+                #expect(bitwiseEqual(y, expected), "\(engine), 16 lanes \(wide): \(firstBitwiseDifference(y, expected))")
             }
-            #expect(bitwiseEqual(y, expected), "\(engine): \(firstBitwiseDifference(y, expected))")
         }
     }
 
@@ -126,7 +133,10 @@ struct DepthwiseKernelTests {
         let relu6 = Ops.Activation.reluGeneral(negativeSlope: 0, maxValue: 6, threshold: 0, thresholdForm: .multiply)
         var passes: Set<Int32> = []
         // The 8-lane swish (the kernel's pass 5) is taken where the processor has no AVX-512F (on one, the swish's
-        // own 16-lane pass is faster): bound as if it had none, so every path runs here.
+        // own 16-lane pass is faster unless the kernel runs on 16 lanes): bound as if it had none, so every path runs
+        // here, on 8 lanes and (where the processor has AVX-512F) on 16.
+        for wide in depthwiseWidths {
+        try Ops.$wideDepthwise.withValue(wide) {
         try Ops.$avx512.withValue(false) {
             for operands in [redundant, needed] {
                 let bn = Ops.PostOp.scaleShift(scale: operands.map(\.0), shift: operands.map(\.1))
@@ -142,17 +152,31 @@ struct DepthwiseKernelTests {
                     }
                     let direct = try run(.automatic), portable = try run(.blas)
                     #expect(bitwiseEqual(direct, portable),
-                            "\(activation), pass \(fused.depthwisePass): \(firstBitwiseDifference(direct, portable))")
+                            "\(activation), pass \(fused.depthwisePass), 16 lanes \(wide): \(firstBitwiseDifference(direct, portable))")
                 }
             }
         }
+        }
+        }
         if Ops.avx512Available {
+            // With AVX-512F the swish keeps its own 16-lane pass after the 8-lane kernel, and goes into the registers
+            // of the 16-lane kernel.
             let swish: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: needed.map(\.0), shift: needed.map(\.1)),
                                        .flushDenormals, .activation(.swish), .flushDenormals]
-            #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: swish, columns: c)?.depthwisePass == 0)
+            let eightLanes = Ops.$wideDepthwise.withValue(false) {
+                Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: swish, columns: c)?.depthwisePass
+            }
+            #expect(eightLanes == 0)
+            let sixteenLanes = Ops.$wideDepthwise.withValue(true) {
+                Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: swish, columns: c)?.depthwisePass
+            }
+            #expect(sixteenLanes == 5)
         }
         // Each of the five in-register passes was taken (the flush is kept before a swish whatever the operands).
         #expect(passes == [1, 2, 3, 4, 5])
     }
 }
 
+/// The depthwise row kernels to test: the 8-lane one, and the 16-lane one where the processor has AVX-512F (bound
+/// through `Ops.$wideDepthwise`, whatever `Ops.wideArithmetic` chose for this machine).
+private let depthwiseWidths = Ops.avx512Available ? [false, true] : [false]

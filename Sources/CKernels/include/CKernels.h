@@ -175,6 +175,10 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
 /// each): the values of kp_epilogue_rows(program, …) run over the row afterwards, bit for bit. 0 when the program
 /// has no such form (a bias, a residual Add, a sigmoid, …; the caller then runs the pass) or `program` is < 0.
 int kp_depthwise_pass(int program);
+/// kp_depthwise_row on 16 lanes (depthwise_avx512.c): the same values bit for bit. Requires kp_avx512_available().
+void kp_depthwise_row_avx512(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
+                             long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,
+                             long dil_h, long dil_w, float *out, int pass, const float *sc, const float *sh);
 
 /// One output row `oh` of a max pooling on one NHWC image [in_h, in_w, channels] (maxpool_avx2.c): out[ow, c] is the
 /// maximum, from −FLT_MAX, over the window's taps in row-major order by `x > m ? x : m` (NaN taps skipped, the first of
