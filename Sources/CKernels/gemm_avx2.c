@@ -271,7 +271,10 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                 if (++oh == d->out_h) { oh = 0; img++; }
             }
         }
-        long whole = b0 + (b1 - b0) / TILE_ROWS * TILE_ROWS;   // rows of whole 6-row tiles end here
+        // Rows of whole tiles end here: 6-row tiles, or with `wide` 12-row ones (the rows after them, up to 11, go
+        // to the AVX-512 edge kernels, all panels of a group, the last ≤ 8-column one included).
+        const long trows = d->wide ? 2 * TILE_ROWS : TILE_ROWS;
+        long whole = b0 + (b1 - b0) / trows * trows;
         long ntiles = (whole - b0) / TILE_ROWS;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
@@ -302,7 +305,19 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     if (t < whole)
                         edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
                 }
-                if (whole < b1) {
+                if (whole < b1 && d->wide) {
+                    int R = (int)(b1 - whole);
+                    long step = kp_edge16_panels(R);
+                    for (long u0 = g0; u0 < g1; u0 += step) {
+                        long V = g1 - u0 < step ? g1 - u0 : step;
+                        const float *bv[8];
+                        for (long v = 0; v < V; v++) bv[v] = d->packed_b + (u0 + v) * k * KP_PANEL + kstart * KP_PANEL;
+                        long lastcol = (u0 + V - 1) * KP_PANEL;
+                        int cols = (int)(cend - lastcol < KP_PANEL ? cend - lastcol : KP_PANEL);
+                        kp_edge16(R, V, bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + u0 * KP_PANEL,
+                                  d->ldc, cols, acc);
+                    }
+                } else if (whole < b1) {
                     // The last rows (fewer than 6): the group's columns, up to EDGE_VECTORS(R) vectors at a time.
                     int R = (int)(b1 - whole);
                     long u1 = 2 * g1 < vend ? 2 * g1 : vend, step = EDGE_VECTORS(R);

@@ -71,6 +71,85 @@ KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const l
     tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
 }
 
+// R rows × V panels (R < 12; R·V ≤ 24 accumulators, with the V vectors of B and a broadcast within the 32 zmm
+// registers): the rows after the last 12-row tile. bp[v] is panel v's first step of the slice; panel V−1's first
+// `cols` columns are stored.
+KP_AVX512 static inline __attribute__((always_inline)) void
+edge16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+       const float *const *bp, float *c, long ldc, int cols, int accumulate) {
+    __m512 acc[11][8];
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++)
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps();
+    const float *b[8];
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V; v++) b[v] = bp[v];
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s];
+        const float *ar[11];
+        _Pragma("clang loop unroll(full)")
+        for (int r = 0; r < R; r++) ar[r] = a[r] + off;
+        for (long e = 0; e < len; e++) {
+            __m512 bb[8];
+            _Pragma("clang loop unroll(full)")
+            for (int v = 0; v < V; v++) bb[v] = _mm512_loadu_ps(b[v] + e * KP_PANEL);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < R; r++) {
+                __m512 x = _mm512_set1_ps(ar[r][e]);
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
+            }
+        }
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) b[v] += len * KP_PANEL;
+    }
+    const __mmask16 last = (__mmask16)((1u << cols) - 1u);
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++) {
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) {
+            float *dst = c + r * ldc + v * KP_PANEL;
+            __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
+            _mm512_mask_storeu_ps(dst, m, y);
+        }
+    }
+}
+
+#define EDGE16(R, V)                                                                                               \
+    KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
+                                           const float *const *bp, float *c, long ldc, int cols, int acc) {        \
+        edge16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc);                                                        \
+    }
+#define EDGE16_ALL(R) EDGE16(R, 1) EDGE16(R, 2) EDGE16(R, 3) EDGE16(R, 4) EDGE16(R, 5) EDGE16(R, 6) EDGE16(R, 7) \
+    EDGE16(R, 8)
+EDGE16_ALL(1) EDGE16_ALL(2) EDGE16_ALL(3) EDGE16_ALL(4) EDGE16_ALL(5) EDGE16_ALL(6) EDGE16_ALL(7) EDGE16_ALL(8)
+EDGE16_ALL(9) EDGE16_ALL(10) EDGE16_ALL(11)
+#undef EDGE16_ALL
+#undef EDGE16
+typedef void (*edge16_fn)(const float *const *, const long *, const long *, long, const float *const *, float *,
+                          long, int, int);
+#define EDGE16_ROW(R) {edge16_##R##_1, edge16_##R##_2, edge16_##R##_3, edge16_##R##_4, edge16_##R##_5,             \
+                       edge16_##R##_6, edge16_##R##_7, edge16_##R##_8}
+static const edge16_fn edges16[12][8] = {
+    {0}, EDGE16_ROW(1), EDGE16_ROW(2), EDGE16_ROW(3), EDGE16_ROW(4), EDGE16_ROW(5), EDGE16_ROW(6),
+    EDGE16_ROW(7), EDGE16_ROW(8), EDGE16_ROW(9), EDGE16_ROW(10), EDGE16_ROW(11),
+};
+#undef EDGE16_ROW
+
+long kp_edge16_panels(int rows) {
+    // Accumulators R·V ≤ 24 (R = 1, 2: 8 panels, the most a call takes).
+    long v = 24 / rows;
+    return v > 8 ? 8 : v;
+}
+
+KP_AVX512 void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len,
+                         long nseg, const float *const *bp, float *c, long ldc, int cols, int accumulate) {
+    if (rows < 1 || rows > 11 || panels < 1 || panels > kp_edge16_panels(rows)) return;
+    edges16[rows][panels - 1](a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate);
+}
+
 // Throughput of dependent-free FMA chains, 12 at a time (the GEMM tile's shape), as nanoseconds per FMA
 // instruction over `iters` steps. The empty inline assembly keeps each chain in a register.
 #include <time.h>
@@ -128,6 +207,14 @@ double kp_fma512_speedup(void) {
 #else
 
 double kp_fma512_speedup(void) { return 0; }
+
+long kp_edge16_panels(int rows) { (void)rows; return 1; }
+
+void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+               const float *const *bp, float *c, long ldc, int cols, int accumulate) {
+    (void)rows; (void)panels; (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc;
+    (void)cols; (void)accumulate;
+}
 
 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,

@@ -13,5 +13,10 @@ void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_l
 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
                    const long *pf_steps);
+/// The panels kp_edge16 takes at once for `rows` (1…11) rows.
+long kp_edge16_panels(int rows);
+/// `rows` rows (1…11, after the last 12-row tile) × `panels` panels (≤ kp_edge16_panels(rows)) at bp[0..panels).
+void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+               const float *const *bp, float *c, long ldc, int cols, int accumulate);
 
 #endif

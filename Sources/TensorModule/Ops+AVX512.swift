@@ -20,7 +20,7 @@ extension Ops {
     /// Whether the 16-lane kernels run for the current task. Only the exponential-and-division activations use them:
     /// they are bound by the length of their dependency chains, which 16 lanes per instruction halve per value
     /// (EfficientNetB0's fused swish passes 2× faster on Zen 4); ReLU-only passes are bound by memory, not
-    /// instructions, and stay on 8 lanes (no 512-bit frequency penalty on processors that have one).
+    /// instructions, and stay on 8 lanes unless ``wideArithmetic`` holds (then the 512-bit units are in use anyway).
     static var wideTranscendentals: Bool { avx512Available && avx512 && avx2Activations }
 
     /// Whether the kernels that have an AVX-512 form beside their AVX2 one use it — the GEMM's 12-row tiles

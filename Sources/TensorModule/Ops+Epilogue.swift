@@ -154,7 +154,7 @@ extension Ops {
     struct FusedEpilogue {
         private let program: Int32
         /// Whether the program runs on 16 lanes (kp_epilogue_rows_avx512, the same values): when it has a swish or
-        /// sigmoid step and ``Ops/wideTranscendentals`` held where the pass was made.
+        /// sigmoid step (or ``Ops/wideArithmetic``) and ``Ops/wideTranscendentals`` held where the pass was made.
         private let wide: Bool
         private var bias: [Float]?, scale: [Float]?, shift: [Float]?
         /// The residual `Add`'s operand, when there is one.
@@ -221,8 +221,11 @@ extension Ops {
             }
             guard program >= 0 else { return nil }
             self.program = program
+            // Swish / sigmoid passes on 16 lanes wherever there is AVX-512F; the others (BatchNormalization, ReLU,
+            // ReLU6, residual adds) too where 512-bit arithmetic is twice as fast (MobileNetV2 b1, two threads:
+            // 0.975× the time, Intel Xeon), else on 8 lanes (bound by memory there).
             wide = Ops.wideTranscendentals
-                && kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) }
+                && (kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) } || Ops.wideArithmetic)
             // A swish on 16 lanes in its own pass is faster than on 8 in the depthwise kernel's registers
             // (EfficientNetB0 b1, two threads: 1.013× the time with the swish in registers, Zen 4); the 16-lane
             // depthwise kernel applies it on 16 lanes (EfficientNetB0 b1 one thread 0.965× with the 16-lane rows and

@@ -49,8 +49,9 @@ struct AVX512ActivationTests {
         let bias = Tensor(shape: [columns], scalars: values(columns, seed: 5))
         let residual = Tensor(shape: [rows, columns], scalars: values(count, seed: 11))
         // The swish / sigmoid passes the plan makes (EfficientNet's conv + BN + swish, a residual then swish,
-        // a Dense with sigmoid, swish after ReLU6, ReLU / ReLU6 after swish (the flush between merged into them) and
-        // ReLU6, which stays on 8 lanes, as a control.
+        // a Dense with sigmoid, swish after ReLU6, ReLU / ReLU6 after swish (the flush between merged into them), and
+        // passes without a swish or sigmoid (BatchNormalization + ReLU6, bias + ReLU, a residual add then ReLU), which
+        // run on 16 lanes only where `Ops.wideArithmetic` holds (else both runs take 8 lanes).
         let cases: [(Tensor?, Ops.Activation, [Ops.PostOp])] = [
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.swish), .flushDenormals]),
             (bias, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals,
@@ -62,6 +63,9 @@ struct AVX512ActivationTests {
             (bias, .swish, [.flushDenormals, .activation(.relu), .flushDenormals]),
             (nil, .swish, [.flushDenormals, .activation(.relu6), .flushDenormals]),
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.relu6), .flushDenormals]),
+            (bias, .relu, [.flushDenormals]),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals,
+                            .activation(.relu), .flushDenormals]),
         ]
         let x = values(count, seed: 13)
         for (i, (b, activation, post)) in cases.enumerated() {

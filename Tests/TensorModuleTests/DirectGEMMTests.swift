@@ -520,13 +520,15 @@ struct DirectGEMMTests {
     }
 
     /// The 12-row AVX-512 tiles (12 × 32, and 12 × 16 for a group's odd last panel, masked stores for a last panel of
-    /// 9–15 columns) against the 6 × 16 AVX2 tile, bit for bit, whatever `Ops.wideGEMM` chose for this machine: rows
-    /// that are not a multiple of 12 (a 6-row rest, edge rows), odd and even panel counts, partial last panels (4, 8,
-    /// 12 columns), one and several K slices (the wide tile's accumulate into C), a convolution geometry, both splits.
+    /// 9–15 columns) and the AVX-512 edge kernels (the 1–11 rows after the last 12-row tile, up to 24 / rows panels
+    /// at a time) against the 6 × 16 AVX2 tile and its edges, bit for bit, whatever `Ops.wideArithmetic` chose for
+    /// this machine: every row rest 1…11, odd and even panel counts, partial last panels (4, 8, 12 columns), one and
+    /// several K slices (the accumulate into C), a convolution geometry, both splits.
     @Test("the 12-row AVX-512 tiles give the 6 × 16 tile's values bit for bit", .enabled(if: Ops.avx512Available,
           "this CPU has no AVX-512F"), arguments: [
         (12, 7, 32), (13, 300, 16), (18, 64, 48), (25, 256, 44), (49, 333, 136), (97, 1100, 40), (361, 728, 104),
-        (611, 520, 72), (1100, 64, 24), (300, 40, 200),
+        (611, 520, 72), (1100, 64, 24), (300, 40, 200), (13, 300, 200), (35, 70, 100), (22, 33, 520), (7, 20, 24),
+        (2, 40, 136), (3, 256, 48), (4, 100, 100), (5, 64, 40), (9, 30, 264), (16, 50, 72), (20, 64, 56),
     ])
     func wideTiles(m: Int, k: Int, n: Int) throws {
         var rng = SeededRandom(seed: UInt64(m * 131 + k * 7 + n))
