@@ -139,6 +139,17 @@ AVX2 void kp_leaky(float *p, long count, float slope) {
     for (; i < count; i++) p[i] = leaky1(p[i], slope);
 }
 
+AVX2 void kp_mul_rows_flush(float *dst, const float *x, const float *s, long rows, long cols) {
+    for (long r = 0; r < rows; r++) {
+        float *o = dst + r * cols;
+        const float *xr = x + r * cols;
+        long j = 0;
+        for (; j + 8 <= cols; j += 8)
+            _mm256_storeu_ps(o + j, kp_vflush(_mm256_mul_ps(_mm256_loadu_ps(xr + j), _mm256_loadu_ps(s + j))));
+        for (; j < cols; j++) o[j] = flush1(xr[j] * s[j], 0);
+    }
+}
+
 AVX2 void kp_flush_denormals(float *p, long count, int to_positive_zero) {
     long i = 0;
     if (to_positive_zero) {
@@ -278,5 +289,9 @@ void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long peri
 }
 void kp_leaky(float *p, long count, float slope) { (void)p; (void)count; (void)slope; }
 void kp_flush_denormals(float *p, long count, int to_positive_zero) { (void)p; (void)count; (void)to_positive_zero; }
+
+void kp_mul_rows_flush(float *dst, const float *x, const float *s, long rows, long cols) {
+    (void)dst; (void)x; (void)s; (void)rows; (void)cols;
+}
 
 #endif

@@ -339,8 +339,8 @@ extension Ops {
                             let n = block / blocksPerImage, p0 = (block % blocksPerImage) * blockPixels
                             let m = min(blockPixels, pixels - p0), first = n * pixels + p0
                             let scales = s + n * c
-                            for p in 0..<m { multiplyRow(buffer + p * c, x + (first + p) * c, scales, c) }
-                            flushDenormals(buffer, count: m * c, toPositiveZero: false)
+                            // The scale, then the flush (the `Multiply` layer's and the stages' values), in one pass.
+                            kp_mul_rows_flush(buffer, x + first * c, scales, m, c)
                             let dst = output + first * cout
                             DirectGEMM.multiply(a: buffer, geometry: .pointwise(rows: m, channels: c), m: m,
                                                 b: project.packed, c: dst, ldc: cout) { done, _ in
@@ -351,22 +351,5 @@ extension Ops {
                 }
             }
         }
-    }
-}
-
-/// `o[i] = x[i] · s[i]` for `i < n`, in vectors (one rounding each, as the `Multiply` kernel).
-@inline(__always)
-private func multiplyRow(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ n: Int) {
-    let lanes = FloatVector.scalarCount
-    var i = 0
-    while i + lanes <= n {
-        let xv = UnsafeRawPointer(x + i).loadUnaligned(as: FloatVector.self)
-        let sv = UnsafeRawPointer(s + i).loadUnaligned(as: FloatVector.self)
-        UnsafeMutableRawPointer(o + i).storeBytes(of: xv * sv, as: FloatVector.self)
-        i += lanes
-    }
-    while i < n {
-        o[i] = x[i] * s[i]
-        i += 1
     }
 }

@@ -97,6 +97,9 @@ void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long peri
                    int flush_positive);
 /// LeakyReLU x > 0 ? x : x · slope.
 void kp_leaky(float *p, long count, float slope);
+/// dst[r][j] = x[r][j] · s[j] (one rounding), then denormal results replaced by a zero of the same sign (the
+/// `Multiply` kernel and kp_flush_denormals(…, 0) in one pass): a squeeze-and-excitation scale.
+void kp_mul_rows_flush(float *dst, const float *x, const float *s, long rows, long cols);
 /// Denormals replaced by a zero of the same sign, or by +0 when to_positive_zero.
 void kp_flush_denormals(float *p, long count, int to_positive_zero);
 
