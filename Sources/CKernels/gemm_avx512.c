@@ -187,14 +187,15 @@ KP_AVX512 __attribute__((noinline)) static double fma512_ns(long iters) {
 
 double kp_fma512_speedup(void) {
     if (!kp_avx512_available()) return 0;
-    // About 4,000 steps × 12 FMAs per run: ~25 µs at 2 FMAs per cycle. Alternating runs, each engine's best, so a
+    // About 4,000 steps × 12 FMAs per run: ~8–16 µs. Alternating runs, each engine's best, so a
     // run the system interrupts does not decide.
-    // First ~100 µs of 512-bit FMAs untimed: a process's first 512-bit instructions run slower for a while on Intel
-    // cores while the core powers up its upper lanes (an Intel Xeon measured 1.41 on a first call with a 25 µs
-    // warm-up, 1.65–1.99 with this one, 1.85–1.99 on later calls).
+    // First ~130 µs of 512-bit FMAs untimed: a process's first 512-bit instructions run slower for a while on Intel
+    // cores while the core powers up its upper lanes. First calls in 60 fresh processes on an Intel Xeon: with a
+    // 32 µs warm-up 1.37–2.00 (median 1.77; 1 in 10 under 1.54), with this one 1.69–2.44 (median 1.81); about 0.25 ms
+    // in all.
     double n256 = 1e30, n512 = 1e30;
     (void)fma256_ns(4000);
-    (void)fma512_ns(16000);
+    (void)fma512_ns(64000);
     for (int r = 0; r < 4; r++) {
         double a = fma256_ns(4000), b = fma512_ns(4000);
         if (a < n256) n256 = a;

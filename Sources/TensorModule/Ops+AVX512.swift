@@ -25,10 +25,10 @@ extension Ops {
 
     /// Whether the kernels that have an AVX-512 form beside their AVX2 one use it — the GEMM's 12-row tiles
     /// (convolutions, Dense, Winograd's products) and the 16-lane depthwise rows: where 512-bit FMAs process at
-    /// least 1.4× the floats per second of 256-bit ones, measured once per process (`kp_fma512_speedup`, about
-    /// 0.2 ms): about 2 on Intel cores with two 512-bit FMA units, where the GEMM runs 1.7–1.95× and the depthwise
-    /// rows 1.2–1.7× faster; about 1 on Zen 4 (a 512-bit FMA as two 256-bit halves), where a 512-bit GEMM tile gained
-    /// nothing. `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
+    /// least 1.3× the floats per second of 256-bit ones, measured once per process (`kp_fma512_speedup`, about
+    /// 0.25 ms; first calls in fresh processes 1.69–2.44 on an Intel Xeon): about 2 on Intel cores with two 512-bit FMA units, where the GEMM runs 1.7–1.95× and the depthwise
+    /// rows 1.2–1.7× faster; about 1 expected on Zen 4 (a 512-bit FMA as two 256-bit halves), where a 512-bit GEMM
+    /// tile measured no faster in round 7. `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
     /// Both forms compute the same values bit for bit, so this changes speed only.
     package static let wideArithmetic: Bool = {
         guard avx512Available, DirectGEMM.available else { return false }
@@ -39,7 +39,7 @@ extension Ops {
             default: break
             }
         }
-        return kp_fma512_speedup() >= 1.4
+        return kp_fma512_speedup() >= 1.3
     }()
 
     /// Whether depthwise convolutions run the 16-lane row kernel where the processor has AVX-512F
