@@ -21,6 +21,9 @@ package struct Benchmark {
         package var flops: Double?
         /// Per layer: (name, class, median seconds per batch), in run order.
         package var profile: [(layer: String, className: String, seconds: Double)]
+        /// The kernels the products and depthwise rows ran on: "avx512", "avx2" or "portable" (the start-up check
+        /// of `KERASPORT_AVX512`'s default decides between the first two).
+        package var kernels: String = Ops.kernelFamily
     }
 
     /// Runs the benchmark.

@@ -42,6 +42,12 @@ extension Ops {
         return kp_fma512_speedup() >= 1.3
     }()
 
+    /// Which kernels this process runs its products and depthwise rows on: "avx512" (``wideArithmetic``), "avx2",
+    /// or "portable" (no AVX2/FMA: the Swift loops and OpenBLAS). `bench` reports it.
+    package static var kernelFamily: String {
+        wideArithmetic ? "avx512" : DirectGEMM.available ? "avx2" : "portable"
+    }
+
     /// Whether depthwise convolutions run the 16-lane row kernel where the processor has AVX-512F
     /// (``wideArithmetic`` unless a test binds it; read on the calling thread before the rows are split across the
     /// cores).

@@ -152,6 +152,13 @@ struct CLITests {
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         for key in ["median_s", "min_s", "batch", "iterations", "load_s"] { #expect(obj[key] != nil, "\(key)") }
         #expect(obj["batch"] as? Int == 2)
+        // Which kernel family ran (the AVX-512 choice is made by a start-up measurement; forced off, it is AVX2 or
+        // the portable path).
+        #expect(["avx512", "avx2", "portable"].contains(obj["kernels"] as? String ?? ""), "\(obj["kernels"] ?? "none")")
+        let off = try Programs.run(CLI.binary, ["bench", example, "--batch", "1", "--iterations", "1", "--warmup", "0",
+                                                "--json"], environment: ["KERASPORT_AVX512": "0"])
+        let offObj = try #require(try JSONSerialization.jsonObject(with: Data(off.stdout.utf8)) as? [String: Any])
+        #expect(["avx2", "portable"].contains(offObj["kernels"] as? String ?? ""), "\(offObj["kernels"] ?? "none")")
     }
 
     /// `--shape` gives each input's full shape (batch first; for inputs with None sizes): its batch is the one

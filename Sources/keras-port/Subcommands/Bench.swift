@@ -20,7 +20,7 @@ extension KerasPortCommand {
         @Option(name: .long, help: "Untimed predictions before timing.")
         var warmup: Int = 3
 
-        @Flag(name: .long, help: "Print one JSON object (median_s, min_s, batch, iterations, load_s, times_s, …).")
+        @Flag(name: .long, help: "Print one JSON object (median_s, min_s, batch, iterations, load_s, times_s, kernels, …).")
         var json = false
 
         @Flag(name: .long, help: "Also time each layer (median per batch).")
@@ -61,7 +61,7 @@ extension KerasPortCommand {
                     ("median_s", .number(r.medianSeconds)), ("min_s", .number(r.minSeconds)),
                     ("load_s", .number(r.loadSeconds)),
                     ("samples_per_s", .number(Double(r.batch) / max(r.medianSeconds, 1e-12))),
-                    ("times_s", .array(r.times.map { .number($0) })),
+                    ("times_s", .array(r.times.map { .number($0) })), ("kernels", .string(r.kernels)),
                 ]
                 if let f = r.flops { o.append(("gflops_per_s", .number(f / 1e9 / max(r.medianSeconds, 1e-12)))) }
                 if profile {
@@ -72,8 +72,9 @@ extension KerasPortCommand {
                 print(JSONValue.object(o).serialized())
             } else {
                 print("\(model.model): batch \(r.batch), \(r.iterations) iterations after \(r.warmup) warm-up")
-                print(String(format: "  load %.1f ms · median %.3f ms · min %.3f ms · %.1f samples/s", r.loadSeconds * 1e3,
-                             r.medianSeconds * 1e3, r.minSeconds * 1e3, Double(r.batch) / max(r.medianSeconds, 1e-12)))
+                print(String(format: "  load %.1f ms · median %.3f ms · min %.3f ms · %.1f samples/s · %@ kernels",
+                             r.loadSeconds * 1e3, r.medianSeconds * 1e3, r.minSeconds * 1e3,
+                             Double(r.batch) / max(r.medianSeconds, 1e-12), r.kernels))
                 if let f = r.flops { print(String(format: "  %.2f GFLOP per batch · %.1f GFLOP/s", f / 1e9, f / 1e9 / max(r.medianSeconds, 1e-12))) }
                 if profile {
                     let total = r.profile.reduce(0) { $0 + $1.seconds }
