@@ -347,8 +347,9 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                 if (ntiles < 4) plen = 0;
                 long t = b0;
                 if (d->wide) {
-                    // 12 rows × 2 panels at a time (AVX-512), then 12 rows × the group's last odd panel; the rows
-                    // of a last 6-row tile go to the 6 × 16 tile below.
+                    // 12 rows × 2 panels at a time (AVX-512), then 12 rows × the group's last odd panel. (`whole` is
+                    // then a multiple of 12 rows from b0: the 6 × 16 loop below has nothing left; the rest went to
+                    // kp_edge16 above.)
                     for (; t + 2 * TILE_ROWS <= whole; t += 2 * TILE_ROWS) {
                         const float *const *a = bases + (t - b0);
                         long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 2) / ntiles;

@@ -9,25 +9,32 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include <time.h>
 
 #define KP_AVX512 __attribute__((target("avx512f")))
 
-// R rows × P panels (P = 1 or 2): rows a[0..R), panels at bp[0..P) (each Σ seg_len × 16 floats), results into
-// c (row stride ldc), panel p at columns 16·p; the last panel's first `cols` columns (1…16) are stored. First asks
-// for pf_steps[p] steps of k of the panels at pf[p] into L2, as the 6 × 16 tile does.
+// R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
+// registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
+// into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
+// 12-row tiles (V = 1, 2) first ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile
+// does; the edges (the rows after the last 12-row tile) pass no prefetch.
 KP_AVX512 static inline __attribute__((always_inline)) void
-tile16(const int R, const int P, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
        const long *pf_steps) {
-    _Pragma("clang loop unroll(full)")
-    for (int p = 0; p < P; p++)
-        for (long i = 0; i < pf_steps[p]; i++) _mm_prefetch((const char *)(pf[p] + i * KP_PANEL), _MM_HINT_T1);
-    __m512 acc[12][2];
+    if (pf) {
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++)
+            for (long i = 0; i < pf_steps[v]; i++) _mm_prefetch((const char *)(pf[v] + i * KP_PANEL), _MM_HINT_T1);
+    }
+    __m512 acc[12][8];
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++)
         _Pragma("clang loop unroll(full)")
-        for (int p = 0; p < P; p++) acc[r][p] = _mm512_setzero_ps();
-    const float *b0 = bp[0], *b1 = P > 1 ? bp[1] : bp[0];
+        for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps();
+    const float *b[8];
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V; v++) b[v] = bp[v];
     for (long s = 0; s < nseg; s++) {
         long off = seg_off[s], len = seg_len[s];
         const float *ar[12];
@@ -35,14 +42,17 @@ tile16(const int R, const int P, const float *const *a, const long *seg_off, con
         for (int r = 0; r < R; r++) ar[r] = a[r] + off;
         _Pragma("clang loop unroll_count(2)")
         for (long e = 0; e < len; e++) {
-            __m512 v0 = _mm512_loadu_ps(b0), v1 = P > 1 ? _mm512_loadu_ps(b1) : v0;
-            b0 += KP_PANEL;
-            if (P > 1) b1 += KP_PANEL;
+            __m512 bb[8];
+            _Pragma("clang loop unroll(full)")
+            for (int v = 0; v < V; v++) {
+                bb[v] = _mm512_loadu_ps(b[v]);
+                b[v] += KP_PANEL;
+            }
             _Pragma("clang loop unroll(full)")
             for (int r = 0; r < R; r++) {
                 __m512 x = _mm512_set1_ps(ar[r][e]);
-                acc[r][0] = _mm512_fmadd_ps(x, v0, acc[r][0]);
-                if (P > 1) acc[r][1] = _mm512_fmadd_ps(x, v1, acc[r][1]);
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
             }
         }
     }
@@ -50,10 +60,10 @@ tile16(const int R, const int P, const float *const *a, const long *seg_off, con
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++) {
         _Pragma("clang loop unroll(full)")
-        for (int p = 0; p < P; p++) {
-            float *dst = c + r * ldc + p * KP_PANEL;
-            __mmask16 m = p == P - 1 ? last : (__mmask16)0xFFFF;
-            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][p]) : acc[r][p];
+        for (int v = 0; v < V; v++) {
+            float *dst = c + r * ldc + v * KP_PANEL;
+            __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
             _mm512_mask_storeu_ps(dst, m, y);
         }
     }
@@ -71,56 +81,10 @@ KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const l
     tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
 }
 
-// R rows × V panels (R < 12; R·V ≤ 24 accumulators, with the V vectors of B and a broadcast within the 32 zmm
-// registers): the rows after the last 12-row tile. bp[v] is panel v's first step of the slice; panel V−1's first
-// `cols` columns are stored.
-KP_AVX512 static inline __attribute__((always_inline)) void
-edge16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
-       const float *const *bp, float *c, long ldc, int cols, int accumulate) {
-    __m512 acc[11][8];
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < R; r++)
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps();
-    const float *b[8];
-    _Pragma("clang loop unroll(full)")
-    for (int v = 0; v < V; v++) b[v] = bp[v];
-    for (long s = 0; s < nseg; s++) {
-        long off = seg_off[s], len = seg_len[s];
-        const float *ar[11];
-        _Pragma("clang loop unroll(full)")
-        for (int r = 0; r < R; r++) ar[r] = a[r] + off;
-        for (long e = 0; e < len; e++) {
-            __m512 bb[8];
-            _Pragma("clang loop unroll(full)")
-            for (int v = 0; v < V; v++) bb[v] = _mm512_loadu_ps(b[v] + e * KP_PANEL);
-            _Pragma("clang loop unroll(full)")
-            for (int r = 0; r < R; r++) {
-                __m512 x = _mm512_set1_ps(ar[r][e]);
-                _Pragma("clang loop unroll(full)")
-                for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
-            }
-        }
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++) b[v] += len * KP_PANEL;
-    }
-    const __mmask16 last = (__mmask16)((1u << cols) - 1u);
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < R; r++) {
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++) {
-            float *dst = c + r * ldc + v * KP_PANEL;
-            __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
-            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
-            _mm512_mask_storeu_ps(dst, m, y);
-        }
-    }
-}
-
 #define EDGE16(R, V)                                                                                               \
     KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
                                            const float *const *bp, float *c, long ldc, int cols, int acc) {        \
-        edge16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc);                                                        \
+        tile16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc, 0, 0);                                                  \
     }
 #define EDGE16_ALL(R) EDGE16(R, 1) EDGE16(R, 2) EDGE16(R, 3) EDGE16(R, 4) EDGE16(R, 5) EDGE16(R, 6) EDGE16(R, 7) \
     EDGE16(R, 8)
@@ -152,7 +116,6 @@ KP_AVX512 void kp_edge16(int rows, long panels, const float *const *a, const lon
 
 // Throughput of dependent-free FMA chains, 12 at a time (the GEMM tile's shape), as nanoseconds per FMA
 // instruction over `iters` steps. The empty inline assembly keeps each chain in a register.
-#include <time.h>
 static double seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);

@@ -26,10 +26,11 @@ extension Ops {
     /// Whether the kernels that have an AVX-512 form beside their AVX2 one use it — the GEMM's 12-row tiles
     /// (convolutions, Dense, Winograd's products) and the 16-lane depthwise rows: where 512-bit FMAs process at
     /// least 1.3× the floats per second of 256-bit ones, measured once per process (`kp_fma512_speedup`, about
-    /// 0.25 ms; first calls in fresh processes 1.69–2.44 on an Intel Xeon): about 2 on Intel cores with two 512-bit FMA units, where the GEMM runs 1.7–1.95× and the depthwise
-    /// rows 1.2–1.7× faster; about 1 expected on Zen 4 (a 512-bit FMA as two 256-bit halves), where a 512-bit GEMM
-    /// tile measured no faster in round 7. `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
-    /// Both forms compute the same values bit for bit, so this changes speed only.
+    /// 0.25 ms; first calls in fresh processes 1.69–2.44 on an Intel Xeon): about 2 on Intel cores with two 512-bit
+    /// FMA units, where the GEMM runs 1.7–1.95× and the depthwise rows 1.2–1.7× faster; about 1 expected on Zen 4 (a
+    /// 512-bit FMA as two 256-bit halves), where a 512-bit GEMM tile measured no faster in round 7.
+    /// `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F. Both forms
+    /// compute the same values bit for bit, so this changes speed only.
     package static let wideArithmetic: Bool = {
         guard avx512Available, DirectGEMM.available else { return false }
         if let v = getenv("KERASPORT_AVX512") {
