@@ -366,6 +366,11 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             long jl = j + two;   // the last panel of this tile
                             int cols = (int)(d->n - jl * KP_PANEL < KP_PANEL ? d->n - jl * KP_PANEL : KP_PANEL);
                             float *cc = d->c + t * d->ldc + j * KP_PANEL;
+                            // In the first K slice, the next tile's rows of C at these columns are asked for
+                            // (for writing) while this tile runs: an output buffer last written long ago is no longer
+                            // in cache, and each tile's stores would otherwise wait for their lines from memory.
+                            if (!acc && t + 4 * TILE_ROWS <= b1)
+                                kp_prefetch_for_write(cc + 2 * TILE_ROWS * d->ldc, d->ldc, 2 * TILE_ROWS, 1 + two);
                             if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
                             else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
                         }

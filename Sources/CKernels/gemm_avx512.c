@@ -81,6 +81,12 @@ KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const l
     tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
 }
 
+// PREFETCHW: every processor with AVX-512F has it (Intel since Broadwell, AMD since long before).
+__attribute__((target("avx512f,prfchw"))) void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines) {
+    for (int r = 0; r < rows; r++)
+        for (int l = 0; l < lines; l++) _m_prefetchw((void *)(c + r * ldc + l * KP_PANEL));
+}
+
 #define EDGE16(R, V)                                                                                               \
     KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
                                            const float *const *bp, float *c, long ldc, int cols, int acc) {        \
@@ -169,6 +175,8 @@ double kp_fma512_speedup(void) {
 }
 
 #else
+
+void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines) { (void)c; (void)ldc; (void)rows; (void)lines; }
 
 double kp_fma512_speedup(void) { return 0; }
 

@@ -19,4 +19,7 @@ long kp_edge16_panels(int rows);
 void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                const float *const *bp, float *c, long ldc, int cols, int accumulate);
 
+/// Asks for `lines` 64-byte lines from each of `rows` rows (row stride ldc) at c, for writing (PREFETCHW).
+void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines);
+
 #endif
