@@ -15,6 +15,9 @@
 #endif
 
 #define TILE_ROWS 6
+#ifndef PREFETCH_MIN_K
+#define PREFETCH_MIN_K 48
+#endif
 
 int kp_simd_available(void) {
 #if KP_X86
@@ -368,8 +371,10 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             float *cc = d->c + t * d->ldc + j * KP_PANEL;
                             // In the first K slice, the next tile's rows of C at these columns are asked for
                             // (for writing) while this tile runs: an output buffer last written long ago is no longer
-                            // in cache, and each tile's stores would otherwise wait for their lines from memory.
-                            if (!acc && t + 4 * TILE_ROWS <= b1)
+                            // in cache, and each tile's stores would otherwise wait for their lines from memory. Not
+                            // for slices under PREFETCH_MIN_K steps (MobileNetV2's 1×1 expands, K = 16–32, into band
+                            // buffers already in cache): there the 24 prefetches cost a tenth of a tile.
+                            if (!acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1)
                                 kp_prefetch_for_write(cc + 2 * TILE_ROWS * d->ldc, d->ldc, 2 * TILE_ROWS, 1 + two);
                             if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
                             else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
