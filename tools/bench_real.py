@@ -104,6 +104,8 @@ def inference_rows(h, args, metas: dict, binary, problems: list, progress) -> li
                     extra = ["--warmup", str(warm)] + (["--profile-ops"] if i == rounds - 1 else [])
                     onnx_runs.append(h.venv_engine("onnx", model, batch, iters, args, directory=REAL, extra=extra))
             row["ours"] = h.median_round(ours_runs)
+            # Which kernel family each of our rounds ran (bench's `kernels`: avx512 / avx2 / portable).
+            row["ours"]["round_kernels"] = [r.get("kernels") for r in ours_runs]
             row["onnx"] = h.median_round(onnx_runs) if onnx_runs else {"error": meta.get("onnx_error") or "no ONNX file"}
             prof = next((o.get("op_profile") for o in reversed(onnx_runs) if o.get("op_profile")), None)
             if prof:
@@ -227,6 +229,13 @@ def render(report: dict) -> str:
                          f"ours by step kind: " + ", ".join(f"{c} ×{n} {t * 1e3:.1f} ms" for c, t, n in ours_k)
                          + "; ONNX Runtime by operator: "
                          + (", ".join(f"{p['op']} ×{p['nodes']} {p['ms_per_run']:.1f} ms" for p in ort_k) or "n/a"))
+    families = sorted({k for r in report["rows"] for k in r["ours"].get("round_kernels", []) if k})
+    mixed = [f"{TITLES[r['model']]} b{r['batch']} ({', '.join(str(k) for k in r['ours']['round_kernels'])})"
+             for r in report["rows"] if len(set(r["ours"].get("round_kernels", []))) > 1]
+    if families:
+        out.append("")
+        out.append(f"Our kernels (`bench`'s `kernels`): {', '.join(families)}"
+                   + (f"; rounds that differ: {'; '.join(mixed)}." if mixed else " in every round."))
     if notes:
         out.append("")
         out.append("Rows where ours is slower than ONNX Runtime: our time per kind of step (`bench --profile`, fused "
