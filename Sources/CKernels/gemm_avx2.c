@@ -15,9 +15,8 @@
 #endif
 
 #define TILE_ROWS 6
-#ifndef PREFETCH_MIN_K
+// K slices shorter than this get no PREFETCHW of the next tile's output lines (see kp_gemm's wide loop).
 #define PREFETCH_MIN_K 48
-#endif
 
 int kp_simd_available(void) {
 #if KP_X86
