@@ -15,6 +15,9 @@
 #endif
 
 #define TILE_ROWS 6
+// Steps of k between two prefetched lines of B in a tile: the prefetches issued all at once (up to 64 lines from memory)
+// filled the core's miss buffers and the tile waited for them.
+#define PF_GAP 4
 // K slices shorter than this get no PREFETCHW of the next tile's output lines (see kp_gemm's wide loop).
 #define PREFETCH_MIN_K 48
 
@@ -66,7 +69,6 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
 __attribute__((target("avx2,fma")))
 static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
                  float *c, long ldc, int cols, int accumulate, const float *pf, long pf_steps) {
-    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -77,19 +79,30 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
         long off = seg_off[s], len = seg_len[s];
         const float *a0 = a[0] + off, *a1 = a[1] + off, *a2 = a[2] + off;
         const float *a3 = a[3] + off, *a4 = a[4] + off, *a5 = a[5] + off;
-        _Pragma("clang loop unroll_count(4)")
-        for (long e = 0; e < len; e++) {
-            __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
-            bp += KP_PANEL;
-            __m256 x;
-            x = _mm256_broadcast_ss(a0 + e); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);
-            x = _mm256_broadcast_ss(a1 + e); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);
-            x = _mm256_broadcast_ss(a2 + e); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);
-            x = _mm256_broadcast_ss(a3 + e); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);
-            x = _mm256_broadcast_ss(a4 + e); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);
-            x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);
-        }
+#define KP_STEP                                                                                                     \
+    {                                                                                                               \
+        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);                                              \
+        bp += KP_PANEL;                                                                                             \
+        __m256 x;                                                                                                   \
+        x = _mm256_broadcast_ss(a0 + e); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);     \
+        x = _mm256_broadcast_ss(a1 + e); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);     \
+        x = _mm256_broadcast_ss(a2 + e); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);     \
+        x = _mm256_broadcast_ss(a3 + e); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);     \
+        x = _mm256_broadcast_ss(a4 + e); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);     \
+        x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);     \
     }
+        long e = 0;
+        // The prefetch, one line every PF_GAP steps of k (as in gemm_avx512.c's tile16).
+        for (; pf_steps > 0 && e + PF_GAP <= len; pf_steps--, pf += KP_PANEL) {
+            _mm_prefetch((const char *)pf, _MM_HINT_T1);
+            _Pragma("clang loop unroll(full)")
+            for (long i = 0; i < PF_GAP; i++, e++) KP_STEP
+        }
+        _Pragma("clang loop unroll_count(4)")
+        for (; e < len; e++) KP_STEP
+#undef KP_STEP
+    }
+    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
     if (cols == KP_PANEL) {
         if (accumulate) {
 #define KP_ACC(r, v0, v1) \

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #define KP_AVX512 __attribute__((target("avx512f")))
+// Steps of k between two prefetched lines of a panel (see tile16).
+#define PF_GAP 4
 
 // R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
 // registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
@@ -22,10 +24,15 @@ KP_AVX512 static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
        const long *pf_steps) {
-    if (pf) {
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++)
-            for (long i = 0; i < pf_steps[v]; i++) _mm_prefetch((const char *)(pf[v] + i * KP_PANEL), _MM_HINT_T1);
+    // The prefetches go one line per panel every PF_GAP steps of k (any left at the end, after the last step):
+    // issued all at once (up to 64 lines each from memory), they filled the core's miss buffers and the tile waited.
+    const float *pq[8];
+    long pleft[8], pmax = 0;
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V; v++) {
+        pq[v] = pf ? pf[v] : 0;
+        pleft[v] = pf ? pf_steps[v] : 0;
+        if (pleft[v] > pmax) pmax = pleft[v];
     }
     __m512 acc[12][8];
     _Pragma("clang loop unroll(full)")
@@ -40,8 +47,33 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
         const float *ar[12];
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < R; r++) ar[r] = a[r] + off;
+        long e = 0;
+        for (; pmax > 0 && e + PF_GAP <= len; pmax--) {
+            _Pragma("clang loop unroll(full)")
+            for (int v = 0; v < V; v++)
+                if (pleft[v] > 0) {
+                    _mm_prefetch((const char *)pq[v], _MM_HINT_T1);
+                    pq[v] += KP_PANEL;
+                    pleft[v]--;
+                }
+            _Pragma("clang loop unroll(full)")
+            for (long i = 0; i < PF_GAP; i++, e++) {
+                __m512 bb[8];
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) {
+                    bb[v] = _mm512_loadu_ps(b[v]);
+                    b[v] += KP_PANEL;
+                }
+                _Pragma("clang loop unroll(full)")
+                for (int r = 0; r < R; r++) {
+                    __m512 x = _mm512_set1_ps(ar[r][e]);
+                    _Pragma("clang loop unroll(full)")
+                    for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
+                }
+            }
+        }
         _Pragma("clang loop unroll_count(2)")
-        for (long e = 0; e < len; e++) {
+        for (; e < len; e++) {
             __m512 bb[8];
             _Pragma("clang loop unroll(full)")
             for (int v = 0; v < V; v++) {
@@ -56,6 +88,9 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
             }
         }
     }
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V; v++)
+        for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
     const __mmask16 last = (__mmask16)((1u << cols) - 1u);
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++) {
