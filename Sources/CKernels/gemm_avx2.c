@@ -384,14 +384,15 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             int cols = (int)(d->n - jl * KP_PANEL < KP_PANEL ? d->n - jl * KP_PANEL : KP_PANEL);
                             float *cc = d->c + t * d->ldc + j * KP_PANEL;
                             // In the first K slice, the next tile's rows of C at these columns are asked for
-                            // (for writing) while this tile runs: an output buffer last written long ago is no longer
-                            // in cache, and each tile's stores would otherwise wait for their lines from memory. Not
-                            // for slices under PREFETCH_MIN_K steps (MobileNetV2's 1×1 expands, K = 16–32, into band
-                            // buffers already in cache): there the 24 prefetches cost a tenth of a tile.
-                            if (!acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1)
-                                kp_prefetch_for_write(cc + 2 * TILE_ROWS * d->ldc, d->ldc, 2 * TILE_ROWS, 1 + two);
-                            if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
-                            else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps);
+                            // (for writing, spread over this tile's steps of k) while this tile runs: an output buffer
+                            // last written long ago is no longer in cache, and each tile's stores would otherwise wait
+                            // for their lines from memory. Not for slices under PREFETCH_MIN_K steps (MobileNetV2's
+                            // 1×1 expands, K = 16–32, into band buffers already in cache): there the 24 prefetches
+                            // cost a tenth of a tile.
+                            const float *pw = !acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1
+                                ? cc + 2 * TILE_ROWS * d->ldc : 0;
+                            if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                            else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
                         }
                     }
                 }

@@ -11,21 +11,24 @@
 #include <immintrin.h>
 #include <time.h>
 
-#define KP_AVX512 __attribute__((target("avx512f")))
+// PREFETCHW: every processor with AVX-512F has it (Intel since Broadwell, AMD since long before).
+#define KP_AVX512 __attribute__((target("avx512f,prfchw")))
 // Steps of k between two prefetched lines of a panel (see tile16).
 #define PF_GAP 4
 
 // R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
 // registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
 // into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
-// 12-row tiles (V = 1, 2) first ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile
-// does; the edges (the rows after the last 12-row tile) pass no prefetch.
+// 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
+// for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing; the edges (the rows after the last
+// 12-row tile) pass no prefetch.
 KP_AVX512 static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-       const long *pf_steps) {
-    // The prefetches go one line per panel every PF_GAP steps of k (any left at the end, after the last step):
-    // issued all at once (up to 64 lines each from memory), they filled the core's miss buffers and the tile waited.
+       const long *pf_steps, const float *pw) {
+    // The prefetches go one line per panel (and two of C) every PF_GAP steps of k (any left at the end, after the
+    // last step): issued all at once (up to 64 lines each from memory), they filled the core's miss buffers and the
+    // tile waited.
     const float *pq[8];
     long pleft[8], pmax = 0;
     _Pragma("clang loop unroll(full)")
@@ -34,6 +37,8 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
         pleft[v] = pf ? pf_steps[v] : 0;
         if (pleft[v] > pmax) pmax = pleft[v];
     }
+    long wnext = 0, wend = pw ? R * V : 0;   // the next tile's lines of C asked for (PREFETCHW), two per slot
+    if (wend > pmax) pmax = wend;
     __m512 acc[12][8];
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++)
@@ -55,6 +60,12 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
                     _mm_prefetch((const char *)pq[v], _MM_HINT_T1);
                     pq[v] += KP_PANEL;
                     pleft[v]--;
+                }
+            _Pragma("clang loop unroll(full)")
+            for (int i = 0; i < 2; i++)
+                if (wnext < wend) {
+                    _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
+                    wnext++;
                 }
             _Pragma("clang loop unroll(full)")
             for (long i = 0; i < PF_GAP; i++, e++) {
@@ -91,6 +102,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     _Pragma("clang loop unroll(full)")
     for (int v = 0; v < V; v++)
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
+    for (; wnext < wend; wnext++) _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
     const __mmask16 last = (__mmask16)((1u << cols) - 1u);
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++) {
@@ -106,26 +118,20 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
 
 KP_AVX512 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                              const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps) {
-    tile16(12, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
+                             const float *const *pf, const long *pf_steps, const float *pw) {
+    tile16(12, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
 }
 
 KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                              const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps) {
-    tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps);
-}
-
-// PREFETCHW: every processor with AVX-512F has it (Intel since Broadwell, AMD since long before).
-__attribute__((target("avx512f,prfchw"))) void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines) {
-    for (int r = 0; r < rows; r++)
-        for (int l = 0; l < lines; l++) _m_prefetchw((void *)(c + r * ldc + l * KP_PANEL));
+                             const float *const *pf, const long *pf_steps, const float *pw) {
+    tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
 }
 
 #define EDGE16(R, V)                                                                                               \
     KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
                                            const float *const *bp, float *c, long ldc, int cols, int acc) {        \
-        tile16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc, 0, 0);                                                  \
+        tile16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc, 0, 0, 0);                                                \
     }
 #define EDGE16_ALL(R) EDGE16(R, 1) EDGE16(R, 2) EDGE16(R, 3) EDGE16(R, 4) EDGE16(R, 5) EDGE16(R, 6) EDGE16(R, 7) \
     EDGE16(R, 8)
@@ -211,8 +217,6 @@ double kp_fma512_speedup(void) {
 
 #else
 
-void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines) { (void)c; (void)ldc; (void)rows; (void)lines; }
-
 double kp_fma512_speedup(void) { return 0; }
 
 long kp_edge16_panels(int rows) { (void)rows; return 1; }
@@ -225,16 +229,16 @@ void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off
 
 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps) {
+                   const long *pf_steps, const float *pw) {
     (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
-    (void)pf; (void)pf_steps;
+    (void)pf; (void)pf_steps; (void)pw;
 }
 
 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps) {
+                   const long *pf_steps, const float *pw) {
     (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
-    (void)pf; (void)pf_steps;
+    (void)pf; (void)pf_steps; (void)pw;
 }
 
 #endif

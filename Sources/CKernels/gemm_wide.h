@@ -1,25 +1,23 @@
 // The AVX-512 tiles of gemm_avx512.c, called by kp_gemm (gemm_avx2.c) when a descriptor's `wide` is set. Private to
 // the target. Rows a[0..12) are row bases; bp[p] the p-th panel's first step of the current K slice; the last
 // panel's first `cols` (1…16) columns are stored (added to c when `accumulate`); pf / pf_steps: steps of k of the
-// panels that come next to ask for into L2 (pf_steps[p] = 0: none). Each requires kp_avx512_available().
+// panels that come next to ask for into L2 (pf_steps[p] = 0: none); pw: the next tile's rows of C at these columns,
+// asked for with PREFETCHW (NULL: none). Each requires kp_avx512_available().
 #ifndef KERASPORT_CKERNELS_GEMM_WIDE_H
 #define KERASPORT_CKERNELS_GEMM_WIDE_H
 
 /// 12 rows × 2 panels (32 columns).
 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps);
+                   const long *pf_steps, const float *pw);
 /// 12 rows × 1 panel (16 columns).
 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps);
+                   const long *pf_steps, const float *pw);
 /// The panels kp_edge16 takes at once for `rows` (1…11) rows.
 long kp_edge16_panels(int rows);
 /// `rows` rows (1…11, after the last 12-row tile) × `panels` panels (≤ kp_edge16_panels(rows)) at bp[0..panels).
 void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                const float *const *bp, float *c, long ldc, int cols, int accumulate);
-
-/// Asks for `lines` 64-byte lines from each of `rows` rows (row stride ldc) at c, for writing (PREFETCHW).
-void kp_prefetch_for_write(const float *c, long ldc, int rows, int lines);
 
 #endif
