@@ -503,6 +503,36 @@ def padpool_k3(name):
 
 
 @fixture
+def shortcut_k3(name):
+    """Xception's entry-flow block: a strided 1x1 Conv2D + BatchNormalization shortcut computed first (Keras' order),
+    then separable convolutions ending in a MaxPooling2D, then Add([pooled, shortcut]). The plan moves the shortcut
+    convolution after the pooling so that the Add runs in its output pass; a second block whose shortcut is also a
+    model output keeps its Add as a step of its own."""
+    rng = start(name)
+    x = L.Input((13, 12, 8), name="img")
+
+    def block(h, filters, prefix):
+        s = L.Conv2D(filters, 1, strides=2, padding="same", use_bias=False, name=prefix + "_sc_conv")(h)
+        s = L.BatchNormalization(name=prefix + "_sc_bn")(s)
+        y = L.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=prefix + "_sep1")(h)
+        y = L.BatchNormalization(name=prefix + "_sep1_bn")(y)
+        y = L.Activation("relu", name=prefix + "_sep2_act")(y)
+        y = L.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=prefix + "_sep2")(y)
+        y = L.BatchNormalization(name=prefix + "_sep2_bn")(y)
+        y = L.MaxPooling2D(3, strides=2, padding="same", name=prefix + "_pool")(y)
+        return L.Add(name=prefix + "_add")([y, s]), s
+
+    a, _ = block(x, 16, "b1")
+    b, b_shortcut = block(a, 24, "b2")
+    m = keras.Model(x, [b, b_shortcut], name="shortcut_k3")
+    finish(name, m, rng, [C.random_input((2, 13, 12, 8), rng)], formats=["keras"],
+           description="Xception entry-flow blocks: strided 1x1 Conv2D + BN shortcut before separable convolutions "
+                       "+ BN + ReLU and a 3x3 stride 2 same MaxPooling2D, then Add([pooled, shortcut]); the second "
+                       "block's shortcut is also a model output",
+           covers=["Conv2D", "SeparableConv2D", "BatchNormalization", "MaxPooling2D", "Add", "activation:relu"])
+
+
+@fixture
 def dense_block_k3(name):
     """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU →
     1x1 Conv2D → BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each

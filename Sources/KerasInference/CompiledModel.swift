@@ -359,18 +359,30 @@ public struct CompiledModel: Sendable {
                 continue
             }
             // A residual `Add` of two same-shape tensors: into the output pass of the step producing one operand
-            // (which it alone reads), when the other operand is ready before that step runs.
-            func residualTarget(_ k: Int) -> (k: Int, p: Int, layer: OutputPassLayer)? {
+            // (which it alone reads), when the other operand is ready before that step runs; else, when the step
+            // producing the other operand comes after it (Xception's shortcut convolutions, computed before the
+            // branch that ends in a max pooling), that step is moved to run last so far, where the other operand is
+            // ready: nothing after it read its one output (the `Add` alone reads it), and its inputs were all
+            // computed before it. (The plan's liveness is worked out afterwards.)
+            func residualTarget(_ k: Int, moving: Bool) -> (k: Int, p: Int, layer: OutputPassLayer)? {
                 let x = step.inputs[k], other = step.inputs[1 - k]
-                guard x != other, readers[x] == 1, !modelOutputs.contains(x), let p = producerOf[x],
+                guard x != other, readers[x] == 1, !modelOutputs.contains(x), var p = producerOf[x],
                       fused[p].maskInput == nil, fused[p].maskComputation == nil,
-                      producedAt[other].map({ $0 < p }) ?? true,
                       let layer = (fused[p].layer as? OutputPassLayer)?.addingResidual() else { return nil }
+                if let q = producedAt[other], q > p {
+                    guard moving, fused[p].outputs == [x] else { return nil }
+                    fused.append(fused.remove(at: p))
+                    for (slot, i) in producedAt where i > p { producedAt[slot] = i - 1 }
+                    for (slot, i) in producerOf where i > p { producerOf[slot] = i - 1 }
+                    p = fused.count - 1
+                    (producedAt[x], producerOf[x]) = (p, p)
+                }
                 return (k, p, layer)
             }
             if let sum = step.layer as? CompiledSum, sum.twoEqualShapes, step.inputs.count == 2,
                step.outputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
-               let target = residualTarget(1) ?? residualTarget(0) {
+               let target = residualTarget(1, moving: false) ?? residualTarget(0, moving: false)
+                   ?? residualTarget(1, moving: true) ?? residualTarget(0, moving: true) {
                 let (k, p) = (target.k, target.p)
                 fused[p].layer = target.layer
                 fused[p].inputs.append(step.inputs[1 - k])

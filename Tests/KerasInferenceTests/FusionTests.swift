@@ -131,6 +131,33 @@ struct FusionTests {
         }
     }
 
+    /// Xception's shortcut (a strided 1×1 convolution and its BatchNormalization) comes before the separable
+    /// convolutions and the max pooling it is added to, in Keras' order; the plan moves it after the pooling so that
+    /// the `Add` runs in its output pass. A shortcut whose output has another reader (here also a model output)
+    /// stays where it was, with its `Add` a step of its own. Values: Keras' within the parity bound, the unfused
+    /// plan's bit for bit.
+    @Test("shortcut convolution moved after the pooling to take the residual Add", .enabled(if: FileManager.default
+        .fileExists(atPath: TestFixtures.path("models/shortcut_k3/model.keras")), "fixture shortcut_k3 missing"))
+    func shortcutMovedForResidualAdd() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "shortcut_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let outputs = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        let moved = try #require(steps.firstIndex(of: "b1_sc_conv+b1_sc_bn+b1_add"), "steps \(steps)")
+        let pool = try #require(steps.firstIndex(of: "b1_pool"), "steps \(steps)")
+        #expect(pool < moved, "steps \(steps)")
+        #expect(steps.contains("b2_sc_conv+b2_sc_bn") && steps.contains("b2_add"), "steps \(steps)")
+        let unfused = try model.predict(inputs) { _, _, _ in }
+        try #require(outputs.count == c.outputs.count && unfused.count == c.outputs.count)
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(outputs[i], unfused[i]), "output \(i): \(firstBitwiseDifference(outputs[i], unfused[i]))")
+        }
+    }
+
     /// The fused Add's operand goes through the same checks as the output: one of another size is an error naming
     /// the operation, never a read past its end.
     @Test("a fused Add operand of the wrong size is refused")
