@@ -138,9 +138,13 @@ extension Ops {
     /// in trained models and at Keras' initial values (`s ≈ 1`, `t = 0`).
     static func flushBeforeScaleShiftIsRedundant(scale: [Float], shift: [Float]) -> Bool {
         guard scale.count == shift.count else { return false }
-        return zip(scale, shift).allSatisfy { s, t in
-            guard s.isFinite, t.isFinite else { return false }
-            return t == 0 ? abs(s) <= 1 : abs(t) >= 0x1p-80 && abs(s) <= 0x1p20
+        // In C, vectorised (a Swift zip / allSatisfy took 0.4 % of MobileNetV2's samples: this runs for every such
+        // pass of every prediction).
+        return scale.withUnsafeBufferPointer { s in
+            shift.withUnsafeBufferPointer { t in
+                kp_flush_before_scale_shift_redundant(s.baseAddress ?? dummyPointer, t.baseAddress ?? dummyPointer,
+                                                      s.count) != 0
+            }
         }
     }
 

@@ -302,6 +302,14 @@ struct DirectGEMMTests {
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [0x1p21], shift: [1]))
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [.nan], shift: [1]))
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [.infinity]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [.nan], shift: [0]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [-.infinity], shift: [-0.0]))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [.nan]))
+        // One channel of many that fails, first or last.
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [Float](repeating: 0.5, count: 99) + [2],
+                                                      shift: [Float](repeating: 0, count: 100)))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [Float](repeating: 0.5, count: 100),
+                                                      shift: [0x1p-81] + [Float](repeating: 1, count: 99)))
         var rng = SeededRandom(seed: 71)
         let columns = 21, rows = 40
         let least = Float.leastNormalMagnitude

@@ -95,6 +95,9 @@ void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, lo
 /// `flush_positive`, denormal results replaced by +0 (kp_flush_denormals(…, 1) in the same pass).
 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                    int flush_positive);
+/// 1 when, for every i < count, either shift[i] = ±0 and |scale[i]| ≤ 1, or 2⁻⁸⁰ ≤ |shift[i]| ≤ FLT_MAX and
+/// |scale[i]| ≤ 2²⁰ (NaN and ±inf fail); else 0. The test of TensorModule's flushBeforeScaleShiftIsRedundant. Portable.
+int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count);
 /// LeakyReLU x > 0 ? x : x · slope.
 void kp_leaky(float *p, long count, float slope);
 /// dst[r][j] = x[r][j] · s[j] (one rounding), then denormal results replaced by a zero of the same sign (the
