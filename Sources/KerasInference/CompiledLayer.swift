@@ -22,6 +22,15 @@ protocol OutputFlushingLayer: CompiledLayer {
     func flushingOutputs() -> any CompiledLayer
 }
 
+/// A compiled layer each of whose output values is one of its inputs' values or a zero (max pooling, padding,
+/// cropping, reshaping): from inputs without denormals, which every tensor of a plan is (``Denormals``), it makes
+/// outputs without them, so the plan does not check its outputs (a pass over them as long as the layer's own).
+struct ValueSelectingLayer: CompiledLayer {
+    let layer: any CompiledLayer
+    init(_ layer: any CompiledLayer) { self.layer = layer }
+    func run(_ inputs: [Tensor]) throws -> [Tensor] { try layer.run(inputs) }
+}
+
 /// A compiled layer made from a closure, for layers with nothing to prepare.
 package struct ClosureLayer: CompiledLayer {
     let body: @Sendable ([Tensor]) throws -> [Tensor]

@@ -429,6 +429,10 @@ public struct CompiledModel: Sendable {
                 fused[i].flushesOutputs = true
                 continue
             }
+            if fused[i].layer is ValueSelectingLayer {
+                fused[i].flushesOutputs = true
+                continue
+            }
             if let layer = fused[i].layer as? any OutputFlushingLayer {
                 fused[i].layer = layer.flushingOutputs()
                 fused[i].flushesOutputs = true

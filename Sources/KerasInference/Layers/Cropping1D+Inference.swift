@@ -5,6 +5,6 @@ extension Cropping1D: RunnableLayer {
     /// Removes steps from the start and end of `[batch, steps, features]`.
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let c = try pair(cropping, "cropping")
-        return UnaryClosureLayer { x in try Ops.cropping1d(input: x, cropping: c) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.cropping1d(input: x, cropping: c) })
     }
 }

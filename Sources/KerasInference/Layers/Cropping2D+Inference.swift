@@ -9,6 +9,6 @@ extension Cropping2D: RunnableLayer {
         }
         let rows = try pair(cropping[0], "cropping"), cols = try pair(cropping[1], "cropping")
         let croppings = dataFormat == .channelsFirst ? [(0, 0), (0, 0), rows, cols] : [(0, 0), rows, cols, (0, 0)]
-        return UnaryClosureLayer { x in try Ops.crop(input: x, croppings: croppings) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.crop(input: x, croppings: croppings) })
     }
 }

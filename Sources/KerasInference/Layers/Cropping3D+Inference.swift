@@ -7,6 +7,6 @@ extension Cropping3D: RunnableLayer {
         guard cropping.count == 3 else { throw inferenceError("`cropping` must have three pairs, got \(cropping)") }
         let sides = try cropping.map { try pair($0, "cropping") }
         let all = dataFormat == .channelsFirst ? [(0, 0), (0, 0)] + sides : [(0, 0)] + sides + [(0, 0)]
-        return UnaryClosureLayer { x in try Ops.crop(input: x, croppings: all) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.crop(input: x, croppings: all) })
     }
 }

@@ -7,8 +7,8 @@ extension Flatten: RunnableLayer {
     /// `Flatten` has no data format (it decodes as channels-last) and flattens a Theano-ordered tensor as is.
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let moveChannels = dataFormat == .channelsFirst
-        return UnaryClosureLayer { x in
+        return ValueSelectingLayer(UnaryClosureLayer { x in
             try Ops.flatten(input: moveChannels ? try ChannelLayout.toChannelsLast(x) : x)
-        }
+        })
     }
 }

@@ -8,10 +8,10 @@ extension MaxPooling1D: RunnableLayer {
         let pool = try single(poolSize, "pool_size"), stride = try single(strides, "strides")
         guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
         let (padding, format) = (self.padding.op, dataFormat)
-        return UnaryClosureLayer { x in
+        return ValueSelectingLayer(UnaryClosureLayer { x in
             try ChannelLayout.run(x, format) {
                 try Ops.maxPool1d(input: $0, poolSize: pool, stride: stride, padding: padding)
             }
-        }
+        })
     }
 }

@@ -10,10 +10,10 @@ extension MaxPooling3D: RunnableLayer {
         }
         guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
         let (pool, strides, padding, format) = (poolSize, self.strides, self.padding.op, dataFormat)
-        return UnaryClosureLayer { x in
+        return ValueSelectingLayer(UnaryClosureLayer { x in
             try ChannelLayout.run(x, format) {
                 try Ops.pool3d(input: $0, kind: .max, poolSize: pool, strides: strides, padding: padding)
             }
-        }
+        })
     }
 }

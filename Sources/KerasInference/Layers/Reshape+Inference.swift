@@ -5,7 +5,7 @@ extension Reshape: RunnableLayer {
     /// The same values under `[batch] + targetShape` (one `-1` inferred per sample).
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let target = targetShape
-        return UnaryClosureLayer { x in
+        return ValueSelectingLayer(UnaryClosureLayer { x in
             guard let batch = x.shape.first else { throw inferenceError("input has no batch axis") }
             let perSample = x.shape.dropFirst().reduce(1, *)
             var shape = target
@@ -17,6 +17,6 @@ extension Reshape: RunnableLayer {
                 shape[i] = perSample / known
             }
             return try Ops.reshape(input: x, shape: [batch] + shape)
-        }
+        })
     }
 }

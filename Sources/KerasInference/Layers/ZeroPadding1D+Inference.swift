@@ -6,6 +6,6 @@ extension ZeroPadding1D: RunnableLayer {
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let p = try pair(padding, "padding")
         let paddings = dataFormat == .channelsFirst ? [(0, 0), (0, 0), p] : [(0, 0), p, (0, 0)]
-        return UnaryClosureLayer { x in try Ops.pad(input: x, paddings: paddings) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.pad(input: x, paddings: paddings) })
     }
 }

@@ -9,6 +9,6 @@ extension ZeroPadding2D: RunnableLayer {
         }
         let rows = try pair(padding[0], "padding"), cols = try pair(padding[1], "padding")
         let paddings = dataFormat == .channelsFirst ? [(0, 0), (0, 0), rows, cols] : [(0, 0), rows, cols, (0, 0)]
-        return UnaryClosureLayer { x in try Ops.pad(input: x, paddings: paddings) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.pad(input: x, paddings: paddings) })
     }
 }

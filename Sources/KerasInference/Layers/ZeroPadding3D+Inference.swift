@@ -7,6 +7,6 @@ extension ZeroPadding3D: RunnableLayer {
         guard padding.count == 3 else { throw inferenceError("`padding` must have three pairs, got \(padding)") }
         let sides = try padding.map { try pair($0, "padding") }
         let all = dataFormat == .channelsFirst ? [(0, 0), (0, 0)] + sides : [(0, 0)] + sides + [(0, 0)]
-        return UnaryClosureLayer { x in try Ops.pad(input: x, paddings: all) }
+        return ValueSelectingLayer(UnaryClosureLayer { x in try Ops.pad(input: x, paddings: all) })
     }
 }
