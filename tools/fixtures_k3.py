@@ -533,6 +533,35 @@ def shortcut_k3(name):
 
 
 @fixture
+def convnext_block_k3(name):
+    """ConvNeXt's block (keras.applications.convnext): 7x7 depthwise Conv2D (groups), LayerNormalization, Dense 4x
+    + GELU, Dense, LayerScale, Activation('linear') (its `identity`) and the residual `inputs + x`, a keras.ops add
+    (not an Add layer); twice, the second with the sum's operands the other way round. The plan joins LayerScale,
+    the identity and the sum to the second Dense's output pass."""
+    from keras.src.applications.convnext import LayerScale
+    rng = start(name)
+    x = L.Input((6, 5, 8), name="img")
+
+    def block(h, prefix, swap):
+        y = L.Conv2D(8, 7, padding="same", groups=8, name=prefix + "_depthwise_conv")(h)
+        y = L.LayerNormalization(epsilon=1e-6, name=prefix + "_layernorm")(y)
+        y = L.Dense(32, name=prefix + "_pointwise_conv_1")(y)
+        y = L.Activation("gelu", name=prefix + "_gelu")(y)
+        y = L.Dense(8, name=prefix + "_pointwise_conv_2")(y)
+        y = LayerScale(0.5, 8, name=prefix + "_layer_scale")(y)
+        y = L.Activation("linear", name=prefix + "_identity")(y)
+        return y + h if swap else h + y
+
+    out = block(block(x, "b0", False), "b1", True)
+    m = keras.Model(x, out, name="convnext_block_k3")
+    finish(name, m, rng, [C.random_input((2, 6, 5, 8), rng)], formats=["keras"],
+           description="two ConvNeXt blocks: 7x7 grouped Conv2D, LayerNormalization, Dense + GELU, Dense, LayerScale, "
+                       "Activation('linear') and the residual as a keras.ops add (x + y, then y + x)",
+           covers=["Conv2D", "LayerNormalization", "Dense", "LayerScale", "Activation", "activation:gelu",
+                   "activation:linear"])
+
+
+@fixture
 def dense_block_k3(name):
     """DenseNet's dense blocks (keras.applications.densenet): each layer is BatchNormalization → ReLU →
     1x1 Conv2D → BatchNormalization → ReLU → 3x3 Conv2D (growth 3, odd) → Concatenate([x, new]) on the channel axis, so each

@@ -429,7 +429,7 @@ public struct CompiledModel: Sendable {
                 fused[i].flushesOutputs = true
                 continue
             }
-            if fused[i].layer is ValueSelectingLayer {
+            if fused[i].layer is ValueSelectingLayer || fused[i].layer is IdentityLayer {
                 fused[i].flushesOutputs = true
                 continue
             }

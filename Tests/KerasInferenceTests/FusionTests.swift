@@ -158,6 +158,34 @@ struct FusionTests {
         }
     }
 
+    /// ConvNeXt's block ends Dense → LayerScale → Activation('linear') → `inputs + x` (a keras.ops add, not an `Add`
+    /// layer): LayerScale joins the Dense's output pass as the scale/shift `x·γ + (−0)` (`x·γ` bit for bit), the
+    /// linear activation is the identity, and the sum joins as a residual `Add`, whichever side its operands are on.
+    /// Values: Keras' within the parity bound, the unfused plan's bit for bit.
+    @Test("ConvNeXt's LayerScale, identity and residual sum joined to the Dense before them", .enabled(if: FileManager
+        .default.fileExists(atPath: TestFixtures.path("models/convnext_block_k3/model.keras")),
+        "fixture convnext_block_k3 missing"))
+    func convNeXtTailFused() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "convnext_block_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [(layers: String, classes: String)] = []
+        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        for block in ["b0", "b1"] {
+            #expect(steps.contains { $0.layers.hasPrefix("\(block)_pointwise_conv_2+\(block)_layer_scale+\(block)_identity+add")
+                && $0.classes == "Dense+LayerScale+Activation+Add" }, "steps \(steps.map(\.layers))")
+        }
+        #expect(steps.count == 8, "steps \(steps.map(\.layers))")
+        let unfused = try model.predict(inputs) { _, _, _ in }
+        try #require(outputs.count == c.outputs.count && unfused.count == c.outputs.count)
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(outputs[i], unfused[i]), "output \(i): \(firstBitwiseDifference(outputs[i], unfused[i]))")
+        }
+    }
+
     /// The fused Add's operand goes through the same checks as the output: one of another size is an error naming
     /// the operation, never a read past its end.
     @Test("a fused Add operand of the wrong size is refused")

@@ -9,6 +9,12 @@ extension OpLayer: RunnableLayer {
         for case let .input(i) in operands where i >= inputShapes.count {
             throw inferenceError("operand \(i) is missing: the call has \(inputShapes.count) inputs")
         }
+        // `a + b` of two tensors of one static shape (keras.ops.add; ConvNeXt's residual `inputs + x`): the `Add`
+        // layer's compiled sum (the same values), which the plan can join to the output pass of either producer.
+        if case .binary(.add) = operation, operands.count == 2, case .input(0) = operands[0],
+           case .input(1) = operands[1], inputShapes.count == 2, inputShapes[0] == inputShapes[1] {
+            return CompiledSum(twoEqualShapes: true)
+        }
         return ClosureLayer { inputs in
             let xs: [Tensor] = operands.map { o in
                 switch o {
