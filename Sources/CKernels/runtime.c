@@ -1,4 +1,4 @@
-// Process-level settings for TensorModule: processor count, allocator behaviour.
+// Process-level settings for TensorModule: processor count, L1 ways, allocator behaviour.
 #define _GNU_SOURCE
 #include "CKernels.h"
 
@@ -22,6 +22,19 @@ long kp_usable_cpu_count(void) {
 #endif
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? n : 1;
+}
+
+long kp_l1_ways(void) {
+    static _Atomic long cached;
+    long v = cached;
+    if (v > 0) return v;
+    v = 8;
+#if defined(_SC_LEVEL1_DCACHE_ASSOC)
+    long reported = sysconf(_SC_LEVEL1_DCACHE_ASSOC);
+    if (reported >= 4 && reported <= 32) v = reported;
+#endif
+    cached = v;
+    return v;
 }
 
 int kp_keep_freed_memory(void) {

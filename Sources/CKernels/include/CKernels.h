@@ -17,6 +17,10 @@ int kp_simd_available(void);
 /// Processors this process may run on (its affinity mask, so `taskset` and container CPU sets count), ≥ 1.
 long kp_usable_cpu_count(void);
 
+/// Ways of the L1 data cache (what the C library reports: sysconf's _SC_LEVEL1_DCACHE_ASSOC, from CPUID on x86
+/// Linux), else 8. Read once.
+long kp_l1_ways(void);
+
 /// Makes glibc's malloc keep freed blocks of up to 32 MiB in the heap (no unmapping and re-faulting of the pages
 /// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
 int kp_keep_freed_memory(void);
