@@ -88,7 +88,47 @@ void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, lo
     }
 }
 
+// Global pooling's column reduction (kp_column_reduce): 8·V channels from c over all positions, each a running sum from +0 (or maximum from −inf) kept in a register:
+// V independent chains per position, where the Swift loop read and wrote the running values in memory at every
+// position (a store-forwarding round trip on each chain's critical path).
+__attribute__((target("avx2"), always_inline)) static inline void
+column_reduce(const int V, const float *x, long positions, long stride, long c, float *out, int max) {
+    __m256 acc[8];
+    const __m256 start = max ? _mm256_set1_ps(-__builtin_inff()) : _mm256_setzero_ps();
+    for (int v = 0; v < V; v++) acc[v] = start;
+    const float *p = x + c;
+    if (max) {
+        for (long i = 0; i < positions; i++, p += stride)
+            for (int v = 0; v < V; v++) acc[v] = _mm256_max_ps(_mm256_loadu_ps(p + 8 * v), acc[v]);
+    } else {
+        for (long i = 0; i < positions; i++, p += stride)
+            for (int v = 0; v < V; v++) acc[v] = _mm256_add_ps(acc[v], _mm256_loadu_ps(p + 8 * v));
+    }
+    for (int v = 0; v < V; v++) _mm256_storeu_ps(out + c + 8 * v, acc[v]);
+}
+
+__attribute__((target("avx2")))
+void kp_column_reduce(const float *x, long positions, long stride, long c0, long c1, float *out, int max) {
+    long c = c0;
+    for (; c + 64 <= c1; c += 64) column_reduce(8, x, positions, stride, c, out, max);
+    for (; c + 32 <= c1; c += 32) column_reduce(4, x, positions, stride, c, out, max);
+    for (; c + 8 <= c1; c += 8) column_reduce(1, x, positions, stride, c, out, max);
+    for (; c < c1; c++) {
+        float m = max ? -__builtin_inff() : 0.0f;
+        const float *p = x + c;
+        for (long i = 0; i < positions; i++, p += stride) {
+            if (max) m = *p > m ? *p : m;
+            else m = m + *p;
+        }
+        out[c] = m;
+    }
+}
+
 #else
+
+void kp_column_reduce(const float *x, long positions, long stride, long c0, long c1, float *out, int max) {
+    (void)x; (void)positions; (void)stride; (void)c0; (void)c1; (void)out; (void)max;
+}
 
 void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, long kh, long kw, long stride_h,
                      long stride_w, long pad_top, long pad_left, long zeros_top, long zeros_bottom, long zeros_left,

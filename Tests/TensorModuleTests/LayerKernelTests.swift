@@ -156,16 +156,18 @@ struct PoolingTests {
         #expect(throws: TensorError.self) { try Ops.maxPool2d(input: x, poolSize: (4, 1)) }
     }
 
-    /// Global pooling sums and compares each channel over the positions in order (one pass per image): bit for bit
-    /// vs that order, for channel counts below, at and across two 16-lane vectors, on images large enough for the
-    /// parallel threshold. (Splitting an image's channels over the cores was tried and dropped: the strided reads
-    /// made EfficientNetB0's 17 global pools 0.23 → 0.44–0.93 ms.)
-    @Test("global pooling keeps each channel's order", arguments: [1, 31, 32, 33, 96, 100])
+    /// Global pooling sums and compares each channel over the positions in order, from +0 / −inf: bit for bit vs
+    /// that order, for channel counts that end in each of the AVX2 column reduction's blocks (64, 32 and 8 channels,
+    /// single channels), with NaN, ±inf and −0 among the values, on images large enough for the parallel threshold
+    /// (the cores split images × blocks of 64 channels).
+    @Test("global pooling keeps each channel's order", arguments: [1, 31, 32, 33, 72, 96, 100, 137])
     func globalPoolingChannelBlocks(channels: Int) throws {
         var rng = SeededRandom(seed: UInt64(channels))
         for batch in [1, 3] {
             let (h, w) = (40, 36)
-            let x = rng.tensor([batch, h, w, channels], -3, 3)
+            var x = rng.tensor([batch, h, w, channels], -3, 3)
+            let special: [Float] = [.nan, .infinity, -.infinity, -0.0, 0]
+            for (k, i) in stride(from: 5, to: x.count, by: 997).enumerated() { x.scalars[i] = special[k % special.count] }
             let avg = try Ops.globalAvgPool2d(input: x), mx = try Ops.globalMaxPool2d(input: x)
             for b in 0..<batch { for c in 0..<channels {
                 var s: Float = 0, m = -Float.infinity

@@ -200,6 +200,12 @@ void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, lo
                      long stride_w, long pad_top, long pad_left, long zeros_top, long zeros_bottom, long zeros_left,
                      long zeros_right, long oh, long out_w, float *out);
 
+/// out[c] for c in [c0, c1) = the sum, from +0, of x[p·stride + c] over positions p = 0, 1, … in order (one add per
+/// position), or with `max` the running maximum from −inf by `x > m ? x : m` (NaN never replaces): global pooling's
+/// column reduction, as TensorModule's Swift loop computes it, bit for bit (maxpool_avx2.c). Requires
+/// kp_simd_available().
+void kp_column_reduce(const float *x, long positions, long stride, long c0, long c1, float *out, int max);
+
 /// The calling thread's scratch buffer of at least `floats` floats (64-byte aligned; scratch.c): the same buffer on
 /// every call from this thread while it is large enough, else a new, larger one (the old one is freed, its contents
 /// lost). Freed when the thread exits. NULL when the allocation fails. One user at a time per thread: only a band
