@@ -22,6 +22,23 @@
 // 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
 // for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing; the edges (the rows after the last
 // 12-row tile) pass no prefetch.
+// One step k of a tile: the V vectors of B at b[v] (then advanced), each row's broadcast of A times them into acc.
+#define STEP_K(e)                                                                                                  \
+    do {                                                                                                           \
+        __m512 bb[8];                                                                                              \
+        _Pragma("clang loop unroll(full)")                                                                         \
+        for (int v = 0; v < V; v++) {                                                                              \
+            bb[v] = _mm512_loadu_ps(b[v]);                                                                         \
+            b[v] += KP_PANEL;                                                                                      \
+        }                                                                                                          \
+        _Pragma("clang loop unroll(full)")                                                                         \
+        for (int r = 0; r < R; r++) {                                                                              \
+            __m512 x = _mm512_set1_ps(ar[r][e]);                                                                   \
+            _Pragma("clang loop unroll(full)")                                                                     \
+            for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);                         \
+        }                                                                                                          \
+    } while (0)
+
 KP_AVX512 static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
@@ -68,36 +85,10 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
                     wnext++;
                 }
             _Pragma("clang loop unroll(full)")
-            for (long i = 0; i < PF_GAP; i++, e++) {
-                __m512 bb[8];
-                _Pragma("clang loop unroll(full)")
-                for (int v = 0; v < V; v++) {
-                    bb[v] = _mm512_loadu_ps(b[v]);
-                    b[v] += KP_PANEL;
-                }
-                _Pragma("clang loop unroll(full)")
-                for (int r = 0; r < R; r++) {
-                    __m512 x = _mm512_set1_ps(ar[r][e]);
-                    _Pragma("clang loop unroll(full)")
-                    for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
-                }
-            }
+            for (long i = 0; i < PF_GAP; i++, e++) STEP_K(e);
         }
         _Pragma("clang loop unroll_count(2)")
-        for (; e < len; e++) {
-            __m512 bb[8];
-            _Pragma("clang loop unroll(full)")
-            for (int v = 0; v < V; v++) {
-                bb[v] = _mm512_loadu_ps(b[v]);
-                b[v] += KP_PANEL;
-            }
-            _Pragma("clang loop unroll(full)")
-            for (int r = 0; r < R; r++) {
-                __m512 x = _mm512_set1_ps(ar[r][e]);
-                _Pragma("clang loop unroll(full)")
-                for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(x, bb[v], acc[r][v]);
-            }
-        }
+        for (; e < len; e++) STEP_K(e);
     }
     _Pragma("clang loop unroll(full)")
     for (int v = 0; v < V; v++)

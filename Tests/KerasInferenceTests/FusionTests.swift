@@ -148,14 +148,7 @@ struct FusionTests {
         let pool = try #require(steps.firstIndex(of: "b1_pool"), "steps \(steps)")
         #expect(pool < moved, "steps \(steps)")
         #expect(steps.contains("b2_sc_conv+b2_sc_bn") && steps.contains("b2_add"), "steps \(steps)")
-        let unfused = try model.predict(inputs) { _, _, _ in }
-        try #require(outputs.count == c.outputs.count && unfused.count == c.outputs.count)
-        for (i, name) in c.outputs.enumerated() {
-            let keras = try readNPY(contentsOf: c.url(name))
-            let close = closeness(outputs[i], keras, rtol: c.rtol, atol: c.atol)
-            #expect(close.ok, "output \(i): \(close)")
-            #expect(bitwiseEqual(outputs[i], unfused[i]), "output \(i): \(firstBitwiseDifference(outputs[i], unfused[i]))")
-        }
+        try expectKerasAndUnfused(c, model, inputs, outputs)
     }
 
     /// ConvNeXt's block ends Dense → LayerScale → Activation('linear') → `inputs + x` (a keras.ops add, not an `Add`
@@ -176,6 +169,13 @@ struct FusionTests {
                 && $0.classes == "Dense+LayerScale+Activation+Add" }, "steps \(steps.map(\.layers))")
         }
         #expect(steps.count == 8, "steps \(steps.map(\.layers))")
+        try expectKerasAndUnfused(c, model, inputs, outputs)
+    }
+
+    /// Each of the plan's `outputs` against Keras' within the fixture's bound, and against the unfused plan's (one
+    /// step per layer) bit for bit.
+    private func expectKerasAndUnfused(_ c: ParityCase, _ model: CompiledModel, _ inputs: [Tensor],
+                                       _ outputs: [Tensor]) throws {
         let unfused = try model.predict(inputs) { _, _, _ in }
         try #require(outputs.count == c.outputs.count && unfused.count == c.outputs.count)
         for (i, name) in c.outputs.enumerated() {
