@@ -66,6 +66,7 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     // Keras 3 keras.ops entries are found by their module, which only .keras archives record.
     "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    "convnext_block_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     // The same read from Keras 3's own legacy .h5 (op entries without a module), and Keras 3's hard_silu.
     "ops_legacy_h5_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "preprocessing_legacy_h5_k3": [.legacyH5Keras2: "activation"],
