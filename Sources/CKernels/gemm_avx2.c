@@ -15,9 +15,6 @@
 #endif
 
 #define TILE_ROWS 6
-// Steps of k between two prefetched lines of B in a tile: the prefetches issued all at once (up to 64 lines from memory)
-// filled the core's miss buffers and the tile waited for them.
-#define PF_GAP 4
 // K slices shorter than this get no PREFETCHW of the next tile's output lines (see kp_gemm's wide loop).
 #define PREFETCH_MIN_K 48
 

@@ -13,15 +13,7 @@
 
 // PREFETCHW: every processor with AVX-512F has it (Intel since Broadwell, AMD since long before).
 #define KP_AVX512 __attribute__((target("avx512f,prfchw")))
-// Steps of k between two prefetched lines of a panel (see tile16).
-#define PF_GAP 4
 
-// R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
-// registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
-// into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
-// 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
-// for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing; the edges (the rows after the last
-// 12-row tile) pass no prefetch.
 // One step k of a tile: the V vectors of B at b[v] (then advanced), each row's broadcast of A times them into acc.
 #define STEP_K(e)                                                                                                  \
     do {                                                                                                           \
@@ -39,6 +31,12 @@
         }                                                                                                          \
     } while (0)
 
+// R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
+// registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
+// into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
+// 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
+// for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing; the edges (the rows after the last
+// 12-row tile) pass no prefetch.
 KP_AVX512 static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,

@@ -6,6 +6,10 @@
 #ifndef KERASPORT_CKERNELS_GEMM_WIDE_H
 #define KERASPORT_CKERNELS_GEMM_WIDE_H
 
+/// Steps of k between two prefetched lines of a panel of B in the tiles of both files (the 6 × 16 AVX2 one and these):
+/// issued all at once (up to 64 lines from memory), the prefetches filled the core's miss buffers and the tile waited.
+#define PF_GAP 4
+
 /// 12 rows × 2 panels (32 columns).
 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,

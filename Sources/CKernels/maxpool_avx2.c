@@ -25,24 +25,6 @@ void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, lo
         if (w1 > in_w + zeros_right) w1 = in_w + zeros_right;
         float *o = out + ow * C;
         long c = 0;
-        // 64 channels at a time: eight independent running maxima, where four left the loop waiting on MAXPS's
-        // latency (each maximum is a chain of kh·kw dependent steps).
-        for (; c + 64 <= C; c += 64) {
-            __m256 m[8];
-            for (int v = 0; v < 8; v++) m[v] = lowest;
-            for (long ih = h0; ih < h1; ih++) {
-                const int row_inside = ih >= 0 && ih < in_h;
-                for (long iw = w0; iw < w1; iw++) {
-                    if (!row_inside || iw < 0 || iw >= in_w) {
-                        for (int v = 0; v < 8; v++) m[v] = _mm256_max_ps(zero, m[v]);
-                        continue;
-                    }
-                    const float *x = image + (ih * in_w + iw) * C + c;
-                    for (int v = 0; v < 8; v++) m[v] = _mm256_max_ps(_mm256_loadu_ps(x + 8 * v), m[v]);
-                }
-            }
-            for (int v = 0; v < 8; v++) _mm256_storeu_ps(o + c + 8 * v, m[v]);
-        }
         for (; c + 32 <= C; c += 32) {
             __m256 m0 = lowest, m1 = lowest, m2 = lowest, m3 = lowest;
             for (long ih = h0; ih < h1; ih++) {
@@ -88,9 +70,9 @@ void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, lo
     }
 }
 
-// Global pooling's column reduction (kp_column_reduce): 8·V channels from c over all positions, each a running sum from +0 (or maximum from −inf) kept in a register:
-// V independent chains per position, where the Swift loop read and wrote the running values in memory at every
-// position (a store-forwarding round trip on each chain's critical path).
+// Global pooling's column reduction (kp_column_reduce): 8·V channels from c over all positions, each a running sum
+// from +0 (or maximum from −inf) kept in a register: V independent chains per position, where the Swift loop read and
+// wrote the running values in memory at every position (a store-forwarding round trip on each chain's critical path).
 __attribute__((target("avx2"), always_inline)) static inline void
 column_reduce(const int V, const float *x, long positions, long stride, long c, float *out, int max) {
     __m256 acc[8];
