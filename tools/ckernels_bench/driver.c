@@ -104,11 +104,11 @@ int main(int argc, char **argv) {
         long ih = 112, iw = 112, ch = 96, kh = 3, ow = 56;
         float *img = buffer(ih * iw * ch, 16), *ker = buffer(kh * kh * ch, 17), *out = buffer(ow * ch * 56, 18);
         TIME("depthwise_3x3_s2_112x112x96", reps,
-             for (long oh = 0; oh < 56; oh++) kp_depthwise_row(img, ih, iw, ch, ker, 3, 3, oh, ow, 2, 2, 0, 0, 1, 1, out + oh * ow * ch));
+             for (long oh = 0; oh < 56; oh++) kp_depthwise_row(img, ih, iw, ch, ker, 3, 3, oh, ow, 2, 2, 0, 0, 1, 1, out + oh * ow * ch, 0, NULL, NULL));
         long c2 = 144;
         float *img2 = buffer(56 * 56 * c2, 19), *ker2 = buffer(9 * c2, 20), *out2 = buffer(56 * 56 * c2, 21);
         TIME("depthwise_3x3_s1_56x56x144", reps,
-             for (long oh = 0; oh < 56; oh++) kp_depthwise_row(img2, 56, 56, c2, ker2, 3, 3, oh, 56, 1, 1, 1, 1, 1, 1, out2 + oh * 56 * c2));
+             for (long oh = 0; oh < 56; oh++) kp_depthwise_row(img2, 56, 56, c2, ker2, 3, 3, oh, 56, 1, 1, 1, 1, 1, 1, out2 + oh * 56 * c2, 0, NULL, NULL));
         free(img); free(ker); free(out); free(img2); free(ker2); free(out2);
     }
     {
@@ -123,7 +123,7 @@ int main(int argc, char **argv) {
             long total = (o - 1) * s + k - h, pad = total > 0 ? total / 2 : 0;
             float *img = buffer(h * h * c, 22), *ker = buffer(k * k * c, 23), *out = buffer(o * o * c, 24);
             TIME(cases[n].name, reps,
-                 for (long oh = 0; oh < o; oh++) kp_depthwise_row(img, h, h, c, ker, k, k, oh, o, s, s, pad, pad, 1, 1, out + oh * o * c));
+                 for (long oh = 0; oh < o; oh++) kp_depthwise_row(img, h, h, c, ker, k, k, oh, o, s, s, pad, pad, 1, 1, out + oh * o * c, 0, NULL, NULL));
             free(img); free(ker); free(out);
         }
     }
