@@ -22,6 +22,41 @@ int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift
     return !bad;
 }
 
+// Whether any of p[0 ..< count] is denormal ((b & 0x7FFFFFFF) − 1 < 0x007FFFFF, unsigned): in blocks of 4096 floats
+// with no early exit inside a block, so each block's loop vectorises (the body compiled for AVX-512, AVX2 and the
+// baseline); the scan stops after the first block holding one.
+typedef uint32_t __attribute__((may_alias)) kp_u32_alias;  // the floats' bits, read in place
+#define DENORMAL_SCAN(NAME, ATTR)                                                                                 \
+    ATTR static int NAME(const float *p, long count) {                                                            \
+        const kp_u32_alias *bits = (const kp_u32_alias *)(const void *)p;                                         \
+        for (long start = 0; start < count; start += 4096) {                                                      \
+            const long end = count - start < 4096 ? count : start + 4096;                                          \
+            uint32_t found = 0;                                                                                   \
+            for (long i = start; i < end; i++) found |= (bits[i] & 0x7FFFFFFFu) - 1u < 0x007FFFFFu;                \
+            if (found) return 1;                                                                                  \
+        }                                                                                                         \
+        return 0;                                                                                                 \
+    }
+DENORMAL_SCAN(denormal_scan, )
+#if defined(__x86_64__) || defined(__i386__)
+DENORMAL_SCAN(denormal_scan_avx2, __attribute__((target("avx2"))))
+DENORMAL_SCAN(denormal_scan_avx512, __attribute__((target("avx512f"))))
+#endif
+
+int kp_contains_denormals(const float *p, long count) {
+#if defined(__x86_64__) || defined(__i386__)
+    static int level = -1;  // 2: AVX-512F, 1: AVX2, 0: neither (a benign race: every thread stores the same value)
+    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    if (l < 0) {
+        l = kp_avx512_available() ? 2 : kp_simd_available() ? 1 : 0;
+        __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+    }
+    if (l == 2) return denormal_scan_avx512(p, count);
+    if (l == 1) return denormal_scan_avx2(p, count);
+#endif
+    return denormal_scan(p, count);
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include "vector_ops.h"
 

@@ -518,8 +518,8 @@ extension Ops {
         }
     }
 
-    /// Whether any of `count` floats is denormal (branch-free, vectorised by the compiler; large buffers are
-    /// scanned by all cores, in blocks of 256 Ki floats).
+    /// Whether any of `count` floats is denormal (`kp_contains_denormals`; large buffers are scanned by all cores,
+    /// in blocks of 256 Ki floats).
     package static func containsDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
         let block = 1 << 18
         guard count >= 4 * block, Parallel.coreCount > 1 else { return scanForDenormals(p, count: count) }
@@ -536,15 +536,10 @@ extension Ops {
         return found.contains(true)
     }
 
+    /// In C, on 16 lanes where there is AVX-512F (the Swift loop this replaces compiled to the baseline's SSE2: 7.7 %
+    /// of a one-thread batch-8 prediction of MobileNetV2's first convolution alone went to checking its input).
     private static func scanForDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
-        p.withMemoryRebound(to: UInt32.self, capacity: count) { bits in
-            var found: UInt32 = 0
-            for i in 0..<count {
-                // Denormal ⇔ (b & 0x7FFFFFFF) − 1 < 0x007FFFFF (unsigned), branch-free so the loop vectorises.
-                found |= ((bits[i] & 0x7FFF_FFFF) &- 1 < 0x007F_FFFF) ? 1 : 0
-            }
-            return found != 0
-        }
+        kp_contains_denormals(p, count) != 0
     }
 }
 

@@ -102,6 +102,9 @@ void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long peri
 /// 1 when, for every i < count, either shift[i] = ±0 and |scale[i]| ≤ 1, or 2⁻⁸⁰ ≤ |shift[i]| ≤ FLT_MAX and
 /// |scale[i]| ≤ 2²⁰ (NaN and ±inf fail); else 0. The test of TensorModule's flushBeforeScaleShiftIsRedundant. Portable.
 int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count);
+/// 1 when any of p[0 ..< count] is denormal (exponent bits 0, mantissa not 0), else 0: vectorised with AVX-512F or
+/// AVX2 where the processor has it, portable otherwise. TensorModule's containsDenormals.
+int kp_contains_denormals(const float *p, long count);
 /// LeakyReLU x > 0 ? x : x · slope.
 void kp_leaky(float *p, long count, float slope);
 /// dst[r][j] = x[r][j] · s[j] (one rounding), then denormal results replaced by a zero of the same sign (the
