@@ -168,9 +168,8 @@ extension Ops {
                     let x = xs.baseAddress!, kernel = ks.baseAddress!
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : bandChunksPerCore) { chunk in
-                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: pointwise == nil ? 1 : bufferRows * rowFloats)
-                        let dwBuffer = project == nil ? nil
-                            : UnsafeMutablePointer<Float>.allocate(capacity: bandRows * cols.output * c)
+                        let buffer = alignedFloats(pointwise == nil ? 1 : bufferRows * rowFloats)
+                        let dwBuffer = project == nil ? nil : alignedFloats(bandRows * cols.output * c)
                         defer {
                             buffer.deallocate()
                             dwBuffer?.deallocate()
@@ -333,7 +332,7 @@ extension Ops {
                 scale.scalars.withUnsafeBufferPointer { ss in
                     let x = xs.baseAddress!, s = ss.baseAddress!
                     Parallel.forEachChunk(count: batch * blocksPerImage, work: batch * pixels * c * (cout + 1)) { blocks in
-                        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockPixels * c)
+                        let buffer = alignedFloats(blockPixels * c)
                         defer { buffer.deallocate() }
                         for block in blocks {
                             let n = block / blocksPerImage, p0 = (block % blocksPerImage) * blockPixels

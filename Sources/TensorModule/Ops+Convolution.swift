@@ -192,7 +192,7 @@ extension Ops {
             return
         }
         let chunkRows = max(1, min(m, im2colBudget / max(k, 1)))
-        let patches = UnsafeMutablePointer<Float>.allocate(capacity: max(chunkRows * k, 1))
+        let patches = alignedFloats(chunkRows * k)
         defer { patches.deallocate() }
         for g in 0..<groups {
             var r0 = 0
@@ -228,7 +228,7 @@ extension Ops {
         let source: UnsafePointer<Float>
         var copy: UnsafeMutablePointer<Float>? = nil
         if padded {
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(paddedCount, 1))
+            let buffer = alignedFloats(paddedCount)
             // Each padded row: zeros, the input row, zeros; rows outside the input: all zeros.
             let line = cols.input * channels, paddedLine = wp * channels
             let before = cols.padBefore * channels, after = paddedLine - before - line

@@ -316,7 +316,7 @@ extension Ops {
                 let fused = fusedEpilogues ? FusedEpilogue(bias: nil, activation: .linear, postOps: postOps,
                                                            columns: columns) : nil
                 Parallel.forEachChunk(count: rows, work: rows * columns * (1 + postOps.count)) { range in
-                    let scratch = stream ? UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * columns) : nil
+                    let scratch = stream ? alignedFloats(rowsPerBlock * columns) : nil
                     defer { scratch?.deallocate() }
                     var r = range.lowerBound
                     while r < range.upperBound {

@@ -105,7 +105,7 @@ extension Ops {
             input.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     let imagesPerChunk = max(1, min(batch, im2colBudget / max(pixels * width, 1)))
-                    let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(imagesPerChunk * pixels * width, 1))
+                    let columns = alignedFloats(imagesPerChunk * pixels * width)
                     defer { columns.deallocate() }
                     var n0 = 0
                     while n0 < batch {

@@ -206,8 +206,8 @@ extension Ops {
             // Many blocks: each core takes whole blocks (transform, products, output transform, epilogue) in its own
             // cache-sized buffers.
             Parallel.forEachChunk(count: blocks, work: work, threshold: 1 << 18, chunksPerCore: 4) { range in
-                let v = UnsafeMutablePointer<Float>.allocate(capacity: block * a2 * cin)
-                let mm = UnsafeMutablePointer<Float>.allocate(capacity: block * a2 * cout)
+                let v = alignedFloats(block * a2 * cin)
+                let mm = alignedFloats(block * a2 * cout)
                 defer { v.deallocate(); mm.deallocate() }
                 for b in range {
                     let t0 = b * block, t1 = min(tiles, t0 + block)
@@ -223,8 +223,8 @@ extension Ops {
         }
         // Few tiles (small images, a small batch): one block, each phase split across the cores (the products by
         // transform element, so each core streams its share of the kernel matrices once).
-        let v = UnsafeMutablePointer<Float>.allocate(capacity: tiles * a2 * cin)
-        let mm = UnsafeMutablePointer<Float>.allocate(capacity: tiles * a2 * cout)
+        let v = alignedFloats(tiles * a2 * cin)
+        let mm = alignedFloats(tiles * a2 * cout)
         defer { v.deallocate(); mm.deallocate() }
         Parallel.forEachChunk(count: tiles, work: tiles * a2 * cin * 8) { r in
             transformIn(v + r.lowerBound * a2 * cin, r.lowerBound, r.upperBound)
