@@ -44,3 +44,20 @@ struct DenormalScanTests {
         }
     }
 }
+
+/// The operations' own buffers (``alignedFloats(_:)``) start on a cache line, whatever their size: band buffers,
+/// Winograd blocks, padded copies and the like, read and written with 16-lane loads and stores.
+@Suite("Aligned operation buffers")
+struct AlignedBufferTests {
+    @Test("Every buffer starts on a 64-byte boundary and holds its count", arguments: [0, 1, 3, 16, 17, 4099, 1 << 18])
+    func aligned(count: Int) {
+        // Several at once, so they come from different places of the heap (malloc alone gives 16 bytes).
+        let buffers = (0..<8).map { _ in alignedFloats(count) }
+        defer { buffers.forEach { $0.deallocate() } }
+        for b in buffers {
+            #expect(Int(bitPattern: b) % 64 == 0)
+            b.initialize(repeating: 1, count: max(count, 1))  // writable over its whole count
+            #expect(b[max(count, 1) - 1] == 1)
+        }
+    }
+}
