@@ -123,14 +123,15 @@ extension Ops {
         let m = batch * rows.output * cols.output
         let k = rows.kernel * cols.kernel * kernelInChannels
         try BLAS.check(op, m, filters, k, channels)
+        // Bias, activation and post-ops on each finished block of rows while it is still in cache, as one pass
+        // prepared once for all blocks (preparing it per block took 0.6–0.9 % of a prediction's samples).
+        let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: filters)
         var output = Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                          kernel: kernel, groups: groups, filters: filters,
                          rows: rows, cols: cols, output: out.baseAddress!, winograd: winograd) { done, concurrent in
-                    // Bias, activation and post-ops on each finished block of rows while it is still in cache.
-                    epilogue(out.baseAddress! + done.lowerBound * filters, rows: done.count, columns: filters,
-                             bias: bias, activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                    pass.run(out.baseAddress! + done.lowerBound * filters, rows: done.count, firstRow: done.lowerBound,
                              parallel: !concurrent)
                 }
             }

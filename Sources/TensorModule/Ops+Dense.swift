@@ -51,10 +51,10 @@ extension Ops {
                                  postOps: postOps)
                         return
                     }
+                    let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: n)
                     DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
                                         b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
-                        epilogue(out.baseAddress! + done.lowerBound * n, rows: done.count, columns: n, bias: bias,
-                                 activation: activation, postOps: postOps, firstRow: done.lowerBound,
+                        pass.run(out.baseAddress! + done.lowerBound * n, rows: done.count, firstRow: done.lowerBound,
                                  parallel: !concurrent)
                     }
                 }

@@ -118,13 +118,14 @@ extension Ops {
             return fused.withScaleShift { body(fused.depthwisePass, $0, $1) }
         }
 
-        /// Rows `firstRow ..< firstRow + rows` of the output, at `out`.
-        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int) {
+        /// Rows `firstRow ..< firstRow + rows` of the output, at `out`; split across cores for large outputs when
+        /// `parallel` (a caller not already running on every core).
+        func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int, parallel: Bool = false) {
             if let fused {
-                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: false)
+                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: parallel)
             } else {
                 epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
-                         firstRow: firstRow, parallel: false)
+                         firstRow: firstRow, parallel: parallel)
             }
         }
     }

@@ -74,14 +74,14 @@ extension Ops {
         guard let bands = bands ?? separableBandCount(lines: lines, lineFloats: lineFloats,
                                                       packedFloats: Int(packedFloats)),
               bands >= 1 else { return nil }
+        let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: filters)
         return Tensor.build(shape: shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { x in
                 depthwiseKernel.scalars.withUnsafeBufferPointer { w in
                     separableBands(input: x.baseAddress!, channels: channels, kernel: w.baseAddress!, rows: rows,
                                    cols: cols, lines: lines, bands: min(bands, lines), pointwise: packed, filters: filters,
                                    output: out.baseAddress!) { o, rows, firstRow in
-                        epilogue(o, rows: rows, columns: filters, bias: bias, activation: activation,
-                                 postOps: postOps, firstRow: firstRow, parallel: false)
+                        pass.run(o, rows: rows, firstRow: firstRow)
                     }
                 }
             }
