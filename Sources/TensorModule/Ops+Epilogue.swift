@@ -93,8 +93,9 @@ extension Ops {
         }
     }
 
-    /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output, on the
-    /// calling thread: the fused program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
+    /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output (on the
+    /// calling thread unless ``run(_:rows:firstRow:parallel:)`` is asked to split a piece across the cores): the fused
+    /// program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
     struct PreparedPass {
         let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
         let fused: FusedEpilogue?
