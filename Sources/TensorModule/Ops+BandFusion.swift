@@ -68,6 +68,47 @@ extension Ops {
     /// Bytes of the 1×1 stage's output a band holds (per thread, reused band after band): within a core's L2.
     static let bandBytes = 1 << 18
 
+    /// How ``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:)``
+    /// runs a block it bands (``bandPlan(expand:batch:height:width:channels:outputRows:stride:padBefore:reach:cores:)``).
+    package enum BandPlan: Equatable, Sendable {
+        /// Bands of output rows, each core's expanded rows in its own band buffer.
+        case bands
+        /// The whole expanded tensor first (its rows split across the cores, none made twice), then each core's
+        /// share of the output pixels: their depthwise rows and projected rows.
+        case wholeExpanded
+        /// The stages one after the other, each split across the cores on its own.
+        case stages
+    }
+
+    /// Tests bind this to run every banded block with one plan (the values are the same whichever runs).
+    @TaskLocal package static var bandPlanOverride: BandPlan? = nil
+
+    /// Expanded tensors up to this many bytes may be made whole first: the cores' halves stay in their L2 caches
+    /// for the depthwise rows that read them.
+    static let wholeExpandedMaxBytes = 1 << 20
+
+    /// The plan for a block with an expand stage (`expand`) over `batch` images of `height` × `width` × `channels`
+    /// expanded values on `cores` cores. Bands, unless they start mid-image (fewer images than twice the cores) and
+    /// the busiest core's chunk would make over 1.25× its share of the expanded rows (the rows its windows share
+    /// with the chunk above made again, ``busiestChunkExpandedRows(lines:chunks:outRows:height:stride:padBefore:reach:)``):
+    /// then the whole expanded tensor first where it is at most ``wholeExpandedMaxBytes``, else the stages (over
+    /// 1.5×; between the two, bands). A 7×7 image with a 3×3 kernel on two cores: the second chunk's 4 output rows
+    /// read 5 of the 7 expanded rows (1.43×) and the caller waited for it in MobileNetV2's four 7×7 blocks; whole
+    /// first, MobileNetV2 b1 0.993× the time and EfficientNetB0 b1 (whose 7×7 blocks with 5×5 kernels, 1.71×, ran
+    /// as stages) 0.970× (8 paired rounds each, two cores). The 14×14 blocks (8 of 14 rows, 1.14×) measured the
+    /// same either way and stay banded.
+    static func bandPlan(expand: Bool, batch: Int, height h: Int, width w: Int, channels c: Int, outputRows: Int,
+                         stride: Int, padBefore: Int, reach: Int, cores: Int) -> BandPlan {
+        let lines = batch * outputRows
+        let chunks = min(lines, cores * bandChunksPerCore)
+        guard expand, batch < 2 * cores, chunks > 1 else { return .bands }
+        let busiest = busiestChunkExpandedRows(lines: lines, chunks: chunks, outRows: outputRows, height: h,
+                                               stride: stride, padBefore: padBefore, reach: reach)
+        let (bytes, overflow) = (batch * h * w).multipliedReportingOverflow(by: c * MemoryLayout<Float>.stride)
+        if busiest * 4 * chunks > 5 * batch * h, !overflow, bytes <= wholeExpandedMaxBytes { return .wholeExpanded }
+        return busiest * 2 * chunks > 3 * batch * h ? .stages : .bands
+    }
+
     /// A 1×1 convolution (`pointwise`, with its bias, activation and `pointwisePostOps`), the depthwise convolution
     /// reading its output (with `depthwisePostOps`) and a 1×1 convolution reading the depthwise output (`project`,
     /// with `projectPostOps`, which may hold a residual `Add`) — MobileNet's and EfficientNet's inverted-residual
@@ -138,18 +179,10 @@ extension Ops {
         let lines = batch * rows.output
         // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
         let perImage = batch >= 2 * Parallel.coreCount
-        // Chunks that start mid-image each make the expanded rows their windows reach: where the busiest makes
-        // over 1.5× its share of the image rows, the stages split their work without making any twice
-        // (EfficientNetB0's 7×7 blocks with 5×5 kernels at batch 1 on two cores: 6 of 7 rows on one core; their
-        // three expand steps 0.76 → 0.59 ms unbanded). A 7×7 block with a 3×3 kernel (5 of 7) stays banded:
-        // MobileNetV2's were within the noise either way.
-        let chunks = min(lines, Parallel.coreCount * bandChunksPerCore)
-        if pointwise != nil, !perImage, chunks > 1,
-           busiestChunkExpandedRows(lines: lines, chunks: chunks, outRows: rows.output, height: h,
-                                    stride: rows.stride, padBefore: rows.padBefore, reach: reach) * 2 * chunks
-               > 3 * batch * h {
-            return try stages()
-        }
+        let plan = bandPlanOverride ?? bandPlan(expand: pointwise != nil, batch: batch, height: h, width: w,
+                                                channels: c, outputRows: rows.output, stride: rows.stride,
+                                                padBefore: rows.padBefore, reach: reach, cores: Parallel.coreCount)
+        if plan == .stages { return try stages() }
         let expandPass = pointwise.map {
             PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
         }
@@ -161,6 +194,64 @@ extension Ops {
         let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
         let depthwiseRow = Ops.depthwiseRowKernel
+        if plan == .wholeExpanded, let pointwise, let expandPass {
+            return Tensor.build(shape: shape, count: count) { out in
+                let output = out.baseAddress!
+                input.scalars.withUnsafeBufferPointer { xs in
+                    k.scalars.withUnsafeBufferPointer { ks in
+                        let x = xs.baseAddress!, kernel = ks.baseAddress!
+                        let pixels = batch * h * w
+                        let expanded = alignedFloats(pixels * c)
+                        defer { expanded.deallocate() }
+                        // Stage 1: the whole expanded tensor, its rows split across the cores (no row made twice),
+                        // one share per core in 12-row units, as stage 2 splits the output: each core then mostly
+                        // reads rows it wrote itself.
+                        let units = (pixels + 11) / 12
+                        Parallel.forEachChunk(count: units, work: gemmWork, chunksPerCore: 1) { t in
+                            let r0 = t.lowerBound * 12, m = min(pixels, t.upperBound * 12) - r0
+                            DirectGEMM.multiply(a: x + r0 * cin, geometry: .pointwise(rows: m, channels: cin), m: m,
+                                                b: pointwise.packed, c: expanded + r0 * c, ldc: c) { done, _ in
+                                expandPass.run(expanded + (r0 + done.lowerBound) * c, rows: done.count,
+                                               firstRow: r0 + done.lowerBound)
+                            }
+                        }
+                        // Stage 2: each core's share of the output pixels: their depthwise rows (a row two shares
+                        // meet in is made by both), then their projected rows.
+                        let outPixels = lines * cols.output
+                        Parallel.forEachChunk(count: project == nil ? lines : outPixels, work: gemmWork + dwWork,
+                                              chunksPerCore: 1) { range in
+                            let (firstLine, endLine) = project == nil ? (range.lowerBound, range.upperBound)
+                                : (range.lowerBound / cols.output, (range.upperBound - 1) / cols.output + 1)
+                            let dwBuffer = project == nil ? nil : alignedFloats((endLine - firstLine) * cols.output * c)
+                            defer { dwBuffer?.deallocate() }
+                            for line in firstLine..<endLine {
+                                let n = line / rows.output, r = line % rows.output
+                                let o = dwBuffer.map { $0 + (line - firstLine) * cols.output * c }
+                                    ?? output + line * cols.output * c
+                                let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
+                                    depthwiseRow(expanded + n * h * w * c, h, w, c, kernel, rows.kernel, cols.kernel, r,
+                                                 cols.output, rows.stride, cols.stride, rows.padBefore,
+                                                 cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
+                                    return form > 0
+                                }
+                                if !applied {
+                                    depthwisePass.run(o, rows: cols.output, firstRow: line * cols.output)
+                                }
+                            }
+                            if let project, let projectPass, let dwBuffer {
+                                let m = range.count, dst = output + range.lowerBound * cout
+                                let src = dwBuffer + (range.lowerBound - firstLine * cols.output) * c
+                                DirectGEMM.multiply(a: src, geometry: .pointwise(rows: m, channels: c), m: m,
+                                                    b: project.packed, c: dst, ldc: cout) { done, _ in
+                                    projectPass.run(dst + done.lowerBound * cout, rows: done.count,
+                                                    firstRow: range.lowerBound + done.lowerBound)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in

@@ -10,7 +10,8 @@ import _TestSupport
 /// `same` / `valid` with a folded asymmetric zero padding, channel counts that are not multiples of 8, output
 /// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal
 /// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one,
-/// and a depthwise + project pair with no expand stage.
+/// and a depthwise + project pair with no expand stage; each with the plan the machine's cores choose and with
+/// each plan forced (bands, the whole expanded tensor first).
 @Suite("Band-fused 1×1 → depthwise (→ 1×1)")
 struct BandFusionTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -91,18 +92,26 @@ struct BandFusionTests {
             let depthwise = try #require(Ops.DepthwiseStage(kernel: dwKernel, bias: v.2, strides: k.strides,
                                                              padding: k.padding, dilation: k.dilation,
                                                              zeroPadding: k.zeroPadding, activation: v.3))
-            let run = { (banded: Bool) throws -> Tensor in
+            let run = { (banded: Bool, plan: Ops.BandPlan?) throws -> Tensor in
                 try Ops.$bandFusion.withValue(banded) {
-                    try Ops.pointwiseDepthwise(input: i >= 4 ? wide : x, pointwise: pointwise,
-                                               pointwisePostOps: i >= 4 ? [] : v.1,
-                                               depthwise: depthwise, depthwisePostOps: v.4,
-                                               project: i >= 2 ? project : nil, projectPostOps: i >= 2 ? projectOps : [])
+                    try Ops.$bandPlanOverride.withValue(plan) {
+                        try Ops.pointwiseDepthwise(input: i >= 4 ? wide : x, pointwise: pointwise,
+                                                   pointwisePostOps: i >= 4 ? [] : v.1,
+                                                   depthwise: depthwise, depthwisePostOps: v.4,
+                                                   project: i >= 2 ? project : nil,
+                                                   projectPostOps: i >= 2 ? projectOps : [])
+                    }
                 }
             }
-            let banded = try run(true), stages = try run(false)
-            #expect(banded.shape == stages.shape)
-            #expect(bitwiseEqual(banded, stages), "variant \(i): \(firstBitwiseDifference(banded, stages))")
+            let stages = try run(false, nil)
             #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
+            // The plan this machine's cores choose, then each plan forced (whatever the core count).
+            for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
+                let banded = try run(true, plan)
+                #expect(banded.shape == stages.shape)
+                #expect(bitwiseEqual(banded, stages),
+                        "variant \(i), plan \(plan.map { "\($0)" } ?? "chosen"): \(firstBitwiseDifference(banded, stages))")
+            }
         }
     }
 
@@ -123,6 +132,29 @@ struct BandFusionTests {
         #expect(rows(lines: 7, chunks: 2, out: 7, h: 14, stride: 2, pad: 1, reach: 5) == 9)
         #expect(rows(lines: 14, chunks: 2, out: 7, h: 7, stride: 1, pad: 1, reach: 3) == 7)
         #expect(rows(lines: 7, chunks: 1, out: 7, h: 7, stride: 1, pad: 2, reach: 5) == 7)
+    }
+
+    /// Which plan small images take on two cores (the expanded tensor's shape, the depthwise window): a 7×7
+    /// image's second chunk needs 5 of 7 expanded rows with a 3×3 kernel (1.43× its share) and 6 with a 5×5 one
+    /// (1.71×): the whole expanded tensor first, while it is at most 1 MiB (MobileNetV2's 7×7×960, EfficientNetB0's
+    /// 7×7×1152), else the stages over 1.5× and bands under; 14×14 with 3×3 (8 of 14 rows, 1.14×) stays banded;
+    /// as do whole images per chunk (batch ≥ 2 × cores), one core, and blocks without an expand stage.
+    @Test("band plan for small images")
+    func bandPlanChoice() {
+        func plan(expand: Bool = true, batch: Int = 1, h: Int, c: Int, out: Int? = nil, stride: Int = 1,
+                  kernel: Int, cores: Int = 2) -> Ops.BandPlan {
+            Ops.bandPlan(expand: expand, batch: batch, height: h, width: h, channels: c, outputRows: out ?? h,
+                         stride: stride, padBefore: (kernel - 1) / 2, reach: kernel, cores: cores)
+        }
+        #expect(plan(h: 7, c: 960, kernel: 3) == .wholeExpanded)
+        #expect(plan(h: 7, c: 1152, kernel: 5) == .wholeExpanded)
+        #expect(plan(h: 7, c: 6000, kernel: 5) == .stages)       // 1.18 MB expanded
+        #expect(plan(h: 7, c: 6000, kernel: 3) == .bands)        // 1.43×, too large to make whole
+        #expect(plan(h: 14, c: 384, kernel: 3) == .bands)
+        #expect(plan(h: 14, c: 576, out: 7, stride: 2, kernel: 3) == .wholeExpanded)   // 9 of 14 rows, 1.29×
+        #expect(plan(batch: 4, h: 7, c: 960, kernel: 3) == .bands)
+        #expect(plan(h: 7, c: 960, kernel: 3, cores: 1) == .bands)
+        #expect(plan(expand: false, h: 7, c: 960, kernel: 3) == .bands)
     }
 
     /// A per-image channel scale (squeeze-and-excitation's `Multiply`) and the 1×1 convolution after it, in blocks
