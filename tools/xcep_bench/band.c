@@ -39,21 +39,21 @@ static void band1(long b) {
     if (me < 0) me = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
     double q0 = now();
     if (mode != 2)
-        for (long l = l0; l < l1; l++) kp_depthwise_row(x, H, H, CI, k, 3, 3, l, H, 1, 1, 1, 1, 1, 1, s + (l - l0) * H * CI);
+        for (long l = l0; l < l1; l++) kp_depthwise_row(x, H, H, CI, k, 3, 3, l, H, 1, 1, 1, 1, 1, 1, s + (l - l0) * H * CI, 0, NULL, NULL);
     long m = (l1 - l0) * H;
     float *final = out + l0 * H * CO, *c = final;
     static __thread float *cs;
     if (outmode) { if (!cs) cs = aligned_alloc(64, 16 * H * CO * 4 + 64); c = cs; }
     double q1 = now(); ph[me][0] += q1 - q0;
     if (mode == 1) return;
-    kp_gemm_desc d = {s, 1, m, 0, 0, CI, off, len, ns, packed, CO, c, CO};
+    kp_gemm_desc d = {s, 1, m, 0, 0, CI, off, len, ns, packed, CO, c, CO, bench_wide()};
     long piece = (1 << 15) / CO / 6 * 6; if (piece < 192) piece = 192;
     for (long r = 0; r < m; r += piece) {
         long e = r + piece < m ? r + piece : m;
         double g0 = now();
         kp_gemm(&d, r, e, 0, (CO + 15) / 16);
         double g1 = now();
-        if (mode != 3) kp_epilogue_rows(prog, c + r * CO, e - r, CO, NULL, sc, sh, NULL, 0);
+        if (mode != 3) kp_epilogue_rows(prog, c + r * CO, c + r * CO, e - r, CO, NULL, sc, sh, NULL, 0);
         ph[me][1] += g1 - g0; ph[me][2] += now() - g1;
     }
     if (outmode == 1) {

@@ -1,4 +1,5 @@
-// Xception's pointwise products through kp_gemm on one thread: min of R reps, GFLOP/s (CPUTIME=1: thread CPU time).
+// Xception's pointwise products through kp_gemm on one thread: min of R reps, GFLOP/s (CPUTIME=1: thread CPU time;
+// WIDE=0/1: the AVX2 or AVX-512 tiles, default as the engine chooses).
 // usage: gemm [REPS]   build: clang -O2 -mavx2 -I Sources/CKernels/include tools/xcep_bench/gemm.c Sources/CKernels/*.c -lpthread -lm
 #define _GNU_SOURCE
 #include "CKernels.h"
@@ -16,7 +17,7 @@ static void pw(const char *name, long m, long k, long n, long j0, long j1, int r
     kp_pack_b(b, k, n, n, packed);
     long off[64], len[64], ns = 0;
     for (long s = 0; s < k; s += 256) { off[ns] = s; len[ns] = k - s < 256 ? k - s : 256; ns++; }
-    kp_gemm_desc d = {a, 1, m, 0, 0, k, off, len, ns, packed, n, c, n};
+    kp_gemm_desc d = {a, 1, m, 0, 0, k, off, len, ns, packed, n, c, n, bench_wide()};
     long panels = (n + 15) / 16;
     if (j1 < 0) j1 = panels;
     long cols = (j1 * 16 < n ? j1 * 16 : n) - j0 * 16;
