@@ -209,11 +209,8 @@ extension Ops {
                         let units = (pixels + 11) / 12
                         Parallel.forEachChunk(count: units, work: gemmWork, chunksPerCore: 1) { t in
                             let r0 = t.lowerBound * 12, m = min(pixels, t.upperBound * 12) - r0
-                            DirectGEMM.multiply(a: x + r0 * cin, geometry: .pointwise(rows: m, channels: cin), m: m,
-                                                b: pointwise.packed, c: expanded + r0 * c, ldc: c) { done, _ in
-                                expandPass.run(expanded + (r0 + done.lowerBound) * c, rows: done.count,
-                                               firstRow: r0 + done.lowerBound)
-                            }
+                            pointwise.multiply(x + r0 * cin, pixels: m, into: expanded + r0 * c, firstRow: r0,
+                                               pass: expandPass)
                         }
                         // Stage 2: each core's share of the output pixels: their depthwise rows (a row two shares
                         // meet in is made by both), then their projected rows.
@@ -225,27 +222,17 @@ extension Ops {
                             let dwBuffer = project == nil ? nil : alignedFloats((endLine - firstLine) * cols.output * c)
                             defer { dwBuffer?.deallocate() }
                             for line in firstLine..<endLine {
-                                let n = line / rows.output, r = line % rows.output
                                 let o = dwBuffer.map { $0 + (line - firstLine) * cols.output * c }
                                     ?? output + line * cols.output * c
-                                let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
-                                    depthwiseRow(expanded + n * h * w * c, h, w, c, kernel, rows.kernel, cols.kernel, r,
-                                                 cols.output, rows.stride, cols.stride, rows.padBefore,
-                                                 cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
-                                    return form > 0
-                                }
-                                if !applied {
-                                    depthwisePass.run(o, rows: cols.output, firstRow: line * cols.output)
-                                }
+                                depthwiseBandRow(expanded + line / rows.output * h * w * c, height: h, top: 0,
+                                                 width: w, channels: c, kernel: kernel, rows: rows, cols: cols,
+                                                 oh: line % rows.output, out: o, pass: depthwisePass,
+                                                 firstRow: line * cols.output, using: depthwiseRow)
                             }
                             if let project, let projectPass, let dwBuffer {
-                                let m = range.count, dst = output + range.lowerBound * cout
-                                let src = dwBuffer + (range.lowerBound - firstLine * cols.output) * c
-                                DirectGEMM.multiply(a: src, geometry: .pointwise(rows: m, channels: c), m: m,
-                                                    b: project.packed, c: dst, ldc: cout) { done, _ in
-                                    projectPass.run(dst + done.lowerBound * cout, rows: done.count,
-                                                    firstRow: range.lowerBound + done.lowerBound)
-                                }
+                                project.multiply(dwBuffer + (range.lowerBound - firstLine * cols.output) * c,
+                                                 pixels: range.count, into: output + range.lowerBound * cout,
+                                                 firstRow: range.lowerBound, pass: projectPass)
                             }
                         }
                     }
@@ -277,24 +264,15 @@ extension Ops {
                                 for r in oh..<oh1 {
                                     let o = dwBuffer.map { $0 + (r - oh) * cols.output * c }
                                         ?? output + (n * rows.output + r) * cols.output * c
-                                    let applied = depthwisePass.withDepthwiseForm { form, sc, sh in
-                                        depthwiseRow(image, height, w, c, kernel, rows.kernel, cols.kernel, r,
-                                                     cols.output, rows.stride, cols.stride, rows.padBefore + top,
-                                                     cols.padBefore, rows.dilation, cols.dilation, o, form, sc, sh)
-                                        return form > 0
-                                    }
-                                    if !applied {
-                                        depthwisePass.run(o, rows: cols.output,
-                                                          firstRow: (n * rows.output + r) * cols.output)
-                                    }
+                                    depthwiseBandRow(image, height: height, top: top, width: w, channels: c,
+                                                     kernel: kernel, rows: rows, cols: cols, oh: r, out: o,
+                                                     pass: depthwisePass, firstRow: (n * rows.output + r) * cols.output,
+                                                     using: depthwiseRow)
                                 }
                                 if let project, let projectPass, let dwBuffer {
-                                    let m = (oh1 - oh) * cols.output, dst = output + bandFirst * cout
-                                    DirectGEMM.multiply(a: dwBuffer, geometry: .pointwise(rows: m, channels: c), m: m,
-                                                        b: project.packed, c: dst, ldc: cout) { done, _ in
-                                        projectPass.run(dst + done.lowerBound * cout, rows: done.count,
-                                                        firstRow: bandFirst + done.lowerBound)
-                                    }
+                                    project.multiply(dwBuffer, pixels: (oh1 - oh) * cols.output,
+                                                     into: output + bandFirst * cout, firstRow: bandFirst,
+                                                     pass: projectPass)
                                 }
                             }
                             var (lo, hi) = (0, 0)  // the expanded rows in `buffer`
@@ -318,14 +296,10 @@ extension Ops {
                                     (lo, hi) = (needLo, needLo)
                                 }
                                 if needHi > hi {
-                                    let firstRow = (n * h + hi) * w, m = (needHi - hi) * w
-                                    let dst = buffer + (hi - lo) * rowFloats
-                                    DirectGEMM.multiply(a: x + firstRow * cin,
-                                                        geometry: .pointwise(rows: m, channels: cin), m: m,
-                                                        b: pointwise.packed, c: dst, ldc: c) { done, _ in
-                                        expandPass.run(dst + done.lowerBound * c, rows: done.count,
-                                                       firstRow: firstRow + done.lowerBound)
-                                    }
+                                    let firstRow = (n * h + hi) * w
+                                    pointwise.multiply(x + firstRow * cin, pixels: (needHi - hi) * w,
+                                                       into: buffer + (hi - lo) * rowFloats, firstRow: firstRow,
+                                                       pass: expandPass)
                                     hi = needHi
                                 }
                                 band(buffer, height: hi - lo, top: lo, oh, oh1)
@@ -340,7 +314,36 @@ extension Ops {
     }
 }
 
+extension Ops.PointwiseStage {
+    /// `m` pixels at `a` through the 1×1 product into `c` (`packed.n` values per pixel), with `pass` on each finished
+    /// piece while it is in cache; `firstRow` numbers the first pixel in the whole output (for the pass's per-row
+    /// operands: PReLU periods, the residual). Inside a loop split across the cores, on the calling thread.
+    func multiply(_ a: UnsafePointer<Float>, pixels m: Int, into c: UnsafeMutablePointer<Float>, firstRow: Int,
+                  pass: Ops.PreparedPass) {
+        DirectGEMM.multiply(a: a, geometry: .pointwise(rows: m, channels: packed.k), m: m, b: packed, c: c,
+                            ldc: packed.n) { done, _ in
+            pass.run(c + done.lowerBound * packed.n, rows: done.count, firstRow: firstRow + done.lowerBound)
+        }
+    }
+}
+
 extension Ops {
+    /// Output row `oh` of a band-fused block's depthwise stage over `image` (`height` rows of `w` pixels, the
+    /// image's row `top` first: the rows above and below are padding its windows skip) into `out`, with `pass` in
+    /// the row kernel's registers where it has that form, else run after it (`firstRow`: the row's first pixel in
+    /// the whole output).
+    static func depthwiseBandRow(_ image: UnsafePointer<Float>, height: Int, top: Int, width w: Int, channels c: Int,
+                                 kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis, oh: Int,
+                                 out: UnsafeMutablePointer<Float>, pass: PreparedPass, firstRow: Int,
+                                 using row: DepthwiseRowKernel) {
+        let applied = pass.withDepthwiseForm { form, sc, sh in
+            row(image, height, w, c, kernel, rows.kernel, cols.kernel, oh, cols.output, rows.stride, cols.stride,
+                rows.padBefore + top, cols.padBefore, rows.dilation, cols.dilation, out, form, sc, sh)
+            return form > 0
+        }
+        if !applied { pass.run(out, rows: cols.output, firstRow: firstRow) }
+    }
+
     /// The most expanded rows (the 1×1 stage's output rows a chunk's depthwise windows read) any of `chunks` equal
     /// chunks of `lines` output rows (flattened `(n, oh)`) computes, each chunk computing every row its windows
     /// reach. Where chunks start mid-image this exceeds a chunk's share of the image rows (the rows two chunks'
@@ -431,11 +434,7 @@ extension Ops {
                             let scales = s + n * c
                             // The scale, then the flush (the `Multiply` layer's and the stages' values), in one pass.
                             kp_mul_rows_flush(buffer, x + first * c, scales, m, c)
-                            let dst = output + first * cout
-                            DirectGEMM.multiply(a: buffer, geometry: .pointwise(rows: m, channels: c), m: m,
-                                                b: project.packed, c: dst, ldc: cout) { done, _ in
-                                pass.run(dst + done.lowerBound * cout, rows: done.count, firstRow: first + done.lowerBound)
-                            }
+                            project.multiply(buffer, pixels: m, into: output + first * cout, firstRow: first, pass: pass)
                         }
                     }
                 }
