@@ -290,6 +290,10 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         const long trows = d->wide ? 2 * TILE_ROWS : TILE_ROWS;
         long whole = b0 + (b1 - b0) / trows * trows;
         long ntiles = (whole - b0) / TILE_ROWS;
+        // With `wide`, one row after the last 12-row tile (m = 12q + 1: 19 × 19, 37 × 37 and 7 × 7 images, and a
+        // 25-row share of a 49-pixel product) goes with that tile as a 13-row one: alone, as a 1-row edge, it loaded
+        // every vector of B for one FMA (Xception's 181 × 728 × 728 share: 1,136 µs against 1,096 µs for 180 rows).
+        long t13 = d->wide && b1 - whole == 1 && whole - b0 >= trows ? whole - trows : -1;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
             long klen, s1 = slice_end(d, s0, &klen);
@@ -319,7 +323,9 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     if (t < whole)
                         edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
                 }
-                if (whole < b1 && d->wide) {
+                if (t13 >= 0) {
+                    // The row after the last 12-row tile goes with it (below).
+                } else if (whole < b1 && d->wide) {
                     int R = (int)(b1 - whole);
                     long step = kp_edge16_panels(R);
                     for (long u0 = g0; u0 < g1; u0 += step) {
@@ -361,9 +367,9 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                 if (ntiles < 4) plen = 0;
                 long t = b0;
                 if (d->wide) {
-                    // 12 rows × 2 panels at a time (AVX-512), then 12 rows × the group's last odd panel. (`whole` is
-                    // then a multiple of 12 rows from b0: the 6 × 16 loop below has nothing left; the rest went to
-                    // kp_edge16 above.)
+                    // 12 rows × 2 panels at a time (AVX-512), then 12 rows × the group's last odd panel; 13 rows at
+                    // t13. (`whole` is then a multiple of 12 rows from b0: the 6 × 16 loop below has nothing left; the
+                    // rest went to kp_edge16 above, or to the 13-row tile.)
                     for (; t + 2 * TILE_ROWS <= whole; t += 2 * TILE_ROWS) {
                         const float *const *a = bases + (t - b0);
                         long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 2) / ntiles;
@@ -388,8 +394,14 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             // cost a tenth of a tile.
                             const float *pw = !acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1
                                 ? cc + 2 * TILE_ROWS * d->ldc : 0;
-                            if (two) kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
-                            else kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                            if (t == t13) {
+                                if (two) kp_tile_13x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                                else kp_tile_13x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                            } else if (two) {
+                                kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                            } else {
+                                kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                            }
                         }
                     }
                 }

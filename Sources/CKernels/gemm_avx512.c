@@ -31,12 +31,12 @@
         }                                                                                                          \
     } while (0)
 
-// R rows × V panels (R ≤ 12; R·V ≤ 24 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
+// R rows × V panels (R ≤ 13; R·V ≤ 26 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
 // registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
 // into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
 // 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
-// for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing; the edges (the rows after the last
-// 12-row tile) pass no prefetch.
+// for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing (the 13-row tiles likewise); the
+// edges (the rows after the last 12-row tile) pass no prefetch.
 KP_AVX512 static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
@@ -54,7 +54,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     }
     long wnext = 0, wend = pw ? R * V : 0;   // the next tile's lines of C asked for (PREFETCHW), two per slot
     if (wend > pmax) pmax = wend;
-    __m512 acc[12][8];
+    __m512 acc[13][8];
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++)
         _Pragma("clang loop unroll(full)")
@@ -64,7 +64,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     for (int v = 0; v < V; v++) b[v] = bp[v];
     for (long s = 0; s < nseg; s++) {
         long off = seg_off[s], len = seg_len[s];
-        const float *ar[12];
+        const float *ar[13];
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < R; r++) ar[r] = a[r] + off;
         long e = 0;
@@ -115,6 +115,18 @@ KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const l
                              const float *const *bp, float *c, long ldc, int cols, int accumulate,
                              const float *const *pf, const long *pf_steps, const float *pw) {
     tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
+}
+
+KP_AVX512 void kp_tile_13x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
+                             const float *const *pf, const long *pf_steps, const float *pw) {
+    tile16(13, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
+}
+
+KP_AVX512 void kp_tile_13x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
+                             const float *const *pf, const long *pf_steps, const float *pw) {
+    tile16(13, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
 }
 
 #define EDGE16(R, V)                                                                                               \
@@ -228,6 +240,18 @@ void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_l
                    const long *pf_steps, const float *pw) {
     (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
     (void)pf; (void)pf_steps; (void)pw;
+}
+
+void kp_tile_13x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps, const float *pw) {
+    kp_tile_12x32(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
+}
+
+void kp_tile_13x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps, const float *pw) {
+    kp_tile_12x16(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
 }
 
 #endif

@@ -18,6 +18,15 @@ void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_l
 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
                    const long *pf_steps, const float *pw);
+/// 13 rows × 2 panels: the last 12-row tile with the one row after it (m = 12q + 1: a 19 × 19, 37 × 37 or 7 × 7
+/// image), where a 1-row edge would stream the group's panels from L2 for one FMA per load.
+void kp_tile_13x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps, const float *pw);
+/// 13 rows × 1 panel.
+void kp_tile_13x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+                   const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+                   const long *pf_steps, const float *pw);
 /// The panels kp_edge16 takes at once for `rows` (1…11) rows.
 long kp_edge16_panels(int rows);
 /// `rows` rows (1…11, after the last 12-row tile) × `panels` panels (≤ kp_edge16_panels(rows)) at bp[0..panels).

@@ -528,9 +528,10 @@ struct DirectGEMMTests {
     }
 
     /// The 12-row AVX-512 tiles (12 × 32, and 12 × 16 for a group's odd last panel, masked stores for a last panel of
-    /// 1–15 columns, where the AVX2 path takes a last panel of 8 or fewer 12 × 8 at a time) and the AVX-512 edge
-    /// kernels (the 1–11 rows after the last 12-row tile, up to 24 / rows panels at a time) against the 6 × 16 AVX2
-    /// tile and its edges, bit for bit, whatever `Ops.wideArithmetic` chose for this machine: every row rest 1…11, odd
+    /// 1–15 columns, where the AVX2 path takes a last panel of 8 or fewer 12 × 8 at a time), the AVX-512 edge
+    /// kernels (the 2–11 rows after the last 12-row tile, up to 24 / rows panels at a time) and the 13-row tiles (one
+    /// row after the last 12-row tile goes with it: m = 13, 25, 49, 97, 361) against the 6 × 16 AVX2 tile and its
+    /// edges, bit for bit, whatever `Ops.wideArithmetic` chose for this machine: every row rest 1…11, odd
     /// and even panel counts, partial last panels (4, 8, 12 columns), one and several K slices (the accumulate into
     /// C), a convolution geometry, both splits.
     @Test("the 12-row AVX-512 tiles give the 6 × 16 tile's values bit for bit", .enabled(if: Ops.avx512Available,
