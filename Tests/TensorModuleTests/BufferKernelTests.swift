@@ -17,9 +17,12 @@ struct DenormalScanTests {
             Float.leastNormalMagnitude, -Float.leastNormalMagnitude, 0, -0.0, 1, -3.5,
             .infinity, -.infinity, .nan, Float(bitPattern: 0xFFC0_0001), .greatestFiniteMagnitude,
         ]
-        for count in [1, 15, 16, 17, 4095, 4096, 4097, 12_345, (1 << 20) + 3] {
+        // 65_535 and 150_528 (a 224 × 224 × 3 image): just under and over the size the cores share (in 32 Ki-float
+        // blocks, a last partial one); 2^20 + 3: several blocks per core.
+        for count in [1, 15, 16, 17, 4095, 4096, 4097, 12_345, 65_535, 150_528, (1 << 20) + 3] {
             var buffer = [Float](repeating: 0.5, count: count)
-            let positions = Set([0, 1, 15, 16, 4095, 4096, 4097, count / 2, (1 << 18) + 5, count - 1].filter { $0 < count })
+            let positions = Set([0, 1, 15, 16, 4095, 4096, 4097, count / 2, (1 << 15) - 1, 1 << 15, (1 << 17) + 7,
+                                 (1 << 18) + 5, count - 1].filter { $0 < count })
             for position in positions.sorted() {
                 for value in values {
                     buffer[position] = value
