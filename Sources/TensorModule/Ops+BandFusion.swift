@@ -96,7 +96,8 @@ extension Ops {
     /// read 5 of the 7 expanded rows (1.43×) and the caller waited for it in MobileNetV2's four 7×7 blocks; whole
     /// first, MobileNetV2 b1 0.993× the time and EfficientNetB0 b1 (whose 7×7 blocks with 5×5 kernels, 1.71×, ran
     /// as stages) 0.970× (8 paired rounds each, two cores). The 14×14 blocks (8 of 14 rows, 1.14×) measured the
-    /// same either way and stay banded.
+    /// same either way and stay banded. Whole first too where the output rows split over 1.1× unevenly (a stride-2
+    /// block's 7 output rows: one core 4 of them, 1.14×).
     static func bandPlan(expand: Bool, batch: Int, height h: Int, width w: Int, channels c: Int, outputRows: Int,
                          stride: Int, padBefore: Int, reach: Int, cores: Int) -> BandPlan {
         let lines = batch * outputRows
@@ -105,7 +106,12 @@ extension Ops {
         let busiest = busiestChunkExpandedRows(lines: lines, chunks: chunks, outRows: outputRows, height: h,
                                                stride: stride, padBefore: padBefore, reach: reach)
         let (bytes, overflow) = (batch * h * w).multipliedReportingOverflow(by: c * MemoryLayout<Float>.stride)
-        if busiest * 4 * chunks > 5 * batch * h, !overflow, bytes <= wholeExpandedMaxBytes { return .wholeExpanded }
+        // Output rows that do not split evenly (7 rows on two cores: 4 and 3) leave one core a whole row more of
+        // depthwise and project work; the whole-expanded plan splits output pixels (24 and 25).
+        let unevenLines = (lines + chunks - 1) / chunks * chunks * 10 > lines * 11
+        if busiest * 4 * chunks > 5 * batch * h || unevenLines, !overflow, bytes <= wholeExpandedMaxBytes {
+            return .wholeExpanded
+        }
         return busiest * 2 * chunks > 3 * batch * h ? .stages : .bands
     }
 

@@ -138,7 +138,8 @@ struct BandFusionTests {
     /// image's second chunk needs 5 of 7 expanded rows with a 3×3 kernel (1.43× its share) and 6 with a 5×5 one
     /// (1.71×): the whole expanded tensor first, while it is at most 1 MiB (MobileNetV2's 7×7×960, EfficientNetB0's
     /// 7×7×1152), else the stages over 1.5× and bands under; 14×14 with 3×3 (8 of 14 rows, 1.14×) stays banded;
-    /// as do whole images per chunk (batch ≥ 2 × cores), one core, and blocks without an expand stage.
+    /// as do whole images per chunk (batch ≥ 2 × cores), one core, and blocks without an expand stage; 7 output
+    /// rows of a stride-2 block split 4 and 3, so whole first.
     @Test("band plan for small images")
     func bandPlanChoice() {
         func plan(expand: Bool = true, batch: Int = 1, h: Int, c: Int, out: Int? = nil, stride: Int = 1,
@@ -152,6 +153,10 @@ struct BandFusionTests {
         #expect(plan(h: 7, c: 6000, kernel: 3) == .bands)        // 1.43×, too large to make whole
         #expect(plan(h: 14, c: 384, kernel: 3) == .bands)
         #expect(plan(h: 14, c: 576, out: 7, stride: 2, kernel: 3) == .wholeExpanded)   // 9 of 14 rows, 1.29×
+        // MobileNetV2's block_13 (its ZeroPadding2D folded: none before): 8 of 14 rows (1.14×), but its 7 output
+        // rows split 4 and 3.
+        #expect(Ops.bandPlan(expand: true, batch: 1, height: 14, width: 14, channels: 576, outputRows: 7, stride: 2,
+                             padBefore: 0, reach: 3, cores: 2) == .wholeExpanded)
         #expect(plan(batch: 4, h: 7, c: 960, kernel: 3) == .bands)
         #expect(plan(h: 7, c: 960, kernel: 3, cores: 1) == .bands)
         #expect(plan(expand: false, h: 7, c: 960, kernel: 3) == .bands)
