@@ -484,6 +484,12 @@ public struct CompiledModel: Sendable {
 
     private func run(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?,
                      timing: ((Step, UInt64) -> Void)? = nil) throws -> [Tensor] {
+        let batch = inputs.first.map { $0.rank > 0 ? $0.shape[0] : 1 } ?? 1
+        return try Ops.withLoopSplit(forBatch: batch) { try runSteps(inputs, observer: observer, timing: timing) }
+    }
+
+    private func runSteps(_ inputs: [Tensor], observer: ((String, Int, [Tensor]) -> Void)?,
+                          timing: ((Step, UInt64) -> Void)?) throws -> [Tensor] {
         guard inputs.count == inputSlots.count else {
             throw InferenceError("the model has \(inputSlots.count) inputs (\(structure.inputs.map(\.layer).joined(separator: ", "))), got \(inputs.count)")
         }

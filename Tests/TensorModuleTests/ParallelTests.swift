@@ -50,6 +50,37 @@ struct ParallelTests {
         #expect((0..<callers).map { buffer[$0] } == [Int](repeating: 0, count: callers))
     }
 
+    /// `Ops.withLoopSplit`: a prediction on fewer images than twice the cores cuts a loop that does not choose its
+    /// own split into one chunk per core (consecutive, in order), a larger batch into four per core; a loop's
+    /// explicit `chunksPerCore` wins either way. The chunks still cover the range once.
+    @Test("small batches split loops into one chunk per core")
+    func loopSplitForBatch() {
+        /// The ranges a loop over `count` indexes is cut into (each chunk records its start in its own slot).
+        func chunks(count: Int, chunksPerCore: Int? = nil) -> [Range<Int>] {
+            var ends = [Int](repeating: -1, count: count)
+            ends.withUnsafeMutableBufferPointer { ends in
+                let p = ends.baseAddress!
+                let body = { (range: Range<Int>) in p[range.lowerBound] = range.upperBound }
+                if let chunksPerCore {
+                    Parallel.forEachChunk(count: count, work: 1 << 30, chunksPerCore: chunksPerCore, body)
+                } else {
+                    Parallel.forEachChunk(count: count, work: 1 << 30, body)
+                }
+            }
+            return ends.enumerated().filter { $0.element >= 0 }.map { $0.offset..<$0.element }
+        }
+        let cores = Parallel.coreCount
+        for (batch, perCore) in [(1, 1), (2 * cores - 1, 1), (2 * cores, 4), (64, 4)] {
+            let ranges = Ops.withLoopSplit(forBatch: batch) { chunks(count: 1000) }
+            #expect(ranges.count == (cores > 1 ? cores * perCore : 1), "batch \(batch)")
+            #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 1000)
+            #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "batch \(batch)")
+            let explicit = Ops.withLoopSplit(forBatch: batch) { chunks(count: 1000, chunksPerCore: 2) }
+            #expect(explicit.count == (cores > 1 ? 2 * cores : 1), "batch \(batch), two chunks per core asked for")
+        }
+        #expect(chunks(count: 1000).count == (cores > 1 ? 4 * cores : 1), "outside a prediction")
+    }
+
     @Test("Loops after the workers have gone to sleep still finish")
     func afterSleep() async throws {
         #expect(visits(count: 100) == [Int](repeating: 1, count: 100))
