@@ -149,11 +149,12 @@ enum DirectGEMM {
             // Chunks and pieces of whole tiles: 12 rows with the wide tiles (a 6-row rest would take the 6 × 16 one).
             let unit = wideTiles ? 12 : 6
             let piece = pieceRows(n: b.n) / unit * unit
-            // Rows in 4 chunks per core, taken as threads become free (a core slowed down by the system or a
-            // virtual machine's host does less of the work); a product of at most 1,024 rows in one chunk per core
-            // (each chunk streams all of B once).
+            // Rows in chunks as a loop splits them (4 per core, taken as threads become free, so a core slowed down
+            // by the system or a virtual machine's host does less of the work; one per core in a prediction on a
+            // small batch, Ops.withLoopSplit); a product of at most 1,024 rows in one chunk per core (each chunk
+            // streams all of B once).
             Parallel.forEachChunk(count: (m + unit - 1) / unit, work: m * b.n * max(g.k, 1), threshold: 1 << 18,
-                                  chunksPerCore: wide ? 1 : 4) { t in
+                                  chunksPerCore: wide ? 1 : Parallel.defaultChunksPerCore) { t in
                 var d = desc
                 let p1 = min(m, t.upperBound * unit)
                 var r = t.lowerBound * unit

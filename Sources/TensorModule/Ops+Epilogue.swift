@@ -303,7 +303,7 @@ extension Ops {
             return Tensor.build(shape: input.shape, count: input.count) { out in
                 input.scalars.withUnsafeBufferPointer { source in
                     let x = source.baseAddress!, y = out.baseAddress!
-                    Parallel.forEachChunk(count: rows, work: rows * columns, chunksPerCore: 4) { range in
+                    Parallel.forEachChunk(count: rows, work: rows * columns) { range in
                         kp_stream_step(y + range.lowerBound * columns, x + range.lowerBound * columns, range.count,
                                        columns, range.lowerBound, step.kind, step.slope, step.p, step.q, step.period)
                         kp_store_fence()

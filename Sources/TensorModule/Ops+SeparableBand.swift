@@ -26,7 +26,8 @@ extension Ops {
     /// input rows its windows share with the band before from its own L2, where with one band per chunk the next band
     /// was mostly the other core's. Xception's 147×147×128→128 layer in isolation (tools/xcep_bench/band.c, 2 threads,
     /// 50 bands): CPU time summed over the threads, median of 30 alternating runs, 10.6 ms with one band per chunk,
-    /// 10.1 ms with chunks of 3 bands, 9.9 ms with 6 (this setting) and 9.8 ms with one chunk per core.
+    /// 10.1 ms with chunks of 3 bands, 9.9 ms with 6 (this setting) and 9.8 ms with one chunk per core — which a
+    /// prediction on a small batch takes (``withLoopSplit(forBatch:_:)``: each core then reads the rows it wrote).
     static let separableBandChunksPerCore = 4
 
     /// The number of bands for the band-fused path (a multiple of the core count, so the cores get equal shares), or
@@ -102,7 +103,8 @@ extension Ops {
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
         let depthwiseRow = Ops.depthwiseRowKernel
-        Parallel.forEachChunk(count: bands, work: work, chunksPerCore: separableBandChunksPerCore) { range in
+        let chunksPerCore = Parallel.defaultChunksPerCore == 1 ? 1 : separableBandChunksPerCore
+        Parallel.forEachChunk(count: bands, work: work, chunksPerCore: chunksPerCore) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
             }

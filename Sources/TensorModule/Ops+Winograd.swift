@@ -205,7 +205,7 @@ extension Ops {
         if blocks >= 2 * Parallel.coreCount {
             // Many blocks: each core takes whole blocks (transform, products, output transform, epilogue) in its own
             // cache-sized buffers.
-            Parallel.forEachChunk(count: blocks, work: work, threshold: 1 << 18, chunksPerCore: 4) { range in
+            Parallel.forEachChunk(count: blocks, work: work, threshold: 1 << 18) { range in
                 let v = alignedFloats(block * a2 * cin)
                 let mm = alignedFloats(block * a2 * cout)
                 defer { v.deallocate(); mm.deallocate() }

@@ -60,13 +60,15 @@ enum Parallel {
 
 extension Ops {
     /// Runs `body` (a prediction on `batch` images) with the loop split its size calls for. Fewer images than twice
-    /// the cores: loops that do not choose their own split take one chunk of consecutive rows per core, the first
-    /// to the calling thread, as the 1×1 products and band-fused blocks split theirs, so a step mostly reads the rows
+    /// the cores: loops that take the default split (element-wise steps, pooling, depthwise steps, products of over
+    /// 1,024 rows, Winograd blocks, separable bands) take one chunk of consecutive rows per core, the first to the
+    /// calling thread, as the smaller products and band-fused blocks split theirs, so a step mostly reads the rows
     /// the step before left in the same core's L2; in four chunks per core, taken as threads came free, about half
-    /// of them were in the other core's cache. Two cores, batch 1, paired: DenseNet121 0.950× the time (its
-    /// BatchNormalization/ReLU and pooling steps), Xception 0.981× (depthwise steps: 19 × 19 × 728 117 → 76 µs),
-    /// ResNet50 0.993×; at batch 8, where the activations no longer fit in L2, 0.998–1.004×, and dynamic chunks keep
-    /// a core the system slows from holding the others up.
+    /// of them were in the other core's cache. Two cores, batch 1, paired: DenseNet121 0.958× the time, Xception
+    /// 0.978× (its 19 × 19 × 728 depthwise steps 117 → 76 µs), then with the larger products, Winograd blocks and
+    /// separable bands too a further 0.985× (Xception), 0.978× (ResNet50), 0.988× (DenseNet121). At batch 8, where
+    /// the activations no longer fit in L2, one chunk per core measured 0.998–1.004×: four stay, so that a core the
+    /// system slows does less of the work.
     package static func withLoopSplit<R>(forBatch batch: Int, _ body: () throws -> R) rethrows -> R {
         try Parallel.$defaultChunksPerCore.withValue(batch < 2 * Parallel.coreCount ? 1 : 4, operation: body)
     }
