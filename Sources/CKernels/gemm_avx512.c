@@ -105,29 +105,15 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     }
 }
 
-KP_AVX512 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
-                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps, const float *pw) {
-    tile16(12, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
-}
-
-KP_AVX512 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
-                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps, const float *pw) {
-    tile16(12, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
-}
-
-KP_AVX512 void kp_tile_13x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
-                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps, const float *pw) {
-    tile16(13, 2, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
-}
-
-KP_AVX512 void kp_tile_13x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
-                             const float *const *bp, float *c, long ldc, int cols, int accumulate,
-                             const float *const *pf, const long *pf_steps, const float *pw) {
-    tile16(13, 1, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
-}
+// The exported tiles (gemm_wide.h): 12 or 13 rows × 2 panels or 1.
+#define WIDE_TILE(R, V)                                                                                             \
+    KP_AVX512 void kp_tile_##R##x##V(const float *const *a, const long *seg_off, const long *seg_len, long nseg,     \
+                                     const float *const *bp, float *c, long ldc, int cols, int accumulate,          \
+                                     const float *const *pf, const long *pf_steps, const float *pw) {               \
+        tile16(R, V / 16, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);              \
+    }
+WIDE_TILE(12, 32) WIDE_TILE(12, 16) WIDE_TILE(13, 32) WIDE_TILE(13, 16)
+#undef WIDE_TILE
 
 #define EDGE16(R, V)                                                                                               \
     KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
