@@ -521,8 +521,9 @@ extension Ops {
     }
 
     /// Whether any of `count` floats is denormal (`kp_contains_denormals`). From 64 Ki floats on (a 224 × 224 × 3
-    /// image) the cores each scan a share, in blocks of 32 Ki floats: a model's input comes from memory at each
-    /// prediction (MobileNetV2 batch 1: 44 µs of the calling thread's time in the scan, the other core waiting).
+    /// image) the cores share the scan, in runs of 32 Ki-float blocks as a loop splits them (one run per core in a
+    /// prediction on a small batch): a model's input comes from memory at each prediction (MobileNetV2 batch 1: 44 µs
+    /// of the calling thread's time in the scan, the other core waiting).
     package static func containsDenormals(_ p: UnsafePointer<Float>, count: Int) -> Bool {
         let block = 1 << 15
         guard count >= 2 * block, Parallel.coreCount > 1 else { return scanForDenormals(p, count: count) }
@@ -530,8 +531,7 @@ extension Ops {
         var found = [Bool](repeating: false, count: blocks)
         found.withUnsafeMutableBufferPointer { found in
             let flags = found.baseAddress!
-            Parallel.forEachChunk(count: blocks, work: count, threshold: 2 * block,
-                                  chunksPerCore: count >= 1 << 20 ? 4 : 1) { range in
+            Parallel.forEachChunk(count: blocks, work: count, threshold: 2 * block) { range in
                 let start = range.lowerBound * block
                 flags[range.lowerBound] = scanForDenormals(p + start, count: min(range.count * block, count - start))
             }

@@ -22,14 +22,6 @@ extension Ops {
     /// 0.96–1.04, within the noise.
     static let separableBandMaxKernelFloats = 1 << 16
 
-    /// Chunks of consecutive bands per core (taken as threads become free): a thread's next band then reads the two
-    /// input rows its windows share with the band before from its own L2, where with one band per chunk the next band
-    /// was mostly the other core's. Xception's 147×147×128→128 layer in isolation (tools/xcep_bench/band.c, 2 threads,
-    /// 50 bands): CPU time summed over the threads, median of 30 alternating runs, 10.6 ms with one band per chunk,
-    /// 10.1 ms with chunks of 3 bands, 9.9 ms with 6 (this setting) and 9.8 ms with one chunk per core — which a
-    /// prediction on a small batch takes (``withLoopSplit(forBatch:_:)``: each core then reads the rows it wrote).
-    static let separableBandChunksPerCore = 4
-
     /// The number of bands for the band-fused path (a multiple of the core count, so the cores get equal shares), or
     /// `nil` for the unfused one.
     static func separableBandCount(lines: Int, lineFloats: Int, packedFloats: Int) -> Int? {
@@ -90,7 +82,12 @@ extension Ops {
     }
 
     /// The `bands` bands of output lines (`[lines·b / bands, lines·(b+1) / bands)`), in runs of consecutive bands across
-    /// the cores (``separableBandChunksPerCore``): the band's
+    /// the cores (a loop's default split, ``withLoopSplit(forBatch:_:)``): a thread's next band then reads the two
+    /// input rows its windows share with the band before from its own L2, where with one band per chunk the next band
+    /// was mostly the other core's (Xception's 147×147×128→128 layer in isolation, tools/xcep_bench/band.c, 2
+    /// threads, 50 bands: CPU time summed over the threads, median of 30 alternating runs, 10.6 ms with one band per
+    /// chunk, 10.1 ms with chunks of 3 bands, 9.9 ms with 6 — four chunks per core — and 9.8 ms with one chunk per
+    /// core, the split of a prediction on a small batch). The band's
     /// depthwise rows (`kp_depthwise_row`) into the thread's scratch buffer, then `output` rows = scratch ·
     /// `pointwise` (``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` on this thread: a loop nested in the
     /// band loop runs on its thread), then `finished(rows pointer, row count, first row in the whole output)`.
@@ -103,8 +100,7 @@ extension Ops {
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
         let depthwiseRow = Ops.depthwiseRowKernel
-        let chunksPerCore = Parallel.defaultChunksPerCore == 1 ? 1 : separableBandChunksPerCore
-        Parallel.forEachChunk(count: bands, work: work, chunksPerCore: chunksPerCore) { range in
+        Parallel.forEachChunk(count: bands, work: work) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
             }

@@ -17,9 +17,12 @@ enum Parallel {
     /// Work (roughly: elements touched) below which a loop stays on the calling thread.
     static let defaultThreshold = 65_536
 
-    /// `chunksPerCore` of a loop that does not choose its own: 4, or 1 inside ``Ops/withLoopSplit(forBatch:_:)``
-    /// for a small batch.
-    @TaskLocal static var defaultChunksPerCore = 4
+    /// Chunks per core of a loop that does not choose its own split, outside a prediction on a small batch.
+    static let dynamicChunksPerCore = 4
+
+    /// `chunksPerCore` of a loop that does not choose its own: ``dynamicChunksPerCore``, or 1 inside
+    /// ``Ops/withLoopSplit(forBatch:_:)`` for a small batch.
+    @TaskLocal static var defaultChunksPerCore = dynamicChunksPerCore
 
     /// Runs `body` over `0..<count` split into contiguous chunks, concurrently when `work` is at
     /// least `threshold` and there is more than one core; otherwise once, on the calling thread.
@@ -28,8 +31,8 @@ enum Parallel {
     /// `chunksPerCore` > 1 cuts the range finer: the threads take chunks as they become free, so a core that the
     /// system (or a virtual machine's host) slows down does less of the work instead of holding the others up.
     @inline(__always)
-    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold, chunksPerCore: Int = defaultChunksPerCore,
-                             _ body: (Range<Int>) -> Void) {
+    static func forEachChunk(count: Int, work: Int, threshold: Int = defaultThreshold,
+                             chunksPerCore: Int = defaultChunksPerCore, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let chunks = (work >= threshold && coreCount > 1) ? min(coreCount * max(chunksPerCore, 1), count) : 1
         if chunks == 1 {
@@ -70,6 +73,7 @@ extension Ops {
     /// the activations no longer fit in L2, one chunk per core measured 0.998–1.004×: four stay, so that a core the
     /// system slows does less of the work.
     package static func withLoopSplit<R>(forBatch batch: Int, _ body: () throws -> R) rethrows -> R {
-        try Parallel.$defaultChunksPerCore.withValue(batch < 2 * Parallel.coreCount ? 1 : 4, operation: body)
+        let chunks = batch < 2 * Parallel.coreCount ? 1 : Parallel.dynamicChunksPerCore
+        return try Parallel.$defaultChunksPerCore.withValue(chunks, operation: body)
     }
 }

@@ -18,7 +18,8 @@ struct DenormalScanTests {
             .infinity, -.infinity, .nan, Float(bitPattern: 0xFFC0_0001), .greatestFiniteMagnitude,
         ]
         // 65_535 and 150_528 (a 224 × 224 × 3 image): just under and over the size the cores share (in 32 Ki-float
-        // blocks, a last partial one); 2^20 + 3: several blocks per core.
+        // blocks, a last partial one); 2^20 + 3: several blocks per core. Each scan split as a loop is outside a
+        // prediction (four runs per core) and as in a prediction on one image (one run of blocks per core).
         for count in [1, 15, 16, 17, 4095, 4096, 4097, 12_345, 65_535, 150_528, (1 << 20) + 3] {
             var buffer = [Float](repeating: 0.5, count: count)
             let positions = Set([0, 1, 15, 16, 4095, 4096, 4097, count / 2, (1 << 15) - 1, 1 << 15, (1 << 17) + 7,
@@ -27,8 +28,13 @@ struct DenormalScanTests {
                 for value in values {
                     buffer[position] = value
                     let found = buffer.withUnsafeBufferPointer { Ops.containsDenormals($0.baseAddress!, count: count) }
+                    let foundInPrediction = Ops.withLoopSplit(forBatch: 1) {
+                        buffer.withUnsafeBufferPointer { Ops.containsDenormals($0.baseAddress!, count: count) }
+                    }
                     #expect(found == Self.isDenormal(value),
                             "count \(count), position \(position), bits 0x\(String(value.bitPattern, radix: 16))")
+                    #expect(foundInPrediction == Self.isDenormal(value),
+                            "batch-1 split: count \(count), position \(position)")
                     buffer[position] = 0.5
                 }
             }
