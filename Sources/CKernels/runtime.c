@@ -1,4 +1,4 @@
-// Process-level settings for TensorModule: processor count, L1 ways, allocator behaviour.
+// Process-level settings for TensorModule: processor count, L1 ways, L3 size, allocator behaviour.
 #define _GNU_SOURCE
 #include "CKernels.h"
 
@@ -32,6 +32,19 @@ long kp_l1_ways(void) {
 #if defined(_SC_LEVEL1_DCACHE_ASSOC)
     long reported = sysconf(_SC_LEVEL1_DCACHE_ASSOC);
     if (reported >= 4 && reported <= 32) v = reported;
+#endif
+    cached = v;
+    return v;
+}
+
+long kp_l3_bytes(void) {
+    static _Atomic long cached = -1;
+    long v = cached;
+    if (v >= 0) return v;
+    v = 0;
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+    long reported = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    if (reported > 0) v = reported;
 #endif
     cached = v;
     return v;

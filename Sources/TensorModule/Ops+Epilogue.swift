@@ -348,8 +348,23 @@ extension Ops {
         }
     }
 
-    /// Element count from which memory-bound kernels write their output with non-temporal stores (8 MiB).
-    static let streamingThreshold = 1 << 21
+    /// Element count from which memory-bound kernels (stand-alone element-wise steps, an equal-shape Add) write
+    /// their output with non-temporal stores: outputs that would not stay in the caches until the next step reads
+    /// them, where a normal store first reads every output line from memory. A sixteenth of the L3's bytes in
+    /// floats (a quarter of it), at least 2^21 floats (8 MiB, the bound measured on a Zen 4 with a 32 MiB L3, which
+    /// this gives there too). On an Intel Xeon with a 260 MiB L3 (2^24 floats) the 8 MiB bound streamed
+    /// 8–32 MiB outputs that the next layer then read back from memory: DenseNet121's BatchNormalization + ReLU and
+    /// Concatenate steps at batch 8 (25 MB), Xception's middle-flow ReLU at batch 8 (8.4 MB) before each
+    /// depthwise step; there, paired rounds at batch 8, a bound of 2^23 floats against 2^21: DenseNet121 0.928
+    /// and 0.937, Xception 0.973 and 0.978, MobileNetV2, EfficientNetB0, ResNet50 and the SRGAN generator 0.98–1.02;
+    /// never streaming was slower on the SRGAN generator (1.195: its 75–300 MB upsampled tensors).
+    static var streamingThreshold: Int { streamingThresholdOverride ?? cacheStreamingThreshold }
+
+    /// ``streamingThreshold`` from the cache this process runs on.
+    static let cacheStreamingThreshold = max(1 << 21, kp_l3_bytes() / 16)
+
+    /// Replaces ``streamingThreshold`` within a task (tests: the streamed path on outputs of a few MiB).
+    @TaskLocal static var streamingThresholdOverride: Int?
 
     /// Runs `postOps` over a whole `[…, columns]` tensor (after a softmax the output pass could not fuse).
     static func applyPostOps(_ postOps: [PostOp], to tensor: inout Tensor, columns: Int) {

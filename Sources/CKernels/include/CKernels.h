@@ -21,6 +21,10 @@ long kp_usable_cpu_count(void);
 /// Linux), else 8. Read once.
 long kp_l1_ways(void);
 
+/// Bytes of the last-level (L3) cache as the C library reports it (sysconf's _SC_LEVEL3_CACHE_SIZE: the cache the
+/// calling core shares, from CPUID on x86 Linux), or 0 when it reports none. Read once.
+long kp_l3_bytes(void);
+
 /// Makes glibc's malloc keep freed blocks of up to 32 MiB in the heap (no unmapping and re-faulting of the pages
 /// of every large tensor) and return free memory to the system only beyond 512 MiB. Returns 1 when applied.
 int kp_keep_freed_memory(void);
