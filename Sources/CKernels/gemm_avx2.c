@@ -4,9 +4,7 @@
 #include "CKernels.h"
 #include "gemm_wide.h"
 
-#include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define KP_X86 1
@@ -233,25 +231,10 @@ static const edge_fn edges[6][9] = {
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
-// One core's L2 cache for the panel groups and the prefetch: what the C library reports (sysconf's
-// _SC_LEVEL2_CACHE_SIZE, from CPUID on x86 Linux), else 1 MiB (Zen 4). Read once; the groups change only the order of
-// independent outputs, never a value.
-static long l2_bytes(void) {
-    static _Atomic long cached;
-    long v = atomic_load_explicit(&cached, memory_order_relaxed);
-    if (v > 0) return v;
-    v = 1L << 20;
-#if defined(_SC_LEVEL2_CACHE_SIZE)
-    long reported = sysconf(_SC_LEVEL2_CACHE_SIZE);
-    if (reported >= (64L << 10) && reported <= (64L << 20)) v = reported;
-#endif
-    atomic_store_explicit(&cached, v, memory_order_relaxed);
-    return v;
-}
-
-// Panels per group for a slice of klen steps of k: the group's B within a quarter of L2.
+// Panels per group for a slice of klen steps of k: the group's B within a quarter of one core's L2 (kp_l2_bytes; the
+// rest for A and the prefetch). The groups change only the order of independent outputs, never a value.
 static inline long group_panels(long klen) {
-    long g = (l2_bytes() / 4) / (klen * KP_PANEL * (long)sizeof(float));
+    long g = (kp_l2_bytes() / 4) / (klen * KP_PANEL * (long)sizeof(float));
     return g < 1 ? 1 : g;
 }
 

@@ -1,7 +1,9 @@
-// Process-level settings for TensorModule: processor count, L1 ways, L3 size, allocator behaviour.
+// Process-level settings for TensorModule: processor count, cache geometry, allocator behaviour.
 #define _GNU_SOURCE
 #include "CKernels.h"
 
+#include <limits.h>
+#include <stdatomic.h>
 #include <unistd.h>  // defines __GLIBC__ on glibc systems
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -24,30 +26,41 @@ long kp_usable_cpu_count(void) {
     return n > 0 ? n : 1;
 }
 
-long kp_l1_ways(void) {
-    static _Atomic long cached;
-    long v = cached;
-    if (v > 0) return v;
-    v = 8;
-#if defined(_SC_LEVEL1_DCACHE_ASSOC)
-    long reported = sysconf(_SC_LEVEL1_DCACHE_ASSOC);
-    if (reported >= 4 && reported <= 32) v = reported;
-#endif
-    cached = v;
+// sysconf(name), read once into *slot (−1 until then): the value reported when it lies in [lo, hi], else `fallback`.
+static long cached_sysconf(_Atomic long *slot, int name, long lo, long hi, long fallback) {
+    long v = atomic_load_explicit(slot, memory_order_relaxed);
+    if (v >= 0) return v;
+    const long reported = sysconf(name);
+    v = reported >= lo && reported <= hi ? reported : fallback;
+    atomic_store_explicit(slot, v, memory_order_relaxed);
     return v;
 }
 
-long kp_l3_bytes(void) {
-    static _Atomic long cached = -1;
-    long v = cached;
-    if (v >= 0) return v;
-    v = 0;
-#if defined(_SC_LEVEL3_CACHE_SIZE)
-    long reported = sysconf(_SC_LEVEL3_CACHE_SIZE);
-    if (reported > 0) v = reported;
+long kp_l1_ways(void) {
+#if defined(_SC_LEVEL1_DCACHE_ASSOC)
+    static _Atomic long slot = -1;
+    return cached_sysconf(&slot, _SC_LEVEL1_DCACHE_ASSOC, 4, 32, 8);
+#else
+    return 8;
 #endif
-    cached = v;
-    return v;
+}
+
+long kp_l2_bytes(void) {
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+    static _Atomic long slot = -1;
+    return cached_sysconf(&slot, _SC_LEVEL2_CACHE_SIZE, 64L << 10, 64L << 20, 1L << 20);
+#else
+    return 1L << 20;
+#endif
+}
+
+long kp_l3_bytes(void) {
+#if defined(_SC_LEVEL3_CACHE_SIZE)
+    static _Atomic long slot = -1;
+    return cached_sysconf(&slot, _SC_LEVEL3_CACHE_SIZE, 1, LONG_MAX, 0);
+#else
+    return 0;
+#endif
 }
 
 int kp_keep_freed_memory(void) {

@@ -21,6 +21,10 @@ long kp_usable_cpu_count(void);
 /// Linux), else 8. Read once.
 long kp_l1_ways(void);
 
+/// Bytes of one core's L2 cache as the C library reports it (sysconf's _SC_LEVEL2_CACHE_SIZE, from CPUID on x86
+/// Linux) when between 64 KiB and 64 MiB, else 1 MiB (Zen 4). Read once.
+long kp_l2_bytes(void);
+
 /// Bytes of the last-level (L3) cache as the C library reports it (sysconf's _SC_LEVEL3_CACHE_SIZE: the cache the
 /// calling core shares, from CPUID on x86 Linux), or 0 when it reports none. Read once.
 long kp_l3_bytes(void);
