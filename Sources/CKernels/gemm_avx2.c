@@ -247,7 +247,28 @@ static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
     return s1;
 }
 
+// The descriptor's output pass over rows [r0, r1), columns [c0, c1) of C, after they are computed (kp_epilogue_rows:
+// one call where the rows are whole and contiguous, else one per row).
+static void pass_rows(const kp_gemm_desc *d, long r0, long r1, long c0, long c1) {
+    if (r1 <= r0 || c1 <= c0) return;
+    const int program = d->epilogue - 1;
+    void (*const rows)(int, float *, const float *, long, long, const float *, const float *, const float *,
+                       const float *, long) = d->wide ? kp_epilogue_rows_avx512 : kp_epilogue_rows;
+    const float *b = d->bias ? d->bias + c0 : 0, *sc = d->sc ? d->sc + c0 : 0, *sh = d->sh ? d->sh + c0 : 0;
+    if (c0 == 0 && c1 == d->n && d->ldc == d->n) {
+        float *p = d->c + r0 * d->ldc;
+        rows(program, p, p, r1 - r0, d->n, b, sc, sh, d->res, r0 * d->ldc);
+        return;
+    }
+    for (long r = r0; r < r1; r++) {
+        float *p = d->c + r * d->ldc + c0;
+        rows(program, p, p, 1, c1 - c0, b, sc, sh, d->res, r * d->ldc + c0);
+    }
+}
+
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
+    // The output pass in the wide tiles' registers where it has that form there; else after the rows.
+    const int form = d->epilogue > 0 && d->wide ? kp_gemm_pass(d->epilogue - 1) : 0;
     long k = 0;
     for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
     long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
@@ -319,6 +340,8 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                         int cols = (int)(cend - lastcol < KP_PANEL ? cend - lastcol : KP_PANEL);
                         kp_edge16(R, V, bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + u0 * KP_PANEL,
                                   d->ldc, cols, acc);
+                        // The edge kernels have no pass of their own: it runs over their rows (in L1) at once.
+                        if (form && s1 == d->nseg) pass_rows(d, whole, b1, u0 * KP_PANEL, lastcol + cols);
                     }
                 } else if (whole < b1) {
                     // The last rows (fewer than 6): the group's columns, up to EDGE_VECTORS(R) vectors at a time.
@@ -369,6 +392,15 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             long jl = j + two;   // the last panel of this tile
                             int cols = (int)(d->n - jl * KP_PANEL < KP_PANEL ? d->n - jl * KP_PANEL : KP_PANEL);
                             float *cc = d->c + t * d->ldc + j * KP_PANEL;
+                            // The output pass in the last K slice.
+                            kp_tile_pass ep = {0, 0, 0, 0, 0, 0};
+                            if (form && s1 == d->nseg) {
+                                long c0 = j * KP_PANEL;
+                                ep = (kp_tile_pass){form, d->bias ? d->bias + c0 : 0, d->sc ? d->sc + c0 : 0,
+                                                    d->sh ? d->sh + c0 : 0, d->res ? d->res + t * d->ldc + c0 : 0,
+                                                    d->ldc};
+                            }
+                            const kp_tile_pass *epp = ep.form ? &ep : 0;
                             // In the first K slice, the next tile's rows of C at these columns are asked for
                             // (for writing, spread over this tile's steps of k) while this tile runs: an output buffer
                             // last written long ago is no longer in cache, and each tile's stores would otherwise wait
@@ -378,12 +410,12 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             const float *pw = !acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1
                                 ? cc + 2 * TILE_ROWS * d->ldc : 0;
                             if (t == t13) {
-                                if (two) kp_tile_13x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
-                                else kp_tile_13x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                                if (two) kp_tile_13x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                else kp_tile_13x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else if (two) {
-                                kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                                kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else {
-                                kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw);
+                                kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             }
                         }
                     }
@@ -405,6 +437,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             s0 = s1;
         }
     }
+    if (d->epilogue > 0 && !form) pass_rows(d, p0, p1, j0 * KP_PANEL, cend);
 }
 
 // One row times panels [j0, j1) of a packed B: memory-bound (each weight is used once), so four independent pairs
@@ -512,6 +545,7 @@ void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1) {
                 for (int c = 0; c < cols; c++) d->c[(t + r) * d->ldc + j + c] = out[r][c];
         }
     }
+    if (d->epilogue > 0) pass_rows(d, p0, p1, 0, d->n);
 }
 
 #else

@@ -4,15 +4,70 @@
 // 512-bit FMA as two 256-bit halves, the 6 × 16 AVX2 tile is as fast and stays). Each output is the same chain of
 // FMAs over the same segments from the same zero as in the 6 × 16 tile, stored or added the same way, so both tiles
 // give identical results bit for bit. See gemm_wide.h.
+//
+// With an output pass (kp_tile_pass, the last K slice only), each value goes through the pass's steps in registers
+// right before its store (epilogue_steps512.h's kp_program_steps16, as kp_epilogue_rows computes them: the same values
+// bit for bit), instead of a second pass over the stored rows afterwards.
 #include "CKernels.h"
 #include "gemm_wide.h"
+
+#pragma STDC FP_CONTRACT OFF
+
+#include "epilogue_programs.h"
+
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #include <time.h>
+#include "vector_ops512.h"
+#include "epilogue_steps512.h"
 
 // PREFETCHW: every processor with AVX-512F has it (Intel since Broadwell, AMD since long before).
-#define KP_AVX512 __attribute__((target("avx512f,prfchw")))
+#define KP_WIDE __attribute__((target("avx512f,prfchw")))
+
+// The output passes the tiles apply in registers, numbered from 1 (kp_gemm_pass; 0 is none), each a program form of
+// epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
+// inference plan makes after a convolution or Dense layer in the models measured — its BatchNormalization as a
+// scale/shift (with or without the flush before it), then ReLU / ReLU6 / swish or a residual Add; with a bias
+// (ResNet's convolutions), BatchNormalization then ReLU, or then the residual Add and ReLU.
+#define GEMM_PASSES(X)                             \
+    X(1, 0, 0, 1, 1, 0, 0, 0)                      \
+    X(2, 0, 0, 0, 1, KP_EP_RELU, 0, 0)             \
+    X(3, 0, 0, 1, 1, KP_EP_RELU, 0, 0)             \
+    X(4, 0, 0, 0, 1, KP_EP_RELU6, 0, 0)            \
+    X(5, 0, 0, 1, 1, KP_EP_RELU6, 0, 0)            \
+    X(6, 0, 0, 1, 1, 0, 1, 0)                      \
+    X(7, 1, 0, 1, 1, 0, 1, KP_EP_RELU)             \
+    X(8, 1, 0, 1, 1, KP_EP_RELU, 0, 0)             \
+    X(9, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)
+
+// Pass EP's steps on v (its operands b, s, t, r: bias, scale, shift, residual; zeros where it has none). Inlined
+// where EP is a constant; in an unoptimised build one out-of-line copy (as depthwise_body.h's dw_pass).
+#if defined(__OPTIMIZE__)
+KP_INLINE512
+#else
+static __attribute__((noinline)) KP_AVX512
+#endif
+__m512 gemm_pass(__m512 v, __m512 b, __m512 s, __m512 t, __m512 r, const int EP) {
+    switch (EP) {
+#define GEMM_CASE(N, B, A0, F0, SS, A1, ADD, A2) \
+    case N: return kp_program_steps16(v, b, s, t, r, B, A0, F0, SS, A1, ADD, A2);
+    GEMM_PASSES(GEMM_CASE)
+#undef GEMM_CASE
+    default: return v;
+    }
+}
+
+// Which operands pass EP reads (bias; scale and shift; residual).
+#define GEMM_HAS(N, B, A0, F0, SS, A1, ADD, A2) case N: return what == 0 ? B : what == 1 ? SS : ADD;
+static inline __attribute__((always_inline)) int gemm_pass_has(const int EP, const int what) {
+    switch (EP) {
+    GEMM_PASSES(GEMM_HAS)
+    default: return 0;
+    }
+}
+#undef GEMM_HAS
 
 // One step k of a tile: the V vectors of B at b[v] (then advanced), each row's broadcast of A times them into acc.
 #define STEP_K(e)                                                                                                  \
@@ -37,10 +92,12 @@
 // 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
 // for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing (the 13-row tiles likewise); the
 // edges (the rows after the last 12-row tile) pass no prefetch.
-KP_AVX512 static inline __attribute__((always_inline)) void
+// With EP > 0 (GEMM_PASSES), each value goes through that pass before its store, with ep's operands (at the tile's
+// first row and column).
+KP_WIDE static inline __attribute__((always_inline)) void
 tile16(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
        const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-       const long *pf_steps, const float *pw) {
+       const long *pf_steps, const float *pw, const int EP, const kp_tile_pass *ep) {
     // The prefetches go one line per panel (and two of C) every PF_GAP steps of k (any left at the end, after the
     // last step): issued all at once (up to 64 lines each from memory), they filled the core's miss buffers and the
     // tile waited.
@@ -93,6 +150,16 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
     for (; wnext < wend; wnext++) _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
     const __mmask16 last = (__mmask16)((1u << cols) - 1u);
+    // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
+    const __m512 z = _mm512_setzero_ps();
+    __m512 pb[2], ps[2], pt[2];
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V && v < 2; v++) {
+        __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+        pb[v] = EP && gemm_pass_has(EP, 0) ? _mm512_maskz_loadu_ps(m, ep->bias + v * KP_PANEL) : z;
+        ps[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sc + v * KP_PANEL) : z;
+        pt[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sh + v * KP_PANEL) : z;
+    }
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++) {
         _Pragma("clang loop unroll(full)")
@@ -100,25 +167,58 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
             float *dst = c + r * ldc + v * KP_PANEL;
             __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
             __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
+            if (EP) {
+                __m512 res = gemm_pass_has(EP, 2) ? _mm512_maskz_loadu_ps(m, ep->res + r * ep->res_ld + v * KP_PANEL)
+                                                  : z;
+                y = gemm_pass(y, pb[v], ps[v], pt[v], res, EP);
+            }
             _mm512_mask_storeu_ps(dst, m, y);
         }
     }
 }
 
+// tile16 with the pass ep names (NULL or form 0: none), each form its own instantiation.
+KP_WIDE static inline __attribute__((always_inline)) void
+tile16_pass(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
+            const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
+            const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
+    switch (ep ? ep->form : 0) {
+#define TILE_CASE(N, B, A0, F0, SS, A1, ADD, A2)                                                                    \
+    case N: tile16(R, V, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, N, ep); return;
+    GEMM_PASSES(TILE_CASE)
+#undef TILE_CASE
+    default: tile16(R, V, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, 0, 0);
+    }
+}
+
+int kp_gemm_pass(int program) {
+    int form[7];
+    if (!kp_epilogue_form(program, form)) return 0;
+#define GEMM_MATCH(N, B, A0, F0, SS, A1, ADD, A2)                                                                   \
+    {                                                                                                              \
+        const int f[7] = {B, A0, F0, SS, A1, ADD, A2};                                                             \
+        if (memcmp(f, form, sizeof f) == 0) return N;                                                              \
+    }
+    GEMM_PASSES(GEMM_MATCH)
+#undef GEMM_MATCH
+    return 0;
+}
+
 // The exported tiles (gemm_wide.h): 12 or 13 rows × 2 panels or 1.
 #define WIDE_TILE(R, V)                                                                                             \
-    KP_AVX512 void kp_tile_##R##x##V(const float *const *a, const long *seg_off, const long *seg_len, long nseg,     \
-                                     const float *const *bp, float *c, long ldc, int cols, int accumulate,          \
-                                     const float *const *pf, const long *pf_steps, const float *pw) {               \
-        tile16(R, V / 16, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);              \
+    KP_WIDE void kp_tile_##R##x##V(const float *const *a, const long *seg_off, const long *seg_len, long nseg,       \
+                                   const float *const *bp, float *c, long ldc, int cols, int accumulate,            \
+                                   const float *const *pf, const long *pf_steps, const float *pw,                   \
+                                   const kp_tile_pass *ep) {                                                        \
+        tile16_pass(R, V / 16, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, ep);     \
     }
 WIDE_TILE(12, 32) WIDE_TILE(12, 16) WIDE_TILE(13, 32) WIDE_TILE(13, 16)
 #undef WIDE_TILE
 
 #define EDGE16(R, V)                                                                                               \
-    KP_AVX512 static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,         \
-                                           const float *const *bp, float *c, long ldc, int cols, int acc) {        \
-        tile16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc, 0, 0, 0);                                                \
+    KP_WIDE static void edge16_##R##_##V(const float *const *a, const long *so, const long *sl, long ns,           \
+                                         const float *const *bp, float *c, long ldc, int cols, int acc) {          \
+        tile16(R, V, a, so, sl, ns, bp, c, ldc, cols, acc, 0, 0, 0, 0, 0);                                          \
     }
 #define EDGE16_ALL(R) EDGE16(R, 1) EDGE16(R, 2) EDGE16(R, 3) EDGE16(R, 4) EDGE16(R, 5) EDGE16(R, 6) EDGE16(R, 7) \
     EDGE16(R, 8)
@@ -142,7 +242,7 @@ long kp_edge16_panels(int rows) {
     return v > 8 ? 8 : v;
 }
 
-KP_AVX512 void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len,
+KP_WIDE void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len,
                          long nseg, const float *const *bp, float *c, long ldc, int cols, int accumulate) {
     if (rows < 1 || rows > 11 || panels < 1 || panels > kp_edge16_panels(rows)) return;
     edges16[rows][panels - 1](a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate);
@@ -169,7 +269,7 @@ __attribute__((target("avx2,fma"), noinline)) static double fma256_ns(long iters
     return (seconds() - t0) / ((double)iters * 12.0) * 1e9;
 }
 
-KP_AVX512 __attribute__((noinline)) static double fma512_ns(long iters) {
+KP_WIDE __attribute__((noinline)) static double fma512_ns(long iters) {
     __m512 v[12];
     for (int i = 0; i < 12; i++) v[i] = _mm512_set1_ps(0.001f * (float)i);
     const __m512 x = _mm512_set1_ps(0.999f), y = _mm512_set1_ps(1e-4f);
@@ -206,6 +306,8 @@ double kp_fma512_speedup(void) {
 
 double kp_fma512_speedup(void) { return 0; }
 
+int kp_gemm_pass(int program) { (void)program; return 0; }
+
 long kp_edge16_panels(int rows) { (void)rows; return 1; }
 
 void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
@@ -216,28 +318,28 @@ void kp_edge16(int rows, long panels, const float *const *a, const long *seg_off
 
 void kp_tile_12x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps, const float *pw) {
+                   const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
     (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
-    (void)pf; (void)pf_steps; (void)pw;
+    (void)pf; (void)pf_steps; (void)pw; (void)ep;
 }
 
 void kp_tile_12x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps, const float *pw) {
+                   const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
     (void)a; (void)seg_off; (void)seg_len; (void)nseg; (void)bp; (void)c; (void)ldc; (void)cols; (void)accumulate;
-    (void)pf; (void)pf_steps; (void)pw;
+    (void)pf; (void)pf_steps; (void)pw; (void)ep;
 }
 
 void kp_tile_13x32(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps, const float *pw) {
-    kp_tile_12x32(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
+                   const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
+    kp_tile_12x32(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, ep);
 }
 
 void kp_tile_13x16(const float *const *a, const long *seg_off, const long *seg_len, long nseg,
                    const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
-                   const long *pf_steps, const float *pw) {
-    kp_tile_12x16(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw);
+                   const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
+    kp_tile_12x16(a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, ep);
 }
 
 #endif

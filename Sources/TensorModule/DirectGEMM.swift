@@ -95,20 +95,29 @@ enum DirectGEMM {
         }
     }
 
-    /// `C[m × n] = A · B` over the geometry; `finished(rows, concurrent)` is called with each range of rows once all
-    /// its columns are computed, so the caller can run its epilogue while they are in cache. With `concurrent`
-    /// true it is called on the worker threads, at once for disjoint ranges (the epilogue must then not split its
-    /// own work across cores); otherwise once, on the calling thread, for all rows.
+    /// Whether an output pass with a form in the AVX-512 tiles runs in their registers (`kp_gemm_pass`): true unless
+    /// the environment sets `KERASPORT_TILE_PASS=0` (for comparisons; tests bind it to `false` to compare with the
+    /// pass run over the stored rows, which gives the same values bit for bit).
+    @TaskLocal static var passInTiles: Bool = {
+        guard let v = getenv("KERASPORT_TILE_PASS") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// `C[m × n] = A · B` over the geometry, then `pass` over C's rows (row `r` of C is row `firstRow + r` of the
+    /// pass's output, for its per-row operands: PReLU periods, the residual), each range of rows while it is in
+    /// cache: in the AVX-512 tiles' registers where the pass has that form (``passInTiles``), else over each range
+    /// of rows once all its columns are computed.
     ///
     /// Few rows (under ``rowSplitMinTilesPerCore`` tiles per core) and many columns (a Dense layer on a batch): the
-    /// cores split the columns, so each streams half of `B` once, and the epilogue follows on the calling thread.
-    /// More rows (a convolution): the cores split the rows (up to 1,024 rows one chunk per core), and each runs the
-    /// epilogue on its pieces as it finishes them. `splitColumns` false always takes the rows
-    /// path (a caller that already runs one such product per core: there the column split would only make the thread
-    /// sweep the rows once per chunk of columns). Either way each value is the same.
+    /// cores split the columns, so each streams half of `B` once, and the pass follows on the calling thread (split
+    /// across the cores). More rows (a convolution): the cores split the rows (up to 1,024 rows one chunk per core),
+    /// and each runs the pass on its pieces as it finishes them. `splitColumns` false always takes the rows path (a
+    /// caller that already runs one such product per core: there the column split would only make the thread
+    /// sweep the rows once per chunk of columns; the pass then stays on the calling thread). Either way each value
+    /// is the same.
     static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
                          c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool = true,
-                         wideTiles: Bool = Ops.wideArithmetic, finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+                         wideTiles: Bool = Ops.wideArithmetic, pass: Ops.PreparedPass, firstRow: Int = 0) {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
@@ -126,12 +135,32 @@ enum DirectGEMM {
             }
         }
         let panels = (b.n + 15) / 16
+        // The pass in the tiles' registers (where C's rows are the pass's rows, so the residual lines up).
+        let inTiles = passInTiles && wideTiles && !b.transposed && ldc == b.n && pass.columns == b.n
+            && (pass.fused?.tilePass ?? 0) > 0
+        let operands = { (body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                                 UnsafePointer<Float>?) -> Void) in
+            if inTiles, let fused = pass.fused {
+                fused.withGEMMOperands(firstValue: firstRow * b.n, body)
+            } else {
+                body(0, nil, nil, nil, nil)
+            }
+        }
+        // The pass over a finished range of rows, where the tiles did not apply it.
+        let finished = { (rows: Range<Int>, concurrent: Bool) in
+            if !inTiles {
+                pass.run(c + rows.lowerBound * ldc, rows: rows.count, firstRow: firstRow + rows.lowerBound,
+                         parallel: !concurrent)
+            }
+        }
         offsets.withUnsafeBufferPointer { offsets in
           lengths.withUnsafeBufferPointer { lengths in
+           operands { epilogue, bias, sc, sh, res in
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
-                                    c: c, ldc: ldc, wide: wideTiles ? 1 : 0)
+                                    c: c, ldc: ldc, wide: wideTiles ? 1 : 0, epilogue: epilogue, bias: bias, sc: sc,
+                                    sh: sh, res: res)
             let tiles = (m + 5) / 6
             let wide = splitColumns && !b.transposed && m <= 1024 && panels >= 2 * Parallel.coreCount
             if wide, tiles < rowSplitMinTilesPerCore * Parallel.coreCount {
@@ -165,6 +194,7 @@ enum DirectGEMM {
                     r = e
                 }
             }
+           }
           }
         }
     }

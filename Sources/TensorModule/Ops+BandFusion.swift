@@ -327,9 +327,7 @@ extension Ops.PointwiseStage {
     func multiply(_ a: UnsafePointer<Float>, pixels m: Int, into c: UnsafeMutablePointer<Float>, firstRow: Int,
                   pass: Ops.PreparedPass) {
         DirectGEMM.multiply(a: a, geometry: .pointwise(rows: m, channels: packed.k), m: m, b: packed, c: c,
-                            ldc: packed.n) { done, _ in
-            pass.run(c + done.lowerBound * packed.n, rows: done.count, firstRow: firstRow + done.lowerBound)
-        }
+                            ldc: packed.n, pass: pass, firstRow: firstRow)
     }
 }
 
@@ -376,7 +374,7 @@ extension Ops {
 
 extension DirectGEMM.Geometry {
     /// `rows` pixels of a 1×1 convolution over `channels` contiguous channels: one segment per row, as the
-    /// convolution path builds it (``Ops/convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:finished:)``),
+    /// convolution path builds it (``Ops/convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:pass:)``),
     /// so each sum takes its terms in the same order (the narrow kernel's order depends on the segments).
     static func pointwise(rows: Int, channels: Int) -> Self {
         Self(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: channels, segmentOffsets: [0],

@@ -130,10 +130,7 @@ extension Ops {
             input.scalars.withUnsafeBufferPointer { x in
                 convolve(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                          kernel: kernel, groups: groups, filters: filters,
-                         rows: rows, cols: cols, output: out.baseAddress!, winograd: winograd) { done, concurrent in
-                    pass.run(out.baseAddress! + done.lowerBound * filters, rows: done.count, firstRow: done.lowerBound,
-                             parallel: !concurrent)
-                }
+                         rows: rows, cols: cols, output: out.baseAddress!, winograd: winograd, pass: pass)
             }
         }
         if !activation.isElementwise {
@@ -146,15 +143,18 @@ extension Ops {
     /// Largest im2col buffer, in floats, built at once (chunks of output rows beyond it).
     static let im2colBudget = 1 << 21
 
-    /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group; `finished` is called
-    /// with each range of output rows once all its columns are computed (covering `0..<m`; see
-    /// ``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` for its `concurrent` flag).
+    /// `output[m, filters] = im2col(input)[m, k] · kernel[k, filters]`, group by group, with `pass` over each range
+    /// of output rows while it is in cache (in the GEMM's registers where ``DirectGEMM`` can, else once all the
+    /// range's columns are computed).
     static func convolve(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                          groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
-                         output: UnsafeMutablePointer<Float>, winograd: WinogradKernel? = nil,
-                         finished: (Range<Int>, _ concurrent: Bool) -> Void) {
+                         output: UnsafeMutablePointer<Float>, winograd: WinogradKernel? = nil, pass: PreparedPass) {
         let m = batch * rows.output * cols.output
         guard m > 0, filters > 0 else { return }
+        let finished = { (done: Range<Int>, concurrent: Bool) in
+            pass.run(output + done.lowerBound * filters, rows: done.count, firstRow: done.lowerBound,
+                     parallel: !concurrent)
+        }
         let cin = channels / groups
         if groups == 1, let winograd, winograd.cin == channels, winograd.cout == filters,
            Winograd.applies(rows: rows, cols: cols),
@@ -167,7 +167,7 @@ extension Ops {
         let k = taps * cin
         if groups == 1, DirectGEMM.use(columns: filters, kernelCount: k * filters),
            convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
-                          rows: rows, cols: cols, output: output, finished: finished) {
+                          rows: rows, cols: cols, output: output, pass: pass) {
             return
         }
         kernel.withValues { kernel in
@@ -176,7 +176,9 @@ extension Ops {
         }
     }
 
-    /// ``convolve(input:batch:channels:kernel:groups:filters:rows:cols:output:finished:)`` through OpenBLAS.
+    /// ``convolve(input:batch:channels:kernel:groups:filters:rows:cols:output:winograd:pass:)`` through OpenBLAS;
+    /// `finished` is called with each range of output rows once all its columns are computed (covering `0..<m`,
+    /// on the calling thread).
     static func convolveBLAS(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: UnsafePointer<Float>,
                              groups: Int, filters: Int, rows: WindowAxis, cols: WindowAxis,
                              output: UnsafeMutablePointer<Float>,
@@ -211,12 +213,12 @@ extension Ops {
     }
 
     /// The convolution through ``DirectGEMM``: the kernel reads each patch from a zero-padded copy of the input
-    /// (no im2col buffer). Returns `false` (having done nothing) when the padded copy would be much larger than
-    /// the input (huge dilations or paddings), leaving the job to the im2col path.
+    /// (no im2col buffer), and `pass` over the output as ``DirectGEMM/multiply(a:geometry:m:b:c:ldc:splitColumns:wideTiles:pass:firstRow:)``
+    /// runs it. Returns `false` (having done nothing) when the padded copy would be much larger than the input (huge
+    /// dilations or paddings), leaving the job to the im2col path.
     static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                                filters: Int, rows: WindowAxis, cols: WindowAxis,
-                               output: UnsafeMutablePointer<Float>,
-                               finished: (Range<Int>, _ concurrent: Bool) -> Void) -> Bool {
+                               output: UnsafeMutablePointer<Float>, pass: PreparedPass) -> Bool {
         // Rows / columns the windows reach, counted from the first padding row / column.
         func extent(_ a: WindowAxis) -> Int {
             max(a.input + a.padBefore, (a.output - 1) * a.stride + (a.kernel - 1) * a.dilation + 1)
@@ -268,7 +270,7 @@ extension Ops {
                                            segmentOffsets: offsets, segmentLengths: lengths)
         let packed = kernel.packedFor(k: geometry.k, n: filters)
         DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
-                            c: output, ldc: filters, finished: finished)
+                            c: output, ldc: filters, pass: pass)
         return true
     }
 

@@ -53,10 +53,7 @@ extension Ops {
                     }
                     let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: n)
                     DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
-                                        b: packed, c: out.baseAddress!, ldc: n) { done, concurrent in
-                        pass.run(out.baseAddress! + done.lowerBound * n, rows: done.count, firstRow: done.lowerBound,
-                                 parallel: !concurrent)
-                    }
+                                        b: packed, c: out.baseAddress!, ldc: n, pass: pass)
                 }
                 return
             }

@@ -168,6 +168,9 @@ extension Ops {
         /// The program's number among the passes `kp_depthwise_row` applies in registers (`kp_depthwise_pass`), or
         /// 0 when it has none there.
         let depthwisePass: Int32
+        /// The program's number among the passes the GEMM's AVX-512 tiles apply in registers (`kp_gemm_pass`), or 0
+        /// when they have none.
+        let tilePass: Int32
 
         /// The program, or `nil` when a step has no form in the fused kernel (PReLU, the `+0` flush, other
         /// activations, more than one scale/shift or Add) or the sequence is not one of its programs.
@@ -238,6 +241,25 @@ extension Ops {
             // the swish in their registers, against the 8-lane rows and the swish's own pass, Intel Xeon).
             depthwisePass = residual == nil && (!wide || (Ops.wideDepthwise && Ops.avx512Available))
                 ? kp_depthwise_pass(program) : 0
+            tilePass = kp_gemm_pass(program)
+        }
+
+        /// Calls `body` with the program's `kp_gemm_desc.epilogue` (1 + its number) and its bias, scale, shift and
+        /// residual operands (nil where it has none; the residual from its value `firstValue`, which must be within it).
+        func withGEMMOperands<R>(firstValue: Int, _ body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                                                            UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
+            let residualScalars = residual?.scalars ?? []
+            return (bias ?? []).withUnsafeBufferPointer { b in
+                withScaleShift { sc, sh in
+                    residualScalars.withUnsafeBufferPointer { res in
+                        // Empty arrays may have non-nil base addresses: nil for operands the program does not have.
+                        precondition(residual == nil || (0..<res.count).contains(firstValue),
+                                     "FusedEpilogue: residual offset \(firstValue) outside its \(res.count) values")
+                        return body(program + 1, bias == nil ? nil : b.baseAddress, sc, sh,
+                                    residual == nil ? nil : res.baseAddress.map { $0 + firstValue })
+                    }
+                }
+            }
         }
 
         /// Calls `body` with the program's scale and shift operands (nil when it has no scale/shift).

@@ -73,9 +73,7 @@ extension Ops {
                 depthwiseKernel.scalars.withUnsafeBufferPointer { w in
                     separableBands(input: x.baseAddress!, channels: channels, kernel: w.baseAddress!, rows: rows,
                                    cols: cols, lines: lines, bands: min(bands, lines), pointwise: packed, filters: filters,
-                                   output: out.baseAddress!) { o, rows, firstRow in
-                        pass.run(o, rows: rows, firstRow: firstRow)
-                    }
+                                   output: out.baseAddress!, pass: pass)
                 }
             }
         }
@@ -89,12 +87,12 @@ extension Ops {
     /// chunk, 10.1 ms with chunks of 3 bands, 9.9 ms with 6 — four chunks per core — and 9.8 ms with one chunk per
     /// core, the split of a prediction on a small batch). The band's
     /// depthwise rows (`kp_depthwise_row`) into the thread's scratch buffer, then `output` rows = scratch ·
-    /// `pointwise` (``DirectGEMM/multiply(a:geometry:m:b:c:ldc:finished:)`` on this thread: a loop nested in the
-    /// band loop runs on its thread), then `finished(rows pointer, row count, first row in the whole output)`.
+    /// `pointwise` with `pass` on them (``DirectGEMM/multiply(a:geometry:m:b:c:ldc:splitColumns:wideTiles:pass:firstRow:)``
+    /// on this thread: a loop nested in the band loop runs on its thread).
     static func separableBands(input: UnsafePointer<Float>, channels: Int, kernel: UnsafePointer<Float>,
                                rows: WindowAxis, cols: WindowAxis, lines: Int, bands: Int,
                                pointwise: PackedKernel, filters: Int, output: UnsafeMutablePointer<Float>,
-                               finished: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+                               pass: PreparedPass) {
         let lineFloats = cols.output * channels
         let imageFloats = rows.input * cols.input * channels
         let bandLines = (lines + bands - 1) / bands  // the longest band
@@ -116,9 +114,8 @@ extension Ops {
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters
                 DirectGEMM.multiply(a: scratch, geometry: .pointwise(rows: m, channels: channels), m: m,
-                                    b: pointwise, c: c, ldc: filters, splitColumns: false) { done, _ in
-                    finished(c + done.lowerBound * filters, done.count, first + done.lowerBound)
-                }
+                                    b: pointwise, c: c, ldc: filters, splitColumns: false, pass: pass,
+                                    firstRow: first)
             }
         }
     }

@@ -177,8 +177,9 @@ extension Ops {
         }
     }
 
-    /// The convolution through Winograd F(m×m, 3×3) (see ``Winograd``); `finished` as in
-    /// ``convolve(input:batch:channels:kernel:groups:filters:rows:cols:output:packedKernel:winograd:finished:)``.
+    /// The convolution through Winograd F(m×m, 3×3) (see ``Winograd``); `finished(rows, concurrent)` is called with
+    /// each range of output rows once computed: on the worker threads, at once for disjoint ranges, when `concurrent`
+    /// (the caller's pass must then not split its own work across cores); otherwise once, for all rows.
     static func convolveWinograd(input: UnsafePointer<Float>, batch: Int, cin: Int, cout: Int, rows: WindowAxis,
                                  cols: WindowAxis, kernel: WinogradKernel.Transformed, output: UnsafeMutablePointer<Float>,
                                  finished: (Range<Int>, _ concurrent: Bool) -> Void) {
@@ -252,7 +253,8 @@ extension Ops {
                     var d = kp_gemm_desc(a: v + xi * cin, out_h: 1, out_w: tiles, img_stride: 0, row_stride: 0,
                                          col_stride: a2 * cin, seg_off: offsets.baseAddress, seg_len: lengths.baseAddress,
                                          nseg: offsets.count, packed_b: kernel.pointer + xi * kernel.stride, n: cout,
-                                         c: mm + xi * cout, ldc: a2 * cout, wide: Ops.wideArithmetic ? 1 : 0)
+                                         c: mm + xi * cout, ldc: a2 * cout, wide: Ops.wideArithmetic ? 1 : 0,
+                                         epilogue: 0, bias: nil, sc: nil, sh: nil, res: nil)
                     kp_gemm(&d, 0, tiles, 0, panels)
                 }
             }

@@ -453,11 +453,11 @@ struct DirectGEMMTests {
                 a.withUnsafeBufferPointer { a in
                     c.withUnsafeMutableBufferPointer { c in
                         DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
-                                            ldc: n) { _, _ in }
+                                            ldc: n, pass: .none)
                     }
                     reference.withUnsafeMutableBufferPointer { r in
                         DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: padded, b: bPadded,
-                                            c: r.baseAddress!, ldc: wide) { _, _ in }
+                                            c: r.baseAddress!, ldc: wide, pass: .none)
                     }
                 }
                 var differing = 0
@@ -505,11 +505,11 @@ struct DirectGEMMTests {
             a.withUnsafeBufferPointer { a in
                 c.withUnsafeMutableBufferPointer { c in
                     DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: packed, c: c.baseAddress!,
-                                        ldc: n) { _, _ in }
+                                        ldc: n, pass: .none)
                 }
                 rows.withUnsafeMutableBufferPointer { c in
                     DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: packed, c: c.baseAddress!,
-                                        ldc: n, splitColumns: false) { _, _ in }
+                                        ldc: n, splitColumns: false, pass: .none)
                 }
                 byRows.withUnsafeMutableBufferPointer { c in
                     for i in 0..<m {
@@ -520,7 +520,7 @@ struct DirectGEMMTests {
                         g.outH = 1
                         g.outW = 1
                         DirectGEMM.multiply(a: a.baseAddress! + base, geometry: g, m: 1, b: packed,
-                                            c: c.baseAddress! + i * n, ldc: n) { _, _ in }
+                                            c: c.baseAddress! + i * n, ldc: n, pass: .none)
                     }
                 }
             }
@@ -563,7 +563,7 @@ struct DirectGEMMTests {
                         var c = [Float](repeating: .nan, count: m * n)
                         c.withUnsafeMutableBufferPointer { c in
                             DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
-                                                ldc: n, splitColumns: splitColumns, wideTiles: useWide) { _, _ in }
+                                                ldc: n, splitColumns: splitColumns, wideTiles: useWide, pass: .none)
                         }
                         if out == 0 { narrow = c } else { wide = c }
                     }

@@ -80,11 +80,20 @@ typedef struct {
     long ldc;
     int wide;                // nonzero: 12-row AVX-512 tiles where they fit (needs kp_avx512_available()); the
                              // values are the same bit for bit either way
+    int epilogue;            // an output pass run over C's values: 1 + kp_epilogue_plan's program number (0: none),
+                             // in the wide tiles' registers where kp_gemm_pass(program) > 0, else after the rows
+    const float *bias, *sc, *sh;  // the pass's operands (n values each; NULL where it has none)
+    const float *res;        // the residual Add's operand: value (p, j) at res[p · ldc + j] (NULL: none)
 } kp_gemm_desc;
 
-/// Computes rows [p0, p1) and panels [j0, j1) (columns [16·j0, min(16·j1, n))) of C, overwriting them.
-/// Requires kp_simd_available(). Different threads may compute disjoint parts of C of one descriptor at once.
+/// Computes rows [p0, p1) and panels [j0, j1) (columns [16·j0, min(16·j1, n))) of C, overwriting them, then (with an
+/// `epilogue`) runs that output pass over them: the values of kp_epilogue_rows(program, …) over those rows of C
+/// afterwards, bit for bit. Requires kp_simd_available(). Different threads may compute disjoint parts of C of one
+/// descriptor at once.
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
+/// The number of program `program`'s form among the output passes the AVX-512 tiles apply in registers (kp_gemm
+/// with `wide`), or 0 where they have none (kp_gemm then runs the pass over the rows after them).
+int kp_gemm_pass(int program);
 
 /// y = x · B for one row x (k floats) and B packed by kp_pack_b (k × n): columns [16·j0, min(16·j1, n)) of y.
 /// Requires kp_simd_available(). Different threads may compute disjoint panel ranges at once.
@@ -92,7 +101,7 @@ void kp_gemv(const float *x, const float *packed_b, long k, long n, float *y, lo
 
 /// kp_gemm for few columns (n below a panel's width): `packed_b` is from kp_pack_bt, and each output is a dot
 /// product of a row of A with a column of B, vectorised along k (4 rows × 3 columns per register tile).
-/// Computes rows [p0, p1), all columns.
+/// Computes rows [p0, p1), all columns, then runs the descriptor's `epilogue` over them.
 void kp_gemm_narrow(const kp_gemm_desc *d, long p0, long p1);
 
 // Element-wise steps (elementwise_avx2.c), in place, each the same operations as TensorModule's Swift kernels
