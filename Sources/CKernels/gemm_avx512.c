@@ -182,6 +182,7 @@ KP_WIDE static inline __attribute__((always_inline)) void
 tile16_pass(const int R, const int V, const float *const *a, const long *seg_off, const long *seg_len, long nseg,
             const float *const *bp, float *c, long ldc, int cols, int accumulate, const float *const *pf,
             const long *pf_steps, const float *pw, const kp_tile_pass *ep) {
+#if defined(__OPTIMIZE__)
     switch (ep ? ep->form : 0) {
 #define TILE_CASE(N, B, A0, F0, SS, A1, ADD, A2)                                                                    \
     case N: tile16(R, V, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, N, ep); return;
@@ -189,6 +190,11 @@ tile16_pass(const int R, const int V, const float *const *a, const long *seg_off
 #undef TILE_CASE
     default: tile16(R, V, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, 0, 0);
     }
+#else
+    // Unoptimised: one copy with the pass chosen at run time (as depthwise_body.h's dw_pass; a copy per pass
+    // multiplies an -O0 build's stack frames and code).
+    tile16(R, V, a, seg_off, seg_len, nseg, bp, c, ldc, cols, accumulate, pf, pf_steps, pw, ep ? ep->form : 0, ep);
+#endif
 }
 
 int kp_gemm_pass(int program) {
