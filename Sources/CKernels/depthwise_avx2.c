@@ -27,8 +27,6 @@
 
 #include "epilogue_programs.h"
 
-#include <string.h>
-
 #if defined(__x86_64__) || defined(__i386__)
 #include "vector_ops.h"
 #include "epilogue_steps.h"
@@ -66,15 +64,8 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
 
 int kp_depthwise_pass(int program) {
 #if defined(__x86_64__) || defined(__i386__)
-    int form[7];
-    if (!kp_epilogue_form(program, form)) return 0;
-#define DW_MATCH(N, B, A0, F0, SS, A1, ADD, A2)                                                                     \
-    {                                                                                                              \
-        const int f[7] = {B, A0, F0, SS, A1, ADD, A2};                                                             \
-        if (memcmp(f, form, sizeof f) == 0) return N;                                                              \
-    }
-    DW_PASSES(DW_MATCH)
-#undef DW_MATCH
+    static const int rows[][8] = {DW_PASSES(KP_PASS_ROW)};
+    return kp_pass_number(program, rows, (int)(sizeof rows / sizeof rows[0]));
 #else
     (void)program;
 #endif

@@ -47,6 +47,14 @@ int kp_epilogue_form(int program, int form[7]) {
     return 1;
 }
 
+int kp_pass_number(int program, const int (*rows)[8], int count) {
+    int form[7];
+    if (!kp_epilogue_form(program, form)) return 0;
+    for (int i = 0; i < count; i++)
+        if (memcmp(rows[i] + 1, form, sizeof form) == 0) return rows[i][0];
+    return 0;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include "vector_ops.h"
 

@@ -99,4 +99,11 @@
 /// no such program. Defined in epilogue_avx2.c.
 int kp_epilogue_form(int program, int form[7]);
 
+/// One row {N, form} of a kernel's list of the passes it applies in registers (an X-macro list X(N, B, A0, F0, SS,
+/// A1, ADD, A2): depthwise_body.h's DW_PASSES, gemm_avx512.c's GEMM_PASSES).
+#define KP_PASS_ROW(N, B, A0, F0, SS, A1, ADD, A2) {N, B, A0, F0, SS, A1, ADD, A2},
+/// The number N of the row of `rows` (`count` of them, made with KP_PASS_ROW) whose form is program `program`'s, or
+/// 0 when none is (or there is no such program). Defined in epilogue_avx2.c.
+int kp_pass_number(int program, const int (*rows)[8], int count);
+
 #endif

@@ -15,8 +15,6 @@
 
 #include "epilogue_programs.h"
 
-#include <string.h>
-
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #include <time.h>
@@ -198,16 +196,8 @@ tile16_pass(const int R, const int V, const float *const *a, const long *seg_off
 }
 
 int kp_gemm_pass(int program) {
-    int form[7];
-    if (!kp_epilogue_form(program, form)) return 0;
-#define GEMM_MATCH(N, B, A0, F0, SS, A1, ADD, A2)                                                                   \
-    {                                                                                                              \
-        const int f[7] = {B, A0, F0, SS, A1, ADD, A2};                                                             \
-        if (memcmp(f, form, sizeof f) == 0) return N;                                                              \
-    }
-    GEMM_PASSES(GEMM_MATCH)
-#undef GEMM_MATCH
-    return 0;
+    static const int rows[][8] = {GEMM_PASSES(KP_PASS_ROW)};
+    return kp_pass_number(program, rows, (int)(sizeof rows / sizeof rows[0]));
 }
 
 // The exported tiles (gemm_wide.h): 12 or 13 rows × 2 panels or 1.
