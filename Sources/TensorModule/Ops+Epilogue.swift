@@ -248,15 +248,20 @@ extension Ops {
         /// residual operands (nil where it has none; the residual from its value `firstValue`, which must be within it).
         func withGEMMOperands<R>(firstValue: Int, _ body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?,
                                                             UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
+            precondition(residual.map { (0..<$0.count).contains(firstValue) } ?? true,
+                         "FusedEpilogue: residual offset \(firstValue) outside its \(residual?.count ?? 0) values")
+            return withOperands { b, sc, sh, res in body(program + 1, b, sc, sh, res.map { $0 + firstValue }) }
+        }
+
+        /// Calls `body` with the program's bias, scale, shift and residual operands (nil where it has none).
+        private func withOperands<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                                              UnsafePointer<Float>?) -> R) -> R {
             let residualScalars = residual?.scalars ?? []
             return (bias ?? []).withUnsafeBufferPointer { b in
                 withScaleShift { sc, sh in
                     residualScalars.withUnsafeBufferPointer { res in
                         // Empty arrays may have non-nil base addresses: nil for operands the program does not have.
-                        precondition(residual == nil || (0..<res.count).contains(firstValue),
-                                     "FusedEpilogue: residual offset \(firstValue) outside its \(res.count) values")
-                        return body(program + 1, bias == nil ? nil : b.baseAddress, sc, sh,
-                                    residual == nil ? nil : res.baseAddress.map { $0 + firstValue })
+                        body(bias == nil ? nil : b.baseAddress, sc, sh, residual == nil ? nil : res.baseAddress)
                     }
                 }
             }
@@ -274,30 +279,19 @@ extension Ops {
         /// `out`) and written to `out`: the pass of a copy, with no copy made first.
         func run(_ out: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>? = nil, rows: Int, columns: Int,
                  firstRow: Int, parallel: Bool) {
-            let residualScalars = residual?.scalars ?? []
-            (bias ?? []).withUnsafeBufferPointer { b in
-              (scale ?? []).withUnsafeBufferPointer { sc in
-                (shift ?? []).withUnsafeBufferPointer { sh in
-                  residualScalars.withUnsafeBufferPointer { res in
-                    // Empty arrays may have non-nil base addresses: pass nil for operands the program does not have.
-                    let (bp, sp, tp) = (bias == nil ? nil : b.baseAddress, scale == nil ? nil : sc.baseAddress,
-                                        shift == nil ? nil : sh.baseAddress)
-                    let rp = residual == nil ? nil : res.baseAddress
-                    let rowsKernel = wide ? kp_epilogue_rows_avx512 : kp_epilogue_rows
-                    let rowsPerBlock = max(1, 4096 / columns)
-                    let work = parallel ? rows * columns * 2 : 0
-                    Parallel.forEachChunk(count: rows, work: work) { range in
-                        var r = range.lowerBound
-                        while r < range.upperBound {
-                            let end = min(r + rowsPerBlock, range.upperBound)
-                            rowsKernel(program, out + r * columns, (source ?? UnsafePointer(out)) + r * columns,
-                                       end - r, columns, bp, sp, tp, rp, (firstRow + r) * columns)
-                            r = end
-                        }
+            withOperands { bp, sp, tp, rp in
+                let rowsKernel = wide ? kp_epilogue_rows_avx512 : kp_epilogue_rows
+                let rowsPerBlock = max(1, 4096 / columns)
+                let work = parallel ? rows * columns * 2 : 0
+                Parallel.forEachChunk(count: rows, work: work) { range in
+                    var r = range.lowerBound
+                    while r < range.upperBound {
+                        let end = min(r + rowsPerBlock, range.upperBound)
+                        rowsKernel(program, out + r * columns, (source ?? UnsafePointer(out)) + r * columns,
+                                   end - r, columns, bp, sp, tp, rp, (firstRow + r) * columns)
+                        r = end
                     }
-                  }
                 }
-              }
             }
         }
     }
