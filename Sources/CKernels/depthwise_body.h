@@ -21,14 +21,15 @@ INLINE VEC loadv(const float *p, MASK mask, int masked) { return masked ? VLOADM
 // The output passes applied in registers, numbered from 1 (kp_depthwise_pass; 0 is none), each as a program form of
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
 // inference plan makes after a depthwise convolution — its BatchNormalization, then ReLU6 / ReLU / swish, with the
-// flush before the scale/shift or, for ReLU6 / ReLU, without it (the plan drops it where it cannot change a value).
+// flush before the scale/shift or without it (the plan drops it where it cannot change a value).
 #define DW_PASSES(X)                         \
     X(1, 0, 0, 1, 1, KP_EP_RELU6, 0, 0)     \
     X(2, 0, 0, 0, 1, KP_EP_RELU6, 0, 0)     \
     X(3, 0, 0, 1, 1, KP_EP_RELU, 0, 0)      \
     X(4, 0, 0, 0, 1, KP_EP_RELU, 0, 0)      \
-    X(5, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)
-#define DW_PASS_COUNT 6
+    X(5, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)     \
+    X(6, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)
+#define DW_PASS_COUNT 7
 
 // Pass EP's steps on v, its scale / shift vectors s and t (every pass has a scale/shift and no bias or residual).
 // Inlined where EP is a constant; in an unoptimised build one out-of-line copy (inlined there, every copy of every
@@ -178,8 +179,8 @@ typedef void (*row_fn)(const float *, long, long, const float *, long, long, lon
     ROW(row_7s1_##EP, EP, 6, 7, 1, 1)            \
     ROW(row_7s2_##EP, EP, 6, 7, 2, 1)            \
     ROW(row_any_##EP, EP, 8, 0, 0, 0)
-ROW_KINDS(0) ROW_KINDS(1) ROW_KINDS(2) ROW_KINDS(3) ROW_KINDS(4) ROW_KINDS(5)
-#define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5}
+ROW_KINDS(0) ROW_KINDS(1) ROW_KINDS(2) ROW_KINDS(3) ROW_KINDS(4) ROW_KINDS(5) ROW_KINDS(6)
+#define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5, NAME##_6}
 static const row_fn row_3s1[DW_PASS_COUNT] = BY_PASS(row_3s1), row_5s1[DW_PASS_COUNT] = BY_PASS(row_5s1),
                     row_5s2[DW_PASS_COUNT] = BY_PASS(row_5s2), row_7s1[DW_PASS_COUNT] = BY_PASS(row_7s1),
                     row_7s2[DW_PASS_COUNT] = BY_PASS(row_7s2), row_any[DW_PASS_COUNT] = BY_PASS(row_any);
@@ -255,7 +256,7 @@ INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, c
         one_pixel(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,   \
                   dil_h, dil_w, out, sc, sh, EP);                                                                   \
     }
-ONE_PIXEL(0) ONE_PIXEL(1) ONE_PIXEL(2) ONE_PIXEL(3) ONE_PIXEL(4) ONE_PIXEL(5)
+ONE_PIXEL(0) ONE_PIXEL(1) ONE_PIXEL(2) ONE_PIXEL(3) ONE_PIXEL(4) ONE_PIXEL(5) ONE_PIXEL(6)
 static void (*const one_pixel_row[DW_PASS_COUNT])(const float *, long, long, long, const float *, long, long, long,
                                                   long, long, long, long, long, long, long, float *, const float *,
                                                   const float *) = BY_PASS(one_pixel_row);

@@ -12,11 +12,11 @@
 
 // Plain C with no early exit, so that the compiler vectorises it on any target. `a <= 1`, `a <= 2^20` and
 // `b <= FLT_MAX` are false for NaN and ±inf (the finiteness checks).
-int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count) {
+int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count, int zero_shift) {
     int bad = 0;
     for (long i = 0; i < count; i++) {
         float a = __builtin_fabsf(scale[i]), b = __builtin_fabsf(shift[i]);
-        int fine = b == 0.0f ? a <= 1.0f : (b >= 0x1p-80f) & (b <= FLT_MAX) & (a <= 0x1p20f);
+        int fine = b == 0.0f ? zero_shift & (a <= 1.0f) : (b >= 0x1p-80f) & (b <= FLT_MAX) & (a <= 0x1p20f);
         bad |= !fine;
     }
     return !bad;

@@ -27,8 +27,9 @@
 // The output passes the tiles apply in registers, numbered from 1 (kp_gemm_pass; 0 is none), each a program form of
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
 // inference plan makes after a convolution or Dense layer in the models measured — its BatchNormalization as a
-// scale/shift (with or without the flush before it), then ReLU / ReLU6 / swish or a residual Add; with a bias
-// (ResNet's convolutions), BatchNormalization then ReLU, or then the residual Add and ReLU.
+// scale/shift (with or without the flush before it, which the plan drops where it cannot change a value), then
+// ReLU / ReLU6 / swish or a residual Add; with a bias (ResNet's convolutions), BatchNormalization then ReLU, or then
+// the residual Add and ReLU.
 #define GEMM_PASSES(X)                             \
     X(1, 0, 0, 1, 1, 0, 0, 0)                      \
     X(2, 0, 0, 0, 1, KP_EP_RELU, 0, 0)             \
@@ -38,7 +39,10 @@
     X(6, 0, 0, 1, 1, 0, 1, 0)                      \
     X(7, 1, 0, 1, 1, 0, 1, KP_EP_RELU)             \
     X(8, 1, 0, 1, 1, KP_EP_RELU, 0, 0)             \
-    X(9, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)
+    X(9, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)            \
+    X(10, 0, 0, 0, 1, 0, 0, 0)                     \
+    X(11, 0, 0, 0, 1, 0, 1, 0)                     \
+    X(12, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)
 
 // Pass EP's steps on v (its operands b, s, t, r: bias, scale, shift, residual; zeros where it has none). Inlined
 // where EP is a constant; in an unoptimised build one out-of-line copy (as depthwise_body.h's dw_pass).

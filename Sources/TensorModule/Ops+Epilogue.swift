@@ -131,21 +131,22 @@ extension Ops {
         }
     }
 
-    /// Whether the denormal flush before a scale/shift `x·s + t` that a flush and a ReLU or ReLU6 follow can be
-    /// left out, for every channel's `s` and `t`: it changes only denormal `x` (to a zero of the same sign), and then
-    /// either `|t| ≥ 2⁻⁸⁰` and `|s| ≤ 2²⁰` (so `|x·s| ≤ 2⁻¹⁰⁶`, under half the spacing of floats around `t`, and
-    /// `x·s + t` rounds to `t`, as `±0·s + t` is), or `t = ±0` and `|s| ≤ 1` (so `x·s + t` is a denormal or a zero,
-    /// which the flush and ReLU that follow make `+0`, as they make the `±0` of the flushed path). NaN and
-    /// infinite `x` pass the flush unchanged. BatchNormalization's `s = γ/√(var + ε)` and `t = β − mean·s` meet this
-    /// in trained models and at Keras' initial values (`s ≈ 1`, `t = 0`).
-    static func flushBeforeScaleShiftIsRedundant(scale: [Float], shift: [Float]) -> Bool {
+    /// Whether the denormal flush before a scale/shift `x·s + t` can be left out, for every channel's `s` and `t`:
+    /// it changes only denormal `x` (to a zero of the same sign), and then either `|t| ≥ 2⁻⁸⁰` and `|s| ≤ 2²⁰` (so
+    /// `|x·s| ≤ 2⁻¹⁰⁶`, under half the spacing of floats around `t`, and `x·s + t` rounds to `t`, as `±0·s + t` is,
+    /// whatever steps follow), or — only where `reluFollows`: a flush and a ReLU or ReLU6 come next — `t = ±0` and
+    /// `|s| ≤ 1` (so `x·s + t` is a denormal or a zero, which the flush and ReLU that follow make `+0`, as they make
+    /// the `±0` of the flushed path; without them the two paths' zeros can differ in sign). NaN and infinite `x` pass
+    /// the flush unchanged. BatchNormalization's `s = γ/√(var + ε)` and `t = β − mean·s` meet the first in trained
+    /// models, and the second at Keras' initial values (`s ≈ 1`, `t = 0`).
+    static func flushBeforeScaleShiftIsRedundant(scale: [Float], shift: [Float], reluFollows: Bool = true) -> Bool {
         guard scale.count == shift.count else { return false }
         // In C, vectorised (a Swift zip / allSatisfy took 0.4 % of MobileNetV2's samples: this runs for every such
         // pass of every prediction).
         return scale.withUnsafeBufferPointer { s in
             shift.withUnsafeBufferPointer { t in
                 kp_flush_before_scale_shift_redundant(s.baseAddress ?? dummyPointer, t.baseAddress ?? dummyPointer,
-                                                      s.count) != 0
+                                                      s.count, reluFollows ? 1 : 0) != 0
             }
         }
     }
@@ -217,12 +218,14 @@ extension Ops {
                 }
             }
             var program = kinds.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }
-            // A flush right before the scale/shift, when a flush and a ReLU / ReLU6 follow it and it cannot change a
-            // value (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:)``), is left out where a program remains.
+            // A flush right before the scale/shift, where it cannot change a value
+            // (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:reluFollows:)``), is left out where a program
+            // remains: it was 2 of the pass's 6 operations per vector, 1.5 % of a 441 × 128 × 128 product with the
+            // pass in the tiles (Xception's entry flow), more where it runs after the product.
             if let scale, let shift, let f = kinds.indices.first(where: { kinds[$0...].starts(with: [
                    Int32(KP_EP_FLUSH), Int32(KP_EP_SCALE_SHIFT), Int32(KP_EP_FLUSH)]) }),
-               f + 3 < kinds.count, kinds[f + 3] == Int32(KP_EP_RELU) || kinds[f + 3] == Int32(KP_EP_RELU6),
-               Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift) {
+               Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift, reluFollows: f + 3 < kinds.count
+                   && (kinds[f + 3] == Int32(KP_EP_RELU) || kinds[f + 3] == Int32(KP_EP_RELU6))) {
                 var shorter = kinds
                 shorter.remove(at: f)
                 let p = shorter.withUnsafeBufferPointer { kp_epilogue_plan($0.baseAddress, Int32($0.count)) }

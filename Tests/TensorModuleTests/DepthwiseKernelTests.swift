@@ -130,6 +130,8 @@ struct DepthwiseKernelTests {
             }
         }
         let needed = redundant.enumerated().map { j, st in j == 1 ? (st.0, Float(1e-30)) : st }
+        // Operands for which it is redundant before any step (no zero shift): the swish then goes without it too.
+        let strict = redundant.enumerated().map { j, st in st.1 == 0 ? (st.0, j % 8 == 0 ? Float(0x1p-80) : -3) : st }
         let relu6 = Ops.Activation.reluGeneral(negativeSlope: 0, maxValue: 6, threshold: 0, thresholdForm: .multiply)
         var passes: Set<Int32> = []
         // The 8-lane swish (the kernel's pass 5) is taken where the processor has no AVX-512F (on one, the swish's
@@ -138,7 +140,7 @@ struct DepthwiseKernelTests {
         for wide in depthwiseWidths {
         try Ops.$wideDepthwise.withValue(wide) {
         try Ops.$avx512.withValue(false) {
-            for operands in [redundant, needed] {
+            for operands in [redundant, needed, strict] {
                 let bn = Ops.PostOp.scaleShift(scale: operands.map(\.0), shift: operands.map(\.1))
                 for activation in [relu6, Ops.Activation.relu, .swish] {
                     let post: [Ops.PostOp] = [.flushDenormals, bn, .flushDenormals, .activation(activation), .flushDenormals]
@@ -172,8 +174,8 @@ struct DepthwiseKernelTests {
             }
             #expect(sixteenLanes == 5)
         }
-        // Each of the five in-register passes was taken (the flush is kept before a swish whatever the operands).
-        #expect(passes == [1, 2, 3, 4, 5])
+        // Each of the six in-register passes was taken (the flush before a swish kept where a shift is zero).
+        #expect(passes == [1, 2, 3, 4, 5, 6])
     }
 }
 

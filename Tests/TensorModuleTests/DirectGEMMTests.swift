@@ -292,10 +292,11 @@ struct DirectGEMMTests {
         #expect(Ops.FusedEpilogue(bias: nil, activation: .gelu(approximate: false), postOps: [], columns: columns) == nil)
     }
 
-    /// The flush before a BatchNormalization's scale/shift that a flush and a ReLU / ReLU6 follow is left out of the
-    /// fused program only for operands where it cannot change a value (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:)``):
-    /// the program without it gives the bits of the step-by-step pass (which flushes) on denormals, the least normal's
-    /// neighbours, ±0, NaN and ±∞, with the operands at the bounds of the condition; operands just past them keep it.
+    /// The flush before a BatchNormalization's scale/shift is left out of the fused program only for operands where it
+    /// cannot change a value (``Ops/flushBeforeScaleShiftIsRedundant(scale:shift:reluFollows:)``; zero shifts only
+    /// where a flush and a ReLU / ReLU6 follow): the program without it gives the bits of the step-by-step pass (which
+    /// flushes) on denormals, the least normal's neighbours, ±0, NaN and ±∞, with the operands at the bounds of the
+    /// condition, before a ReLU / ReLU6, a swish, a residual Add or nothing; operands just past them keep it.
     @Test("a flush before scale/shift is left out only where it cannot change a value")
     func redundantFlushBeforeScaleShift() throws {
         #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: [1, -1, 0x1p20, -0x1p20, 0.5], shift: [0, -0.0, 0x1p-80, -0x1p-80, 3]))
@@ -308,6 +309,14 @@ struct DirectGEMMTests {
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [.nan], shift: [0]))
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [-.infinity], shift: [-0.0]))
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [.nan]))
+        // Without a ReLU after it, a zero shift keeps the flush: x·s + 0 for a denormal x is a denormal (flushed to a
+        // zero of x·s's sign) where the flushed path gives ±0·s + 0 = +0 for x < 0 < s.
+        #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: [0x1p20, -0x1p20, 0.5], shift: [0x1p-80, -0x1p-80, 3],
+                                                     reluFollows: false))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1, 0.5], shift: [0, 3], reluFollows: false))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [0.5, 1], shift: [3, -0.0], reluFollows: false))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [1], shift: [0x1p-81], reluFollows: false))
+        #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [0x1p21], shift: [1], reluFollows: false))
         // One channel of many that fails, first or last.
         #expect(!Ops.flushBeforeScaleShiftIsRedundant(scale: [Float](repeating: 0.5, count: 99) + [2],
                                                       shift: [Float](repeating: 0, count: 100)))
@@ -350,6 +359,32 @@ struct DirectGEMMTests {
         let kept = [Ops.PostOp.flushDenormals, .scaleShift(scale: scale.map { $0 * 2 }, shift: shift), .flushDenormals,
                     .activation(.relu6), .flushDenormals]
         #expect(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: kept, columns: columns)?.depthwisePass == 1)
+        // No zero shift: the flush goes before anything (the GEMM tiles' forms 10–12 have none; 1, 6, 9 keep it).
+        let nonzero = shift.enumerated().map { j, t in t == 0 ? (j % 2 == 0 ? Float(0x1p-80) : -0x1p-80) : t }
+        let residual = Tensor(shape: [rows, columns], scalars: (0..<(rows * columns)).map { i in
+            i % 5 == 0 ? special[(i / 5) % special.count] : rng.uniform(-2, 2) })
+        let f = Ops.PostOp.flushDenormals
+        for (after, withFlush, without) in [([Ops.PostOp](), Int32(1), Int32(10)), ([.addTensor(residual), f], 6, 11),
+                                            ([.activation(.swish), f], 9, 12)] {
+            for (t, form) in [(nonzero, without), (shift, withFlush)] {
+                let post = [f, .scaleShift(scale: scale, shift: t), f] + after
+                let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: columns))
+                #expect(fused.tilePass == form, "\(after): tile pass \(fused.tilePass), expected \(form)")
+                func run(_ engine: DirectGEMM.Engine) -> [Float] {
+                    var v = x
+                    v.withUnsafeMutableBufferPointer { p in
+                        DirectGEMM.$engine.withValue(engine) {
+                            Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
+                                         postOps: post, firstRow: 0, parallel: false)
+                        }
+                    }
+                    return v
+                }
+                let (a, b) = (run(.direct), run(.blas))
+                let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(after), tile pass \(form): \(differing) values differ")
+            }
+        }
     }
 
     @Test("LeakyReLU, PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",

@@ -8,7 +8,8 @@ import _TestSupport
 @Suite("GEMM tile output pass")
 struct GEMMTilePassTests {
     /// The passes (bias, activation, post-ops) that reach each of the tiles' forms: a BatchNormalization's
-    /// scale/shift with its flushes, then ReLU / ReLU6 / swish or a residual Add, with or without a bias.
+    /// scale/shift with its flushes (the one before it dropped where it cannot change a value), then ReLU / ReLU6 /
+    /// swish or a residual Add, with or without a bias.
     static func passes(columns n: Int, rows: Int, rng: inout SeededRandom) -> [(String, Tensor?, [Ops.PostOp])] {
         let tiny = Float.leastNormalMagnitude / 8
         // Operands for which the flush before the scale/shift is redundant (so the plan drops it before a ReLU /
@@ -21,6 +22,9 @@ struct GEMMTilePassTests {
             }
         }
         let needed = redundant.enumerated().map { j, st in j == 1 ? (st.0, Float(1e-30)) : st }
+        // Operands for which it is redundant whatever follows: no zero shift (|t| ≥ 2⁻⁸⁰, |s| ≤ 2²⁰, at the bounds).
+        let strict = redundant.enumerated().map { j, st in
+            st.1 == 0 ? (st.0, j % 2 == 0 ? Float(0x1p-80) : -0x1p-80) : st.1 == 0x1p-80 ? (-0x1p20, -0x1p-80) : st }
         func bn(_ o: [(Float, Float)]) -> Ops.PostOp { .scaleShift(scale: o.map(\.0), shift: o.map(\.1)) }
         let bias = Tensor(shape: [n], scalars: (0..<n).map { j in j % 5 == 0 ? tiny : rng.uniform(-1, 1) })
         let residual = Tensor(shape: [rows, n], scalars: (0..<(rows * n)).map { i in
@@ -36,6 +40,9 @@ struct GEMMTilePassTests {
             ("bias bn add relu", bias, [f, bn(needed), f, .addTensor(residual), f, .activation(.relu), f]),
             ("bias bn relu", bias, [f, bn(needed), f, .activation(.relu), f]),
             ("bn swish", nil, [f, bn(needed), f, .activation(.swish), f]),
+            ("bn (no flush)", nil, [f, bn(strict), f]),
+            ("bn add (no flush)", nil, [f, bn(strict), f, .addTensor(residual), f]),
+            ("bn swish (no flush)", nil, [f, bn(strict), f, .activation(.swish), f]),
         ]
     }
 
@@ -104,8 +111,8 @@ struct GEMMTilePassTests {
                 #expect(c[..<(first * n)].allSatisfy(\.isNaN) && c[((first + m) * n)...].allSatisfy(\.isNaN))
             }
         }
-        // Every one of the tiles' nine passes was reached.
-        #expect(forms == Set(1...9), "tile passes reached: \(forms.sorted())")
+        // Every one of the tiles' twelve passes was reached.
+        #expect(forms == Set(1...12), "tile passes reached: \(forms.sorted())")
     }
 
     @Test("A pass the tiles have no form for (PReLU) still runs after the product")

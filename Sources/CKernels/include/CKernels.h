@@ -116,9 +116,10 @@ void kp_scale_shift_rows(float *p, const float *s, const float *t, long rows, lo
 /// `flush_positive`, denormal results replaced by +0 (kp_flush_denormals(…, 1) in the same pass).
 void kp_prelu_rows(float *p, const float *alpha, long rows, long cols, long period, long first_row,
                    int flush_positive);
-/// 1 when, for every i < count, either shift[i] = ±0 and |scale[i]| ≤ 1, or 2⁻⁸⁰ ≤ |shift[i]| ≤ FLT_MAX and
-/// |scale[i]| ≤ 2²⁰ (NaN and ±inf fail); else 0. The test of TensorModule's flushBeforeScaleShiftIsRedundant. Portable.
-int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count);
+/// 1 when, for every i < count, either 2⁻⁸⁰ ≤ |shift[i]| ≤ FLT_MAX and |scale[i]| ≤ 2²⁰, or (with `zero_shift`)
+/// shift[i] = ±0 and |scale[i]| ≤ 1 (NaN and ±inf fail); else 0. The test of TensorModule's
+/// flushBeforeScaleShiftIsRedundant. Portable.
+int kp_flush_before_scale_shift_redundant(const float *scale, const float *shift, long count, int zero_shift);
 /// 1 when any of p[0 ..< count] is denormal (exponent bits 0, mantissa not 0), else 0: vectorised with AVX-512F or
 /// AVX2 where the processor has it, portable otherwise. TensorModule's containsDenormals.
 int kp_contains_denormals(const float *p, long count);
