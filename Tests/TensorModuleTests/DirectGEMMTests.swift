@@ -334,24 +334,23 @@ struct DirectGEMMTests {
         }
         #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift))
         let bn = Ops.PostOp.scaleShift(scale: scale, shift: shift)
+        // `x` through the pass `post`: fused (the direct engine) or step by step (`.blas`).
+        func passed(_ post: [Ops.PostOp], _ engine: DirectGEMM.Engine) -> [Float] {
+            var v = x
+            v.withUnsafeMutableBufferPointer { p in
+                DirectGEMM.$engine.withValue(engine) {
+                    Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
+                                 postOps: post, firstRow: 0, parallel: false)
+                }
+            }
+            return v
+        }
         for activation in [Ops.Activation.relu6, .relu] {
             let post: [Ops.PostOp] = [.flushDenormals, bn, .flushDenormals, .activation(activation), .flushDenormals]
             let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: columns))
             // Without the flush: the depthwise kernel's pass 2 (ReLU6) or 4 (ReLU), not 1 / 3.
             #expect(fused.depthwisePass == (activation == .relu6 ? 2 : 4))
-            var a = x, b = x
-            a.withUnsafeMutableBufferPointer { p in
-                DirectGEMM.$engine.withValue(.direct) {
-                    Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
-                                 postOps: post, firstRow: 0, parallel: false)
-                }
-            }
-            b.withUnsafeMutableBufferPointer { p in
-                DirectGEMM.$engine.withValue(.blas) {
-                    Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
-                                 postOps: post, firstRow: 0, parallel: false)
-                }
-            }
+            let (a, b) = (passed(post, .direct), passed(post, .blas))
             let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "\(activation): \(differing) values differ")
         }
@@ -370,17 +369,7 @@ struct DirectGEMMTests {
                 let post = [f, .scaleShift(scale: scale, shift: t), f] + after
                 let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: columns))
                 #expect(fused.tilePass == form, "\(after): tile pass \(fused.tilePass), expected \(form)")
-                func run(_ engine: DirectGEMM.Engine) -> [Float] {
-                    var v = x
-                    v.withUnsafeMutableBufferPointer { p in
-                        DirectGEMM.$engine.withValue(engine) {
-                            Ops.epilogue(p.baseAddress!, rows: rows, columns: columns, bias: nil, activation: .linear,
-                                         postOps: post, firstRow: 0, parallel: false)
-                        }
-                    }
-                    return v
-                }
-                let (a, b) = (run(.direct), run(.blas))
+                let (a, b) = (passed(post, .direct), passed(post, .blas))
                 let differing = zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
                 #expect(differing == 0, "\(after), tile pass \(form): \(differing) values differ")
             }
