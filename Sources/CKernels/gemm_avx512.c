@@ -1,9 +1,10 @@
 // The GEMM tile of gemm_avx2.c on 16 lanes (AVX-512F): 12 rows × 2 panels (32 columns, 24 zmm accumulators) or
-// 12 rows × 1 panel, chosen by kp_gemm when the descriptor's `wide` is set (TensorModule sets it where a 512-bit FMA
-// measures about twice as fast as a 256-bit one: Intel cores with two 512-bit FMA units; on Zen 4, which runs a
-// 512-bit FMA as two 256-bit halves, the 6 × 16 AVX2 tile is as fast and stays). Each output is the same chain of
-// FMAs over the same segments from the same zero as in the 6 × 16 tile, stored or added the same way, so both tiles
-// give identical results bit for bit. See gemm_wide.h.
+// 12 rows × 1 panel, chosen by kp_gemm when the descriptor's `wide` is set (TensorModule sets it where 512-bit FMAs
+// process at least 0.9× the floats per second of 256-bit ones: about 2× on Intel cores with two 512-bit FMA units;
+// 1× on Zen 4, which runs a 512-bit FMA as two 256-bit halves, where these tiles still measured faster in whole
+// models: half the loads and broadcasts per FMA; Winograd's products keep the 6 × 16 tile there). Each output is the
+// same chain of FMAs over the same segments from the same zero as in the 6 × 16 tile, stored or added the same way,
+// so both tiles give identical results bit for bit. See gemm_wide.h.
 //
 // With an output pass (kp_tile_pass, the last K slice only), each value goes through the pass's steps in registers
 // right before its store (epilogue_steps512.h's kp_program_steps16, as kp_epilogue_rows computes them: the same values

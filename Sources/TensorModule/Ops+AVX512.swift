@@ -23,14 +23,21 @@ extension Ops {
     /// instructions, and stay on 8 lanes unless ``wideArithmetic`` holds (then the 512-bit units are in use anyway).
     static var wideTranscendentals: Bool { avx512Available && avx512 && avx2Activations }
 
+    /// How many times the floats per second of 256-bit FMAs this core's 512-bit FMAs process, measured once per
+    /// process (`kp_fma512_speedup`, about 0.25 ms): about 2 on Intel cores with two 512-bit FMA units (first calls
+    /// in fresh processes 1.69–2.44 on an Intel Xeon), 1.00 on Zen 4 (a 512-bit FMA as two 256-bit halves; 20 fresh
+    /// processes all 1.001–1.002); 0 without AVX-512F.
+    static let fma512Speedup: Double = avx512Available ? kp_fma512_speedup() : 0
+
     /// Whether the kernels that have an AVX-512 form beside their AVX2 one use it — the GEMM's 12-row tiles
-    /// (convolutions, Dense, Winograd's products) and the 16-lane depthwise rows: where 512-bit FMAs process at
-    /// least 1.3× the floats per second of 256-bit ones, measured once per process (`kp_fma512_speedup`, about
-    /// 0.25 ms; first calls in fresh processes 1.69–2.44 on an Intel Xeon): about 2 on Intel cores with two 512-bit
-    /// FMA units, where the GEMM runs 1.7–1.95× and the depthwise rows 1.2–1.7× faster; about 1 expected on Zen 4 (a
-    /// 512-bit FMA as two 256-bit halves), where a 512-bit GEMM tile measured no faster in round 7.
-    /// `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F. Both forms
-    /// compute the same values bit for bit, so this changes speed only.
+    /// (convolutions, Dense), the 16-lane depthwise rows and the 16-lane output passes: wherever 512-bit FMAs process
+    /// at least 0.9× the floats per second of 256-bit ones (``fma512Speedup``). With two 512-bit FMA units (Intel)
+    /// the GEMM runs 1.7–1.95× and the depthwise rows 1.2–1.7× faster; on Zen 4, with the same arithmetic rate, the
+    /// 12-row tiles (half the loads and broadcasts per FMA, passes in registers) and the 16-lane depthwise rows (half
+    /// the instructions) still measured faster in whole models (round 22, paired rounds against the 8-lane kernels:
+    /// MobileNetV2 b1 0.83, EfficientNetB0 b1 0.84 and b8 0.85, Xception b1 0.91, ConvNeXtTiny b8 0.92, the others
+    /// 0.95–1.0). `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
+    /// Both forms compute the same values bit for bit, so this changes speed only.
     package static let wideArithmetic: Bool = {
         guard avx512Available, DirectGEMM.available else { return false }
         if let v = getenv("KERASPORT_AVX512") {
@@ -40,7 +47,18 @@ extension Ops {
             default: break
             }
         }
-        return kp_fma512_speedup() >= 1.3
+        return fma512Speedup >= 0.9
+    }()
+
+    /// Whether Winograd's products (many small products whose rows of A and C lie a tile's 36 elements apart) run
+    /// the 12-row tiles: with ``wideArithmetic`` where 512-bit FMAs are at least 1.3× as fast per float as 256-bit
+    /// ones (two 512-bit FMA units), or where `KERASPORT_AVX512=1` forces them. On Zen 4 they made the SRGAN
+    /// generator (16 residual blocks of Winograd 3×3 convolutions) slower in whole-model paired rounds, two threads:
+    /// 1.055 (q1 1.03) and 1.11 against the 6 × 16 tiles, where the other kernels on 16 lanes gave 0.95.
+    package static let wideWinograd: Bool = {
+        guard wideArithmetic else { return false }
+        if let v = getenv("KERASPORT_AVX512"), String(cString: v) == "1" { return true }
+        return fma512Speedup >= 1.3
     }()
 
     /// Which kernels this process runs its products and depthwise rows on: "avx512" (``wideArithmetic``), "avx2",

@@ -234,8 +234,8 @@ extension Ops {
             guard program >= 0 else { return nil }
             self.program = program
             // Swish / sigmoid passes on 16 lanes wherever there is AVX-512F; the others (BatchNormalization, ReLU,
-            // ReLU6, residual adds) too where 512-bit arithmetic is twice as fast (MobileNetV2 b1, two threads:
-            // 0.975× the time, Intel Xeon), else on 8 lanes (bound by memory there).
+            // ReLU6, residual adds) too where the 16-lane kernels are chosen (`Ops.wideArithmetic`; MobileNetV2 b1,
+            // two threads: 0.975× the time, Intel Xeon), else on 8 lanes (bound by memory there).
             wide = Ops.wideTranscendentals
                 && (kinds.contains { $0 == Int32(KP_EP_SWISH) || $0 == Int32(KP_EP_SIGMOID) } || Ops.wideArithmetic)
             // A swish on 16 lanes in its own pass is faster than on 8 in the depthwise kernel's registers

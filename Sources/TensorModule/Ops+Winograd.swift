@@ -253,7 +253,7 @@ extension Ops {
                     var d = kp_gemm_desc(a: v + xi * cin, out_h: 1, out_w: tiles, img_stride: 0, row_stride: 0,
                                          col_stride: a2 * cin, seg_off: offsets.baseAddress, seg_len: lengths.baseAddress,
                                          nseg: offsets.count, packed_b: kernel.pointer + xi * kernel.stride, n: cout,
-                                         c: mm + xi * cout, ldc: a2 * cout, wide: Ops.wideArithmetic ? 1 : 0,
+                                         c: mm + xi * cout, ldc: a2 * cout, wide: Ops.wideWinograd ? 1 : 0,
                                          epilogue: 0, bias: nil, sc: nil, sh: nil, res: nil)
                     kp_gemm(&d, 0, tiles, 0, panels)
                 }

@@ -184,8 +184,8 @@ void kp_gelu_erf_avx512(float *p, long count);
 /// Whether the processor has AVX-512F (the 16-lane variants below may run): 0 elsewhere and off x86.
 int kp_avx512_available(void);
 /// How many times more floats per second 512-bit FMAs process than 256-bit ones on this core, measured (about
-/// 0.25 ms): about 2 on cores with two 512-bit FMA units (1.69–2.44 on an Intel Xeon), about 1 expected on Zen 4
-/// (two 256-bit halves per 512-bit FMA); 0 without AVX-512F. Decides TensorModule's `Ops.wideArithmetic`.
+/// 0.25 ms): about 2 on cores with two 512-bit FMA units (1.69–2.44 on an Intel Xeon), 1.00 on Zen 4 (two 256-bit
+/// halves per 512-bit FMA); 0 without AVX-512F. Decides TensorModule's `Ops.wideArithmetic` and `Ops.wideWinograd`.
 double kp_fma512_speedup(void);
 /// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
 void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols, const float *bias,
