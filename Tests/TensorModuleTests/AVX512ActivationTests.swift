@@ -1,5 +1,10 @@
 import Testing
 @testable import TensorModule
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The 16-lane (AVX-512F) swish and sigmoid kernels, stand-alone and inside the fused output passes, against the
 /// 8-lane AVX2 kernels and the Swift vector loop: the same operations per lane, so every value must match bit for bit
@@ -126,5 +131,44 @@ struct GELUKernelTests {
             let differing16 = zip(wide, loop).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing16 == 0, "16 lanes: \(differing16) of \(count) values differ from the Swift loop")
         }
+    }
+}
+
+/// Which kernels a process picks from its measured 512-bit FMA speed and `KERASPORT_AVX512` (`Ops.kernelWidths`):
+/// the 16-lane kernels where 512-bit FMAs are not slower per float (Zen 4 measures 1.00, Intel cores with two 512-bit
+/// units about 2), Winograd's products on them only from 1.3, and the setting overriding both. Pure: runs anywhere.
+@Suite("AVX-512 kernel choice")
+struct KernelWidthTests {
+    @Test("the measured speed decides: 16 lanes from 0.9, Winograd's products from 1.3; none without AVX-512F")
+    func measured() {
+        let w = { (avx512: Bool, s: Double) in Ops.kernelWidths(avx512: avx512, fma512Speedup: s, setting: nil) }
+        #expect(w(true, 1.0) == (true, false))     // Zen 4
+        #expect(w(true, 0.9) == (true, false))
+        #expect(w(true, 2.0) == (true, true))      // two 512-bit FMA units
+        #expect(w(true, 1.3) == (true, true))
+        #expect(w(true, 0.89) == (false, false))   // 512-bit FMAs slower per float
+        #expect(w(true, 0) == (false, false))
+        #expect(w(false, 2.0) == (false, false))   // no AVX-512F (or no AVX2 kernels)
+        // Anything but "0" / "1" counts as unset.
+        #expect(Ops.kernelWidths(avx512: true, fma512Speedup: 1.0, setting: "yes") == (true, false))
+    }
+
+    @Test("KERASPORT_AVX512=0 turns both off, =1 both on, wherever the processor has AVX-512F")
+    func setting() {
+        for s in [0.5, 1.0, 2.0] {
+            #expect(Ops.kernelWidths(avx512: true, fma512Speedup: s, setting: "0") == (false, false))
+            #expect(Ops.kernelWidths(avx512: true, fma512Speedup: s, setting: "1") == (true, true))
+            #expect(Ops.kernelWidths(avx512: false, fma512Speedup: s, setting: "1") == (false, false))
+        }
+    }
+
+    @Test("this process's choice is the function's, and Winograd's products go wide only with the other kernels")
+    func process() {
+        let env = getenv("KERASPORT_AVX512").map { String(cString: $0) }
+        let w = Ops.kernelWidths(avx512: Ops.avx512Available && DirectGEMM.available,
+                                 fma512Speedup: Ops.fma512Speedup, setting: env)
+        #expect(Ops.wideArithmetic == w.kernels)
+        #expect(Ops.wideWinograd == w.winograd)
+        #expect(!Ops.wideWinograd || Ops.wideArithmetic)
     }
 }
