@@ -38,29 +38,34 @@ extension Ops {
     /// MobileNetV2 b1 0.83, EfficientNetB0 b1 0.84 and b8 0.85, Xception b1 0.91, ConvNeXtTiny b8 0.92, the others
     /// 0.95–1.0). `KERASPORT_AVX512=0` turns them off, `KERASPORT_AVX512=1` on wherever the processor has AVX-512F.
     /// Both forms compute the same values bit for bit, so this changes speed only.
-    package static let wideArithmetic: Bool = kernelWidths(
-        avx512: avx512Available && DirectGEMM.available, fma512Speedup: fma512Speedup,
-        setting: getenv("KERASPORT_AVX512").map { String(cString: $0) }).kernels
+    package static let wideArithmetic: Bool = kernelChoice.kernels
 
     /// Whether Winograd's products (many small products whose rows of A and C lie a tile's 36 elements apart) run
     /// the 12-row tiles: with ``wideArithmetic`` where 512-bit FMAs are at least 1.3× as fast per float as 256-bit
     /// ones (two 512-bit FMA units), or where `KERASPORT_AVX512=1` forces them. On Zen 4 they made the SRGAN
     /// generator (16 residual blocks of Winograd 3×3 convolutions) slower in whole-model paired rounds, two threads:
     /// 1.055 (q1 1.03) and 1.11 against the 6 × 16 tiles, where the other kernels on 16 lanes gave 0.95.
-    package static let wideWinograd: Bool = kernelWidths(
+    package static let wideWinograd: Bool = kernelChoice.winograd
+
+    /// This process's ``kernelWidths``, decided once (the environment read once, the FMAs measured only when it
+    /// decides: not without AVX-512F nor when `KERASPORT_AVX512` is 0 or 1).
+    private static let kernelChoice = kernelWidths(
         avx512: avx512Available && DirectGEMM.available, fma512Speedup: fma512Speedup,
-        setting: getenv("KERASPORT_AVX512").map { String(cString: $0) }).winograd
+        setting: getenv("KERASPORT_AVX512").map { String(cString: $0) })
 
     /// The choice behind ``wideArithmetic`` (`kernels`) and ``wideWinograd`` (`winograd`): for a processor with
-    /// (`avx512`) or without AVX-512F and the AVX2 kernels, its measured ``fma512Speedup`` and the value of
-    /// `KERASPORT_AVX512` (nil: unset; "0" off, "1" on, anything else: unset).
-    package static func kernelWidths(avx512: Bool, fma512Speedup: Double,
+    /// (`avx512`) or without AVX-512F and the AVX2 kernels, its measured ``fma512Speedup`` (evaluated only when the
+    /// setting leaves the choice to it) and the value of `KERASPORT_AVX512` (nil: unset; "0" off, "1" on, anything
+    /// else: unset).
+    package static func kernelWidths(avx512: Bool, fma512Speedup: @autoclosure () -> Double,
                                      setting: String?) -> (kernels: Bool, winograd: Bool) {
         guard avx512 else { return (false, false) }
         switch setting {
         case "0": return (false, false)
         case "1": return (true, true)
-        default: return (fma512Speedup >= 0.9, fma512Speedup >= 1.3)
+        default:
+            let speedup = fma512Speedup()
+            return (speedup >= 0.9, speedup >= 1.3)
         }
     }
 

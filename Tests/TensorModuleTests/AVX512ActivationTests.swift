@@ -160,6 +160,13 @@ struct KernelWidthTests {
             #expect(Ops.kernelWidths(avx512: true, fma512Speedup: s, setting: "1") == (true, true))
             #expect(Ops.kernelWidths(avx512: false, fma512Speedup: s, setting: "1") == (false, false))
         }
+        // The FMAs are measured (about 0.25 ms at start-up) only where the setting leaves the choice to them.
+        for (avx512, setting, measures) in [(true, "0", false), (true, "1", false), (false, nil, false),
+                                            (true, nil, true), (true, "yes", true)] as [(Bool, String?, Bool)] {
+            var measured = false
+            _ = Ops.kernelWidths(avx512: avx512, fma512Speedup: { measured = true; return 1 }(), setting: setting)
+            #expect(measured == measures, "avx512 \(avx512), setting \(setting ?? "unset")")
+        }
     }
 
     @Test("this process's choice is the function's, and Winograd's products go wide only with the other kernels")
