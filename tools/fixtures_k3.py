@@ -533,6 +533,38 @@ def shortcut_k3(name):
 
 
 @fixture
+def xception_middle_k3(name):
+    """Xception's middle-flow blocks (keras.applications.xception): the residual sum x feeds both
+    Activation('relu') -> SeparableConv2D and the next Add, three times ReLU -> SeparableConv2D -> BatchNormalization
+    per block; then ReLU -> DepthwiseConv2D (5x5, stride 2) on a sum also read by a 1x1 Conv2D, and a ReLU that is a
+    model output. The plan has the first two kinds of ReLU read as their convolution loads its input (no ReLU
+    tensor); the ReLU returned by the model stays a step of its own."""
+    rng = start(name)
+    x = L.Input((9, 11, 24), name="img")
+    h = L.Conv2D(24, 1, name="stem")(x)
+    for b in (1, 2):
+        y = h
+        for i in (1, 2, 3):
+            y = L.Activation("relu", name=f"b{b}_sepconv{i}_act")(y)
+            y = L.SeparableConv2D(24, 3, padding="same", use_bias=False, name=f"b{b}_sepconv{i}")(y)
+            y = L.BatchNormalization(name=f"b{b}_sepconv{i}_bn")(y)
+        h = L.Add(name=f"b{b}_add")([y, h])
+    d = L.ReLU(name="dw_act")(h)
+    d = L.DepthwiseConv2D(5, strides=2, padding="same", name="dw")(d)
+    d = L.BatchNormalization(name="dw_bn")(d)
+    s = L.Conv2D(24, 1, strides=2, name="skip")(h)
+    out = L.Add(name="out_add")([d, s])
+    r = L.ReLU(name="out_relu")(out)
+    m = keras.Model(x, [out, r], name="xception_middle_k3")
+    finish(name, m, rng, [C.random_input((2, 9, 11, 24), rng)], formats=["keras"],
+           description="Xception middle-flow blocks: Add -> Activation('relu') -> SeparableConv2D + BN (x3) with the "
+                       "sum also read by the next Add; ReLU -> DepthwiseConv2D 5x5 s2 on a sum also read by a 1x1 "
+                       "Conv2D; a ReLU that is a model output",
+           covers=["Conv2D", "SeparableConv2D", "DepthwiseConv2D", "BatchNormalization", "Add", "ReLU",
+                   "activation:relu"])
+
+
+@fixture
 def convnext_block_k3(name):
     """ConvNeXt's block (keras.applications.convnext): 7x7 depthwise Conv2D (groups), LayerNormalization, Dense 4x
     + GELU, Dense, LayerScale, Activation('linear') (its `identity`) and the residual `inputs + x`, a keras.ops add

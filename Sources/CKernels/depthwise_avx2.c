@@ -45,6 +45,7 @@
 #define VSTOREM(p, m, v) _mm256_maskstore_ps((p), (m), (v))
 #define VADD(a, b) _mm256_add_ps((a), (b))
 #define VMUL(a, b) _mm256_mul_ps((a), (b))
+#define VMAX(a, b) _mm256_max_ps((a), (b))
 #define TAIL_MASK(n) _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 #define PROGRAM_STEPS kp_program_steps
 #define DEPTHWISE_ROW kp_depthwise_row

@@ -24,6 +24,7 @@
 #define VSTOREM(p, m, v) _mm512_mask_storeu_ps((p), (m), (v))
 #define VADD(a, b) _mm512_add_ps((a), (b))
 #define VMUL(a, b) _mm512_mul_ps((a), (b))
+#define VMAX(a, b) _mm512_max_ps((a), (b))
 #define TAIL_MASK(n) ((__mmask16)((1u << (n)) - 1u))
 #define PROGRAM_STEPS kp_program_steps16
 #define DEPTHWISE_ROW kp_depthwise_row_avx512

@@ -4,6 +4,7 @@
 //   TARGET, INLINE            the function attributes (target, and always_inline static for helpers)
 //   VZERO(), VLOAD(p), VLOADM(p, m), VSTORE(p, v), VSTOREM(p, m, v), VADD(a, b), VMUL(a, b), TAIL_MASK(n)
 //                             (TAIL_MASK: the first n lanes, 0 < n ≤ LANES; masked loads give zeros elsewhere)
+//   VMAX(a, b)                vmaxps: b when either is NaN or both are zeros, else the larger
 //   PROGRAM_STEPS             kp_program_steps of that width (epilogue_steps.h / epilogue_steps512.h)
 //   DEPTHWISE_ROW             the exported function's name
 // and DW_PASSES / DW_PASS_COUNT (the in-register passes). Every lane runs the same operations in the same order at
@@ -17,6 +18,15 @@
 #endif
 
 INLINE VEC loadv(const float *p, MASK mask, int masked) { return masked ? VLOADM(p, mask) : VLOAD(p); }
+
+// An input vector as the convolution reads it: with IR (KP_DW_RELU_INPUT), its ReLU (a ReLU layer before the
+// convolution, whose input the model also reads elsewhere: Xception's residual blocks), so that layer's output is
+// never written. One vmaxps(+0, v): v when v is NaN or a zero, +0 when v < 0; that is kp_vrelu's `v <= 0 ? +0 : v`
+// except that −0 stays −0, which changes no output: every sum starts from +0, and +0 + (±0 · w) is +0, c + ±0 is
+// c for any other c, and ±0 · w is NaN alike for w infinite or NaN. (kp_vrelu's compare and masked move took the
+// 3×3 rows 1.13–1.20× the time on cached data; the single max does not.)
+INLINE VEC relu_if(VEC v, const int IR) { return IR ? VMAX(VZERO(), v) : v; }
+INLINE VEC loadx(const float *p, MASK mask, int masked, const int IR) { return relu_if(loadv(p, mask, masked), IR); }
 
 // The output passes applied in registers, numbered from 1 (kp_depthwise_pass; 0 is none), each as a program form of
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
@@ -58,7 +68,7 @@ VEC dw_pass(VEC v, VEC s, VEC t, const int EP) {
 INLINE void tile(const float *x0, long col0, long in_w, long C, const float *kernel, long kw, long i0, long i1,
                  long top, long dil_h, long sw, long dw, MASK mask, float *o, const float *ps, const float *pt,
                  const int P, const int KW, const int SW, const int DW, const int masked, const int clip,
-                 const int EP) {
+                 const int EP, const int IR) {
     VEC acc[10];
     UNROLL
     for (int p = 0; p < P; p++) acc[p] = VZERO();
@@ -84,7 +94,7 @@ INLINE void tile(const float *x0, long col0, long in_w, long C, const float *ker
                 }
                 if (!used) continue;
                 if (clip && (col0 + q < 0 || col0 + q >= in_w)) continue;
-                const VEC x = loadv(xr + q * C, mask, masked);
+                const VEC x = loadx(xr + q * C, mask, masked, IR);
                 UNROLL
                 for (int j = 0; j < KW; j++) {
                     int r = q - DW * j;
@@ -99,7 +109,7 @@ INLINE void tile(const float *x0, long col0, long in_w, long C, const float *ker
                 UNROLL
                 for (int p = 0; p < P; p++) {
                     if (clip && (col0 + p * sw + j * dw < 0 || col0 + p * sw + j * dw >= in_w)) continue;
-                    acc[p] = VADD(acc[p], VMUL(loadv(x + p * sw * C, mask, masked), w));
+                    acc[p] = VADD(acc[p], VMUL(loadx(x + p * sw * C, mask, masked, IR), w));
                 }
             }
         }
@@ -136,10 +146,10 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
         long c = 0;                                                                                                 \
         for (; c + LANES <= C; c += LANES)                                                                          \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c,         \
-                 sc + c, sh + c, P, KW, SW, DW, 0, CLIP, EP);                                                       \
+                 sc + c, sh + c, P, KW, SW, DW, 0, CLIP, EP, IR);                                                       \
         if (c < C)                                                                                                  \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c,         \
-                 sc + c, sh + c, P, KW, SW, DW, 1, CLIP, EP);                                                       \
+                 sc + c, sh + c, P, KW, SW, DW, 1, CLIP, EP, IR);                                                       \
     } while (0)
 
 /// The NP pixels from `ow` on, unclipped when their windows lie inside the interior columns [lo, hi).
@@ -152,14 +162,14 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
     } while (0)
 
 /// A whole output row: P pixels at a time, then the rest 8, 4, 2 and 1 at a time (those smaller than P), each
-/// output vector through pass EP before it is stored. P ≤ 10: the KW weights, P sums, an input vector and a product
+/// output vector through pass EP before it is stored, each input vector read through a ReLU with IR. P ≤ 10: the KW weights, P sums, an input vector and a product
 /// fit the 16 ymm registers (of AVX2; AVX-512 has 32).
-#define ROW(NAME, PASS, P, KW, SW, DW)                                                                               \
+#define ROW(NAME, PASS, RELU_INPUT, P, KW, SW, DW)                                                                   \
     TARGET static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
                               long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \
                               long dw, const float *ahead, long ahead_rows, float *out, const float *sc,            \
                               const float *sh) {                                                                    \
-        const int EP = (PASS);                                                                                      \
+        const int EP = (PASS), IR = (RELU_INPUT);                                                                   \
         const MASK mask = TAIL_MASK(C % LANES);                                                                     \
         long ow = 0;                                                                                                \
         while (ow + (P) <= out_w) GROUP(P, KW, SW, DW);                                                             \
@@ -171,19 +181,21 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
 
 typedef void (*row_fn)(const float *, long, long, const float *, long, long, long, long, long, long, long, long, long,
                        long, long, const float *, long, float *, const float *, const float *);
-// Each row kernel once per pass (0: none), and a table of them by pass.
-#define ROW_KINDS(EP)                           \
-    ROW(row_3s1_##EP, EP, 10, 3, 1, 1)           \
-    ROW(row_5s1_##EP, EP, 6, 5, 1, 1)            \
-    ROW(row_5s2_##EP, EP, 6, 5, 2, 1)            \
-    ROW(row_7s1_##EP, EP, 6, 7, 1, 1)            \
-    ROW(row_7s2_##EP, EP, 6, 7, 2, 1)            \
-    ROW(row_any_##EP, EP, 8, 0, 0, 0)
-ROW_KINDS(0) ROW_KINDS(1) ROW_KINDS(2) ROW_KINDS(3) ROW_KINDS(4) ROW_KINDS(5) ROW_KINDS(6)
+// Each row kernel once per pass (0: none) and input form (1: through a ReLU), and a table of them by both.
+#define ROW_KINDS(EP, IR)                                 \
+    ROW(row_3s1_##IR##_##EP, EP, IR, 10, 3, 1, 1)          \
+    ROW(row_5s1_##IR##_##EP, EP, IR, 6, 5, 1, 1)           \
+    ROW(row_5s2_##IR##_##EP, EP, IR, 6, 5, 2, 1)           \
+    ROW(row_7s1_##IR##_##EP, EP, IR, 6, 7, 1, 1)           \
+    ROW(row_7s2_##IR##_##EP, EP, IR, 6, 7, 2, 1)           \
+    ROW(row_any_##IR##_##EP, EP, IR, 8, 0, 0, 0)
+#define EACH_PASS(X, IR) X(0, IR) X(1, IR) X(2, IR) X(3, IR) X(4, IR) X(5, IR) X(6, IR)
+EACH_PASS(ROW_KINDS, 0) EACH_PASS(ROW_KINDS, 1)
 #define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5, NAME##_6}
-static const row_fn row_3s1[DW_PASS_COUNT] = BY_PASS(row_3s1), row_5s1[DW_PASS_COUNT] = BY_PASS(row_5s1),
-                    row_5s2[DW_PASS_COUNT] = BY_PASS(row_5s2), row_7s1[DW_PASS_COUNT] = BY_PASS(row_7s1),
-                    row_7s2[DW_PASS_COUNT] = BY_PASS(row_7s2), row_any[DW_PASS_COUNT] = BY_PASS(row_any);
+#define BY_INPUT(NAME) {BY_PASS(NAME##_0), BY_PASS(NAME##_1)}
+static const row_fn row_3s1[2][DW_PASS_COUNT] = BY_INPUT(row_3s1), row_5s1[2][DW_PASS_COUNT] = BY_INPUT(row_5s1),
+                    row_5s2[2][DW_PASS_COUNT] = BY_INPUT(row_5s2), row_7s1[2][DW_PASS_COUNT] = BY_INPUT(row_7s1),
+                    row_7s2[2][DW_PASS_COUNT] = BY_INPUT(row_7s2), row_any[2][DW_PASS_COUNT] = BY_INPUT(row_any);
 
 /// The row one output pixel at a time, all channels of a pixel in turn (32 then 8 then 1): the order 3×3 kernels
 /// with column stride 2 keep, and 3×3 kernels over channel counts that crowd L1 sets (`crowds_l1`). In MobileNetV2 (inputs and
@@ -191,7 +203,8 @@ static const row_fn row_3s1[DW_PASS_COUNT] = BY_PASS(row_3s1), row_5s1[DW_PASS_C
 /// although 1.15× faster on cached data.
 INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
                       long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,
-                      long dil_h, long dil_w, float *out, const float *sc, const float *sh, const int EP) {
+                      long dil_h, long dil_w, float *out, const float *sc, const float *sh, const int EP,
+                      const int IR) {
     const long C = channels;
     // Kernel rows inside the image for this output row.
     long i0 = 0, i1 = kh;
@@ -212,10 +225,10 @@ INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, c
                 const float *wrow = kernel + (i * kw) * C + c;
                 for (long j = j0; j < j1; j++) {
                     const float *x = xrow + (left + j * dil_w) * C, *w = wrow + j * C;
-                    a0 = VADD(a0, VMUL(VLOAD(x), VLOAD(w)));
-                    a1 = VADD(a1, VMUL(VLOAD(x + LANES), VLOAD(w + LANES)));
-                    a2 = VADD(a2, VMUL(VLOAD(x + 2 * LANES), VLOAD(w + 2 * LANES)));
-                    a3 = VADD(a3, VMUL(VLOAD(x + 3 * LANES), VLOAD(w + 3 * LANES)));
+                    a0 = VADD(a0, VMUL(relu_if(VLOAD(x), IR), VLOAD(w)));
+                    a1 = VADD(a1, VMUL(relu_if(VLOAD(x + LANES), IR), VLOAD(w + LANES)));
+                    a2 = VADD(a2, VMUL(relu_if(VLOAD(x + 2 * LANES), IR), VLOAD(w + 2 * LANES)));
+                    a3 = VADD(a3, VMUL(relu_if(VLOAD(x + 3 * LANES), IR), VLOAD(w + 3 * LANES)));
                 }
             }
             if (EP) {
@@ -239,7 +252,8 @@ INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, c
                 const float *xrow = image + ((top + i * dil_h) * in_w) * C + c;
                 const float *wrow = kernel + (i * kw) * C + c;
                 for (long j = j0; j < j1; j++)
-                    a0 = VADD(a0, VMUL(loadv(xrow + (left + j * dil_w) * C, mask, masked), loadv(wrow + j * C, mask, masked)));
+                    a0 = VADD(a0, VMUL(loadx(xrow + (left + j * dil_w) * C, mask, masked, IR),
+                                       loadv(wrow + j * C, mask, masked)));
             }
             if (EP) a0 = dw_pass(a0, loadv(sc + c, mask, masked), loadv(sh + c, mask, masked), EP);
             if (masked) VSTOREM(o + c, mask, a0);
@@ -248,18 +262,18 @@ INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, c
     }
 }
 
-#define ONE_PIXEL(EP)                                                                                                \
-    TARGET static void one_pixel_row_##EP(const float *image, long in_h, long in_w, long channels,                \
+#define ONE_PIXEL(EP, IR)                                                                                            \
+    TARGET static void one_pixel_row_##IR##_##EP(const float *image, long in_h, long in_w, long channels,         \
                                             const float *kernel, long kh, long kw, long oh, long out_w,             \
                                             long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,  \
                                             long dil_w, float *out, const float *sc, const float *sh) {             \
         one_pixel(image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top, pad_left,   \
-                  dil_h, dil_w, out, sc, sh, EP);                                                                   \
+                  dil_h, dil_w, out, sc, sh, EP, IR);                                                               \
     }
-ONE_PIXEL(0) ONE_PIXEL(1) ONE_PIXEL(2) ONE_PIXEL(3) ONE_PIXEL(4) ONE_PIXEL(5) ONE_PIXEL(6)
-static void (*const one_pixel_row[DW_PASS_COUNT])(const float *, long, long, long, const float *, long, long, long,
+EACH_PASS(ONE_PIXEL, 0) EACH_PASS(ONE_PIXEL, 1)
+static void (*const one_pixel_row[2][DW_PASS_COUNT])(const float *, long, long, long, const float *, long, long, long,
                                                   long, long, long, long, long, long, long, float *, const float *,
-                                                  const float *) = BY_PASS(one_pixel_row);
+                                                  const float *) = BY_INPUT(one_pixel_row);
 
 /// Whether a group's input (`cols` pixel columns × `rows` image rows, at the same channel offset) piles more than
 /// ways − 2 cache lines onto one set of the L1 (64 sets of 64 B: 32 KB 8-way on Zen 4, 48 KB 12-way on recent Intel
@@ -285,9 +299,11 @@ void DEPTHWISE_ROW(const float *image, long in_h, long in_w, long channels, cons
                       long dil_w, float *out, int pass, const float *sc, const float *sh) {
     const long C = channels;
     if (out_w <= 0 || C <= 0) return;
+    const int ir = (pass & KP_DW_RELU_INPUT) != 0;
+    pass &= ~KP_DW_RELU_INPUT;
     const int ep = pass > 0 && pass < DW_PASS_COUNT ? pass : 0;
     if (kw == 3 && stride_w == 2) {
-        one_pixel_row[ep](image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top,
+        one_pixel_row[ir][ep](image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top,
                           pad_left, dil_h, dil_w, out, sc, sh);
         return;
     }
@@ -303,16 +319,16 @@ void DEPTHWISE_ROW(const float *image, long in_h, long in_w, long channels, cons
     if (lo > out_w) lo = out_w;
     if (hi > out_w) hi = out_w;
     if (hi < lo) hi = lo;
-    row_fn row = row_any[ep];
+    row_fn row = row_any[ir][ep];
     long group = 8;  // pixels per group of `row`
     if (dil_w == 1 && (stride_w == 1 || stride_w == 2)) {
-        if (kw == 3) row = row_3s1[ep], group = 10;  // stride 2: one_pixel_row above
-        else if (kw == 5) row = stride_w == 1 ? row_5s1[ep] : row_5s2[ep], group = 6;
-        else if (kw == 7) row = stride_w == 1 ? row_7s1[ep] : row_7s2[ep], group = 6;
+        if (kw == 3) row = row_3s1[ir][ep], group = 10;  // stride 2: one_pixel_row above
+        else if (kw == 5) row = stride_w == 1 ? row_5s1[ir][ep] : row_5s2[ir][ep], group = 6;
+        else if (kw == 7) row = stride_w == 1 ? row_7s1[ir][ep] : row_7s2[ir][ep], group = 6;
     }
     const long span = (group - 1) * stride_w + (kw - 1) * dil_w + 1;  // the image columns a group reads
     if (kw == 3 && crowds_l1(C, in_w, span < in_w ? span : in_w, i1 - i0)) {
-        one_pixel_row[ep](image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top,
+        one_pixel_row[ir][ep](image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top,
                           pad_left, dil_h, dil_w, out, sc, sh);
         return;
     }

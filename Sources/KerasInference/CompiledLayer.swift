@@ -66,10 +66,45 @@ struct OutputPassLayer: CompiledLayer {
     /// What the plan needs to run this layer as one stage of a band-fused pair (a 1×1 convolution, a depthwise
     /// convolution; see ``CompiledModel/bandFuse(_:outputSlots:)``), when it can be one.
     var bandStage: BandStage?
+    /// The layer run on the ReLU of its input, read as its kernel loads it (depthwise and separable convolutions),
+    /// when it can be: the plan then drops a ReLU step before it (``CompiledModel/foldReLUIntoReaders(_:outputSlots:)``).
+    var reluInputBody: (@Sendable (Tensor, [Ops.PostOp]) throws -> Tensor)?
+    /// For an element-wise layer run as an output pass of its own (its input copied through these post-ops, then
+    /// `postOps`): those post-ops.
+    var elementwiseOps: [Ops.PostOp]?
 
     init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
         self.acceptsPostOps = acceptsPostOps
         self.body = body
+    }
+
+    /// A layer that runs `body(x, reluInput, postOps)`: with `reluInput` true on the ReLU of its input `x` as it
+    /// reads it (the values of `body(relu(x), false, postOps)`), for ``readingReLUInput()``.
+    init(acceptsPostOps: Bool, readsReLUInput: Bool,
+         _ body: @escaping @Sendable (Tensor, _ reluInput: Bool, [Ops.PostOp]) throws -> Tensor) {
+        self.init(acceptsPostOps: acceptsPostOps) { x, ops in try body(x, false, ops) }
+        if readsReLUInput { reluInputBody = { x, ops in try body(x, true, ops) } }
+    }
+
+    /// This layer run on the ReLU of its input (`x <= 0 ? +0 : x`) as its kernel reads it, or `nil` when it cannot:
+    /// no such form, or a residual operand or band stage already joined to it.
+    func readingReLUInput() -> OutputPassLayer? {
+        guard let reluInputBody, residualAt == nil, elementwiseOps == nil else { return nil }
+        var copy = OutputPassLayer(acceptsPostOps: acceptsPostOps, reluInputBody)
+        copy.postOps = postOps
+        copy.packedKernels = packedKernels
+        return copy
+    }
+
+    /// Whether this layer computes exactly Keras' `relu` of its one input (`x <= 0 ? +0 : x`) on inputs without
+    /// denormals (which every tensor of a plan is): an element-wise ReLU run on its own, its denormal flush after it.
+    var isPlainReLU: Bool {
+        guard let ops = elementwiseOps, ops.count == 1, case .activation(let a) = ops[0], residualAt == nil,
+              postOps.allSatisfy({ $0 == .flushDenormals }) else { return false }
+        switch a {
+        case .relu, .reluGeneral(0, nil, 0, _): return true
+        default: return false
+        }
     }
 
     func run(_ inputs: [Tensor]) throws -> [Tensor] {

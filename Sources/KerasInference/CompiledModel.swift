@@ -164,7 +164,8 @@ public struct CompiledModel: Sendable {
         self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
         let folded = CompiledModel.foldZeroPadding(steps, sources: sources, outputSlots: outputSlots)
         let fused = CompiledModel.fuse(folded, outputSlots: outputSlots)
-        self.fusedSteps = CompiledModel.withReleases(CompiledModel.bandFuse(fused, outputSlots: outputSlots),
+        let banded = CompiledModel.bandFuse(fused, outputSlots: outputSlots)
+        self.fusedSteps = CompiledModel.withReleases(CompiledModel.foldReLUIntoReaders(banded, outputSlots: outputSlots),
                                                      outputSlots: outputSlots)
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
@@ -412,7 +413,9 @@ public struct CompiledModel: Sendable {
                let element = step.layer as? ElementwiseLayer, let ops = element.postOps {
                 // An element-wise layer with no producer to join (DenseNet's and ResNetV2's BatchNormalization
                 // before its ReLU): one output pass of its own, which the layers after it can join in turn.
-                step.layer = OutputPassLayer(acceptsPostOps: true) { x, more in try Ops.applyingPostOps(ops + more, to: x) }
+                var layer = OutputPassLayer(acceptsPostOps: true) { x, more in try Ops.applyingPostOps(ops + more, to: x) }
+                layer.elementwiseOps = ops
+                step.layer = layer
             }
             fused.append(step)
             for o in step.outputs { producedAt[o] = fused.count - 1 }

@@ -15,12 +15,14 @@ extension Ops {
     ///     convolution (a folded `ZeroPadding2D`), handled at the borders without a padded copy; `padding` then
     ///     applies to the padded size.
     ///   - postOps: further element-wise steps of the same output pass (a fused following layer).
+    ///   - reluInput: convolve the ReLU of `input` (`x <= 0 ? +0 : x`, NaN kept: a ReLU layer before this one, whose
+    ///     output is then never written), as the kernel reads it.
     package static func depthwiseConv2d(input: Tensor, kernel: Tensor, bias: Tensor? = nil,
                                        strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                                        dilation: (Int, Int) = (1, 1),
                                        zeroPadding: ((Int, Int), (Int, Int)) = ((0, 0), (0, 0)),
                                        activation: Activation = .linear,
-                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                                       postOps: [PostOp] = [], reluInput: Bool = false) throws(TensorError) -> Tensor {
         let op = "depthwiseConv2d"
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, channels, depth_multiplier]") }
@@ -33,7 +35,7 @@ extension Ops {
                                        zeroPadding: zeroPadding.1)
         return try depthwise(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                              rows: rows, cols: cols, bias: bias, activation: activation, postOps: postOps,
-                             outShape: { [input.shape[0], rows.output, cols.output, $0] })
+                             reluInput: reluInput, outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
     /// Keras `DepthwiseConv1D` on `NLC` input; kernel `[k, channels, depthMultiplier]`.
@@ -74,12 +76,13 @@ extension Ops {
     }
 
     /// Keras `SeparableConv2D` as above, with the pointwise kernel as a compiled layer holds it (possibly only
-    /// packed, ``KernelOperand/packing(_:)``).
+    /// packed, ``KernelOperand/packing(_:)``); with `reluInput`, on the ReLU of `input` as the depthwise kernel
+    /// reads it (see ``depthwiseConv2d(input:kernel:bias:strides:padding:dilation:zeroPadding:activation:postOps:reluInput:)``).
     package static func separableConv2d(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
                                        bias: Tensor? = nil, strides: (Int, Int) = (1, 1),
                                        padding: Padding = .valid, dilation: (Int, Int) = (1, 1),
                                        activation: Activation = .linear,
-                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                                       postOps: [PostOp] = [], reluInput: Bool = false) throws(TensorError) -> Tensor {
         let op = "separableConv2d"
         let shape = pointwiseKernel.shape
         guard shape.count == 4, shape[0] == 1, shape[1] == 1 else {
@@ -89,11 +92,11 @@ extension Ops {
         if let output = separableConv2dBanded(input: input, depthwiseKernel: depthwiseKernel,
                                               pointwiseKernel: pointwiseKernel, bias: bias, strides: strides,
                                               padding: padding, dilation: dilation, activation: activation,
-                                              postOps: postOps) {
+                                              postOps: postOps, reluInput: reluInput) {
             return output
         }
         let mid = try depthwiseConv2d(input: input, kernel: depthwiseKernel, strides: strides, padding: padding,
-                                      dilation: dilation)
+                                      dilation: dilation, reluInput: reluInput)
         do {
             return try conv2d(input: mid, kernel: pointwiseKernel, bias: bias, activation: activation, postOps: postOps)
         } catch {
@@ -121,7 +124,8 @@ extension Ops {
 
     static func depthwise(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
                           rows: WindowAxis, cols: WindowAxis, bias: Tensor?, activation: Activation,
-                          postOps: [PostOp] = [], outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+                          postOps: [PostOp] = [], reluInput: Bool = false,
+                          outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
         let kshape = kernel.shape
         guard kshape[kshape.count - 2] == channels else {
             throw .shape(op, "kernel \(kshape) expects \(kshape[kshape.count - 2]) input channels, input \(input.shape) has \(channels)")
@@ -136,12 +140,15 @@ extension Ops {
         // Bias, activation and post-ops run on each output row while it is still in cache.
         let rowPass = activation.isElementwise
         let pass = rowPass ? PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: outChannels) : nil
+        // The input's ReLU as the row kernel reads it; the portable loop reads a ReLU'd copy (the same values).
+        let readsReLU = reluInput && usesRowKernel(multiplier: dm)
+        let source = reluInput && !readsReLU ? reluOfInput(input) : input
         var output = Tensor.build(shape: shape, count: count) { out in
-            input.scalars.withUnsafeBufferPointer { x in
+            source.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     depthwiseLoop(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
                                   multiplier: dm, kernel: w.baseAddress ?? dummyPointer,
-                                  rows: rows, cols: cols, output: out.baseAddress!, pass: pass)
+                                  rows: rows, cols: cols, output: out.baseAddress!, pass: pass, reluInput: readsReLU)
                 }
             }
             if !rowPass {
@@ -161,14 +168,28 @@ extension Ops {
     /// registers where it has the pass's form). Every output value is `0 + x·w + …` over the taps inside the input
     /// in kernel-row-major order (the AVX2 kernel keeps the sums in registers; the portable loop accumulates in the
     /// output row: the same values).
+    /// Whether a depthwise convolution with depth multiplier `dm` runs on the AVX2 / AVX-512 row kernel
+    /// (`kp_depthwise_row`), not the portable loop: depth multiplier 1, unless the engine is forced to the portable
+    /// path (`.blas`, for comparisons).
+    static func usesRowKernel(multiplier dm: Int) -> Bool { dm == 1 && DirectGEMM.kernelsEnabled }
+
+    /// `x <= 0 ? +0 : x` for every value of `input` (NaN kept): the row kernel's ReLU of its input
+    /// (`KP_DW_RELU_INPUT`, kp_vrelu), for the paths that read a copy.
+    static func reluOfInput(_ input: Tensor) -> Tensor {
+        Tensor(shape: input.shape, scalars: input.scalars.map { $0 <= 0 ? 0 : $0 })
+    }
+
+    /// - Parameter reluInput: read each input value through a ReLU (`KP_DW_RELU_INPUT`); only on the row kernel
+    ///   (``usesRowKernel(multiplier:)``).
     static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,
                               kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis,
-                              output: UnsafeMutablePointer<Float>, pass: PreparedPass?) {
+                              output: UnsafeMutablePointer<Float>, pass: PreparedPass?, reluInput: Bool = false) {
         let outChannels = channels * dm
         let lines = batch * rows.output
         let work = lines * cols.output * rows.kernel * cols.kernel * outChannels
-        // The AVX2 row kernel, unless the engine is forced to the portable path (`.blas`, for comparisons).
-        let direct = dm == 1 && DirectGEMM.kernelsEnabled
+        let direct = usesRowKernel(multiplier: dm)
+        precondition(direct || !reluInput, "depthwiseLoop: the portable loop reads no ReLU of its input")
+        let inputForm = reluInput ? Int32(KP_DW_RELU_INPUT) : 0
         let depthwiseRow = Ops.depthwiseRowKernel
         Parallel.forEachChunk(count: lines, work: work) { range in
             for line in range {
@@ -179,7 +200,7 @@ extension Ops {
                     let applied = (pass ?? PreparedPass.none).withDepthwiseForm { form, sc, sh in
                         depthwiseRow(image, rows.input, cols.input, channels, kernel, rows.kernel, cols.kernel,
                                      oh, cols.output, rows.stride, cols.stride, rows.padBefore, cols.padBefore,
-                                     rows.dilation, cols.dilation, outLine, form, sc, sh)
+                                     rows.dilation, cols.dilation, outLine, form | inputForm, sc, sh)
                         return form > 0
                     }
                     if !applied { pass?.run(outLine, rows: cols.output, firstRow: line * cols.output) }

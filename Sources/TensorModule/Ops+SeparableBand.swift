@@ -38,9 +38,11 @@ extension Ops {
     /// `KERASPORT_BAND_FUSION=0`), no AVX2 kernels or the engine forced to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
     /// any argument the unfused path would reject (it then throws its own error), or shapes where bands do not pay
     /// (``separableBandCount(lines:lineFloats:packedFloats:)``). `bands` overrides the number of bands (tests).
+    /// `reluInput`: the depthwise kernel reads the ReLU of each input value (`KP_DW_RELU_INPUT`).
     static func separableConv2dBanded(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
                                       bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
-                                      activation: Activation, postOps: [PostOp], bands: Int? = nil) -> Tensor? {
+                                      activation: Activation, postOps: [PostOp], reluInput: Bool = false,
+                                      bands: Int? = nil) -> Tensor? {
         let op = "separableConv2d"
         guard bandFusion, DirectGEMM.kernelsEnabled, activation.isElementwise,
               input.rank == 4, depthwiseKernel.rank == 4, padding != .causal,
@@ -73,7 +75,7 @@ extension Ops {
                 depthwiseKernel.scalars.withUnsafeBufferPointer { w in
                     separableBands(input: x.baseAddress!, channels: channels, kernel: w.baseAddress!, rows: rows,
                                    cols: cols, lines: lines, bands: min(bands, lines), pointwise: packed, filters: filters,
-                                   output: out.baseAddress!, pass: pass)
+                                   output: out.baseAddress!, pass: pass, reluInput: reluInput)
                 }
             }
         }
@@ -92,12 +94,13 @@ extension Ops {
     static func separableBands(input: UnsafePointer<Float>, channels: Int, kernel: UnsafePointer<Float>,
                                rows: WindowAxis, cols: WindowAxis, lines: Int, bands: Int,
                                pointwise: PackedKernel, filters: Int, output: UnsafeMutablePointer<Float>,
-                               pass: PreparedPass) {
+                               pass: PreparedPass, reluInput: Bool = false) {
         let lineFloats = cols.output * channels
         let imageFloats = rows.input * cols.input * channels
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
         let depthwiseRow = Ops.depthwiseRowKernel
+        let inputForm = reluInput ? Int32(KP_DW_RELU_INPUT) : 0
         Parallel.forEachChunk(count: bands, work: work) { range in
             guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
                 fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
@@ -109,7 +112,7 @@ extension Ops {
                     depthwiseRow(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
                                  cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
                                  cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
-                                 0, nil, nil)
+                                 inputForm, nil, nil)
                 }
                 let m = (l1 - l0) * cols.output, first = l0 * cols.output
                 let c = output + first * filters

@@ -172,6 +172,30 @@ struct FusionTests {
         try expectKerasAndUnfused(c, model, inputs, outputs)
     }
 
+    /// Xception's residual blocks: the sum feeds `Activation('relu')` → SeparableConv2D and the next `Add`, so the
+    /// ReLU cannot join the pass that makes the sum; the convolution reads the ReLU of its input as its depthwise
+    /// kernel loads it instead, and the ReLU step is gone (likewise a `ReLU` layer before a DepthwiseConv2D). A ReLU
+    /// that is a model output stays a step. Values: Keras' within the parity bound, the unfused plan's bit for bit.
+    @Test("ReLU read by the separable / depthwise convolution after it", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/xception_middle_k3/model.keras")), "fixture xception_middle_k3 missing"))
+    func reluReadByConvolution() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "xception_middle_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [(layers: String, classes: String)] = []
+        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        let names = steps.map(\.layers)
+        for b in 1...2 {
+            // The block's first ReLU (its input is the sum); the other two join the BatchNormalization before them.
+            #expect(names.contains { $0.hasPrefix("b\(b)_sepconv1_act+b\(b)_sepconv1+") }, "steps \(names)")
+            #expect(!names.contains("b\(b)_sepconv1_act"), "steps \(names)")
+        }
+        #expect(steps.contains { $0.layers.hasPrefix("dw_act+dw+dw_bn") && $0.classes.hasPrefix("ReLU+DepthwiseConv2D") },
+                "steps \(names)")
+        #expect(names.contains("out_relu"), "steps \(names)")
+        try expectKerasAndUnfused(c, model, inputs, outputs)
+    }
+
     /// Each of the plan's `outputs` against Keras' within the fixture's bound, and against the unfused plan's (one
     /// step per layer) bit for bit.
     private func expectKerasAndUnfused(_ c: ParityCase, _ model: CompiledModel, _ inputs: [Tensor],

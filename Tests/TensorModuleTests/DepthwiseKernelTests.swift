@@ -179,6 +179,52 @@ struct DepthwiseKernelTests {
     }
 }
 
+/// The row kernel reading the ReLU of its input (`KP_DW_RELU_INPUT`: a ReLU layer before the convolution, folded
+/// by the plan) against the portable loop on the ReLU'd input, bit for bit, on each of its paths (3×3 stride-1
+/// groups, 3×3 stride 2 and 256-channel one-pixel rows, 5×5, 7×7 stride 2, dilated any-width rows, channel tails),
+/// with and without an in-register output pass, on inputs with ±0, NaN, ±∞ and negatives.
+@Suite("Depthwise row kernel reading a ReLU of its input")
+struct DepthwiseReLUInputTests {
+    @Test("ReLU of the input as the kernel reads it equals the convolution of the ReLU'd input", arguments: [
+        // (k, s, d, channels)
+        (3, 1, 1, 13), (3, 2, 1, 13), (3, 1, 1, 256), (5, 1, 1, 40), (5, 2, 1, 8), (7, 2, 1, 19), (3, 1, 2, 11),
+        (4, 1, 1, 6),
+    ])
+    func reluInput(_ p: (Int, Int, Int, Int)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 1000 + p.1 * 100 + p.2 * 10 + p.3))
+        let (h, w, c) = (6, 27, p.3)
+        let special: [Float] = [0, -0.0, .nan, .infinity, -.infinity, -1e30, 1e30]
+        let x = Tensor(shape: [2, h, w, c], scalars: (0..<(2 * h * w * c)).map { i in
+            i % 9 == 0 ? special[(i / 9) % special.count] : rng.uniform(-4, 4) })
+        let kernel = rng.tensor([p.0, p.0, c, 1])
+        let relu = Ops.reluOfInput(x)
+        #expect(relu.scalars.allSatisfy { !($0 < 0) }, "the ReLU'd input has negatives")
+        let scale = (0..<c).map { _ in rng.uniform(-2, 2) }, shift = (0..<c).map { _ in rng.uniform(-1, 1) }
+        let passes: [[Ops.PostOp]] = [
+            [],
+            [.flushDenormals, .scaleShift(scale: scale, shift: shift), .flushDenormals, .activation(.relu6),
+             .flushDenormals],
+        ]
+        for post in passes {
+            let run = { (input: Tensor, reluInput: Bool, engine: DirectGEMM.Engine) throws -> Tensor in
+                try DirectGEMM.$engine.withValue(engine) {
+                    try Ops.depthwiseConv2d(input: input, kernel: kernel, strides: (p.1, p.1), padding: .same,
+                                            dilation: (p.2, p.2), postOps: post, reluInput: reluInput)
+                }
+            }
+            let expected = try run(relu, false, .blas)
+            // The input's negatives change the output, so a flag the kernel ignored would fail below.
+            #expect(!bitwiseEqual(try run(x, false, .blas), expected))
+            #expect(bitwiseEqual(try run(x, true, .blas), expected), "portable path")
+            for wide in depthwiseWidths {
+                let direct = try Ops.$wideDepthwise.withValue(wide) { try run(x, true, .automatic) }
+                #expect(bitwiseEqual(direct, expected),
+                        "pass \(post.count), 16 lanes \(wide): \(firstBitwiseDifference(direct, expected))")
+            }
+        }
+    }
+}
+
 /// The depthwise row kernels to test: the 8-lane one, and the 16-lane one where the processor has AVX-512F (bound
 /// through `Ops.$wideDepthwise`, whatever `Ops.wideArithmetic` chose for this machine).
 private let depthwiseWidths = Ops.avx512Available ? [false, true] : [false]

@@ -83,6 +83,49 @@ struct SeparableBandTests {
         }
     }
 
+    /// The depthwise stage reading the ReLU of its input (a ReLU layer before the SeparableConv2D, folded by the
+    /// plan): banded and unfused, against the layer on the ReLU'd input, bit for bit.
+    @Test("Banded and unfused SeparableConv2D read the ReLU of their input", arguments: [
+        (2, 9, 9, 13, 20, 3, 1, true), (1, 8, 7, 300, 24, 3, 2, false), (1, 6, 61, 19, 16, 3, 1, true),
+    ] as [Shape])
+    func reluInput(_ s: Shape) throws {
+        let (batch, h, w, c, f, k, stride, same) = s
+        var rng = SeededRandom(seed: UInt64(batch * 7 + h * 1009 + w * 101 + c))
+        // ±0 and negatives (NaN and ±∞ are covered by the depthwise kernel's own test: here the pointwise product
+        // would spread one to every output of its pixel).
+        let special: [Float] = [0, -0.0]
+        let x = Tensor(shape: [batch, h, w, c], scalars: (0..<(batch * h * w * c)).map { (i: Int) -> Float in
+            i % 13 == 0 ? special[(i / 13) % special.count] : rng.uniform(-3, 3) })
+        let dw = rng.tensor([k, k, c, 1]), pw = Ops.KernelOperand.packing(rng.tensor([1, 1, c, f]))
+        let bias = rng.tensor([f])
+        let padding: Ops.Padding = same ? .same : .valid
+        let expected = try Self.unfused(Ops.reluOfInput(x), dw, pw, bias, stride: stride, padding: padding,
+                                        activation: .relu, postOps: [])
+        let plain = try Self.unfused(x, dw, pw, bias, stride: stride, padding: padding, activation: .relu, postOps: [])
+        #expect(!bitwiseEqual(plain, expected), "the input's negatives do not change the output")
+        for bands in [1, 3] {
+            let banded = try #require(Ops.separableConv2dBanded(
+                input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: bias, strides: (stride, stride),
+                padding: padding, dilation: (1, 1), activation: .relu, postOps: [], reluInput: true, bands: bands))
+            #expect(bitwiseEqual(banded, expected), "\(bands) bands: \(firstBitwiseDifference(banded, expected))")
+        }
+        // The default path, and the portable one (`.blas`: the ReLU'd copy, OpenBLAS' product) against its own
+        // computation on the ReLU'd input.
+        for engine in [DirectGEMM.Engine.automatic, .blas] {
+            let (y, reference) = try DirectGEMM.$engine.withValue(engine) {
+                (try Ops.separableConv2d(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: bias,
+                                         strides: (stride, stride), padding: padding, activation: .relu,
+                                         reluInput: true),
+                 try Ops.separableConv2d(input: Ops.reluOfInput(x), depthwiseKernel: dw, pointwiseKernel: pw,
+                                         bias: bias, strides: (stride, stride), padding: padding, activation: .relu))
+            }
+            #expect(bitwiseEqual(y, reference), "\(engine): \(firstBitwiseDifference(y, reference))")
+            if engine == .automatic {
+                #expect(bitwiseEqual(y, expected), "\(engine): \(firstBitwiseDifference(y, expected))")
+            }
+        }
+    }
+
     @Test("The default choice bands an entry-flow-like layer and keeps the values")
     func defaultBands() throws {
         // 1 × 40 × 40 × 32: 1,280 floats per line, 40 lines (more than one band of 256 KiB is not needed, but the

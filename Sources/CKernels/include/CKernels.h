@@ -197,7 +197,9 @@ void kp_swish_avx512(float *p, long count);
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image
 /// (the padding, pad_top / pad_left before, any amount after) are skipped; with `pass` > 0 (kp_depthwise_pass),
-/// each value then goes through that output pass before it is stored. AVX2: only when kp_simd_available().
+/// each value then goes through that output pass before it is stored. `pass` or'ed with KP_DW_RELU_INPUT reads
+/// each input value x as `x <= 0 ? +0 : x` (a ReLU layer before the convolution, kp_vrelu; NaN passes through)
+/// before it is multiplied. AVX2: only when kp_simd_available().
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out, int pass, const float *sc, const float *sh);
@@ -206,6 +208,8 @@ void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, c
 /// each): the values of kp_epilogue_rows(program, …) run over the row afterwards, bit for bit. 0 when the program
 /// has no such form (a bias, a residual Add, a sigmoid, …; the caller then runs the pass) or `program` is < 0.
 int kp_depthwise_pass(int program);
+/// Or'ed into kp_depthwise_row's `pass`: the ReLU of each input value is read instead of the value.
+#define KP_DW_RELU_INPUT 0x100
 /// kp_depthwise_row on 16 lanes (depthwise_avx512.c): the same values bit for bit. Requires kp_avx512_available().
 void kp_depthwise_row_avx512(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
                              long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,

@@ -21,11 +21,12 @@ extension DepthwiseConv2D: RunnableLayer, ZeroPaddingAbsorbing {
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, format) = (self.padding.op, dataFormat)
         let activation = self.activation.function.op
-        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise,
+                                    readsReLUInput: format == .channelsLast) { x, reluInput, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.depthwiseConv2d(input: x, kernel: kernel, bias: bias, strides: strides, padding: padding,
                                         dilation: dilation, zeroPadding: zeroPadding, activation: activation,
-                                        postOps: postOps)
+                                        postOps: postOps, reluInput: reluInput)
             }
         }
         if format == .channelsLast,

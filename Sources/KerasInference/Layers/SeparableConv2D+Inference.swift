@@ -4,7 +4,8 @@ import TensorModule
 extension SeparableConv2D: RunnableLayer {
     /// A depthwise convolution (no bias) then a 1×1 pointwise convolution (its kernel packed once, here, and held only packed) with the
     /// bias, the activation and the element-wise layers the plan fuses after it (BatchNormalization, ReLU, …) in
-    /// the pointwise convolution's output pass.
+    /// the pointwise convolution's output pass; the plan may have it read the ReLU of its input instead of a ReLU
+    /// step before it (``CompiledModel/foldReLUIntoReaders(_:outputSlots:)``).
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let depthwise = try weightTensor(0, "depthwise_kernel")
         let pointwise = try weightTensor(1, "pointwise_kernel")
@@ -14,11 +15,12 @@ extension SeparableConv2D: RunnableLayer {
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, format) = (self.padding.op, dataFormat)
         let activation = self.activation.function.op
-        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise) { x, postOps in
+        var layer = OutputPassLayer(acceptsPostOps: format == .channelsLast && activation.isElementwise,
+                                    readsReLUInput: format == .channelsLast) { x, reluInput, postOps in
             try ChannelLayout.run(x, format, activation: activation) { x, activation in
                 try Ops.separableConv2d(input: x, depthwiseKernel: depthwise, pointwiseKernel: operand, bias: bias,
                                         strides: strides, padding: padding, dilation: dilation, activation: activation,
-                                        postOps: postOps)
+                                        postOps: postOps, reluInput: reluInput)
             }
         }
         layer.packedKernels = operand.packedOnly.map { [1: $0] } ?? [:]
