@@ -275,8 +275,11 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time; with `wide`, by the AVX-512 tiles like the others (masked stores),
     // beside the panel before it: one 12 × 32 tile where a 12 × 16 one and a 12 × 8 AVX2 one each loaded every
-    // broadcast of A for half the arithmetic (kp_gemm alone, n = 24: 0.79–0.83× the time; n = 728: 0.99×).
-    long jt = d->wide ? j1 : j1 == panels && j1 > j0 && d->n - (j1 - 1) * KP_PANEL <= 8 ? j1 - 1 : j1;
+    // broadcast of A for half the arithmetic (Intel Xeon, kp_gemm alone, n = 24: 0.79–0.83× the time; n = 728:
+    // 0.99×) — unless `narrow_apart` (Zen 4, where the 12 × 32 tile took 1.17–1.24× the time of the 8-column split:
+    // its padding costs as much as real columns there).
+    const int apart = !d->wide || d->narrow_apart;
+    long jt = apart && j1 == panels && j1 > j0 && d->n - (j1 - 1) * KP_PANEL <= 8 ? j1 - 1 : j1;
     long vend = 2 * j0 + (cend - j0 * KP_PANEL + 7) / 8;   // vectors of 8 columns end here (numbered from column 0)
     const float *bases[BLOCK_ROWS];
     long ow = p0 % d->out_w, q = p0 / d->out_w, oh = q % d->out_h, img = q / d->out_h;
@@ -326,6 +329,16 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                                   acc);
                     if (t < whole)
                         edge_6_1(bases + (t - b0), so, sl, ns, bv, d->c + t * d->ldc + jt * KP_PANEL, d->ldc, cols, acc);
+                    // With `wide` (`narrow_apart`): the row the 13-row tile takes beside the others, and the pass the
+                    // wide tiles run in registers, here over the panel's rows (the rows after `whole` otherwise go
+                    // to kp_edge16 below, all panels and their pass).
+                    long end = whole;
+                    if (t13 >= 0) {
+                        edges[1][1](bases + (whole - b0), so, sl, ns, bv, d->c + whole * d->ldc + jt * KP_PANEL,
+                                    d->ldc, cols, acc);
+                        end = whole + 1;
+                    }
+                    if (form && s1 == d->nseg) pass_rows(d, b0, end, jt * KP_PANEL, cend);
                 }
                 if (t13 >= 0) {
                     // The row after the last 12-row tile goes with it (below).

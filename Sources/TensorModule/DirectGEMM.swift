@@ -159,8 +159,9 @@ enum DirectGEMM {
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
-                                    c: c, ldc: ldc, wide: wideTiles ? 1 : 0, epilogue: epilogue, bias: bias, sc: sc,
-                                    sh: sh, res: res)
+                                    c: c, ldc: ldc, wide: wideTiles ? 1 : 0,
+                                    narrow_apart: Ops.narrowPanelsApart ? 1 : 0, epilogue: epilogue, bias: bias,
+                                    sc: sc, sh: sh, res: res)
             let tiles = (m + 5) / 6
             let wide = splitColumns && !b.transposed && m <= 1024 && panels >= 2 * Parallel.coreCount
             if wide, tiles < rowSplitMinTilesPerCore * Parallel.coreCount {

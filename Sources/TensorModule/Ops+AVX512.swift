@@ -45,20 +45,30 @@ extension Ops {
     /// ones (two 512-bit FMA units), or where `KERASPORT_AVX512=1` forces them. On Zen 4 they made the SRGAN
     /// generator (16 residual blocks of Winograd 3×3 convolutions) slower in whole-model paired rounds, two threads:
     /// 1.055 (q1 1.03) and 1.11 against the 6 × 16 tiles, where the other kernels on 16 lanes gave 0.95.
-    package static let wideWinograd: Bool = kernelChoice.winograd
+    package static let wideWinograd: Bool = kernelChoice.fastWide
 
-    /// This process's ``kernelWidths``, decided once (the environment read once, the FMAs measured only when it
+    /// Whether, on the 12-row tiles, a product's last panel of 8 columns or fewer (n = 24, 40: MobileNetV2's and
+    /// EfficientNetB0's narrow projections) runs on the 12 × 8 AVX2 tile (`kp_gemm_desc.narrow_apart`) rather than
+    /// beside the panel before it in a 12 × 32 tile whose last quarter is padding: unless 512-bit FMAs are at least
+    /// 1.3× as fast per float as 256-bit ones (as for ``wideWinograd``). The padded tile measured 0.79–0.83× the
+    /// time on an Intel Xeon (n = 24); on Zen 4 the split one 0.85–0.95× (one thread, in cache: 3136×96×24 87.0
+    /// against 75.1 GFLOP/s, 3136×144×24 96.3 / 82.2, 784×144×40 94.5 / 86.0, 784×240×40 100.0 / 92.6). The same
+    /// values either way; tests bind it.
+    @TaskLocal package static var narrowPanelsApart: Bool = !kernelChoice.fastWide
+
+    /// This process's ``kernelWidths(avx512:fma512Speedup:setting:)``, decided once (the environment read once, the FMAs measured only when it
     /// decides: not without AVX-512F nor when `KERASPORT_AVX512` is 0 or 1).
     private static let kernelChoice = kernelWidths(
         avx512: avx512Available && DirectGEMM.available, fma512Speedup: fma512Speedup,
         setting: getenv("KERASPORT_AVX512").map { String(cString: $0) })
 
-    /// The choice behind ``wideArithmetic`` (`kernels`) and ``wideWinograd`` (`winograd`): for a processor with
+    /// The choice behind ``wideArithmetic`` (`kernels`), and ``wideWinograd`` and ``narrowPanelsApart`` (`fastWide`:
+    /// the uses of the 12-row tiles that pay only where 512-bit FMAs are faster per float): for a processor with
     /// (`avx512`) or without AVX-512F and the AVX2 kernels, its measured ``fma512Speedup`` (evaluated only when the
     /// setting leaves the choice to it) and the value of `KERASPORT_AVX512` (nil: unset; "0" off, "1" on, anything
     /// else: unset).
     package static func kernelWidths(avx512: Bool, fma512Speedup: @autoclosure () -> Double,
-                                     setting: String?) -> (kernels: Bool, winograd: Bool) {
+                                     setting: String?) -> (kernels: Bool, fastWide: Bool) {
         guard avx512 else { return (false, false) }
         switch setting {
         case "0": return (false, false)

@@ -254,7 +254,8 @@ extension Ops {
                                          col_stride: a2 * cin, seg_off: offsets.baseAddress, seg_len: lengths.baseAddress,
                                          nseg: offsets.count, packed_b: kernel.pointer + xi * kernel.stride, n: cout,
                                          c: mm + xi * cout, ldc: a2 * cout, wide: Ops.wideWinograd ? 1 : 0,
-                                         epilogue: 0, bias: nil, sc: nil, sh: nil, res: nil)
+                                         narrow_apart: Ops.narrowPanelsApart ? 1 : 0, epilogue: 0, bias: nil,
+                                         sc: nil, sh: nil, res: nil)
                     kp_gemm(&d, 0, tiles, 0, panels)
                 }
             }

@@ -136,7 +136,7 @@ struct GELUKernelTests {
 
 /// Which kernels a process picks from its measured 512-bit FMA speed and `KERASPORT_AVX512` (`Ops.kernelWidths`):
 /// the 16-lane kernels where 512-bit FMAs are not slower per float (Zen 4 measures 1.00, Intel cores with two 512-bit
-/// units about 2), Winograd's products on them only from 1.3, and the setting overriding both. Pure: runs anywhere.
+/// units about 2), Winograd's products and narrow last panels on them only from 1.3, and the setting overriding both. Pure: runs anywhere.
 @Suite("AVX-512 kernel choice")
 struct KernelWidthTests {
     @Test("the measured speed decides: 16 lanes from 0.9, Winograd's products from 1.3; none without AVX-512F")
@@ -175,7 +175,8 @@ struct KernelWidthTests {
         let w = Ops.kernelWidths(avx512: Ops.avx512Available && DirectGEMM.available,
                                  fma512Speedup: Ops.fma512Speedup, setting: env)
         #expect(Ops.wideArithmetic == w.kernels)
-        #expect(Ops.wideWinograd == w.winograd)
+        #expect(Ops.wideWinograd == w.fastWide)
+        #expect(Ops.narrowPanelsApart == !w.fastWide)
         #expect(!Ops.wideWinograd || Ops.wideArithmetic)
     }
 }

@@ -580,20 +580,28 @@ struct DirectGEMMTests {
         }
         for (geometry, extent) in geometries {
             let a = (0..<extent).map { _ in rng.uniform(-1, 1) }
+            // The wide tiles with a last panel of ≤ 8 columns beside the one before it (a 12 × 32 tile) and apart
+            // (on the 12 × 8 AVX2 tile).
             for splitColumns in [true, false] {
-                var narrow = [Float](repeating: .nan, count: m * n), wide = narrow
-                a.withUnsafeBufferPointer { a in
-                    for (useWide, out) in [(false, 0), (true, 1)] {
-                        var c = [Float](repeating: .nan, count: m * n)
-                        c.withUnsafeMutableBufferPointer { c in
-                            DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!,
-                                                ldc: n, splitColumns: splitColumns, wideTiles: useWide, pass: .none)
+                for apart in [false, true] {
+                    var narrow = [Float](repeating: .nan, count: m * n), wide = narrow
+                    a.withUnsafeBufferPointer { a in
+                        for (useWide, out) in [(false, 0), (true, 1)] {
+                            var c = [Float](repeating: .nan, count: m * n)
+                            c.withUnsafeMutableBufferPointer { c in
+                                Ops.$narrowPanelsApart.withValue(apart) {
+                                    DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b,
+                                                        c: c.baseAddress!, ldc: n, splitColumns: splitColumns,
+                                                        wideTiles: useWide, pass: .none)
+                                }
+                            }
+                            if out == 0 { narrow = c } else { wide = c }
                         }
-                        if out == 0 { narrow = c } else { wide = c }
                     }
+                    #expect(differingBits(narrow, wide) == 0,
+                            "m \(m), k \(k), n \(n), split columns \(splitColumns), apart \(apart)")
+                    #expect(!wide.contains { $0.isNaN }, "m \(m), k \(k), n \(n): an output not written")
                 }
-                #expect(differingBits(narrow, wide) == 0, "m \(m), k \(k), n \(n), split columns \(splitColumns)")
-                #expect(!wide.contains { $0.isNaN }, "m \(m), k \(k), n \(n): an output not written")
             }
         }
     }

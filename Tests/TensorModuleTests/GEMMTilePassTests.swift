@@ -91,14 +91,18 @@ struct GEMMTilePassTests {
                                  postOps: post, firstRow: first, parallel: false)
                 }
             }
-            for inTiles in [true, false] {
+            // A last panel of ≤ 8 columns beside the one before it in a 12 × 32 tile, or apart on the 12 × 8 AVX2
+            // tile with the pass run over its rows.
+            for (inTiles, apart) in [(true, false), (true, true), (false, false), (false, true)] {
                 var c = [Float](repeating: .nan, count: total * n)
                 c.withUnsafeMutableBufferPointer { c in
                     a.withUnsafeBufferPointer { a in
                         DirectGEMM.$passInTiles.withValue(inTiles) {
-                            DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
-                                                b: packed, c: c.baseAddress! + first * n, ldc: n, wideTiles: true,
-                                                pass: pass, firstRow: first)
+                            Ops.$narrowPanelsApart.withValue(apart) {
+                                DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m,
+                                                    b: packed, c: c.baseAddress! + first * n, ldc: n, wideTiles: true,
+                                                    pass: pass, firstRow: first)
+                            }
                         }
                     }
                 }
@@ -106,7 +110,7 @@ struct GEMMTilePassTests {
                 let differing = zip(got, want).filter { $0.bitPattern != $1.bitPattern }.count
                 // Most outputs finite (a row of A with a NaN or an infinity gives a row of them).
                 #expect(got.filter(\.isFinite).count >= m * n / 2)
-                #expect(differing == 0, "\(m)×\(k)×\(n), \(name) (tile pass \(form)), in tiles \(inTiles): \(differing) differ")
+                #expect(differing == 0, "\(m)×\(k)×\(n), \(name) (tile pass \(form)), in tiles \(inTiles), narrow panel apart \(apart): \(differing) differ")
                 // Rows outside the product untouched.
                 #expect(c[..<(first * n)].allSatisfy(\.isNaN) && c[((first + m) * n)...].allSatisfy(\.isNaN))
             }

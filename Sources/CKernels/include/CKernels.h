@@ -80,6 +80,9 @@ typedef struct {
     long ldc;
     int wide;                // nonzero: 12-row AVX-512 tiles where they fit (needs kp_avx512_available()); the
                              // values are the same bit for bit either way
+    int narrow_apart;        // with `wide`: a last panel of 8 columns or fewer on the 12 × 8 AVX2 tile, not beside
+                             // the panel before it in a 12 × 32 tile (cores whose 512-bit FMAs are no faster per
+                             // float: there the 12 × 32 tile spent a quarter of its work on padding)
     int epilogue;            // an output pass run over C's values: 1 + kp_epilogue_plan's program number (0: none),
                              // in the wide tiles' registers where kp_gemm_pass(program) > 0, else after the rows
     const float *bias, *sc, *sh;  // the pass's operands (n values each; NULL where it has none)
