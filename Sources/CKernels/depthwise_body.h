@@ -146,10 +146,10 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
         long c = 0;                                                                                                 \
         for (; c + LANES <= C; c += LANES)                                                                          \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c,         \
-                 sc + c, sh + c, P, KW, SW, DW, 0, CLIP, EP, IR);                                                       \
+                 sc + c, sh + c, P, KW, SW, DW, 0, CLIP, EP, IR);                                                   \
         if (c < C)                                                                                                  \
             tile(x0 + c, col0, in_w, C, kernel + c, kw, i0, i1, top, dil_h, sw, dw, mask, out + ow * C + c,         \
-                 sc + c, sh + c, P, KW, SW, DW, 1, CLIP, EP, IR);                                                       \
+                 sc + c, sh + c, P, KW, SW, DW, 1, CLIP, EP, IR);                                                   \
     } while (0)
 
 /// The NP pixels from `ow` on, unclipped when their windows lie inside the interior columns [lo, hi).
@@ -162,8 +162,8 @@ INLINE void prefetch_ahead(const float *ahead, long rows, long in_w, long C, lon
     } while (0)
 
 /// A whole output row: P pixels at a time, then the rest 8, 4, 2 and 1 at a time (those smaller than P), each
-/// output vector through pass EP before it is stored, each input vector read through a ReLU with IR. P ≤ 10: the KW weights, P sums, an input vector and a product
-/// fit the 16 ymm registers (of AVX2; AVX-512 has 32).
+/// output vector through pass EP before it is stored, each input vector read through a ReLU with IR. P ≤ 10: the
+/// KW weights, P sums, an input vector and a product fit the 16 ymm registers (of AVX2; AVX-512 has 32).
 #define ROW(NAME, PASS, RELU_INPUT, P, KW, SW, DW)                                                                   \
     TARGET static void NAME(const float *image, long in_w, long C, const float *kernel, long kw, long i0,         \
                               long i1, long top, long out_w, long lo, long hi, long sw, long pad_left, long dil_h,  \

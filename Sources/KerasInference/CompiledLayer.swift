@@ -87,9 +87,10 @@ struct OutputPassLayer: CompiledLayer {
     }
 
     /// This layer run on the ReLU of its input (`x <= 0 ? +0 : x`) as its kernel reads it, or `nil` when it cannot:
-    /// no such form, or a residual operand or band stage already joined to it.
+    /// no such form, or a residual operand already joined to it. (The copy is no band stage: the plan folds ReLUs
+    /// after band fusion.)
     func readingReLUInput() -> OutputPassLayer? {
-        guard let reluInputBody, residualAt == nil, elementwiseOps == nil else { return nil }
+        guard let reluInputBody, residualAt == nil else { return nil }
         var copy = OutputPassLayer(acceptsPostOps: acceptsPostOps, reluInputBody)
         copy.postOps = postOps
         copy.packedKernels = packedKernels

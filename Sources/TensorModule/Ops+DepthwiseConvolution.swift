@@ -140,9 +140,10 @@ extension Ops {
         // Bias, activation and post-ops run on each output row while it is still in cache.
         let rowPass = activation.isElementwise
         let pass = rowPass ? PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: outChannels) : nil
-        // The input's ReLU as the row kernel reads it; the portable loop reads a ReLU'd copy (the same values).
+        // The input's ReLU as the row kernel reads it; the portable loop reads a copy through the ReLU activation
+        // (the same values).
         let readsReLU = reluInput && usesRowKernel(multiplier: dm)
-        let source = reluInput && !readsReLU ? reluOfInput(input) : input
+        let source = reluInput && !readsReLU ? try Ops.activation(.relu, input: input) : input
         var output = Tensor.build(shape: shape, count: count) { out in
             source.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
@@ -163,22 +164,16 @@ extension Ops {
         return output
     }
 
-    /// Computes the depthwise convolution one output row (`line`: flattened `(n, oh)`) per work item, vectorised
-    /// over channels, and runs `pass` on each row once it is complete (the AVX2 kernel applies it to the values in
-    /// registers where it has the pass's form). Every output value is `0 + x·w + …` over the taps inside the input
-    /// in kernel-row-major order (the AVX2 kernel keeps the sums in registers; the portable loop accumulates in the
-    /// output row: the same values).
     /// Whether a depthwise convolution with depth multiplier `dm` runs on the AVX2 / AVX-512 row kernel
     /// (`kp_depthwise_row`), not the portable loop: depth multiplier 1, unless the engine is forced to the portable
     /// path (`.blas`, for comparisons).
     static func usesRowKernel(multiplier dm: Int) -> Bool { dm == 1 && DirectGEMM.kernelsEnabled }
 
-    /// `x <= 0 ? +0 : x` for every value of `input` (NaN kept): the row kernel's ReLU of its input
-    /// (`KP_DW_RELU_INPUT`, kp_vrelu), for the paths that read a copy.
-    static func reluOfInput(_ input: Tensor) -> Tensor {
-        Tensor(shape: input.shape, scalars: input.scalars.map { $0 <= 0 ? 0 : $0 })
-    }
-
+    /// Computes the depthwise convolution one output row (`line`: flattened `(n, oh)`) per work item, vectorised
+    /// over channels, and runs `pass` on each row once it is complete (the AVX2 kernel applies it to the values in
+    /// registers where it has the pass's form). Every output value is `0 + x·w + …` over the taps inside the input
+    /// in kernel-row-major order (the AVX2 kernel keeps the sums in registers; the portable loop accumulates in the
+    /// output row: the same values).
     /// - Parameter reluInput: read each input value through a ReLU (`KP_DW_RELU_INPUT`); only on the row kernel
     ///   (``usesRowKernel(multiplier:)``).
     static func depthwiseLoop(input: UnsafePointer<Float>, batch: Int, channels: Int, multiplier dm: Int,

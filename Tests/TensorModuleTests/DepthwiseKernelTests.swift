@@ -197,7 +197,7 @@ struct DepthwiseReLUInputTests {
         let x = Tensor(shape: [2, h, w, c], scalars: (0..<(2 * h * w * c)).map { i in
             i % 9 == 0 ? special[(i / 9) % special.count] : rng.uniform(-4, 4) })
         let kernel = rng.tensor([p.0, p.0, c, 1])
-        let relu = Ops.reluOfInput(x)
+        let relu = try Ops.activation(.relu, input: x)
         #expect(relu.scalars.allSatisfy { !($0 < 0) }, "the ReLU'd input has negatives")
         let scale = (0..<c).map { _ in rng.uniform(-2, 2) }, shift = (0..<c).map { _ in rng.uniform(-1, 1) }
         let passes: [[Ops.PostOp]] = [

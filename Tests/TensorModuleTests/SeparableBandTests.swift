@@ -99,7 +99,7 @@ struct SeparableBandTests {
         let dw = rng.tensor([k, k, c, 1]), pw = Ops.KernelOperand.packing(rng.tensor([1, 1, c, f]))
         let bias = rng.tensor([f])
         let padding: Ops.Padding = same ? .same : .valid
-        let expected = try Self.unfused(Ops.reluOfInput(x), dw, pw, bias, stride: stride, padding: padding,
+        let expected = try Self.unfused(try Ops.activation(.relu, input: x), dw, pw, bias, stride: stride, padding: padding,
                                         activation: .relu, postOps: [])
         let plain = try Self.unfused(x, dw, pw, bias, stride: stride, padding: padding, activation: .relu, postOps: [])
         #expect(!bitwiseEqual(plain, expected), "the input's negatives do not change the output")
@@ -116,7 +116,7 @@ struct SeparableBandTests {
                 (try Ops.separableConv2d(input: x, depthwiseKernel: dw, pointwiseKernel: pw, bias: bias,
                                          strides: (stride, stride), padding: padding, activation: .relu,
                                          reluInput: true),
-                 try Ops.separableConv2d(input: Ops.reluOfInput(x), depthwiseKernel: dw, pointwiseKernel: pw,
+                 try Ops.separableConv2d(input: try Ops.activation(.relu, input: x), depthwiseKernel: dw, pointwiseKernel: pw,
                                          bias: bias, strides: (stride, stride), padding: padding, activation: .relu))
             }
             #expect(bitwiseEqual(y, reference), "\(engine): \(firstBitwiseDifference(y, reference))")

@@ -200,9 +200,10 @@ void kp_swish_avx512(float *p, long count);
 /// [in_h, in_w, channels], kernel [kh, kw, channels]: out[ow, c] = 0 + Σ x·w over the taps inside the image, in
 /// kernel-row-major order, each a multiply then an add (the Swift loop's values bit for bit); taps outside the image
 /// (the padding, pad_top / pad_left before, any amount after) are skipped; with `pass` > 0 (kp_depthwise_pass),
-/// each value then goes through that output pass before it is stored. `pass` or'ed with KP_DW_RELU_INPUT reads
-/// each input value x as `x <= 0 ? +0 : x` (a ReLU layer before the convolution, kp_vrelu; NaN passes through)
-/// before it is multiplied. AVX2: only when kp_simd_available().
+/// each value then goes through that output pass before it is stored. `pass` or'ed with KP_DW_RELU_INPUT convolves
+/// the ReLU of the input (a ReLU layer before the convolution; NaN passes through): each input value x is read as
+/// max(+0, x), which keeps −0 where kp_vrelu gives +0 and so gives the same outputs bit for bit (every sum starts
+/// from +0). AVX2: only when kp_simd_available().
 void kp_depthwise_row(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh, long kw,
                       long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left, long dil_h,
                       long dil_w, float *out, int pass, const float *sc, const float *sh);
