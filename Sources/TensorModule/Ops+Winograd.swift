@@ -45,7 +45,8 @@ package enum Winograd {
     /// be 3-tap, stride-1, dilation-1.
     ///
     /// The rule: F(2×2, 3×3) whenever both channel counts are ≥ 16 (a guess, not measured: with fewer, the transforms
-    /// should cost more than the products they save). Measured (2-core Zen 4, a heavily shared machine, so CPU time of
+    /// should cost more than the products they save), except for a large kernel on few tiles
+    /// (``streamsKernel(batch:rows:cols:cin:cout:)``: ResNet50's last stage at batch 1). Measured (2-core Zen 4, a heavily shared machine, so CPU time of
     /// one thread per prediction in alternating fresh processes, medians): the SRGAN generator (96 × 96, batch 1) took
     /// 0.70× the direct path's time (2 pairs: 0.60×, 0.81×) and ResNet50 at batch 1 took 0.93× the direct path's time
     /// with F(2×2) on every such layer (5 pairs, ±20 % noise per run) and 0.86× when the products ran on a slower GEMM
@@ -63,7 +64,27 @@ package enum Winograd {
         case .automatic: break
         }
         guard cin >= 16, cout >= 16, batch * rows.output * cols.output > 0 else { return nil }
-        return 2
+        return streamsKernel(batch: batch, rows: rows, cols: cols, cin: cin, cout: cout) ? nil : 2
+    }
+
+    /// Bytes of F(2×2, 3×3)-transformed kernel (16 matrices cin × cout) from which few tiles make the direct path
+    /// faster (``streamsKernel(batch:rows:cols:cin:cout:)``).
+    static let largeKernelBytes = 8 << 20
+
+    /// Tiles (2 × 2 output blocks of the batch) from which F(2×2, 3×3) pays for a large transformed kernel.
+    static let largeKernelMinTiles = 24
+
+    /// Whether F(2×2, 3×3) would spend its time streaming its transformed kernel: a large one (over
+    /// ``largeKernelBytes``: 16 matrices against the direct kernel's 9, too large to stay in the last-level cache
+    /// between predictions) multiplied by few tiles (under ``largeKernelMinTiles``: each of its 16 products then
+    /// does that few multiply-adds per kernel value read, the direct product one per output pixel). Measured
+    /// (2-core Zen 4, ResNet50's 3×3 layers, per-step profiles, direct time / Winograd time): 512 channels (16.8 MB
+    /// transformed) 0.69 / 0.58 / 0.75 / 0.89 at 1 / 4 / 9 / 16 tiles, 1.51 at 32, 1.19 at 64; 256 channels (4.2 MB)
+    /// 1.17 / 0.97 / 1.36 / 1.68 / 1.58 at 4 / 9 / 16 / 25 / 49 tiles.
+    static func streamsKernel(batch: Int, rows: WindowAxis, cols: WindowAxis, cin: Int, cout: Int) -> Bool {
+        let tiles = batch * ((rows.output + 1) / 2) * ((cols.output + 1) / 2)
+        let (floats, overflow) = (16 * cin).multipliedReportingOverflow(by: cout)
+        return tiles < largeKernelMinTiles && (overflow || floats * MemoryLayout<Float>.stride > largeKernelBytes)
     }
 
     /// Whether the geometry is a 3×3, stride-1, dilation-1 window on both axes.

@@ -150,6 +150,34 @@ struct WinogradTests {
         }
     }
 
+    @Test("The automatic rule: F(2×2) for 3×3 layers of ≥ 16 channels, but the direct path for a large kernel on few tiles",
+          .enabled(if: Winograd.environmentMode == .automatic && DirectGEMM.kernelsEnabled,
+                   "KERASPORT_WINOGRAD or KERASPORT_KERNELS overrides the automatic rule in this process"))
+    func automaticChoice() throws {
+        func choice(batch: Int, size: Int, cin: Int, cout: Int) throws -> Int? {
+            let axis = try WindowAxis.make(operation: "test", axisName: "height", input: size, kernel: 3, stride: 1,
+                                           dilation: 1, padding: .same)
+            return Winograd.$mode.withValue(.automatic) {
+                Winograd.choose(batch: batch, rows: axis, cols: axis, cin: cin, cout: cout)
+            }
+        }
+        // ResNet50's last stage (512 channels: 16.8 MB transformed) at 96 × 96 and 224 × 224 inputs, batch 1 and 2.
+        #expect(try choice(batch: 1, size: 3, cin: 512, cout: 512) == nil)     // 4 tiles
+        #expect(try choice(batch: 1, size: 7, cin: 512, cout: 512) == nil)     // 16 tiles
+        #expect(try choice(batch: 2, size: 7, cin: 512, cout: 512) == 2)       // 32 tiles
+        #expect(try choice(batch: 1, size: 10, cin: 512, cout: 512) == 2)      // 25 tiles
+        // The kernel just over and under the size bound (8 MiB = 16 · 512 · 256 floats) on 4 tiles.
+        #expect(try choice(batch: 1, size: 4, cin: 512, cout: 257) == nil)
+        #expect(try choice(batch: 1, size: 4, cin: 512, cout: 256) == 2)
+        // A 4.2 MB transformed kernel (256 channels) keeps F(2×2) even on one tile; fewer than 16 channels never use it.
+        #expect(try choice(batch: 1, size: 2, cin: 256, cout: 256) == 2)
+        #expect(try choice(batch: 1, size: 56, cin: 8, cout: 64) == nil)
+        // A forced mode is not second-guessed.
+        let axis = try WindowAxis.make(operation: "test", axisName: "height", input: 3, kernel: 3, stride: 1,
+                                       dilation: 1, padding: .same)
+        #expect(Winograd.$mode.withValue(.f2) { Winograd.choose(batch: 1, rows: axis, cols: axis, cin: 512, cout: 512) } == 2)
+    }
+
     @Test("Other geometries and a kernel of another shape keep the direct path")
     func notApplicable() throws {
         var rng = SeededRandom(seed: 5)
