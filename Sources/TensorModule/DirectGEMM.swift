@@ -304,6 +304,25 @@ extension Ops {
             self.packed = packed
         }
 
+        /// One packed copy per group of a grouped convolution's kernel (`[kh, kw, in / groups, out]`: group `g` is
+        /// its output columns `g·out/groups ..< (g+1)·out/groups`), for the direct kernel; empty otherwise.
+        package private(set) var groupKernels: [PackedKernel] = []
+
+        /// A grouped convolution's kernel with the values kept (the OpenBLAS path and ``tensor`` read them) and,
+        /// when this machine runs the direct kernel, one packed copy per group.
+        package static func packingGroups(_ kernel: Tensor, groups: Int) -> KernelOperand {
+            var operand = KernelOperand(kernel, packed: nil)
+            // One input channel per group runs on the depthwise kernel (``Ops/conv2d``): nothing to pack.
+            guard DirectGEMM.available, groups > 1, kernel.rank >= 2, kernel.shape[kernel.rank - 2] > 1,
+                  let n = kernel.shape.last, n % groups == 0, kernel.count > 0,
+                  kernel.count <= DirectGEMM.maxPackedFloats else { return operand }
+            let (k, width) = (kernel.count / n, n / groups)
+            operand.groupKernels = kernel.scalars.withUnsafeBufferPointer { b in
+                (0..<groups).map { g in PackedKernel(b.baseAddress! + g * width, k: k, n: width, ldb: n) }
+            }
+            return operand
+        }
+
         /// The packed copy when it is the only one (the values are not kept).
         package var packedOnly: PackedKernel? { values == nil ? packed : nil }
 

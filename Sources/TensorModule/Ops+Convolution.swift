@@ -165,6 +165,11 @@ extension Ops {
         }
         let taps = rows.kernel * cols.kernel
         let k = taps * cin
+        if groups > 1, kernel.groupKernels.count == groups, DirectGEMM.kernelsEnabled,
+           convolveGroupedDirect(input: input, batch: batch, channels: channels, kernels: kernel.groupKernels,
+                                 filters: filters, rows: rows, cols: cols, output: output, pass: pass) {
+            return
+        }
         if groups == 1, DirectGEMM.use(columns: filters, kernelCount: k * filters),
            convolveDirect(input: input, batch: batch, channels: channels, kernel: kernel, filters: filters,
                           rows: rows, cols: cols, output: output, pass: pass) {
@@ -219,6 +224,76 @@ extension Ops {
     static func convolveDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernel: KernelOperand,
                                filters: Int, rows: WindowAxis, cols: WindowAxis,
                                output: UnsafeMutablePointer<Float>, pass: PreparedPass) -> Bool {
+        withPaddedInput(input, batch: batch, channels: channels, rows: rows, cols: cols) { source, hp, wp in
+            let offsets: [Int], lengths: [Int]
+            if cols.dilation == 1 {
+                // The taps of one kernel row are adjacent pixels holding all channels: one segment per kernel row.
+                offsets = (0..<rows.kernel).map { $0 * rows.dilation * wp * channels }
+                lengths = Array(repeating: cols.kernel * channels, count: rows.kernel)
+            } else {
+                offsets = tapOffsets(rows: rows, cols: cols, paddedWidth: wp, channels: channels)
+                lengths = Array(repeating: channels, count: offsets.count)
+            }
+            let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
+                                               rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
+                                               segmentOffsets: offsets, segmentLengths: lengths)
+            let packed = kernel.packedFor(k: geometry.k, n: filters)
+            DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
+                                c: output, ldc: filters, pass: pass)
+        }
+    }
+
+    /// A grouped convolution through ``DirectGEMM``, one product per group (`kernels[g]`: its `[kh·kw·in/groups,
+    /// out/groups]` kernel, packed) reading the group's channels of the zero-padded input copy, one segment per tap,
+    /// into its output columns; then `pass` over the output. With at least two groups per core the cores split the
+    /// groups (each product on one thread, over all rows), else each product splits its rows. Returns `false`
+    /// (having done nothing) where ``convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:pass:)``
+    /// does. The same values as the im2col + GEMM path (each output a sum over its group's taps and channels in the
+    /// same order), up to the summation order within the products.
+    static func convolveGroupedDirect(input: UnsafePointer<Float>, batch: Int, channels: Int, kernels: [PackedKernel],
+                                      filters: Int, rows: WindowAxis, cols: WindowAxis,
+                                      output: UnsafeMutablePointer<Float>, pass: PreparedPass) -> Bool {
+        let groups = kernels.count
+        guard groups > 0, channels % groups == 0, filters % groups == 0 else { return false }
+        let (cin, cout) = (channels / groups, filters / groups)
+        let m = batch * rows.output * cols.output
+        let done = withPaddedInput(input, batch: batch, channels: channels, rows: rows, cols: cols) { source, hp, wp in
+            // Group g's product reads the same taps from its first channel on.
+            let offsets = tapOffsets(rows: rows, cols: cols, paddedWidth: wp, channels: channels)
+            let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
+                                               rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
+                                               segmentOffsets: offsets,
+                                               segmentLengths: Array(repeating: cin, count: offsets.count))
+            func product(_ g: Int) {
+                DirectGEMM.multiply(a: source + g * cin, geometry: geometry, m: m, b: kernels[g],
+                                    c: output + g * cout, ldc: filters, splitColumns: false, pass: .none)
+            }
+            if groups >= 2 * Parallel.coreCount {
+                Parallel.forEachChunk(count: groups, work: m * filters * rows.kernel * cols.kernel * cin) { range in
+                    for g in range { product(g) }
+                }
+            } else {
+                for g in 0..<groups { product(g) }
+            }
+        }
+        if done { pass.run(output, rows: m, firstRow: 0, parallel: true) }
+        return done
+    }
+
+    /// Offsets of a window's taps (kernel row by kernel row) from the window's first pixel in a zero-padded NHWC
+    /// copy `paddedWidth` pixels wide.
+    private static func tapOffsets(rows: WindowAxis, cols: WindowAxis, paddedWidth wp: Int, channels: Int) -> [Int] {
+        (0..<rows.kernel).flatMap { i in
+            (0..<cols.kernel).map { j in (i * rows.dilation * wp + j * cols.dilation) * channels }
+        }
+    }
+
+    /// Calls `body` with the input zero-padded to every row and column the windows reach (the input itself where
+    /// it needs no padding) and the padded height and width; returns `false` without calling it when the copy
+    /// would be much larger than the input (huge dilations or paddings).
+    private static func withPaddedInput(_ input: UnsafePointer<Float>, batch: Int, channels: Int, rows: WindowAxis,
+                                        cols: WindowAxis,
+                                        _ body: (UnsafePointer<Float>, _ hp: Int, _ wp: Int) -> Void) -> Bool {
         // Rows / columns the windows reach, counted from the first padding row / column.
         func extent(_ a: WindowAxis) -> Int {
             max(a.input + a.padBefore, (a.output - 1) * a.stride + (a.kernel - 1) * a.dilation + 1)
@@ -254,23 +329,7 @@ extension Ops {
             source = input
         }
         defer { copy?.deallocate() }
-        let offsets: [Int], lengths: [Int]
-        if cols.dilation == 1 {
-            // The taps of one kernel row are adjacent pixels holding all channels: one segment per kernel row.
-            offsets = (0..<rows.kernel).map { $0 * rows.dilation * wp * channels }
-            lengths = Array(repeating: cols.kernel * channels, count: rows.kernel)
-        } else {
-            offsets = (0..<rows.kernel).flatMap { i in
-                (0..<cols.kernel).map { j in (i * rows.dilation * wp + j * cols.dilation) * channels }
-            }
-            lengths = Array(repeating: channels, count: offsets.count)
-        }
-        let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
-                                           rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
-                                           segmentOffsets: offsets, segmentLengths: lengths)
-        let packed = kernel.packedFor(k: geometry.k, n: filters)
-        DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
-                            c: output, ldc: filters, pass: pass)
+        body(source, hp, wp)
         return true
     }
 

@@ -112,6 +112,44 @@ struct ConvolutionTests {
         #expect(c.ok, "\(c)")
     }
 
+    @Test("Grouped conv2d with the kernel packed per group (the direct path) matches the naive loop and OpenBLAS",
+          .enabled(if: DirectGEMM.available, "this CPU has no AVX2/FMA"), arguments: [
+        // (h, w, channels, kh, kw, filters, stride, dilation, groups, same): groups of 8 output columns (the narrow
+        // kernel), 24 and 40 (panels with an edge), fewer groups than two per core (products split by rows) and
+        // many (the cores split the groups), strides, dilation, a kernel larger than the input, batch 2.
+        (9, 9, 16, 3, 3, 16, 1, 1, 2, true),
+        (9, 7, 48, 3, 3, 48, 2, 1, 2, true),
+        (8, 8, 96, 3, 3, 96, 1, 1, 4, true),
+        (6, 6, 120, 3, 3, 240, 1, 2, 3, true),
+        (7, 7, 64, 3, 3, 64, 1, 1, 8, false),
+        (5, 5, 368, 3, 3, 368, 1, 1, 46, true),
+        (3, 3, 32, 5, 5, 32, 1, 1, 4, true),
+        (10, 10, 24, 1, 3, 48, 2, 1, 3, true),
+    ])
+    func groupedDirect(_ p: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Bool)) throws {
+        var rng = SeededRandom(seed: UInt64(p.2 * 100 + p.8))
+        let x = rng.tensor([2, p.0, p.1, p.2])
+        let w = rng.tensor([p.3, p.4, p.2 / p.8, p.5])
+        let b = rng.tensor([p.5])
+        let operand = Ops.KernelOperand.packingGroups(w, groups: p.8)
+        #expect(operand.groupKernels.count == p.8)
+        let run = { (kernel: Ops.KernelOperand) throws -> Tensor in
+            try Ops.conv2d(input: x, kernel: kernel, bias: b, strides: (p.6, p.6), padding: p.9 ? .same : .valid,
+                           dilation: (p.7, p.7), groups: p.8, activation: .relu)
+        }
+        let y = try run(operand)
+        let blas = try DirectGEMM.$engine.withValue(.blas) { try run(operand) }
+        var expected = naiveConv2d(x, w, b, strides: (p.6, p.6), same: p.9, dilation: (p.7, p.7), groups: p.8)
+        expected = Tensor(shape: expected.shape, scalars: expected.scalars.map { max($0, 0) })
+        #expect(y.shape == expected.shape)
+        let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
+        #expect(c.ok, "against the naive loop: \(c)")
+        let d = closeness(y, blas, rtol: gemmRtol, atol: gemmAtol)
+        #expect(d.ok, "against OpenBLAS: \(d)")
+        // A kernel with one input channel per group (depthwise) is not packed per group.
+        #expect(Ops.KernelOperand.packingGroups(rng.tensor([3, 3, 1, 8]), groups: 8).groupKernels.isEmpty)
+    }
+
     @Test func conv2dSamePaddingShapes() throws {
         // Keras "same": out = ceil(in / stride), independent of kernel size and dilation.
         for (input, k, s, d) in [(7, 3, 2, 1), (8, 4, 3, 1), (5, 3, 1, 2), (1, 3, 2, 1), (6, 1, 4, 1)] {

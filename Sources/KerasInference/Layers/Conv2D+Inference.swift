@@ -19,7 +19,7 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
     private func compile(zeroPadding: ((Int, Int), (Int, Int))) throws -> OutputPassLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
-        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand(kernel, packed: nil)
+        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand.packingGroups(kernel, groups: groups)
         let winograd = groups == 1 ? Ops.WinogradKernel.make(operand) : nil
         let strides = try pair(self.strides, "strides"), dilation = try pair(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
