@@ -323,6 +323,32 @@ extension Ops {
             return operand
         }
 
+        /// Copies of this kernel cut to a window's reach (``cropped(rows:cols:groups:)``), shared by the struct's copies.
+        private let crops = CropCache()
+
+        /// This `[kh, kw, in, out]` kernel cut to kernel rows `rows` and columns `cols` (the taps a convolution's
+        /// windows reach in its input: the others only ever meet padding), packed as the original is (per group for
+        /// a grouped kernel); made at the first call for a cut and kept.
+        func cropped(rows: Range<Int>, cols: Range<Int>, groups: Int) -> KernelOperand {
+            crops.operand(for: CropCache.Key(rows: rows, cols: cols, groups: groups)) {
+                let (kw, inner) = (shape[1], shape[2] * shape[3])
+                let cut = withValues { v in
+                    [Float](unsafeUninitializedCapacity: rows.count * cols.count * inner) { out, initialized in
+                        var o = out.baseAddress!
+                        for i in rows {
+                            let row = v + (i * kw + cols.lowerBound) * inner
+                            o.update(from: row, count: cols.count * inner)
+                            o += cols.count * inner
+                        }
+                        initialized = rows.count * cols.count * inner
+                    }
+                }
+                let tensor = Tensor(shape: [rows.count, cols.count, shape[2], shape[3]], scalars: cut)
+                return groups > 1 ? .packingGroups(tensor, groups: groups)
+                    : (packed == nil ? KernelOperand(tensor, packed: nil) : .packing(tensor))
+            }
+        }
+
         /// The packed copy when it is the only one (the values are not kept).
         package var packedOnly: PackedKernel? { values == nil ? packed : nil }
 
@@ -345,5 +371,35 @@ extension Ops {
             if let packed, packed.k == k, packed.n == n { return packed }
             return withValues { PackedKernel($0, k: k, n: n, ldb: n) }
         }
+    }
+}
+
+/// Cut copies of a kernel, by cut (``Ops/KernelOperand/cropped(rows:cols:groups:)``); safe to share between threads.
+final class CropCache: @unchecked Sendable {
+    struct Key: Hashable {
+        let rows: Range<Int>, cols: Range<Int>, groups: Int
+    }
+
+    private var operands: [Key: Ops.KernelOperand] = [:]
+    private let lock: UnsafeMutablePointer<pthread_mutex_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    /// The operand for `key`, made by `make` (under the lock) at the first call.
+    func operand(for key: Key, make: () -> Ops.KernelOperand) -> Ops.KernelOperand {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        if let operand = operands[key] { return operand }
+        let operand = make()
+        operands[key] = operand
+        return operand
     }
 }

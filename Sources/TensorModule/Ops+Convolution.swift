@@ -50,6 +50,17 @@ extension Ops {
         let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
                                        stride: strides.1, dilation: dilation.1, padding: padding,
                                        zeroPadding: zeroPadding.1)
+        // Kernel rows or columns whose taps only ever meet padding (a 3×3 `same` layer on a 1-pixel-wide input:
+        // InceptionV3's and ResNet's last stages at small input sizes) are cut off: their products are zeros.
+        if let reachedRows = rows.reachedTaps, let reachedCols = cols.reachedTaps,
+           reachedRows.count < rows.kernel || reachedCols.count < cols.kernel, groups >= 1 {
+            let (cutRows, cutCols) = (rows.cut(to: reachedRows), cols.cut(to: reachedCols))
+            return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3],
+                                   kernel: kernel.cropped(rows: reachedRows, cols: reachedCols, groups: groups),
+                                   kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
+                                   rows: cutRows, cols: cutCols, groups: groups, activation: activation,
+                                   postOps: postOps, outShape: { [input.shape[0], rows.output, cols.output, $0] })
+        }
         return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
                                rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,

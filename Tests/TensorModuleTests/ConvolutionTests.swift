@@ -150,6 +150,54 @@ struct ConvolutionTests {
         #expect(Ops.KernelOperand.packingGroups(rng.tensor([3, 3, 1, 8]), groups: 8).groupKernels.isEmpty)
     }
 
+    @Test("Kernel rows and columns that only meet padding are cut off: the taps a window reaches")
+    func reachedTaps() throws {
+        func taps(input: Int, kernel: Int, stride: Int = 1, dilation: Int = 1, same: Bool = true) throws -> Range<Int>? {
+            try WindowAxis.make(operation: "test", axisName: "height", input: input, kernel: kernel, stride: stride,
+                                dilation: dilation, padding: same ? .same : .valid).reachedTaps
+        }
+        #expect(try taps(input: 1, kernel: 3) == 1..<2)                 // a 3×3 `same` layer on one pixel: the centre
+        #expect(try taps(input: 1, kernel: 7) == 3..<4)
+        #expect(try taps(input: 2, kernel: 7) == 2..<5)                 // InceptionV3's 1×7 on two pixels
+        #expect(try taps(input: 1, kernel: 3, stride: 2) == 1..<2)
+        #expect(try taps(input: 2, kernel: 3) == nil)                   // every tap reaches a pixel
+        #expect(try taps(input: 7, kernel: 3) == nil)
+        #expect(try taps(input: 5, kernel: 3, same: false) == nil)      // `valid` windows lie inside the input
+        #expect(try taps(input: 1, kernel: 3, dilation: 2) == 1..<2)
+        let axis = try WindowAxis.make(operation: "test", axisName: "height", input: 1, kernel: 3, stride: 1,
+                                       dilation: 1, padding: .same)
+        let cut = axis.cut(to: 1..<2)
+        #expect(cut.kernel == 1 && cut.padBefore == 0 && cut.output == 1 && cut.input == 1)
+    }
+
+    @Test("conv2d with kernel taps that only meet padding (cut off) matches the naive loop, packed or not", arguments: [
+        // (h, w, channels, kh, kw, filters, stride, groups)
+        (1, 1, 5, 3, 3, 4, 1, 1),
+        (1, 1, 4, 3, 3, 4, 2, 1),
+        (1, 6, 4, 3, 3, 6, 1, 2),
+        (3, 1, 6, 1, 3, 6, 1, 3),
+        (2, 2, 8, 7, 1, 8, 1, 1),
+        (1, 1, 16, 3, 3, 16, 1, 16),
+    ])
+    func cutTaps(_ p: (Int, Int, Int, Int, Int, Int, Int, Int)) throws {
+        var rng = SeededRandom(seed: UInt64(p.0 * 100 + p.1 * 10 + p.7))
+        let x = rng.tensor([2, p.0, p.1, p.2])
+        let w = rng.tensor([p.3, p.4, p.2 / p.7, p.5])
+        let b = rng.tensor([p.5])
+        let expected = naiveConv2d(x, w, b, strides: (p.6, p.6), same: true, dilation: (1, 1), groups: p.7)
+        let operands = [Ops.KernelOperand(w, packed: nil),
+                        p.7 == 1 ? .packing(w) : .packingGroups(w, groups: p.7)]
+        for operand in operands {
+            for _ in 0..<2 {   // the second call takes the kept cut kernel
+                let y = try Ops.conv2d(input: x, kernel: operand, bias: b, strides: (p.6, p.6), padding: .same,
+                                       groups: p.7)
+                #expect(y.shape == expected.shape)
+                let c = closeness(y, expected, rtol: gemmRtol, atol: gemmAtol)
+                #expect(c.ok, "\(c)")
+            }
+        }
+    }
+
     @Test func conv2dSamePaddingShapes() throws {
         // Keras "same": out = ceil(in / stride), independent of kernel size and dilation.
         for (input, k, s, d) in [(7, 3, 2, 1), (8, 4, 3, 1), (5, 3, 1, 2), (1, 3, 2, 1), (6, 1, 4, 1)] {
