@@ -221,6 +221,9 @@ struct ConvolutionTests {
         let b = rng.tensor([6])
         for (padding, stride, dilation) in [(Ops.Padding.valid, 1, 1), (.same, 2, 1), (.causal, 1, 2), (.causal, 3, 1), (.same, 1, 3)] {
             let y = try Ops.conv1d(input: x, kernel: w, bias: b, stride: stride, padding: padding, dilation: dilation, groups: 2)
+            // The kernel packed per group (as a compiled Conv1D holds it) gives the same values.
+            let grouped = try Ops.conv1d(input: x, kernel: .packingGroups(w, groups: 2), bias: b, stride: stride,
+                                         padding: padding, dilation: dilation, groups: 2)
             // Reference: the 2-D loop with height 1; causal = (k-1)·d zeros before, output ceil(in/stride).
             let x4 = Tensor(shape: [2, 1, 13, 4], scalars: x.scalars)
             let w4 = Tensor(shape: [1, 3, 2, 6], scalars: w.scalars)
@@ -235,6 +238,8 @@ struct ConvolutionTests {
             #expect(y.shape == [2, expected.shape[2], 6])
             let c = closeness(y, Tensor(shape: y.shape, scalars: expected.scalars), rtol: gemmRtol, atol: gemmAtol)
             #expect(c.ok, "\(padding) stride \(stride) dilation \(dilation): \(c)")
+            let g = closeness(grouped, Tensor(shape: y.shape, scalars: expected.scalars), rtol: gemmRtol, atol: gemmAtol)
+            #expect(g.ok, "packed per group, \(padding) stride \(stride) dilation \(dilation): \(g)")
         }
     }
 

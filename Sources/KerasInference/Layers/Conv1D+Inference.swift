@@ -8,7 +8,7 @@ extension Conv1D: RunnableLayer {
     package func compile(inputShapes: [Shape]) throws -> any CompiledLayer {
         let kernel = try weightTensor(0, "kernel")
         let bias = useBias ? try weightTensor(1, "bias") : nil
-        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand(kernel, packed: nil)
+        let operand = groups == 1 ? Ops.KernelOperand.packing(kernel) : Ops.KernelOperand.packingGroups(kernel, groups: groups)
         let stride = try single(strides, "strides"), dilation = try single(dilationRate, "dilation_rate")
         let (padding, groups, format) = (self.padding.op, self.groups, dataFormat)
         let activation = self.activation.function.op
