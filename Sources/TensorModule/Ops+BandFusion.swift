@@ -392,17 +392,34 @@ extension Ops {
     package static func scaledPointwise(input: Tensor, scale: Tensor, project: PointwiseStage,
                                         postOps: [PostOp]) throws(TensorError) -> Tensor {
         let op = "scaledPointwise"
+        let channelScale = input.rank == 4 && scale.rank == 4 && scale.shape[0] == input.shape[0]
+            && scale.shape[1] == 1 && scale.shape[2] == 1 && scale.shape[3] == input.shape[3]
         let stages = { () throws(TensorError) -> Tensor in
-            var product = try multiply(lhs: input, rhs: scale)
-            product.scalars.withUnsafeMutableBufferPointer { p in
-                if let base = p.baseAddress { flushDenormals(base, count: p.count, toPositiveZero: false) }
+            var product: Tensor
+            if channelScale, DirectGEMM.kernelsEnabled {
+                // The same values as the `Multiply` and the flush below, in one vectorised pass per image (the
+                // general broadcast took 4 % of MobileNetV3Small's samples at 96 × 96, where these stay unfused).
+                let (pixels, c) = (input.shape[1] * input.shape[2], input.shape[3])
+                product = Tensor.build(shape: input.shape, count: input.count) { out in
+                    input.scalars.withUnsafeBufferPointer { xs in
+                        scale.scalars.withUnsafeBufferPointer { ss in
+                            for n in 0..<input.shape[0] where pixels * c > 0 {
+                                kp_mul_rows_flush(out.baseAddress! + n * pixels * c, xs.baseAddress! + n * pixels * c,
+                                                  ss.baseAddress! + n * c, pixels, c)
+                            }
+                        }
+                    }
+                }
+            } else {
+                product = try multiply(lhs: input, rhs: scale)
+                product.scalars.withUnsafeMutableBufferPointer { p in
+                    if let base = p.baseAddress { flushDenormals(base, count: p.count, toPositiveZero: false) }
+                }
             }
             return try conv2d(input: product, kernel: project.operand, bias: project.bias,
                               activation: project.activation, postOps: postOps)
         }
-        guard input.rank == 4, scale.rank == 4, scale.shape[0] == input.shape[0], scale.shape[1] == 1,
-              scale.shape[2] == 1, scale.shape[3] == input.shape[3], project.packed.k == input.shape[3],
-              bandFusion, DirectGEMM.kernelsEnabled,
+        guard channelScale, project.packed.k == input.shape[3], bandFusion, DirectGEMM.kernelsEnabled,
               input.count.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes
         else { return try stages() }
         let (batch, pixels, c, cout) = (input.shape[0], input.shape[1] * input.shape[2], input.shape[3], project.packed.n)
