@@ -349,6 +349,9 @@ extension Ops {
             }
         }
 
+        /// How many cut copies ``cropped(rows:cols:groups:)`` has made and keeps (for tests).
+        var keptCuts: Int { crops.count }
+
         /// The packed copy when it is the only one (the values are not kept).
         package var packedOnly: PackedKernel? { values == nil ? packed : nil }
 
@@ -391,6 +394,13 @@ final class CropCache: @unchecked Sendable {
     deinit {
         pthread_mutex_destroy(lock)
         lock.deallocate()
+    }
+
+    /// The cut copies kept.
+    var count: Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return operands.count
     }
 
     /// The operand for `key`, made by `make` (under the lock) at the first call.

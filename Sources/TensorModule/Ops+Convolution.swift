@@ -52,19 +52,14 @@ extension Ops {
                                        zeroPadding: zeroPadding.1)
         // Kernel rows or columns whose taps only ever meet padding (a 3×3 `same` layer on a 1-pixel-wide input:
         // InceptionV3's and ResNet's last stages at small input sizes) are cut off: their products are zeros.
-        if let reachedRows = rows.reachedTaps, let reachedCols = cols.reachedTaps,
-           reachedRows.count < rows.kernel || reachedCols.count < cols.kernel, groups >= 1 {
-            let (cutRows, cutCols) = (rows.cut(to: reachedRows), cols.cut(to: reachedCols))
-            return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3],
-                                   kernel: kernel.cropped(rows: reachedRows, cols: reachedCols, groups: groups),
-                                   kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
-                                   rows: cutRows, cols: cutCols, groups: groups, activation: activation,
-                                   postOps: postOps, outShape: { [input.shape[0], rows.output, cols.output, $0] })
-        }
-        return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
+        let (rowTaps, colTaps) = (rows.reachedTaps, cols.reachedTaps)
+        let cut = rowTaps.count < rows.kernel || colTaps.count < cols.kernel
+        return try convolution(op, input: input, batch: input.shape[0], channels: input.shape[3],
+                               kernel: cut ? kernel.cropped(rows: rowTaps, cols: colTaps, groups: groups) : kernel,
                                kernelInChannels: kernel.shape[2], filters: kernel.shape[3], bias: bias,
-                               rows: rows, cols: cols, groups: groups, activation: activation, postOps: postOps,
-                               winograd: winograd, outShape: { [input.shape[0], rows.output, cols.output, $0] })
+                               rows: rows.cut(to: rowTaps), cols: cols.cut(to: colTaps), groups: groups,
+                               activation: activation, postOps: postOps, winograd: cut ? nil : winograd,
+                               outShape: { [input.shape[0], rows.output, cols.output, $0] })
     }
 
     /// Keras `Conv1D` on `NLC` input (`[batch, steps, channels]`), via the 2-D kernel with height 1.

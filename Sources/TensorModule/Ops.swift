@@ -27,22 +27,21 @@ package enum Ops {
 
 /// Output size and padding of one spatial axis of a sliding window.
 struct WindowAxis: Equatable {
-    /// The kernel taps from the first to the last that some window reaches the input with (tap `t` of output `o`
-    /// reads input position `o·stride − padBefore + t·dilation`; the taps outside only ever read padding), when
-    /// fewer than all and the cut window starts no earlier than the padding (``cut(to:)``); `nil` when every tap is
-    /// within them or no tap reaches the input.
-    var reachedTaps: Range<Int>? {
-        guard output > 0, input > 0, kernel > 1, stride > 0, dilation > 0 else { return nil }
+    /// The kernel taps a convolution on this axis needs: from the first to the last that some window reaches the
+    /// input with (tap `t` of output `o` reads input position `o·stride − padBefore + t·dilation`; the taps outside
+    /// only ever read padding, and their products are zeros); all of them (`0..<kernel`) where every tap is reached,
+    /// none is, or the cut window would start before the padding (``cut(to:)``).
+    var reachedTaps: Range<Int> {
+        let all = 0..<kernel
+        guard output > 0, input > 0, kernel > 1, stride > 0, dilation > 0 else { return all }
         func reached(_ t: Int) -> Bool {
             // The first output whose position for tap t is ≥ 0, then whether that position is inside the input.
             let start = padBefore - t * dilation
             let o = start <= 0 ? 0 : (start + stride - 1) / stride
             return o < output && o * stride - start < input
         }
-        guard let first = (0..<kernel).first(where: reached), let last = (0..<kernel).last(where: reached) else {
-            return nil
-        }
-        guard last - first + 1 < kernel, padBefore - first * dilation >= 0 else { return nil }
+        guard let first = all.first(where: reached), let last = all.last(where: reached),
+              padBefore - first * dilation >= 0 else { return all }
         return first..<(last + 1)
     }
 
