@@ -171,6 +171,52 @@ def applications_layers(name, k3: bool):
                                        "classes in a legacy .h5"])
 
 
+def applications_blocks(name, k3: bool):
+    """keras.applications' block patterns built from their own code's pieces (Keras 3 only): MobileNetV3's
+    squeeze-and-excitation with its hard sigmoid written as keras.ops arithmetic on a constant
+    (`ReLU(6)(x + 3.0) * (1/6)`) and a hard-swish activation, and InceptionResNetV2's block tail (branches →
+    Concatenate → 1×1 Conv2D with bias → CustomScaleLayer → ReLU, and the last block's without the ReLU)."""
+    keras = _keras()
+    L = keras.layers
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+    rng = _start(name)
+    x = L.Input((6, 6, 8), name="img")
+    # MobileNetV3: expand with hard swish, depthwise, squeeze-and-excitation with the hard sigmoid as ops.
+    e = L.Conv2D(16, 1, use_bias=False, name="mb_expand")(x)
+    e = L.BatchNormalization(name="mb_expand_bn")(e)
+    e = L.Activation("hard_swish", name="mb_expand_hswish")(e)
+    d = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="mb_dw")(e)
+    d = L.BatchNormalization(name="mb_dw_bn")(d)
+    d = L.Activation("hard_swish", name="mb_dw_hswish")(d)
+    q = L.GlobalAveragePooling2D(keepdims=True, name="mb_se_pool")(d)
+    q = L.Conv2D(8, 1, name="mb_se_conv")(q)
+    q = L.ReLU(name="mb_se_relu")(q)
+    q = L.Conv2D(16, 1, name="mb_se_conv_1")(q)
+    q = L.ReLU(6.0, name="mb_se_relu6")(q + 3.0) * (1.0 / 6.0)
+    d = L.Multiply(name="mb_se_mul")([d, q])
+    mb = L.Conv2D(8, 1, use_bias=False, name="mb_project")(d)
+    mb = L.BatchNormalization(name="mb_project_bn")(mb)
+    mb = L.Add(name="mb_add")([x, mb])
+    # InceptionResNetV2: two blocks on the MobileNetV3 block's output, the second without its activation.
+    h = mb
+    for i, (scale, act) in enumerate([(0.17, "relu"), (1.0, None)]):
+        b0 = L.Conv2D(4, 1, activation="relu", name=f"ir{i}_b0")(h)
+        b1 = L.Conv2D(4, 3, padding="same", activation="relu", name=f"ir{i}_b1")(h)
+        mixed = L.Concatenate(name=f"ir{i}_mixed")([b0, b1])
+        up = L.Conv2D(8, 1, use_bias=True, name=f"ir{i}_conv")(mixed)
+        h = CustomScaleLayer(scale, name=f"ir{i}_scale")([h, up])
+        if act:
+            h = L.Activation(act, name=f"ir{i}_ac")(h)
+    m = keras.Model(x, h, name=name)
+    _randomize(m, rng)
+    inputs = [C.random_input((2, 6, 6, 8), rng)]
+    return C.emit(name, m, inputs, formats=["keras"],
+                  description="keras.applications' block patterns: MobileNetV3's squeeze-and-excitation (hard "
+                              "sigmoid as ops on a constant: ReLU(6)(x + 3.0) * (1/6)) and hard-swish activations, "
+                              "InceptionResNetV2's Concatenate → 1x1 Conv2D → CustomScaleLayer → ReLU block tails",
+                  covers=["CustomScaleLayer", "Multiply", "Concatenate", "activation:hard_swish"])
+
+
 # ------------------------------------------------------------------ 3-D pooling, padding, cropping, upsampling
 
 def shape3d(name, k3: bool):
@@ -243,4 +289,6 @@ def registry(keras_major: int):
     out = []
     for fn in (preprocessing, identities, applications_layers, activations_by_name, shape3d):
         out.append((fn.__name__ + suffix, lambda n, fn=fn: fn(n, k3)))
+    if k3:
+        out.append(("applications_blocks_k3", lambda n: applications_blocks(n, True)))
     return out

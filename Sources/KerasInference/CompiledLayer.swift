@@ -128,11 +128,12 @@ struct OutputPassLayer: CompiledLayer {
 
     /// This layer with a residual `Add` appended to its output pass: run with a second input, the `Add`'s other
     /// operand (of the output's shape), which the pass adds after flushing denormals (the plan's flush at the
-    /// layer boundary); `nil` when it already has one.
-    func addingResidual() -> OutputPassLayer? {
+    /// layer boundary) and applying `before` (a `CustomScaleLayer`'s scale); `nil` when it already has one.
+    func addingResidual(before: [Ops.PostOp] = []) -> OutputPassLayer? {
         guard residualAt == nil, acceptsPostOps else { return nil }
         var copy = self
         copy.postOps.append(.flushDenormals)
+        copy.postOps += before
         copy.residualAt = copy.postOps.count
         return copy
     }

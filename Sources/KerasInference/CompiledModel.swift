@@ -365,11 +365,11 @@ public struct CompiledModel: Sendable {
             // branch that ends in a max pooling), that step is moved to run last so far, where the other operand is
             // ready: nothing after it read its one output (the `Add` alone reads it), and its inputs were all
             // computed before it. (The plan's liveness is worked out afterwards.)
-            func residualTarget(_ k: Int, moving: Bool) -> (k: Int, p: Int, layer: OutputPassLayer)? {
+            func residualTarget(_ k: Int, moving: Bool, before: [Ops.PostOp] = []) -> (k: Int, p: Int, layer: OutputPassLayer)? {
                 let x = step.inputs[k], other = step.inputs[1 - k]
                 guard x != other, readers[x] == 1, !modelOutputs.contains(x), var p = producerOf[x],
                       fused[p].maskInput == nil, fused[p].maskComputation == nil,
-                      let layer = (fused[p].layer as? OutputPassLayer)?.addingResidual() else { return nil }
+                      let layer = (fused[p].layer as? OutputPassLayer)?.addingResidual(before: before) else { return nil }
                 if let q = producedAt[other], q > p {
                     guard moving, fused[p].outputs == [x] else { return nil }
                     fused.append(fused.remove(at: p))
@@ -380,10 +380,22 @@ public struct CompiledModel: Sendable {
                 }
                 return (k, p, layer)
             }
-            if let sum = step.layer as? CompiledSum, sum.twoEqualShapes, step.inputs.count == 2,
-               step.outputs.count == 1, step.maskInput == nil, step.maskComputation == nil,
-               let target = residualTarget(1, moving: false) ?? residualTarget(0, moving: false)
-                   ?? residualTarget(1, moving: true) ?? residualTarget(0, moving: true) {
+            // InceptionResNetV2's `CustomScaleLayer` (`inputs[0] + inputs[1] · scale`) likewise, into the output pass
+            // of the step producing the scaled operand, as the scale and then the residual `Add`.
+            func sumTarget() -> (k: Int, p: Int, layer: OutputPassLayer)? {
+                guard step.inputs.count == 2, step.outputs.count == 1, step.maskInput == nil,
+                      step.maskComputation == nil else { return nil }
+                if let sum = step.layer as? CompiledSum, sum.twoEqualShapes {
+                    return residualTarget(1, moving: false) ?? residualTarget(0, moving: false)
+                        ?? residualTarget(1, moving: true) ?? residualTarget(0, moving: true)
+                }
+                if let sum = step.layer as? CompiledScaledSum, let columns = sum.columns {
+                    let scale = CompiledScaledSum.scaledOps(scale: sum.scale, columns: columns)
+                    return residualTarget(1, moving: false, before: scale) ?? residualTarget(1, moving: true, before: scale)
+                }
+                return nil
+            }
+            if let target = sumTarget() {
                 let (k, p) = (target.k, target.p)
                 fused[p].layer = target.layer
                 fused[p].inputs.append(step.inputs[1 - k])

@@ -67,6 +67,8 @@ let inexpressible: [String: [KerasWriteFormat: String]] = [
     "espcn_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "ops_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "convnext_block_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
+    // The same keras.ops (MobileNetV3's hard sigmoid), and Keras 3's hard_silu, which tf_keras cannot resolve.
+    "applications_blocks_k3": [.legacyH5Keras2: "activation", .legacyH5Keras3: "keras.ops"],
     // The same read from Keras 3's own legacy .h5 (op entries without a module), and Keras 3's hard_silu.
     "ops_legacy_h5_k3": [.legacyH5Keras2: "keras.ops", .legacyH5Keras3: "keras.ops"],
     "preprocessing_legacy_h5_k3": [.legacyH5Keras2: "activation"],

@@ -196,6 +196,31 @@ struct FusionTests {
         try expectKerasAndUnfused(c, model, inputs, outputs)
     }
 
+    /// InceptionResNetV2's block tail `CustomScaleLayer([x, up])` (`x + up · scale`) joins the output pass of the
+    /// 1×1 convolution making `up`, as the scale/shift `up · scale + (−0)` and then the residual `Add` of `x`, with
+    /// the ReLU after it (the last block has none); MobileNetV3's hard sigmoid written as ops on a constant
+    /// (`ReLU(6)(x + 3.0) * (1/6)`) joins the squeeze-and-excitation convolution before it as scale/shifts
+    /// `x·1 + 3` and `x·(1/6) + (−0)`. Values: Keras' within the parity bound, the unfused plan's bit for bit.
+    @Test("CustomScaleLayer and a hard sigmoid of constant ops joined to the convolutions before them", .enabled(
+        if: FileManager.default.fileExists(atPath: TestFixtures.path("models/applications_blocks_k3/model.keras")),
+        "fixture applications_blocks_k3 missing"))
+    func scaledSumAndConstantOpsFused() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "applications_blocks_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [(layers: String, classes: String)] = []
+        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        let names = steps.map(\.layers)
+        #expect(steps.contains { $0.layers == "ir0_conv+ir0_scale+ir0_ac"
+            && $0.classes == "Conv2D+CustomScaleLayer+Activation" }, "steps \(names)")
+        #expect(names.contains("ir1_conv+ir1_scale"), "steps \(names)")
+        #expect(steps.contains { $0.layers.hasPrefix("mb_se_conv_1+") && $0.classes == "Conv2D+Add+ReLU+Multiply" },
+                "steps \(names)")
+        #expect(!steps.contains { $0.classes == "CustomScaleLayer" || $0.classes == "Add" || $0.classes == "ReLU" },
+                "a step left on its own: \(names)")
+        try expectKerasAndUnfused(c, model, inputs, outputs)
+    }
+
     /// Each of the plan's `outputs` against Keras' within the fixture's bound, and against the unfused plan's (one
     /// step per layer) bit for bit.
     private func expectKerasAndUnfused(_ c: ParityCase, _ model: CompiledModel, _ inputs: [Tensor],

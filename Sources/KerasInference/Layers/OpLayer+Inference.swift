@@ -15,6 +15,9 @@ extension OpLayer: RunnableLayer {
            case .input(1) = operands[1], inputShapes.count == 2, inputShapes[0] == inputShapes[1] {
             return CompiledSum(twoEqualShapes: true)
         }
+        if let postOps = channelAffinePostOps(inputShapes: inputShapes) {
+            return ElementwiseLayer(postOps: postOps) { x in try Ops.applyingPostOps(postOps, to: x) }
+        }
         return ClosureLayer { inputs in
             let xs: [Tensor] = operands.map { o in
                 switch o {
@@ -23,6 +26,31 @@ extension OpLayer: RunnableLayer {
                 }
             }
             return [try OpLayer.run(operation, xs, name: name, className: className)]
+        }
+    }
+
+    /// `x + c`, `c + x`, `x − c`, `x · c` or `c · x` of the one input `x` and a constant `c` of one value or one per
+    /// channel (the input's last axis, static), which leaves `x`'s shape as it is (MobileNetV3's hard sigmoid,
+    /// `relu6(x + 3) · (1/6)`), as a scale/shift post-op of the same values bit for bit: `x·1 + c`, `x·1 + (−c)`
+    /// (`x − c` is `x + (−c)` in IEEE arithmetic), `x·c + (−0)` (adding −0 leaves every value as it is). The plan
+    /// can then join it to the output pass of the layer producing `x`. `nil` for any other operation.
+    func channelAffinePostOps(inputShapes: [Shape]) -> [Ops.PostOp]? {
+        guard case let .binary(b) = operation, [.add, .subtract, .multiply].contains(b), operands.count == 2,
+              inputShapes.count == 1, let last = inputShapes[0].last, let columns = last, columns > 0 else { return nil }
+        let constant: Tensor
+        switch (operands[0], operands[1]) {
+        case (.input(0), .constant(let c)): constant = c
+        case (.constant(let c), .input(0)) where b != .subtract: constant = c
+        default: return nil
+        }
+        guard constant.rank <= inputShapes[0].count, constant.shape.dropLast().allSatisfy({ $0 == 1 }),
+              constant.count == 1 || constant.count == columns else { return nil }
+        let values = constant.count == 1 ? [Float](repeating: constant.scalars[0], count: columns) : constant.scalars
+        let ones = [Float](repeating: 1, count: columns)
+        switch b {
+        case .add: return [.scaleShift(scale: ones, shift: values)]
+        case .subtract: return [.scaleShift(scale: ones, shift: values.map { -$0 })]
+        default: return [.scaleShift(scale: values, shift: [Float](repeating: -0.0, count: columns))]
         }
     }
 
