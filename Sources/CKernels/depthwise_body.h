@@ -38,8 +38,10 @@ INLINE VEC loadx(const float *p, MASK mask, int masked, const int IR) { return r
     X(3, 0, 0, 1, 1, KP_EP_RELU, 0, 0)      \
     X(4, 0, 0, 0, 1, KP_EP_RELU, 0, 0)      \
     X(5, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)     \
-    X(6, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)
-#define DW_PASS_COUNT 7
+    X(6, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)     \
+    X(7, 0, 0, 1, 1, KP_EP_HARD_SILU, 0, 0) \
+    X(8, 0, 0, 0, 1, KP_EP_HARD_SILU, 0, 0)
+#define DW_PASS_COUNT 9
 
 // Pass EP's steps on v, its scale / shift vectors s and t (every pass has a scale/shift and no bias or residual).
 // Inlined where EP is a constant; in an unoptimised build one out-of-line copy (inlined there, every copy of every
@@ -189,9 +191,9 @@ typedef void (*row_fn)(const float *, long, long, const float *, long, long, lon
     ROW(row_7s1_##IR##_##EP, EP, IR, 6, 7, 1, 1)           \
     ROW(row_7s2_##IR##_##EP, EP, IR, 6, 7, 2, 1)           \
     ROW(row_any_##IR##_##EP, EP, IR, 8, 0, 0, 0)
-#define EACH_PASS(X, IR) X(0, IR) X(1, IR) X(2, IR) X(3, IR) X(4, IR) X(5, IR) X(6, IR)
+#define EACH_PASS(X, IR) X(0, IR) X(1, IR) X(2, IR) X(3, IR) X(4, IR) X(5, IR) X(6, IR) X(7, IR) X(8, IR)
 EACH_PASS(ROW_KINDS, 0) EACH_PASS(ROW_KINDS, 1)
-#define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5, NAME##_6}
+#define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5, NAME##_6, NAME##_7, NAME##_8}
 #define BY_INPUT(NAME) {BY_PASS(NAME##_0), BY_PASS(NAME##_1)}
 static const row_fn row_3s1[2][DW_PASS_COUNT] = BY_INPUT(row_3s1), row_5s1[2][DW_PASS_COUNT] = BY_INPUT(row_5s1),
                     row_5s2[2][DW_PASS_COUNT] = BY_INPUT(row_5s2), row_7s1[2][DW_PASS_COUNT] = BY_INPUT(row_7s1),

@@ -26,7 +26,8 @@ static const int programs[][7] = {PROGRAMS(PROGRAM_FORM)};
 
 int kp_epilogue_plan(const int *kinds, int n) {
     int form[7] = {0}, i = 0;
-#define IS_ACT(k) ((k) == KP_EP_RELU || (k) == KP_EP_RELU6 || (k) == KP_EP_SWISH || (k) == KP_EP_SIGMOID)
+#define IS_ACT(k) ((k) == KP_EP_RELU || (k) == KP_EP_RELU6 || (k) == KP_EP_SWISH || (k) == KP_EP_SIGMOID || \
+                    (k) == KP_EP_HARD_SILU)
     if (i < n && kinds[i] == KP_EP_BIAS) { form[0] = 1; i++; }
     if (i < n && IS_ACT(kinds[i])) { form[1] = kinds[i]; i++; }
     if (i < n && kinds[i] == KP_EP_FLUSH) { form[2] = 1; i++; }

@@ -93,7 +93,9 @@
     X(0, 0, 0, 1, 0, 1, 0) \
     X(0, 0, 0, 1, 0, 1, KP_EP_RELU) \
     X(0, 0, 0, 1, 0, 1, KP_EP_RELU6) \
-    X(0, 0, 0, 1, 0, 1, KP_EP_SWISH)
+    X(0, 0, 0, 1, 0, 1, KP_EP_SWISH) \
+    X(0, 0, 1, 1, KP_EP_HARD_SILU, 0, 0) \
+    X(0, 0, 0, 1, KP_EP_HARD_SILU, 0, 0)
 
 /// The form of program `program` (kp_epilogue_plan's number) in `form` (its line of PROGRAMS); 0 when there is
 /// no such program. Defined in epilogue_avx2.c.

@@ -10,6 +10,7 @@ KP_INLINE __m256 activate(__m256 v, const int kind) {
     case KP_EP_RELU6: return kp_vrelu6(v);
     case KP_EP_SWISH: return kp_sigmoid_step(v, 1);
     case KP_EP_SIGMOID: return kp_sigmoid_step(v, 0);
+    case KP_EP_HARD_SILU: return kp_vhard_silu(v);
     default: return v;
     }
 }

@@ -10,6 +10,7 @@ KP_INLINE512 __m512 activate16(__m512 v, const int kind) {
     case KP_EP_RELU6: return kp_vrelu6_16(v);
     case KP_EP_SWISH: return kp_sigmoid_step16(v, 1);
     case KP_EP_SIGMOID: return kp_sigmoid_step16(v, 0);
+    case KP_EP_HARD_SILU: return kp_vhard_silu16(v);
     default: return v;
     }
 }

@@ -43,7 +43,9 @@
     X(9, 0, 0, 1, 1, KP_EP_SWISH, 0, 0)            \
     X(10, 0, 0, 0, 1, 0, 0, 0)                     \
     X(11, 0, 0, 0, 1, 0, 1, 0)                     \
-    X(12, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)
+    X(12, 0, 0, 0, 1, KP_EP_SWISH, 0, 0)           \
+    X(13, 0, 0, 1, 1, KP_EP_HARD_SILU, 0, 0)       \
+    X(14, 0, 0, 0, 1, KP_EP_HARD_SILU, 0, 0)
 
 // Pass EP's steps on v (its operands b, s, t, r: bias, scale, shift, residual; zeros where it has none). Inlined
 // where EP is a constant; in an unoptimised build one out-of-line copy (as depthwise_body.h's dw_pass).

@@ -63,6 +63,11 @@ KP_INLINE __m256 kp_vclamp6(__m256 y) { return _mm256_min_ps(_mm256_set1_ps(6.0f
 // ReLU6 as vrelu6: kp_vclamp6(vrelu(x)).
 KP_INLINE __m256 kp_vrelu6(__m256 x) { return kp_vclamp6(kp_vrelu(x)); }
 
+// Keras 3's hard_silu / hard_swish as TensorModule's HardSiluKernel: x · (relu6(x + 3) / 6), each step rounded.
+KP_INLINE __m256 kp_vhard_silu(__m256 x) {
+    return _mm256_mul_ps(x, _mm256_div_ps(kp_vrelu6(_mm256_add_ps(x, _mm256_set1_ps(3.0f))), _mm256_set1_ps(6.0f)));
+}
+
 // kp_vrelu(kp_vflush(x)) in two steps: x < FLT_MIN ? +0 : x. The flush turns zeros and denormals into ±0 and ReLU
 // any x <= 0 into +0, so together they make +0 of every x below the least normal (NaN is not and passes through).
 KP_INLINE __m256 kp_vflush_relu(__m256 x) {

@@ -56,6 +56,11 @@ KP_INLINE512 __m512 kp_vclamp6_16(__m512 y) { return _mm512_min_ps(_mm512_set1_p
 // kp_vrelu6: kp_vclamp6(relu(x)).
 KP_INLINE512 __m512 kp_vrelu6_16(__m512 x) { return kp_vclamp6_16(kp_vrelu16(x)); }
 
+// kp_vhard_silu: x · (relu6(x + 3) / 6).
+KP_INLINE512 __m512 kp_vhard_silu16(__m512 x) {
+    return _mm512_mul_ps(x, _mm512_div_ps(kp_vrelu6_16(_mm512_add_ps(x, _mm512_set1_ps(3.0f))), _mm512_set1_ps(6.0f)));
+}
+
 // kp_vflush_relu: kp_vrelu16(kp_vflush16(x)) as x < FLT_MIN ? +0 : x (NaN passes through).
 KP_INLINE512 __m512 kp_vflush_relu16(__m512 x) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(0x1p-126f), _CMP_NLT_UQ), x);

@@ -184,6 +184,7 @@ extension Ops {
                 case .reluGeneral(0, 6, 0, _): return Int32(KP_EP_RELU6)
                 case .swish: return Int32(KP_EP_SWISH)
                 case .sigmoid: return Int32(KP_EP_SIGMOID)
+                case .hardSilu: return Int32(KP_EP_HARD_SILU)
                 default: return nil
                 }
             }

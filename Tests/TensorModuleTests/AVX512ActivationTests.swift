@@ -68,6 +68,7 @@ struct AVX512ActivationTests {
             (bias, .swish, [.flushDenormals, .activation(.relu), .flushDenormals]),
             (nil, .swish, [.flushDenormals, .activation(.relu6), .flushDenormals]),
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.relu6), .flushDenormals]),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.hardSilu), .flushDenormals]),
             (bias, .relu, [.flushDenormals]),
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals,
                             .activation(.relu), .flushDenormals]),

@@ -101,8 +101,8 @@ struct DepthwiseKernelTests {
     }
 
     /// The output pass applied by the row kernel to each value in registers (`kp_depthwise_row`'s `pass`: a
-    /// BatchNormalization's scale/shift, then ReLU6 / ReLU / swish, with the flush before the scale/shift or, where
-    /// it cannot change a value, without) against the portable loop and the step-by-step pass, bit for bit, on each
+    /// BatchNormalization's scale/shift, then ReLU6 / ReLU / swish / hard silu, with the flush before the scale/shift
+    /// or, where it cannot change a value, without) against the portable loop and the step-by-step pass, bit for bit, on each
     /// of the kernel's paths (3×3 stride 1 groups, 3×3 stride 2 and 256-channel one-pixel rows, 5×5, 7×7 stride 2,
     /// dilated any-width rows), channel tails, and inputs with denormals, ±0, NaN and ±∞.
     @Test("AVX2 row kernel applies the output pass in registers with the bits of the separate pass", arguments: [
@@ -142,7 +142,7 @@ struct DepthwiseKernelTests {
         try Ops.$avx512.withValue(false) {
             for operands in [redundant, needed, strict] {
                 let bn = Ops.PostOp.scaleShift(scale: operands.map(\.0), shift: operands.map(\.1))
-                for activation in [relu6, Ops.Activation.relu, .swish] {
+                for activation in [relu6, Ops.Activation.relu, .swish, .hardSilu] {
                     let post: [Ops.PostOp] = [.flushDenormals, bn, .flushDenormals, .activation(activation), .flushDenormals]
                     let fused = try #require(Ops.FusedEpilogue(bias: nil, activation: .linear, postOps: post, columns: c))
                     passes.insert(fused.depthwisePass)
@@ -174,8 +174,9 @@ struct DepthwiseKernelTests {
             }
             #expect(sixteenLanes == 5)
         }
-        // Each of the six in-register passes was taken (the flush before a swish kept where a shift is zero).
-        #expect(passes == [1, 2, 3, 4, 5, 6])
+        // Each of the eight in-register passes was taken (the flush before a swish or hard silu kept where a shift is
+        // zero).
+        #expect(passes == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 }
 

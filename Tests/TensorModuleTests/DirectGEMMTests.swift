@@ -237,6 +237,7 @@ struct DirectGEMMTests {
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals, .activation(.relu), .flushDenormals], true),
             (bias, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals, .activation(.swish), .flushDenormals], true),
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.swish), .flushDenormals], true),
+            (nil, .linear, [.flushDenormals, bn, .flushDenormals, .activation(.hardSilu), .flushDenormals], true),
             (bias, .sigmoid, [.flushDenormals], true),
             (bias, .linear, [.flushDenormals, .activation(.relu6), .flushDenormals], true),
             (nil, .linear, [.flushDenormals, bn, .flushDenormals, .addTensor(residual), .flushDenormals], true),

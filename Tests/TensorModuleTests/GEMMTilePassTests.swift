@@ -9,7 +9,7 @@ import _TestSupport
 struct GEMMTilePassTests {
     /// The passes (bias, activation, post-ops) that reach each of the tiles' forms: a BatchNormalization's
     /// scale/shift with its flushes (the one before it dropped where it cannot change a value), then ReLU / ReLU6 /
-    /// swish or a residual Add, with or without a bias.
+    /// swish / hard silu (MobileNetV3's hard swish) or a residual Add, with or without a bias.
     static func passes(columns n: Int, rows: Int, rng: inout SeededRandom) -> [(String, Tensor?, [Ops.PostOp])] {
         let tiny = Float.leastNormalMagnitude / 8
         // Operands for which the flush before the scale/shift is redundant (so the plan drops it before a ReLU /
@@ -43,6 +43,8 @@ struct GEMMTilePassTests {
             ("bn (no flush)", nil, [f, bn(strict), f]),
             ("bn add (no flush)", nil, [f, bn(strict), f, .addTensor(residual), f]),
             ("bn swish (no flush)", nil, [f, bn(strict), f, .activation(.swish), f]),
+            ("bn hard silu", nil, [f, bn(needed), f, .activation(.hardSilu), f]),
+            ("bn hard silu (no flush)", nil, [f, bn(strict), f, .activation(.hardSilu), f]),
         ]
     }
 
@@ -116,7 +118,7 @@ struct GEMMTilePassTests {
             }
         }
         // Every one of the tiles' twelve passes was reached.
-        #expect(forms == Set(1...12), "tile passes reached: \(forms.sorted())")
+        #expect(forms == Set(1...14), "tile passes reached: \(forms.sorted())")
     }
 
     @Test("A pass the tiles have no form for (PReLU) still runs after the product")
