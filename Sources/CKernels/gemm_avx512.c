@@ -29,7 +29,7 @@
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
 // inference plan makes after a convolution or Dense layer in the models measured — its BatchNormalization as a
 // scale/shift (with or without the flush before it, which the plan drops where it cannot change a value), then
-// ReLU / ReLU6 / swish or a residual Add; with a bias (ResNet's convolutions), BatchNormalization then ReLU, or then
+// ReLU / ReLU6 / swish / hard silu (MobileNetV3's hard swish) or a residual Add; with a bias (ResNet's convolutions), BatchNormalization then ReLU, or then
 // the residual Add and ReLU.
 #define GEMM_PASSES(X)                             \
     X(1, 0, 0, 1, 1, 0, 0, 0)                      \

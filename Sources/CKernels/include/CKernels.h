@@ -167,8 +167,10 @@ void kp_sigmoid(float *p, long count);
 void kp_swish(float *p, long count);
 /// Step kinds of an output pass (kp_epilogue_plan): + bias[j]; the signed-zero denormal flush (kp_flush_denormals(…,
 /// 0)); v·scale[j] + shift[j] (a multiply, then an add); ReLU (v <= 0 ? +0 : v); ReLU6 (then y >= 6 ? 6 : y); swish
-/// and sigmoid (kp_swish, kp_sigmoid); + the residual operand's value.
-enum { KP_EP_BIAS = 1, KP_EP_FLUSH, KP_EP_SCALE_SHIFT, KP_EP_RELU, KP_EP_RELU6, KP_EP_SWISH, KP_EP_SIGMOID, KP_EP_ADD, KP_EP_HARD_SILU };
+/// and sigmoid (kp_swish, kp_sigmoid); + the residual operand's value; Keras 3's hard silu / hard swish
+/// (v·(relu6(v + 3)/6), each step rounded as TensorModule's HardSiluKernel).
+enum { KP_EP_BIAS = 1, KP_EP_FLUSH, KP_EP_SCALE_SHIFT, KP_EP_RELU, KP_EP_RELU6, KP_EP_SWISH, KP_EP_SIGMOID, KP_EP_ADD,
+       KP_EP_HARD_SILU };
 /// The number of the fused program that runs the `n` steps `kinds` in order, or −1 when there is none (the caller
 /// then runs the steps one pass each). Programs have the form [bias] [activation] [flush] [scale/shift, flush]
 /// [activation, flush] [residual add, flush] [activation, flush], for the combinations Keras models produce.
