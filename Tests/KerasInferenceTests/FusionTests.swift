@@ -159,11 +159,7 @@ struct FusionTests {
         .default.fileExists(atPath: TestFixtures.path("models/convnext_block_k3/model.keras")),
         "fixture convnext_block_k3 missing"))
     func convNeXtTailFused() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "convnext_block_k3" })
-        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
-        var steps: [(layers: String, classes: String)] = []
-        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        let (c, model, inputs, steps, outputs) = try observedRun("convnext_block_k3")
         for block in ["b0", "b1"] {
             #expect(steps.contains { $0.layers.hasPrefix("\(block)_pointwise_conv_2+\(block)_layer_scale+\(block)_identity+add")
                 && $0.classes == "Dense+LayerScale+Activation+Add" }, "steps \(steps.map(\.layers))")
@@ -179,11 +175,7 @@ struct FusionTests {
     @Test("ReLU read by the separable / depthwise convolution after it", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/xception_middle_k3/model.keras")), "fixture xception_middle_k3 missing"))
     func reluReadByConvolution() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "xception_middle_k3" })
-        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
-        var steps: [(layers: String, classes: String)] = []
-        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        let (c, model, inputs, steps, outputs) = try observedRun("xception_middle_k3")
         let names = steps.map(\.layers)
         for b in 1...2 {
             // The block's first ReLU (its input is the sum); the other two join the BatchNormalization before them.
@@ -205,11 +197,7 @@ struct FusionTests {
         if: FileManager.default.fileExists(atPath: TestFixtures.path("models/applications_blocks_k3/model.keras")),
         "fixture applications_blocks_k3 missing"))
     func scaledSumAndConstantOpsFused() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "applications_blocks_k3" })
-        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
-        var steps: [(layers: String, classes: String)] = []
-        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        let (c, model, inputs, steps, outputs) = try observedRun("applications_blocks_k3")
         let names = steps.map(\.layers)
         #expect(steps.contains { $0.layers == "ir0_conv+ir0_scale+ir0_ac"
             && $0.classes == "Conv2D+CustomScaleLayer+Activation" }, "steps \(names)")
@@ -219,6 +207,17 @@ struct FusionTests {
         #expect(!steps.contains { $0.classes == "CustomScaleLayer" || $0.classes == "Add" || $0.classes == "ReLU" },
                 "a step left on its own: \(names)")
         try expectKerasAndUnfused(c, model, inputs, outputs)
+    }
+
+    /// The fixture's model compiled and run on its inputs, with the plan's steps (their layers' names and classes).
+    private func observedRun(_ fixture: String) throws
+        -> (ParityCase, CompiledModel, [Tensor], [(layers: String, classes: String)], [Tensor]) {
+        let c = try #require(ParityCase.all().first { $0.fixture == fixture })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [(layers: String, classes: String)] = []
+        let outputs = try model.predict(inputs) { layers, classes, _, _ in steps.append((layers, classes)) }
+        return (c, model, inputs, steps, outputs)
     }
 
     /// Each of the plan's `outputs` against Keras' within the fixture's bound, and against the unfused plan's (one
