@@ -19,6 +19,19 @@ extension Ops {
         /// Adds a tensor with the output's shape, value by value (output row `r`, counted over the whole batch, adds
         /// its row `r`): a residual connection's `Add` run in the output pass of the layer producing one operand.
         case addTensor(Tensor)
+
+        /// `x·scale[c]` per column, bit for bit, as a scale/shift: adding −0 leaves every value as it is (+0 and −0
+        /// included), so each value is the product's one rounding (LayerScale, a `CustomScaleLayer`'s scale, a
+        /// `keras.ops` multiply by a constant).
+        package static func multiplying(by scale: [Float]) -> PostOp {
+            .scaleShift(scale: scale, shift: [Float](repeating: -0.0, count: scale.count))
+        }
+
+        /// `x + shift[c]` per column, bit for bit, as a scale/shift (`x·1` is `x`): a `keras.ops` add of a constant
+        /// (a subtraction as the add of its negation, which IEEE arithmetic defines it to be).
+        package static func adding(_ shift: [Float]) -> PostOp {
+            .scaleShift(scale: [Float](repeating: 1, count: shift.count), shift: shift)
+        }
     }
 
     /// Throws unless every ``PostOp/addTensor(_:)`` in `postOps` has exactly `count` values (the output's).

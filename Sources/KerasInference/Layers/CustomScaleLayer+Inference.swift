@@ -24,12 +24,10 @@ struct CompiledScaledSum: OutputFlushingLayer {
     /// Whether the sum's denormals are flushed in the same pass (the plan's flush at the layer boundary).
     var flushes = false
 
-    /// `inputs[1] · scale`, flushed, as post-ops over `columns` values per row: a scale/shift with shift `-0.0`,
-    /// which adds nothing to any value (`v + (-0.0) == v` bit for bit, `-0.0` included), so each value is the one
-    /// rounding of the product.
+    /// `inputs[1] · scale`, flushed, as post-ops over `columns` values per row (the product's one rounding,
+    /// ``Ops/PostOp/multiplying(by:)``).
     static func scaledOps(scale: Float, columns: Int) -> [Ops.PostOp] {
-        [.scaleShift(scale: Array(repeating: scale, count: columns), shift: Array(repeating: -0.0, count: columns)),
-         .flushDenormals]
+        [.multiplying(by: [Float](repeating: scale, count: columns)), .flushDenormals]
     }
 
     func run(_ inputs: [Tensor]) throws -> [Tensor] {

@@ -46,11 +46,10 @@ extension OpLayer: RunnableLayer {
         guard constant.rank <= inputShapes[0].count, constant.shape.dropLast().allSatisfy({ $0 == 1 }),
               constant.count == 1 || constant.count == columns else { return nil }
         let values = constant.count == 1 ? [Float](repeating: constant.scalars[0], count: columns) : constant.scalars
-        let ones = [Float](repeating: 1, count: columns)
         switch b {
-        case .add: return [.scaleShift(scale: ones, shift: values)]
-        case .subtract: return [.scaleShift(scale: ones, shift: values.map { -$0 })]
-        default: return [.scaleShift(scale: values, shift: [Float](repeating: -0.0, count: columns))]
+        case .add: return [.adding(values)]
+        case .subtract: return [.adding(values.map { -$0 })]
+        default: return [.multiplying(by: values)]
         }
     }
 
