@@ -115,6 +115,9 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
         if (pleft[v] > pmax) pmax = pleft[v];
     }
     long wnext = 0, wend = pw ? R * V : 0;   // the next tile's lines of C asked for (PREFETCHW), two per slot
+    // With a residual in the pass, the next tile's lines of it too (read once, at its stores: a residual written
+    // three steps before is no longer in L2, and each tile's pass otherwise waited for its 24 lines from memory).
+    const float *pr = EP && gemm_pass_has(EP, 2) && pw ? ep->res + R * ep->res_ld : 0;
     if (wend > pmax) pmax = wend;
     __m512 acc[13][8];
     _Pragma("clang loop unroll(full)")
@@ -142,6 +145,8 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
             for (int i = 0; i < 2; i++)
                 if (wnext < wend) {
                     _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
+                    if (pr) _mm_prefetch((const char *)(pr + (wnext / V) * ep->res_ld + (wnext % V) * KP_PANEL),
+                                         _MM_HINT_T0);
                     wnext++;
                 }
             _Pragma("clang loop unroll(full)")
@@ -153,7 +158,10 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     _Pragma("clang loop unroll(full)")
     for (int v = 0; v < V; v++)
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
-    for (; wnext < wend; wnext++) _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
+    for (; wnext < wend; wnext++) {
+        _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
+        if (pr) _mm_prefetch((const char *)(pr + (wnext / V) * ep->res_ld + (wnext % V) * KP_PANEL), _MM_HINT_T0);
+    }
     const __mmask16 last = (__mmask16)((1u << cols) - 1u);
     // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
     const __m512 z = _mm512_setzero_ps();
