@@ -2,7 +2,8 @@
 // the target. Rows a[0..12) are row bases; bp[p] the p-th panel's first step of the current K slice; the last
 // panel's first `cols` (1…16) columns are stored (added to c when `accumulate`); pf / pf_steps: steps of k of the
 // panels that come next to ask for into L2 (pf_steps[p] = 0: none); pw: the next tile's rows of C at these columns,
-// asked for with PREFETCHW (NULL: none); ep: the output pass (NULL: none). Each requires kp_avx512_available().
+// asked for with PREFETCHW, with the same lines of ep's residual where its pass has one (NULL: none); ep: the output
+// pass (NULL: none). Each requires kp_avx512_available().
 #ifndef KERASPORT_CKERNELS_GEMM_WIDE_H
 #define KERASPORT_CKERNELS_GEMM_WIDE_H
 
