@@ -31,7 +31,8 @@ INLINE VEC loadx(const float *p, MASK mask, int masked, const int IR) { return r
 // The output passes applied in registers, numbered from 1 (kp_depthwise_pass; 0 is none), each as a program form of
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
 // inference plan makes after a depthwise convolution — its BatchNormalization, then ReLU6 / ReLU / swish / hard silu
-// (MobileNetV3's hard swish), with the flush before the scale/shift or without it (the plan drops it where it cannot change a value).
+// (MobileNetV3's hard swish), with the flush before the scale/shift or without it (the plan drops it where it cannot
+// change a value).
 #define DW_PASSES(X)                         \
     X(1, 0, 0, 1, 1, KP_EP_RELU6, 0, 0)     \
     X(2, 0, 0, 0, 1, KP_EP_RELU6, 0, 0)     \

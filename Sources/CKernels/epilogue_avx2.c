@@ -8,8 +8,8 @@
 // A pass is one of the programs of the form
 //     [bias] [activation] [flush] [scale/shift, flush] [activation, flush] [residual add, flush] [activation, flush]
 // listed in `programs` (those the inference plan makes for Keras models: convolution + BatchNormalization +
-// ReLU / ReLU6 / swish / hard silu, with or without bias and a residual Add, Dense / convolution with their own activation,
-// …). Each program is compiled as its own loop with the steps as constants (an interpreter that switched on the
+// ReLU / ReLU6 / swish / hard silu, with or without bias and a residual Add, Dense / convolution with their own
+// activation, …). Each program is compiled as its own loop with the steps as constants (an interpreter that switched on the
 // step kind per vector ran 3× slower than the separate passes); kp_epilogue_plan finds a program's number. To add a
 // program, add its line to PROGRAMS.
 #include "CKernels.h"

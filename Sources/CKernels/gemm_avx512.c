@@ -29,8 +29,8 @@
 // epilogue_programs.h (bias, activation, flush, scale/shift, activation, residual add, activation): those the
 // inference plan makes after a convolution or Dense layer in the models measured — its BatchNormalization as a
 // scale/shift (with or without the flush before it, which the plan drops where it cannot change a value), then
-// ReLU / ReLU6 / swish / hard silu (MobileNetV3's hard swish) or a residual Add; with a bias (ResNet's convolutions), BatchNormalization then ReLU, or then
-// the residual Add and ReLU.
+// ReLU / ReLU6 / swish / hard silu (MobileNetV3's hard swish) or a residual Add; with a bias (ResNet's
+// convolutions), BatchNormalization then ReLU, or then the residual Add and ReLU.
 #define GEMM_PASSES(X)                             \
     X(1, 0, 0, 1, 1, 0, 0, 0)                      \
     X(2, 0, 0, 0, 1, KP_EP_RELU, 0, 0)             \
@@ -91,6 +91,14 @@ static inline __attribute__((always_inline)) int gemm_pass_has(const int EP, con
         }                                                                                                          \
     } while (0)
 
+// Slot i of the next tile's lines (row i / V, panel i % V): C's at pw asked for writing (PREFETCHW), and the
+// residual's at pr (row stride res_ld) for reading where the tile's pass has one (pr non-NULL).
+KP_WIDE static inline __attribute__((always_inline)) void
+ask_next_tile_line(const float *pw, long ldc, const float *pr, long res_ld, long i, const int V) {
+    _m_prefetchw((void *)(pw + (i / V) * ldc + (i % V) * KP_PANEL));
+    if (pr) _mm_prefetch((const char *)(pr + (i / V) * res_ld + (i % V) * KP_PANEL), _MM_HINT_T0);
+}
+
 // R rows × V panels (R ≤ 13; R·V ≤ 26 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
 // registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
 // into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
@@ -118,6 +126,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     // With a residual in the pass, the next tile's lines of it too (read once, at its stores: a residual written
     // three steps before is no longer in L2, and each tile's pass otherwise waited for its 24 lines from memory).
     const float *pr = EP && gemm_pass_has(EP, 2) && pw ? ep->res + R * ep->res_ld : 0;
+    const long res_ld = pr ? ep->res_ld : 0;
     if (wend > pmax) pmax = wend;
     __m512 acc[13][8];
     _Pragma("clang loop unroll(full)")
@@ -143,12 +152,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
                 }
             _Pragma("clang loop unroll(full)")
             for (int i = 0; i < 2; i++)
-                if (wnext < wend) {
-                    _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
-                    if (pr) _mm_prefetch((const char *)(pr + (wnext / V) * ep->res_ld + (wnext % V) * KP_PANEL),
-                                         _MM_HINT_T0);
-                    wnext++;
-                }
+                if (wnext < wend) ask_next_tile_line(pw, ldc, pr, res_ld, wnext++, V);
             _Pragma("clang loop unroll(full)")
             for (long i = 0; i < PF_GAP; i++, e++) STEP_K(e);
         }
@@ -158,10 +162,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     _Pragma("clang loop unroll(full)")
     for (int v = 0; v < V; v++)
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
-    for (; wnext < wend; wnext++) {
-        _m_prefetchw((void *)(pw + (wnext / V) * ldc + (wnext % V) * KP_PANEL));
-        if (pr) _mm_prefetch((const char *)(pr + (wnext / V) * ep->res_ld + (wnext % V) * KP_PANEL), _MM_HINT_T0);
-    }
+    for (; wnext < wend; wnext++) ask_next_tile_line(pw, ldc, pr, res_ld, wnext, V);
     const __mmask16 last = (__mmask16)((1u << cols) - 1u);
     // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
     const __m512 z = _mm512_setzero_ps();
