@@ -87,7 +87,7 @@ let package = Package(
         // MARK: - Tests
         .target(name: "_TestSupport", dependencies: ["TensorModule"], swiftSettings: swiftSettings),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "_TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TensorModuleTests", dependencies: ["TensorModule", "NumPyFormat", "_TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TensorModuleTests", dependencies: ["TensorModule", "CKernels", "NumPyFormat", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasGraphTests", dependencies: ["KerasGraph", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasFormatTests", dependencies: ["KerasFormat", "KerasGraph", "HDF5", "KerasPort", "KerasPortTooling", "_TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KerasInferenceTests", dependencies: ["KerasInference", "KerasPort", "_TestSupport"], swiftSettings: swiftSettings),

@@ -4,6 +4,8 @@
 #include "CKernels.h"
 #include "gemm_wide.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -48,6 +50,16 @@ void kp_pack_b(const float *b, long k, long n, long ldb, float *packed) {
 void kp_pack_bt(const float *b, long k, long n, long ldb, float *packed) {
     for (long j = 0; j < n; j++)
         for (long r = 0; r < k; r++) packed[j * k + r] = b[r * ldb + j];
+}
+
+int kp_gemm_rows_alias(const float *const *rows, long off, int count) {
+    // L1 sets of 64-byte lines at 4 KiB; more rows in one set than its 8 ways cannot all stay.
+    unsigned char in_set[64] = {0};
+    for (int r = 0; r < count; r++) {
+        unsigned set = (unsigned)(((uintptr_t)(rows[r] + off) >> 6) & 63);
+        if (++in_set[set] > 8) return 1;
+    }
+    return 0;
 }
 
 #if KP_X86
@@ -247,6 +259,39 @@ static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
     return s1;
 }
 
+// A wide tile's A rows copied, K slice by K slice, to a buffer of this thread with a padded row stride (COPY_LD
+// floats) where they alias in L1 (kp_gemm_rows_alias). The tile reads its rows' current lines of A at every step of
+// k; rows a multiple of 4 KiB apart (a 1 × 1 convolution over 1,024 or 2,048 channels, or over 512 at stride 2) put
+// all twelve of those lines in one set of the 8-way L1, which evicted them before their 16 steps were used (kp_gemm
+// alone, one thread, Zen 4: 196 × 1024 × 256 1.00 ms against 0.91 with the copy; 49 × 2048 × 512 1.08 against 0.92).
+// The copy holds the same values in the same order of k (the slice's segments one after the other), so every sum
+// is the same.
+#define COPY_LD (KC + 16)
+static _Thread_local float copied_rows[13 * COPY_LD] __attribute__((aligned(64)));
+
+// KERASPORT_GEMM_COPY_A=0: never copy (for comparisons); =2: copy every wide tile's rows; else where they alias.
+static int copy_a_policy(void) {
+    static int policy = -1;
+    if (policy < 0) {
+        const char *v = getenv("KERASPORT_GEMM_COPY_A");
+        policy = v && (v[0] == '0' || v[0] == '2') && v[1] == 0 ? v[0] - '0' : 1;
+    }
+    return policy;
+}
+
+// Copies the slice's segments (so / sl, ns of them) of `rows` rows at `a` one after the other into copied_rows (row
+// r at r · COPY_LD) and points `to` at them.
+static void copy_rows(const float *const *a, const long *so, const long *sl, long ns, int rows, const float **to) {
+    for (int r = 0; r < rows; r++) {
+        float *dst = copied_rows + r * COPY_LD;
+        for (long s = 0; s < ns; s++) {
+            memcpy(dst, a[r] + so[s], (size_t)sl[s] * sizeof(float));
+            dst += sl[s];
+        }
+        to[r] = copied_rows + r * COPY_LD;
+    }
+}
+
 // The descriptor's output pass over rows [r0, r1), columns [c0, c1) of C, after they are computed (kp_epilogue_rows:
 // one call where the rows are whole and contiguous, else one per row).
 static void pass_rows(const kp_gemm_desc *d, long r0, long r1, long c0, long c1) {
@@ -392,6 +437,19 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     for (; t + 2 * TILE_ROWS <= whole; t += 2 * TILE_ROWS) {
                         const float *const *a = bases + (t - b0);
                         long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 2) / ntiles;
+                        // Rows that alias in L1: the tile reads a copy (copy_rows), one segment of klen floats.
+                        const float *copied[13];
+                        const long one_off = 0;
+                        const long *tso = so, *tsl = sl;
+                        long tns = ns;
+                        const int rows_here = t == t13 ? 13 : 12, policy = copy_a_policy();
+                        if (policy && klen <= KC && (policy == 2 || kp_gemm_rows_alias(a, so[0], rows_here))) {
+                            copy_rows(a, so, sl, ns, rows_here, copied);
+                            a = copied;
+                            tso = &one_off;
+                            tsl = &klen;
+                            tns = 1;
+                        }
                         for (long j = g0; j < gt; j += 2) {
                             int two = j + 1 < gt;
                             const float *bp[2], *pf[2];
@@ -423,12 +481,12 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             const float *pw = !acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1
                                 ? cc + 2 * TILE_ROWS * d->ldc : 0;
                             if (t == t13) {
-                                if (two) kp_tile_13x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
-                                else kp_tile_13x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                if (two) kp_tile_13x32(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                else kp_tile_13x16(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else if (two) {
-                                kp_tile_12x32(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                kp_tile_12x32(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else {
-                                kp_tile_12x16(a, so, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                kp_tile_12x16(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 @testable import TensorModule
 import _TestSupport
@@ -605,6 +606,70 @@ struct DirectGEMMTests {
                 }
             }
         }
+    }
+}
+
+extension DirectGEMMTests {
+    @Test("rows of A alias in L1 where more than 8 of a tile's rows start in one 64-byte-line set")
+    func rowsAlias() {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 13 * 2064 + 64)
+        defer { buffer.deallocate() }
+        func alias(stride: Int, rows: Int = 12, offset: Int = 0) -> Bool {
+            let bases: [UnsafePointer<Float>?] = (0..<rows).map { UnsafePointer(buffer + $0 * stride) }
+            return bases.withUnsafeBufferPointer { kp_gemm_rows_alias($0.baseAddress!, offset, Int32(rows)) != 0 }
+        }
+        #expect(alias(stride: 1024), "rows 4 KiB apart: all twelve in one set")
+        #expect(alias(stride: 2048, rows: 13, offset: 5), "rows 8 KiB apart, 13 of them, from an offset")
+        #expect(!alias(stride: 1040), "rows 4,160 bytes apart: one per set")
+        #expect(!alias(stride: 512), "rows 2 KiB apart: six in each of two sets")
+        #expect(!alias(stride: 1024, rows: 8), "eight rows fit the eight ways of a set")
+    }
+
+    /// Where a wide tile's rows alias in L1 it reads a copy of them (each K slice's segments one after the other),
+    /// which must hold the same values in the same order of k: products whose rows are 4 or 8 KiB apart (Dense rows,
+    /// a 1 × 1 convolution at stride 2 over 512 channels, a window of two segments per slice, the 13-row tile) give
+    /// the 6 × 16 AVX2 tile's values (which reads the rows where they are) bit for bit.
+    @Test("the wide tiles over rows that alias in L1 give the 6 × 16 tile's values bit for bit",
+          .enabled(if: Ops.avx512Available, "this CPU has no AVX-512F"), arguments: [
+        (49, 1024, 72, 0), (25, 300, 40, 0), (196, 1024, 256, 0), (61, 2048, 48, 0), (25, 512, 64, 1), (49, 200, 40, 2),
+    ])
+    func aliasedRows(m: Int, k: Int, n: Int, shape: Int) throws {
+        var rng = SeededRandom(seed: UInt64(m * 17 + k * 3 + n + shape))
+        let w = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+        let geometry: DirectGEMM.Geometry, extent: Int, stride: Int
+        switch shape {
+        case 0:   // rows a multiple of 1,024 floats apart
+            stride = (k + 1023) / 1024 * 1024
+            (geometry, extent) = (.matrix(rows: m, k: k, lda: stride), m * stride)
+        case 1:   // a 1 × 1 convolution at stride 2 over a 10 × 10 × 512 input: 5 × 5 outputs, pixels 4 KiB apart
+            stride = 1024
+            geometry = DirectGEMM.Geometry(outH: 5, outW: 5, imageStride: 100 * 512, rowStride: 2 * 10 * 512,
+                                           colStride: 1024, segmentOffsets: [0], segmentLengths: [512])
+            extent = 100 * 512
+        default:  // two segments of 100 floats per row (one K slice), rows 4 KiB apart
+            stride = 1024
+            geometry = DirectGEMM.Geometry(outH: 1, outW: m, imageStride: 0, rowStride: 0, colStride: 1024,
+                                           segmentOffsets: [0, 300], segmentLengths: [100, 100])
+            extent = m * 1024
+        }
+        let a = (0..<extent).map { _ in rng.uniform(-1, 1) }
+        var outputs: [[Float]] = []
+        a.withUnsafeBufferPointer { a in
+            let rows: [UnsafePointer<Float>?] = (0..<12).map { UnsafePointer(a.baseAddress! + $0 * stride) }
+            #expect(rows.withUnsafeBufferPointer { kp_gemm_rows_alias($0.baseAddress!, 0, 12) } != 0,
+                    "the test's rows must alias for the copy to be exercised")
+            for useWide in [false, true] {
+                var c = [Float](repeating: .nan, count: m * n)
+                c.withUnsafeMutableBufferPointer { c in
+                    DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!, ldc: n,
+                                        wideTiles: useWide, pass: .none)
+                }
+                outputs.append(c)
+            }
+        }
+        #expect(differingBits(outputs[0], outputs[1]) == 0, "m \(m), k \(k), n \(n), shape \(shape)")
+        #expect(!outputs[1].contains { $0.isNaN }, "m \(m), k \(k), n \(n): an output not written")
     }
 }
 

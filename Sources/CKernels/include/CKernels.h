@@ -94,6 +94,11 @@ typedef struct {
 /// afterwards, bit for bit. Requires kp_simd_available(). Different threads may compute disjoint parts of C of one
 /// descriptor at once.
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1);
+
+/// Whether more than 8 of `count` rows (their values from rows[r] + off) start in one L1 set (64 sets of 64-byte
+/// lines): kp_gemm's wide tiles then read a copy of their rows (the same values, so the same results).
+int kp_gemm_rows_alias(const float *const *rows, long off, int count);
+
 /// The number of program `program`'s form among the output passes the AVX-512 tiles apply in registers (kp_gemm
 /// with `wide`), or 0 where they have none (kp_gemm then runs the pass over the rows after them).
 int kp_gemm_pass(int program);
