@@ -33,6 +33,10 @@
 // How long an idle worker polls before sleeping: long enough to bridge the gaps between the loops of one
 // prediction, short enough that an idle process stops using the cores almost at once.
 #define KP_SPIN_NS 200000L
+// A two-thread pool's split of a loop in two (kp_parallel_share): each loop moves the caller's share this fraction
+// of the way to the share that would have evened that loop out, within [KP_SHARE_MIN, 1 − KP_SHARE_MIN].
+#define KP_SHARE_STEP 0.01
+#define KP_SHARE_MIN 0.3
 
 static struct {
     pthread_mutex_t busy;
@@ -49,6 +53,8 @@ static struct {
     int workers;
     int started;
     atomic_int caller_cpu;   // the CPU the caller published the current loop from (-1: unknown)
+    long worker_ns;          // the joined worker's time in the loop's iterations (one worker: two-thread pools)
+    long worker_count;       // and how many it ran
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 #define KP_JOINED_MASK 0xFFFFL
@@ -65,13 +71,30 @@ static long now_ns(void) {
     return (long)t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-static void drain(void) {
+// Runs iterations from the shared counter until none are left; returns how many it ran.
+static long drain(void) {
     const long n = pool.iterations;
-    for (;;) {
+    for (long ran = 0;; ran++) {
         long i = atomic_fetch_add_explicit(&pool.next, 1, memory_order_relaxed);
-        if (i >= n) return;
+        if (i >= n) return ran;
         pool.fn(pool.ctx, i);
     }
+}
+
+// The caller's share of a loop split in two (kp_parallel_share), adapted after each such loop that the caller and
+// the one worker each ran half of (kp_parallel_share_update).
+static _Atomic double caller_share = 0.5;
+
+double kp_parallel_share(void) { return atomic_load_explicit(&caller_share, memory_order_relaxed); }
+
+double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns) {
+    // Loops of under 20 µs in all say little (clock reads, a line from the other core).
+    if (caller_ns <= 0 || worker_ns <= 0 || caller_ns + worker_ns < 20000 || used <= 0 || used >= 1) return share;
+    // The share at which both would have taken the same time, each at the speed it had here.
+    const double caller_speed = used / (double)caller_ns, worker_speed = (1 - used) / (double)worker_ns;
+    const double even = caller_speed / (caller_speed + worker_speed);
+    share += KP_SHARE_STEP * (even - share);
+    return share < KP_SHARE_MIN ? KP_SHARE_MIN : share > 1 - KP_SHARE_MIN ? 1 - KP_SHARE_MIN : share;
 }
 
 #if defined(__linux__)
@@ -134,7 +157,10 @@ static void *worker_main(void *arg) {
 #if defined(__linux__)
                 leave_cpu_if_shared(atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed));
 #endif
-                drain();
+                const long t0 = now_ns();
+                const long ran = drain();
+                pool.worker_ns = now_ns() - t0;
+                pool.worker_count = ran;
                 atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
                 break;
             }
@@ -200,6 +226,10 @@ static void start_workers(long threads) {
 }
 
 void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
+    kp_parallel_for_split(iterations, threads, fn, ctx, 0);
+}
+
+void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *ctx, double used_share) {
     if (iterations <= 0) return;
     if (iterations == 1 || threads <= 1 || inside_loop || pthread_mutex_trylock(&pool.busy) != 0) {
         for (long i = 0; i < iterations; i++) fn(ctx, i);
@@ -214,7 +244,9 @@ void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
     pool.fn = fn;
     pool.ctx = ctx;
     pool.iterations = iterations;
-    atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    // Iteration 0 is the caller's (below): the first chunk of a loop split one per core stays with the thread that
+    // ran the first chunk of the loop before (its rows in this core's cache), and a two-way split's share is its.
+    atomic_store_explicit(&pool.next, 1, memory_order_relaxed);
     atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
 #if defined(__linux__)
     atomic_store_explicit(&pool.caller_cpu, sched_getcpu(), memory_order_relaxed);
@@ -227,13 +259,23 @@ void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
         pthread_mutex_unlock(&pool.sleep_lock);
     }
     inside_loop = 1;
-    drain();
+    const long t0 = now_ns();
+    fn(ctx, 0);
+    const long caller_ran = 1 + drain(), caller_ns = now_ns() - t0;
     inside_loop = 0;
     long joined = atomic_fetch_or(&pool.state, KP_CLOSED) & KP_JOINED_MASK;
     int spins = 0;
     while (atomic_load_explicit(&pool.finished, memory_order_acquire) < joined) {
         KP_PAUSE();
         if (++spins % 4096 == 0) sched_yield();   // a worker descheduled by the system: let it run
+    }
+    // A loop in two halves (Parallel's one chunk per core on two cores) that each thread ran one of: how long each
+    // took moves the next split (kp_parallel_share).
+    if (used_share > 0 && iterations == 2 && pool.workers == 1 && joined == 1 && caller_ran == 1 && pool.worker_count == 1) {
+        const double share = atomic_load_explicit(&caller_share, memory_order_relaxed);
+        atomic_store_explicit(&caller_share,
+                              kp_parallel_share_update(share, used_share, caller_ns, pool.worker_ns),
+                              memory_order_relaxed);
     }
     pthread_mutex_unlock(&pool.busy);
 }

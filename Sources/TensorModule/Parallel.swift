@@ -41,23 +41,52 @@ enum Parallel {
         }
         // The spinning pool of CKernels (`kp_parallel_for`): at batch 1 a loop is tens of microseconds, about
         // what waking a sleeping thread costs. `body` only touches disjoint ranges of buffers that outlive this call.
+        // Two chunks on two cores: the first (the calling thread's) ends where the pool's measured share puts it.
+        let split = chunks == 2 && coreCount == 2 && adaptiveSplit ? twoWaySplit(count: count, share: kp_parallel_share())
+                                                                   : 0
         withoutActuallyEscaping(body) { escapable in
-            var loop = Loop(body: escapable, count: count, chunks: chunks)
+            var loop = Loop(body: escapable, count: count, chunks: chunks, split: split)
             withUnsafeMutablePointer(to: &loop) { pointer in
-                kp_parallel_for(chunks, coreCount, { context, i in
+                kp_parallel_for_split(chunks, coreCount, { context, i in
                     let loop = context!.assumingMemoryBound(to: Loop.self)
-                    let (count, chunks) = (loop.pointee.count, loop.pointee.chunks)
-                    loop.pointee.body((count * i / chunks)..<(count * (i + 1) / chunks))
-                }, pointer)
+                    let (count, chunks, split) = (loop.pointee.count, loop.pointee.chunks, loop.pointee.split)
+                    if split > 0 {
+                        loop.pointee.body(i == 0 ? 0..<split : split..<count)
+                    } else {
+                        loop.pointee.body((count * i / chunks)..<(count * (i + 1) / chunks))
+                    }
+                }, pointer, split > 0 ? Double(split) / Double(count) : 0)
             }
         }
     }
 
-    /// One parallel loop as the pool's callback sees it.
+    /// Whether a loop split in two on two cores splits where the pool measured the two threads would finish
+    /// together (`kp_parallel_share`), rather than in halves: true unless the environment sets
+    /// `KERASPORT_ADAPTIVE_SPLIT=0` (for comparisons). A virtual machine's host slows one virtual CPU for seconds at
+    /// a time; with halves the other then waited at the end of every loop (EfficientNetB0 at batch 1 in such a
+    /// spell: the worker's halves took 1.15× as long as the caller's, and the caller waited 1.5 ms of a 9.3 ms
+    /// prediction; with a busy loop taking a quarter of the second CPU, the adapted split ran 0.94× the time of the
+    /// halves). Each value is the same wherever the split falls.
+    static let adaptiveSplit: Bool = {
+        guard let v = getenv("KERASPORT_ADAPTIVE_SPLIT") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// The end of the first of two chunks of `count` (≥ 2) for the first thread's `share` of the work: the nearest
+    /// whole count, at least 1 and at most count − 1.
+    static func twoWaySplit(count: Int, share: Double) -> Int {
+        guard count >= 2 else { return count }
+        let s = share.isFinite ? min(max(share, 0), 1) : 0.5
+        return min(count - 1, max(1, Int((Double(count) * s).rounded())))
+    }
+
+    /// One parallel loop as the pool's callback sees it: chunk i of `chunks` equal ones, or with `split` > 0 (two
+    /// chunks) [0, split) and [split, count).
     private struct Loop {
         let body: (Range<Int>) -> Void
         let count: Int
         let chunks: Int
+        let split: Int
     }
 }
 

@@ -1,4 +1,8 @@
+import CKernels
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import TensorModule
 
@@ -79,6 +83,54 @@ struct ParallelTests {
             #expect(explicit.count == (cores > 1 ? 2 * cores : 1), "batch \(batch), two chunks per core asked for")
         }
         #expect(chunks(count: 1000).count == (cores > 1 ? 4 * cores : 1), "outside a prediction")
+    }
+
+    @Test("a loop's first chunk runs on the calling thread")
+    func firstChunkOnCaller() {
+        let caller = pthread_self()
+        for count in [2, 3, 1000] {
+            var first = [pthread_t?](repeating: nil, count: 1)
+            first.withUnsafeMutableBufferPointer { first in
+                let p = first.baseAddress!
+                Ops.withLoopSplit(forBatch: 1) {
+                    Parallel.forEachChunk(count: count, work: 1 << 30) { range in
+                        if range.lowerBound == 0 { p[0] = pthread_self() }
+                    }
+                }
+            }
+            #expect(first[0].map { pthread_equal($0, caller) != 0 } == true, "count \(count)")
+        }
+    }
+
+    @Test("a loop split in two ends its first chunk at the share, within 1 … count − 1")
+    func twoWaySplit() {
+        #expect(Parallel.twoWaySplit(count: 1000, share: 0.5) == 500)
+        #expect(Parallel.twoWaySplit(count: 1000, share: 0.55) == 550)
+        #expect(Parallel.twoWaySplit(count: 7, share: 0.5) == 4)   // 3.5 rounds away from zero
+        #expect(Parallel.twoWaySplit(count: 2, share: 0.3) == 1)
+        #expect(Parallel.twoWaySplit(count: 10, share: 0) == 1)
+        #expect(Parallel.twoWaySplit(count: 10, share: 1) == 9)
+        #expect(Parallel.twoWaySplit(count: 10, share: .nan) == 5)
+    }
+
+    @Test("the two-thread share moves a hundredth of the way to the share that evens the loop, within 0.3 … 0.7")
+    func shareUpdate() {
+        // Both halves in the same time: no change.
+        #expect(kp_parallel_share_update(0.5, 0.5, 100_000, 100_000) == 0.5)
+        // The worker twice as slow per unit of work: evening out wants 2/3 for the caller.
+        let moved = kp_parallel_share_update(0.5, 0.5, 100_000, 200_000)
+        #expect(abs(moved - (0.5 + 0.01 * (2.0 / 3.0 - 0.5))) < 1e-12)
+        // From a share of 0.6 that the caller ran in the same time as the worker its 0.4: its speed is 1.5× the
+        // worker's, so 0.6 is even and stays.
+        #expect(abs(kp_parallel_share_update(0.6, 0.6, 100_000, 100_000) - 0.6) < 1e-12)
+        // Clamped at 0.3 and 0.7.
+        #expect(kp_parallel_share_update(0.7, 0.5, 10_000, 1_000_000) == 0.7)
+        #expect(kp_parallel_share_update(0.3, 0.5, 1_000_000, 10_000) == 0.3)
+        // Loops under 20 µs in all, and invalid measurements, change nothing.
+        #expect(kp_parallel_share_update(0.5, 0.5, 5_000, 14_000) == 0.5)
+        #expect(kp_parallel_share_update(0.5, 0.5, 0, 100_000) == 0.5)
+        #expect(kp_parallel_share_update(0.5, 1.0, 100_000, 100_000) == 0.5)
+        #expect((0.3...0.7).contains(kp_parallel_share()))
     }
 
     @Test("Loops after the workers have gone to sleep still finish")

@@ -45,8 +45,24 @@ typedef void (*kp_task_fn)(void *ctx, long index);
 /// Runs fn(ctx, i) for every i in [0, iterations), on the calling thread and the pool's workers (threads − 1 of
 /// them, started at the first call; they poll briefly for the next loop, then sleep). Returns when every iteration
 /// is done. Runs the loop on the calling thread alone when called from inside a loop, while another thread's loop
-/// is running, or with threads ≤ 1. Iterations may run in any order, at the same time.
+/// is running, or with threads ≤ 1. Iteration 0 runs on the calling thread; the others in any order, at the same
+/// time.
 void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx);
+
+/// kp_parallel_for for a loop whose iteration 0 (always the calling thread's) does `used_share` (0…1) of the work
+/// and iteration 1 the rest, as split by kp_parallel_share: where the pool has one worker and each thread ran one
+/// iteration, their times move the share the next split takes. `used_share` ≤ 0: any loop (kp_parallel_for).
+void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *ctx, double used_share);
+
+/// The calling thread's share (0.3…0.7) of a loop split in two between it and a two-thread pool's worker: the share
+/// at which the two halves took the same time in the loops before (0.5 at first). The host of a virtual machine can
+/// slow one virtual CPU for seconds at a time; an even split then waits for that core at the end of every loop.
+double kp_parallel_share(void);
+
+/// The next share after a loop where the caller ran `used` of the work in caller_ns nanoseconds and the worker the
+/// rest in worker_ns: `share` moved a twentieth of the way to the share that would have evened them (unchanged for
+/// loops under 20 µs in all), kept within 0.3…0.7. Pure (kp_parallel_share's rule, for tests).
+double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns);
 
 /// Columns per packed panel of B.
 #define KP_PANEL 16
