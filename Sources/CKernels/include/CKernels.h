@@ -60,7 +60,7 @@ void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *c
 double kp_parallel_share(void);
 
 /// The next share after a loop where the caller ran `used` of the work in caller_ns nanoseconds and the worker the
-/// rest in worker_ns: `share` moved a twentieth of the way to the share that would have evened them (unchanged for
+/// rest in worker_ns: `share` moved a hundredth of the way to the share that would have evened them (unchanged for
 /// loops under 20 µs in all), kept within 0.3…0.7. Pure (kp_parallel_share's rule, for tests).
 double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns);
 
