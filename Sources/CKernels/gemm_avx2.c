@@ -4,6 +4,7 @@
 #include "CKernels.h"
 #include "gemm_wide.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,13 +271,16 @@ static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
 static _Thread_local float copied_rows[13 * COPY_LD] __attribute__((aligned(64)));
 
 // KERASPORT_GEMM_COPY_A=0: never copy (for comparisons); =2: copy every wide tile's rows; else where they alias.
+// Read once; the threads of a loop may ask at the same time (an atomic: they all store the same value).
 static int copy_a_policy(void) {
-    static int policy = -1;
-    if (policy < 0) {
+    static atomic_int policy = -1;
+    int p = atomic_load_explicit(&policy, memory_order_relaxed);
+    if (p < 0) {
         const char *v = getenv("KERASPORT_GEMM_COPY_A");
-        policy = v && (v[0] == '0' || v[0] == '2') && v[1] == 0 ? v[0] - '0' : 1;
+        p = v && (v[0] == '0' || v[0] == '2') && v[1] == 0 ? v[0] - '0' : 1;
+        atomic_store_explicit(&policy, p, memory_order_relaxed);
     }
-    return policy;
+    return p;
 }
 
 // Copies the slice's segments (so / sl, ns of them) of `rows` rows at `a` one after the other into copied_rows (row

@@ -54,7 +54,6 @@ static struct {
     int started;
     atomic_int caller_cpu;   // the CPU the caller published the current loop from (-1: unknown)
     long worker_ns;          // the joined worker's time in the loop's iterations (one worker: two-thread pools)
-    long worker_count;       // and how many it ran
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 #define KP_JOINED_MASK 0xFFFFL
@@ -158,9 +157,8 @@ static void *worker_main(void *arg) {
                 leave_cpu_if_shared(atomic_load_explicit(&pool.caller_cpu, memory_order_relaxed));
 #endif
                 const long t0 = now_ns();
-                const long ran = drain();
+                drain();
                 pool.worker_ns = now_ns() - t0;
-                pool.worker_count = ran;
                 atomic_fetch_add_explicit(&pool.finished, 1, memory_order_release);
                 break;
             }
@@ -269,9 +267,9 @@ void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *c
         KP_PAUSE();
         if (++spins % 4096 == 0) sched_yield();   // a worker descheduled by the system: let it run
     }
-    // A loop in two halves (Parallel's one chunk per core on two cores) that each thread ran one of: how long each
-    // took moves the next split (kp_parallel_share).
-    if (used_share > 0 && iterations == 2 && pool.workers == 1 && joined == 1 && caller_ran == 1 && pool.worker_count == 1) {
+    // A loop in two halves (Parallel's one chunk per core on two cores) that each thread ran one of (the caller one,
+    // so the worker that joined the other): how long each took moves the next split (kp_parallel_share).
+    if (used_share > 0 && iterations == 2 && pool.workers == 1 && joined == 1 && caller_ran == 1) {
         const double share = atomic_load_explicit(&caller_share, memory_order_relaxed);
         atomic_store_explicit(&caller_share,
                               kp_parallel_share_update(share, used_share, caller_ns, pool.worker_ns),

@@ -42,8 +42,8 @@ enum Parallel {
         // The spinning pool of CKernels (`kp_parallel_for`): at batch 1 a loop is tens of microseconds, about
         // what waking a sleeping thread costs. `body` only touches disjoint ranges of buffers that outlive this call.
         // Two chunks on two cores: the first (the calling thread's) ends where the pool's measured share puts it.
-        let split = chunks == 2 && coreCount == 2 && adaptiveSplit ? twoWaySplit(count: count, share: kp_parallel_share())
-                                                                   : 0
+        let split = chunks == 2 && coreCount == 2 && adaptiveSplit
+            ? twoWaySplit(count: count, share: kp_parallel_share()) : 0
         withoutActuallyEscaping(body) { escapable in
             var loop = Loop(body: escapable, count: count, chunks: chunks, split: split)
             withUnsafeMutablePointer(to: &loop) { pointer in
