@@ -212,7 +212,12 @@ extension Ops {
         /// Stored as `n × k` for the narrow kernel (n < ``DirectGEMM/narrowColumns``), else in 16-column panels.
         let transposed: Bool
         /// Packs `b`. (Packed kernels in 2 MiB transparent huge pages were tried: on this virtual machine zeroing
-        /// the huge pages made a ResNet50 load 1.4× slower than 4 KiB pages from the heap, so they are not used.)
+        /// the huge pages made a ResNet50 load 1.4× slower than 4 KiB pages from the heap, so they are not used.
+        /// Tried again in round 28 with `MADV_HUGEPAGE` over each kernel's and Winograd transform's whole 2 MiB pages:
+        /// ResNet50 batch 1, one thread, 16 paired rounds 0.990× the time (q1 0.987, q3 0.994); two threads and
+        /// Xception within the noise; but Xception's load had a tail of 1.3–2.1× the usual time in 6 of 16 fresh
+        /// processes (no compaction stalls or fallbacks counted in /proc/vmstat: fresh huge pages are slow to fault
+        /// in on this guest), against the load target's 1.5× of h5py. Not used.)
         init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
             transposed = n < DirectGEMM.narrowColumns
             let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
