@@ -236,42 +236,30 @@ static const edge_fn edges[6][9] = {
 // batch-1 run, ran at about a third of the tile's speed). One row has no such pressure (each B vector is used once).
 #define EDGE_VECTORS(R) ((R) == 1 ? 8 : (R) == 2 ? 4 : (R) == 3 ? 3 : 2)
 
-// K-blocking: consecutive segments are grouped into slices of k (a segment longer than the cap is its own slice):
-// a K of at most KC floats is one slice, a longer one goes in slices of at most KC_SPLIT (slice_cap). For each slice,
-// the panels go in groups whose slice of B fits in a quarter of L2 (group_panels): every tile is applied to the
-// group's panels in turn, so the tile's A rows stay close while the group's B panels (klen × 16 floats each) stay in
-// L2 for all the tiles (a whole slice of B for a wide layer, 2048 columns, is several MiB: each tile then streamed it
-// from L3). Each output is the same chain of FMAs whatever the groups; each slice's sum is added to C after the one
-// before (so the slices, unlike the groups, fix the rounding: every path of this kernel slices K the same way).
-// Until round 28 every slice was at most 256 floats: each slice after the first reloads and stores the tile's C
-// (24 vectors), and with two threads the round trips of C cost more than the shorter A rows saved. Two threads,
-// cold B, paired calls (medians, two passes): 361 × 728 × 728 (Xception's middle flow) 0.944–0.971× the time,
-// 361 × 728 × 1024 0.94×, 1369 × 728 × 728 0.97×, 100 × 1536 × 2048 0.97–0.98×, 49 × 4608 × 512 0.94–0.95×,
-// 3136 × 576 × 64 0.94–0.95×, 196 × 2304 × 256 0.97–0.99×; 196 × 1024 × 256 1.01–1.02× (its rows alias and are
-// copied: twice the floats per copy). A cap of 768 throughout lost 3–5 % on K = 1024 and 2048 (slices 768 + 256,
-// 768 + 768 + 512).
-#define KC 768
-#define KC_SPLIT 512
-// Rows per block: the tiles of a block share each group of B in L2.
+// K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
+// group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (group_panels): every 6-row
+// tile is applied to the group's panels in turn, so the tile's A rows stay in L1 while the group's B panels (KC × 16
+// floats each) stay in L2 for all the tiles (a whole slice of B for a wide layer, 2048 columns, is 2 MiB: each tile
+// then streamed it from L3). Each output is the same chain of FMAs whatever the groups.
+// Longer slices (one up to K = 768, then slices of 512) were tried in round 28: fewer passes over C made Xception
+// 0.97–0.99× and ResNet50 b1 0.98× the time on a Zen 4, but a slice's sum is one sequential FMA chain, and the longer
+// chains' rounding took one real-world model (RegNetX320, Keras 2) past the parity bound against Keras. Keeping the
+// speed would need the tile to run the whole K with its partial sums per 256-float block added up in registers or L1.
+#define KC 256
+// Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
 // Panels per group for a slice of klen steps of k: the group's B within a quarter of one core's L2 (kp_l2_bytes; the
-// rest for A and the prefetch), an even number from 2 on (the AVX-512 tiles take panels two at a time: an odd
-// group ended in a half-width tile, which loads every broadcast of A for half the arithmetic). The groups change
-// only the order of independent outputs, never a value.
+// rest for A and the prefetch). The groups change only the order of independent outputs, never a value.
 static inline long group_panels(long klen) {
     long g = (kp_l2_bytes() / 4) / (klen * KP_PANEL * (long)sizeof(float));
-    if (g > 2) g &= ~1L;
     return g < 1 ? 1 : g;
 }
 
-// The longest slice for a product of k steps in all.
-static inline long slice_cap(long k) { return k <= KC ? KC : KC_SPLIT; }
-
-// The K slice that starts at segment s0: its segments end at the returned index and hold *klen steps of k (at most
-// cap, or one longer segment alone).
-static inline long slice_end(const kp_gemm_desc *d, long s0, long cap, long *klen) {
+// The K slice that starts at segment s0: its segments end at the returned index and hold *klen steps of k (at most KC,
+// or one longer segment alone).
+static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
     long s1 = s0, len = 0;
-    do { len += d->seg_len[s1]; s1++; } while (s1 < d->nseg && len + d->seg_len[s1] <= cap);
+    do { len += d->seg_len[s1]; s1++; } while (s1 < d->nseg && len + d->seg_len[s1] <= KC);
     *klen = len;
     return s1;
 }
@@ -336,7 +324,6 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     const int form = d->epilogue > 0 && d->wide ? kp_gemm_pass(d->epilogue - 1) : 0;
     long k = 0;
     for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
-    const long cap = slice_cap(k);
     long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time; with `wide`, by the AVX-512 tiles like the others (masked stores),
@@ -369,7 +356,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         long t13 = d->wide && b1 - whole == 1 && whole - b0 >= trows ? whole - trows : -1;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
-            long klen, s1 = slice_end(d, s0, cap, &klen);
+            long klen, s1 = slice_end(d, s0, &klen);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
             // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
@@ -377,10 +364,10 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
             long next = -1, nlen = 0;
             if (s1 < d->nseg) {
                 next = kstart + klen;
-                slice_end(d, s1, cap, &nlen);
+                slice_end(d, s1, &nlen);
             } else if (b1 < p1 && s0 > 0) {
                 next = 0;
-                slice_end(d, 0, cap, &nlen);
+                slice_end(d, 0, &nlen);
             }
             long G = group_panels(klen);
             for (long g0 = j0; g0 < j1; g0 += G) {
