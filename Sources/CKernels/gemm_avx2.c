@@ -243,8 +243,9 @@ static const edge_fn edges[6][9] = {
 // then streamed it from L3). Each output is the same chain of FMAs whatever the groups.
 // Longer slices (one up to K = 768, then slices of 512) were tried in round 28: fewer passes over C made Xception
 // 0.97–0.99× and ResNet50 b1 0.98× the time on a Zen 4, but a slice's sum is one sequential FMA chain, and the longer
-// chains' rounding took one real-world model (RegNetX320, Keras 2) past the parity bound against Keras. Keeping the
-// speed would need the tile to run the whole K with its partial sums per 256-float block added up in registers or L1.
+// chains' rounding took one real-world model (RegNetX320, Keras 2) past the parity bound against Keras. Running a
+// tile's 256-float slices one after the other with its C in L1 between them (the same values) did not keep the gain
+// (361 × 728 × 728 about 2 % faster, 196 × 1024 × 256 5 % slower): it came from the longer chains themselves.
 #define KC 256
 // Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
