@@ -22,7 +22,7 @@ static inline int bench_wide(void) {
     static int wide = -1;
     if (wide < 0) {
         const char *w = getenv("WIDE");
-        wide = w ? atoi(w) != 0 : kp_fma512_speedup() >= 0.9;
+        wide = w ? atoi(w) != 0 : kp_fma512_speedup() >= KP_WIDE_TILES_MIN_SPEEDUP;
     }
     return wide;
 }

@@ -213,6 +213,9 @@ int kp_avx512_available(void);
 /// 0.25 ms): about 2 on cores with two 512-bit FMA units (1.69–2.44 on an Intel Xeon), 1.00 on Zen 4 (two 256-bit
 /// halves per 512-bit FMA); 0 without AVX-512F. Decides TensorModule's `Ops.wideArithmetic` and `Ops.wideWinograd`.
 double kp_fma512_speedup(void);
+/// The kp_fma512_speedup from which the 12-row AVX-512 GEMM tiles are used (TensorModule's `Ops.wideArithmetic`;
+/// tools/xcep_bench's drivers choose the same way).
+#define KP_WIDE_TILES_MIN_SPEEDUP 0.9
 /// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
 void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols, const float *bias,
                              const float *sc, const float *sh, const float *res, long roff);
