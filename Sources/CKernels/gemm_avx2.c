@@ -16,7 +16,7 @@
 #endif
 
 #define TILE_ROWS 6
-// K slices shorter than this get no PREFETCHW of the next tile's output lines (see kp_gemm's wide loop).
+// K passes shorter than this get no PREFETCHW of the next tile's output lines (see kp_gemm's wide loop).
 #define PREFETCH_MIN_K 48
 
 int kp_simd_available(void) {
@@ -71,46 +71,11 @@ static inline const float *row_base(const kp_gemm_desc *d, long p) {
     return d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
 }
 
-// One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
-// stride ldc), all 6 rows and `cols` ≤ 16 valid columns; adds to c when `accumulate`. (Fewer rows go to tile_rv.)
-// First asks for `pf_steps` steps of k (one 64-byte line each) of a panel from `pf` into L2 (kp_gemm's prefetch).
-__attribute__((target("avx2,fma")))
-static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
-                 float *c, long ldc, int cols, int accumulate, const float *pf, long pf_steps) {
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-    for (long s = 0; s < nseg; s++) {
-        long off = seg_off[s], len = seg_len[s];
-        const float *a0 = a[0] + off, *a1 = a[1] + off, *a2 = a[2] + off;
-        const float *a3 = a[3] + off, *a4 = a[4] + off, *a5 = a[5] + off;
-#define KP_STEP                                                                                                     \
-    {                                                                                                               \
-        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);                                              \
-        bp += KP_PANEL;                                                                                             \
-        __m256 x;                                                                                                   \
-        x = _mm256_broadcast_ss(a0 + e); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);     \
-        x = _mm256_broadcast_ss(a1 + e); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);     \
-        x = _mm256_broadcast_ss(a2 + e); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);     \
-        x = _mm256_broadcast_ss(a3 + e); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);     \
-        x = _mm256_broadcast_ss(a4 + e); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);     \
-        x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);     \
-    }
-        long e = 0;
-        // The prefetch, one line every PF_GAP steps of k (as in gemm_avx512.c's tile16).
-        for (; pf_steps > 0 && e + PF_GAP <= len; pf_steps--, pf += KP_PANEL) {
-            _mm_prefetch((const char *)pf, _MM_HINT_T1);
-            _Pragma("clang loop unroll(full)")
-            for (long i = 0; i < PF_GAP; i++, e++) KP_STEP
-        }
-        _Pragma("clang loop unroll_count(4)")
-        for (; e < len; e++) KP_STEP
-#undef KP_STEP
-    }
-    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
+// The 6 × 16 tile's sums into c (all 6 rows, the first `cols` columns; added to c's values when `accumulate`).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void store_tile(float *c, long ldc, int cols, int accumulate, __m256 c00, __m256 c01, __m256 c10,
+                              __m256 c11, __m256 c20, __m256 c21, __m256 c30, __m256 c31, __m256 c40, __m256 c41,
+                              __m256 c50, __m256 c51) {
     if (cols == KP_PANEL) {
         if (accumulate) {
 #define KP_ACC(r, v0, v1) \
@@ -155,6 +120,80 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
     }
 }
 
+// One 6 × 16 tile over segments [0, nseg): rows a[0..5] (row bases), panel bp (Σ seg_len × 16), into c (row
+// stride ldc), all 6 rows and `cols` ≤ 16 valid columns, stored at the end of each chain of the segments (KC);
+// adds to c when `accumulate` (and after the first chain). (Fewer rows go to tile_rv.)
+// First asks for `pf_steps` steps of k (one 64-byte line each) of a panel from `pf` into L2 (kp_gemm's prefetch).
+__attribute__((target("avx2,fma")))
+static void tile(const float *const *a, const long *seg_off, const long *seg_len, long nseg, const float *bp,
+                 float *c, long ldc, int cols, int accumulate, const float *pf, long pf_steps) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    long run = 0;   // floats of k in the current chain (KC)
+    for (long s = 0; s < nseg; s++) {
+        long off = seg_off[s], len = seg_len[s];
+        if (kp_chain_ends(run, len)) {
+            // A chain ends: its sums go to C (after the chains before them); the next one starts from zero.
+            store_tile(c, ldc, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = _mm256_setzero_ps();
+            accumulate = 1;
+            run = 0;
+        }
+        run += len;
+        const float *a0 = a[0] + off, *a1 = a[1] + off, *a2 = a[2] + off;
+        const float *a3 = a[3] + off, *a4 = a[4] + off, *a5 = a[5] + off;
+#define KP_STEP                                                                                                     \
+    {                                                                                                               \
+        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);                                              \
+        bp += KP_PANEL;                                                                                             \
+        __m256 x;                                                                                                   \
+        x = _mm256_broadcast_ss(a0 + e); c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01);     \
+        x = _mm256_broadcast_ss(a1 + e); c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11);     \
+        x = _mm256_broadcast_ss(a2 + e); c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21);     \
+        x = _mm256_broadcast_ss(a3 + e); c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31);     \
+        x = _mm256_broadcast_ss(a4 + e); c40 = _mm256_fmadd_ps(x, b0, c40); c41 = _mm256_fmadd_ps(x, b1, c41);     \
+        x = _mm256_broadcast_ss(a5 + e); c50 = _mm256_fmadd_ps(x, b0, c50); c51 = _mm256_fmadd_ps(x, b1, c51);     \
+    }
+        long e = 0;
+        // The prefetch, one line every PF_GAP steps of k (as in gemm_avx512.c's tile16).
+        for (; pf_steps > 0 && e + PF_GAP <= len; pf_steps--, pf += KP_PANEL) {
+            _mm_prefetch((const char *)pf, _MM_HINT_T1);
+            _Pragma("clang loop unroll(full)")
+            for (long i = 0; i < PF_GAP; i++, e++) KP_STEP
+        }
+        _Pragma("clang loop unroll_count(4)")
+        for (; e < len; e++) KP_STEP
+#undef KP_STEP
+    }
+    for (long i = 0; i < pf_steps; i++) _mm_prefetch((const char *)(pf + i * KP_PANEL), _MM_HINT_T1);
+    store_tile(c, ldc, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+}
+
+// tile_rv's sums into c (the first `cols` columns; added to c's values when `accumulate`).
+__attribute__((target("avx2,fma"), always_inline))
+static inline void store_rv(const int R, const int V, __m256 acc[12][8], float *c, long ldc, long cols, int accumulate) {
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++) {
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) {
+            long valid = cols - 8 * v;
+            float *dst = c + r * ldc + 8 * v;
+            if (valid >= 8) {
+                __m256 y = accumulate ? _mm256_add_ps(_mm256_loadu_ps(dst), acc[r][v]) : acc[r][v];
+                _mm256_storeu_ps(dst, y);
+            } else if (valid > 0) {
+                float t[8];
+                _mm256_storeu_ps(t, acc[r][v]);
+                for (long i = 0; i < valid; i++) dst[i] = accumulate ? dst[i] + t[i] : t[i];
+            }
+        }
+    }
+}
+
 // R rows × V vectors of 8 columns (R·V ≤ 12 accumulators; R = 12 and V = 1 for the last panel when it has 8 columns
 // or fewer, R < 6 and up to 8 vectors for the rows after the last whole 6-row tile): vector v of B is read from
 // bv[v] (a panel's first or second 8 columns, KP_PANEL floats per step of k), its results go to columns 8v… of c,
@@ -168,9 +207,20 @@ static inline void tile_rv(const int R, const int V, const float *const *a, cons
     for (int r = 0; r < R; r++)
         _Pragma("clang loop unroll(full)")
         for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
-    long kpos = 0;
+    long kpos = 0, run = 0;   // run: floats of k in the current chain (KC)
     for (long s = 0; s < nseg; s++) {
         long off = seg_off[s], len = seg_len[s];
+        if (kp_chain_ends(run, len)) {
+            // A chain ends: its sums go to C (after the chains before them); the next one starts from zero.
+            store_rv(R, V, acc, c, ldc, cols, accumulate);
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < R; r++)
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+            accumulate = 1;
+            run = 0;
+        }
+        run += len;
         const float *ar[12];
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < R; r++) ar[r] = a[r] + off;
@@ -190,22 +240,7 @@ static inline void tile_rv(const int R, const int V, const float *const *a, cons
         }
         kpos += len;
     }
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < R; r++) {
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++) {
-            long valid = cols - 8 * v;
-            float *dst = c + r * ldc + 8 * v;
-            if (valid >= 8) {
-                __m256 y = accumulate ? _mm256_add_ps(_mm256_loadu_ps(dst), acc[r][v]) : acc[r][v];
-                _mm256_storeu_ps(dst, y);
-            } else if (valid > 0) {
-                float t[8];
-                _mm256_storeu_ps(t, acc[r][v]);
-                for (long i = 0; i < valid; i++) dst[i] = accumulate ? dst[i] + t[i] : t[i];
-            }
-        }
-    }
+    store_rv(R, V, acc, c, ldc, cols, accumulate);
 }
 
 typedef void (*edge_fn)(const float *const *, const long *, const long *, long, const float *const *, float *, long,
@@ -236,43 +271,57 @@ static const edge_fn edges[6][9] = {
 // batch-1 run, ran at about a third of the tile's speed). One row has no such pressure (each B vector is used once).
 #define EDGE_VECTORS(R) ((R) == 1 ? 8 : (R) == 2 ? 4 : (R) == 3 ? 3 : 2)
 
-// K-blocking: consecutive segments are grouped into slices of at most KC floats of k (a longer segment is its own
-// group). For each slice, the panels go in groups whose slice of B fits in a quarter of L2 (group_panels): every 6-row
-// tile is applied to the group's panels in turn, so the tile's A rows stay in L1 while the group's B panels (KC × 16
-// floats each) stay in L2 for all the tiles (a whole slice of B for a wide layer, 2048 columns, is 2 MiB: each tile
-// then streamed it from L3). Each output is the same chain of FMAs whatever the groups.
-// Longer slices (one up to K = 768, then slices of 512) were tried in round 28: fewer passes over C made Xception
-// 0.97–0.99× and ResNet50 b1 0.98× the time on a Zen 4, but a slice's sum is one sequential FMA chain, and the longer
-// chains' rounding took one real-world model (RegNetX320, Keras 2) past the parity bound against Keras. Running a
-// tile's 256-float slices one after the other with its C in L1 between them (the same values) did not keep the gain
-// (361 × 728 × 728 about 2 % faster, 196 × 1024 × 256 5 % slower): it came from the longer chains themselves.
-#define KC 256
-// Rows per block: the block's A slice (rows × KC floats, less for convolutions, whose patches overlap) stays in L2.
+// K-blocking: the product runs in K passes, each a run of whole chains (KC: the segments grouped greedily into
+// chains of at most 256 floats). Where the whole k is at most KC_PASS_ONE floats (Xception's 728 channels, ResNet's
+// 512, a 3 × 3 window over 64) it is one pass, else each pass is one chain (KC_PASS). The kernels add each chain's
+// sum to C where it ends, so every output is the same chains added one after the other whatever the passes. For each
+// pass, the panels go in groups whose slice of B fits in a quarter of L2
+// (group_panels): every tile is applied to the group's panels in turn, so the tile's A rows stay in L1 while the
+// group's B panels (klen × 16 floats each) stay in L2 for all the tiles (a whole pass of B for a wide layer, 2048
+// columns, is 2 MiB or more: each tile then streamed it from L3).
+// Round 28 made the chains themselves longer (one up to K = 768, then 512): 2–3 % faster on Xception and ResNet50,
+// but the longer FMA chains took a real-world model past the parity bound (see KC). One pass of 256-float chains
+// for k ≤ 768 keeps that speed with the chains' bits (round 29: 361 × 728 × 728 0.93–0.97×, 3136 × 576 × 64
+// 0.96–0.98×, two threads, cold B); passes of two chains for a longer k measured no faster (1568 × 1024 × 256
+// 0.98–1.05×, 392 × 2048 × 512 0.98–1.05×), so there a pass stays one chain.
+#define KC_PASS KC
+#define KC_PASS_ONE 768
+// Rows per block: the block's A for a pass (rows × klen floats, less for convolutions, whose patches overlap) stays
+// in L2.
 #define BLOCK_ROWS (48 * TILE_ROWS)
-// Panels per group for a slice of klen steps of k: the group's B within a quarter of one core's L2 (kp_l2_bytes; the
+// Panels per group for a pass of klen steps of k: the group's B within a quarter of one core's L2 (kp_l2_bytes; the
 // rest for A and the prefetch). The groups change only the order of independent outputs, never a value.
 static inline long group_panels(long klen) {
     long g = (kp_l2_bytes() / 4) / (klen * KP_PANEL * (long)sizeof(float));
     return g < 1 ? 1 : g;
 }
 
-// The K slice that starts at segment s0: its segments end at the returned index and hold *klen steps of k (at most KC,
-// or one longer segment alone).
-static inline long slice_end(const kp_gemm_desc *d, long s0, long *klen) {
+// The K pass that starts at segment s0 (a chain's first): its segments end at the returned index and hold *klen
+// steps of k, whole chains up to `cap` floats (a longer chain is a pass alone).
+static inline long pass_end(const kp_gemm_desc *d, long s0, long cap, long *klen) {
     long s1 = s0, len = 0;
-    do { len += d->seg_len[s1]; s1++; } while (s1 < d->nseg && len + d->seg_len[s1] <= KC);
+    do {
+        long c1 = s1, chain = 0;
+        do { chain += d->seg_len[c1]; c1++; } while (c1 < d->nseg && !kp_chain_ends(chain, d->seg_len[c1]));
+        if (len > 0 && len + chain > cap) break;
+        len += chain;
+        s1 = c1;
+    } while (s1 < d->nseg);
     *klen = len;
     return s1;
 }
 
-// A wide tile's A rows copied, K slice by K slice, to a buffer of this thread with a padded row stride (COPY_LD
+// A wide tile's A rows copied, K pass by K pass (passes of up to COPY_MAX floats in COPY_SEGS segments: kp_gemm
+// keeps the passes one chain long where the rows alias), to a buffer of this thread with a padded row stride (COPY_LD
 // floats) where they alias in L1 (kp_gemm_rows_alias). The tile reads its rows' current lines of A at every step of
 // k; rows a multiple of 4 KiB apart (a 1 × 1 convolution over 1,024 or 2,048 channels, or over 512 at stride 2) put
 // all twelve of those lines in one set of the 8-way L1, which evicted them before their 16 steps were used (kp_gemm
 // alone, one thread, Zen 4: 196 × 1024 × 256 1.00 ms against 0.91 with the copy; 49 × 2048 × 512 1.08 against 0.92).
-// The copy holds the same values in the same order of k (the slice's segments one after the other), so every sum
+// The copy holds the same values in the same order of k (the pass's segments one after the other), so every sum
 // is the same.
-#define COPY_LD (KC + 16)
+#define COPY_MAX KC
+#define COPY_SEGS 64
+#define COPY_LD (COPY_MAX + 16)
 static _Thread_local float copied_rows[13 * COPY_LD] __attribute__((aligned(64)));
 
 // KERASPORT_GEMM_COPY_A=0: never copy (for comparisons); =2: copy every wide tile's rows; else where they alias.
@@ -288,7 +337,7 @@ static int copy_a_policy(void) {
     return p;
 }
 
-// Copies the slice's segments (so / sl, ns of them) of `rows` rows at `a` one after the other into copied_rows (row
+// Copies the pass's segments (so / sl, ns of them) of `rows` rows at `a` one after the other into copied_rows (row
 // r at r · COPY_LD) and points `to` at them.
 static void copy_rows(const float *const *a, const long *so, const long *sl, long ns, int rows, const float **to) {
     for (int r = 0; r < rows; r++) {
@@ -325,6 +374,15 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     const int form = d->epilogue > 0 && d->wide ? kp_gemm_pass(d->epilogue - 1) : 0;
     long k = 0;
     for (long s = 0; s < d->nseg; s++) k += d->seg_len[s];
+    // One pass for k ≤ KC_PASS_ONE, unless the rows alias in L1 (the tiles then read a copy of each pass, which
+    // stays within L1 at KC floats per row: DenseNet121's 1 × 1 convolutions over a prefix of their block's
+    // 1,024-channel concatenation, rows 4 KiB apart, took 1.01× the time with copies of up to 768 floats per row).
+    const float *first[12];
+    const int rows_alias = p1 - p0 >= 12 && d->nseg > 0;
+    if (rows_alias)
+        for (int r = 0; r < 12; r++) first[r] = row_base(d, p0 + r);
+    const long pass_cap = k <= KC_PASS_ONE && !(rows_alias && kp_gemm_rows_alias(first, d->seg_off[0], 12))
+        ? KC_PASS_ONE : KC_PASS;
     long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time; with `wide`, by the AVX-512 tiles like the others (masked stores),
@@ -357,18 +415,18 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         long t13 = d->wide && b1 - whole == 1 && whole - b0 >= trows ? whole - trows : -1;
         long s0 = 0, kstart = 0;
         while (s0 < d->nseg) {
-            long klen, s1 = slice_end(d, s0, &klen);
+            long klen, s1 = pass_end(d, s0, pass_cap, &klen);
             const long *so = d->seg_off + s0, *sl = d->seg_len + s0, ns = s1 - s0;
             int acc = s0 > 0;
-            // The slice that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
-            // unless that is this one (a single slice).
+            // The pass that comes next: this block's next one, else the next block's first (steps [next, +nlen)),
+            // unless that is this one (a single pass).
             long next = -1, nlen = 0;
             if (s1 < d->nseg) {
                 next = kstart + klen;
-                slice_end(d, s1, &nlen);
+                pass_end(d, s1, pass_cap, &nlen);
             } else if (b1 < p1 && s0 > 0) {
                 next = 0;
-                slice_end(d, 0, &nlen);
+                pass_end(d, 0, pass_cap, &nlen);
             }
             long G = group_panels(klen);
             for (long g0 = j0; g0 < j1; g0 += G) {
@@ -446,18 +504,18 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                     for (; t + 2 * TILE_ROWS <= whole; t += 2 * TILE_ROWS) {
                         const float *const *a = bases + (t - b0);
                         long ti = (t - b0) / TILE_ROWS, e0 = plen * ti / ntiles, e1 = plen * (ti + 2) / ntiles;
-                        // Rows that alias in L1: the tile reads a copy (copy_rows), one segment of klen floats.
+                        // Rows that alias in L1: the tile reads a copy (copy_rows), the same segments one after
+                        // the other (so the same chains).
                         const float *copied[13];
-                        const long one_off = 0;
-                        const long *tso = so, *tsl = sl;
-                        long tns = ns;
+                        long copied_off[COPY_SEGS];
+                        const long *tso = so;
                         const int rows_here = t == t13 ? 13 : 12, policy = copy_a_policy();
-                        if (policy && klen <= KC && (policy == 2 || kp_gemm_rows_alias(a, so[0], rows_here))) {
+                        if (policy && klen <= COPY_MAX && ns <= COPY_SEGS &&
+                            (policy == 2 || kp_gemm_rows_alias(a, so[0], rows_here))) {
                             copy_rows(a, so, sl, ns, rows_here, copied);
+                            for (long s = 0, o = 0; s < ns; o += sl[s], s++) copied_off[s] = o;
                             a = copied;
-                            tso = &one_off;
-                            tsl = &klen;
-                            tns = 1;
+                            tso = copied_off;
                         }
                         for (long j = g0; j < gt; j += 2) {
                             int two = j + 1 < gt;
@@ -490,12 +548,12 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                             const float *pw = !acc && klen >= PREFETCH_MIN_K && t + 4 * TILE_ROWS <= b1
                                 ? cc + 2 * TILE_ROWS * d->ldc : 0;
                             if (t == t13) {
-                                if (two) kp_tile_13x32(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
-                                else kp_tile_13x16(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                if (two) kp_tile_13x32(a, tso, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                else kp_tile_13x16(a, tso, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else if (two) {
-                                kp_tile_12x32(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                kp_tile_12x32(a, tso, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             } else {
-                                kp_tile_12x16(a, tso, tsl, tns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
+                                kp_tile_12x16(a, tso, sl, ns, bp, cc, d->ldc, cols, acc, pf, steps, pw, epp);
                             }
                         }
                     }

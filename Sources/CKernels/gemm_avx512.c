@@ -136,8 +136,27 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     const float *b[8];
     _Pragma("clang loop unroll(full)")
     for (int v = 0; v < V; v++) b[v] = bp[v];
+    const __mmask16 last = (__mmask16)((1u << cols) - 1u);
+    long run = 0;   // floats of k in the current chain (KC)
     for (long s = 0; s < nseg; s++) {
         long off = seg_off[s], len = seg_len[s];
+        if (kp_chain_ends(run, len)) {
+            // A chain ends: its sums go to C (added after the chains before them) and the next one starts from zero.
+            _Pragma("clang loop unroll(full)")
+            for (int r = 0; r < R; r++) {
+                _Pragma("clang loop unroll(full)")
+                for (int v = 0; v < V; v++) {
+                    float *dst = c + r * ldc + v * KP_PANEL;
+                    __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+                    __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
+                    _mm512_mask_storeu_ps(dst, m, y);
+                    acc[r][v] = _mm512_setzero_ps();
+                }
+            }
+            accumulate = 1;
+            run = 0;
+        }
+        run += len;
         const float *ar[13];
         _Pragma("clang loop unroll(full)")
         for (int r = 0; r < R; r++) ar[r] = a[r] + off;
@@ -163,7 +182,6 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     for (int v = 0; v < V; v++)
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
     for (; wnext < wend; wnext++) ask_next_tile_line(pw, ldc, pr, res_ld, wnext, V);
-    const __mmask16 last = (__mmask16)((1u << cols) - 1u);
     // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
     const __m512 z = _mm512_setzero_ps();
     __m512 pb[2], ps[2], pt[2];

@@ -498,42 +498,83 @@ struct DirectGEMMTests {
         #expect(checked > 0)
     }
 
-    /// The K slicing fixes the rounding (each slice's sum is added to C after the one before), so it is pinned here:
-    /// every output is, bit for bit, the FMA chain over each slice's steps of k in order from zero, the slices' sums
-    /// added one after the other, the slices at most 256 floats of whole segments (a plain matrix's segments are 256
-    /// floats: 728 = 256 + 256 + 216). Slices of up to 768 / 512 were 2–3 % faster on Xception and ResNet50 (round
-    /// 28) but their longer chains carry more rounding: one real-world model (RegNetX320, Keras 2) then left the
-    /// parity bound against Keras (max |Δ| 1.54e-4). Shapes: 12-row tiles with the 13-row one and edges, the column
-    /// split (few rows) and the row split, a last partial panel.
-    @Test("each output is its K slices' FMA chains, added slice after slice", arguments: [
-        (25, 728, 40), (13, 768, 32), (30, 769, 48), (49, 1100, 136), (200, 1100, 24), (12, 1536, 16),
+    /// The K chains fix the rounding (each chain's sum is added to C after the one before), so they are pinned here:
+    /// every output is, bit for bit, the FMA chain over each chain's steps of k in order from zero, the chains' sums
+    /// added one after the other, a chain being the segments (DirectGEMM cuts them to at most 256 floats) grouped
+    /// greedily up to 256 floats (a plain matrix's segments are 256 floats: 728 = 256 + 256 + 216; a 3 × 3 window
+    /// over 37 channels has segments of 111: chains 222 + 111). kp_gemm runs several chains per K pass (up to 768
+    /// floats where k fits in that, else 512), each kernel adding a chain's sum to C where it ends; chains of up to
+    /// 768 / 512 floats instead were 2–3 % faster on Xception and ResNet50 (round 28) but carry more rounding: one
+    /// real-world model (RegNetX320, Keras 2) then left the parity bound against Keras (max |Δ| 1.54e-4). Shapes:
+    /// 12-row tiles with the 13-row one and edges, the column split (few rows) and the row split, a last partial
+    /// panel, rows 4 KiB apart (k = 1024, 2048: the tiles read a copy of them), and convolution windows (segments of
+    /// 111, and of 300 cut into 256 + 44).
+    @Test("each output is its K chains' FMA chains, added chain after chain", arguments: [
+        (25, 728, 40, 0), (13, 768, 32, 0), (30, 769, 48, 0), (49, 1100, 136, 0), (200, 1100, 24, 0),
+        (12, 1536, 16, 0), (26, 1024, 40, 0), (14, 2048, 32, 0), (49, 333, 40, 37), (49, 900, 24, 100),
     ])
-    func sliceChains(m: Int, k: Int, n: Int) throws {
+    func sliceChains(m: Int, k: Int, n: Int, channels: Int) throws {
         var rng = SeededRandom(seed: UInt64(m * 7 + k))
-        let a = (0..<(m * k)).map { _ in rng.uniform() }, w = (0..<(k * n)).map { _ in rng.uniform() }
+        // A plain matrix, or 7 × 7 outputs of a 3 × 3 window over a 9 × 9 × channels input (k = 9 · channels).
+        let geometry = channels == 0
+            ? DirectGEMM.Geometry.matrix(rows: m, k: k, lda: k)
+            : DirectGEMM.Geometry(outH: 7, outW: 7, imageStride: 81 * channels, rowStride: 9 * channels,
+                                  colStride: channels, segmentOffsets: [0, 9 * channels, 18 * channels],
+                                  segmentLengths: [3 * channels, 3 * channels, 3 * channels])
+        let extent = channels == 0 ? m * k : 81 * channels
+        let a = (0..<extent).map { _ in rng.uniform() }, w = (0..<(k * n)).map { _ in rng.uniform() }
         let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
-        var c = [Float](repeating: .nan, count: m * n)
+        // With the AVX-512 tiles where this machine has them (kernelWidths), and with the AVX2 ones.
+        var c = [Float](repeating: .nan, count: m * n), narrow = c
         a.withUnsafeBufferPointer { a in
             c.withUnsafeMutableBufferPointer { c in
-                DirectGEMM.multiply(a: a.baseAddress!, geometry: .matrix(rows: m, k: k, lda: k), m: m, b: b,
-                                    c: c.baseAddress!, ldc: n, pass: .none)
+                DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!, ldc: n,
+                                    pass: .none)
+            }
+            narrow.withUnsafeMutableBufferPointer { c in
+                DirectGEMM.multiply(a: a.baseAddress!, geometry: geometry, m: m, b: b, c: c.baseAddress!, ldc: n,
+                                    wideTiles: false, pass: .none)
             }
         }
-        // The slices: the plain matrix's 256-float segments, one slice each (the cap is one segment).
-        let slices = stride(from: 0, to: k, by: 256).map { $0..<min($0 + 256, k) }
+        // The segments as DirectGEMM cuts them (at most 256 floats), then the chains: greedily up to 256 floats.
+        var pieces: [Range<Int>] = []   // offsets from a row's base
+        for (offset, length) in zip(geometry.segmentOffsets, geometry.segmentLengths) {
+            for start in stride(from: 0, to: length, by: 256) {
+                pieces.append((offset + start)..<(offset + min(start + 256, length)))
+            }
+        }
+        var chains: [[Range<Int>]] = [], run = 0
+        for piece in pieces {
+            if chains.isEmpty || run + piece.count > 256 {
+                chains.append([])
+                run = 0
+            }
+            chains[chains.count - 1].append(piece)
+            run += piece.count
+        }
+        #expect(chains.flatMap { $0 }.reduce(0) { $0 + $1.count } == k)
         var expected = [Float](repeating: 0, count: m * n)
         for i in 0..<m {
+            let (ow, q) = (i % geometry.outW, i / geometry.outW)
+            let base = (q / geometry.outH) * geometry.imageStride + (q % geometry.outH) * geometry.rowStride
+                + ow * geometry.colStride
             for j in 0..<n {
-                var total: Float = 0
-                for (index, slice) in slices.enumerated() {
+                var total: Float = 0, kk = 0
+                for (index, chain) in chains.enumerated() {
                     var sum: Float = 0
-                    for kk in slice { sum = sum.addingProduct(a[i * k + kk], w[kk * n + j]) }
+                    for piece in chain {
+                        for e in piece {
+                            sum = sum.addingProduct(a[base + e], w[kk * n + j])
+                            kk += 1
+                        }
+                    }
                     total = index == 0 ? sum : total + sum
                 }
                 expected[i * n + j] = total
             }
         }
-        #expect(differingBits(c, expected) == 0, "m \(m), k \(k), n \(n)")
+        #expect(differingBits(c, expected) == 0, "m \(m), k \(k), n \(n), channels \(channels)")
+        #expect(differingBits(narrow, expected) == 0, "m \(m), k \(k), n \(n), channels \(channels): AVX2 tiles")
     }
 
     /// kp_gemm with its prefetch of the next K slice (taken where a block has at least 4 whole tiles) and the edge
