@@ -173,9 +173,11 @@ static void tile(const float *const *a, const long *seg_off, const long *seg_len
     store_tile(c, ldc, cols, accumulate, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
 }
 
-// tile_rv's sums into c (the first `cols` columns; added to c's values when `accumulate`).
+// tile_rv's sums into c (the first `cols` columns; added to c's values when `accumulate`), then set to zero with
+// `restart` (a chain ended; the next one starts).
 __attribute__((target("avx2,fma"), always_inline))
-static inline void store_rv(const int R, const int V, __m256 acc[12][8], float *c, long ldc, long cols, int accumulate) {
+static inline void store_rv(const int R, const int V, __m256 acc[12][8], float *c, long ldc, long cols, int accumulate,
+                            const int restart) {
     _Pragma("clang loop unroll(full)")
     for (int r = 0; r < R; r++) {
         _Pragma("clang loop unroll(full)")
@@ -190,6 +192,7 @@ static inline void store_rv(const int R, const int V, __m256 acc[12][8], float *
                 _mm256_storeu_ps(t, acc[r][v]);
                 for (long i = 0; i < valid; i++) dst[i] = accumulate ? dst[i] + t[i] : t[i];
             }
+            if (restart) acc[r][v] = _mm256_setzero_ps();
         }
     }
 }
@@ -212,11 +215,7 @@ static inline void tile_rv(const int R, const int V, const float *const *a, cons
         long off = seg_off[s], len = seg_len[s];
         if (kp_chain_ends(run, len)) {
             // A chain ends: its sums go to C (after the chains before them); the next one starts from zero.
-            store_rv(R, V, acc, c, ldc, cols, accumulate);
-            _Pragma("clang loop unroll(full)")
-            for (int r = 0; r < R; r++)
-                _Pragma("clang loop unroll(full)")
-                for (int v = 0; v < V; v++) acc[r][v] = _mm256_setzero_ps();
+            store_rv(R, V, acc, c, ldc, cols, accumulate, 1);
             accumulate = 1;
             run = 0;
         }
@@ -240,7 +239,7 @@ static inline void tile_rv(const int R, const int V, const float *const *a, cons
         }
         kpos += len;
     }
-    store_rv(R, V, acc, c, ldc, cols, accumulate);
+    store_rv(R, V, acc, c, ldc, cols, accumulate, 0);
 }
 
 typedef void (*edge_fn)(const float *const *, const long *, const long *, long, const float *const *, float *, long,

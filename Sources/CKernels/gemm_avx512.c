@@ -99,9 +99,44 @@ ask_next_tile_line(const float *pw, long ldc, const float *pr, long res_ld, long
     if (pr) _mm_prefetch((const char *)(pr + (i / V) * res_ld + (i % V) * KP_PANEL), _MM_HINT_T0);
 }
 
+// Rows [0, R) × panels [0, V) of a tile's sums into c (the last panel's lanes in `last`), added to c's values when
+// `accumulate`; with EP > 0 each value then goes through that pass (ep's operands) before its store. With `restart`
+// the sums are then set to zero (a chain ended; the next one starts).
+KP_WIDE static inline __attribute__((always_inline)) void
+store16(const int R, const int V, __m512 acc[13][8], float *c, long ldc, __mmask16 last, int accumulate, const int EP,
+        const kp_tile_pass *ep, const int restart) {
+    // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
+    const __m512 z = _mm512_setzero_ps();
+    __m512 pb[2], ps[2], pt[2];
+    _Pragma("clang loop unroll(full)")
+    for (int v = 0; v < V && v < 2; v++) {
+        __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+        pb[v] = EP && gemm_pass_has(EP, 0) ? _mm512_maskz_loadu_ps(m, ep->bias + v * KP_PANEL) : z;
+        ps[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sc + v * KP_PANEL) : z;
+        pt[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sh + v * KP_PANEL) : z;
+    }
+    _Pragma("clang loop unroll(full)")
+    for (int r = 0; r < R; r++) {
+        _Pragma("clang loop unroll(full)")
+        for (int v = 0; v < V; v++) {
+            float *dst = c + r * ldc + v * KP_PANEL;
+            __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
+            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
+            if (EP) {
+                __m512 res = gemm_pass_has(EP, 2) ? _mm512_maskz_loadu_ps(m, ep->res + r * ep->res_ld + v * KP_PANEL)
+                                                  : z;
+                y = gemm_pass(y, pb[v], ps[v], pt[v], res, EP);
+            }
+            _mm512_mask_storeu_ps(dst, m, y);
+            if (restart) acc[r][v] = z;
+        }
+    }
+}
+
 // R rows × V panels (R ≤ 13; R·V ≤ 26 accumulators, which with the V vectors of B and a broadcast fit the 32 zmm
-// registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the slice's first step), results
-// into c (row stride ldc), panel v at columns 16·v; the last panel's first `cols` columns (1…16) are stored. The
+// registers): rows a[0..R), panels at bp[0..V) (each Σ seg_len × 16 floats from the pass's first step), results
+// into c (row stride ldc), panel v at columns 16·v, stored at the end of each chain of the segments (KC: its sums
+// added to c's values after the first chain, or when `accumulate`); the last panel's first `cols` (1…16). The
 // 12-row tiles (V = 1, 2) ask for pf_steps[v] steps of k of the panels at pf[v] into L2, as the 6 × 16 tile does, and
 // for the R rows × V lines of C at pw (the next tile's, NULL: none) for writing (the 13-row tiles likewise); the
 // edges (the rows after the last 12-row tile) pass no prefetch.
@@ -142,17 +177,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
         long off = seg_off[s], len = seg_len[s];
         if (kp_chain_ends(run, len)) {
             // A chain ends: its sums go to C (added after the chains before them) and the next one starts from zero.
-            _Pragma("clang loop unroll(full)")
-            for (int r = 0; r < R; r++) {
-                _Pragma("clang loop unroll(full)")
-                for (int v = 0; v < V; v++) {
-                    float *dst = c + r * ldc + v * KP_PANEL;
-                    __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
-                    __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
-                    _mm512_mask_storeu_ps(dst, m, y);
-                    acc[r][v] = _mm512_setzero_ps();
-                }
-            }
+            store16(R, V, acc, c, ldc, last, accumulate, 0, 0, 1);
             accumulate = 1;
             run = 0;
         }
@@ -182,31 +207,7 @@ tile16(const int R, const int V, const float *const *a, const long *seg_off, con
     for (int v = 0; v < V; v++)
         for (long i = 0; i < pleft[v]; i++) _mm_prefetch((const char *)(pq[v] + i * KP_PANEL), _MM_HINT_T1);
     for (; wnext < wend; wnext++) ask_next_tile_line(pw, ldc, pr, res_ld, wnext, V);
-    // The pass's per-column operands, one vector per panel (masked like the stores: lanes past `cols` read zeros).
-    const __m512 z = _mm512_setzero_ps();
-    __m512 pb[2], ps[2], pt[2];
-    _Pragma("clang loop unroll(full)")
-    for (int v = 0; v < V && v < 2; v++) {
-        __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
-        pb[v] = EP && gemm_pass_has(EP, 0) ? _mm512_maskz_loadu_ps(m, ep->bias + v * KP_PANEL) : z;
-        ps[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sc + v * KP_PANEL) : z;
-        pt[v] = EP && gemm_pass_has(EP, 1) ? _mm512_maskz_loadu_ps(m, ep->sh + v * KP_PANEL) : z;
-    }
-    _Pragma("clang loop unroll(full)")
-    for (int r = 0; r < R; r++) {
-        _Pragma("clang loop unroll(full)")
-        for (int v = 0; v < V; v++) {
-            float *dst = c + r * ldc + v * KP_PANEL;
-            __mmask16 m = v == V - 1 ? last : (__mmask16)0xFFFF;
-            __m512 y = accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), acc[r][v]) : acc[r][v];
-            if (EP) {
-                __m512 res = gemm_pass_has(EP, 2) ? _mm512_maskz_loadu_ps(m, ep->res + r * ep->res_ld + v * KP_PANEL)
-                                                  : z;
-                y = gemm_pass(y, pb[v], ps[v], pt[v], res, EP);
-            }
-            _mm512_mask_storeu_ps(dst, m, y);
-        }
-    }
+    store16(R, V, acc, c, ldc, last, accumulate, EP, ep, 0);
 }
 
 // tile16 with the pass ep names (NULL or form 0: none), each form its own instantiation.
