@@ -75,7 +75,7 @@ extension Ops {
         case "1": return (true, true)
         default:
             let speedup = fma512Speedup()
-            return (speedup >= KP_WIDE_TILES_MIN_SPEEDUP, speedup >= 1.3)
+            return (speedup >= KP_WIDE_TILES_MIN_SPEEDUP, speedup >= KP_FAST_WIDE_MIN_SPEEDUP)
         }
     }
 

@@ -46,7 +46,7 @@ static void band1(long b) {
     if (outmode) { if (!cs) cs = aligned_alloc(64, 16 * H * CO * 4 + 64); c = cs; }
     double q1 = now(); ph[me][0] += q1 - q0;
     if (mode == 1) return;
-    kp_gemm_desc d = {s, 1, m, 0, 0, CI, off, len, ns, packed, CO, c, CO, bench_wide()};
+    kp_gemm_desc d = {s, 1, m, 0, 0, CI, off, len, ns, packed, CO, c, CO, bench_wide(), bench_apart()};
     long piece = (1 << 15) / CO / 6 * 6; if (piece < 192) piece = 192;
     for (long r = 0; r < m; r += piece) {
         long e = r + piece < m ? r + piece : m;

@@ -17,7 +17,7 @@ static void pw(const char *name, long m, long k, long n, long j0, long j1, int r
     kp_pack_b(b, k, n, n, packed);
     long off[64], len[64], ns = 0;
     for (long s = 0; s < k; s += 256) { off[ns] = s; len[ns] = k - s < 256 ? k - s : 256; ns++; }
-    kp_gemm_desc d = {a, 1, m, 0, 0, k, off, len, ns, packed, n, c, n, bench_wide()};
+    kp_gemm_desc d = {a, 1, m, 0, 0, k, off, len, ns, packed, n, c, n, bench_wide(), bench_apart()};
     long panels = (n + 15) / 16;
     if (j1 < 0) j1 = panels;
     long cols = (j1 * 16 < n ? j1 * 16 : n) - j0 * 16;

@@ -28,16 +28,16 @@ static void ep(float *p, long rows) { kp_epilogue_rows(prog, p, p, rows, N, NULL
 
 static void f_dw(void *ctx, long i) { (void)ctx; long l0 = H * i / 8, l1 = H * (i + 1) / 8; dw_lines(act[layer & 1], dwk[layer], l0, l1, mid + l0 * H * C); }
 static void f_gemm(void *ctx, long i) {
-    (void)ctx; kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, act[(layer + 1) & 1], N, bench_wide()};
+    (void)ctx; kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, act[(layer + 1) & 1], N, bench_wide(), bench_apart()};
     kp_gemm(&d, 0, M, 23 * i, 23 * (i + 1));
 }
 static void f_gemm_rows(void *ctx, long i) {
-    (void)ctx; kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, act[(layer + 1) & 1], N, bench_wide()};
+    (void)ctx; kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, act[(layer + 1) & 1], N, bench_wide(), bench_apart()};
     kp_gemm(&d, i == 0 ? 0 : 180, i == 0 ? 180 : M, 0, 46);
 }
 static void f_gemm_rows_ep(void *ctx, long i) {
     (void)ctx; float *out = act[(layer + 1) & 1];
-    kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, out, N, bench_wide()};
+    kp_gemm_desc d = {mid, 1, M, 0, 0, C, off, len, 3, packed[layer], N, out, N, bench_wide(), bench_apart()};
     long r0 = i == 0 ? 0 : 180, r1 = i == 0 ? 180 : M;
     for (long r = r0; r < r1; r += 192) {   // pieces of 192 rows (DirectGEMM.pieceRows(n: 728))
         long e = r + 192 < r1 ? r + 192 : r1;
@@ -54,7 +54,7 @@ static void f_band(void *ctx, long i) {
     long l0 = r0 / H, l1 = (r1 + H - 1) / H;
     dw_lines(act[layer & 1], dwk[layer], l0, l1, scr[i]);
     float *out = act[(layer + 1) & 1];
-    kp_gemm_desc d = {scr[i] + (r0 - l0 * H) * C, 1, r1 - r0, 0, 0, C, off, len, 3, packed[layer], N, out + r0 * N, N, bench_wide()};
+    kp_gemm_desc d = {scr[i] + (r0 - l0 * H) * C, 1, r1 - r0, 0, 0, C, off, len, 3, packed[layer], N, out + r0 * N, N, bench_wide(), bench_apart()};
     for (long p = 0; p < r1 - r0; p += 48) {
         long e = p + 48 < r1 - r0 ? p + 48 : r1 - r0;
         kp_gemm(&d, p, e, 0, 46);

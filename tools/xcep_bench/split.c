@@ -16,17 +16,17 @@ static long M, K, N, P, off[64], len[64], ns;
 static float *a, *c, *packed[L];
 static int cur;
 static void cols(void *ctx, long i) {
-    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide()};
+    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide(), bench_apart()};
     kp_gemm(&d, 0, M, P * i / 2, P * (i + 1) / 2);
 }
 static void rows(void *ctx, long i) {
-    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide()};
+    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide(), bench_apart()};
     long tiles = (M + 5) / 6, t0 = tiles * i / 2, t1 = tiles * (i + 1) / 2;
     long r1 = t1 * 6 < M ? t1 * 6 : M;
     kp_gemm(&d, t0 * 6, r1, 0, P);
 }
 static void rows8(void *ctx, long i) {   // DirectGEMM's rows path: 4 chunks of tiles per core, taken dynamically
-    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide()};
+    (void)ctx; kp_gemm_desc d = {a, 1, M, 0, 0, K, off, len, ns, packed[cur], N, c, N, bench_wide(), bench_apart()};
     long tiles = (M + 5) / 6, t0 = tiles * i / 8, t1 = tiles * (i + 1) / 8;
     long r1 = t1 * 6 < M ? t1 * 6 : M;
     if (t0 * 6 < r1) kp_gemm(&d, t0 * 6, r1, 0, P);

@@ -216,6 +216,10 @@ double kp_fma512_speedup(void);
 /// The kp_fma512_speedup from which the 12-row AVX-512 GEMM tiles are used (TensorModule's `Ops.wideArithmetic`;
 /// tools/xcep_bench's drivers choose the same way).
 #define KP_WIDE_TILES_MIN_SPEEDUP 0.9
+/// The kp_fma512_speedup from which the 12-row tiles also take a last panel of 8 columns or fewer beside the panel
+/// before it (kp_gemm_desc's `narrow_apart` 0) and run Winograd's products (TensorModule's `fastWide`; the
+/// tools/xcep_bench drivers set `narrow_apart` the same way).
+#define KP_FAST_WIDE_MIN_SPEEDUP 1.3
 /// kp_epilogue_rows on 16 lanes (epilogue_avx512.c): the same values bit for bit. Requires kp_avx512_available().
 void kp_epilogue_rows_avx512(int program, float *p, const float *src, long rows, long cols, const float *bias,
                              const float *sc, const float *sh, const float *res, long roff);
