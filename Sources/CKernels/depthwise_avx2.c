@@ -13,9 +13,8 @@
 // so the values are those of a one-pixel loop. Channel counts that are not a multiple of 8 use masked loads and
 // stores for the last block (the masked-off lanes are not stored). While a row is computed, the image rows the
 // next output row reads first are prefetched into L2 (the groups read each image row strided, by channel block,
-// which the hardware prefetchers follow less well than a one-pixel order). 3×3 kernels with column stride 2 keep
-// the one-pixel order (`one_pixel_row`), and so do 3×3 kernels over channel counts whose groups crowd L1 sets
-// (`crowds_l1`).
+// which the hardware prefetchers follow less well than a one-pixel order). 3×3 kernels over channel counts whose
+// groups crowd L1 sets keep the one-pixel order (`one_pixel_row`, `crowds_l1`).
 //
 // With a `pass` (kp_depthwise_pass), each output vector goes through that output pass (a BatchNormalization's
 // scale/shift and a ReLU6 / ReLU / swish, as kp_epilogue_rows computes it: the same steps, epilogue_steps.h) in

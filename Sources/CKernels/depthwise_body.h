@@ -187,6 +187,7 @@ typedef void (*row_fn)(const float *, long, long, const float *, long, long, lon
 // Each row kernel once per pass (0: none) and input form (1: through a ReLU), and a table of them by both.
 #define ROW_KINDS(EP, IR)                                 \
     ROW(row_3s1_##IR##_##EP, EP, IR, 10, 3, 1, 1)          \
+    ROW(row_3s2_##IR##_##EP, EP, IR, 8, 3, 2, 1)           \
     ROW(row_5s1_##IR##_##EP, EP, IR, 6, 5, 1, 1)           \
     ROW(row_5s2_##IR##_##EP, EP, IR, 6, 5, 2, 1)           \
     ROW(row_7s1_##IR##_##EP, EP, IR, 6, 7, 1, 1)           \
@@ -196,14 +197,18 @@ typedef void (*row_fn)(const float *, long, long, const float *, long, long, lon
 EACH_PASS(ROW_KINDS, 0) EACH_PASS(ROW_KINDS, 1)
 #define BY_PASS(NAME) {NAME##_0, NAME##_1, NAME##_2, NAME##_3, NAME##_4, NAME##_5, NAME##_6, NAME##_7, NAME##_8}
 #define BY_INPUT(NAME) {BY_PASS(NAME##_0), BY_PASS(NAME##_1)}
-static const row_fn row_3s1[2][DW_PASS_COUNT] = BY_INPUT(row_3s1), row_5s1[2][DW_PASS_COUNT] = BY_INPUT(row_5s1),
+static const row_fn row_3s1[2][DW_PASS_COUNT] = BY_INPUT(row_3s1), row_3s2[2][DW_PASS_COUNT] = BY_INPUT(row_3s2),
+                    row_5s1[2][DW_PASS_COUNT] = BY_INPUT(row_5s1),
                     row_5s2[2][DW_PASS_COUNT] = BY_INPUT(row_5s2), row_7s1[2][DW_PASS_COUNT] = BY_INPUT(row_7s1),
                     row_7s2[2][DW_PASS_COUNT] = BY_INPUT(row_7s2), row_any[2][DW_PASS_COUNT] = BY_INPUT(row_any);
 
-/// The row one output pixel at a time, all channels of a pixel in turn (32 then 8 then 1): the order 3×3 kernels
-/// with column stride 2 keep, and 3×3 kernels over channel counts that crowd L1 sets (`crowds_l1`). In MobileNetV2 (inputs and
-/// outputs of 1–5 MB, not in cache) the grouped order was slower for 3×3 stride 2 (block_1: 0.40 against 0.35 ms)
-/// although 1.15× faster on cached data.
+/// The row one output pixel at a time, all channels of a pixel in turn (4 vectors, then 1): the order of 3×3 kernels
+/// over channel counts that crowd L1 sets (`crowds_l1`). 3×3 kernels with column stride 2 used it too until the
+/// inverted-residual blocks read their expanded rows from an L2-resident band (a measurement from before then had
+/// the grouped order slower on MobileNetV2's 1–5 MB tensors in memory): now groups of 8 (`row_3s2`, each input
+/// column loaded once for both windows that read it) take MobileNetV2's block_1 0.90× the time on one thread, 0.89×
+/// at batch 8, and MobileNet's stride-2 separable blocks (no expand: the depthwise reads the image in memory)
+/// 0.93–0.97×.
 INLINE void one_pixel(const float *image, long in_h, long in_w, long channels, const float *kernel, long kh,
                       long kw, long oh, long out_w, long stride_h, long stride_w, long pad_top, long pad_left,
                       long dil_h, long dil_w, float *out, const float *sc, const float *sh, const int EP,
@@ -305,11 +310,6 @@ void DEPTHWISE_ROW(const float *image, long in_h, long in_w, long channels, cons
     const int ir = (pass & KP_DW_RELU_INPUT) != 0;
     pass &= ~KP_DW_RELU_INPUT;
     const int ep = pass > 0 && pass < DW_PASS_COUNT ? pass : 0;
-    if (kw == 3 && stride_w == 2) {
-        one_pixel_row[ir][ep](image, in_h, in_w, channels, kernel, kh, kw, oh, out_w, stride_h, stride_w, pad_top,
-                          pad_left, dil_h, dil_w, out, sc, sh);
-        return;
-    }
     // Kernel rows inside the image for this output row.
     long i0 = 0, i1 = kh;
     const long top = oh * stride_h - pad_top;
@@ -325,7 +325,7 @@ void DEPTHWISE_ROW(const float *image, long in_h, long in_w, long channels, cons
     row_fn row = row_any[ir][ep];
     long group = 8;  // pixels per group of `row`
     if (dil_w == 1 && (stride_w == 1 || stride_w == 2)) {
-        if (kw == 3) row = row_3s1[ir][ep], group = 10;  // stride 2: one_pixel_row above
+        if (kw == 3) row = stride_w == 1 ? row_3s1[ir][ep] : row_3s2[ir][ep], group = stride_w == 1 ? 10 : 8;
         else if (kw == 5) row = stride_w == 1 ? row_5s1[ir][ep] : row_5s2[ir][ep], group = 6;
         else if (kw == 7) row = stride_w == 1 ? row_7s1[ir][ep] : row_7s2[ir][ep], group = 6;
     }

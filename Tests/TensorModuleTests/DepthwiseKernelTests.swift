@@ -3,8 +3,8 @@ import Testing
 import _TestSupport
 
 /// The AVX2 depthwise row kernel (`kp_depthwise_row`: groups of adjacent output pixels with the sums in registers,
-/// specialised for kernel widths 3 (stride 1), 5 and 7 (strides 1, 2), a clipped variant for border groups, masked
-/// loads for channel tails, and the one-pixel order for 3×3 stride 2 and for channel counts that crowd L1 sets)
+/// specialised for kernel widths 3, 5 and 7 (strides 1, 2), a clipped variant for border groups, masked
+/// loads for channel tails, and the one-pixel order for 3×3 kernels over channel counts that crowd L1 sets)
 /// against the portable Swift loop (`DirectGEMM.$engine` bound to `.blas`), bit for bit, on the odd cases where the
 /// kernel's paths split: widths 1–9 and 17–23 (narrower than one group, one group, several groups, the rest in
 /// groups of 8/4/2/1), channel counts 3 / 8 / 13 / 40 (tails and full blocks), strides 1–3, dilation 2, kernels
@@ -81,6 +81,8 @@ struct DepthwiseKernelTests {
         (9, 41, 19, 7, 2, 1, true),
         (7, 30, 12, 3, 1, 2, true),
         (5, 14, 256, 3, 1, 1, true),   // C·4 a multiple of 1 KB: the one-pixel order (groups would crowd L1 sets)
+        (7, 29, 256, 3, 2, 1, true),   // the same at stride 2
+        (8, 37, 40, 3, 2, 1, false),   // 3×3 stride 2 groups of 8 (and 4, 2 at the row's end), unpadded
         (4, 9, 512, 5, 1, 1, true),
     ])
     func wideRows(_ p: (Int, Int, Int, Int, Int, Int, Bool)) throws {
@@ -103,7 +105,7 @@ struct DepthwiseKernelTests {
     /// The output pass applied by the row kernel to each value in registers (`kp_depthwise_row`'s `pass`: a
     /// BatchNormalization's scale/shift, then ReLU6 / ReLU / swish / hard silu, with the flush before the scale/shift
     /// or, where it cannot change a value, without) against the portable loop and the step-by-step pass, bit for bit, on each
-    /// of the kernel's paths (3×3 stride 1 groups, 3×3 stride 2 and 256-channel one-pixel rows, 5×5, 7×7 stride 2,
+    /// of the kernel's paths (3×3 stride 1 and 2 groups, 256-channel one-pixel rows, 5×5, 7×7 stride 2,
     /// dilated any-width rows), channel tails, and inputs with denormals, ±0, NaN and ±∞.
     @Test("AVX2 row kernel applies the output pass in registers with the bits of the separate pass", arguments: [
         // (k, s, d, channels)
@@ -182,7 +184,7 @@ struct DepthwiseKernelTests {
 
 /// The row kernel reading the ReLU of its input (`KP_DW_RELU_INPUT`: a ReLU layer before the convolution, folded
 /// by the plan) against the portable loop on the ReLU'd input, bit for bit, on each of its paths (3×3 stride-1
-/// groups, 3×3 stride 2 and 256-channel one-pixel rows, 5×5, 7×7 stride 2, dilated any-width rows, channel tails),
+/// groups, 3×3 stride 2 groups, 256-channel one-pixel rows, 5×5, 7×7 stride 2, dilated any-width rows, channel tails),
 /// with and without an in-register output pass, on inputs with ±0, NaN, ±∞ and negatives.
 @Suite("Depthwise row kernel reading a ReLU of its input")
 struct DepthwiseReLUInputTests {
