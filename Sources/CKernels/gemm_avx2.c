@@ -380,8 +380,16 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     const int rows_alias = p1 - p0 >= 12 && d->nseg > 0;
     if (rows_alias)
         for (int r = 0; r < 12; r++) first[r] = row_base(d, p0 + r);
-    const long pass_cap = k <= KC_PASS_ONE && !(rows_alias && kp_gemm_rows_alias(first, d->seg_off[0], 12))
-        ? KC_PASS_ONE : KC_PASS;
+    const int first_alias = rows_alias && kp_gemm_rows_alias(first, d->seg_off[0], 12);
+    const long pass_cap = k <= KC_PASS_ONE && !first_alias ? KC_PASS_ONE : KC_PASS;
+    // Rows evenly spaced (a 1 × 1 convolution's pixels, a Dense layer's rows): row p at a + p · col_stride. Where
+    // that spacing is whole cache lines, every 12 rows fall on the L1 sets of the first 12 rotated (any pass's offset
+    // moves them all alike), so whether a 12-row tile's rows alias is known from the first 12 rows; at K = 16–32
+    // (MobileNetV2's expands and first project) the per-row base arithmetic and the per-tile check took a tenth of
+    // the product's time.
+    const int linear = (d->out_h == 1 || d->row_stride == d->out_w * d->col_stride) &&
+                       (p1 <= d->out_h * d->out_w || d->img_stride == d->out_h * d->out_w * d->col_stride);
+    const int alias12 = rows_alias && linear && d->col_stride % 16 == 0 ? first_alias : -1;
     long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time; with `wide`, by the AVX-512 tiles like the others (masked stores),
@@ -396,11 +404,15 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     long ow = p0 % d->out_w, q = p0 / d->out_w, oh = q % d->out_h, img = q / d->out_h;
     for (long b0 = p0; b0 < p1; b0 += BLOCK_ROWS) {
         long b1 = b0 + BLOCK_ROWS < p1 ? b0 + BLOCK_ROWS : p1;
-        for (long p = b0; p < b1; p++) {
-            bases[p - b0] = d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
-            if (++ow == d->out_w) {
-                ow = 0;
-                if (++oh == d->out_h) { oh = 0; img++; }
+        if (linear) {
+            for (long p = b0; p < b1; p++) bases[p - b0] = d->a + p * d->col_stride;
+        } else {
+            for (long p = b0; p < b1; p++) {
+                bases[p - b0] = d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
+                if (++ow == d->out_w) {
+                    ow = 0;
+                    if (++oh == d->out_h) { oh = 0; img++; }
+                }
             }
         }
         // Rows of whole tiles end here: 6-row tiles, or with `wide` 12-row ones (the rows after them, up to 11, go
@@ -510,7 +522,8 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                         const long *tso = so;
                         const int rows_here = t == t13 ? 13 : 12, policy = copy_a_policy();
                         if (policy && klen <= COPY_MAX && ns <= COPY_SEGS &&
-                            (policy == 2 || kp_gemm_rows_alias(a, so[0], rows_here))) {
+                            (policy == 2 || (rows_here == 12 && alias12 >= 0 ? alias12
+                                                                            : kp_gemm_rows_alias(a, so[0], rows_here)))) {
                             copy_rows(a, so, sl, ns, rows_here, copied);
                             for (long s = 0, o = 0; s < ns; o += sl[s], s++) copied_off[s] = o;
                             a = copied;
