@@ -395,6 +395,11 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     const int linear = (d->out_h == 1 || d->row_stride == d->out_w * d->col_stride) &&
                        (p1 <= d->out_h * d->out_w || d->img_stride == d->out_h * d->out_w * d->col_stride);
     const int alias12 = rows_alias && linear && d->col_stride % 16 == 0 ? first_alias : -1;
+    // 12 rows evenly spaced by at least 8 bytes and at most (4 KiB − 64) / 11 start within 64 consecutive lines (64
+    // different sets) and at most 8 to a line, so they cannot alias: the rows of a convolution's 12-row tile within
+    // one output row (MobileNetV2's Conv1, 3 × 3 stride 2 over 3 channels, rows 24 bytes apart: the check was 8 % of
+    // the step on one thread).
+    const int near_rows = d->col_stride >= 2 && 11 * d->col_stride * (long)sizeof(float) + 64 <= 4096;
     long panels = (d->n + KP_PANEL - 1) / KP_PANEL, cend = d->n < j1 * KP_PANEL ? d->n : j1 * KP_PANEL;
     // A last panel of 8 columns or fewer (n = 24, 40, …) is not computed by the 6 × 16 tile (half its work would be
     // padding) but 12 rows × 8 columns at a time; with `wide`, by the AVX-512 tiles like the others (masked stores),
@@ -528,7 +533,8 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                         const int rows_here = t == t13 ? 13 : 12, policy = copy_a_policy();
                         if (policy && klen <= COPY_MAX && ns <= COPY_SEGS &&
                             (policy == 2 || (rows_here == 12 && alias12 >= 0 ? alias12
-                                                                            : kp_gemm_rows_alias(a, so[0], rows_here)))) {
+                                             : rows_here == 12 && near_rows && (linear || t % d->out_w + 12 <= d->out_w)
+                                             ? 0 : kp_gemm_rows_alias(a, so[0], rows_here)))) {
                             copy_rows(a, so, sl, ns, rows_here, copied);
                             for (long s = 0, o = 0; s < ns; o += sl[s], s++) copied_off[s] = o;
                             a = copied;
