@@ -373,6 +373,17 @@ static void pass_rows(const kp_gemm_desc *d, long r0, long r1, long c0, long c1)
     }
 }
 
+// Whether the `rows` rows (12 or 13) of the wide tile at row t alias in L1 (kp_gemm_rows_alias at the pass's offset
+// `off`). Where a 12-row tile's rows are evenly spaced (`linear` rows, or a tile within one output row) their spacing
+// settles it without looking at each row: `alias12` (≥ 0) is the answer for linear rows whole cache lines apart, and
+// with `near_rows` rows that close cannot alias (see kp_gemm).
+static inline int tile_rows_alias(const kp_gemm_desc *d, const float *const *a, long off, int rows, long t,
+                                  int linear, int alias12, int near_rows) {
+    if (rows == 12 && alias12 >= 0) return alias12;
+    if (rows == 12 && near_rows && (linear || t % d->out_w + 12 <= d->out_w)) return 0;
+    return kp_gemm_rows_alias(a, off, rows);
+}
+
 void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
     // The output pass in the wide tiles' registers where it has that form there; else after the rows.
     const int form = d->epilogue > 0 && d->wide ? kp_gemm_pass(d->epilogue - 1) : 0;
@@ -532,9 +543,7 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
                         const long *tso = so;
                         const int rows_here = t == t13 ? 13 : 12, policy = copy_a_policy();
                         if (policy && klen <= COPY_MAX && ns <= COPY_SEGS &&
-                            (policy == 2 || (rows_here == 12 && alias12 >= 0 ? alias12
-                                             : rows_here == 12 && near_rows && (linear || t % d->out_w + 12 <= d->out_w)
-                                             ? 0 : kp_gemm_rows_alias(a, so[0], rows_here)))) {
+                            (policy == 2 || tile_rows_alias(d, a, so[0], rows_here, t, linear, alias12, near_rows))) {
                             copy_rows(a, so, sl, ns, rows_here, copied);
                             for (long s = 0, o = 0; s < ns; o += sl[s], s++) copied_off[s] = o;
                             a = copied;
