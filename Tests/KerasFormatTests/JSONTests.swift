@@ -63,6 +63,41 @@ struct JSONTests {
         #expect(v == .object([("a", .number(3)), ("b", .number(2))]))
     }
 
+    @Test("repeated keys in objects of every size (below, at and above the size where keys are indexed)",
+          arguments: [2, 15, 16, 17, 40])
+    func duplicateKeysAnySize(count: Int) throws {
+        // Keys k0 … k(count−1), then k0 and the last key again, then one more new key: each repeat replaces the value in
+        // its first position, as Python's dict does.
+        var text = "{" + (0..<count).map { #""k\#($0)": \#($0)"# }.joined(separator: ", ")
+        text += #", "k0": "first again", "k\#(count - 1)": "last again", "new": true}"#
+        guard case let .object(members) = try JSONValue.parse(text) else { Issue.record("not an object"); return }
+        #expect(members.count == count + 1)
+        #expect(members.map(\.0) == (0..<count).map { "k\($0)" } + ["new"])
+        #expect(members[0].1 == .string("first again"))
+        #expect(members[count - 1].1 == .string("last again"))
+        if count > 2 { #expect(members[1].1 == .number(1)) }
+        #expect(members[count].1 == .bool(true))
+    }
+
+    @Test("whole numbers read exactly, on the short path (≤ 15 digits) and the long one")
+    func wholeNumbers() throws {
+        let texts = ["0", "-0", "7", "-12", "999999999999999", "-999999999999999", "1000000000000000",
+                     "9007199254740993", "123456789012345678901234567890", "00"]
+        for text in texts.dropLast() {
+            let v = try JSONValue.parse(text)
+            guard case let .number(d) = v, let expected = Double(text) else { Issue.record("\(text): \(v)"); continue }
+            #expect(d.bitPattern == expected.bitPattern, "\(text)")   // -0 keeps its sign
+        }
+        #expect(throws: FormatError.self) { try JSONValue.parse(texts.last!) }   // leading zero
+    }
+
+    @Test("plain strings: ASCII, non-ASCII UTF-8, and text after an escape")
+    func plainStrings() throws {
+        #expect(try JSONValue.parse(#"["conv2d_1", "héllo ✓", "a\"b", ""]"#)
+                == .array([.string("conv2d_1"), .string("héllo ✓"), .string("a\"b"), .string("")]))
+        #expect(throws: FormatError.self) { try JSONValue.parse(bytes: [0x22, 0x61, 0x0A, 0x22]) }   // raw newline
+    }
+
     @Test("parse from bytes, with and without a BOM")
     func bytes() throws {
         #expect(try JSONValue.parse(bytes: Array(#"{"é": 1}"#.utf8)) == .object([("é", .number(1))]))

@@ -100,11 +100,36 @@ private struct JSONParser {
         case object
     }
 
-    /// An open object: its members so far, the position of each key, and the key whose value is being read.
+    /// An open object: its members so far, the key whose value is being read, and (once the object is large) the
+    /// position of each key. Keras configs have objects of a few to a few dozen members: below
+    /// `OpenObject.indexFrom` members a repeated key is found by comparing with each earlier key, which costs less
+    /// than hashing every key into a dictionary.
     struct OpenObject {
+        static let indexFrom = 16
         var members: [(String, JSONValue)] = []
-        var index: [String: Int] = [:]
+        var index: [String: Int]? = nil
         var key: String
+
+        /// Adds `value` under `key`; a repeated key replaces the earlier value in its first position.
+        mutating func add(_ value: JSONValue) {
+            if let index {
+                if let existing = index[key] {
+                    members[existing].1 = value
+                    return
+                }
+            } else if let existing = members.firstIndex(where: { $0.0 == key }) {
+                members[existing].1 = value
+                return
+            }
+            if index == nil && members.count + 1 >= Self.indexFrom {
+                var built: [String: Int] = [:]
+                built.reserveCapacity(2 * Self.indexFrom)
+                for (k, m) in members.enumerated() { built[m.0] = k }
+                index = built
+            }
+            index?[key] = members.count
+            members.append((key, value))
+        }
     }
 
     func fail(_ what: String, at offset: Int? = nil) -> FormatError {
@@ -191,13 +216,7 @@ private struct JSONParser {
                     }
                 case .object:
                     let top = objects.count - 1
-                    let key = objects[top].key
-                    if let existing = objects[top].index[key] {
-                        objects[top].members[existing].1 = value
-                    } else {
-                        objects[top].index[key] = objects[top].members.count
-                        objects[top].members.append((key, value))
-                    }
+                    objects[top].add(value)
                     if c == UInt8(ascii: ",") {
                         i += 1
                         skipWhitespace()
@@ -280,6 +299,14 @@ private struct JSONParser {
             guard isDigit(i) else { throw fail("expected a digit in number exponent", at: i) }
             while isDigit(i) { i += 1 }
         }
+        // A whole number of up to 15 digits is exact in a Double: read it directly.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitsStart = negative ? start + 1 : start
+        if i - digitsStart <= 15, !(digitsStart..<i).contains(where: { bytes[$0] < 0x30 || bytes[$0] > 0x39 }) {
+            var v: Int64 = 0
+            for j in digitsStart..<i { v = v * 10 + Int64(bytes[j] - 0x30) }
+            return negative ? -Double(v) : Double(v)
+        }
         // The grammar above admits only ASCII digits, signs, `.` and `e`, which `Double` reads correctly rounded
         // (overflow gives ±infinity, underflow ±0).
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
@@ -291,6 +318,24 @@ private struct JSONParser {
     mutating func parseString() throws -> String {
         let start = i
         i += 1
+        // The usual string has no escape: it is made straight from the input bytes (no intermediate buffer).
+        var j = i
+        var ascii = true
+        while j < bytes.count {
+            let b = bytes[j]
+            if b == UInt8(ascii: "\"") {
+                let run = UnsafeBufferPointer(rebasing: bytes[i..<j])
+                // ASCII is valid UTF-8 as it stands (`decoding` then repairs nothing); other text is validated.
+                guard let s = ascii ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in string", at: start)
+                }
+                i = j + 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") || b < 0x20 { break }
+            if b >= 0x80 { ascii = false }
+            j += 1
+        }
         var out: [UInt8] = []
         var runStart = i
         while true {
