@@ -286,6 +286,30 @@ struct NormalizationTests {
             try Ops.normalize(input: x, mean: [Float](repeating: 0, count: c + 1), denominator: [1], invert: false)
         }
     }
+
+    @Test("Rescaling in vectors across the cores equals a multiply then an add per value",
+          arguments: [[1, 224, 224, 3], [2, 7, 5, 3], [3, 17], [1, 1, 1, 1], [4, 33, 12]])
+    func rescaleOnePass(shape: [Int]) throws {
+        var rng = SeededRandom(seed: 4242)
+        var x = rng.tensor(shape, -300, 300)
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 3e38, -1e-39]
+        for (i, v) in specials.enumerated() where i < x.count { x.scalars[x.count - 1 - i] = v }
+        let c = shape.last!
+        for perChannel in [false, true] {
+            let n = perChannel ? c : 1
+            let scale = rng.tensor([n], -2, 2).scalars, offset = rng.tensor([n], -1, 1).scalars
+            let y = try Ops.rescale(input: x, scale: scale, offset: offset)
+            // The reference, value by value: each product rounded to float32, then the sum.
+            var reference = [Float](repeating: 0, count: x.count)
+            for i in 0..<x.count {
+                let product = x.scalars[i] * scale[perChannel ? i % c : 0]
+                reference[i] = product + offset[perChannel ? i % c : 0]
+            }
+            #expect(y.shape == x.shape)
+            #expect(zip(y.scalars, reference).allSatisfy { $0.bitPattern == $1.bitPattern }, "shape \(shape) per channel \(perChannel)")
+        }
+        #expect(throws: TensorError.self) { try Ops.rescale(input: x, scale: [Float](repeating: 1, count: c + 1), offset: [0]) }
+    }
 }
 
 @Suite("Broadcasting and merging")
