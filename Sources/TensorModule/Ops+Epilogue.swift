@@ -1,5 +1,9 @@
 internal import CKernels
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
@@ -178,7 +182,7 @@ extension Ops {
     /// addresses, and storage that the entry shares is never written in place (a write to an array sharing it copies
     /// first), so an entry's key still names the values it was computed from. At most ``capacity`` entries (a model
     /// has a few hundred such passes); past that the table is emptied and refilled, so memory stays bounded.
-    final class RedundantFlushAnswers: Sendable {
+    final class RedundantFlushAnswers: @unchecked Sendable {
         static let shared = RedundantFlushAnswers()
         /// Shorter operands are scanned each time (the scan costs less than the lookup).
         static let minimumCount = 32
@@ -190,7 +194,14 @@ extension Ops {
         private struct Entry {
             let scale: [Float], shift: [Float], answer: Bool
         }
-        private let table = Mutex<[Key: Entry]>([:])
+        /// Guarded by `lock` (a pthread mutex, as `CropCache`: the stdlib's `Synchronization` needs macOS 15).
+        private var entries: [Key: Entry] = [:]
+        private let lock: UnsafeMutablePointer<pthread_mutex_t>
+
+        private init() {
+            lock = .allocate(capacity: 1)
+            pthread_mutex_init(lock, nil)
+        }
 
         func answer(scale: [Float], shift: [Float], reluFollows: Bool, _ scan: () -> Bool) -> Bool {
             let key = scale.withUnsafeBufferPointer { s in
@@ -199,17 +210,24 @@ extension Ops {
                         reluFollows: reluFollows)
                 }
             }
-            if let known = table.withLock({ $0[key] }) { return known.answer }
+            pthread_mutex_lock(lock)
+            let known = entries[key]
+            pthread_mutex_unlock(lock)
+            if let known { return known.answer }
             let answer = scan()
-            table.withLock { entries in
-                if entries.count >= Self.capacity { entries.removeAll() }
-                entries[key] = Entry(scale: scale, shift: shift, answer: answer)
-            }
+            pthread_mutex_lock(lock)
+            defer { pthread_mutex_unlock(lock) }
+            if entries.count >= Self.capacity { entries.removeAll() }
+            entries[key] = Entry(scale: scale, shift: shift, answer: answer)
             return answer
         }
 
         /// Entries held (for tests).
-        var count: Int { table.withLock { $0.count } }
+        var count: Int {
+            pthread_mutex_lock(lock)
+            defer { pthread_mutex_unlock(lock) }
+            return entries.count
+        }
     }
 
     /// Whether output passes run as one program of the fused AVX2 kernel (`kp_epilogue_rows`) where every step has a
