@@ -53,41 +53,53 @@ extension Ops {
         for v in [scale, offset] where v.count != 1 && v.count != c {
             throw .shape(op, "\(v.count) values do not match the last axis of input \(input.shape)")
         }
-        let count = input.count
-        guard count > 0, c > 0 else { return input }
+        guard input.count > 0, c > 0 else { return input }
         // Into a new tensor, in vectors, split across the cores: where the input was still held elsewhere (a model's
         // input), the copy-then-scale in place copied it first, on the calling thread (EfficientNetB0 batch 1: 30 µs
-        // of the calling thread between the parallel steps). The operands are tiled to a whole number of channel
-        // runs and of vectors, as in ``normalize(input:mean:denominator:invert:)``.
+        // of the calling thread between the parallel steps). A multiply, then an add (two roundings, as Keras): SIMD
+        // operators never fuse.
+        return channelPass(input, scale, offset, vector: { x, s, o in x * s + o }, scalar: { x, s, o in
+            let product = x * s
+            return product + o
+        })
+    }
+
+    /// `vector(x, a, b)` for every value `x` of `input`, with `a` and `b` each one value or one per position of the
+    /// last axis (checked by the caller), into a new tensor, in vectors, split across the cores; `scalar` (the same
+    /// values one at a time) for a block's tail. The operands are tiled to a whole number of channel runs and of
+    /// vectors, so each block of values is one vector loop.
+    @inline(__always)
+    private static func channelPass(_ input: Tensor, _ a: [Float], _ b: [Float],
+                                    vector: (FloatVector, FloatVector, FloatVector) -> FloatVector,
+                                    scalar: (Float, Float, Float) -> Float) -> Tensor {
+        let count = input.count, c = Swift.max(input.shape.last ?? 1, 1)
         let lanes = FloatVector.scalarCount
         let period = c * lanes * Swift.max(1, 256 / (c * lanes))
-        var sc = [Float](repeating: 0, count: period), of = [Float](repeating: 0, count: period)
+        var at = [Float](repeating: 0, count: period), bt = [Float](repeating: 0, count: period)
         for i in 0..<period {
-            sc[i] = scale.count == 1 ? scale[0] : scale[i % c]
-            of[i] = offset.count == 1 ? offset[0] : offset[i % c]
+            at[i] = a.count == 1 ? a[0] : a[i % c]
+            bt[i] = b.count == 1 ? b[0] : b[i % c]
         }
         let blocks = (count + period - 1) / period
         return Tensor.build(shape: input.shape, count: count) { out in
             input.scalars.withUnsafeBufferPointer { xb in
-                sc.withUnsafeBufferPointer { sb in
-                    of.withUnsafeBufferPointer { ob in
-                        let x = xb.baseAddress!, sp = sb.baseAddress!, op = ob.baseAddress!, o = out.baseAddress!
+                at.withUnsafeBufferPointer { ab in
+                    bt.withUnsafeBufferPointer { bb in
+                        let x = xb.baseAddress!, ap = ab.baseAddress!, bp = bb.baseAddress!, o = out.baseAddress!
                         Parallel.forEachChunk(count: blocks, work: count, chunksPerCore: 1) { range in
                             for block in range {
                                 let start = block * period, n = Swift.min(period, count - start)
                                 var i = 0
                                 while i + lanes <= n {
                                     let xv = UnsafeRawPointer(x + start + i).loadUnaligned(as: FloatVector.self)
-                                    let sv = UnsafeRawPointer(sp + i).loadUnaligned(as: FloatVector.self)
-                                    let ov = UnsafeRawPointer(op + i).loadUnaligned(as: FloatVector.self)
-                                    // A multiply, then an add (two roundings, as Keras): SIMD operators never fuse.
-                                    let r = xv * sv + ov
-                                    UnsafeMutableRawPointer(o + start + i).storeBytes(of: r, as: FloatVector.self)
+                                    let av = UnsafeRawPointer(ap + i).loadUnaligned(as: FloatVector.self)
+                                    let bv = UnsafeRawPointer(bp + i).loadUnaligned(as: FloatVector.self)
+                                    UnsafeMutableRawPointer(o + start + i).storeBytes(of: vector(xv, av, bv),
+                                                                                      as: FloatVector.self)
                                     i += lanes
                                 }
                                 while i < n {
-                                    let product = x[start + i] * sp[i]
-                                    o[start + i] = product + op[i]
+                                    o[start + i] = scalar(x[start + i], ap[i], bp[i])
                                     i += 1
                                 }
                             }
@@ -113,45 +125,16 @@ extension Ops {
         for v in [mean, denominator] where v.count != 1 && v.count != c {
             throw .shape(op, "\(v.count) values do not match the last axis of input \(input.shape)")
         }
-        let count = input.count
-        guard count > 0 else { return input }
-        // The statistics tiled to a whole number of channel runs and of vectors, so each block is one vector loop.
-        let lanes = FloatVector.scalarCount
-        let period = c * lanes * Swift.max(1, 256 / (c * lanes))
-        var m = [Float](repeating: 0, count: period), d = [Float](repeating: 0, count: period)
-        for i in 0..<period {
-            m[i] = mean.count == 1 ? mean[0] : mean[i % c]
-            d[i] = denominator.count == 1 ? denominator[0] : denominator[i % c]
-        }
-        let blocks = (count + period - 1) / period
-        return Tensor.build(shape: input.shape, count: count) { out in
-            input.scalars.withUnsafeBufferPointer { xb in
-                m.withUnsafeBufferPointer { mb in
-                    d.withUnsafeBufferPointer { db in
-                        let x = xb.baseAddress!, mp = mb.baseAddress!, dp = db.baseAddress!, o = out.baseAddress!
-                        Parallel.forEachChunk(count: blocks, work: count, chunksPerCore: 1) { range in
-                            for block in range {
-                                let start = block * period, n = Swift.min(period, count - start)
-                                var i = 0
-                                while i + lanes <= n {
-                                    let xv = UnsafeRawPointer(x + start + i).loadUnaligned(as: FloatVector.self)
-                                    let mv = UnsafeRawPointer(mp + i).loadUnaligned(as: FloatVector.self)
-                                    let dv = UnsafeRawPointer(dp + i).loadUnaligned(as: FloatVector.self)
-                                    let r = invert ? mv + xv * dv : (xv - mv) / dv
-                                    UnsafeMutableRawPointer(o + start + i).storeBytes(of: r, as: FloatVector.self)
-                                    i += lanes
-                                }
-                                while i < n {
-                                    let xs = x[start + i]
-                                    o[start + i] = invert ? mp[i] + xs * dp[i] : (xs - mp[i]) / dp[i]
-                                    i += 1
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        guard input.count > 0 else { return input }
+        return invert
+            ? channelPass(input, mean, denominator, vector: { x, m, d in m + x * d }, scalar: { x, m, d in
+                let product = x * d
+                return m + product
+            })
+            : channelPass(input, mean, denominator, vector: { x, m, d in (x - m) / d }, scalar: { x, m, d in
+                let difference = x - m
+                return difference / d
+            })
     }
 }
 
