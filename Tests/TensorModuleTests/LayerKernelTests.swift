@@ -257,6 +257,15 @@ struct NormalizationTests {
         #expect(throws: TensorError.self) { try Ops.layerNorm(input: x, axes: [4]) }
     }
 
+    /// `x` with its last values replaced by NaN, ±∞, ±0, a denormal, a huge value and a negative denormal (as many
+    /// as it has room for).
+    static func withSpecialValues(_ x: Tensor) -> Tensor {
+        var x = x
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 3e38, -1e-39]
+        for (i, v) in specials.enumerated() where i < x.count { x.scalars[x.count - 1 - i] = v }
+        return x
+    }
+
     /// Keras' `Normalization` in one pass equals the two broadcast operations it replaces, bit for bit: channel
     /// counts that do and do not divide the vector width, sizes below one vector and with a scalar tail, one value
     /// for all channels, special values (NaN, ±∞, ±0, a denormal) in the input.
@@ -264,9 +273,7 @@ struct NormalizationTests {
           arguments: [[1, 5, 7, 3], [2, 3], [1, 4, 4, 16], [3, 17], [1, 2, 2, 1], [1, 30, 30, 3]])
     func normalizeOnePass(shape: [Int]) throws {
         var rng = SeededRandom(seed: UInt64(shape.reduce(1, *)))
-        var x = rng.tensor(shape, -4, 4)
-        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 3e38, -1e-39]
-        for (i, v) in specials.enumerated() where i < x.count { x.scalars[x.count - 1 - i] = v }
+        let x = Self.withSpecialValues(rng.tensor(shape, -4, 4))
         let c = shape.last!
         for perChannel in [true, false] {
             let n = perChannel ? c : 1
@@ -291,9 +298,7 @@ struct NormalizationTests {
           arguments: [[1, 224, 224, 3], [2, 7, 5, 3], [3, 17], [1, 1, 1, 1], [4, 33, 12]])
     func rescaleOnePass(shape: [Int]) throws {
         var rng = SeededRandom(seed: 4242)
-        var x = rng.tensor(shape, -300, 300)
-        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, 3e38, -1e-39]
-        for (i, v) in specials.enumerated() where i < x.count { x.scalars[x.count - 1 - i] = v }
+        let x = Self.withSpecialValues(rng.tensor(shape, -300, 300))
         let c = shape.last!
         for perChannel in [false, true] {
             let n = perChannel ? c : 1
