@@ -513,45 +513,39 @@ public struct CompiledModel: Sendable {
             try checkInput(x, index: i)
             slots[inputSlots[i]] = Denormals.flushed(x)
         }
-        // Each step is read in place (not copied: a copy retained and released each of its arrays, its strings and its
-        // layer, 9 µs of a MobileNetV2 batch-1 prediction's calling thread between the steps' parallel loops).
-        let plan = observer == nil ? fusedSteps : steps
-        try plan.withUnsafeBufferPointer { plan in
-          for index in plan.indices {
-            let step = UnsafePointer(plan.baseAddress! + index)
+        for step in observer == nil ? fusedSteps : steps {
             let started = timing == nil ? 0 : DispatchTime.now().uptimeNanoseconds
             var args: [Tensor] = []
-            args.reserveCapacity(step.pointee.inputs.count)
-            for s in step.pointee.inputs {
-                guard let t = slots[s] else { throw InferenceError("layer `\(step.pointee.layerName)`: an input was not computed") }
+            args.reserveCapacity(step.inputs.count)
+            for s in step.inputs {
+                guard let t = slots[s] else { throw InferenceError("layer `\(step.layerName)`: an input was not computed") }
                 args.append(t)
             }
             let outs: [Tensor]
             do {
-                if let m = step.pointee.maskInput, let consumer = step.pointee.layer as? any MaskConsumingLayer {
+                if let m = step.maskInput, let consumer = step.layer as? any MaskConsumingLayer {
                     outs = try consumer.run(args, mask: slots[m])
-                } else if let masks = step.pointee.inputMasks, let consumer = step.pointee.layer as? any InputMasksConsumingLayer {
+                } else if let masks = step.inputMasks, let consumer = step.layer as? any InputMasksConsumingLayer {
                     outs = try consumer.run(args, masks: masks.map { $0.flatMap { slots[$0] } })
                 } else {
-                    outs = try step.pointee.layer.run(args)
+                    outs = try step.layer.run(args)
                 }
-                if let computation = step.pointee.maskComputation {
+                if let computation = step.maskComputation {
                     slots[computation.slot] = try computation.compute(inputs: args, slots: slots)
                 }
             } catch let e as InferenceError {
                 throw e
             } catch {
-                throw InferenceError("layer `\(step.pointee.layerName)` (\(step.pointee.className)): \(error)")
+                throw InferenceError("layer `\(step.layerName)` (\(step.className)): \(error)")
             }
-            guard outs.count == step.pointee.outputs.count else {
-                throw InferenceError("layer `\(step.pointee.layerName)`: produced \(outs.count) outputs, expected \(step.pointee.outputs.count)")
+            guard outs.count == step.outputs.count else {
+                throw InferenceError("layer `\(step.layerName)`: produced \(outs.count) outputs, expected \(step.outputs.count)")
             }
-            let flushed = step.pointee.flushesOutputs ? outs : outs.map(Denormals.flushed)
-            observer?(step.pointee.layerName, step.pointee.call, flushed)
-            for (s, t) in zip(step.pointee.outputs, flushed) { slots[s] = t }
-            for s in step.pointee.releases { slots[s] = nil }
-            timing?(step.pointee, DispatchTime.now().uptimeNanoseconds - started)
-          }
+            let flushed = step.flushesOutputs ? outs : outs.map(Denormals.flushed)
+            observer?(step.layerName, step.call, flushed)
+            for (s, t) in zip(step.outputs, flushed) { slots[s] = t }
+            for s in step.releases { slots[s] = nil }
+            timing?(step, DispatchTime.now().uptimeNanoseconds - started)
         }
         return try outputSlots.map { s in
             guard let t = slots[s] else { throw InferenceError("a model output was not computed") }

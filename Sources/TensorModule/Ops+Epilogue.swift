@@ -1,9 +1,4 @@
 internal import CKernels
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Ops {
     /// One element-wise step of a Dense / convolution output pass, run after the bias and the layer's own
@@ -160,73 +155,12 @@ extension Ops {
     static func flushBeforeScaleShiftIsRedundant(scale: [Float], shift: [Float], reluFollows: Bool = true) -> Bool {
         guard scale.count == shift.count else { return false }
         // In C, vectorised (a Swift zip / allSatisfy took 0.4 % of MobileNetV2's samples: this runs for every such
-        // pass of every prediction); a compiled layer's operands are answered once (``RedundantFlushAnswers``).
-        let scan = {
-            scale.withUnsafeBufferPointer { s in
-                shift.withUnsafeBufferPointer { t in
-                    kp_flush_before_scale_shift_redundant(s.baseAddress ?? dummyPointer, t.baseAddress ?? dummyPointer,
-                                                          s.count, reluFollows ? 1 : 0) != 0
-                }
+        // pass of every prediction).
+        return scale.withUnsafeBufferPointer { s in
+            shift.withUnsafeBufferPointer { t in
+                kp_flush_before_scale_shift_redundant(s.baseAddress ?? dummyPointer, t.baseAddress ?? dummyPointer,
+                                                      s.count, reluFollows ? 1 : 0) != 0
             }
-        }
-        guard scale.count >= RedundantFlushAnswers.minimumCount else { return scan() }
-        return RedundantFlushAnswers.shared.answer(scale: scale, shift: shift, reluFollows: reluFollows, scan)
-    }
-
-    /// ``flushBeforeScaleShiftIsRedundant(scale:shift:reluFollows:)``'s answers for the operands it was asked about,
-    /// by the identity of their storage: the same compiled layer asks about the same arrays at every prediction,
-    /// and the scan read them from memory each time (MobileNetV2 batch 1: 21 µs of the calling thread's time per
-    /// prediction, between the steps' parallel loops).
-    ///
-    /// Sound because each entry keeps its two arrays alive: while it exists no other array can have their storage's
-    /// addresses, and storage that the entry shares is never written in place (a write to an array sharing it copies
-    /// first), so an entry's key still names the values it was computed from. At most ``capacity`` entries (a model
-    /// has a few hundred such passes); past that the table is emptied and refilled, so memory stays bounded.
-    final class RedundantFlushAnswers: @unchecked Sendable {
-        static let shared = RedundantFlushAnswers()
-        /// Shorter operands are scanned each time (the scan costs less than the lookup).
-        static let minimumCount = 32
-        static let capacity = 4_096
-
-        private struct Key: Hashable {
-            let scale: UInt, shift: UInt, count: Int, reluFollows: Bool
-        }
-        private struct Entry {
-            let scale: [Float], shift: [Float], answer: Bool
-        }
-        /// Guarded by `lock` (a pthread mutex, as `CropCache`: the stdlib's `Synchronization` needs macOS 15).
-        private var entries: [Key: Entry] = [:]
-        private let lock: UnsafeMutablePointer<pthread_mutex_t>
-
-        private init() {
-            lock = .allocate(capacity: 1)
-            pthread_mutex_init(lock, nil)
-        }
-
-        func answer(scale: [Float], shift: [Float], reluFollows: Bool, _ scan: () -> Bool) -> Bool {
-            let key = scale.withUnsafeBufferPointer { s in
-                shift.withUnsafeBufferPointer { t in
-                    Key(scale: UInt(bitPattern: s.baseAddress), shift: UInt(bitPattern: t.baseAddress), count: s.count,
-                        reluFollows: reluFollows)
-                }
-            }
-            pthread_mutex_lock(lock)
-            let known = entries[key]
-            pthread_mutex_unlock(lock)
-            if let known { return known.answer }
-            let answer = scan()
-            pthread_mutex_lock(lock)
-            defer { pthread_mutex_unlock(lock) }
-            if entries.count >= Self.capacity { entries.removeAll() }
-            entries[key] = Entry(scale: scale, shift: shift, answer: answer)
-            return answer
-        }
-
-        /// Entries held (for tests).
-        var count: Int {
-            pthread_mutex_lock(lock)
-            defer { pthread_mutex_unlock(lock) }
-            return entries.count
         }
     }
 

@@ -378,52 +378,6 @@ struct DirectGEMMTests {
         }
     }
 
-    /// The answers kept per operand storage (``Ops/RedundantFlushAnswers``) are the scan's: for fresh arrays, for the same
-    /// arrays asked again, for an array changed after it was answered (the write copies it away from the storage the
-    /// answer names), for copies sharing the storage, and with both ReLU settings; and the table stays bounded.
-    @Test("remembered answers to the flush-before-scale/shift question are the scan's, also after the operands change")
-    func redundantFlushAnswersKept() {
-        func scan(_ s: [Float], _ t: [Float], _ relu: Bool) -> Bool {
-            s.withUnsafeBufferPointer { sp in
-                t.withUnsafeBufferPointer { tp in
-                    kp_flush_before_scale_shift_redundant(sp.baseAddress!, tp.baseAddress!, sp.count, relu ? 1 : 0) != 0
-                }
-            }
-        }
-        var rng = SeededRandom(seed: 907)
-        let n = Ops.RedundantFlushAnswers.minimumCount + 29
-        var answers: [Bool] = []
-        for trial in 0..<200 {
-            // Half redundant (|t| ≥ 2⁻⁸⁰, |s| ≤ 1), half with one failing channel somewhere.
-            var scale = (0..<n).map { _ in Float(rng.uniform(-1, 1)) }
-            var shift = (0..<n).map { _ in Float(rng.uniform(0.5, 2)) }
-            if trial % 2 == 1 { scale[Int(rng.next() % UInt64(n))] = 0x1p21 }
-            for relu in [true, false] {
-                let first = Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift, reluFollows: relu)
-                let again = Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift, reluFollows: relu)
-                let copy = scale   // shares the storage
-                let viaCopy = Ops.flushBeforeScaleShiftIsRedundant(scale: copy, shift: shift, reluFollows: relu)
-                #expect(first == scan(scale, shift, relu) && again == first && viaCopy == first, "trial \(trial)")
-                answers.append(first)
-            }
-            // Change the operands after they were answered: the answer follows the values.
-            let before = Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift)
-            scale[n / 2] = trial % 2 == 0 ? 0x1p22 : 0.25
-            if trial % 2 == 1 { scale = scale.map { min($0, 1) } }
-            let after = Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift)
-            #expect(after == scan(scale, shift, true) && after != before, "trial \(trial): \(before) → \(after)")
-            shift[0] = 0x1p-90
-            #expect(Ops.flushBeforeScaleShiftIsRedundant(scale: scale, shift: shift) == scan(scale, shift, true))
-        }
-        #expect(answers.contains(true) && answers.contains(false))
-        // Bounded: many distinct operands never hold more than the capacity.
-        for _ in 0..<(Ops.RedundantFlushAnswers.capacity + 100) {
-            let s = [Float](repeating: 0.5, count: n), t = [Float](repeating: 1, count: n)
-            _ = Ops.flushBeforeScaleShiftIsRedundant(scale: s, shift: t)
-        }
-        #expect(Ops.RedundantFlushAnswers.shared.count <= Ops.RedundantFlushAnswers.capacity)
-    }
-
     @Test("LeakyReLU, PReLU, scale/shift and Add with their denormal flushes, each one pass, give the bits of the separate steps",
           arguments: [[2, 6, 37], [3, 700, 1001], [700_001, 3]])   // the last two are streamed; rows of 3 < a vector
     func fusedFlushes(shape: [Int]) throws {
