@@ -282,12 +282,14 @@ private struct JSONParser {
         }
         func isDigit(_ j: Int) -> Bool { j < bytes.count && bytes[j] >= 0x30 && bytes[j] <= 0x39 }
         guard isDigit(i) else { throw fail("expected a digit in number", at: i) }
+        let digitsStart = i
         if bytes[i] == UInt8(ascii: "0") {
             i += 1
             if isDigit(i) { throw fail("leading zero in number", at: start) }
         } else {
             while isDigit(i) { i += 1 }
         }
+        let digitsEnd = i
         if i < bytes.count && bytes[i] == UInt8(ascii: ".") {
             i += 1
             guard isDigit(i) else { throw fail("expected a digit after `.` in number", at: i) }
@@ -299,13 +301,11 @@ private struct JSONParser {
             guard isDigit(i) else { throw fail("expected a digit in number exponent", at: i) }
             while isDigit(i) { i += 1 }
         }
-        // A whole number of up to 15 digits is exact in a Double: read it directly.
-        let negative = bytes[start] == UInt8(ascii: "-")
-        let digitsStart = negative ? start + 1 : start
-        if i - digitsStart <= 15, !(digitsStart..<i).contains(where: { bytes[$0] < 0x30 || bytes[$0] > 0x39 }) {
+        // A whole number (no fraction, no exponent) of up to 15 digits is exact in a Double: read it directly.
+        if i == digitsEnd, digitsEnd - digitsStart <= 15 {
             var v: Int64 = 0
-            for j in digitsStart..<i { v = v * 10 + Int64(bytes[j] - 0x30) }
-            return negative ? -Double(v) : Double(v)
+            for j in digitsStart..<digitsEnd { v = v * 10 + Int64(bytes[j] - 0x30) }
+            return digitsStart > start ? -Double(v) : Double(v)
         }
         // The grammar above admits only ASCII digits, signs, `.` and `e`, which `Double` reads correctly rounded
         // (overflow gives ±infinity, underflow ±0).
@@ -336,8 +336,11 @@ private struct JSONParser {
             if b >= 0x80 { ascii = false }
             j += 1
         }
+        // An escape, a control character or the end of the input at `j`: the bytes before it are a plain run (validated
+        // with the rest).
         var out: [UInt8] = []
         var runStart = i
+        i = j
         while true {
             guard i < bytes.count else { throw fail("unterminated string", at: start) }
             let b = bytes[i]
