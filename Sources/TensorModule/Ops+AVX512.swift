@@ -95,6 +95,20 @@ extension Ops {
         wideDepthwise && avx512Available ? kp_depthwise_row_avx512 : kp_depthwise_row
     }
 
+    /// Whether max pooling runs the 16-lane row kernel (`kp_max_pool_row_avx512`: 64 channels per pass over a window,
+    /// a masked last pass, the next windows' input columns prefetched) where the processor has AVX-512F:
+    /// ``wideArithmetic`` unless a test binds it. Both row kernels compute the same values bit for bit.
+    @TaskLocal package static var widePooling: Bool = wideArithmetic
+
+    /// `kp_max_pool_row` or its 16-lane twin, as ``widePooling`` chooses (read on the calling thread).
+    static var maxPoolRowKernel: MaxPoolRowKernel {
+        widePooling && avx512Available ? kp_max_pool_row_avx512 : kp_max_pool_row
+    }
+
+    typealias MaxPoolRowKernel = @convention(c) (
+        UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
+        UnsafeMutablePointer<Float>?) -> Void
+
     typealias DepthwiseRowKernel = @convention(c) (
         UnsafePointer<Float>?, Int, Int, Int, UnsafePointer<Float>?, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int,
         UnsafeMutablePointer<Float>?, Int32, UnsafePointer<Float>?, UnsafePointer<Float>?) -> Void

@@ -114,18 +114,18 @@ extension Ops {
             input.scalars.withUnsafeBufferPointer { xb in
                 let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
                 let lines = batch * rows.output
-                // The AVX2 row kernel for max pooling (each window's maximum in registers; the same values), unless
-                // the engine is forced to the portable path (`.blas`, for comparisons).
+                // The AVX2 or AVX-512 row kernel for max pooling (each window's maximum in registers; the same
+                // values), unless the engine is forced to the portable path (`.blas`, for comparisons).
                 let direct = max && DirectGEMM.kernelsEnabled
+                let maxPoolRow = Ops.maxPoolRowKernel
                 Parallel.forEachChunk(count: lines, work: count * rows.kernel * cols.kernel) { range in
                     for line in range {
                         let n = line / rows.output, oh = line % rows.output
                         let image = x + n * rows.input * cols.input * channels
                         if direct {
-                            kp_max_pool_row(image, rows.input, cols.input, channels, rows.kernel, cols.kernel,
-                                            rows.stride, cols.stride, rows.padBefore, cols.padBefore, zeros.0.0,
-                                            zeros.0.1, zeros.1.0, zeros.1.1, oh, cols.output,
-                                            o + line * cols.output * channels)
+                            maxPoolRow(image, rows.input, cols.input, channels, rows.kernel, cols.kernel, rows.stride,
+                                       cols.stride, rows.padBefore, cols.padBefore, zeros.0.0, zeros.0.1, zeros.1.0,
+                                       zeros.1.1, oh, cols.output, o + line * cols.output * channels)
                             continue
                         }
                         // The window's rows and columns inside the input and its zeros, relative to the input.

@@ -258,6 +258,11 @@ void kp_depthwise_row_avx512(const float *image, long in_h, long in_w, long chan
 void kp_max_pool_row(const float *image, long in_h, long in_w, long channels, long kh, long kw, long stride_h,
                      long stride_w, long pad_top, long pad_left, long zeros_top, long zeros_bottom, long zeros_left,
                      long zeros_right, long oh, long out_w, float *out);
+/// kp_max_pool_row on 16 lanes (maxpool_avx512.c): the same arguments, the same values bit for bit. Requires
+/// kp_avx512_available().
+void kp_max_pool_row_avx512(const float *image, long in_h, long in_w, long channels, long kh, long kw, long stride_h,
+                            long stride_w, long pad_top, long pad_left, long zeros_top, long zeros_bottom,
+                            long zeros_left, long zeros_right, long oh, long out_w, float *out);
 
 /// out[c] for c in [c0, c1) = the sum, from +0, of x[p·stride + c] over positions p = 0, 1, … in order (one add per
 /// position), or with `max` the running maximum from −inf by `x > m ? x : m` (NaN never replaces): global pooling's
