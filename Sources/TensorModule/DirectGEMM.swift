@@ -50,17 +50,32 @@ enum DirectGEMM {
 
     /// The geometry of the implicit left operand: row `p = (img·outH + oh)·outW + ow` of `A` starts at
     /// `img·imageStride + oh·rowStride + ow·colStride` and is the concatenation of the segments
-    /// (`segmentLengths[s]` floats at offset `segmentOffsets[s]` from that start).
+    /// (`segmentLengths[s]` floats at offset `segmentOffsets[s]` from that start), or, with both lists empty, of one
+    /// segment of `run` floats at offset 0 (a 1×1 convolution's pixel, a matrix row: the band-fused blocks make one
+    /// such geometry per band on every core, where two arrays took two heap allocations).
     struct Geometry {
         var outH: Int, outW: Int
         var imageStride: Int, rowStride: Int, colStride: Int
         var segmentOffsets: [Int]
         var segmentLengths: [Int]
-        var k: Int { segmentLengths.reduce(0, +) }
+        /// With both lists empty: the one segment's length (at offset 0).
+        var run = 0
+        var k: Int { segmentLengths.isEmpty ? run : segmentLengths.reduce(0, +) }
+        /// The number of segments.
+        var segmentCount: Int { segmentLengths.isEmpty ? 1 : segmentLengths.count }
+        /// Segment `s`'s offset and length.
+        func segment(_ s: Int) -> (offset: Int, length: Int) {
+            segmentLengths.isEmpty ? (0, run) : (segmentOffsets[s], segmentLengths[s])
+        }
 
         /// A plain row-major matrix with `rows` rows of `k` floats, row stride `lda`, cut into segments of at most
-        /// 256 floats (the kernel's K-blocking works on whole segments).
+        /// 256 floats (the kernel's K-blocking works on whole segments; the narrow kernel's order follows them too):
+        /// one segment, without arrays, up to 256.
         static func matrix(rows: Int, k: Int, lda: Int) -> Geometry {
+            guard k > 256 else {
+                return Geometry(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: lda, segmentOffsets: [],
+                                segmentLengths: [], run: k)
+            }
             let offsets = Array(stride(from: 0, to: k, by: 256))
             return Geometry(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: lda,
                             segmentOffsets: offsets, segmentLengths: offsets.map { min(256, k - $0) })
@@ -121,41 +136,62 @@ enum DirectGEMM {
         guard m > 0, b.n > 0 else { return }
         precondition(g.k == b.k && g.segmentOffsets.count == g.segmentLengths.count && g.outH > 0 && g.outW > 0,
                      "DirectGEMM: geometry does not match the packed kernel")
-        // The panel kernel's K-blocking works on whole segments: cut long ones to at most 256 floats.
-        var offsets: [Int] = [], lengths: [Int] = []
-        for (offset, length) in zip(g.segmentOffsets, g.segmentLengths) {
-            if b.transposed || length <= 256 {
-                offsets.append(offset)
-                lengths.append(length)
-            } else {
-                for start in stride(from: 0, to: length, by: 256) {
-                    offsets.append(offset + start)
-                    lengths.append(min(256, length - start))
+        // The panel kernel's K-blocking works on whole segments: cut long ones to at most 256 floats. (In a
+        // temporary buffer, on the stack where it is small: this runs for every band of a band-fused block, where
+        // two arrays took heap allocations.)
+        var count = 0
+        for s in 0..<g.segmentCount {
+            let length = g.segment(s).length
+            count += b.transposed || length <= 256 ? 1 : (length + 255) / 256
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * max(count, 1)) { buffer in
+            let offsets = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+            let lengths = UnsafeMutableBufferPointer(rebasing: buffer[count..<(2 * count)])
+            var i = 0
+            for s in 0..<g.segmentCount {
+                let (offset, length) = g.segment(s)
+                if b.transposed || length <= 256 {
+                    (offsets[i], lengths[i]) = (offset, length)
+                    i += 1
+                } else {
+                    for start in stride(from: 0, to: length, by: 256) {
+                        (offsets[i], lengths[i]) = (offset + start, min(256, length - start))
+                        i += 1
+                    }
                 }
             }
+            multiply(a: a, geometry: g, m: m, b: b, c: c, ldc: ldc, splitColumns: splitColumns, wideTiles: wideTiles,
+                     pass: pass, firstRow: firstRow, offsets: UnsafeBufferPointer(offsets),
+                     lengths: UnsafeBufferPointer(lengths))
         }
+    }
+
+    /// ``multiply(a:geometry:m:b:c:ldc:splitColumns:wideTiles:pass:firstRow:)`` with the segments cut.
+    private static func multiply(a: UnsafePointer<Float>, geometry g: Geometry, m: Int, b: Ops.PackedKernel,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int, splitColumns: Bool, wideTiles: Bool,
+                                 pass: Ops.PreparedPass, firstRow: Int, offsets: UnsafeBufferPointer<Int>,
+                                 lengths: UnsafeBufferPointer<Int>) {
         let panels = (b.n + 15) / 16
         // The pass in the tiles' registers (where C's rows are the pass's rows, so the residual lines up).
         let inTiles = passInTiles && wideTiles && !b.transposed && ldc == b.n && pass.columns == b.n
             && (pass.fused?.tilePass ?? 0) > 0
-        let operands = { (body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
-                                 UnsafePointer<Float>?) -> Void) in
-            if inTiles, let fused = pass.fused {
-                fused.withGEMMOperands(firstValue: firstRow * b.n, body)
+        // Local functions (borrowing `pass`, where closures stored in constants took references to it).
+        func operands(_ body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
+                               UnsafePointer<Float>?) -> Void) {
+            if inTiles {
+                pass.fused!.withGEMMOperands(firstValue: firstRow * b.n, body)
             } else {
                 body(0, nil, nil, nil, nil)
             }
         }
         // The pass over a finished range of rows, where the tiles did not apply it.
-        let finished = { (rows: Range<Int>, concurrent: Bool) in
+        func finished(_ rows: Range<Int>, _ concurrent: Bool) {
             if !inTiles {
                 pass.run(c + rows.lowerBound * ldc, rows: rows.count, firstRow: firstRow + rows.lowerBound,
                          parallel: !concurrent)
             }
         }
-        offsets.withUnsafeBufferPointer { offsets in
-          lengths.withUnsafeBufferPointer { lengths in
-           operands { epilogue, bias, sc, sh, res in
+        operands { epilogue, bias, sc, sh, res in
             let desc = kp_gemm_desc(a: a, out_h: g.outH, out_w: g.outW, img_stride: g.imageStride,
                                     row_stride: g.rowStride, col_stride: g.colStride, seg_off: offsets.baseAddress,
                                     seg_len: lengths.baseAddress, nseg: offsets.count, packed_b: b.pointer, n: b.n,
@@ -195,8 +231,6 @@ enum DirectGEMM {
                     r = e
                 }
             }
-           }
-          }
         }
     }
 }

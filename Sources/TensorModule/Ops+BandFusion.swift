@@ -8,7 +8,7 @@ import Darwin
 extension Ops {
     /// A 1×1 convolution (stride 1, no padding, one group) over channels-last input, with its kernel packed for the
     /// direct GEMM kernel: the first stage of a band-fused pair (``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:)``).
-    package struct PointwiseStage: Sendable {
+    package final class PointwiseStage: Sendable {
         let operand: KernelOperand
         let packed: PackedKernel
         let bias: Tensor?
@@ -275,17 +275,19 @@ extension Ops {
                                                      pass: depthwisePass, firstRow: (n * rows.output + r) * cols.output,
                                                      using: depthwiseRow)
                                 }
-                                if let project, let projectPass, let dwBuffer {
-                                    project.multiply(dwBuffer, pixels: (oh1 - oh) * cols.output,
-                                                     into: output + bandFirst * cout, firstRow: bandFirst,
-                                                     pass: projectPass)
+                                // `project!` and `projectPass!` borrow the captured instances, where `if let`
+                                // took references to them (counted on every core, for every band).
+                                if project != nil, let dwBuffer {
+                                    project!.multiply(dwBuffer, pixels: (oh1 - oh) * cols.output,
+                                                      into: output + bandFirst * cout, firstRow: bandFirst,
+                                                      pass: projectPass!)
                                 }
                             }
                             var (lo, hi) = (0, 0)  // the expanded rows in `buffer`
                             var oh = first
                             while oh < last {
                                 let oh1 = min(last, oh + bandRows)
-                                guard let pointwise, let expandPass else {
+                                guard pointwise != nil else {
                                     // No expand stage: the depthwise rows read the input image itself.
                                     band(x + n * h * w * c, height: h, top: 0, oh, oh1)
                                     oh = oh1
@@ -303,9 +305,9 @@ extension Ops {
                                 }
                                 if needHi > hi {
                                     let firstRow = (n * h + hi) * w
-                                    pointwise.multiply(x + firstRow * cin, pixels: (needHi - hi) * w,
-                                                       into: buffer + (hi - lo) * rowFloats, firstRow: firstRow,
-                                                       pass: expandPass)
+                                    pointwise!.multiply(x + firstRow * cin, pixels: (needHi - hi) * w,
+                                                        into: buffer + (hi - lo) * rowFloats, firstRow: firstRow,
+                                                        pass: expandPass!)
                                     hi = needHi
                                 }
                                 band(buffer, height: hi - lo, top: lo, oh, oh1)
@@ -377,8 +379,8 @@ extension DirectGEMM.Geometry {
     /// convolution path builds it (``Ops/convolveDirect(input:batch:channels:kernel:filters:rows:cols:output:pass:)``),
     /// so each sum takes its terms in the same order (the narrow kernel's order depends on the segments).
     static func pointwise(rows: Int, channels: Int) -> Self {
-        Self(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: channels, segmentOffsets: [0],
-             segmentLengths: [channels])
+        Self(outH: 1, outW: rows, imageStride: 0, rowStride: 0, colStride: channels, segmentOffsets: [],
+             segmentLengths: [], run: channels)
     }
 }
 

@@ -109,7 +109,10 @@ extension Ops {
     /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output (on the
     /// calling thread unless ``run(_:rows:firstRow:parallel:)`` is asked to split a piece across the cores): the fused
     /// program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.
-    struct PreparedPass {
+    ///
+    /// A final class with constant properties: the loops that run it on pieces of an output, on every core, share
+    /// one instance (one reference counted per piece, where a struct's copy counted every array and tensor it held).
+    final class PreparedPass: Sendable {
         let bias: Tensor?, activation: Activation, postOps: [PostOp], columns: Int
         let fused: FusedEpilogue?
 
@@ -128,15 +131,16 @@ extension Ops {
         /// to each value before storing it) and its scale and shift; the number is 0 when the kernel has no such
         /// pass, and the caller then runs ``run(_:rows:firstRow:)`` after it.
         func withDepthwiseForm<R>(_ body: (Int32, UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
-            guard let fused, fused.depthwisePass > 0 else { return body(0, nil, nil) }
-            return fused.withScaleShift { body(fused.depthwisePass, $0, $1) }
+            // `fused!` borrows the instance where `guard let` took a reference (counted on every core, every row).
+            guard let form = fused?.depthwisePass, form > 0 else { return body(0, nil, nil) }
+            return fused!.withScaleShift { body(form, $0, $1) }
         }
 
         /// Rows `firstRow ..< firstRow + rows` of the output, at `out`; split across cores for large outputs when
         /// `parallel` (a caller not already running on every core).
         func run(_ out: UnsafeMutablePointer<Float>, rows: Int, firstRow: Int, parallel: Bool = false) {
-            if let fused {
-                fused.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: parallel)
+            if fused != nil {
+                fused!.run(out, rows: rows, columns: columns, firstRow: firstRow, parallel: parallel)
             } else {
                 epilogue(out, rows: rows, columns: columns, bias: bias, activation: activation, postOps: postOps,
                          firstRow: firstRow, parallel: parallel)
@@ -171,14 +175,18 @@ extension Ops {
 
     /// An output pass (bias, the layer's activation, post-ops) as one of the fused programs of `kp_epilogue_rows`:
     /// every value goes through all the steps in registers, in one pass over the output, instead of one pass per step.
-    struct FusedEpilogue {
+    ///
+    /// A final class with constant properties (as ``PreparedPass``): the threads of a loop share one instance and read
+    /// its operands without copying them (a struct's copy retained each array it held, on every piece of every
+    /// loop, both cores counting on the same objects).
+    final class FusedEpilogue: Sendable {
         private let program: Int32
         /// Whether the program runs on 16 lanes (kp_epilogue_rows_avx512, the same values): when it has a swish or
         /// sigmoid step (or ``Ops/wideArithmetic``) and ``Ops/wideTranscendentals`` held where the pass was made.
         private let wide: Bool
-        private var bias: [Float]?, scale: [Float]?, shift: [Float]?
+        private let bias: [Float]?, scale: [Float]?, shift: [Float]?
         /// The residual `Add`'s operand, when there is one.
-        private var residual: Tensor?
+        private let residual: Tensor?
         /// The program's number among the passes `kp_depthwise_row` applies in registers (`kp_depthwise_pass`), or
         /// 0 when it has none there.
         let depthwisePass: Int32
@@ -202,9 +210,10 @@ extension Ops {
                 }
             }
             var kinds: [Int32] = []
+            var biasValues: [Float]?, scale: [Float]?, shift: [Float]?, residual: Tensor?
             if let bias {
                 guard bias.count == columns else { return nil }
-                self.bias = bias.scalars
+                biasValues = bias.scalars
                 kinds.append(Int32(KP_EP_BIAS))
             }
             if activation != .linear {
@@ -219,9 +228,9 @@ extension Ops {
                     kinds.append(kind)
                 case .flushDenormals:
                     kinds.append(Int32(KP_EP_FLUSH))
-                case let .scaleShift(scale, shift):
-                    guard self.scale == nil, scale.count == columns, shift.count == columns else { return nil }
-                    (self.scale, self.shift) = (scale, shift)
+                case let .scaleShift(s, t):
+                    guard scale == nil, s.count == columns, t.count == columns else { return nil }
+                    (scale, shift) = (s, t)
                     kinds.append(Int32(KP_EP_SCALE_SHIFT))
                 case let .addTensor(t):
                     guard residual == nil else { return nil }
@@ -247,6 +256,7 @@ extension Ops {
             }
             guard program >= 0 else { return nil }
             self.program = program
+            (self.bias, self.scale, self.shift, self.residual) = (biasValues, scale, shift, residual)
             // Swish / sigmoid passes on 16 lanes wherever there is AVX-512F; the others (BatchNormalization, ReLU,
             // ReLU6, residual adds) too where the 16-lane kernels are chosen (`Ops.wideArithmetic`; MobileNetV2 b1,
             // two threads: 0.975× the time, Intel Xeon), else on 8 lanes (bound by memory there).
@@ -273,21 +283,24 @@ extension Ops {
         /// Calls `body` with the program's bias, scale, shift and residual operands (nil where it has none).
         private func withOperands<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafePointer<Float>?,
                                               UnsafePointer<Float>?) -> R) -> R {
-            let residualScalars = residual?.scalars ?? []
-            return (bias ?? []).withUnsafeBufferPointer { b in
+            Self.withBase(bias) { b in
                 withScaleShift { sc, sh in
-                    residualScalars.withUnsafeBufferPointer { res in
-                        // Empty arrays may have non-nil base addresses: nil for operands the program does not have.
-                        body(bias == nil ? nil : b.baseAddress, sc, sh, residual == nil ? nil : res.baseAddress)
-                    }
+                    Self.withBase(residual?.scalars) { res in body(b, sc, sh, res) }
                 }
             }
         }
 
         /// Calls `body` with the program's scale and shift operands (nil when it has no scale/shift).
         func withScaleShift<R>(_ body: (UnsafePointer<Float>?, UnsafePointer<Float>?) -> R) -> R {
-            guard let scale, let shift else { return body(nil, nil) }
-            return scale.withUnsafeBufferPointer { s in shift.withUnsafeBufferPointer { t in body(s.baseAddress, t.baseAddress) } }
+            Self.withBase(scale) { s in Self.withBase(shift) { t in s == nil || t == nil ? body(nil, nil) : body(s, t) } }
+        }
+
+        /// `body` with the first value's address of `values`, or nil when there are none (an empty array's base
+        /// address may be non-nil: nil for operands the program does not have).
+        @inline(__always)
+        private static func withBase<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+            guard let values else { return body(nil) }
+            return values.withUnsafeBufferPointer { body($0.baseAddress) }
         }
 
         /// Runs the program over `rows` rows of `columns` values at `out` (row `r` is row `firstRow + r` of the whole
