@@ -538,7 +538,7 @@ struct DirectGEMMTests {
         }
         // The segments as DirectGEMM cuts them (at most 256 floats), then the chains: greedily up to 256 floats.
         var pieces: [Range<Int>] = []   // offsets from a row's base
-        for (offset, length) in zip(geometry.segmentOffsets, geometry.segmentLengths) {
+        for (offset, length) in (0..<geometry.segmentCount).map(geometry.segment) {
             for start in stride(from: 0, to: length, by: 256) {
                 pieces.append((offset + start)..<(offset + min(start + 256, length)))
             }
@@ -575,6 +575,39 @@ struct DirectGEMMTests {
         }
         #expect(differingBits(c, expected) == 0, "m \(m), k \(k), n \(n), channels \(channels)")
         #expect(differingBits(narrow, expected) == 0, "m \(m), k \(k), n \(n), channels \(channels): AVX2 tiles")
+    }
+
+    /// A geometry of one segment held without arrays (`run`: the 1×1 convolution's pixel of the band-fused blocks, a
+    /// matrix row up to 256 floats) multiplies as the same segment in lists, bit for bit: segments up to 256 floats,
+    /// over 256 (cut into 256-float pieces as the lists' are), and the narrow kernel (fewer than 12 columns, B
+    /// transposed, which takes the segment uncut), with the AVX-512 tiles where this machine has them and the AVX2
+    /// ones.
+    @Test("a one-segment geometry without arrays equals the same segment in lists", arguments: [
+        (30, 16, 40), (25, 256, 24), (49, 257, 72), (37, 728, 40), (13, 300, 8), (40, 96, 5),
+    ])
+    func runLengthGeometry(m: Int, k: Int, n: Int) throws {
+        var rng = SeededRandom(seed: UInt64(m * 13 + k * 3 + n))
+        let a = (0..<(m * k)).map { _ in rng.uniform() }, w = (0..<(k * n)).map { _ in rng.uniform() }
+        let b = w.withUnsafeBufferPointer { Ops.PackedKernel($0.baseAddress!, k: k, n: n, ldb: n) }
+        let run = DirectGEMM.Geometry.pointwise(rows: m, channels: k)
+        let listed = DirectGEMM.Geometry(outH: 1, outW: m, imageStride: 0, rowStride: 0, colStride: k,
+                                         segmentOffsets: [0], segmentLengths: [k])
+        #expect(run.segmentOffsets.isEmpty && run.k == k && run.segmentCount == 1)
+        for wide in [true, false] {
+            func product(_ g: DirectGEMM.Geometry) -> [Float] {
+                var c = [Float](repeating: .nan, count: m * n)
+                a.withUnsafeBufferPointer { a in
+                    c.withUnsafeMutableBufferPointer { c in
+                        DirectGEMM.multiply(a: a.baseAddress!, geometry: g, m: m, b: b, c: c.baseAddress!, ldc: n,
+                                            wideTiles: wide && Ops.wideArithmetic, pass: .none)
+                    }
+                }
+                return c
+            }
+            let x = product(run), y = product(listed)
+            #expect(!x.contains { $0.isNaN })
+            #expect(differingBits(x, y) == 0, "m \(m), k \(k), n \(n), wide \(wide)")
+        }
     }
 
     /// kp_gemm with its prefetch of the next K slice (taken where a block has at least 4 whole tiles) and the edge
