@@ -3,12 +3,13 @@ import Testing
 import _TestSupport
 
 /// The max-pooling row kernels against the portable Swift loop (`DirectGEMM.$engine` bound to `.blas`), bit for bit:
-/// the AVX2 one (`kp_max_pool_row`: each window's maximum in registers, 32 channels at a time, then 8, then one) and,
-/// where the processor has AVX-512F, the 16-lane one (`kp_max_pool_row_avx512`: 64 channels at a time, then 16,
-/// then a masked last pass; `Ops.$widePooling`); channel counts that reach each channel path of both and their
-/// tails, windows and strides (overlapping, disjoint, larger than the stride, 1×1), `same` / `valid` and folded zero
-/// padding (windows over zeros, over `same` padding beyond them, and over both), and the values where the order of
-/// the comparison shows: NaN (skipped), −0 beside +0 (the first kept), ±inf and an all-(−inf) window (−FLT_MAX).
+/// the AVX2 one (`kp_max_pool_row`: each window's maximum in registers, 32 channels at a time, then 8, then a
+/// masked last pass) and, where the processor has AVX-512F, the 16-lane one (`kp_max_pool_row_avx512`: 64 channels
+/// at a time, then 16, then a masked last pass; `Ops.$widePooling`), both maxpool_body.h; channel counts that reach
+/// each channel path of both and their tails, windows and strides (overlapping, disjoint, larger than the stride,
+/// 1×1), `same` / `valid` and folded zero padding (windows over zeros, over `same` padding beyond them, and over
+/// both), and the values where the order of the comparison shows: NaN (skipped), −0 beside +0 (the first kept), ±inf
+/// and an all-(−inf) window (−FLT_MAX).
 @Suite("Max pooling row kernels")
 struct MaxPoolKernelTests {
     /// The row kernels this machine can run: the AVX2 one, and the 16-lane one where it has AVX-512F.
@@ -71,7 +72,7 @@ struct MaxPoolKernelTests {
     }
 
     /// Signed zeros and NaN in one window in every channel path (lanes of each of the four vectors of the AVX2
-    /// kernel's 32-channel part, of its 8-channel part and of its one-channel part of a 41-channel input; of the
+    /// kernel's 32-channel part, of its 8-channel part and of its masked last part of a 41-channel input; of the
     /// 16-lane kernel's 16-channel parts and its masked last part; and of its 64-channel part of a 105-channel input):
     /// the first of equal values stays and NaN never enters, as in the portable loop (`x > m ? x : m`); and a window
     /// of −inf only gives −FLT_MAX.
