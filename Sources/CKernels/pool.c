@@ -37,6 +37,14 @@
 // of the way to the share that would have evened that loop out, within [KP_SHARE_MIN, 1 − KP_SHARE_MIN].
 #define KP_SHARE_STEP 0.01
 #define KP_SHARE_MIN 0.3
+// Loops split in two also keep an offset from that share per site (a slot that the caller's hash of the loop picks,
+// kp_parallel_for_split's `site`): each such loop moves its site's offset this fraction of the way, within
+// ±KP_OFFSET_MAX. The shared share follows what changes for every loop at once (the host slowing one virtual CPU);
+// the offsets what differs from loop to loop and stays (MobileNetV2 at batch 1: the worker's part of the first
+// blocks' loops slower than the caller's, the caller's part of the late blocks' slower than the worker's).
+#define KP_SITE_STEP 0.05
+#define KP_OFFSET_MAX 0.2
+#define KP_SITES 256
 
 static struct {
     pthread_mutex_t busy;
@@ -83,17 +91,40 @@ static long drain(void) {
 // The caller's share of a loop split in two (kp_parallel_share), adapted after each such loop that the caller and
 // the one worker each ran half of (kp_parallel_share_update).
 static _Atomic double caller_share = 0.5;
+// Each site's offset from caller_share (kp_parallel_share_at). Only the thread holding the pool's `busy` lock
+// writes them; relaxed atomics so that a reader outside it sees a whole value.
+static _Atomic double site_offset[KP_SITES];
+
+static double clamp(double x, double low, double high) { return x < low ? low : x > high ? high : x; }
 
 double kp_parallel_share(void) { return atomic_load_explicit(&caller_share, memory_order_relaxed); }
 
-double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns) {
+double kp_parallel_share_at(long site) {
+    const double offset = site < 0 ? 0 : atomic_load_explicit(&site_offset[site % KP_SITES], memory_order_relaxed);
+    return clamp(kp_parallel_share() + offset, KP_SHARE_MIN, 1 - KP_SHARE_MIN);
+}
+
+// The share at which both threads would have taken the same time, each at the speed it had in a loop where the
+// caller ran `used` of the work in caller_ns and the worker the rest in worker_ns; −1 when the loop says too little.
+static double even_share(double used, long caller_ns, long worker_ns) {
     // Loops of under 20 µs in all say little (clock reads, a line from the other core).
-    if (caller_ns <= 0 || worker_ns <= 0 || caller_ns + worker_ns < 20000 || used <= 0 || used >= 1) return share;
-    // The share at which both would have taken the same time, each at the speed it had here.
+    if (caller_ns <= 0 || worker_ns <= 0 || caller_ns + worker_ns < 20000 || used <= 0 || used >= 1) return -1;
     const double caller_speed = used / (double)caller_ns, worker_speed = (1 - used) / (double)worker_ns;
-    const double even = caller_speed / (caller_speed + worker_speed);
-    share += KP_SHARE_STEP * (even - share);
-    return share < KP_SHARE_MIN ? KP_SHARE_MIN : share > 1 - KP_SHARE_MIN ? 1 - KP_SHARE_MIN : share;
+    return caller_speed / (caller_speed + worker_speed);
+}
+
+double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns) {
+    const double even = even_share(used, caller_ns, worker_ns);
+    if (even < 0) return share;
+    return clamp(share + KP_SHARE_STEP * (even - share), KP_SHARE_MIN, 1 - KP_SHARE_MIN);
+}
+
+void kp_parallel_site_update(double *share, double *offset, double used, long caller_ns, long worker_ns) {
+    const double even = even_share(used, caller_ns, worker_ns);
+    if (even < 0) return;
+    const double miss = even - clamp(*share + *offset, KP_SHARE_MIN, 1 - KP_SHARE_MIN);
+    *share = clamp(*share + KP_SHARE_STEP * miss, KP_SHARE_MIN, 1 - KP_SHARE_MIN);
+    *offset = clamp(*offset + KP_SITE_STEP * miss, -KP_OFFSET_MAX, KP_OFFSET_MAX);
 }
 
 #if defined(__linux__)
@@ -224,10 +255,10 @@ static void start_workers(long threads) {
 }
 
 void kp_parallel_for(long iterations, long threads, kp_task_fn fn, void *ctx) {
-    kp_parallel_for_split(iterations, threads, fn, ctx, 0);
+    kp_parallel_for_split(iterations, threads, fn, ctx, 0, -1);
 }
 
-void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *ctx, double used_share) {
+void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *ctx, double used_share, long site) {
     if (iterations <= 0) return;
     if (iterations == 1 || threads <= 1 || inside_loop || pthread_mutex_trylock(&pool.busy) != 0) {
         for (long i = 0; i < iterations; i++) fn(ctx, i);
@@ -268,12 +299,18 @@ void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *c
         if (++spins % 4096 == 0) sched_yield();   // a worker descheduled by the system: let it run
     }
     // A loop in two halves (Parallel's one chunk per core on two cores) that each thread ran one of (the caller one,
-    // so the worker that joined the other): how long each took moves the next split (kp_parallel_share).
+    // so the worker that joined the other): how long each took moves the next split (kp_parallel_share_at), the
+    // shared share and the site's offset.
     if (used_share > 0 && iterations == 2 && pool.workers == 1 && joined == 1 && caller_ran == 1) {
-        const double share = atomic_load_explicit(&caller_share, memory_order_relaxed);
-        atomic_store_explicit(&caller_share,
-                              kp_parallel_share_update(share, used_share, caller_ns, pool.worker_ns),
-                              memory_order_relaxed);
+        double share = atomic_load_explicit(&caller_share, memory_order_relaxed), offset = 0;
+        if (site >= 0) {
+            offset = atomic_load_explicit(&site_offset[site % KP_SITES], memory_order_relaxed);
+            kp_parallel_site_update(&share, &offset, used_share, caller_ns, pool.worker_ns);
+            atomic_store_explicit(&site_offset[site % KP_SITES], offset, memory_order_relaxed);
+        } else {
+            share = kp_parallel_share_update(share, used_share, caller_ns, pool.worker_ns);
+        }
+        atomic_store_explicit(&caller_share, share, memory_order_relaxed);
     }
     pthread_mutex_unlock(&pool.busy);
 }

@@ -41,9 +41,11 @@ enum Parallel {
         }
         // The spinning pool of CKernels (`kp_parallel_for`): at batch 1 a loop is tens of microseconds, about
         // what waking a sleeping thread costs. `body` only touches disjoint ranges of buffers that outlive this call.
-        // Two chunks on two cores: the first (the calling thread's) ends where the pool's measured share puts it.
+        // Two chunks on two cores: the first (the calling thread's) ends where the pool's measured share for this
+        // loop puts it.
+        let site = adaptiveSplit ? siteKey(count: count, work: work) : -1
         let split = chunks == 2 && coreCount == 2 && adaptiveSplit
-            ? twoWaySplit(count: count, share: kp_parallel_share()) : 0
+            ? twoWaySplit(count: count, share: fixedShare ?? kp_parallel_share_at(site)) : 0
         withoutActuallyEscaping(body) { escapable in
             var loop = Loop(body: escapable, count: count, chunks: chunks, split: split)
             withUnsafeMutablePointer(to: &loop) { pointer in
@@ -55,7 +57,7 @@ enum Parallel {
                     } else {
                         loop.pointee.body((count * i / chunks)..<(count * (i + 1) / chunks))
                     }
-                }, pointer, split > 0 ? Double(split) / Double(count) : 0)
+                }, pointer, split > 0 ? Double(split) / Double(count) : 0, site)
             }
         }
     }
@@ -71,6 +73,19 @@ enum Parallel {
         guard let v = getenv("KERASPORT_ADAPTIVE_SPLIT") else { return true }
         return String(cString: v) != "0"
     }()
+
+    /// A share that every loop split in two takes instead of the pool's (``Ops/withSplitShare(_:_:)``).
+    @TaskLocal static var fixedShare: Double?
+
+    /// The pool's site for a loop of `count` rows and `work` (`kp_parallel_share_at`): a hash of the two, so that the
+    /// same loop of every prediction (the same layer, batch and shape) finds the share offset its own splits taught
+    /// it, and loops of other sizes mostly others. Loops that collide share one offset, as every loop shared one share
+    /// before.
+    static func siteKey(count: Int, work: Int) -> Int {
+        var h = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        h = (h ^ UInt64(truncatingIfNeeded: work)) &* 0xBF58_476D_1CE4_E5B9
+        return Int(truncatingIfNeeded: (h >> 40) & 0xFFFF)
+    }
 
     /// The end of the first of two chunks of `count` (≥ 2) for the first thread's `share` of the work: the nearest
     /// whole count, at least 1 and at most count − 1.
@@ -104,5 +119,12 @@ extension Ops {
     package static func withLoopSplit<R>(forBatch batch: Int, _ body: () throws -> R) rethrows -> R {
         let chunks = batch < 2 * Parallel.coreCount ? 1 : Parallel.dynamicChunksPerCore
         return try Parallel.$defaultChunksPerCore.withValue(chunks, operation: body)
+    }
+
+    /// Runs `body` with every loop that two cores split in two (``Parallel/forEachChunk(count:work:threshold:chunksPerCore:_:)``)
+    /// ending the calling thread's part at `share` of its rows instead of where the pool's measurements put it: for
+    /// tests that the values do not depend on where the split falls.
+    package static func withSplitShare<R>(_ share: Double, _ body: () throws -> R) rethrows -> R {
+        try Parallel.$fixedShare.withValue(share, operation: body)
     }
 }

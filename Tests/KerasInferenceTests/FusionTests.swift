@@ -1,6 +1,7 @@
 import Foundation
 import KerasPort
 import Testing
+import TensorModule
 import _TestSupport
 
 /// The execution plan fuses element-wise layers (activations, LeakyReLU, PReLU, ReLU, BatchNormalization) into the
@@ -20,6 +21,24 @@ struct FusionTests {
         try #require(fused.count == unfused.count)
         for (i, (a, b)) in zip(fused, unfused).enumerated() {
             #expect(bitwiseEqual(a, b), "output \(i): \(firstBitwiseDifference(a, b))")
+        }
+    }
+
+    /// A loop split in two between the cores ends the calling thread's part where the pool measured the two would
+    /// finish together, per loop and changing from one prediction to the next: the values must not depend on it.
+    /// Where the machine has one core, nothing is split and the test compares equal runs.
+    @Test("the same bits wherever the two cores' split falls", arguments: ParityCase.all())
+    func splitIndependent(_ c: ParityCase) throws {
+        let file = try KerasFile.open(c.url(c.file).path, architecture: c.config.map { c.url($0).path })
+        let model = try CompiledModel(try file.loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        let measured = try model.predict(inputs)
+        for share in [0.3, 0.7] {
+            let fixed = try Ops.withSplitShare(share) { try model.predict(inputs) }
+            try #require(fixed.count == measured.count)
+            for (i, (a, b)) in zip(fixed, measured).enumerated() {
+                #expect(bitwiseEqual(a, b), "share \(share), output \(i): \(firstBitwiseDifference(a, b))")
+            }
         }
     }
 

@@ -133,6 +133,49 @@ struct ParallelTests {
         #expect((0.3...0.7).contains(kp_parallel_share()))
     }
 
+    @Test("a site's loop moves the shared share a hundredth and the site's offset a twentieth of its miss")
+    func siteUpdate() {
+        func update(_ share: Double, _ offset: Double, used: Double, _ c: Int, _ w: Int) -> (Double, Double) {
+            var (s, o) = (share, offset)
+            kp_parallel_site_update(&s, &o, used, c, w)
+            return (s, o)
+        }
+        // Both parts in the same time at the share + offset the split used: no change.
+        let same = update(0.5, 0.05, used: 0.55, 100_000, 100_000)
+        #expect(abs(same.0 - 0.5) < 1e-12 && abs(same.1 - 0.05) < 1e-12)
+        // The worker twice as slow per unit of work on halves: the miss is 2/3 − 1/2.
+        let miss = 2.0 / 3.0 - 0.5
+        let moved = update(0.5, 0, used: 0.5, 100_000, 200_000)
+        #expect(abs(moved.0 - (0.5 + 0.01 * miss)) < 1e-12)
+        #expect(abs(moved.1 - 0.05 * miss) < 1e-12)
+        // A site whose offset has already taken the imbalance leaves the shared share alone.
+        let learned = update(0.5, miss, used: 2.0 / 3.0, 100_000, 100_000)
+        #expect(abs(learned.0 - 0.5) < 1e-12 && abs(learned.1 - miss) < 1e-12)
+        // The offset stays within ±0.2, the share within 0.3 … 0.7.
+        #expect(update(0.5, 0.2, used: 0.5, 10_000, 1_000_000).1 == 0.2)
+        #expect(update(0.5, -0.2, used: 0.5, 1_000_000, 10_000).1 == -0.2)
+        #expect(update(0.7, 0.1, used: 0.5, 10_000, 1_000_000).0 == 0.7)
+        // Loops under 20 µs in all change neither.
+        let short = update(0.5, 0.1, used: 0.5, 5_000, 14_000)
+        #expect(short.0 == 0.5 && short.1 == 0.1)
+        // No site: the shared share; any site's share within 0.3 … 0.7.
+        #expect(kp_parallel_share_at(-1) == kp_parallel_share())
+        #expect((0.3...0.7).contains(kp_parallel_share_at(Parallel.siteKey(count: 56, work: 1 << 20))))
+    }
+
+    @Test("a loop's site depends only on its rows and work, and loops of other sizes mostly take other sites")
+    func siteKeys() {
+        #expect(Parallel.siteKey(count: 112, work: 802_816) == Parallel.siteKey(count: 112, work: 802_816))
+        var slots = Set<Int>()
+        for count in 1...1000 {
+            let key = Parallel.siteKey(count: count, work: count * 37)
+            #expect((0..<65_536).contains(key))
+            slots.insert(key % 256)
+        }
+        // 1,000 keys thrown at 256 slots at random leave about 256·e^(−1000/256) ≈ 5 empty.
+        #expect(slots.count >= 230, "\(slots.count) of 256 slots")
+    }
+
     @Test("Loops after the workers have gone to sleep still finish")
     func afterSleep() async throws {
         #expect(visits(count: 100) == [Int](repeating: 1, count: 100))
