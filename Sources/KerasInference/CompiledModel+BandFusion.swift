@@ -16,9 +16,22 @@ enum BandStage: Sendable {
 struct BandFusedLayer: CompiledLayer {
     let pointwise: Ops.PointwiseStage?, pointwisePostOps: [Ops.PostOp]
     let depthwise: Ops.DepthwiseStage, depthwisePostOps: [Ops.PostOp]
-    var project: Ops.PointwiseStage? = nil, projectPostOps: [Ops.PostOp] = []
+    let project: Ops.PointwiseStage?, projectPostOps: [Ops.PostOp]
     /// Where in `projectPostOps` the residual operand is added, when there is one.
-    var residualAt: Int? = nil
+    let residualAt: Int?
+    /// The stages' output passes, prepared when the block is compiled (``Ops/BandPasses``).
+    let passes: Ops.BandPasses
+
+    init(pointwise: Ops.PointwiseStage?, pointwisePostOps: [Ops.PostOp], depthwise: Ops.DepthwiseStage,
+         depthwisePostOps: [Ops.PostOp], project: Ops.PointwiseStage? = nil, projectPostOps: [Ops.PostOp] = [],
+         residualAt: Int? = nil) {
+        (self.pointwise, self.pointwisePostOps, self.depthwise) = (pointwise, pointwisePostOps, depthwise)
+        (self.depthwisePostOps, self.project, self.projectPostOps) = (depthwisePostOps, project, projectPostOps)
+        self.residualAt = residualAt
+        passes = Ops.BandPasses(pointwise: pointwise, pointwisePostOps: pointwisePostOps, depthwise: depthwise,
+                                depthwisePostOps: depthwisePostOps, project: project, projectPostOps: projectPostOps,
+                                residual: residualAt != nil)
+    }
 
     func run(_ inputs: [Tensor]) throws -> [Tensor] {
         let expected = residualAt == nil ? 1 : 2
@@ -27,7 +40,7 @@ struct BandFusedLayer: CompiledLayer {
         if let at = residualAt { post.insert(.addTensor(inputs[1]), at: at) }
         return [try Ops.pointwiseDepthwise(input: inputs[0], pointwise: pointwise, pointwisePostOps: pointwisePostOps,
                                            depthwise: depthwise, depthwisePostOps: depthwisePostOps,
-                                           project: project, projectPostOps: post)]
+                                           project: project, projectPostOps: post, passes: passes)]
     }
 }
 

@@ -44,6 +44,36 @@ extension Ops {
         }
     }
 
+    /// The output passes of a band-fused block whose post-ops are the same in every call (a compiled block's): the 1×1
+    /// expand stage's, the depthwise stage's and, where it adds no residual, the project stage's, prepared once instead
+    /// of in every prediction (the passes' analysis and the arrays it makes were about 1 % of MobileNetV2's calling
+    /// thread at batch 1). ``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:passes:)``
+    /// uses them only where the calling task makes the choices they were made under (``PassChoices``: tests bind the
+    /// engine and the kernels' widths), and the project pass only for post-ops without a residual `Add`.
+    package final class BandPasses: Sendable {
+        let choices: PassChoices
+        let expand: PreparedPass?, depthwise: PreparedPass, project: PreparedPass?
+        /// The post-ops the passes were made from (checked against a call's in debug builds).
+        let postOps: (expand: [PostOp], depthwise: [PostOp], project: [PostOp])
+
+        /// The passes of a block with these stages and post-ops (`projectPostOps` without the residual, which a call
+        /// adds: the project pass is then made by the call).
+        package init(pointwise: PointwiseStage?, pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
+                     depthwisePostOps: [PostOp], project: PointwiseStage?, projectPostOps: [PostOp], residual: Bool) {
+            let c = depthwise.kernel.shape.count == 4 ? depthwise.kernel.shape[2] : 0
+            choices = .current
+            expand = pointwise.map {
+                PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
+            }
+            self.depthwise = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
+                                          postOps: depthwisePostOps, columns: c)
+            self.project = residual ? nil : project.map {
+                PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: $0.packed.n)
+            }
+            postOps = (pointwisePostOps, depthwisePostOps, projectPostOps)
+        }
+    }
+
     /// Whether band-fused pairs run fused: true unless the environment sets `KERASPORT_BAND_FUSION=0` (for
     /// comparisons; tests bind it to `false` to compare with the two stages run one after the other).
     @TaskLocal package static var bandFusion: Bool = {
@@ -130,10 +160,12 @@ extension Ops {
     /// in the whole output, for PReLU periods and the residual operand), and the depthwise kernel reads the band
     /// as the image (the rows above it as padding it never reaches). Only the project stage's post-ops may hold a
     /// residual `Add` (``PostOp/addTensor(_:)``).
+    ///
+    /// `passes`, when given, must have been made from these stages and post-ops (``BandPasses``).
     package static func pointwiseDepthwise(input: Tensor, pointwise: PointwiseStage?, pointwisePostOps: [PostOp],
                                            depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
-                                           project: PointwiseStage? = nil,
-                                           projectPostOps: [PostOp] = []) throws(TensorError) -> Tensor {
+                                           project: PointwiseStage? = nil, projectPostOps: [PostOp] = [],
+                                           passes: BandPasses? = nil) throws(TensorError) -> Tensor {
         let op = "pointwiseDepthwise"
         let stages = { () throws(TensorError) -> Tensor in
             var mid = input
@@ -189,13 +221,19 @@ extension Ops {
                                                 channels: c, outputRows: rows.output, stride: rows.stride,
                                                 padBefore: rows.padBefore, reach: reach, cores: Parallel.coreCount)
         if plan == .stages { return try stages() }
+        let prepared = passes.flatMap { $0.choices == .current ? $0 : nil }
+        assert(prepared.map { $0.postOps.expand == pointwisePostOps && $0.postOps.depthwise == depthwisePostOps
+                              && (projectPostOps.contains(where: isAdd) || $0.postOps.project == projectPostOps) } ?? true,
+               "pointwiseDepthwise: passes prepared from other post-ops")
         let expandPass = pointwise.map {
-            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
+            prepared?.expand ?? PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps,
+                                             columns: c)
         }
-        let depthwisePass = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
-                                         postOps: depthwisePostOps, columns: c)
+        let depthwisePass = prepared?.depthwise ?? PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
+                                                                postOps: depthwisePostOps, columns: c)
         let projectPass = project.map {
-            PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
+            (projectPostOps.contains(where: isAdd) ? nil : prepared?.project)
+                ?? PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
         }
         let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c

@@ -106,6 +106,18 @@ extension Ops {
         }
     }
 
+    /// What the current task chooses that a ``PreparedPass`` is made under: whether passes run as fused programs
+    /// (``fusedEpilogues``), whether on 16 lanes (``wideTranscendentals``), and the depthwise rows' width
+    /// (``wideDepthwise``, which decides whether the rows apply the pass). A pass prepared ahead is used only under the
+    /// same choices.
+    struct PassChoices: Equatable, Sendable {
+        let fused: Bool, wide: Bool, wideDepthwise: Bool
+
+        static var current: PassChoices {
+            PassChoices(fused: fusedEpilogues, wide: wideTranscendentals, wideDepthwise: Ops.wideDepthwise)
+        }
+    }
+
     /// An output pass (bias, activation, post-ops) prepared once for many calls on pieces of one output (on the
     /// calling thread unless ``run(_:rows:firstRow:parallel:)`` is asked to split a piece across the cores): the fused
     /// program when there is one (``FusedEpilogue``), else ``epilogue(_:rows:columns:bias:activation:postOps:firstRow:parallel:)``.

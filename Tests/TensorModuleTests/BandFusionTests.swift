@@ -84,6 +84,8 @@ struct BandFusionTests {
         let projectOps: [Ops.PostOp] = [.flushDenormals, .scaleShift(scale: Array(scale.prefix(cout)),
                                                                      shift: Array(shift.prefix(cout))),
                                         .flushDenormals, .addTensor(residual), .flushDenormals]
+        // The project stage's post-ops without the residual (a block whose project adds none).
+        let projectOpsAlone = projectOps.filter { if case .addTensor = $0 { false } else { true } }
         // Without an expand stage (a depthwise then a project), the depthwise reads this input.
         let wide = rng.tensor([k.batch, k.h, k.w, k.c])
         for (i, v) in (variants + variants + variants).enumerated() {
@@ -92,25 +94,43 @@ struct BandFusionTests {
             let depthwise = try #require(Ops.DepthwiseStage(kernel: dwKernel, bias: v.2, strides: k.strides,
                                                              padding: k.padding, dilation: k.dilation,
                                                              zeroPadding: k.zeroPadding, activation: v.3))
-            let run = { (banded: Bool, plan: Ops.BandPlan?) throws -> Tensor in
+            let run = { (banded: Bool, plan: Ops.BandPlan?, passes: Ops.BandPasses?, residual: Bool) throws -> Tensor in
                 try Ops.$bandFusion.withValue(banded) {
                     try Ops.$bandPlanOverride.withValue(plan) {
                         try Ops.pointwiseDepthwise(input: i >= 4 ? wide : x, pointwise: pointwise,
                                                    pointwisePostOps: i >= 4 ? [] : v.1,
                                                    depthwise: depthwise, depthwisePostOps: v.4,
                                                    project: i >= 2 ? project : nil,
-                                                   projectPostOps: i >= 2 ? projectOps : [])
+                                                   projectPostOps: i < 2 ? [] : residual ? projectOps : projectOpsAlone,
+                                                   passes: passes)
                     }
                 }
             }
-            let stages = try run(false, nil)
+            let stages = try run(false, nil, nil, true)
             #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
             // The plan this machine's cores choose, then each plan forced (whatever the core count).
             for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
-                let banded = try run(true, plan)
+                let banded = try run(true, plan, nil, true)
                 #expect(banded.shape == stages.shape)
                 #expect(bitwiseEqual(banded, stages),
                         "variant \(i), plan \(plan.map { "\($0)" } ?? "chosen"): \(firstBitwiseDifference(banded, stages))")
+            }
+            // The passes prepared ahead, as a compiled block holds them (the project's too where it adds no
+            // residual), made under the choices of the call and under another depthwise width (then not used).
+            let stagesAlone = try run(false, nil, nil, false)
+            for residual in [true, false] {
+                for otherWidth in [false, true] {
+                    let width = otherWidth ? !Ops.wideDepthwise : Ops.wideDepthwise
+                    let passes = Ops.$wideDepthwise.withValue(width) {
+                        Ops.BandPasses(pointwise: pointwise, pointwisePostOps: i >= 4 ? [] : v.1, depthwise: depthwise,
+                                       depthwisePostOps: v.4, project: i >= 2 ? project : nil,
+                                       projectPostOps: i >= 2 ? projectOpsAlone : [], residual: residual)
+                    }
+                    let banded = try run(true, nil, passes, residual)
+                    let expected = residual ? stages : stagesAlone
+                    let note = "variant \(i), prepared passes, residual \(residual), other width \(otherWidth)"
+                    #expect(bitwiseEqual(banded, expected), "\(note): \(firstBitwiseDifference(banded, expected))")
+                }
             }
         }
     }
