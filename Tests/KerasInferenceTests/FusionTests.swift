@@ -9,19 +9,28 @@ import _TestSupport
 /// step per layer). Both must give the same bits: fusion only reorders memory passes, never arithmetic.
 @Suite("Fused and unfused plans agree bit for bit")
 struct FusionTests {
+    /// A parity fixture's model, compiled, and its inputs.
+    private static func compiled(_ c: ParityCase) throws -> (CompiledModel, [Tensor]) {
+        let file = try KerasFile.open(c.url(c.file).path, architecture: c.config.map { c.url($0).path })
+        return (try CompiledModel(try file.loadGraph()), try c.inputs.map { try readNPY(contentsOf: c.url($0)) })
+    }
+
+    /// Expects `a` and `b` to hold the same outputs bit for bit (`what` names the comparison).
+    private static func expectSameBits(_ a: [Tensor], _ b: [Tensor], _ what: String) throws {
+        try #require(a.count == b.count)
+        for (i, (x, y)) in zip(a, b).enumerated() {
+            #expect(bitwiseEqual(x, y), "\(what)output \(i): \(firstBitwiseDifference(x, y))")
+        }
+    }
+
     @Test("fixture outputs", arguments: ParityCase.all())
     func fusedEqualsUnfused(_ c: ParityCase) throws {
-        let file = try KerasFile.open(c.url(c.file).path, architecture: c.config.map { c.url($0).path })
-        let model = try CompiledModel(try file.loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        let (model, inputs) = try Self.compiled(c)
         let fused = try model.predict(inputs)
         var observed = 0
         let unfused = try model.predict(inputs) { _, _, _ in observed += 1 }
         #expect(observed > 0)
-        try #require(fused.count == unfused.count)
-        for (i, (a, b)) in zip(fused, unfused).enumerated() {
-            #expect(bitwiseEqual(a, b), "output \(i): \(firstBitwiseDifference(a, b))")
-        }
+        try Self.expectSameBits(fused, unfused, "")
     }
 
     /// A loop split in two between the cores ends the calling thread's part where the pool measured the two would
@@ -29,16 +38,11 @@ struct FusionTests {
     /// Where the machine has one core, nothing is split and the test compares equal runs.
     @Test("the same bits wherever the two cores' split falls", arguments: ParityCase.all())
     func splitIndependent(_ c: ParityCase) throws {
-        let file = try KerasFile.open(c.url(c.file).path, architecture: c.config.map { c.url($0).path })
-        let model = try CompiledModel(try file.loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        let (model, inputs) = try Self.compiled(c)
         let measured = try model.predict(inputs)
         for share in [0.3, 0.7] {
             let fixed = try Ops.withSplitShare(share) { try model.predict(inputs) }
-            try #require(fixed.count == measured.count)
-            for (i, (a, b)) in zip(fixed, measured).enumerated() {
-                #expect(bitwiseEqual(a, b), "share \(share), output \(i): \(firstBitwiseDifference(a, b))")
-            }
+            try Self.expectSameBits(fixed, measured, "share \(share), ")
         }
     }
 
