@@ -113,18 +113,19 @@ static double even_share(double used, long caller_ns, long worker_ns) {
     return caller_speed / (caller_speed + worker_speed);
 }
 
-double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns) {
-    const double even = even_share(used, caller_ns, worker_ns);
-    if (even < 0) return share;
-    return clamp(share + KP_SHARE_STEP * (even - share), KP_SHARE_MIN, 1 - KP_SHARE_MIN);
-}
-
 void kp_parallel_site_update(double *share, double *offset, double used, long caller_ns, long worker_ns) {
     const double even = even_share(used, caller_ns, worker_ns);
     if (even < 0) return;
     const double miss = even - clamp(*share + *offset, KP_SHARE_MIN, 1 - KP_SHARE_MIN);
     *share = clamp(*share + KP_SHARE_STEP * miss, KP_SHARE_MIN, 1 - KP_SHARE_MIN);
     *offset = clamp(*offset + KP_SITE_STEP * miss, -KP_OFFSET_MAX, KP_OFFSET_MAX);
+}
+
+// A loop of no site: the same rule with an offset of 0 that nothing keeps.
+double kp_parallel_share_update(double share, double used, long caller_ns, long worker_ns) {
+    double offset = 0;
+    kp_parallel_site_update(&share, &offset, used, caller_ns, worker_ns);
+    return share;
 }
 
 #if defined(__linux__)
@@ -302,15 +303,11 @@ void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *c
     // so the worker that joined the other): how long each took moves the next split (kp_parallel_share_at), the
     // shared share and the site's offset.
     if (used_share > 0 && iterations == 2 && pool.workers == 1 && joined == 1 && caller_ran == 1) {
-        double share = atomic_load_explicit(&caller_share, memory_order_relaxed), offset = 0;
-        if (site >= 0) {
-            offset = atomic_load_explicit(&site_offset[site % KP_SITES], memory_order_relaxed);
-            kp_parallel_site_update(&share, &offset, used_share, caller_ns, pool.worker_ns);
-            atomic_store_explicit(&site_offset[site % KP_SITES], offset, memory_order_relaxed);
-        } else {
-            share = kp_parallel_share_update(share, used_share, caller_ns, pool.worker_ns);
-        }
+        double share = atomic_load_explicit(&caller_share, memory_order_relaxed);
+        double offset = site < 0 ? 0 : atomic_load_explicit(&site_offset[site % KP_SITES], memory_order_relaxed);
+        kp_parallel_site_update(&share, &offset, used_share, caller_ns, pool.worker_ns);
         atomic_store_explicit(&caller_share, share, memory_order_relaxed);
+        if (site >= 0) atomic_store_explicit(&site_offset[site % KP_SITES], offset, memory_order_relaxed);
     }
     pthread_mutex_unlock(&pool.busy);
 }

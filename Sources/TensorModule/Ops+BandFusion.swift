@@ -23,6 +23,11 @@ extension Ops {
                   bias.map({ $0.count == shape[3] }) ?? true else { return nil }
             (operand, self.packed, self.bias, self.activation) = (kernel, packed, bias, activation)
         }
+
+        /// The stage's output pass: its bias, its activation, then `postOps`.
+        func pass(_ postOps: [PostOp]) -> PreparedPass {
+            PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: packed.n)
+        }
     }
 
     /// A depthwise 2-D convolution with depth multiplier 1 over channels-last input: the second stage of a
@@ -42,6 +47,11 @@ extension Ops {
             (self.kernel, self.bias, self.strides, self.padding) = (kernel, bias, strides, padding)
             (self.dilation, self.zeroPadding, self.activation) = (dilation, zeroPadding, activation)
         }
+
+        /// The stage's output pass: its bias, its activation, then `postOps`.
+        func pass(_ postOps: [PostOp]) -> PreparedPass {
+            PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: kernel.shape[2])
+        }
     }
 
     /// The output passes of a band-fused block whose post-ops are the same in every call (a compiled block's): the 1×1
@@ -60,16 +70,10 @@ extension Ops {
         /// adds: the project pass is then made by the call).
         package init(pointwise: PointwiseStage?, pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
                      depthwisePostOps: [PostOp], project: PointwiseStage?, projectPostOps: [PostOp], residual: Bool) {
-            let c = depthwise.kernel.shape.count == 4 ? depthwise.kernel.shape[2] : 0
             choices = .current
-            expand = pointwise.map {
-                PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps, columns: c)
-            }
-            self.depthwise = PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
-                                          postOps: depthwisePostOps, columns: c)
-            self.project = residual ? nil : project.map {
-                PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: $0.packed.n)
-            }
+            expand = pointwise?.pass(pointwisePostOps)
+            self.depthwise = depthwise.pass(depthwisePostOps)
+            self.project = residual ? nil : project?.pass(projectPostOps)
             postOps = (pointwisePostOps, depthwisePostOps, projectPostOps)
         }
     }
@@ -225,15 +229,10 @@ extension Ops {
         assert(prepared.map { $0.postOps.expand == pointwisePostOps && $0.postOps.depthwise == depthwisePostOps
                               && (projectPostOps.contains(where: isAdd) || $0.postOps.project == projectPostOps) } ?? true,
                "pointwiseDepthwise: passes prepared from other post-ops")
-        let expandPass = pointwise.map {
-            prepared?.expand ?? PreparedPass(bias: $0.bias, activation: $0.activation, postOps: pointwisePostOps,
-                                             columns: c)
-        }
-        let depthwisePass = prepared?.depthwise ?? PreparedPass(bias: depthwise.bias, activation: depthwise.activation,
-                                                                postOps: depthwisePostOps, columns: c)
+        let expandPass = pointwise.map { prepared?.expand ?? $0.pass(pointwisePostOps) }
+        let depthwisePass = prepared?.depthwise ?? depthwise.pass(depthwisePostOps)
         let projectPass = project.map {
-            (projectPostOps.contains(where: isAdd) ? nil : prepared?.project)
-                ?? PreparedPass(bias: $0.bias, activation: $0.activation, postOps: projectPostOps, columns: cout)
+            (projectPostOps.contains(where: isAdd) ? nil : prepared?.project) ?? $0.pass(projectPostOps)
         }
         let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
@@ -480,7 +479,7 @@ extension Ops {
         }
         let blockPixels = (pixels + blocksPerImage - 1) / blocksPerImage
         blocksPerImage = (pixels + blockPixels - 1) / blockPixels
-        let pass = PreparedPass(bias: project.bias, activation: project.activation, postOps: postOps, columns: cout)
+        let pass = project.pass(postOps)
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in
