@@ -7,7 +7,8 @@ tools/.cache/bench/real/; batch 1 and 8. For each row, one after the other and e
   ours   `keras-port bench <model>.keras --batch N --iterations K --warmup W --json --profile`
   ORT    tools/bench_keras.py --engine onnx on Keras' own ONNX export (or, where ONNX Runtime cannot use that, on
          `keras-port export --format onnx`; the table says which), 2 intra-op threads
-         (ours and ORT alternate for --rounds rounds, default 2; each engine's figure is its median round)
+         (ours and ORT alternate for --rounds rounds, default 2, the first of each pair alternating too; each
+         engine's figure is its median round)
   Keras  tools/bench_keras.py --engine keras (the faster of predict_on_batch and a direct call), one round
 
 then
@@ -56,6 +57,14 @@ def num(x) -> bool:
     return isinstance(x, (int, float))
 
 
+def paired_ratio(ours: dict, onnx: dict):
+    """The median over rounds of ours/ORT within each round (the two engines ran back to back in it, so a slow spell
+    of the machine that spans a round scales both), or None without a timed pair."""
+    pairs = [a / b for a, b in zip(ours.get("round_medians_s") or [], onnx.get("round_medians_s") or [])
+             if num(a) and num(b) and b > 0]
+    return statistics.median(pairs) if pairs else None
+
+
 def median(xs):
     xs = [x for x in xs if num(x)]
     return statistics.median(xs) if xs else None
@@ -97,12 +106,22 @@ def inference_rows(h, args, metas: dict, binary, problems: list, progress) -> li
             row = {"model": model, "batch": batch, "iterations": iters}
             ours_runs, onnx_runs = [], []
             for i in range(rounds):
-                progress(f"{model} b{batch}: ours (round {i + 1}/{rounds})")
-                ours_runs.append(h.ours(binary, file, batch, iters, args, profile=True, warmup=warm))
-                if meta.get("onnx_exporter"):
+                def run_ours():
+                    progress(f"{model} b{batch}: ours (round {i + 1}/{rounds})")
+                    ours_runs.append(h.ours(binary, file, batch, iters, args, profile=True, warmup=warm))
+
+                def run_onnx():
                     progress(f"{model} b{batch}: onnxruntime (round {i + 1}/{rounds})")
                     extra = ["--warmup", str(warm)] + (["--profile-ops"] if i == rounds - 1 else [])
                     onnx_runs.append(h.venv_engine("onnx", model, batch, iters, args, directory=REAL, extra=extra))
+
+                # Which engine goes first alternates round by round (and row by row), so neither always runs
+                # straight after the row before's Keras process or in the other's wake.
+                order = [run_ours, run_onnx] if (i + len(rows)) % 2 == 0 else [run_onnx, run_ours]
+                for run in order:
+                    if run is run_onnx and not meta.get("onnx_exporter"):
+                        continue
+                    run()
             row["ours"] = h.median_round(ours_runs)
             # Which kernel family each of our rounds ran (bench's `kernels`: avx512 / avx2 / portable).
             row["ours"]["round_kernels"] = [r.get("kernels") for r in ours_runs]
@@ -111,6 +130,7 @@ def inference_rows(h, args, metas: dict, binary, problems: list, progress) -> li
             if prof:
                 row["onnx"]["op_profile"] = prof
             row["onnx_exporter"] = meta.get("onnx_exporter")
+            row["paired_ratio"] = paired_ratio(row["ours"], row["onnx"])
             if not args.no_keras:
                 progress(f"{model} b{batch}: keras")
                 row["keras"] = h.venv_engine("keras", model, batch, max(2, iters // 2), args, directory=REAL,
@@ -206,10 +226,12 @@ def render(report: dict) -> str:
     out.append("Real architectures (issue 14): Keras 3 keras.applications with random weights (tools/bench_real_models.py), "
                "median ms per batch. ours/ORT and ours/Keras < 1 means ours is faster; \"Keras\" is the faster of "
                "predict_on_batch and a direct call. ONNX Runtime runs Keras' own ONNX export unless the column says "
-               "otherwise.")
+               "otherwise. ours/ORT is the median over the rounds of each round's ratio (the engines run back to "
+               "back in a round, alternating which goes first); \"medians' ratio\" divides each engine's median "
+               "round instead, which a slow spell over some rounds moves more.")
     out.append("")
-    out.append("| model | input | batch | iters | ours ms | ONNX Runtime ms | Keras ms | ours/ORT | ours/Keras | ours rounds ms | ORT rounds ms |")
-    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    out.append("| model | input | batch | iters | ours ms | ONNX Runtime ms | Keras ms | ours/ORT | medians' ratio | ours/Keras | ours rounds ms | ORT rounds ms |")
+    out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     notes = []
     for r in report["rows"]:
         meta = report["metas"][r["model"]]
@@ -218,14 +240,18 @@ def render(report: dict) -> str:
         onnx_note = "" if r.get("onnx_exporter") in (None, "keras model.export(format='onnx')") else " (our export)"
         rounds_o = ", ".join(ms(x) for x in us.get("round_medians_s", [])) or "–"
         rounds_x = ", ".join(ms(x) for x in o.get("round_medians_s", [])) or "–"
+        paired = paired_ratio(us, o)
         out.append(f"| {TITLES[r['model']]} | {shape} | {r['batch']} | {r['iterations']} | {ms(us.get('median_s'))} | "
                    f"{ms(o.get('median_s'))}{onnx_note} | {ms(k.get('median_s'))} | "
-                   f"{ratio(us.get('median_s'), o.get('median_s'))} | {ratio(us.get('median_s'), k.get('median_s'))} | "
-                   f"{rounds_o} | {rounds_x} |")
-        if num(us.get("median_s")) and num(o.get("median_s")) and us["median_s"] > o["median_s"]:
+                   f"{ratio(paired, 1.0)} | {ratio(us.get('median_s'), o.get('median_s'))} | "
+                   f"{ratio(us.get('median_s'), k.get('median_s'))} | {rounds_o} | {rounds_x} |")
+        slower = (num(paired) and paired > 1) or (num(us.get("median_s")) and num(o.get("median_s"))
+                                                   and us["median_s"] > o["median_s"])
+        if slower:
             ours_k = steps_by_kind(us.get("profile"))[:5]
             ort_k = (o.get("op_profile") or [])[:5]
-            notes.append(f"- {TITLES[r['model']]} b{r['batch']} (ours/ORT {ratio(us['median_s'], o['median_s'])}): "
+            notes.append(f"- {TITLES[r['model']]} b{r['batch']} (ours/ORT {ratio(paired, 1.0)}, medians' ratio "
+                         f"{ratio(us.get('median_s'), o.get('median_s'))}): "
                          f"ours by step kind: " + ", ".join(f"{c} ×{n} {t * 1e3:.1f} ms" for c, t, n in ours_k)
                          + "; ONNX Runtime by operator: "
                          + (", ".join(f"{p['op']} ×{p['nodes']} {p['ms_per_run']:.1f} ms" for p in ort_k) or "n/a"))
@@ -238,7 +264,7 @@ def render(report: dict) -> str:
                    + (f"; rounds that differ: {'; '.join(mixed)}." if mixed else " in every round."))
     if notes:
         out.append("")
-        out.append("Rows where ours is slower than ONNX Runtime: our time per kind of step (`bench --profile`, fused "
+        out.append("Rows where ours is slower than ONNX Runtime (by either ratio): our time per kind of step (`bench --profile`, fused "
                    "steps named by their layers' classes, medians per batch) beside ONNX Runtime's own profile per "
                    "operator type (mean per run):")
         out.append("")
