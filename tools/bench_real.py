@@ -117,10 +117,8 @@ def inference_rows(h, args, metas: dict, binary, problems: list, progress) -> li
 
                 # Which engine goes first alternates round by round (and row by row), so neither always runs
                 # straight after the row before's Keras process or in the other's wake.
-                order = [run_ours, run_onnx] if (i + len(rows)) % 2 == 0 else [run_onnx, run_ours]
-                for run in order:
-                    if run is run_onnx and not meta.get("onnx_exporter"):
-                        continue
+                engines = [run_ours] + ([run_onnx] if meta.get("onnx_exporter") else [])
+                for run in engines if (i + len(rows)) % 2 == 0 else reversed(engines):
                     run()
             row["ours"] = h.median_round(ours_runs)
             # Which kernel family each of our rounds ran (bench's `kernels`: avx512 / avx2 / portable).
@@ -130,7 +128,6 @@ def inference_rows(h, args, metas: dict, binary, problems: list, progress) -> li
             if prof:
                 row["onnx"]["op_profile"] = prof
             row["onnx_exporter"] = meta.get("onnx_exporter")
-            row["paired_ratio"] = paired_ratio(row["ours"], row["onnx"])
             if not args.no_keras:
                 progress(f"{model} b{batch}: keras")
                 row["keras"] = h.venv_engine("keras", model, batch, max(2, iters // 2), args, directory=REAL,
