@@ -311,3 +311,16 @@ void kp_parallel_for_split(long iterations, long threads, kp_task_fn fn, void *c
     }
     pthread_mutex_unlock(&pool.busy);
 }
+
+void kp_flag_set(int *flag) { __atomic_store_n(flag, 1, __ATOMIC_RELEASE); }
+
+int kp_flag_wait(const int *ready, const int *started) {
+    if (__atomic_load_n(ready, __ATOMIC_ACQUIRE)) return 1;
+    if (!__atomic_load_n(started, __ATOMIC_ACQUIRE)) return 0;
+    int spins = 0;
+    while (!__atomic_load_n(ready, __ATOMIC_ACQUIRE)) {
+        KP_PAUSE();
+        if (++spins % 4096 == 0) sched_yield();   // the other chunk's thread descheduled: let it run
+    }
+    return 1;
+}

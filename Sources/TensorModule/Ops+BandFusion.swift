@@ -262,8 +262,8 @@ extension Ops {
                                               chunksPerCore: 1) { range in
                             let (firstLine, endLine) = project == nil ? (range.lowerBound, range.upperBound)
                                 : (range.lowerBound / cols.output, (range.upperBound - 1) / cols.output + 1)
-                            let dwBuffer = project == nil ? nil : alignedFloats((endLine - firstLine) * cols.output * c)
-                            defer { dwBuffer?.deallocate() }
+                            let dwBuffer = project == nil ? nil
+                                : threadScratch((endLine - firstLine) * cols.output * c, operation: op)
                             for line in firstLine..<endLine {
                                 let o = dwBuffer.map { $0 + (line - firstLine) * cols.output * c }
                                     ?? output + line * cols.output * c
@@ -282,19 +282,31 @@ extension Ops {
                 }
             }
         }
+        // Chunks that start mid-image hand each other the expanded rows their windows share (Ops+BandExchange.swift).
+        let exchange = pointwise != nil && !perImage && bandExchange && Parallel.coreCount > 1
+            ? HaloExchange(batch: batch, lines: lines, outRows: rows.output, height: h, stride: rows.stride,
+                           padBefore: rows.padBefore, reach: reach, rowFloats: rowFloats)
+            : nil
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in
                 k.scalars.withUnsafeBufferPointer { ks in
                     let x = xs.baseAddress!, kernel = ks.baseAddress!
+                    /// Expanded rows [r0, r1) of image n into `into`.
+                    func expand(_ n: Int, _ r0: Int, _ r1: Int, _ into: UnsafeMutablePointer<Float>) {
+                        let firstRow = (n * h + r0) * w
+                        pointwise!.multiply(x + firstRow * cin, pixels: (r1 - r0) * w, into: into,
+                                            firstRow: firstRow, pass: expandPass!)
+                    }
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : bandChunksPerCore) { chunk in
-                        let buffer = alignedFloats(pointwise == nil ? 1 : bufferRows * rowFloats)
-                        let dwBuffer = project == nil ? nil : alignedFloats(bandRows * cols.output * c)
-                        defer {
-                            buffer.deallocate()
-                            dwBuffer?.deallocate()
-                        }
+                        let shares = exchange?.chunk(start: chunk.lowerBound, end: chunk.upperBound, make: expand)
+                        // Both band buffers in this thread's scratch (the expanded rows first, 64-byte aligned).
+                        let bufferFloats = pointwise == nil ? 0 : (bufferRows * rowFloats + 15) / 16 * 16
+                        let scratch = threadScratch(bufferFloats + (project == nil ? 0 : bandRows * cols.output * c),
+                                                    operation: op)
+                        let buffer = scratch
+                        let dwBuffer = project == nil ? nil : scratch + bufferFloats
                         var line = perImage ? chunk.lowerBound * rows.output : chunk.lowerBound
                         let end = perImage ? chunk.upperBound * rows.output : chunk.upperBound
                         while line < end {
@@ -341,10 +353,11 @@ extension Ops {
                                     (lo, hi) = (needLo, needLo)
                                 }
                                 if needHi > hi {
-                                    let firstRow = (n * h + hi) * w
-                                    pointwise!.multiply(x + firstRow * cin, pixels: (needHi - hi) * w,
-                                                        into: buffer + (hi - lo) * rowFloats, firstRow: firstRow,
-                                                        pass: expandPass!)
+                                    if let shares {
+                                        shares.fill(n, hi, needHi, into: buffer + (hi - lo) * rowFloats, make: expand)
+                                    } else {
+                                        expand(n, hi, needHi, buffer + (hi - lo) * rowFloats)
+                                    }
                                     hi = needHi
                                 }
                                 band(buffer, height: hi - lo, top: lo, oh, oh1)
@@ -486,8 +499,7 @@ extension Ops {
                 scale.scalars.withUnsafeBufferPointer { ss in
                     let x = xs.baseAddress!, s = ss.baseAddress!
                     Parallel.forEachChunk(count: batch * blocksPerImage, work: batch * pixels * c * (cout + 1)) { blocks in
-                        let buffer = alignedFloats(blockPixels * c)
-                        defer { buffer.deallocate() }
+                        let buffer = threadScratch(blockPixels * c, operation: "scaledPointwise")
                         for block in blocks {
                             let n = block / blocksPerImage, p0 = (block % blocksPerImage) * blockPixels
                             let m = min(blockPixels, pixels - p0), first = n * pixels + p0

@@ -102,9 +102,7 @@ extension Ops {
         let depthwiseRow = Ops.depthwiseRowKernel
         let inputForm = reluInput ? Int32(KP_DW_RELU_INPUT) : 0
         Parallel.forEachChunk(count: bands, work: work) { range in
-            guard let scratch = kp_thread_scratch(bandLines * lineFloats) else {
-                fatalError("separableConv2d: cannot allocate a band buffer of \(bandLines * lineFloats) floats")
-            }
+            let scratch = threadScratch(bandLines * lineFloats, operation: "separableConv2d")
             for b in range {
                 let l0 = lines * b / bands, l1 = lines * (b + 1) / bands
                 for line in l0..<l1 {

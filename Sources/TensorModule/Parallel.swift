@@ -46,6 +46,13 @@ enum Parallel {
         let site = adaptiveSplit ? siteKey(count: count, work: work) : -1
         let split = chunks == 2 && coreCount == 2 && adaptiveSplit
             ? twoWaySplit(count: count, share: fixedShare ?? kp_parallel_share_at(site)) : 0
+        if let order = serialChunks {
+            let ranges = (0..<chunks).map { i in
+                split > 0 ? (i == 0 ? 0..<split : split..<count) : (count * i / chunks)..<(count * (i + 1) / chunks)
+            }
+            for range in order == .forward ? ranges : ranges.reversed() { body(range) }
+            return
+        }
         withoutActuallyEscaping(body) { escapable in
             var loop = Loop(body: escapable, count: count, chunks: chunks, split: split)
             withUnsafeMutablePointer(to: &loop) { pointer in
@@ -73,6 +80,11 @@ enum Parallel {
         guard let v = getenv("KERASPORT_ADAPTIVE_SPLIT") else { return true }
         return String(cString: v) != "0"
     }()
+
+    /// The order in which tests have the calling thread run a loop's chunks itself, one after the other (the same
+    /// chunks as the pool would run at once): for code whose chunks hand each other work (``Ops/HaloExchange``).
+    enum SerialOrder: Sendable { case forward, reverse }
+    @TaskLocal static var serialChunks: SerialOrder? = nil
 
     /// A share that every loop split in two takes instead of the pool's (``Ops/withSplitShare(_:_:)``).
     @TaskLocal static var fixedShare: Double?

@@ -1,3 +1,5 @@
+internal import CKernels
+
 extension Tensor {
     /// A tensor of zeros.
     /// - Throws: ``TensorError`` when a dimension is negative or the element count overflows.
@@ -49,6 +51,17 @@ extension Tensor {
 func alignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
     UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
         .bindMemory(to: Float.self, capacity: max(count, 1))
+}
+
+/// This thread's scratch buffer of at least `count` floats, 64-byte aligned (`kp_thread_scratch`): kept by the thread
+/// and reused by every later call, so a band-fused loop's per-chunk buffers cost no allocation and no free (glibc
+/// consolidated its free lists on each free of such a block, on both cores, inside the loop). Valid until the thread's
+/// next call: one user at a time, none nested (band-fused loops call no other user inside their chunks).
+func threadScratch(_ count: Int, operation: String) -> UnsafeMutablePointer<Float> {
+    guard let p = kp_thread_scratch(max(count, 1)) else {
+        fatalError("\(operation): cannot allocate a band buffer of \(count) floats")
+    }
+    return p
 }
 
 /// Resolves a possibly negative axis against a rank, or throws naming `operation`.

@@ -11,7 +11,8 @@ import _TestSupport
 /// passes with BatchNormalization-like scale/shift, ReLU6, swish, bias, PReLU with a row period, and denormal
 /// flushes; with and without a project 1×1 stage (BatchNormalization and a residual Add) after the depthwise one,
 /// and a depthwise + project pair with no expand stage; each with the plan the machine's cores choose and with
-/// each plan forced (bands, the whole expanded tensor first).
+/// each plan forced (bands, the whole expanded tensor first); bands with and without the halo exchange
+/// (`Ops.$bandExchange`), and with one thread running the chunks in either order.
 @Suite("Band-fused 1×1 → depthwise (→ 1×1)")
 struct BandFusionTests {
     struct Case: CustomTestStringConvertible, Sendable {
@@ -108,12 +109,22 @@ struct BandFusionTests {
             }
             let stages = try run(false, nil, nil, true)
             #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
-            // The plan this machine's cores choose, then each plan forced (whatever the core count).
+            // The plan this machine's cores choose, then each plan forced (whatever the core count); bands with
+            // and without the chunks handing each other their shared expanded rows, and with one thread running
+            // the chunks in turn, first to last and last to first (a chunk then makes the rows of a neighbour that
+            // has not started itself, and copies those of one that has run).
             for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
-                let banded = try run(true, plan, nil, true)
-                #expect(banded.shape == stages.shape)
-                #expect(bitwiseEqual(banded, stages),
-                        "variant \(i), plan \(plan.map { "\($0)" } ?? "chosen"): \(firstBitwiseDifference(banded, stages))")
+                for exchange in plan == .bands ? [true, false] : [Ops.bandExchange] {
+                    let orders: [Parallel.SerialOrder?] = plan == .bands && exchange ? [nil, .forward, .reverse] : [nil]
+                    for order in orders {
+                        let banded = try Ops.$bandExchange.withValue(exchange) {
+                            try Parallel.$serialChunks.withValue(order) { try run(true, plan, nil, true) }
+                        }
+                        #expect(banded.shape == stages.shape)
+                        #expect(bitwiseEqual(banded, stages),
+                                "variant \(i), plan \(plan.map { "\($0)" } ?? "chosen"), exchange \(exchange), serial \(order.map { "\($0)" } ?? "no"): \(firstBitwiseDifference(banded, stages))")
+                    }
+                }
             }
             // The passes prepared ahead, as a compiled block holds them (the project's too where it adds no
             // residual), made under the choices of the call and under another depthwise width (then not used).

@@ -288,6 +288,14 @@ void kp_column_reduce(const float *x, long positions, long stride, long c0, long
 /// loop's own body (which calls nothing else that uses it) may hold it.
 float *kp_thread_scratch(size_t floats);
 
+/// Flags through which the chunks of one parallel loop hand each other rows they computed (pool.c): a chunk sets
+/// `started` before it computes the rows, and `ready` (release) once they are written; kp_flag_wait returns 1 once
+/// `ready` is set (acquire: the rows are then visible), or 0 at once when `started` is not set yet (that chunk has
+/// not begun, perhaps because this thread runs it later: the caller computes the rows itself). A chunk that sets
+/// `started` must set `ready` without waiting on anything in between, so no two chunks wait on each other.
+void kp_flag_set(int *flag);
+int kp_flag_wait(const int *ready, const int *started);
+
 /// Winograd F(m×m, 3×3) input transform (m = 2 or 4, α = m + 2; winograd.c) of tiles [t0, t1) of a stride-1 3×3
 /// convolution over NHWC images [in_h, in_w, c]: tile t = (img · tiles_h + th) · tiles_w + tw covers output rows
 /// th·m … th·m + m − 1 and columns tw·m … and reads the α × α input window from row th·m − pad_top, column

@@ -1,0 +1,129 @@
+internal import CKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Ops {
+    /// Whether the chunks of a band-fused block that start mid-image hand each other the expanded rows their windows
+    /// share (``HaloExchange``) instead of each making them: true unless the environment sets
+    /// `KERASPORT_BAND_EXCHANGE=0` (for comparisons; tests bind it to compare the two, whose values are the same).
+    @TaskLocal package static var bandExchange: Bool = {
+        guard let v = getenv("KERASPORT_BAND_EXCHANGE") else { return true }
+        return String(cString: v) != "0"
+    }()
+
+    /// The expanded rows (a band-fused block's 1×1 stage output) that two chunks of output rows meeting mid-image
+    /// both read, made once: the chunk above makes the first half of them and the chunk below the rest, each first
+    /// thing in its chunk into a shared image-sized buffer, and each copies the other's half from there when its
+    /// bands reach them (waiting, if need be, until they are written: `kp_flag_wait`). Where the other chunk has not
+    /// started (one thread running both, one after the other) a chunk makes those rows itself, as every chunk did
+    /// before. MobileNetV2 at batch 1 on two cores made 8 of the 14 rows of each 14 × 14 block's expanded image on
+    /// each core (1.14× the 1×1 work); with the exchange, 7.
+    ///
+    /// Every row is the same 1×1 product of the same input row through the same pass wherever it is made, so the
+    /// values are those of the rows made in place, bit for bit.
+    final class HaloExchange: @unchecked Sendable {
+        let lines: Int, outRows: Int, height: Int, stride: Int, padBefore: Int, reach: Int, rowFloats: Int
+        /// Expanded rows, image by image (`batch × height` rows of `rowFloats`); only boundary rows are written.
+        let shared: UnsafeMutablePointer<Float>
+        /// Per boundary line L (0...lines): the chunk above's started and ready flags, then the chunk below's.
+        let flags: UnsafeMutablePointer<Int32>
+
+        /// The rows two chunks meeting at output line `L` share: `[lo, mid)` made by the chunk above, `[mid, hi)`
+        /// by the chunk below, in image `n`; `nil` where `L` starts an image or the chunks share no row.
+        struct Boundary {
+            let line: Int, n: Int, lo: Int, mid: Int, hi: Int
+        }
+
+        init(batch: Int, lines: Int, outRows: Int, height: Int, stride: Int, padBefore: Int, reach: Int,
+             rowFloats: Int) {
+            (self.lines, self.outRows, self.height, self.stride) = (lines, outRows, height, stride)
+            (self.padBefore, self.reach, self.rowFloats) = (padBefore, reach, rowFloats)
+            shared = alignedFloats(batch * height * rowFloats)
+            flags = .allocate(capacity: 4 * (lines + 1))
+            flags.initialize(repeating: 0, count: 4 * (lines + 1))
+        }
+
+        deinit {
+            shared.deallocate()
+            flags.deallocate()
+        }
+
+        func boundary(at line: Int) -> Boundary? {
+            guard line > 0, line < lines, line % outRows != 0 else { return nil }
+            let n = line / outRows, oh = line % outRows
+            let below = max(0, min(height, oh * stride - padBefore))
+            let above = max(0, min(height, (oh - 1) * stride - padBefore + reach))
+            guard above > below else { return nil }
+            return Boundary(line: line, n: n, lo: below, mid: below + (above - below) / 2, hi: above)
+        }
+
+        private func flag(_ kind: Int, _ line: Int) -> UnsafeMutablePointer<Int32> { flags + kind * (lines + 1) + line }
+        private func row(_ n: Int, _ r: Int) -> UnsafeMutablePointer<Float> { shared + (n * height + r) * rowFloats }
+
+        /// What one chunk of output lines `[start, end)` exchanges; makes the rows it owes its neighbours first.
+        /// `make(n, r0, r1, into)` computes expanded rows `[r0, r1)` of image `n`.
+        func chunk(start: Int, end: Int,
+                   make: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) -> Chunk {
+            var up = boundary(at: start), down = boundary(at: end)
+            // A chunk so short that the rows it owes above and below overlap (or meet rows the chunk above owes)
+            // exchanges nothing: its neighbours, finding it not started, make those rows themselves.
+            if let u = up, let d = down, u.n == d.n, d.lo < u.hi { (up, down) = (nil, nil) }
+            if let u = up, u.hi > u.mid {
+                kp_flag_set(flag(2, u.line))
+                make(u.n, u.mid, u.hi, row(u.n, u.mid))
+                kp_flag_set(flag(3, u.line))
+            }
+            if let d = down, d.mid > d.lo {
+                kp_flag_set(flag(0, d.line))
+                make(d.n, d.lo, d.mid, row(d.n, d.lo))
+                kp_flag_set(flag(1, d.line))
+            }
+            return Chunk(exchange: self, up: up, down: down)
+        }
+
+        struct Chunk {
+            let exchange: HaloExchange, up: Boundary?, down: Boundary?
+
+            /// Expanded rows `[r0, r1)` of image `n` into `dest`: the shared rows copied (once written), the rest
+            /// (and shared rows whose maker has not started) made by `make`.
+            func fill(_ n: Int, _ r0: Int, _ r1: Int, into dest: UnsafeMutablePointer<Float>,
+                      make: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+                let e = exchange, floats = e.rowFloats
+                var r = r0
+                while r < r1 {
+                    let out = dest + (r - r0) * floats
+                    // Rows shared with the chunk above: [lo, mid) its, [mid, hi) this chunk's.
+                    if let u = up, u.n == n, r >= u.lo, r < u.hi {
+                        let theirs = r < u.mid, stop = min(r1, theirs ? u.mid : u.hi)
+                        if !theirs || kp_flag_wait(e.flag(1, u.line), e.flag(0, u.line)) != 0 {
+                            out.update(from: e.row(n, r), count: (stop - r) * floats)
+                        } else {
+                            make(n, r, stop, out)
+                        }
+                        r = stop
+                        continue
+                    }
+                    // Rows shared with the chunk below: [lo, mid) this chunk's, [mid, hi) its.
+                    if let d = down, d.n == n, r >= d.lo, r < d.hi {
+                        let theirs = r >= d.mid, stop = min(r1, theirs ? d.hi : d.mid)
+                        if !theirs || kp_flag_wait(e.flag(3, d.line), e.flag(2, d.line)) != 0 {
+                            out.update(from: e.row(n, r), count: (stop - r) * floats)
+                        } else {
+                            make(n, r, stop, out)
+                        }
+                        r = stop
+                        continue
+                    }
+                    var stop = r1
+                    if let u = up, u.n == n, u.lo > r { stop = min(stop, u.lo) }
+                    if let d = down, d.n == n, d.lo > r { stop = min(stop, d.lo) }
+                    make(n, r, stop, out)
+                    r = stop
+                }
+            }
+        }
+    }
+}
