@@ -27,7 +27,10 @@ protocol OutputFlushingLayer: CompiledLayer {
 /// outputs without them, so the plan does not check its outputs (a pass over them as long as the layer's own).
 struct ValueSelectingLayer: CompiledLayer {
     let layer: any CompiledLayer
-    init(_ layer: any CompiledLayer) { self.layer = layer }
+    /// For a channels-last `MaxPooling2D` with no folded zero padding: its window, for the layer before it to pool
+    /// its own output band by band (``CompiledModel/poolFuse(_:outputSlots:)``).
+    var maxPool: Ops.MaxPoolWindow?
+    init(_ layer: any CompiledLayer, maxPool: Ops.MaxPoolWindow? = nil) { (self.layer, self.maxPool) = (layer, maxPool) }
     func run(_ inputs: [Tensor]) throws -> [Tensor] { try layer.run(inputs) }
 }
 
@@ -72,6 +75,10 @@ struct OutputPassLayer: CompiledLayer {
     /// For an element-wise layer run as an output pass of its own (its input copied through these post-ops, then
     /// `postOps`): those post-ops.
     var elementwiseOps: [Ops.PostOp]?
+    /// The layer with its output pass and then a max pooling of its output, band-fused (a separable convolution's
+    /// ``Ops/separableConv2dMaxPooled(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:reluInput:pool:)``),
+    /// or `nil` from the call where that path does not run (the plan then runs the layer and the pooling).
+    var pooledBody: (@Sendable (Tensor, [Ops.PostOp], Ops.MaxPoolWindow) throws -> Tensor?)?
 
     init(acceptsPostOps: Bool, _ body: @escaping @Sendable (Tensor, [Ops.PostOp]) throws -> Tensor) {
         self.acceptsPostOps = acceptsPostOps
@@ -136,6 +143,21 @@ struct OutputPassLayer: CompiledLayer {
         copy.postOps += before
         copy.residualAt = copy.postOps.count
         return copy
+    }
+}
+
+/// A layer whose output pass is followed by the max pooling that alone reads its output, run as one step
+/// (``CompiledModel/poolFuse(_:outputSlots:)``): band-fused where ``OutputPassLayer/pooledBody`` runs, else the
+/// layer then the pooling. Either way the values of the two steps.
+struct PooledOutputLayer: CompiledLayer {
+    let layer: OutputPassLayer
+    let window: Ops.MaxPoolWindow
+    let pooling: any CompiledLayer
+
+    func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == 1 else { throw InferenceError("expected 1 input, got \(inputs.count)") }
+        if let body = layer.pooledBody, let y = try body(inputs[0], layer.postOps, window) { return [y] }
+        return try pooling.run(try layer.run(inputs))
     }
 }
 

@@ -163,7 +163,7 @@ public struct CompiledModel: Sendable {
         let maskSlots = try CompiledModel.planMasks(&steps, graph: graph, analysis: analysis, firstSlot: slotOf.count)
         self.steps = CompiledModel.withReleases(steps, outputSlots: outputSlots)
         let folded = CompiledModel.foldZeroPadding(steps, sources: sources, outputSlots: outputSlots)
-        let fused = CompiledModel.fuse(folded, outputSlots: outputSlots)
+        let fused = CompiledModel.poolFuse(CompiledModel.fuse(folded, outputSlots: outputSlots), outputSlots: outputSlots)
         let banded = CompiledModel.bandFuse(fused, outputSlots: outputSlots)
         self.fusedSteps = CompiledModel.withReleases(CompiledModel.foldReLUIntoReaders(banded, outputSlots: outputSlots),
                                                      outputSlots: outputSlots)

@@ -156,7 +156,8 @@ struct FusionTests {
 
     /// Xception's shortcut (a strided 1×1 convolution and its BatchNormalization) comes before the separable
     /// convolutions and the max pooling it is added to, in Keras' order; the plan moves it after the pooling so that
-    /// the `Add` runs in its output pass. A shortcut whose output has another reader (here also a model output)
+    /// the `Add` runs in its output pass. The pooling itself joins the separable convolution before it (whose output
+    /// it alone reads). A shortcut whose output has another reader (here also a model output)
     /// stays where it was, with its `Add` a step of its own. Values: Keras' within the parity bound, the unfused
     /// plan's bit for bit.
     @Test("shortcut convolution moved after the pooling to take the residual Add", .enabled(if: FileManager.default
@@ -168,8 +169,10 @@ struct FusionTests {
         var steps: [String] = []
         let outputs = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
         let moved = try #require(steps.firstIndex(of: "b1_sc_conv+b1_sc_bn+b1_add"), "steps \(steps)")
-        let pool = try #require(steps.firstIndex(of: "b1_pool"), "steps \(steps)")
+        // The pooling joins the separable convolution whose output it alone reads (band-fused).
+        let pool = try #require(steps.firstIndex(of: "b1_sep2+b1_sep2_bn+b1_pool"), "steps \(steps)")
         #expect(pool < moved, "steps \(steps)")
+        #expect(steps.contains("b2_sep2+b2_sep2_bn+b2_pool") && !steps.contains("b1_pool"), "steps \(steps)")
         #expect(steps.contains("b2_sc_conv+b2_sc_bn") && steps.contains("b2_add"), "steps \(steps)")
         try expectKerasAndUnfused(c, model, inputs, outputs)
     }

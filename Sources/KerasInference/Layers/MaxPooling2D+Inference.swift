@@ -21,11 +21,12 @@ extension MaxPooling2D: RunnableLayer, ZeroPaddingAbsorbing {
         let pool = try pair(poolSize, "pool_size"), strides = try pair(self.strides, "strides")
         guard padding != .causal else { throw inferenceError("`padding` must be `valid` or `same`, got `causal`") }
         let (padding, format) = (self.padding.op, dataFormat)
+        let unpadded = zeroPadding.0 == (0, 0) && zeroPadding.1 == (0, 0) && format == .channelsLast
         return ValueSelectingLayer(UnaryClosureLayer { x in
             try ChannelLayout.run(x, format) {
                 try Ops.maxPool2d(input: $0, poolSize: pool, strides: strides, padding: padding,
                                   zeroPadding: zeroPadding)
             }
-        })
+        }, maxPool: unpadded ? Ops.MaxPoolWindow(size: pool, strides: strides, padding: padding) : nil)
     }
 }

@@ -23,6 +23,13 @@ extension SeparableConv2D: RunnableLayer {
                                         postOps: postOps, reluInput: reluInput)
             }
         }
+        if format == .channelsLast, activation.isElementwise {
+            layer.pooledBody = { x, postOps, pool in
+                Ops.separableConv2dMaxPooled(input: x, depthwiseKernel: depthwise, pointwiseKernel: operand, bias: bias,
+                                             strides: strides, padding: padding, dilation: dilation,
+                                             activation: activation, postOps: postOps, reluInput: false, pool: pool)
+            }
+        }
         layer.packedKernels = operand.packedOnly.map { [1: $0] } ?? [:]
         return layer
     }
