@@ -16,7 +16,7 @@ extension Ops {
 
     /// The expanded rows (a band-fused block's 1×1 stage output) that two chunks of output rows meeting mid-image
     /// both read, made once: the chunk above makes the first half of them and the chunk below the rest, each first
-    /// thing in its chunk into a shared image-sized buffer, and each copies the other's half from there when its
+    /// thing in its chunk into a small buffer of its own, and each copies the other's half from there when its
     /// bands reach them (waiting, if need be, until they are written: `kp_flag_wait`). Where the other chunk has not
     /// started (one thread running both, one after the other) a chunk makes those rows itself, as every chunk did
     /// before. MobileNetV2 at batch 1 on two cores made 8 of the 14 rows of each 14 × 14 block's expanded image on
@@ -26,8 +26,10 @@ extension Ops {
     /// values are those of the rows made in place, bit for bit.
     final class HaloExchange: @unchecked Sendable {
         let lines: Int, outRows: Int, height: Int, stride: Int, padBefore: Int, reach: Int, rowFloats: Int
-        /// Expanded rows, image by image (`batch × height` rows of `rowFloats`); only boundary rows are written.
-        let shared: UnsafeMutablePointer<Float>
+        /// Per boundary line L (0...lines): the rows the chunk above made for the chunk below (its first half of the
+        /// shared rows), then the rows the chunk below made for the chunk above; each allocated by its maker, set
+        /// before its ready flag, freed with the exchange.
+        let rows: UnsafeMutablePointer<UnsafeMutablePointer<Float>?>
         /// Per boundary line L (0...lines): the chunk above's started and ready flags, then the chunk below's.
         let flags: UnsafeMutablePointer<Int32>
 
@@ -37,17 +39,18 @@ extension Ops {
             let line: Int, n: Int, lo: Int, mid: Int, hi: Int
         }
 
-        init(batch: Int, lines: Int, outRows: Int, height: Int, stride: Int, padBefore: Int, reach: Int,
-             rowFloats: Int) {
+        init(lines: Int, outRows: Int, height: Int, stride: Int, padBefore: Int, reach: Int, rowFloats: Int) {
             (self.lines, self.outRows, self.height, self.stride) = (lines, outRows, height, stride)
             (self.padBefore, self.reach, self.rowFloats) = (padBefore, reach, rowFloats)
-            shared = alignedFloats(batch * height * rowFloats)
+            rows = .allocate(capacity: 2 * (lines + 1))
+            rows.initialize(repeating: nil, count: 2 * (lines + 1))
             flags = .allocate(capacity: 4 * (lines + 1))
             flags.initialize(repeating: 0, count: 4 * (lines + 1))
         }
 
         deinit {
-            shared.deallocate()
+            for i in 0..<(2 * (lines + 1)) { rows[i]?.deallocate() }
+            rows.deallocate()
             flags.deallocate()
         }
 
@@ -61,7 +64,22 @@ extension Ops {
         }
 
         private func flag(_ kind: Int, _ line: Int) -> UnsafeMutablePointer<Int32> { flags + kind * (lines + 1) + line }
-        private func row(_ n: Int, _ r: Int) -> UnsafeMutablePointer<Float> { shared + (n * height + r) * rowFloats }
+
+        /// Row `r` of the rows made for boundary `b`: by the chunk above (`lo ..< mid`) or below (`mid ..< hi`).
+        private func row(_ b: Boundary, _ r: Int) -> UnsafeMutablePointer<Float> {
+            r < b.mid ? rows[b.line]! + (r - b.lo) * rowFloats : rows[lines + 1 + b.line]! + (r - b.mid) * rowFloats
+        }
+
+        /// Makes rows `[r0, r1)` of image `n` for boundary `line` (`side` 0: the chunk above's, 1: the chunk
+        /// below's) into a buffer of their own, between its started and ready flags.
+        private func export(_ b: Boundary, side: Int, _ r0: Int, _ r1: Int,
+                            make: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) {
+            kp_flag_set(flag(2 * side, b.line))
+            let buffer = alignedFloats((r1 - r0) * rowFloats)
+            make(b.n, r0, r1, buffer)
+            rows[side * (lines + 1) + b.line] = buffer
+            kp_flag_set(flag(2 * side + 1, b.line))
+        }
 
         /// What one chunk of output lines `[start, end)` exchanges; makes the rows it owes its neighbours first.
         /// `make(n, r0, r1, into)` computes expanded rows `[r0, r1)` of image `n`.
@@ -71,16 +89,8 @@ extension Ops {
             // A chunk so short that the rows it owes above and below overlap (or meet rows the chunk above owes)
             // exchanges nothing: its neighbours, finding it not started, make those rows themselves.
             if let u = up, let d = down, u.n == d.n, d.lo < u.hi { (up, down) = (nil, nil) }
-            if let u = up, u.hi > u.mid {
-                kp_flag_set(flag(2, u.line))
-                make(u.n, u.mid, u.hi, row(u.n, u.mid))
-                kp_flag_set(flag(3, u.line))
-            }
-            if let d = down, d.mid > d.lo {
-                kp_flag_set(flag(0, d.line))
-                make(d.n, d.lo, d.mid, row(d.n, d.lo))
-                kp_flag_set(flag(1, d.line))
-            }
+            if let u = up, u.hi > u.mid { export(u, side: 1, u.mid, u.hi, make: make) }
+            if let d = down, d.mid > d.lo { export(d, side: 0, d.lo, d.mid, make: make) }
             return Chunk(exchange: self, up: up, down: down)
         }
 
@@ -99,7 +109,7 @@ extension Ops {
                     if let u = up, u.n == n, r >= u.lo, r < u.hi {
                         let theirs = r < u.mid, stop = min(r1, theirs ? u.mid : u.hi)
                         if !theirs || kp_flag_wait(e.flag(1, u.line), e.flag(0, u.line)) != 0 {
-                            out.update(from: e.row(n, r), count: (stop - r) * floats)
+                            out.update(from: e.row(u, r), count: (stop - r) * floats)
                         } else {
                             make(n, r, stop, out)
                         }
@@ -110,7 +120,7 @@ extension Ops {
                     if let d = down, d.n == n, r >= d.lo, r < d.hi {
                         let theirs = r >= d.mid, stop = min(r1, theirs ? d.hi : d.mid)
                         if !theirs || kp_flag_wait(e.flag(3, d.line), e.flag(2, d.line)) != 0 {
-                            out.update(from: e.row(n, r), count: (stop - r) * floats)
+                            out.update(from: e.row(d, r), count: (stop - r) * floats)
                         } else {
                             make(n, r, stop, out)
                         }

@@ -284,7 +284,7 @@ extension Ops {
         }
         // Chunks that start mid-image hand each other the expanded rows their windows share (Ops+BandExchange.swift).
         let exchange = pointwise != nil && !perImage && bandExchange && Parallel.coreCount > 1
-            ? HaloExchange(batch: batch, lines: lines, outRows: rows.output, height: h, stride: rows.stride,
+            ? HaloExchange(lines: lines, outRows: rows.output, height: h, stride: rows.stride,
                            padBefore: rows.padBefore, reach: reach, rowFloats: rowFloats)
             : nil
         return Tensor.build(shape: shape, count: count) { out in

@@ -41,7 +41,7 @@ struct BandExchangeTests {
         if g.batch > 1 { chunkings.append([0, g.outRows, g.outRows + 1, lines]) }
         for cuts in chunkings where Set(cuts).count == cuts.count {
             for mode in ["forward", "reverse", "concurrent"] {
-                let exchange = Ops.HaloExchange(batch: g.batch, lines: lines, outRows: g.outRows, height: g.height,
+                let exchange = Ops.HaloExchange(lines: lines, outRows: g.outRows, height: g.height,
                                                 stride: g.stride, padBefore: g.pad, reach: g.reach,
                                                 rowFloats: rowFloats)
                 let tally = Tally()
@@ -118,18 +118,18 @@ struct BandExchangeTests {
     /// half); none at an image boundary or where the windows share no row.
     @Test("shared rows at a boundary")
     func boundaries() throws {
-        let e = Ops.HaloExchange(batch: 2, lines: 28, outRows: 14, height: 14, stride: 1, padBefore: 1, reach: 3,
+        let e = Ops.HaloExchange(lines: 28, outRows: 14, height: 14, stride: 1, padBefore: 1, reach: 3,
                                  rowFloats: 1)
         let b = try #require(e.boundary(at: 7))
         #expect((b.n, b.lo, b.mid, b.hi) == (0, 6, 7, 8))
         let c = try #require(e.boundary(at: 21))
         #expect((c.n, c.lo, c.mid, c.hi) == (1, 6, 7, 8))
         #expect(e.boundary(at: 14) == nil && e.boundary(at: 0) == nil && e.boundary(at: 28) == nil)
-        let s2 = Ops.HaloExchange(batch: 1, lines: 7, outRows: 7, height: 14, stride: 2, padBefore: 0, reach: 3,
+        let s2 = Ops.HaloExchange(lines: 7, outRows: 7, height: 14, stride: 2, padBefore: 0, reach: 3,
                                   rowFloats: 1)
         let d = try #require(s2.boundary(at: 4))   // rows 6–8 and 8–10: row 8, made by the chunk below
         #expect((d.lo, d.mid, d.hi) == (8, 8, 9))
-        let apart = Ops.HaloExchange(batch: 1, lines: 5, outRows: 5, height: 15, stride: 3, padBefore: 0, reach: 2,
+        let apart = Ops.HaloExchange(lines: 5, outRows: 5, height: 15, stride: 3, padBefore: 0, reach: 2,
                                      rowFloats: 1)
         #expect(apart.boundary(at: 2) == nil)
     }
