@@ -428,11 +428,22 @@ void kp_gemm(const kp_gemm_desc *d, long p0, long p1, long j0, long j1) {
         if (linear) {
             for (long p = b0; p < b1; p++) bases[p - b0] = d->a + p * d->col_stride;
         } else {
+            // Stepped along the output row, no multiplications per row (at K = 27, MobileNetV2's and Xception's
+            // 3 × 3 stems over 3 channels, the three per row took a seventh of the product's time on one thread).
+            const float *line = d->a + img * d->img_stride + oh * d->row_stride, *at = line + ow * d->col_stride;
             for (long p = b0; p < b1; p++) {
-                bases[p - b0] = d->a + img * d->img_stride + oh * d->row_stride + ow * d->col_stride;
+                bases[p - b0] = at;
+                at += d->col_stride;
                 if (++ow == d->out_w) {
                     ow = 0;
-                    if (++oh == d->out_h) { oh = 0; img++; }
+                    if (++oh == d->out_h) {
+                        oh = 0;
+                        img++;
+                        line = d->a + img * d->img_stride;
+                    } else {
+                        line += d->row_stride;
+                    }
+                    at = line;
                 }
             }
         }
