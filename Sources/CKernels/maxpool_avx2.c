@@ -47,8 +47,19 @@ __attribute__((target("avx2")))
 void kp_column_reduce(const float *x, long positions, long stride, long c0, long c1, float *out, int max) {
     long c = c0;
     for (; c + 64 <= c1; c += 64) column_reduce(8, x, positions, stride, c, out, max);
-    for (; c + 32 <= c1; c += 32) column_reduce(4, x, positions, stride, c, out, max);
-    for (; c + 8 <= c1; c += 8) column_reduce(1, x, positions, stride, c, out, max);
+    // The rest's whole vectors in one pass over the positions (a pass per 32 and per 8 channels read every
+    // position's lines again, and ran an 8-channel rest as one dependency chain).
+    switch ((c1 - c) / 8) {
+    case 7: column_reduce(7, x, positions, stride, c, out, max); break;
+    case 6: column_reduce(6, x, positions, stride, c, out, max); break;
+    case 5: column_reduce(5, x, positions, stride, c, out, max); break;
+    case 4: column_reduce(4, x, positions, stride, c, out, max); break;
+    case 3: column_reduce(3, x, positions, stride, c, out, max); break;
+    case 2: column_reduce(2, x, positions, stride, c, out, max); break;
+    case 1: column_reduce(1, x, positions, stride, c, out, max); break;
+    default: break;
+    }
+    c += (c1 - c) / 8 * 8;
     for (; c < c1; c++) {
         float m = max ? -__builtin_inff() : 0.0f;
         const float *p = x + c;

@@ -169,13 +169,19 @@ extension Ops {
                 let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
                 if DirectGEMM.kernelsEnabled {
                     // The AVX2 column reduction (the same values): the running values in registers, and the cores
-                    // split images × blocks of 64 channels (at batch 1 the images alone left one core idle:
+                    // split images × blocks of up to 64 channels (at batch 1 the images alone left one core idle:
                     // EfficientNetB0's squeeze-and-excitation means over 112×112×32 and 56×56×144 took 0.06–0.09
-                    // ms each on two cores).
-                    let blocks = (channels + 63) / 64
+                    // ms each on two cores). Where blocks of 64 would not give each core two (a small batch), one
+                    // block per core of whole vectors: the means are memory-bound, and blocks of 64 left one core
+                    // all of a 32-channel image, two thirds of a 96-channel one.
+                    var width = 64
+                    if batch * ((channels + 63) / 64) < 2 * Parallel.coreCount {
+                        width = Swift.max(8, ((channels + Parallel.coreCount - 1) / Parallel.coreCount + 7) / 8 * 8)
+                    }
+                    let blocks = (channels + width - 1) / width
                     Parallel.forEachChunk(count: batch * blocks, work: input.count) { range in
                         for i in range {
-                            let n = i / blocks, c0 = (i % blocks) * 64, c1 = Swift.min(channels, c0 + 64)
+                            let n = i / blocks, c0 = (i % blocks) * width, c1 = Swift.min(channels, c0 + width)
                             let dst = o + n * channels
                             kp_column_reduce(x + n * positions * channels, positions, channels, c0, c1, dst, max ? 1 : 0)
                             if !max {

@@ -158,9 +158,10 @@ struct PoolingTests {
 
     /// Global pooling sums and compares each channel over the positions in order, from +0 / −inf: bit for bit vs
     /// that order, for channel counts that end in each of the AVX2 column reduction's blocks (64, 32 and 8 channels,
-    /// single channels), with NaN, ±inf and −0 among the values, on images large enough for the parallel threshold
-    /// (the cores split images × blocks of 64 channels).
-    @Test("global pooling keeps each channel's order", arguments: [1, 31, 32, 33, 72, 96, 100, 137])
+    /// single channels, and one pass over the rest's vectors), with NaN, ±inf and −0 among the values, on images
+    /// large enough for the parallel threshold (the cores split images × blocks of 64 channels, or, with fewer
+    /// blocks than twice the cores, one block per core).
+    @Test("global pooling keeps each channel's order", arguments: [1, 31, 32, 33, 72, 96, 100, 137, 144])
     func globalPoolingChannelBlocks(channels: Int) throws {
         var rng = SeededRandom(seed: UInt64(channels))
         for batch in [1, 3] {
