@@ -63,10 +63,10 @@ extension Ops {
             return Boundary(line: line, n: n, lo: below, mid: below + (above - below) / 2, hi: above)
         }
 
-        private func flag(_ kind: Int, _ line: Int) -> UnsafeMutablePointer<Int32> { flags + kind * (lines + 1) + line }
+        fileprivate func flag(_ kind: Int, _ line: Int) -> UnsafeMutablePointer<Int32> { flags + kind * (lines + 1) + line }
 
         /// Row `r` of the rows made for boundary `b`: by the chunk above (`lo ..< mid`) or below (`mid ..< hi`).
-        private func row(_ b: Boundary, _ r: Int) -> UnsafeMutablePointer<Float> {
+        fileprivate func row(_ b: Boundary, _ r: Int) -> UnsafeMutablePointer<Float> {
             r < b.mid ? rows[b.line]! + (r - b.lo) * rowFloats : rows[lines + 1 + b.line]! + (r - b.mid) * rowFloats
         }
 
@@ -97,6 +97,21 @@ extension Ops {
         struct Chunk {
             let exchange: HaloExchange, up: Boundary?, down: Boundary?
 
+            /// The run of shared rows from row `r` of image `n` (up to `r1`): its boundary, whether the other chunk
+            /// makes them, where the run ends, and the kinds of that chunk's ready and started flags.
+            private func sharedRun(_ n: Int, _ r: Int, _ r1: Int)
+                -> (boundary: Boundary, theirs: Bool, stop: Int, ready: Int, started: Int)? {
+                if let u = up, u.n == n, r >= u.lo, r < u.hi {
+                    let theirs = r < u.mid
+                    return (u, theirs, min(r1, theirs ? u.mid : u.hi), 1, 0)
+                }
+                if let d = down, d.n == n, r >= d.lo, r < d.hi {
+                    let theirs = r >= d.mid
+                    return (d, theirs, min(r1, theirs ? d.hi : d.mid), 3, 2)
+                }
+                return nil
+            }
+
             /// Expanded rows `[r0, r1)` of image `n` into `dest`: the shared rows copied (once written), the rest
             /// (and shared rows whose maker has not started) made by `make`.
             func fill(_ n: Int, _ r0: Int, _ r1: Int, into dest: UnsafeMutablePointer<Float>,
@@ -105,26 +120,16 @@ extension Ops {
                 var r = r0
                 while r < r1 {
                     let out = dest + (r - r0) * floats
-                    // Rows shared with the chunk above: [lo, mid) its, [mid, hi) this chunk's.
-                    if let u = up, u.n == n, r >= u.lo, r < u.hi {
-                        let theirs = r < u.mid, stop = min(r1, theirs ? u.mid : u.hi)
-                        if !theirs || kp_flag_wait(e.flag(1, u.line), e.flag(0, u.line)) != 0 {
-                            out.update(from: e.row(u, r), count: (stop - r) * floats)
+                    // A row shared with the chunk above (its [lo, mid), this chunk's [mid, hi)) or below (this
+                    // chunk's [lo, mid), its [mid, hi)), and the rows after it of the same kind.
+                    if let run = sharedRun(n, r, r1) {
+                        let b = run.boundary
+                        if !run.theirs || kp_flag_wait(e.flag(run.ready, b.line), e.flag(run.started, b.line)) != 0 {
+                            out.update(from: e.row(b, r), count: (run.stop - r) * floats)
                         } else {
-                            make(n, r, stop, out)
+                            make(n, r, run.stop, out)
                         }
-                        r = stop
-                        continue
-                    }
-                    // Rows shared with the chunk below: [lo, mid) this chunk's, [mid, hi) its.
-                    if let d = down, d.n == n, r >= d.lo, r < d.hi {
-                        let theirs = r >= d.mid, stop = min(r1, theirs ? d.hi : d.mid)
-                        if !theirs || kp_flag_wait(e.flag(3, d.line), e.flag(2, d.line)) != 0 {
-                            out.update(from: e.row(d, r), count: (stop - r) * floats)
-                        } else {
-                            make(n, r, stop, out)
-                        }
-                        r = stop
+                        r = run.stop
                         continue
                     }
                     var stop = r1

@@ -345,13 +345,7 @@ extension Ops {
                                 // The image rows the band's windows reach.
                                 let needLo = max(0, min(h, oh * rows.stride - rows.padBefore))
                                 let needHi = max(needLo, min(h, (oh1 - 1) * rows.stride - rows.padBefore + reach))
-                                if needLo >= lo, needLo < hi {
-                                    memmove(buffer, buffer + (needLo - lo) * rowFloats,
-                                            (hi - needLo) * rowFloats * MemoryLayout<Float>.stride)
-                                    lo = needLo
-                                } else {
-                                    (lo, hi) = (needLo, needLo)
-                                }
+                                keepBandRows(buffer, lo: &lo, hi: &hi, from: needLo, rowFloats: rowFloats)
                                 if needHi > hi {
                                     if let shares {
                                         shares.fill(n, hi, needHi, into: buffer + (hi - lo) * rowFloats, make: expand)
@@ -398,6 +392,19 @@ extension Ops {
             return form > 0
         }
         if !applied { pass.run(out, rows: cols.output, firstRow: firstRow) }
+    }
+
+    /// A band buffer holding image rows `[lo, hi)` (`rowFloats` each) made ready for a band that needs rows from
+    /// `needLo` on: the rows `[needLo, hi)` it already holds moved to its start, or none kept where `needLo` is not
+    /// among them; `lo` becomes `needLo` (and `hi` too when nothing is kept).
+    static func keepBandRows(_ buffer: UnsafeMutablePointer<Float>, lo: inout Int, hi: inout Int, from needLo: Int,
+                             rowFloats: Int) {
+        if needLo >= lo, needLo < hi {
+            memmove(buffer, buffer + (needLo - lo) * rowFloats, (hi - needLo) * rowFloats * MemoryLayout<Float>.stride)
+            lo = needLo
+        } else {
+            (lo, hi) = (needLo, needLo)
+        }
     }
 
     /// The most expanded rows (the 1×1 stage's output rows a chunk's depthwise windows read) any of `chunks` equal

@@ -33,21 +33,19 @@ extension Ops {
         return bands > 1 ? bands : nil
     }
 
-    /// ``separableConv2d(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:)``
-    /// band-fused, or `nil` (having done nothing) where that path does not apply: band fusion off (``bandFusion``,
-    /// `KERASPORT_BAND_FUSION=0`), no AVX2 kernels or the engine forced to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
-    /// any argument the unfused path would reject (it then throws its own error), or shapes where bands do not pay
-    /// (``separableBandCount(lines:lineFloats:packedFloats:)``). `bands` overrides the number of bands (tests).
-    /// `reluInput`: the depthwise kernel reads the ReLU of each input value (`KP_DW_RELU_INPUT`).
-    static func separableConv2dBanded(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
-                                      bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
-                                      activation: Activation, postOps: [PostOp], reluInput: Bool = false,
-                                      bands: Int? = nil) -> Tensor? {
+    /// What the band-fused separable paths (this file's and ``separableConv2dMaxPooled(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:reluInput:pool:)``)
+    /// run on: the packed pointwise kernel, the input channels, the filters and the depthwise windows; `nil` where
+    /// they do not run (band fusion off, no AVX2 kernels or the engine forced to `.blas`, a depth multiplier other
+    /// than 1, a pointwise kernel not held packed or not `[1, 1, channels, filters]`, a non-element-wise activation,
+    /// `causal` padding, windows that do not fit).
+    static func separableBandLayout(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
+                                    strides: (Int, Int), padding: Padding, dilation: (Int, Int), activation: Activation)
+        -> (packed: PackedKernel, channels: Int, filters: Int, rows: WindowAxis, cols: WindowAxis)? {
         let op = "separableConv2d"
         guard bandFusion, DirectGEMM.kernelsEnabled, activation.isElementwise,
               input.rank == 4, depthwiseKernel.rank == 4, padding != .causal,
               let packed = pointwiseKernel.packed else { return nil }
-        let (batch, channels) = (input.shape[0], input.shape[3])
+        let channels = input.shape[3]
         let ks = depthwiseKernel.shape, ps = pointwiseKernel.shape
         guard ks[2] == channels, ks[3] == 1, ps.count == 4, ps[0] == 1, ps[1] == 1, ps[2] == channels,
               packed.k == channels, packed.n == ps[3] else { return nil }
@@ -59,6 +57,24 @@ extension Ops {
               let cols = try? WindowAxis.make(operation: op, axisName: "width", input: input.shape[2],
                                               kernel: ks[1], stride: strides.1, dilation: dilation.1,
                                               padding: padding, zeroPadding: (0, 0)) else { return nil }
+        return (packed, channels, filters, rows, cols)
+    }
+
+    /// ``separableConv2d(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:)``
+    /// band-fused, or `nil` (having done nothing) where that path does not apply: band fusion off (``bandFusion``,
+    /// `KERASPORT_BAND_FUSION=0`), no AVX2 kernels or the engine forced to `.blas`, a depth multiplier other than 1, a pointwise kernel not held packed, a non-element-wise activation,
+    /// any argument the unfused path would reject (it then throws its own error), or shapes where bands do not pay
+    /// (``separableBandCount(lines:lineFloats:packedFloats:)``). `bands` overrides the number of bands (tests).
+    /// `reluInput`: the depthwise kernel reads the ReLU of each input value (`KP_DW_RELU_INPUT`).
+    static func separableConv2dBanded(input: Tensor, depthwiseKernel: Tensor, pointwiseKernel: KernelOperand,
+                                      bias: Tensor?, strides: (Int, Int), padding: Padding, dilation: (Int, Int),
+                                      activation: Activation, postOps: [PostOp], reluInput: Bool = false,
+                                      bands: Int? = nil) -> Tensor? {
+        let op = "separableConv2d"
+        guard let (packed, channels, filters, rows, cols) = separableBandLayout(
+            input: input, depthwiseKernel: depthwiseKernel, pointwiseKernel: pointwiseKernel, strides: strides,
+            padding: padding, dilation: dilation, activation: activation) else { return nil }
+        let batch = input.shape[0]
         let shape = [batch, rows.output, cols.output, filters]
         let lines = batch * rows.output, lineFloats = cols.output * channels
         guard let count = try? Tensor.checkedCount(shape, operation: op), count > 0, lineFloats > 0,

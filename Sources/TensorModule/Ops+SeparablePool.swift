@@ -1,9 +1,4 @@
 internal import CKernels
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Keras `SeparableConv2D` (with its output pass: BatchNormalization and the like) and the `MaxPooling2D` that alone
 /// reads its output, band by band: each band's depthwise rows, their 1×1 product through the output pass into a
@@ -41,28 +36,17 @@ extension Ops {
                                          activation: Activation, postOps: [PostOp], reluInput: Bool,
                                          pool: MaxPoolWindow) -> Tensor? {
         let op = "separableConv2d"
-        guard bandFusion, DirectGEMM.kernelsEnabled, activation.isElementwise,
-              input.rank == 4, depthwiseKernel.rank == 4, padding != .causal, pool.padding != .causal,
-              !postOps.contains(where: { if case .addTensor = $0 { true } else { false } }),
-              let packed = pointwiseKernel.packed else { return nil }
-        let (batch, channels) = (input.shape[0], input.shape[3])
-        let ks = depthwiseKernel.shape, ps = pointwiseKernel.shape
-        guard ks[2] == channels, ks[3] == 1, ps.count == 4, ps[0] == 1, ps[1] == 1, ps[2] == channels,
-              packed.k == channels, packed.n == ps[3] else { return nil }
-        let filters = ps[3]
-        guard DirectGEMM.use(columns: filters, kernelCount: channels * filters),
-              let rows = try? WindowAxis.make(operation: op, axisName: "height", input: input.shape[1],
-                                              kernel: ks[0], stride: strides.0, dilation: dilation.0,
-                                              padding: padding, zeroPadding: (0, 0)),
-              let cols = try? WindowAxis.make(operation: op, axisName: "width", input: input.shape[2],
-                                              kernel: ks[1], stride: strides.1, dilation: dilation.1,
-                                              padding: padding, zeroPadding: (0, 0)),
+        guard pool.padding != .causal, !postOps.contains(where: { if case .addTensor = $0 { true } else { false } }),
+              let (packed, channels, filters, rows, cols) = separableBandLayout(
+                input: input, depthwiseKernel: depthwiseKernel, pointwiseKernel: pointwiseKernel, strides: strides,
+                padding: padding, dilation: dilation, activation: activation),
               let pRows = try? WindowAxis.make(operation: "maxPool2d", axisName: "height", input: rows.output,
                                                kernel: pool.size.0, stride: pool.strides.0, dilation: 1,
                                                padding: pool.padding, zeroPadding: (0, 0)),
               let pCols = try? WindowAxis.make(operation: "maxPool2d", axisName: "width", input: cols.output,
                                                kernel: pool.size.1, stride: pool.strides.1, dilation: 1,
                                                padding: pool.padding, zeroPadding: (0, 0)) else { return nil }
+        let batch = input.shape[0]
         let convShape = [batch, rows.output, cols.output, filters]
         let shape = [batch, pRows.output, pCols.output, filters]
         let packedFloats = packed.transposed ? channels * filters : kp_packed_b_count(channels, filters)
@@ -106,13 +90,7 @@ extension Ops {
                                 let needLo = max(0, min(rows.output, p * pRows.stride - pRows.padBefore))
                                 let needHi = max(needLo, min(rows.output,
                                                              (p1 - 1) * pRows.stride - pRows.padBefore + pRows.kernel))
-                                if needLo >= lo, needLo < hi {
-                                    memmove(conv, conv + (needLo - lo) * outFloats,
-                                            (hi - needLo) * outFloats * MemoryLayout<Float>.stride)
-                                    lo = needLo
-                                } else {
-                                    (lo, hi) = (needLo, needLo)
-                                }
+                                keepBandRows(conv, lo: &lo, hi: &hi, from: needLo, rowFloats: outFloats)
                                 if needHi > hi {
                                     for r in hi..<needHi {
                                         depthwiseRow(x + n * imageFloats, rows.input, cols.input, channels, kernel,
