@@ -112,28 +112,39 @@ extension Ops {
                                pointwise: PackedKernel, filters: Int, output: UnsafeMutablePointer<Float>,
                                pass: PreparedPass, reluInput: Bool = false) {
         let lineFloats = cols.output * channels
-        let imageFloats = rows.input * cols.input * channels
         let bandLines = (lines + bands - 1) / bands  // the longest band
         let work = lines * lineFloats * (rows.kernel * cols.kernel + filters)
-        let depthwiseRow = Ops.depthwiseRowKernel
         let inputForm = reluInput ? Int32(KP_DW_RELU_INPUT) : 0
         Parallel.forEachChunk(count: bands, work: work) { range in
             let scratch = threadScratch(bandLines * lineFloats, operation: "separableConv2d")
             for b in range {
                 let l0 = lines * b / bands, l1 = lines * (b + 1) / bands
-                for line in l0..<l1 {
-                    let n = line / rows.output, oh = line % rows.output
-                    depthwiseRow(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
-                                 cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
-                                 cols.padBefore, rows.dilation, cols.dilation, scratch + (line - l0) * lineFloats,
-                                 inputForm, nil, nil)
-                }
-                let m = (l1 - l0) * cols.output, first = l0 * cols.output
-                let c = output + first * filters
-                DirectGEMM.multiply(a: scratch, geometry: .pointwise(rows: m, channels: channels), m: m,
-                                    b: pointwise, c: c, ldc: filters, splitColumns: false, pass: pass,
-                                    firstRow: first)
+                separableRows(l0..<l1, input: input, channels: channels, kernel: kernel, rows: rows, cols: cols,
+                              inputForm: inputForm, depthwise: scratch, pointwise: pointwise, filters: filters,
+                              into: output + l0 * cols.output * filters, pass: pass)
             }
         }
+    }
+
+    /// Separable output rows `lines` (flattened `(n, oh)`) on this thread: their depthwise rows into `depthwise`
+    /// (room for them all), then their 1×1 product with `pointwise` and `pass` into `c` (rows numbered as in the
+    /// whole output for the pass). The rows of ``separableBands(input:channels:kernel:rows:cols:lines:bands:pointwise:filters:output:pass:reluInput:)``
+    /// and of ``separableConv2dMaxPooled(input:depthwiseKernel:pointwiseKernel:bias:strides:padding:dilation:activation:postOps:reluInput:pool:)``.
+    static func separableRows(_ lines: Range<Int>, input: UnsafePointer<Float>, channels: Int,
+                              kernel: UnsafePointer<Float>, rows: WindowAxis, cols: WindowAxis, inputForm: Int32,
+                              depthwise: UnsafeMutablePointer<Float>, pointwise: PackedKernel, filters: Int,
+                              into c: UnsafeMutablePointer<Float>, pass: PreparedPass) {
+        let lineFloats = cols.output * channels, imageFloats = rows.input * cols.input * channels
+        let depthwiseRow = Ops.depthwiseRowKernel
+        for line in lines {
+            let n = line / rows.output, oh = line % rows.output
+            depthwiseRow(input + n * imageFloats, rows.input, cols.input, channels, kernel, rows.kernel,
+                         cols.kernel, oh, cols.output, rows.stride, cols.stride, rows.padBefore,
+                         cols.padBefore, rows.dilation, cols.dilation, depthwise + (line - lines.lowerBound) * lineFloats,
+                         inputForm, nil, nil)
+        }
+        let m = lines.count * cols.output
+        DirectGEMM.multiply(a: depthwise, geometry: .pointwise(rows: m, channels: channels), m: m, b: pointwise, c: c,
+                            ldc: filters, splitColumns: false, pass: pass, firstRow: lines.lowerBound * cols.output)
     }
 }

@@ -63,8 +63,7 @@ extension Ops {
         let outFloats = cols.output * filters, dwFloats = cols.output * channels
         let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: filters)
         let inputForm = reluInput ? Int32(KP_DW_RELU_INPUT) : 0
-        let depthwiseRow = Ops.depthwiseRowKernel, maxPoolRow = Ops.maxPoolRowKernel
-        let imageFloats = rows.input * cols.input * channels
+        let maxPoolRow = Ops.maxPoolRowKernel
         let lines = batch * pRows.output
         let work = convCount * (rows.kernel * cols.kernel + channels) + count * pRows.kernel * pCols.kernel
         return Tensor.build(shape: shape, count: count) { out in
@@ -92,16 +91,10 @@ extension Ops {
                                                              (p1 - 1) * pRows.stride - pRows.padBefore + pRows.kernel))
                                 keepBandRows(conv, lo: &lo, hi: &hi, from: needLo, rowFloats: outFloats)
                                 if needHi > hi {
-                                    for r in hi..<needHi {
-                                        depthwiseRow(x + n * imageFloats, rows.input, cols.input, channels, kernel,
-                                                     rows.kernel, cols.kernel, r, cols.output, rows.stride,
-                                                     cols.stride, rows.padBefore, cols.padBefore, rows.dilation,
-                                                     cols.dilation, dw + (r - hi) * dwFloats, inputForm, nil, nil)
-                                    }
-                                    let m = (needHi - hi) * cols.output, firstRow = (n * rows.output + hi) * cols.output
-                                    DirectGEMM.multiply(a: dw, geometry: .pointwise(rows: m, channels: channels), m: m,
-                                                        b: packed, c: conv + (hi - lo) * outFloats, ldc: filters,
-                                                        splitColumns: false, pass: pass, firstRow: firstRow)
+                                    separableRows((n * rows.output + hi)..<(n * rows.output + needHi), input: x,
+                                                  channels: channels, kernel: kernel, rows: rows, cols: cols,
+                                                  inputForm: inputForm, depthwise: dw, pointwise: packed,
+                                                  filters: filters, into: conv + (hi - lo) * outFloats, pass: pass)
                                     hi = needHi
                                 }
                                 // The band's pooled rows from rows [lo, hi): the rows beyond them are the image's

@@ -46,24 +46,15 @@ enum Parallel {
         let site = adaptiveSplit ? siteKey(count: count, work: work) : -1
         let split = chunks == 2 && coreCount == 2 && adaptiveSplit
             ? twoWaySplit(count: count, share: fixedShare ?? kp_parallel_share_at(site)) : 0
-        if let order = serialChunks {
-            let ranges = (0..<chunks).map { i in
-                split > 0 ? (i == 0 ? 0..<split : split..<count) : (count * i / chunks)..<(count * (i + 1) / chunks)
-            }
-            for range in order == .forward ? ranges : ranges.reversed() { body(range) }
-            return
-        }
         withoutActuallyEscaping(body) { escapable in
             var loop = Loop(body: escapable, count: count, chunks: chunks, split: split)
+            if let order = serialChunks {
+                for i in order == .forward ? Array(0..<chunks) : Array((0..<chunks).reversed()) { loop.run(i) }
+                return
+            }
             withUnsafeMutablePointer(to: &loop) { pointer in
                 kp_parallel_for_split(chunks, coreCount, { context, i in
-                    let loop = context!.assumingMemoryBound(to: Loop.self)
-                    let (count, chunks, split) = (loop.pointee.count, loop.pointee.chunks, loop.pointee.split)
-                    if split > 0 {
-                        loop.pointee.body(i == 0 ? 0..<split : split..<count)
-                    } else {
-                        loop.pointee.body((count * i / chunks)..<(count * (i + 1) / chunks))
-                    }
+                    context!.assumingMemoryBound(to: Loop.self).pointee.run(i)
                 }, pointer, split > 0 ? Double(split) / Double(count) : 0, site)
             }
         }
@@ -114,6 +105,11 @@ enum Parallel {
         let count: Int
         let chunks: Int
         let split: Int
+
+        /// Runs chunk `i`.
+        func run(_ i: Int) {
+            body(split > 0 ? (i == 0 ? 0..<split : split..<count) : (count * i / chunks)..<(count * (i + 1) / chunks))
+        }
     }
 }
 
