@@ -481,6 +481,52 @@ def invres_k3(name):
 
 
 @fixture
+def stem_k3(name):
+    """A network's stem joined to the depthwise convolution after it (TensorModule's Ops.bandFused with a
+    ConvolutionStage): the stem's output (over 64 KB per image) is made band by band and never goes to memory.
+    MobileNetV2's stem + expanded_conv (3x3 stride 2 same, BN, ReLU6, depthwise, BN, ReLU6, 1x1 project, BN);
+    EfficientNet's (a folded ZeroPadding2D + 3x3 stride 2 valid, BN, swish, depthwise, BN, swish, whose output two
+    layers read: no project joined); a 5x5 stride-1 convolution with bias and relu before a dilated depthwise and a
+    project. A 3x3 stride-1 convolution (which may run through Winograd) stays a step of its own."""
+    rng = start(name)
+    x = L.Input((66, 62, 3), name="img")
+    a = L.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="a_stem")(x)
+    a = L.BatchNormalization(name="a_stem_bn")(a)
+    a = L.ReLU(6.0, name="a_stem_relu")(a)
+    a = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="a_dw")(a)
+    a = L.BatchNormalization(name="a_dw_bn")(a)
+    a = L.ReLU(6.0, name="a_dw_relu")(a)
+    a = L.Conv2D(16, 1, use_bias=False, name="a_project")(a)
+    a = L.BatchNormalization(name="a_project_bn")(a)
+    b = L.ZeroPadding2D(((0, 1), (0, 1)), name="b_stem_pad")(x)
+    b = L.Conv2D(36, 3, strides=2, padding="valid", use_bias=False, name="b_stem")(b)
+    b = L.BatchNormalization(name="b_stem_bn")(b)
+    b = L.Activation("swish", name="b_stem_act")(b)
+    b = L.DepthwiseConv2D(3, padding="same", use_bias=False, name="b_dw")(b)
+    b = L.BatchNormalization(name="b_dw_bn")(b)
+    b = L.Activation("swish", name="b_dw_act")(b)
+    se = L.GlobalAveragePooling2D(keepdims=True, name="b_se_squeeze")(b)
+    se = L.Conv2D(36, 1, activation="sigmoid", name="b_se_expand")(se)
+    b = L.Multiply(name="b_se_excite")([b, se])
+    b = L.Conv2D(5, 1, name="b_project")(b)
+    c = L.Conv2D(20, 5, padding="same", activation="relu", name="c_conv")(x)
+    c = L.DepthwiseConv2D(3, dilation_rate=2, padding="same", name="c_dw")(c)
+    c = L.Conv2D(4, 1, name="c_project")(c)
+    d = L.Conv2D(24, 3, padding="same", activation="relu", name="d_conv")(x)
+    d = L.DepthwiseConv2D(3, padding="same", name="d_dw")(d)
+    d = L.Conv2D(3, 1, name="d_project")(d)
+    m = keras.Model(x, [a, b, c, d], name="stem_k3")
+    finish(name, m, rng, [C.random_input((2, 66, 62, 3), rng)], formats=["keras"],
+           description="a stem Conv2D joined to the DepthwiseConv2D after it (run in row bands): MobileNetV2's "
+                       "3x3 stride 2 same + BN + ReLU6 + depthwise + BN + ReLU6 + 1x1 project + BN; EfficientNet's "
+                       "ZeroPadding2D + 3x3 stride 2 valid + BN + swish + depthwise + BN + swish (read by a "
+                       "squeeze-and-excitation); 5x5 stride 1 same with bias and relu + dilated depthwise + project; "
+                       "a 3x3 stride-1 Conv2D before a depthwise (not joined)",
+           covers=["Conv2D", "DepthwiseConv2D", "BatchNormalization", "ReLU", "ZeroPadding2D", "Multiply",
+                   "GlobalAveragePooling2D", "activation:sigmoid", "activation:swish", "activation:relu"])
+
+
+@fixture
 def padpool_k3(name):
     """ZeroPadding2D feeding a MaxPooling2D (ResNet's pool1_pad → pool1): the plan folds the zeros into the pooling,
     where they are values (a window of negative numbers at the border gives 0), not the -inf of `same` padding.

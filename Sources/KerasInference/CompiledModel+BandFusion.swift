@@ -4,17 +4,19 @@ import TensorModule
 enum BandStage: Sendable {
     /// A channels-last 1×1 convolution, stride 1, no padding, one group, kernel packed.
     case pointwise(Ops.PointwiseStage)
+    /// Another channels-last convolution of one group, kernel packed (a stem): only ever an expand stage.
+    case convolution(Ops.ConvolutionStage)
     /// A channels-last depthwise convolution with depth multiplier 1.
     case depthwise(Ops.DepthwiseStage)
 }
 
-/// A 1×1 convolution (optional), the depthwise convolution that alone reads its output and optionally the 1×1
-/// convolution that alone reads the depthwise output (an inverted-residual block: expand → depthwise → project; at
-/// least one of the 1×1 stages), each with the element-wise layers fused into its output pass, run in bands of rows
-/// (``Ops/pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:)``).
+/// A 1×1 convolution or a stem's convolution (optional), the depthwise convolution that alone reads its output and
+/// optionally the 1×1 convolution that alone reads the depthwise output (an inverted-residual block: expand →
+/// depthwise → project; at least one of the outer stages), each with the element-wise layers fused into its output
+/// pass, run in bands of rows (``Ops/bandFused(input:expand:expandPostOps:depthwise:depthwisePostOps:project:projectPostOps:passes:)``).
 /// With a project stage that adds a residual, the step's second input is the `Add`'s other operand.
 struct BandFusedLayer: CompiledLayer {
-    let pointwise: Ops.PointwiseStage?, pointwisePostOps: [Ops.PostOp]
+    let expand: Ops.ExpandStage?, expandPostOps: [Ops.PostOp]
     let depthwise: Ops.DepthwiseStage, depthwisePostOps: [Ops.PostOp]
     let project: Ops.PointwiseStage?, projectPostOps: [Ops.PostOp]
     /// Where in `projectPostOps` the residual operand is added, when there is one.
@@ -22,13 +24,13 @@ struct BandFusedLayer: CompiledLayer {
     /// The stages' output passes, prepared when the block is compiled (``Ops/BandPasses``).
     let passes: Ops.BandPasses
 
-    init(pointwise: Ops.PointwiseStage?, pointwisePostOps: [Ops.PostOp], depthwise: Ops.DepthwiseStage,
+    init(expand: Ops.ExpandStage?, expandPostOps: [Ops.PostOp], depthwise: Ops.DepthwiseStage,
          depthwisePostOps: [Ops.PostOp], project: Ops.PointwiseStage? = nil, projectPostOps: [Ops.PostOp] = [],
          residualAt: Int? = nil) {
-        (self.pointwise, self.pointwisePostOps, self.depthwise) = (pointwise, pointwisePostOps, depthwise)
+        (self.expand, self.expandPostOps, self.depthwise) = (expand, expandPostOps, depthwise)
         (self.depthwisePostOps, self.project, self.projectPostOps) = (depthwisePostOps, project, projectPostOps)
         self.residualAt = residualAt
-        passes = Ops.BandPasses(pointwise: pointwise, pointwisePostOps: pointwisePostOps, depthwise: depthwise,
+        passes = Ops.BandPasses(expand: expand, expandPostOps: expandPostOps, depthwise: depthwise,
                                 depthwisePostOps: depthwisePostOps, project: project, projectPostOps: projectPostOps,
                                 residual: residualAt != nil)
     }
@@ -38,9 +40,9 @@ struct BandFusedLayer: CompiledLayer {
         guard inputs.count == expected else { throw InferenceError("expected \(expected) inputs, got \(inputs.count)") }
         var post = projectPostOps
         if let at = residualAt { post.insert(.addTensor(inputs[1]), at: at) }
-        return [try Ops.pointwiseDepthwise(input: inputs[0], pointwise: pointwise, pointwisePostOps: pointwisePostOps,
-                                           depthwise: depthwise, depthwisePostOps: depthwisePostOps,
-                                           project: project, projectPostOps: post, passes: passes)]
+        return [try Ops.bandFused(input: inputs[0], expand: expand, expandPostOps: expandPostOps,
+                                  depthwise: depthwise, depthwisePostOps: depthwisePostOps,
+                                  project: project, projectPostOps: post, passes: passes)]
     }
 }
 
@@ -60,11 +62,23 @@ struct ScaledPointwiseLayer: CompiledLayer {
     }
 }
 
+extension BandStage {
+    /// The stage as a band-fused block's first stage, when it can be one.
+    var expandStage: Ops.ExpandStage? {
+        switch self {
+        case .pointwise(let s): .pointwise(s)
+        case .convolution(let s): .convolution(s)
+        case .depthwise: nil
+        }
+    }
+}
+
 extension CompiledModel {
     /// Joins each 1×1 convolution step (MobileNet's and EfficientNet's "expand", with its BatchNormalization and
     /// activation fused in), the depthwise convolution step that alone reads its output, and the 1×1 convolution
     /// step that alone reads the depthwise output when there is one (MobileNet's "project", with a fused residual
-    /// `Add` whose other operand is ready before the block) into one ``BandFusedLayer`` step, so the expanded and
+    /// `Add` whose other operand is ready before the block) into one ``BandFusedLayer`` step (a network's stem, a
+    /// convolution before its first depthwise one, joins it likewise), so the expanded and
     /// depthwise tensors never go to memory; a depthwise step with no expand before it joins the 1×1 step after
     /// it (MobileNet's separable blocks, MobileNetV2's first block). Runs on the plan after ``fuse(_:outputSlots:)``: every step keeps its
     /// output pass (post-ops) and denormal flushes, so the values are the same. Steps with masks, an output that
@@ -116,9 +130,9 @@ extension CompiledModel {
         for (i, step) in steps.enumerated() {
             if dropped.contains(i) { continue }
             // The chain's stages: an expand step (optional), a depthwise step, a project step (optional).
-            var expand: (Ops.PointwiseStage, OutputPassLayer)?
+            var expand: (Ops.ExpandStage, OutputPassLayer)?
             var depthwise: (index: Int, stage: Ops.DepthwiseStage, layer: OutputPassLayer)?
-            if let a = step.layer as? OutputPassLayer, case let .pointwise(stage)? = a.bandStage, a.residualAt == nil,
+            if let a = step.layer as? OutputPassLayer, let stage = a.bandStage?.expandStage, a.residualAt == nil,
                plain(step), let (j, b) = soleReader(of: i), case let .depthwise(dw)? = b.bandStage, b.residualAt == nil,
                steps[j].inputs.count == 1 {
                 expand = (stage, a)
@@ -148,7 +162,7 @@ extension CompiledModel {
                 continue
             }
             var joined = step
-            joined.layer = BandFusedLayer(pointwise: expand?.0, pointwisePostOps: expand?.1.postOps ?? [],
+            joined.layer = BandFusedLayer(expand: expand?.0, expandPostOps: expand?.1.postOps ?? [],
                                           depthwise: depthwise.stage, depthwisePostOps: depthwise.layer.postOps,
                                           project: project?.stage, projectPostOps: project?.layer.postOps ?? [],
                                           residualAt: project?.layer.residualAt)

@@ -68,10 +68,19 @@ extension Ops {
 
         /// The passes of a block with these stages and post-ops (`projectPostOps` without the residual, which a call
         /// adds: the project pass is then made by the call).
-        package init(pointwise: PointwiseStage?, pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
+        package convenience init(pointwise: PointwiseStage?, pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
+                                 depthwisePostOps: [PostOp], project: PointwiseStage?, projectPostOps: [PostOp],
+                                 residual: Bool) {
+            self.init(expand: pointwise.map { .pointwise($0) }, expandPostOps: pointwisePostOps, depthwise: depthwise,
+                      depthwisePostOps: depthwisePostOps, project: project, projectPostOps: projectPostOps,
+                      residual: residual)
+        }
+
+        /// The passes of a block whose expand stage is any ``ExpandStage``.
+        package init(expand expandStage: ExpandStage?, expandPostOps pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
                      depthwisePostOps: [PostOp], project: PointwiseStage?, projectPostOps: [PostOp], residual: Bool) {
             choices = .current
-            expand = pointwise?.pass(pointwisePostOps)
+            expand = expandStage?.pass(pointwisePostOps)
             self.depthwise = depthwise.pass(depthwisePostOps)
             self.project = residual ? nil : project?.pass(projectPostOps)
             postOps = (pointwisePostOps, depthwisePostOps, projectPostOps)
@@ -170,12 +179,29 @@ extension Ops {
                                            depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
                                            project: PointwiseStage? = nil, projectPostOps: [PostOp] = [],
                                            passes: BandPasses? = nil) throws(TensorError) -> Tensor {
+        try bandFused(input: input, expand: pointwise.map { .pointwise($0) }, expandPostOps: pointwisePostOps,
+                      depthwise: depthwise, depthwisePostOps: depthwisePostOps, project: project,
+                      projectPostOps: projectPostOps, passes: passes)
+    }
+
+    /// ``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:passes:)``
+    /// with any expand stage: a 1×1 convolution, or a stem's convolution (``ConvolutionStage``), whose output rows
+    /// a band's windows read are made from a zero-padded copy of the input (made once per call).
+    package static func bandFused(input: Tensor, expand pointwise: ExpandStage?, expandPostOps pointwisePostOps: [PostOp],
+                                  depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
+                                  project: PointwiseStage? = nil, projectPostOps: [PostOp] = [],
+                                  passes: BandPasses? = nil) throws(TensorError) -> Tensor {
         let op = "pointwiseDepthwise"
         let stages = { () throws(TensorError) -> Tensor in
             var mid = input
-            if let pointwise {
-                mid = try conv2d(input: input, kernel: pointwise.operand, bias: pointwise.bias,
-                                 activation: pointwise.activation, postOps: pointwisePostOps)
+            switch pointwise {
+            case .pointwise(let stage)?:
+                mid = try conv2d(input: input, kernel: stage.operand, bias: stage.bias, activation: stage.activation,
+                                 postOps: pointwisePostOps)
+            case .convolution(let stage)?:
+                mid = try stage.run(input, postOps: pointwisePostOps)
+            case nil:
+                break
             }
             let dw = try depthwiseConv2d(input: mid, kernel: depthwise.kernel, bias: depthwise.bias,
                                          strides: depthwise.strides, padding: depthwise.padding,
@@ -187,12 +213,40 @@ extension Ops {
         }
         func isAdd(_ p: PostOp) -> Bool { if case .addTensor = p { true } else { false } }
         let c = depthwise.kernel.shape[2]
-        guard input.rank == 4, input.shape[3] == pointwise?.packed.k ?? c, pointwise.map({ $0.packed.n == c }) ?? true,
+        guard input.rank == 4, pointwise.map({ $0.packed.n == c }) ?? true,
               project.map({ $0.packed.k == c }) ?? true, pointwise != nil || project != nil,
               bandFusion, DirectGEMM.kernelsEnabled,
               !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
         else { return try stages() }
-        let (batch, h, w, cin) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        let batch = input.shape[0], cin = input.shape[3]
+        // The expanded tensor's size (`h` × `w` × `c` per image) and how its rows are made.
+        let expander: ExpandRows?
+        var convolutionWindows: (rows: WindowAxis, cols: WindowAxis)? = nil
+        switch pointwise {
+        case .pointwise(let stage)?:
+            guard cin == stage.packed.k else { return try stages() }
+            expander = ExpandRows(height: input.shape[1], width: input.shape[2], depth: cin, packed: stage.packed,
+                                  geometry: nil)
+        case .convolution(let stage)?:
+            guard stage.operand.shape[2] == cin,
+                  let (r, q) = try stage.windows(batch: batch, height: input.shape[1], width: input.shape[2],
+                                                 channels: cin, operation: op)
+            else { return try stages() }
+            convolutionWindows = (r, q)
+            expander = ExpandRows(height: r.output, width: q.output, depth: stage.packed.k, packed: stage.packed,
+                                  geometry: Ops.directGeometry(rows: r, cols: q,
+                                                               paddedHeight: r.paddedExtent, paddedWidth: q.paddedExtent,
+                                                               channels: cin))
+        case nil:
+            guard cin == c else { return try stages() }
+            expander = nil
+        }
+        let (h, w) = expander.map { ($0.height, $0.width) } ?? (input.shape[1], input.shape[2])
+        /// Calls `body` with the expand stage's source: the input, or a convolution stage's zero-padded copy of it.
+        func withSource(_ x: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> Void) {
+            guard let (r, q) = convolutionWindows else { return body(x) }
+            _ = withPaddedInput(x, batch: batch, channels: cin, rows: r, cols: q) { source, _, _ in body(source) }
+        }
         let k = depthwise.kernel
         let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
                                        stride: depthwise.strides.0, dilation: depthwise.dilation.0,
@@ -234,15 +288,15 @@ extension Ops {
         let projectPass = project.map {
             (projectPostOps.contains(where: isAdd) ? nil : prepared?.project) ?? $0.pass(projectPostOps)
         }
-        let gemmWork = batch * h * w * cin * (pointwise == nil ? 0 : c) + lines * cols.output * c * (project == nil ? 0 : cout)
+        let gemmWork = batch * h * w * (expander?.depth ?? 0) * c + lines * cols.output * c * (project == nil ? 0 : cout)
         let dwWork = lines * cols.output * rows.kernel * cols.kernel * c
         let depthwiseRow = Ops.depthwiseRowKernel
-        if plan == .wholeExpanded, let pointwise, let expandPass {
+        if plan == .wholeExpanded, let expander, let expandPass {
             return Tensor.build(shape: shape, count: count) { out in
                 let output = out.baseAddress!
                 input.scalars.withUnsafeBufferPointer { xs in
-                    k.scalars.withUnsafeBufferPointer { ks in
-                        let x = xs.baseAddress!, kernel = ks.baseAddress!
+                    k.scalars.withUnsafeBufferPointer { ks in withSource(xs.baseAddress!) { x in
+                        let kernel = ks.baseAddress!
                         let pixels = batch * h * w
                         let expanded = alignedFloats(pixels * c)
                         defer { expanded.deallocate() }
@@ -253,7 +307,7 @@ extension Ops {
                         // (profile, 4 alternating runs), the whole model 0.991× and 0.993× (400 predictions
                         // alternating the two in one process, 4 and 6 runs) and EfficientNetB0 0.997×; rows split
                         // pixel by pixel measured the same as in 12-pixel units (0.997×).
-                        pointwise.multiply(x, pixels: pixels, into: expanded, firstRow: 0, pass: expandPass)
+                        expander.makeAll(x, batch: batch, into: expanded, pass: expandPass)
                         // Stage 2: each core's share of the output pixels: their depthwise rows (a row two shares
                         // meet in is made by both), then their projected rows.
                         let outPixels = lines * cols.output
@@ -277,7 +331,7 @@ extension Ops {
                                                  firstRow: range.lowerBound, pass: projectPass)
                             }
                         }
-                    }
+                    } }
                 }
             }
         }
@@ -289,13 +343,11 @@ extension Ops {
         return Tensor.build(shape: shape, count: count) { out in
             let output = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { xs in
-                k.scalars.withUnsafeBufferPointer { ks in
-                    let x = xs.baseAddress!, kernel = ks.baseAddress!
+                k.scalars.withUnsafeBufferPointer { ks in withSource(xs.baseAddress!) { x in
+                    let kernel = ks.baseAddress!
                     /// Expanded rows [r0, r1) of image n into `into`.
                     func expand(_ n: Int, _ r0: Int, _ r1: Int, _ into: UnsafeMutablePointer<Float>) {
-                        let firstRow = (n * h + r0) * w
-                        pointwise!.multiply(x + firstRow * cin, pixels: (r1 - r0) * w, into: into,
-                                            firstRow: firstRow, pass: expandPass!)
+                        expander!.make(x, n, r0, r1, into: into, pass: expandPass!)
                     }
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : bandChunksPerCore) { chunk in
@@ -359,7 +411,7 @@ extension Ops {
                             line += last - first
                         }
                     }
-                }
+                } }
             }
         }
     }

@@ -231,22 +231,30 @@ extension Ops {
                                filters: Int, rows: WindowAxis, cols: WindowAxis,
                                output: UnsafeMutablePointer<Float>, pass: PreparedPass) -> Bool {
         withPaddedInput(input, batch: batch, channels: channels, rows: rows, cols: cols) { source, hp, wp in
-            let offsets: [Int], lengths: [Int]
-            if cols.dilation == 1 {
-                // The taps of one kernel row are adjacent pixels holding all channels: one segment per kernel row.
-                offsets = (0..<rows.kernel).map { $0 * rows.dilation * wp * channels }
-                lengths = Array(repeating: cols.kernel * channels, count: rows.kernel)
-            } else {
-                offsets = tapOffsets(rows: rows, cols: cols, paddedWidth: wp, channels: channels)
-                lengths = Array(repeating: channels, count: offsets.count)
-            }
-            let geometry = DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
-                                               rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
-                                               segmentOffsets: offsets, segmentLengths: lengths)
+            let geometry = directGeometry(rows: rows, cols: cols, paddedHeight: hp, paddedWidth: wp,
+                                          channels: channels)
             let packed = kernel.packedFor(k: geometry.k, n: filters)
             DirectGEMM.multiply(a: source, geometry: geometry, m: batch * rows.output * cols.output, b: packed,
                                 c: output, ldc: filters, pass: pass)
         }
+    }
+
+    /// The direct GEMM's view of a one-group convolution's windows over a zero-padded NHWC copy `paddedHeight` ×
+    /// `paddedWidth` pixels large (``withPaddedInput(_:batch:channels:rows:cols:_:)``): all output rows of each image.
+    static func directGeometry(rows: WindowAxis, cols: WindowAxis, paddedHeight hp: Int, paddedWidth wp: Int,
+                               channels: Int) -> DirectGEMM.Geometry {
+        let offsets: [Int], lengths: [Int]
+        if cols.dilation == 1 {
+            // The taps of one kernel row are adjacent pixels holding all channels: one segment per kernel row.
+            offsets = (0..<rows.kernel).map { $0 * rows.dilation * wp * channels }
+            lengths = Array(repeating: cols.kernel * channels, count: rows.kernel)
+        } else {
+            offsets = tapOffsets(rows: rows, cols: cols, paddedWidth: wp, channels: channels)
+            lengths = Array(repeating: channels, count: offsets.count)
+        }
+        return DirectGEMM.Geometry(outH: rows.output, outW: cols.output, imageStride: hp * wp * channels,
+                                   rowStride: rows.stride * wp * channels, colStride: cols.stride * channels,
+                                   segmentOffsets: offsets, segmentLengths: lengths)
     }
 
     /// A grouped convolution through ``DirectGEMM``, one product per group (`kernels[g]`: its `[kh·kw·in/groups,
@@ -294,20 +302,23 @@ extension Ops {
         }
     }
 
+    /// Whether ``withPaddedInput(_:batch:channels:rows:cols:_:)`` makes its copy (calls its body): false when the
+    /// copy would be much larger than the input (huge dilations or paddings).
+    static func paddedInputFits(batch: Int, channels: Int, rows: WindowAxis, cols: WindowAxis) -> Bool {
+        let inputCount = batch * rows.input * cols.input * channels
+        let (paddedCount, o1) = (batch * rows.paddedExtent).multipliedReportingOverflow(by: cols.paddedExtent * channels)
+        return !o1 && paddedCount <= 2 * inputCount + (1 << 20)
+    }
+
     /// Calls `body` with the input zero-padded to every row and column the windows reach (the input itself where
     /// it needs no padding) and the padded height and width; returns `false` without calling it when the copy
-    /// would be much larger than the input (huge dilations or paddings).
-    private static func withPaddedInput(_ input: UnsafePointer<Float>, batch: Int, channels: Int, rows: WindowAxis,
-                                        cols: WindowAxis,
-                                        _ body: (UnsafePointer<Float>, _ hp: Int, _ wp: Int) -> Void) -> Bool {
-        // Rows / columns the windows reach, counted from the first padding row / column.
-        func extent(_ a: WindowAxis) -> Int {
-            max(a.input + a.padBefore, (a.output - 1) * a.stride + (a.kernel - 1) * a.dilation + 1)
-        }
-        let hp = extent(rows), wp = extent(cols)
-        let inputCount = batch * rows.input * cols.input * channels
-        let (paddedCount, o1) = (batch * hp).multipliedReportingOverflow(by: wp * channels)
-        guard !o1, paddedCount <= 2 * inputCount + (1 << 20) else { return false }
+    /// would be much larger than the input (``paddedInputFits(batch:channels:rows:cols:)``).
+    static func withPaddedInput(_ input: UnsafePointer<Float>, batch: Int, channels: Int, rows: WindowAxis,
+                                cols: WindowAxis,
+                                _ body: (UnsafePointer<Float>, _ hp: Int, _ wp: Int) -> Void) -> Bool {
+        guard paddedInputFits(batch: batch, channels: channels, rows: rows, cols: cols) else { return false }
+        let hp = rows.paddedExtent, wp = cols.paddedExtent
+        let paddedCount = batch * hp * wp * channels
         let padded = hp != rows.input || wp != cols.input
         let source: UnsafePointer<Float>
         var copy: UnsafeMutablePointer<Float>? = nil
@@ -382,5 +393,13 @@ extension Ops {
                 }
             }
         }
+    }
+}
+
+extension WindowAxis {
+    /// Rows / columns the windows reach, counted from the first padding row / column: the size of the zero-padded
+    /// copy ``Ops/withPaddedInput(_:batch:channels:rows:cols:_:)`` makes.
+    var paddedExtent: Int {
+        max(input + padBefore, (output - 1) * stride + (kernel - 1) * dilation + 1)
     }
 }

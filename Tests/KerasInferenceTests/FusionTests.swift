@@ -154,6 +154,36 @@ struct FusionTests {
         }
     }
 
+    /// A network's stem (a convolution other than a 1×1 stride-1 one) and the depthwise convolution that alone reads
+    /// it run as one band-fused step, with the 1×1 projection after the depthwise where that alone reads it:
+    /// MobileNetV2's stem and first block, EfficientNet's padded stem (its depthwise output read twice: no project),
+    /// a 5×5 stride-1 convolution; a 3×3 stride-1 convolution (which may run through Winograd, whose values the
+    /// stage's direct product would not repeat) stays a step of its own. The values match Keras within the parity
+    /// bound and the plan run stage by stage (band fusion off) bit for bit.
+    @Test("stem convolution → depthwise (→ project) run in row bands", .enabled(if: FileManager.default.fileExists(
+        atPath: TestFixtures.path("models/stem_k3/model.keras")), "fixture stem_k3 missing"))
+    func stemDepthwiseBanded() throws {
+        let c = try #require(ParityCase.all().first { $0.fixture == "stem_k3" })
+        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
+        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
+        var steps: [String] = []
+        let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
+        for expected in ["a_stem+a_stem_bn+a_stem_relu+a_dw+a_dw_bn+a_dw_relu+a_project+a_project_bn",
+                         "b_stem_pad+b_stem+b_stem_bn+b_stem_act+b_dw+b_dw_bn+b_dw_act",
+                         "c_conv+c_dw+c_project", "d_dw+d_project"] {
+            #expect(steps.contains(expected), "no step \(expected) in \(steps)")
+        }
+        #expect(steps.contains { $0.hasPrefix("d_conv") && !$0.contains("d_dw") }, "steps \(steps)")
+        let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }
+        try #require(banded.count == c.outputs.count && pairwise.count == c.outputs.count)
+        for (i, name) in c.outputs.enumerated() {
+            let keras = try readNPY(contentsOf: c.url(name))
+            let close = closeness(banded[i], keras, rtol: c.rtol, atol: c.atol)
+            #expect(close.ok, "output \(i): \(close)")
+            #expect(bitwiseEqual(banded[i], pairwise[i]), "output \(i): \(firstBitwiseDifference(banded[i], pairwise[i]))")
+        }
+    }
+
     /// Xception's shortcut (a strided 1×1 convolution and its BatchNormalization) comes before the separable
     /// convolutions and the max pooling it is added to, in Keras' order; the plan moves it after the pooling so that
     /// the `Add` runs in its output pass. The pooling itself joins the separable convolution before it (whose output

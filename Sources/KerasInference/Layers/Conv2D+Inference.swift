@@ -35,6 +35,12 @@ extension Conv2D: RunnableLayer, ZeroPaddingAbsorbing {
         if groups == 1, format == .channelsLast, strides == (1, 1), zeroPadding.0 == (0, 0), zeroPadding.1 == (0, 0),
            let stage = Ops.PointwiseStage(kernel: operand, bias: bias, activation: activation) {
             layer.bandStage = .pointwise(stage)
+        } else if groups == 1, format == .channelsLast, winograd == nil || strides != (1, 1),
+                  let stage = Ops.ConvolutionStage(kernel: operand, bias: bias, activation: activation, strides: strides,
+                                                   padding: padding, dilation: dilation, zeroPadding: zeroPadding) {
+            // Any other convolution (a stem) may be a band-fused block's first stage; not one that may run through
+            // Winograd's algorithm, whose values the stage's direct product would not repeat.
+            layer.bandStage = .convolution(stage)
         }
         return layer
     }
