@@ -159,51 +159,82 @@ extension Ops {
         }
     }
 
+    /// Positions per segment from which global pooling reduces an image in ``globalPoolSegments`` fixed segments
+    /// of its positions.
+    static let globalPoolSegmentMin = 1024
+
+    /// Images of at least 4 × ``globalPoolSegmentMin`` positions are reduced in this many fixed segments of their
+    /// positions (each from +0 / −inf in order), then the segments' results in order: the cores can split one image's
+    /// positions (at batch 1, EfficientNetB0's squeeze-and-excitation mean over 112 × 112 × 32 took longer on two
+    /// cores than on one when they split its channels: each core's 16 channels are half of every pixel's two cache
+    /// lines, and the lines come in pairs), and the values depend on the image's shape alone, not on the batch or
+    /// the number of cores.
+    static let globalPoolSegments = 4
+
+    /// The position ranges global pooling reduces an image of `positions` positions in, one after the other.
+    static func globalPoolSegmentBounds(positions: Int) -> [Range<Int>] {
+        let segments = positions >= globalPoolSegments * globalPoolSegmentMin ? globalPoolSegments : 1
+        return (0..<segments).map { s in s * positions / segments..<(s + 1) * positions / segments }
+    }
+
     /// Reduces every axis between the batch and the channels (mean or max).
     static func globalPool(input: Tensor, max: Bool, keptShape: [Int]?) -> Tensor {
         let batch = input.shape[0], channels = input.shape[input.rank - 1]
         let positions = product(input.shape.dropFirst().dropLast())
         let shape = keptShape ?? [batch, channels]
+        let bounds = globalPoolSegmentBounds(positions: positions)
+        let segments = bounds.count
         return Tensor.build(shape: shape, count: batch * channels) { out in
             input.scalars.withUnsafeBufferPointer { xb in
                 let x = xb.baseAddress ?? dummyPointer, o = out.baseAddress!
+                // Each segment's result per image and channel (the output itself where there is one segment).
+                let partial = segments == 1 ? o : alignedFloats(batch * segments * channels)
+                defer { if segments > 1 { partial.deallocate() } }
                 if DirectGEMM.kernelsEnabled {
                     // The AVX2 column reduction (the same values): the running values in registers, and the cores
-                    // split images × blocks of up to 64 channels (at batch 1 the images alone left one core idle:
-                    // EfficientNetB0's squeeze-and-excitation means over 112×112×32 and 56×56×144 took 0.06–0.09
-                    // ms each on two cores). Where blocks of 64 would not give each core two (a small batch), one
-                    // block per core of whole vectors: the means are memory-bound, and blocks of 64 left one core
-                    // all of a 32-channel image, two thirds of a 96-channel one.
+                    // split images × segments × blocks of up to 64 channels (at batch 1 the images alone left one
+                    // core idle: EfficientNetB0's squeeze-and-excitation means over 112×112×32 and 56×56×144 took
+                    // 0.06–0.09 ms each on two cores). Where blocks of 64 would not give each core two (a small
+                    // batch of images in one segment), one block per core of whole vectors: the means are
+                    // memory-bound, and blocks of 64 left one core all of a 32-channel image, two thirds of a
+                    // 96-channel one.
                     var width = 64
-                    if batch * ((channels + 63) / 64) < 2 * Parallel.coreCount {
+                    if batch * segments * ((channels + 63) / 64) < 2 * Parallel.coreCount {
                         width = Swift.max(8, ((channels + Parallel.coreCount - 1) / Parallel.coreCount + 7) / 8 * 8)
                     }
                     let blocks = (channels + width - 1) / width
-                    Parallel.forEachChunk(count: batch * blocks, work: input.count) { range in
+                    Parallel.forEachChunk(count: batch * segments * blocks, work: input.count) { range in
                         for i in range {
-                            let n = i / blocks, c0 = (i % blocks) * width, c1 = Swift.min(channels, c0 + width)
-                            let dst = o + n * channels
-                            kp_column_reduce(x + n * positions * channels, positions, channels, c0, c1, dst, max ? 1 : 0)
-                            if !max {
-                                let d = Float(positions)
-                                for c in c0..<c1 { dst[c] /= d }
+                            let n = i / (segments * blocks), s = i / blocks % segments
+                            let c0 = (i % blocks) * width, c1 = Swift.min(channels, c0 + width)
+                            kp_column_reduce(x + (n * positions + bounds[s].lowerBound) * channels, bounds[s].count,
+                                             channels, c0, c1, partial + (n * segments + s) * channels, max ? 1 : 0)
+                        }
+                    }
+                } else {
+                    Parallel.forEachChunk(count: batch * segments, work: input.count) { range in
+                        for i in range {
+                            let n = i / segments, dst = partial + i * channels
+                            dst.update(repeating: max ? -.infinity : 0, count: channels)
+                            for p in bounds[i % segments] {
+                                let src = x + (n * positions + p) * channels
+                                if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
                             }
                         }
                     }
-                    return
                 }
-                Parallel.forEachChunk(count: batch, work: input.count) { range in
-                    for n in range {
-                        let dst = o + n * channels
-                        dst.update(repeating: max ? -.infinity : 0, count: channels)
-                        for p in 0..<positions {
-                            let src = x + (n * positions + p) * channels
+                for n in 0..<batch {
+                    let dst = o + n * channels
+                    if segments > 1 {
+                        dst.update(from: partial + n * segments * channels, count: channels)
+                        for s in 1..<segments {
+                            let src = partial + (n * segments + s) * channels
                             if max { maxInPlace(dst, src, channels) } else { addInPlace(dst, src, channels) }
                         }
-                        if !max {
-                            let d = Float(positions)
-                            for c in 0..<channels { dst[c] /= d }
-                        }
+                    }
+                    if !max {
+                        let d = Float(positions)
+                        for c in 0..<channels { dst[c] /= d }
                     }
                 }
             }

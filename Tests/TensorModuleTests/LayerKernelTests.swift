@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TensorModule
+@testable import TensorModule
 import _TestSupport
 
 @Suite("Dense and matmul")
@@ -180,6 +180,45 @@ struct PoolingTests {
                 #expect(avg.scalars[b * channels + c].bitPattern == (s / Float(h * w)).bitPattern, "avg b\(b) c\(c)")
                 #expect(mx.scalars[b * channels + c].bitPattern == m.bitPattern, "max b\(b) c\(c)")
             } }
+        }
+    }
+
+    /// Images of at least 4 × 1,024 positions are reduced in 4 fixed segments of their positions, each summed (or
+    /// compared) in order from +0 (−inf), then the segments' results in order: bit for bit vs that order, with the
+    /// AVX2 column reduction and with the portable loop, at batch 1 (the cores split the segments) and 3, for
+    /// channel counts below, at and above one 64-channel block, with NaN, ±inf and −0 among the values. The maximum
+    /// is the positions' maximum in order whatever the segments (the first of equal values, NaN skipped).
+    @Test("global pooling of a large image in fixed segments", arguments: [8, 32, 72])
+    func globalPoolingSegments(channels: Int) throws {
+        var rng = SeededRandom(seed: UInt64(channels) + 100)
+        let (h, w) = (70, 64)
+        let bounds = Ops.globalPoolSegmentBounds(positions: h * w)
+        #expect(bounds == [0..<1120, 1120..<2240, 2240..<3360, 3360..<4480])
+        #expect(Ops.globalPoolSegmentBounds(positions: 4095) == [0..<4095])
+        for batch in [1, 3] {
+            var x = rng.tensor([batch, h, w, channels], -3, 3)
+            let special: [Float] = [.nan, .infinity, -.infinity, -0.0, 0]
+            for (k, i) in stride(from: 5, to: x.count, by: 4999).enumerated() { x.scalars[i] = special[k % special.count] }
+            for engine in [DirectGEMM.Engine.automatic, .blas] {
+                let (avg, mx) = try DirectGEMM.$engine.withValue(engine) {
+                    (try Ops.globalAvgPool2d(input: x), try Ops.globalMaxPool2d(input: x))
+                }
+                for b in 0..<batch { for c in 0..<channels {
+                    var total: Float = 0, m = -Float.infinity
+                    for (s, range) in bounds.enumerated() {
+                        var sum: Float = 0
+                        for p in range {
+                            let v = x.scalars[(b * h * w + p) * channels + c]
+                            sum += v
+                            if v > m { m = v }
+                        }
+                        total = s == 0 ? sum : total + sum
+                    }
+                    #expect(avg.scalars[b * channels + c].bitPattern == (total / Float(h * w)).bitPattern,
+                            "avg \(engine) b\(b) c\(c)")
+                    #expect(mx.scalars[b * channels + c].bitPattern == m.bitPattern, "max \(engine) b\(b) c\(c)")
+                } }
+            }
         }
     }
 }
