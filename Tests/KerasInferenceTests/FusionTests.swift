@@ -131,17 +131,23 @@ struct FusionTests {
     @Test("expand 1×1 → depthwise → project 1×1 run in row bands", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/invres_k3/model.keras")), "fixture invres_k3 missing"))
     func expandDepthwiseBanded() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "invres_k3" })
+        try checkBanded("invres_k3", steps: [
+            "a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu+a_project",
+            "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project", "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
+            "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add",
+            "e_dw+e_dw_bn+e_dw_relu+e_project", "f_se_excite+f_project+f_project_bn+f_add", "g_se_excite+g_project"])
+    }
+
+    /// Runs fixture `name`'s compiled plan: each of `steps` is one of its steps, the outputs match Keras' within the
+    /// parity bound and the same plan run stage by stage (band fusion off) bit for bit; returns the plan's steps.
+    @discardableResult
+    private func checkBanded(_ name: String, steps expectedSteps: [String]) throws -> [String] {
+        let c = try #require(ParityCase.all().first { $0.fixture == name })
         let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
         let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
         var steps: [String] = []
         let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
-        for expected in ["a_expand+a_expand_bn+a_expand_relu+a_pad+a_dw+a_dw_bn+a_dw_relu+a_project",
-                         "b_expand+b_dw+b_dw_bn+b_dw_prelu+b_project",
-                         "c_expand+c_expand_bn+c_expand_relu+c_dw+c_project",
-                         "d_expand+d_expand_bn+d_expand_relu+d_dw+d_dw_bn+d_dw_relu+d_project+d_project_bn+d_add",
-                         "e_dw+e_dw_bn+e_dw_relu+e_project",
-                         "f_se_excite+f_project+f_project_bn+f_add", "g_se_excite+g_project"] {
+        for expected in expectedSteps {
             #expect(steps.contains(expected), "no step \(expected) in \(steps)")
         }
         let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }
@@ -152,6 +158,7 @@ struct FusionTests {
             #expect(close.ok, "output \(i): \(close)")
             #expect(bitwiseEqual(banded[i], pairwise[i]), "output \(i): \(firstBitwiseDifference(banded[i], pairwise[i]))")
         }
+        return steps
     }
 
     /// A network's stem (a convolution other than a 1×1 stride-1 one) and the depthwise convolution that alone reads
@@ -163,25 +170,10 @@ struct FusionTests {
     @Test("stem convolution → depthwise (→ project) run in row bands", .enabled(if: FileManager.default.fileExists(
         atPath: TestFixtures.path("models/stem_k3/model.keras")), "fixture stem_k3 missing"))
     func stemDepthwiseBanded() throws {
-        let c = try #require(ParityCase.all().first { $0.fixture == "stem_k3" })
-        let model = try CompiledModel(try KerasFile.open(c.url(c.file).path).loadGraph())
-        let inputs = try c.inputs.map { try readNPY(contentsOf: c.url($0)) }
-        var steps: [String] = []
-        let banded = try model.predict(inputs) { layers, _, _, _ in steps.append(layers) }
-        for expected in ["a_stem+a_stem_bn+a_stem_relu+a_dw+a_dw_bn+a_dw_relu+a_project+a_project_bn",
-                         "b_stem_pad+b_stem+b_stem_bn+b_stem_act+b_dw+b_dw_bn+b_dw_act",
-                         "c_conv+c_dw+c_project", "d_dw+d_project"] {
-            #expect(steps.contains(expected), "no step \(expected) in \(steps)")
-        }
+        let steps = try checkBanded("stem_k3", steps: [
+            "a_stem+a_stem_bn+a_stem_relu+a_dw+a_dw_bn+a_dw_relu+a_project+a_project_bn",
+            "b_stem_pad+b_stem+b_stem_bn+b_stem_act+b_dw+b_dw_bn+b_dw_act", "c_conv+c_dw+c_project", "d_dw+d_project"])
         #expect(steps.contains { $0.hasPrefix("d_conv") && !$0.contains("d_dw") }, "steps \(steps)")
-        let pairwise = try Ops.$bandFusion.withValue(false) { try model.predict(inputs) }
-        try #require(banded.count == c.outputs.count && pairwise.count == c.outputs.count)
-        for (i, name) in c.outputs.enumerated() {
-            let keras = try readNPY(contentsOf: c.url(name))
-            let close = closeness(banded[i], keras, rtol: c.rtol, atol: c.atol)
-            #expect(close.ok, "output \(i): \(close)")
-            #expect(bitwiseEqual(banded[i], pairwise[i]), "output \(i): \(firstBitwiseDifference(banded[i], pairwise[i]))")
-        }
     }
 
     /// Xception's shortcut (a strided 1×1 convolution and its BatchNormalization) comes before the separable

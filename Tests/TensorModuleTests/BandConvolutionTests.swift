@@ -13,14 +13,7 @@ import _TestSupport
 /// one-pixel-wide input (kernel columns that only meet padding, which `conv2d` cuts off) runs as the stages.
 @Suite("Band-fused stem convolution → depthwise (→ 1×1)")
 struct BandConvolutionTests {
-    struct Case: CustomTestStringConvertible, Sendable {
-        var batch: Int, h: Int, w: Int, cin: Int, c: Int
-        var kernel: (Int, Int), strides: (Int, Int), dilation: (Int, Int)
-        var padding: Ops.Padding, zeroPadding: ((Int, Int), (Int, Int))
-        var testDescription: String {
-            "\(batch)×\(h)×\(w)×\(cin)→\(c) k\(kernel) s\(strides) d\(dilation) \(padding) zp\(zeroPadding)"
-        }
-    }
+    typealias Case = BandFusionTests.Case
 
     static let cases: [Case] = [
         Case(batch: 1, h: 64, w: 60, cin: 3, c: 32, kernel: (3, 3), strides: (2, 2), dilation: (1, 1),
@@ -78,19 +71,11 @@ struct BandConvolutionTests {
                 }
                 let stages = try run(false, nil)
                 #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
-                for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
-                    for exchange in plan == .bands ? [true, false] : [Ops.bandExchange] {
-                        let orders: [Parallel.SerialOrder?] = plan == .bands && exchange ? [nil, .forward, .reverse]
-                                                                                          : [nil]
-                        for order in orders {
-                            let banded = try Ops.$bandExchange.withValue(exchange) {
-                                try Parallel.$serialChunks.withValue(order) { try run(true, plan) }
-                            }
-                            #expect(banded.shape == stages.shape)
-                            #expect(bitwiseEqual(banded, stages),
-                                    "variant \(i), project \(withProject), plan \(plan.map { "\($0)" } ?? "chosen"), exchange \(exchange), serial \(order.map { "\($0)" } ?? "no"): \(firstBitwiseDifference(banded, stages))")
-                        }
-                    }
+                try BandFusionTests.forEachBanding { plan, note in
+                    let banded = try run(true, plan)
+                    #expect(banded.shape == stages.shape)
+                    #expect(bitwiseEqual(banded, stages),
+                            "variant \(i), project \(withProject), \(note): \(firstBitwiseDifference(banded, stages))")
                 }
             }
         }

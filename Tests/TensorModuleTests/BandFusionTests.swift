@@ -48,6 +48,26 @@ struct BandFusionTests {
              padding: .same, zeroPadding: ((0, 0), (0, 0))),
     ]
 
+    /// Calls `body` with each way to run a banded block (a description of it for messages): the plan this machine's
+    /// cores choose, then each plan forced (whatever the core count); bands with and without the chunks handing each
+    /// other their shared expanded rows, and with one thread running the chunks in turn, first to last and last to
+    /// first (a chunk then makes the rows of a neighbour that has not started itself, and copies those of one that
+    /// has run).
+    static func forEachBanding(_ body: (Ops.BandPlan?, String) throws -> Void) throws {
+        for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
+            for exchange in plan == .bands ? [true, false] : [Ops.bandExchange] {
+                let orders: [Parallel.SerialOrder?] = plan == .bands && exchange ? [nil, .forward, .reverse] : [nil]
+                for order in orders {
+                    try Ops.$bandExchange.withValue(exchange) {
+                        try Parallel.$serialChunks.withValue(order) {
+                            try body(plan, "plan \(plan.map { "\($0)" } ?? "chosen"), exchange \(exchange), serial \(order.map { "\($0)" } ?? "no")")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("banded equals the two stages bit for bit", arguments: cases)
     func bandedEqualsTwoStages(_ k: Case) throws {
         try #require(DirectGEMM.available, "the banded path needs the AVX2 kernels")
@@ -109,22 +129,10 @@ struct BandFusionTests {
             }
             let stages = try run(false, nil, nil, true)
             #expect(stages.scalars.contains { $0 != 0 }, "variant \(i): an all-zero output proves nothing")
-            // The plan this machine's cores choose, then each plan forced (whatever the core count); bands with
-            // and without the chunks handing each other their shared expanded rows, and with one thread running
-            // the chunks in turn, first to last and last to first (a chunk then makes the rows of a neighbour that
-            // has not started itself, and copies those of one that has run).
-            for plan in [nil, Ops.BandPlan.bands, .wholeExpanded] {
-                for exchange in plan == .bands ? [true, false] : [Ops.bandExchange] {
-                    let orders: [Parallel.SerialOrder?] = plan == .bands && exchange ? [nil, .forward, .reverse] : [nil]
-                    for order in orders {
-                        let banded = try Ops.$bandExchange.withValue(exchange) {
-                            try Parallel.$serialChunks.withValue(order) { try run(true, plan, nil, true) }
-                        }
-                        #expect(banded.shape == stages.shape)
-                        #expect(bitwiseEqual(banded, stages),
-                                "variant \(i), plan \(plan.map { "\($0)" } ?? "chosen"), exchange \(exchange), serial \(order.map { "\($0)" } ?? "no"): \(firstBitwiseDifference(banded, stages))")
-                    }
-                }
+            try Self.forEachBanding { plan, note in
+                let banded = try run(true, plan, nil, true)
+                #expect(banded.shape == stages.shape)
+                #expect(bitwiseEqual(banded, stages), "variant \(i), \(note): \(firstBitwiseDifference(banded, stages))")
             }
             // The passes prepared ahead, as a compiled block holds them (the project's too where it adds no
             // residual), made under the choices of the call and under another depthwise width (then not used).
