@@ -37,12 +37,9 @@ extension Ops {
         func windows(batch: Int, height: Int, width: Int, channels: Int,
                      operation: String) throws(TensorError) -> (rows: WindowAxis, cols: WindowAxis)? {
             let shape = operand.shape
-            let rows = try WindowAxis.make(operation: operation, axisName: "height", input: height, kernel: shape[0],
-                                           stride: strides.0, dilation: dilation.0, padding: padding,
-                                           zeroPadding: zeroPadding.0)
-            let cols = try WindowAxis.make(operation: operation, axisName: "width", input: width, kernel: shape[1],
-                                           stride: strides.1, dilation: dilation.1, padding: padding,
-                                           zeroPadding: zeroPadding.1)
+            let (rows, cols) = try WindowAxis.pair(operation: operation, height: height, width: width,
+                                                   kernel: (shape[0], shape[1]), strides: strides, dilation: dilation,
+                                                   padding: padding, zeroPadding: zeroPadding)
             guard rows.reachedTaps.count == rows.kernel, cols.reachedTaps.count == cols.kernel,
                   DirectGEMM.use(columns: packed.n, kernelCount: packed.k * packed.n),
                   paddedInputFits(batch: batch, channels: channels, rows: rows, cols: cols) else { return nil }
@@ -85,11 +82,37 @@ extension Ops {
         /// Multiply-adds per expanded pixel.
         let depth: Int
         let packed: PackedKernel
-        /// The direct GEMM's view of a convolution stage's windows (`nil` for a 1×1 stage), over the padded copy.
-        let geometry: DirectGEMM.Geometry?
+        /// A convolution stage's windows over the input (`nil` for a 1×1 stage) and the input's channels.
+        private let windows: (rows: WindowAxis, cols: WindowAxis)?, channels: Int
+        /// The direct GEMM's view of those windows over the padded copy.
+        private let geometry: DirectGEMM.Geometry?
 
-        /// Expanded rows `[r0, r1)` of image `n` from `source` (the input, or a convolution stage's padded copy)
-        /// into `into`, through `pass` (its rows numbered as in the whole expanded tensor).
+        /// A 1×1 stage's rows over an input of `height` × `width` pixels.
+        init(pointwise stage: PointwiseStage, height: Int, width: Int) {
+            (self.height, self.width, depth, packed) = (height, width, stage.packed.k, stage.packed)
+            (windows, channels, geometry) = (nil, stage.packed.k, nil)
+        }
+
+        /// A convolution stage's rows through `windows` (``ConvolutionStage/windows(batch:height:width:channels:operation:)``)
+        /// over an input of `channels` channels.
+        init(convolution stage: ConvolutionStage, windows: (rows: WindowAxis, cols: WindowAxis), channels: Int) {
+            (height, width, depth, packed) = (windows.rows.output, windows.cols.output, stage.packed.k, stage.packed)
+            (self.windows, self.channels) = (windows, channels)
+            geometry = Ops.directGeometry(rows: windows.rows, cols: windows.cols, paddedHeight: windows.rows.paddedExtent,
+                                          paddedWidth: windows.cols.paddedExtent, channels: channels)
+        }
+
+        /// Calls `body` with the rows' source for `batch` images at `input`: the input itself, or a convolution
+        /// stage's zero-padded copy of it.
+        func withSource(_ input: UnsafePointer<Float>, batch: Int, _ body: (UnsafePointer<Float>) -> Void) {
+            guard let windows else { return body(input) }
+            _ = withPaddedInput(input, batch: batch, channels: channels, rows: windows.rows, cols: windows.cols) {
+                source, _, _ in body(source)
+            }
+        }
+
+        /// Expanded rows `[r0, r1)` of image `n` from `source` (``withSource(_:batch:_:)``'s) into `into`, through
+        /// `pass` (its rows numbered as in the whole expanded tensor).
         func make(_ source: UnsafePointer<Float>, _ n: Int, _ r0: Int, _ r1: Int, into: UnsafeMutablePointer<Float>,
                   pass: PreparedPass) {
             let firstRow = (n * height + r0) * width
@@ -99,8 +122,7 @@ extension Ops {
                 DirectGEMM.multiply(a: source + n * g.imageStride + r0 * g.rowStride, geometry: g, m: m, b: packed,
                                     c: into, ldc: packed.n, pass: pass, firstRow: firstRow)
             } else {
-                DirectGEMM.multiply(a: source + firstRow * packed.k, geometry: .pointwise(rows: m, channels: packed.k),
-                                    m: m, b: packed, c: into, ldc: packed.n, pass: pass, firstRow: firstRow)
+                packed.multiplyPixels(source + firstRow * packed.k, pixels: m, into: into, firstRow: firstRow, pass: pass)
             }
         }
 
@@ -108,11 +130,11 @@ extension Ops {
         /// across the cores as it splits any other.
         func makeAll(_ source: UnsafePointer<Float>, batch: Int, into: UnsafeMutablePointer<Float>,
                      pass: PreparedPass) {
-            if geometry == nil {
-                make(source, 0, 0, batch * height, into: into, pass: pass)
-            } else {
-                DirectGEMM.multiply(a: source, geometry: geometry!, m: batch * height * width, b: packed, c: into,
+            if let geometry {
+                DirectGEMM.multiply(a: source, geometry: geometry, m: batch * height * width, b: packed, c: into,
                                     ldc: packed.n, pass: pass, firstRow: 0)
+            } else {
+                make(source, 0, 0, batch * height, into: into, pass: pass)
             }
         }
     }

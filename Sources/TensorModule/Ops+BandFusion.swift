@@ -77,13 +77,13 @@ extension Ops {
         }
 
         /// The passes of a block whose expand stage is any ``ExpandStage``.
-        package init(expand expandStage: ExpandStage?, expandPostOps pointwisePostOps: [PostOp], depthwise: DepthwiseStage,
+        package init(expand expandStage: ExpandStage?, expandPostOps: [PostOp], depthwise: DepthwiseStage,
                      depthwisePostOps: [PostOp], project: PointwiseStage?, projectPostOps: [PostOp], residual: Bool) {
             choices = .current
-            expand = expandStage?.pass(pointwisePostOps)
+            expand = expandStage?.pass(expandPostOps)
             self.depthwise = depthwise.pass(depthwisePostOps)
             self.project = residual ? nil : project?.pass(projectPostOps)
-            postOps = (pointwisePostOps, depthwisePostOps, projectPostOps)
+            postOps = (expandPostOps, depthwisePostOps, projectPostOps)
         }
     }
 
@@ -187,19 +187,19 @@ extension Ops {
     /// ``pointwiseDepthwise(input:pointwise:pointwisePostOps:depthwise:depthwisePostOps:project:projectPostOps:passes:)``
     /// with any expand stage: a 1×1 convolution, or a stem's convolution (``ConvolutionStage``), whose output rows
     /// a band's windows read are made from a zero-padded copy of the input (made once per call).
-    package static func bandFused(input: Tensor, expand pointwise: ExpandStage?, expandPostOps pointwisePostOps: [PostOp],
+    package static func bandFused(input: Tensor, expand: ExpandStage?, expandPostOps: [PostOp],
                                   depthwise: DepthwiseStage, depthwisePostOps: [PostOp],
                                   project: PointwiseStage? = nil, projectPostOps: [PostOp] = [],
                                   passes: BandPasses? = nil) throws(TensorError) -> Tensor {
         let op = "pointwiseDepthwise"
         let stages = { () throws(TensorError) -> Tensor in
             var mid = input
-            switch pointwise {
+            switch expand {
             case .pointwise(let stage)?:
                 mid = try conv2d(input: input, kernel: stage.operand, bias: stage.bias, activation: stage.activation,
-                                 postOps: pointwisePostOps)
+                                 postOps: expandPostOps)
             case .convolution(let stage)?:
-                mid = try stage.run(input, postOps: pointwisePostOps)
+                mid = try stage.run(input, postOps: expandPostOps)
             case nil:
                 break
             }
@@ -213,30 +213,24 @@ extension Ops {
         }
         func isAdd(_ p: PostOp) -> Bool { if case .addTensor = p { true } else { false } }
         let c = depthwise.kernel.shape[2]
-        guard input.rank == 4, pointwise.map({ $0.packed.n == c }) ?? true,
-              project.map({ $0.packed.k == c }) ?? true, pointwise != nil || project != nil,
+        guard input.rank == 4, expand.map({ $0.packed.n == c }) ?? true,
+              project.map({ $0.packed.k == c }) ?? true, expand != nil || project != nil,
               bandFusion, DirectGEMM.kernelsEnabled,
-              !(pointwisePostOps + depthwisePostOps).contains(where: isAdd)
+              !(expandPostOps + depthwisePostOps).contains(where: isAdd)
         else { return try stages() }
         let batch = input.shape[0], cin = input.shape[3]
         // The expanded tensor's size (`h` × `w` × `c` per image) and how its rows are made.
         let expander: ExpandRows?
-        var convolutionWindows: (rows: WindowAxis, cols: WindowAxis)? = nil
-        switch pointwise {
+        switch expand {
         case .pointwise(let stage)?:
             guard cin == stage.packed.k else { return try stages() }
-            expander = ExpandRows(height: input.shape[1], width: input.shape[2], depth: cin, packed: stage.packed,
-                                  geometry: nil)
+            expander = ExpandRows(pointwise: stage, height: input.shape[1], width: input.shape[2])
         case .convolution(let stage)?:
             guard stage.operand.shape[2] == cin,
-                  let (r, q) = try stage.windows(batch: batch, height: input.shape[1], width: input.shape[2],
-                                                 channels: cin, operation: op)
+                  let windows = try stage.windows(batch: batch, height: input.shape[1], width: input.shape[2],
+                                                  channels: cin, operation: op)
             else { return try stages() }
-            convolutionWindows = (r, q)
-            expander = ExpandRows(height: r.output, width: q.output, depth: stage.packed.k, packed: stage.packed,
-                                  geometry: Ops.directGeometry(rows: r, cols: q,
-                                                               paddedHeight: r.paddedExtent, paddedWidth: q.paddedExtent,
-                                                               channels: cin))
+            expander = ExpandRows(convolution: stage, windows: windows, channels: cin)
         case nil:
             guard cin == c else { return try stages() }
             expander = nil
@@ -244,24 +238,21 @@ extension Ops {
         let (h, w) = expander.map { ($0.height, $0.width) } ?? (input.shape[1], input.shape[2])
         /// Calls `body` with the expand stage's source: the input, or a convolution stage's zero-padded copy of it.
         func withSource(_ x: UnsafePointer<Float>, _ body: (UnsafePointer<Float>) -> Void) {
-            guard let (r, q) = convolutionWindows else { return body(x) }
-            _ = withPaddedInput(x, batch: batch, channels: cin, rows: r, cols: q) { source, _, _ in body(source) }
+            guard let expander else { return body(x) }
+            expander.withSource(x, batch: batch, body)
         }
         let k = depthwise.kernel
-        let rows = try WindowAxis.make(operation: op, axisName: "height", input: h, kernel: k.shape[0],
-                                       stride: depthwise.strides.0, dilation: depthwise.dilation.0,
-                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.0)
-        let cols = try WindowAxis.make(operation: op, axisName: "width", input: w, kernel: k.shape[1],
-                                       stride: depthwise.strides.1, dilation: depthwise.dilation.1,
-                                       padding: depthwise.padding, zeroPadding: depthwise.zeroPadding.1)
+        let (rows, cols) = try WindowAxis.pair(operation: op, height: h, width: w, kernel: (k.shape[0], k.shape[1]),
+                                               strides: depthwise.strides, dilation: depthwise.dilation,
+                                               padding: depthwise.padding, zeroPadding: depthwise.zeroPadding)
         // The tensor that banding keeps out of memory: the expanded one, else the depthwise output.
-        let (kept, o1) = pointwise != nil ? (batch * h).multipliedReportingOverflow(by: w * c)
+        let (kept, o1) = expand != nil ? (batch * h).multipliedReportingOverflow(by: w * c)
                                            : (batch * rows.output).multipliedReportingOverflow(by: cols.output * c)
         guard !o1, kept.multipliedReportingOverflow(by: 4).partialValue >= bandFusionMinBytes else {
             return try stages()
         }
         let cout = project?.packed.n ?? c
-        try checkPostOps(pointwisePostOps, columns: c, operation: op)
+        try checkPostOps(expandPostOps, columns: c, operation: op)
         try checkPostOps(depthwisePostOps, columns: c, operation: op)
         try checkPostOps(projectPostOps, columns: cout, operation: op)
         let shape = [batch, rows.output, cols.output, cout]
@@ -275,15 +266,15 @@ extension Ops {
         let lines = batch * rows.output
         // Whole images per chunk when there are enough of them (no band starts mid-image), else rows.
         let perImage = batch >= 2 * Parallel.coreCount
-        let plan = bandPlanOverride ?? bandPlan(expand: pointwise != nil, batch: batch, height: h, width: w,
+        let plan = bandPlanOverride ?? bandPlan(expand: expand != nil, batch: batch, height: h, width: w,
                                                 channels: c, outputRows: rows.output, stride: rows.stride,
                                                 padBefore: rows.padBefore, reach: reach, cores: Parallel.coreCount)
         if plan == .stages { return try stages() }
         let prepared = passes.flatMap { $0.choices == .current ? $0 : nil }
-        assert(prepared.map { $0.postOps.expand == pointwisePostOps && $0.postOps.depthwise == depthwisePostOps
+        assert(prepared.map { $0.postOps.expand == expandPostOps && $0.postOps.depthwise == depthwisePostOps
                               && (projectPostOps.contains(where: isAdd) || $0.postOps.project == projectPostOps) } ?? true,
                "pointwiseDepthwise: passes prepared from other post-ops")
-        let expandPass = pointwise.map { prepared?.expand ?? $0.pass(pointwisePostOps) }
+        let expandPass = expand.map { prepared?.expand ?? $0.pass(expandPostOps) }
         let depthwisePass = prepared?.depthwise ?? depthwise.pass(depthwisePostOps)
         let projectPass = project.map {
             (projectPostOps.contains(where: isAdd) ? nil : prepared?.project) ?? $0.pass(projectPostOps)
@@ -336,7 +327,7 @@ extension Ops {
             }
         }
         // Chunks that start mid-image hand each other the expanded rows their windows share (Ops+BandExchange.swift).
-        let exchange = pointwise != nil && !perImage && bandExchange && Parallel.coreCount > 1
+        let exchange = expand != nil && !perImage && bandExchange && Parallel.coreCount > 1
             ? HaloExchange(lines: lines, outRows: rows.output, height: h, stride: rows.stride,
                            padBefore: rows.padBefore, reach: reach, rowFloats: rowFloats)
             : nil
@@ -346,14 +337,14 @@ extension Ops {
                 k.scalars.withUnsafeBufferPointer { ks in withSource(xs.baseAddress!) { x in
                     let kernel = ks.baseAddress!
                     /// Expanded rows [r0, r1) of image n into `into`.
-                    func expand(_ n: Int, _ r0: Int, _ r1: Int, _ into: UnsafeMutablePointer<Float>) {
+                    func makeRows(_ n: Int, _ r0: Int, _ r1: Int, _ into: UnsafeMutablePointer<Float>) {
                         expander!.make(x, n, r0, r1, into: into, pass: expandPass!)
                     }
                     Parallel.forEachChunk(count: perImage ? batch : lines, work: gemmWork + dwWork,
                                           chunksPerCore: perImage ? 4 : bandChunksPerCore) { chunk in
-                        let shares = exchange?.chunk(start: chunk.lowerBound, end: chunk.upperBound, make: expand)
+                        let shares = exchange?.chunk(start: chunk.lowerBound, end: chunk.upperBound, make: makeRows)
                         // Both band buffers in this thread's scratch (the expanded rows first, 64-byte aligned).
-                        let bufferFloats = pointwise == nil ? 0 : (bufferRows * rowFloats + 15) / 16 * 16
+                        let bufferFloats = expand == nil ? 0 : (bufferRows * rowFloats + 15) / 16 * 16
                         let scratch = threadScratch(bufferFloats + (project == nil ? 0 : bandRows * cols.output * c),
                                                     operation: op)
                         let buffer = scratch
@@ -387,7 +378,7 @@ extension Ops {
                             var oh = first
                             while oh < last {
                                 let oh1 = min(last, oh + bandRows)
-                                guard pointwise != nil else {
+                                guard expand != nil else {
                                     // No expand stage: the depthwise rows read the input image itself.
                                     band(x + n * h * w * c, height: h, top: 0, oh, oh1)
                                     oh = oh1
@@ -399,9 +390,9 @@ extension Ops {
                                 keepBandRows(buffer, lo: &lo, hi: &hi, from: needLo, rowFloats: rowFloats)
                                 if needHi > hi {
                                     if let shares {
-                                        shares.fill(n, hi, needHi, into: buffer + (hi - lo) * rowFloats, make: expand)
+                                        shares.fill(n, hi, needHi, into: buffer + (hi - lo) * rowFloats, make: makeRows)
                                     } else {
-                                        expand(n, hi, needHi, buffer + (hi - lo) * rowFloats)
+                                        makeRows(n, hi, needHi, buffer + (hi - lo) * rowFloats)
                                     }
                                     hi = needHi
                                 }
@@ -418,13 +409,22 @@ extension Ops {
 }
 
 extension Ops.PointwiseStage {
-    /// `m` pixels at `a` through the 1×1 product into `c` (`packed.n` values per pixel), with `pass` on each finished
-    /// piece while it is in cache; `firstRow` numbers the first pixel in the whole output (for the pass's per-row
-    /// operands: PReLU periods, the residual). Inside a loop split across the cores, on the calling thread.
+    /// `m` pixels at `a` through the 1×1 product into `c` (``Ops/PackedKernel/multiplyPixels(_:pixels:into:firstRow:pass:)``).
     func multiply(_ a: UnsafePointer<Float>, pixels m: Int, into c: UnsafeMutablePointer<Float>, firstRow: Int,
                   pass: Ops.PreparedPass) {
-        DirectGEMM.multiply(a: a, geometry: .pointwise(rows: m, channels: packed.k), m: m, b: packed, c: c,
-                            ldc: packed.n, pass: pass, firstRow: firstRow)
+        packed.multiplyPixels(a, pixels: m, into: c, firstRow: firstRow, pass: pass)
+    }
+}
+
+extension Ops.PackedKernel {
+    /// `m` pixels at `a` (`k` values each) through this kernel as a 1×1 product into `c` (`n` values per pixel), with
+    /// `pass` on each finished piece while it is in cache; `firstRow` numbers the first pixel in the whole output (for
+    /// the pass's per-row operands: PReLU periods, the residual). Inside a loop split across the cores, on the
+    /// calling thread.
+    func multiplyPixels(_ a: UnsafePointer<Float>, pixels m: Int, into c: UnsafeMutablePointer<Float>, firstRow: Int,
+                        pass: Ops.PreparedPass) {
+        DirectGEMM.multiply(a: a, geometry: .pointwise(rows: m, channels: k), m: m, b: self, c: c, ldc: n, pass: pass,
+                            firstRow: firstRow)
     }
 }
 

@@ -44,12 +44,9 @@ extension Ops {
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.shape.count == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, in/groups, out]") }
         guard padding != .causal else { throw .argument(op, "padding causal is only defined for Conv1D") }
-        let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
-                                       stride: strides.0, dilation: dilation.0, padding: padding,
-                                       zeroPadding: zeroPadding.0)
-        let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
-                                       stride: strides.1, dilation: dilation.1, padding: padding,
-                                       zeroPadding: zeroPadding.1)
+        let (rows, cols) = try WindowAxis.pair(operation: op, height: input.shape[1], width: input.shape[2],
+                                               kernel: (kernel.shape[0], kernel.shape[1]), strides: strides,
+                                               dilation: dilation, padding: padding, zeroPadding: zeroPadding)
         // Kernel rows or columns whose taps only ever meet padding (a 3×3 `same` layer on a 1-pixel-wide input:
         // InceptionV3's and ResNet's last stages at small input sizes) are cut off: their products are zeros.
         let (rowTaps, colTaps) = (rows.reachedTaps, cols.reachedTaps)

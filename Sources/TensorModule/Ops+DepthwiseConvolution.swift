@@ -27,12 +27,9 @@ extension Ops {
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, channels, depth_multiplier]") }
         guard padding != .causal else { throw .argument(op, "padding causal is only defined for 1-D operations") }
-        let rows = try WindowAxis.make(operation: op, axisName: "height", input: input.shape[1], kernel: kernel.shape[0],
-                                       stride: strides.0, dilation: dilation.0, padding: padding,
-                                       zeroPadding: zeroPadding.0)
-        let cols = try WindowAxis.make(operation: op, axisName: "width", input: input.shape[2], kernel: kernel.shape[1],
-                                       stride: strides.1, dilation: dilation.1, padding: padding,
-                                       zeroPadding: zeroPadding.1)
+        let (rows, cols) = try WindowAxis.pair(operation: op, height: input.shape[1], width: input.shape[2],
+                                               kernel: (kernel.shape[0], kernel.shape[1]), strides: strides,
+                                               dilation: dilation, padding: padding, zeroPadding: zeroPadding)
         return try depthwise(op, input: input, batch: input.shape[0], channels: input.shape[3], kernel: kernel,
                              rows: rows, cols: cols, bias: bias, activation: activation, postOps: postOps,
                              reluInput: reluInput, outShape: { [input.shape[0], rows.output, cols.output, $0] })

@@ -63,6 +63,18 @@ struct WindowAxis: Equatable {
     /// The geometry for one axis of an input with `zeroPadding.0` zeros before and `zeroPadding.1` after it
     /// (a folded `ZeroPadding`), `padding` applying to the padded size; the zeros are never materialised: the
     /// axis keeps the unpadded input size and the zeros before it join `padBefore`.
+    /// The height and width axes of a 2-D window (a convolution's, a depthwise convolution's) over an input of
+    /// `height` × `width` pixels.
+    static func pair(operation: String, height: Int, width: Int, kernel: (Int, Int), strides: (Int, Int),
+                     dilation: (Int, Int), padding: Ops.Padding,
+                     zeroPadding: ((Int, Int), (Int, Int))) throws(TensorError) -> (rows: WindowAxis, cols: WindowAxis) {
+        let rows = try make(operation: operation, axisName: "height", input: height, kernel: kernel.0, stride: strides.0,
+                            dilation: dilation.0, padding: padding, zeroPadding: zeroPadding.0)
+        let cols = try make(operation: operation, axisName: "width", input: width, kernel: kernel.1, stride: strides.1,
+                            dilation: dilation.1, padding: padding, zeroPadding: zeroPadding.1)
+        return (rows, cols)
+    }
+
     static func make(operation: String, axisName: String, input: Int, kernel: Int, stride: Int, dilation: Int,
                      padding: Ops.Padding, zeroPadding: (Int, Int)) throws(TensorError) -> WindowAxis {
         if zeroPadding == (0, 0) {
