@@ -335,6 +335,8 @@ enum ExternalDataCheck {
             }, pointer)
         }
         try check(status, "H5Lvisit", context)
+        // A walk stopped at the cap (status 1) listed only part of the file: not kept for later listings.
+        let complete = status == 0
         let cached = verified?.fileBytes(root, context)
         let bytes = cached ?? FileBytes.open(fileOf: root, context)
         defer { if cached == nil { bytes?.close() } }
@@ -381,6 +383,7 @@ enum ExternalDataCheck {
             }
         }
         if let verified {
+            if complete { verified.record(rootLinks: links.map { ($0.path, $0.type) }) }
             for t in types { verified.record(hardLink: t.path, type: t.type) }
             for k in passed.indices where verified.record(dataset: passed[k].path, id: passed[k].id, layout: passed[k].layout) { passed[k].id = -1 }
         }

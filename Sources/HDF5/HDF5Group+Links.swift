@@ -69,16 +69,21 @@ extension HDF5Group {
         return try HDF5Library.withLock { () throws(HDF5Error) -> [HDF5Link] in
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
-            // Each link with its type as the walk reports it (what H5Lget_info would say of it).
+            // Each link with its type as the walk reports it (what H5Lget_info would say of it). The root's in name
+            // order is the list the self-containment walk made of this read-only file (the same H5Lvisit call).
             var paths: [(path: String, type: H5L_type_t)] = []
-            let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                chdf5_visit_links(id, index, { name, type, _, data in
-                    guard let name, let data else { return -1 }
-                    data.assumingMemoryBound(to: [(path: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
-                    return 0
-                }, pointer)
+            if path == "/", index == H5_INDEX_NAME, let listed = verified?.rootLinks {
+                paths = listed
+            } else {
+                let status = withUnsafeMutablePointer(to: &paths) { pointer in
+                    chdf5_visit_links(id, index, { name, type, _, data in
+                        guard let name, let data else { return -1 }
+                        data.assumingMemoryBound(to: [(path: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
+                        return 0
+                    }, pointer)
+                }
+                try check(status, "H5Lvisit", context)
             }
-            try check(status, "H5Lvisit", context)
             var links: [HDF5Link] = []
             links.reserveCapacity(paths.count)
             let base = self.path == "/" ? "/" : self.path + "/"

@@ -56,24 +56,26 @@ public final class KerasModel: Sendable {
     /// - Throws: ``KerasPortError`` naming the file, and the layer or weight at fault.
     public init(contentsOf url: URL, architecture: URL? = nil) throws(KerasPortError) {
         self.url = url
-        let graph: ModelGraph
+        let outcome: (compiled: Result<CompiledModel, KerasPortError>, uncompiled: ModelGraph?)
         do {
             let file = try KerasFile.open(url.path, architecture: architecture?.path)
             format = file.format
             kerasVersion = file.kerasVersion
-            graph = try file.loadGraph()
+            // Compiled while the file is closed on another thread.
+            outcome = try KerasFile.withGraph(of: consume file) { graph in
+                do {
+                    return (.success(try CompiledModel(graph)), nil)
+                } catch {
+                    return (.failure(KerasPortError.wrapping(error, kind: .unsupported, file: url)), graph)
+                }
+            }
         } catch {
             var e = KerasPortError.wrapping(error, kind: .invalidFile, file: url)
             if !FileManager.default.fileExists(atPath: url.path) { e.kind = .fileNotFound }
             throw e
         }
-        do {
-            compiled = .success(try CompiledModel(graph))
-            uncompiledGraph = nil
-        } catch {
-            compiled = .failure(KerasPortError.wrapping(error, kind: .unsupported, file: url))
-            uncompiledGraph = graph
-        }
+        compiled = outcome.compiled
+        uncompiledGraph = outcome.uncompiled
     }
 
     /// The model's inputs, in order: name and shape (batch axis first, `nil` where any size fits).

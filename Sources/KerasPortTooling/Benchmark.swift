@@ -43,17 +43,19 @@ package struct Benchmark {
         let start = DispatchTime.now().uptimeNanoseconds
         let compiled: CompiledModel
         do {
-            // The graph is released once compiled: the model then holds the kernels it packed only once.
-            let graph = try KerasFile.open(path, architecture: architecture).loadGraph()
-            if let shapes {
-                guard shapes.count == graph.inputs.count else {
-                    throw InferenceError("the model has \(graph.inputs.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(shapes.count) shapes")
+            // The graph is released once compiled: the model then holds the kernels it packed only once. The file
+            // is closed meanwhile, on another thread.
+            compiled = try KerasFile.withGraph(at: path, architecture: architecture) { graph in
+                if let shapes {
+                    guard shapes.count == graph.inputs.count else {
+                        throw InferenceError("the model has \(graph.inputs.count) inputs (\(graph.inputs.map(\.layer).joined(separator: ", "))), got \(shapes.count) shapes")
+                    }
+                    guard let b = shapes.first?.first, shapes.allSatisfy({ $0.first == b && $0.allSatisfy { $0 >= 1 } }) else {
+                        throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
+                    }
                 }
-                guard let b = shapes.first?.first, shapes.allSatisfy({ $0.first == b && $0.allSatisfy { $0 >= 1 } }) else {
-                    throw InferenceError("input shapes \(shapes) must have positive sizes and the same batch size first")
-                }
+                return try CompiledModel(consume graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
             }
-            compiled = try CompiledModel(consume graph, inputShapes: shapes.map { $0.map { [nil] + $0.dropFirst().map { $0 } } })
         }
         let graph = compiled.structure
         let batch = shapes?.first?.first ?? batch

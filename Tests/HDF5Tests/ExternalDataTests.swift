@@ -60,3 +60,31 @@ struct ExternalDataTests {
         for f in ["deflate", "shuffle", "fletcher32"] { #expect(builtin.contains(f), "\(builtin)") }
     }
 }
+
+/// The self-containment walk's list of the root's links, kept for the root's later listing (one H5Lvisit, not two).
+@Suite struct KeptRootWalkTests {
+    @Test func rootListingAfterTheCheckIsTheWalksOwn() throws {
+        // The listing as a walk of its own gives it: a file not checked.
+        let plain = try HDF5File.open(at: Fixture.datasets).rootGroup().descendants()
+        let file = try HDF5File.open(at: Fixture.datasets)
+        #expect(file.verified.rootLinks == nil)
+        try file.checkSelfContained()
+        let kept = try #require(file.verified.rootLinks)
+        #expect(kept.count == plain.count)
+        let root = try file.rootGroup()
+        let listed = try root.descendants()
+        #expect(listed.map(\.path) == plain.map(\.path))
+        #expect(listed.map(\.name) == plain.map(\.name))
+        #expect(listed.map(\.kind) == plain.map(\.kind))
+        // Only the root's listing in name order comes from it; a group below walks for itself.
+        #expect(try root.group(at: "nested").descendants().map(\.path) == ["a", "a/b", "a/b/c", "a/b/c/leaf", "a/sibling"])
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: TestFixtures.path("hostile/external_link.h5")),
+                   "Fixtures/hostile is missing: run tools/.venv/bin/python tools/fixtures_hostile.py (tools/test.sh does)"))
+    func aRefusedFileKeepsNoList() throws {
+        let file = try HDF5File.open(at: TestFixtures.path("hostile/external_link.h5"))
+        #expect(throws: HDF5Error.self) { try file.checkSelfContained() }
+        #expect(file.verified.rootLinks == nil)
+    }
+}

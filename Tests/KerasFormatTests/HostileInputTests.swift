@@ -472,6 +472,48 @@ struct HostileInputTests {
         expectError(["t.keras"]) { _ = try KerasFile.open(truncated.path) }
     }
 
+    @Test("with both the weights and the architecture at fault, the weights' error is the one given (the architecture is parsed beside them)")
+    func weightsErrorBeforeArchitectureError() throws {
+        let dir = try folder()
+        let badConfig = Array(#"{"class_name": "Sequential", "config": {"#.utf8)
+        let weights = try v3WeightsImage([("p_re_lu", [[1, 1, 3]])])
+        // .keras: weights that are not HDF5, and a config that is not JSON.
+        let both = dir.appendingPathComponent("both.keras")
+        try Data(zipArchive([.stored("config.json", badConfig), .stored("model.weights.h5", Array("not hdf5".utf8))])).write(to: both)
+        let bothMessage = errorMessage { _ = try KerasFile.open(both.path) }
+        #expect(bothMessage.contains("both.keras/model.weights.h5"), "\(bothMessage)")
+        #expect(!bothMessage.contains("invalid JSON"), "\(bothMessage)")
+        // Good weights: the config's own error, with the file and the byte offset.
+        let config = dir.appendingPathComponent("config.keras")
+        try Data(zipArchive([.stored("config.json", badConfig), .stored("model.weights.h5", weights)])).write(to: config)
+        expectError(["config.keras/config.json", "invalid JSON at byte"]) { _ = try KerasFile.open(config.path) }
+
+        // A full-model .h5: no `layer_names` in `model_weights`, and a `model_config` that is not JSON.
+        let h5 = dir.appendingPathComponent("both.h5").path
+        do {
+            let f = try HDF5File.create(at: h5)
+            let root = try f.rootGroup()
+            try root.attributes.write(string: String(decoding: badConfig, as: UTF8.self), named: "model_config")
+            try root.attributes.write(string: "3.15.1", named: "keras_version")
+            _ = try root.createGroup(at: "model_weights")
+            try f.close()
+        }
+        let h5Message = errorMessage { _ = try KerasFile.open(h5) }
+        #expect(h5Message.contains("both.h5") && h5Message.contains("layer_names"), "\(h5Message)")
+        #expect(!h5Message.contains("invalid JSON"), "\(h5Message)")
+        // With its weights in order, the model_config's error.
+        let h5Config = dir.appendingPathComponent("config.h5").path
+        do {
+            let f = try HDF5File.create(at: h5Config)
+            let root = try f.rootGroup()
+            try root.attributes.write(string: String(decoding: badConfig, as: UTF8.self), named: "model_config")
+            let weights = try root.createGroup(at: "model_weights")
+            try weights.attributes.write(strings: [], named: "layer_names")
+            try f.close()
+        }
+        expectError(["config.h5", "invalid JSON at byte"]) { _ = try KerasFile.open(h5Config) }
+    }
+
     @Test("zip bombs are bounded: lying sizes, impossible ratios and non-HDF5 content are refused")
     func zipBomb() throws {
         let dir = try folder()

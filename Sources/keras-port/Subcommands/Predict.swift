@@ -40,9 +40,12 @@ extension KerasPortCommand {
             let compiled: CompiledModel
             do {
                 // The graph is released once compiled: the model then holds the kernels it packed only once.
-                // Handed over, not copied: the compiled model frees each kernel it packs as it goes.
-                var graph: ModelGraph? = try KerasFile.open(model.model, architecture: model.config).loadGraph()
-                compiled = try naming(model.model) { try CompiledModel(graph.take()!) }
+                // Handed over, not copied: the compiled model frees each kernel it packs as it goes. The file is
+                // closed meanwhile, on another thread.
+                compiled = try KerasFile.withGraph(at: model.model, architecture: model.config) { graph in
+                    var graph: ModelGraph? = consume graph
+                    return try naming(model.model) { try CompiledModel(graph.take()!) }
+                }
             }
             let modelOutputs = compiled.structure.outputs
             if !output.isEmpty && output.count != modelOutputs.count {
