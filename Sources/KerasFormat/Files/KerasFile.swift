@@ -145,10 +145,7 @@ public final class KerasFile {
             self.json = json
             self.kerasVersion = kerasVersion
             DispatchQueue.global(qos: .userInitiated).async { [self] in
-                result = Result {
-                    let graph = try KerasFile.parseArchitecture(json, path: path, kerasVersion: kerasVersion)
-                    return (graph, try KerasFile.analyze(graph, file: path))
-                }
+                result = Result { try KerasFile.parseAndAnalyze(json, path: path, kerasVersion: kerasVersion) }
                 done.signal()
             }
         }
