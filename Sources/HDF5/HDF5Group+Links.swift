@@ -39,14 +39,7 @@ extension HDF5Group {
             let id = try handle.id(context)
             let index = try Self.index(for: order, group: id, context)
             // Each link with its type as the listing reports it (what H5Lget_info would say of it).
-            var names: [(name: String, type: H5L_type_t)] = []
-            let status = withUnsafeMutablePointer(to: &names) { pointer in
-                chdf5_iterate_links(id, index, { name, type, _, data in
-                    guard let name, let data else { return -1 }
-                    data.assumingMemoryBound(to: [(name: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
-                    return 0
-                }, pointer)
-            }
+            let (status, names) = Self.listedLinks { chdf5_iterate_links(id, index, $0, $1) }
             try check(status, "H5Literate", context)
             var links: [HDF5Link] = []
             links.reserveCapacity(names.count)
@@ -71,17 +64,12 @@ extension HDF5Group {
             let index = try Self.index(for: order, group: id, context)
             // Each link with its type as the walk reports it (what H5Lget_info would say of it). The root's in name
             // order is the list the self-containment walk made of this read-only file (the same H5Lvisit call).
-            var paths: [(path: String, type: H5L_type_t)] = []
+            let paths: [(name: String, type: H5L_type_t)]
             if path == "/", index == H5_INDEX_NAME, let listed = verified?.rootLinks {
                 paths = listed
             } else {
-                let status = withUnsafeMutablePointer(to: &paths) { pointer in
-                    chdf5_visit_links(id, index, { name, type, _, data in
-                        guard let name, let data else { return -1 }
-                        data.assumingMemoryBound(to: [(path: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
-                        return 0
-                    }, pointer)
-                }
+                let status: herr_t
+                (status, paths) = Self.listedLinks { chdf5_visit_links(id, index, $0, $1) }
                 try check(status, "H5Lvisit", context)
             }
             var links: [HDF5Link] = []
@@ -93,6 +81,22 @@ extension HDF5Group {
             }
             return links
         }
+    }
+
+    /// Each link a libhdf5 listing (`list`: `chdf5_iterate_links` or `chdf5_visit_links` with the callback and its
+    /// data) reports, in its order: its name (a path below the group for a walk) and its type; with the listing's
+    /// status.
+    static func listedLinks(_ list: (chdf5_link_info_op, UnsafeMutableRawPointer) -> herr_t)
+        -> (status: herr_t, links: [(name: String, type: H5L_type_t)]) {
+        var links: [(name: String, type: H5L_type_t)] = []
+        let status = withUnsafeMutablePointer(to: &links) { pointer in
+            list({ name, type, _, data in
+                guard let name, let data else { return -1 }
+                data.assumingMemoryBound(to: [(name: String, type: H5L_type_t)].self).pointee.append((String(cString: name), type))
+                return 0
+            }, pointer)
+        }
+        return (status, links)
     }
 
     /// Whether this group records the creation order of its links.

@@ -22,9 +22,10 @@ final class VerifiedObjects {
     /// Object types of the hard links the walk followed (absolute path → type), each prefix of which is a hard link.
     private var types: [String: H5O_type_t] = [:]
     private var open: [String: hid_t] = [:]
-    /// Every link below the root as the walk listed it (`H5Lvisit` in name order: paths relative to the root, each
-    /// with its link type), handed to ``HDF5Group/descendants(order:)`` of the root instead of a second walk.
-    private(set) var rootLinks: [(path: String, type: H5L_type_t)]?
+    /// Every link below the root as the walk listed it (`H5Lvisit` in name order: each link's path relative to the
+    /// root, as a walk names it, and its link type), handed to ``HDF5Group/descendants(order:)`` of the root instead
+    /// of a second walk.
+    private(set) var rootLinks: [(name: String, type: H5L_type_t)]?
     private var bytes: FileBytes?
     private var bytesTried = false
 
@@ -39,7 +40,7 @@ final class VerifiedObjects {
 
     /// Records the walk's list of every link below the root (only once the whole walk has passed). Call with the
     /// lock held.
-    func record(rootLinks links: [(path: String, type: H5L_type_t)]) { rootLinks = links }
+    func record(rootLinks links: [(name: String, type: H5L_type_t)]) { rootLinks = links }
 
     /// Records the object type of a hard link the walk found (only once the whole walk has passed). Call with the
     /// lock held.

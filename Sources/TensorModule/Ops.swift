@@ -60,9 +60,6 @@ struct WindowAxis: Equatable {
     var stride: Int
     var dilation: Int
 
-    /// The geometry for one axis of an input with `zeroPadding.0` zeros before and `zeroPadding.1` after it
-    /// (a folded `ZeroPadding`), `padding` applying to the padded size; the zeros are never materialised: the
-    /// axis keeps the unpadded input size and the zeros before it join `padBefore`.
     /// The height and width axes of a 2-D window (a convolution's, a depthwise convolution's) over an input of
     /// `height` × `width` pixels.
     static func pair(operation: String, height: Int, width: Int, kernel: (Int, Int), strides: (Int, Int),
@@ -75,6 +72,9 @@ struct WindowAxis: Equatable {
         return (rows, cols)
     }
 
+    /// The geometry for one axis of an input with `zeroPadding.0` zeros before and `zeroPadding.1` after it
+    /// (a folded `ZeroPadding`), `padding` applying to the padded size; the zeros are never materialised: the
+    /// axis keeps the unpadded input size and the zeros before it join `padBefore`.
     static func make(operation: String, axisName: String, input: Int, kernel: Int, stride: Int, dilation: Int,
                      padding: Ops.Padding, zeroPadding: (Int, Int)) throws(TensorError) -> WindowAxis {
         if zeroPadding == (0, 0) {

@@ -1,4 +1,3 @@
-import Dispatch
 import KerasGraph
 
 extension KerasFile {
@@ -15,26 +14,12 @@ extension KerasFile {
     /// caller's is handed over), so that it is closed on the other thread.
     package static func withGraph<R>(of file: consuming KerasFile, _ body: (consuming ModelGraph) throws -> R) throws -> R {
         let graph = try file.loadGraph()
-        let closing = Closing(consume file)
+        // The file's last reference goes to the other thread, so its deinit (closing every HDF5 object under the
+        // library's lock) runs there.
+        var held: KerasFile? = consume file
+        let closing = BackgroundWork { _ = held.take() }
         defer { closing.wait() }
-        return try body(graph)
-    }
-
-    /// A file released on a global queue: its last reference goes there, so its deinit (closing every HDF5 object
-    /// under the library's lock) runs on that thread.
-    private final class Closing: @unchecked Sendable {
-        private var file: KerasFile?
-        private let done = DispatchSemaphore(value: 0)
-
-        init(_ file: consuming KerasFile) {
-            self.file = file
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
-                self.file = nil
-                done.signal()
-            }
-        }
-
-        /// Waits until the file is closed.
-        func wait() { done.wait() }
+        // Handed over, not copied: a compiling body frees each kernel it packs as it goes.
+        return try body(consume graph)
     }
 }

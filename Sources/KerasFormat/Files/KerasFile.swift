@@ -130,35 +130,14 @@ public final class KerasFile {
         }
     }
 
-    /// An architecture parsed and analysed on another thread while this one reads the weights' catalog: the parse
-    /// is pure Swift and the catalog goes through libhdf5 (DenseNet121's `.keras`: a 13 ms parse beside 60 ms of
-    /// HDF5 walks). ``get()`` waits for it; errors come as the sequential parse would throw them. Every caller
-    /// waits for it before returning, also when the weights fail (their error is then the one thrown, as when the
-    /// parse came after them).
-    private final class ArchitectureParse: @unchecked Sendable {
-        let json: String
-        let kerasVersion: String?
-        private var result: Result<(ModelGraph, GraphAnalysis), any Error>?
-        private let done = DispatchSemaphore(value: 0)
-
-        init(_ json: String, path: String, kerasVersion: String?) {
-            self.json = json
-            self.kerasVersion = kerasVersion
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
-                result = Result { try KerasFile.parseAndAnalyze(json, path: path, kerasVersion: kerasVersion) }
-                done.signal()
-            }
-        }
-
-        /// The graph and its analysis (waits for the parse; may be called more than once).
-        func get() throws -> (ModelGraph, GraphAnalysis) {
-            done.wait()
-            done.signal()
-            return try result!.get()
-        }
-
-        /// Waits for the parse, ignoring its result.
-        func wait() { _ = try? get() }
+    /// The architecture parsed and analysed on another thread (``BackgroundWork``) while this one reads the weights'
+    /// catalog: the parse is pure Swift and the catalog goes through libhdf5 (DenseNet121's `.keras`: a 13 ms parse
+    /// beside 60 ms of HDF5 walks). Its errors come as the in-order parse throws them; every caller waits for it
+    /// before returning, also when the weights fail (their error is then the one thrown, as when the parse came
+    /// after them).
+    private static func parseInBackground(_ json: String, path: String,
+                                          kerasVersion: String?) -> BackgroundWork<Result<(ModelGraph, GraphAnalysis), any Error>> {
+        BackgroundWork { Result { try parseAndAnalyze(json, path: path, kerasVersion: kerasVersion) } }
     }
 
     private static func openHDF5(_ path: String, architecture: String?, architecturePath: String?) throws -> KerasFile {
@@ -185,14 +164,15 @@ public final class KerasFile {
             // The architecture and the version it is read in, where they can be read at once without an error, are
             // parsed while the weights' catalog is read; used only if the steps below read the same ones (else, or
             // on any error here, everything happens in order as before).
-            let early: ArchitectureParse? = {
+            let early: (json: String, kerasVersion: String, parse: BackgroundWork<Result<(ModelGraph, GraphAnalysis), any Error>>)? = {
                 guard let json = try? architecture ?? (attrs.contains("model_config") ? attrs.string(named: "model_config") : nil),
                       let rootVersion = try? (attrs.contains("keras_version") ? attrs.string(named: "keras_version") : nil) as String??,
                       let weightsVersion = try? (mw.attributes.contains("keras_version") ? mw.attributes.string(named: "keras_version") : nil) as String??
                 else { return nil }
-                return ArchitectureParse(json, path: architecturePath ?? path, kerasVersion: rootVersion ?? weightsVersion ?? "1")
+                let version = rootVersion ?? weightsVersion ?? "1"
+                return (json, version, parseInBackground(json, path: architecturePath ?? path, kerasVersion: version))
             }()
-            defer { early?.wait() }
+            defer { early?.parse.wait() }
             let weights = try LegacyWeights.read(root: mw, file: path)
             let rootVersion = try attrs.contains("keras_version") ? try attrs.string(named: "keras_version") : nil
             let version = rootVersion ?? weights.kerasVersion
@@ -208,7 +188,7 @@ public final class KerasFile {
                 throw FormatError(file: path, "no `model_config` attribute: pass the architecture JSON with --config")
             }
             let (graph, analysis) = if let early, early.kerasVersion == version ?? "1" {
-                try early.get()
+                try early.parse.wait().get()
             } else {
                 try parseAndAnalyze(json, path: architecturePath ?? path, kerasVersion: version ?? "1")
             }
@@ -245,7 +225,7 @@ public final class KerasFile {
             version = v
         }
         let configPath = architecturePath ?? "\(path)/config.json"
-        let parse = ArchitectureParse(config, path: configPath, kerasVersion: version)
+        let parse = parseInBackground(config, path: configPath, kerasVersion: version)
         defer { parse.wait() }
         let h5: HDF5File
         if let stored = zip.storedRange("model.weights.h5") {
@@ -264,7 +244,7 @@ public final class KerasFile {
         var v3 = V3Weights()
         try v3.add(file: h5, name: "\(path)/model.weights.h5")
         try v3.finish()
-        let (graph, analysis) = try parse.get()
+        let (graph, analysis) = try parse.wait().get()
         return KerasFile(path: path, format: .kerasArchive, kerasVersion: version, backend: nil,
                          dialect: KerasFile.dialect(version: version, fallback: graph),
                          architecture: graph, analysis: analysis,
