@@ -315,36 +315,37 @@ extension Ops {
                                 _ body: (UnsafePointer<Float>, _ hp: Int, _ wp: Int) -> Void) -> Bool {
         guard paddedInputFits(batch: batch, channels: channels, rows: rows, cols: cols) else { return false }
         let hp = rows.paddedExtent, wp = cols.paddedExtent
-        let paddedCount = batch * hp * wp * channels
-        let padded = hp != rows.input || wp != cols.input
-        let source: UnsafePointer<Float>
-        var copy: UnsafeMutablePointer<Float>? = nil
-        if padded {
-            let buffer = alignedFloats(paddedCount)
-            // Each padded row: zeros, the input row, zeros; rows outside the input: all zeros.
-            let line = cols.input * channels, paddedLine = wp * channels
-            let before = cols.padBefore * channels, after = paddedLine - before - line
-            Parallel.forEachChunk(count: batch * hp, work: paddedCount) { range in
-                for row in range {
-                    let (n, h) = (row / hp, row % hp - rows.padBefore)
-                    let dst = buffer + row * paddedLine
-                    if h < 0 || h >= rows.input {
-                        dst.initialize(repeating: 0, count: paddedLine)
-                        continue
-                    }
-                    dst.initialize(repeating: 0, count: before)
-                    (dst + before).initialize(from: input + (n * rows.input + h) * line, count: line)
-                    (dst + before + line).initialize(repeating: 0, count: after)
-                }
-            }
-            copy = buffer
-            source = UnsafePointer(buffer)
-        } else {
-            source = input
-        }
-        defer { copy?.deallocate() }
-        body(source, hp, wp)
+        withZeroPadded(input, batch: batch, channels: channels, height: rows.input, width: cols.input,
+                       top: rows.padBefore, paddedHeight: hp, left: cols.padBefore, paddedWidth: wp) { body($0, hp, wp) }
         return true
+    }
+
+    /// Calls `body` with `batch` NHWC images `height` × `width` placed at row `top` and column `left` of zeros
+    /// `paddedHeight` × `paddedWidth` large (the input itself where that adds nothing), in a buffer freed after it.
+    static func withZeroPadded(_ input: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int,
+                               top: Int, paddedHeight hp: Int, left: Int, paddedWidth wp: Int,
+                               _ body: (UnsafePointer<Float>) -> Void) {
+        guard hp != height || wp != width else { return body(input) }
+        let paddedCount = batch * hp * wp * channels
+        let buffer = alignedFloats(paddedCount)
+        defer { buffer.deallocate() }
+        // Each padded row: zeros, the input row, zeros; rows outside the input: all zeros.
+        let line = width * channels, paddedLine = wp * channels
+        let before = left * channels, after = paddedLine - before - line
+        Parallel.forEachChunk(count: batch * hp, work: paddedCount) { range in
+            for row in range {
+                let (n, h) = (row / hp, row % hp - top)
+                let dst = buffer + row * paddedLine
+                if h < 0 || h >= height {
+                    dst.initialize(repeating: 0, count: paddedLine)
+                    continue
+                }
+                dst.initialize(repeating: 0, count: before)
+                (dst + before).initialize(from: input + (n * height + h) * line, count: line)
+                (dst + before + line).initialize(repeating: 0, count: after)
+            }
+        }
+        body(UnsafePointer(buffer))
     }
 
     /// Writes patch rows `rowRange` (flattened `(n, oh, ow)`) as `[kh][kw][groupChannels]`, zeros outside the input.

@@ -18,7 +18,21 @@ extension Ops {
                                        strides: (Int, Int) = (1, 1), padding: Padding = .valid,
                                        outputPadding: (Int, Int)? = nil, dilation: (Int, Int) = (1, 1),
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
+        try conv2dTranspose(input: input, kernel: TransposedKernel(kernel, strides: strides, dilation: dilation),
+                            bias: bias, strides: strides, padding: padding, outputPadding: outputPadding,
+                            dilation: dilation, activation: activation)
+    }
+
+    /// ``conv2dTranspose(input:kernel:bias:strides:padding:outputPadding:dilation:activation:)`` with the kernel as a
+    /// compiled layer holds it (its phases packed once for the direct kernel, ``TransposedKernel``), and `postOps`:
+    /// further element-wise steps of its output pass (a fused following layer).
+    package static func conv2dTranspose(input: Tensor, kernel prepared: TransposedKernel, bias: Tensor? = nil,
+                                       strides: (Int, Int) = (1, 1), padding: Padding = .valid,
+                                       outputPadding: (Int, Int)? = nil, dilation: (Int, Int) = (1, 1),
+                                       activation: Activation = .linear,
+                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv2dTranspose"
+        let kernel = prepared.tensor
         guard input.rank == 4 else { throw .shape(op, "input \(input.shape) must be [batch, height, width, channels]") }
         guard kernel.rank == 4 else { throw .shape(op, "kernel \(kernel.shape) must be [kh, kw, out, in]") }
         let rows = try transposedAxis(op, "height", input: input.shape[1], kernel: kernel.shape[0], stride: strides.0,
@@ -26,8 +40,8 @@ extension Ops {
         let cols = try transposedAxis(op, "width", input: input.shape[2], kernel: kernel.shape[1], stride: strides.1,
                                       dilation: dilation.1, padding: padding, outputPadding: outputPadding?.1)
         return try transposedConvolution(op, input: input, batch: input.shape[0], channels: input.shape[3],
-                                         kernel: kernel, bias: bias, rows: rows, cols: cols, activation: activation,
-                                         outShape: { [input.shape[0], rows.input, cols.input, $0] })
+                                         kernel: prepared, bias: bias, rows: rows, cols: cols, activation: activation,
+                                         postOps: postOps, outShape: { [input.shape[0], rows.input, cols.input, $0] })
     }
 
     /// Keras `Conv1DTranspose` on `NLC` input; kernel `[k, filters, inChannels]`.
@@ -36,15 +50,28 @@ extension Ops {
     package static func conv1dTranspose(input: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                        padding: Padding = .valid, outputPadding: Int? = nil, dilation: Int = 1,
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
+        try conv1dTranspose(input: input, kernel: TransposedKernel(kernel, strides: (1, stride), dilation: (1, dilation)),
+                            bias: bias, stride: stride, padding: padding, outputPadding: outputPadding,
+                            dilation: dilation, activation: activation)
+    }
+
+    /// ``conv1dTranspose(input:kernel:bias:stride:padding:outputPadding:dilation:activation:)`` with the kernel as a
+    /// compiled layer holds it (``TransposedKernel``, made with strides `(1, stride)`), and `postOps` as in
+    /// ``conv2dTranspose(input:kernel:bias:strides:padding:outputPadding:dilation:activation:postOps:)``.
+    package static func conv1dTranspose(input: Tensor, kernel prepared: TransposedKernel, bias: Tensor? = nil,
+                                       stride: Int = 1, padding: Padding = .valid, outputPadding: Int? = nil,
+                                       dilation: Int = 1, activation: Activation = .linear,
+                                       postOps: [PostOp] = []) throws(TensorError) -> Tensor {
         let op = "conv1dTranspose"
+        let kernel = prepared.tensor
         guard input.rank == 3 else { throw .shape(op, "input \(input.shape) must be [batch, steps, channels]") }
         guard kernel.rank == 3 else { throw .shape(op, "kernel \(kernel.shape) must be [k, out, in]") }
         let cols = try transposedAxis(op, "steps", input: input.shape[1], kernel: kernel.shape[0], stride: stride,
                                       dilation: dilation, padding: padding, outputPadding: outputPadding)
         let rows = WindowAxis(input: 1, output: 1, padBefore: 0, kernel: 1, stride: 1, dilation: 1)
         return try transposedConvolution(op, input: input, batch: input.shape[0], channels: input.shape[2],
-                                         kernel: kernel, bias: bias, rows: rows, cols: cols, activation: activation,
-                                         outShape: { [input.shape[0], cols.input, $0] })
+                                         kernel: prepared, bias: bias, rows: rows, cols: cols, activation: activation,
+                                         postOps: postOps, outShape: { [input.shape[0], cols.input, $0] })
     }
 
     /// Keras' transposed output length (`deconv_output_length`), and TensorFlow's placement padding.
@@ -87,21 +114,33 @@ extension Ops {
         return forward
     }
 
-    static func transposedConvolution(_ op: String, input: Tensor, batch: Int, channels: Int, kernel: Tensor,
-                                      bias: Tensor?, rows: WindowAxis, cols: WindowAxis, activation: Activation,
+    static func transposedConvolution(_ op: String, input: Tensor, batch: Int, channels: Int,
+                                      kernel prepared: TransposedKernel, bias: Tensor?, rows: WindowAxis,
+                                      cols: WindowAxis, activation: Activation, postOps: [PostOp] = [],
                                       outShape: (Int) -> [Int]) throws(TensorError) -> Tensor {
+        let kernel = prepared.tensor
         let kshape = kernel.shape
         let filters = kshape[kshape.count - 2]
         guard kshape[kshape.count - 1] == channels else {
             throw .shape(op, "kernel \(kshape) expects \(kshape[kshape.count - 1]) input channels (last axis), input \(input.shape) has \(channels)")
         }
         try checkBias(bias, channels: filters, operation: op)
+        try checkPostOps(postOps, columns: filters, operation: op)
         let shape = outShape(filters)
         let count = try Tensor.checkedCount(shape, operation: op)
+        try checkPostOpTensors(postOps, count: count, operation: op)
         let pixels = rows.output * cols.output            // transposed-input pixels per image
         let width = rows.kernel * cols.kernel * filters   // columns of the GEMM result
         try BLAS.check(op, batch * pixels, width, channels)
+        // Phase by phase on the direct kernel where it runs (Ops+TransposedDirect.swift), else one GEMM then col2im.
+        let pass = PreparedPass(bias: bias, activation: activation, postOps: postOps, columns: filters)
         var output = Tensor.build(shape: shape, count: count) { out in
+            let direct = input.scalars.withUnsafeBufferPointer { x in
+                transposedDirect(input: x.baseAddress ?? dummyPointer, batch: batch, channels: channels,
+                                 kernel: prepared, filters: filters, rows: rows, cols: cols, output: out.baseAddress!,
+                                 pass: pass)
+            }
+            if direct { return }
             input.scalars.withUnsafeBufferPointer { x in
                 kernel.scalars.withUnsafeBufferPointer { w in
                     let imagesPerChunk = max(1, min(batch, im2colBudget / max(pixels * width, 1)))
@@ -120,9 +159,12 @@ extension Ops {
                     }
                 }
             }
-            epilogue(out.baseAddress!, rows: count / max(filters, 1), columns: filters, bias: bias, activation: activation)
+            pass.run(out.baseAddress!, rows: count / max(filters, 1), firstRow: 0, parallel: true)
         }
-        if !activation.isElementwise { try applyActivation(activation, to: &output) }
+        if !activation.isElementwise {
+            try applyActivation(activation, to: &output)
+            applyPostOps(postOps, to: &output, columns: filters)
+        }
         return output
     }
 
