@@ -1,8 +1,8 @@
 """`tools/bench_compare --real`: the real-architecture table of issue 14 (stdlib only; measurements run in the venv).
 
-Rows: ResNet50, MobileNetV2, EfficientNetB0, ConvNeXtTiny, DenseNet121 (224×224), Xception (299×299) and the SRGAN
-generator (96×96 → 384×384), Keras 3 with random weights, made on demand by tools/bench_real_models.py into
-tools/.cache/bench/real/; batch 1 and 8. For each row, one after the other and each in a fresh process:
+Rows: ResNet50, MobileNetV2, EfficientNetB0, ConvNeXtTiny, DenseNet121 (224×224), Xception (299×299), the SRGAN
+generator (96×96 → 384×384) and a DCGAN generator (latent 100 → 64×64×3, Conv2DTranspose), Keras 3 with random
+weights, made on demand by tools/bench_real_models.py into tools/.cache/bench/real/; batch 1 and 8. For each row, one after the other and each in a fresh process:
 
   ours   `keras-port bench <model>.keras --batch N --iterations K --warmup W --json --profile`
   ORT    tools/bench_keras.py --engine onnx on Keras' own ONNX export (or, where ONNX Runtime cannot use that, on
@@ -34,10 +34,11 @@ from pathlib import Path
 TOOLS = Path(__file__).resolve().parent
 REAL = TOOLS / ".cache" / "bench" / "real"
 CACHE = TOOLS / ".cache" / "bench"
-MODELS = ["resnet50", "mobilenetv2", "efficientnetb0", "convnexttiny", "densenet121", "xception", "srgan_generator"]
+MODELS = ["resnet50", "mobilenetv2", "efficientnetb0", "convnexttiny", "densenet121", "xception", "srgan_generator",
+          "dcgan_generator"]
 TITLES = {"resnet50": "ResNet50", "mobilenetv2": "MobileNetV2", "efficientnetb0": "EfficientNetB0",
           "convnexttiny": "ConvNeXtTiny", "densenet121": "DenseNet121", "xception": "Xception",
-          "srgan_generator": "SRGAN generator"}
+          "srgan_generator": "SRGAN generator", "dcgan_generator": "DCGAN generator"}
 
 
 def say(msg: str) -> None:

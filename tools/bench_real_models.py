@@ -9,6 +9,8 @@ architecture's standard input size:
     xception                                                          keras.applications, 299×299×3
     srgan_generator                                                   16 residual blocks, PReLU(shared_axes=[1, 2]),
                                                                       two ×2 depth_to_space heads, 96×96 → 384×384
+    dcgan_generator                                                   latent 100 → Dense → four Conv2DTranspose
+                                                                      (4×4, stride 2; BN, ReLU; tanh) → 64×64×3
 
 For every model it writes, in the format tools/bench_keras.py reads (the same as tools/bench_models.py's):
 
@@ -54,6 +56,7 @@ MODELS = {
     "densenet121": ("DenseNet121", 224, [(1, 15), (8, 4)]),
     "xception": ("Xception", 299, [(1, 8), (8, 3)]),
     "srgan_generator": (None, 96, [(1, 4), (8, 2)]),
+    "dcgan_generator": (None, 64, [(1, 100), (8, 30)]),
 }
 
 
@@ -118,8 +121,10 @@ def build_one(name: str, out: Path) -> dict:
     rng = np.random.default_rng(Z.seed(name))
     if app:
         model = getattr(keras.applications, app)(weights=None, input_shape=(size, size, 3))
-    else:
+    elif name == "srgan_generator":
         model = Z.srgan_generator(size=(size, size))
+    else:
+        model = Z.dcgan_generator(size=size)
     input_shape = [int(d) for d in model.input_shape[1:]]
     calibration = [rng.uniform(-1.0, 1.0, size=[2] + input_shape).astype(np.float32)]
     Z.randomize(model, rng, calibration)
@@ -132,7 +137,8 @@ def build_one(name: str, out: Path) -> dict:
     meta = {
         "name": name, "spec_version": SPEC_VERSION, "keras_version": keras.__version__,
         "description": f"keras.applications.{app}(weights=None, input_shape=({size}, {size}, 3))" if app
-        else f"SRGAN generator (tools/zoo_models.srgan_generator), {size}×{size} input",
+        else f"SRGAN generator (tools/zoo_models.srgan_generator), {size}×{size} input" if name == "srgan_generator"
+        else f"DCGAN generator (tools/zoo_models.dcgan_generator), latent 100 → {size}×{size}×3",
         "input_shape": input_shape, "output_shape": [d for d in model.output_shape[1:]],
         "params": int(model.count_params()),
         "files": {k: p.name for k, p in files.items() if k != "onnx"},

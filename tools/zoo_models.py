@@ -79,6 +79,27 @@ def srgan_generator(blocks: int = 16, filters: int = 64, size=(24, 24)):
     return keras.Model(inp, out, name="srgan_generator")
 
 
+def dcgan_generator(latent: int = 100, size: int = 64, base: int = 512):
+    """DCGAN generator (Radford et al.): Dense → 4×4×`base` + BN + ReLU, then Conv2DTranspose(4, stride 2, same) + BN +
+    ReLU halving the filters up to size/2, and a last Conv2DTranspose to 3 channels with tanh: latent → size×size×3."""
+    keras = C.keras_module()
+    L = keras.layers
+    inp = keras.Input((latent,), name="z")
+    x = L.Dense(4 * 4 * base, use_bias=False, name="project")(inp)
+    x = L.Reshape((4, 4, base), name="project_reshape")(x)
+    x = L.BatchNormalization(name="project_bn")(x)
+    x = L.ReLU(name="project_relu")(x)
+    filters, side, i = base, 4, 0
+    while side * 2 < size:
+        filters, side = filters // 2, side * 2
+        x = L.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name=f"up{i}")(x)
+        x = L.BatchNormalization(name=f"up{i}_bn")(x)
+        x = L.ReLU(name=f"up{i}_relu")(x)
+        i += 1
+    out = L.Conv2DTranspose(3, 4, strides=2, padding="same", activation="tanh", name="rgb")(x)
+    return keras.Model(inp, out, name="dcgan_generator")
+
+
 def srgan_discriminator(size=96, widths=(64, 64, 128, 128, 256, 256, 512, 512), dense=1024):
     """SRGAN discriminator: conv + LeakyReLU, then conv-BN-LeakyReLU blocks alternating strides 1/2, Dense +
     LeakyReLU, Dense sigmoid. Slopes vary per layer (0.2 as in the paper, and 0.1/0.3/0.05) so none is a default."""
@@ -201,6 +222,9 @@ CUSTOM = {
     "srgan_generator": (srgan_generator, {}, None,
                         "SRGAN generator, 16 residual blocks, PReLU(shared_axes=[1,2]), two ×2 depth_to_space "
                         "heads, 24×24 → 96×96"),
+    "dcgan_generator": (dcgan_generator, {}, None,
+                        "DCGAN generator, latent 100 → Dense 4×4×512 → four Conv2DTranspose(4, stride 2) (BN, ReLU; "
+                        "tanh) → 64×64×3"),
     "srgan_discriminator": (srgan_discriminator, {}, None,
                             "SRGAN discriminator, conv-BN-LeakyReLU (slopes 0.2/0.1/0.3/0.05), 96×96"),
     "espcn": (espcn, {}, {"filters": (8, 4), "scale": 2},

@@ -252,21 +252,30 @@ extension Ops {
         /// Xception within the noise; but Xception's load had a tail of 1.3–2.1× the usual time in 6 of 16 fresh
         /// processes (no compaction stalls or fallbacks counted in /proc/vmstat: fresh huge pages are slow to fault
         /// in on this guest), against the load target's 1.5× of h5py. Not used.)
-        init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
+        convenience init(_ b: UnsafePointer<Float>, k: Int, n: Int, ldb: Int) {
+            self.init(k: k, n: n) { out, transposed in
+                if transposed {
+                    kp_pack_bt(b, k, n, ldb, out)
+                } else {
+                    // Panels are independent: the cores pack (and first touch) their share of them.
+                    let panels = (n + 15) / 16
+                    Parallel.forEachChunk(count: panels, work: k * n, threshold: 1 << 18) { range in
+                        let j0 = range.lowerBound * 16, width = min(n, range.upperBound * 16) - j0
+                        kp_pack_b(b + j0, k, width, ldb, out + range.lowerBound * k * 16)
+                    }
+                }
+            }
+        }
+
+        /// A packing of a `k × n` matrix that `fill` writes: `n × k` when it is given `transposed` (the narrow
+        /// kernel's), else kp_pack_b's layout (16-column panels one after the other, each `k` rows of 16 floats,
+        /// the columns past `n` zero).
+        init(k: Int, n: Int, fill: (UnsafeMutablePointer<Float>, _ transposed: Bool) -> Void) {
             transposed = n < DirectGEMM.narrowColumns
             let count = max(transposed ? k * n : kp_packed_b_count(k, n), 1)
             pointer = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
                 .bindMemory(to: Float.self, capacity: count)
-            if transposed {
-                kp_pack_bt(b, k, n, ldb, pointer)
-            } else {
-                // Panels are independent: the cores pack (and first touch) their share of them.
-                let panels = (n + 15) / 16, out = pointer
-                Parallel.forEachChunk(count: panels, work: k * n, threshold: 1 << 18) { range in
-                    let j0 = range.lowerBound * 16, width = min(n, range.upperBound * 16) - j0
-                    kp_pack_b(b + j0, k, width, ldb, out + range.lowerBound * k * 16)
-                }
-            }
+            fill(pointer, transposed)
             self.k = k
             self.n = n
         }

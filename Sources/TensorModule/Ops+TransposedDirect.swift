@@ -53,28 +53,52 @@ extension Ops {
                             made.append(nil)
                             continue
                         }
-                        // Row ((u·tc + v)·in + ch) of the phase's matrix: kernel row r + s_h·(tr − 1 − u), column
-                        // c + s_w·(tc − 1 − v), input channel ch; its columns are the filters.
-                        let k = tr * tc * channels
-                        var sub = [Float](repeating: 0, count: k * filters)
-                        for u in 0..<tr {
-                            let i = r + strides.0 * (tr - 1 - u)
-                            for v in 0..<tc {
-                                let j = c + strides.1 * (tc - 1 - v)
-                                let tap = w.baseAddress! + (i * kw + j) * filters * channels
-                                let row0 = (u * tc + v) * channels
-                                for f in 0..<filters {
-                                    for ch in 0..<channels { sub[(row0 + ch) * filters + f] = tap[f * channels + ch] }
-                                }
-                            }
+                        // The phase's taps in the order of its matrix's rows: kernel row r + s_h·(tr − 1 − u),
+                        // column c + s_w·(tc − 1 − v), each a filters × in block of the kernel.
+                        let taps = (0..<(tr * tc)).map { t in
+                            let (i, j) = (r + strides.0 * (tr - 1 - t / tc), c + strides.1 * (tc - 1 - t % tc))
+                            return UnsafePointer(w.baseAddress! + (i * kw + j) * filters * channels)
                         }
-                        made.append(sub.withUnsafeBufferPointer {
-                            PackedKernel($0.baseAddress!, k: k, n: filters, ldb: filters)
-                        })
+                        made.append(Ops.packTaps(taps, channels: channels, filters: filters))
                     }
                 }
             }
             phases = made
+        }
+    }
+
+    /// The `[taps·in, filters]` matrix whose rows are each tap's input channels in turn, packed, from the taps'
+    /// `filters × in` blocks (the transposed convolution's kernel layout), without an unpacked copy first: each panel's
+    /// 16 filters are gathered from 16 rows of a block read in step (the cores split the panels); the narrow kernel's
+    /// `filters × k` layout is the blocks' rows copied whole.
+    static func packTaps(_ taps: [UnsafePointer<Float>], channels: Int, filters: Int) -> PackedKernel {
+        let k = taps.count * channels
+        return PackedKernel(k: k, n: filters) { out, transposed in
+            if transposed {
+                for f in 0..<filters {
+                    for (t, tap) in taps.enumerated() {
+                        (out + f * k + t * channels).initialize(from: tap + f * channels, count: channels)
+                    }
+                }
+                return
+            }
+            Parallel.forEachChunk(count: (filters + 15) / 16, work: k * filters, threshold: 1 << 18) { range in
+                for p in range {
+                    let (f0, width) = (p * 16, min(16, filters - p * 16))
+                    var dst = out + p * k * 16
+                    for tap in taps {
+                        for ch in 0..<channels {
+                            var src = tap + f0 * channels + ch
+                            for j in 0..<width {
+                                dst[j] = src.pointee
+                                src += channels
+                            }
+                            for j in width..<16 { dst[j] = 0 }
+                            dst += 16
+                        }
+                    }
+                }
+            }
         }
     }
 
