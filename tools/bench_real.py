@@ -13,7 +13,7 @@ weights, made on demand by tools/bench_real_models.py into tools/.cache/bench/re
 
 then
   fresh processes: 8 fresh `keras-port bench mlp.keras --batch 1 --iterations 20` (tools/bench_models.py's MLP),
-                   worst median / the median of one 500-iteration process (target ≤ 1.5)
+                   worst median / the fastest median of three 500-iteration processes (target ≤ 1.5)
   peak RSS:        `keras-port predict resnet50.keras` on a batch of 8 vs one ONNX Runtime run in a fresh process
   load:            `bench --json`'s load_s from .keras and from .h5, and h5py reading every dataset of the .h5, each
                    in --load-repeats fresh processes (alternating), medians (target ≤ 1.5× h5py)
@@ -150,12 +150,18 @@ def fresh_processes(h, args, binary, progress) -> dict:
     for i in range(8):
         progress(f"fresh processes: MLP b1 20 iterations ({i + 1}/8)")
         runs.append(h.ours(binary, mlp, 1, 20, args, warmup=3))
-    progress("fresh processes: MLP b1 500 iterations (steady state)")
-    steady = h.ours(binary, mlp, 1, 500, args, warmup=3)
+    # The steady state is the fastest of three 500-iteration processes: one process can itself spend its whole life
+    # at one core's speed (the second vCPU not running its worker; 0.16 against 0.08 ms in round 38), which made the
+    # ratio look better than the fresh processes were.
+    steadies = []
+    for i in range(3):
+        progress(f"fresh processes: MLP b1 500 iterations (steady state, {i + 1}/3)")
+        steadies.append(h.ours(binary, mlp, 1, 500, args, warmup=3).get("median_s"))
+    steady = min((m for m in steadies if num(m)), default=None)
     medians = [r.get("median_s") for r in runs]
     worst = max((m for m in medians if num(m)), default=None)
-    return {"medians_s": medians, "worst_s": worst, "steady_s": steady.get("median_s"),
-            "ratio": worst / steady["median_s"] if num(worst) and num(steady.get("median_s")) else None}
+    return {"medians_s": medians, "worst_s": worst, "steady_s": steady, "steady_runs_s": steadies,
+            "ratio": worst / steady if num(worst) and num(steady) else None}
 
 
 def peak_rss(h, args, metas: dict, binary, progress) -> dict:
@@ -271,8 +277,9 @@ def render(report: dict) -> str:
     if fp and "error" not in fp:
         out.append("")
         out.append(f"Fresh processes (reference MLP, batch 1, 20 iterations, 8 fresh processes): medians "
-                   f"{', '.join(ms(x) for x in fp['medians_s'])} ms; worst {ms(fp['worst_s'])} ms; one 500-iteration "
-                   f"process {ms(fp['steady_s'])} ms; worst / steady "
+                   f"{', '.join(ms(x) for x in fp['medians_s'])} ms; worst {ms(fp['worst_s'])} ms; steady (fastest of "
+                   f"three 500-iteration processes: {', '.join(ms(x) for x in fp.get('steady_runs_s', []))}) "
+                   f"{ms(fp['steady_s'])} ms; worst / steady "
                    f"{fp['ratio']:.2f}× (target ≤ 1.5×)." if num(fp.get("ratio")) else "Fresh processes: n/a")
     rss = report.get("rss")
     if rss and "error" in rss:
