@@ -22,7 +22,7 @@ extension Ops {
         /// Phase `r·s_w + c`: the taps `i ≡ r (mod s_h)`, `j ≡ c (mod s_w)`, packed as a
         /// `[taps_r·taps_c·in, filters]` matrix in the order the phase's windows read the input (kernel rows from the
         /// last tap to the first, within each the kernel columns likewise, then the input channels); `nil` for a phase
-        /// without taps (a kernel shorter than its stride). Empty where the direct kernel does not run.
+        /// without taps. Empty where the direct kernel does not run, and for a kernel shorter than its stride.
         let phases: [PackedKernel?]
 
         /// Two-element strides (a `Sendable` pair).
@@ -43,6 +43,12 @@ extension Ops {
             }
             let (kh, kw) = shape.count == 4 ? (shape[0], shape[1]) : (1, shape[0])
             let (filters, channels) = (shape[shape.count - 2], shape[shape.count - 1])
+            // A kernel shorter than its stride leaves phases without taps, which this path does not run (and a
+            // file's strides, however large, then cost nothing here: the loops below are bounded by the kernel).
+            guard strides.0 <= kh, strides.1 <= kw else {
+                phases = []
+                return
+            }
             var made: [PackedKernel?] = []
             kernel.scalars.withUnsafeBufferPointer { w in
                 for r in 0..<strides.0 {
@@ -149,7 +155,7 @@ extension Ops {
                                  filters: Int, rows: WindowAxis, cols: WindowAxis, output: UnsafeMutablePointer<Float>,
                                  pass: PreparedPass) -> Bool {
         let (sh, sw) = (kernel.strides.rows, kernel.strides.cols)
-        guard kernel.phases.count == sh * sw, rows.stride == sh, cols.stride == sw, filters > 0, channels > 0,
+        guard !kernel.phases.isEmpty, kernel.phases.count == sh * sw, rows.stride == sh, cols.stride == sw, filters > 0, channels > 0,
               batch > 0, rows.input > 0, cols.input > 0, rows.output > 0, cols.output > 0,
               DirectGEMM.use(columns: filters, kernelCount: kernel.tensor.count),
               let ph = TransposedPhaseAxis(rows), let pw = TransposedPhaseAxis(cols) else { return false }
