@@ -82,23 +82,53 @@ extension Ops {
                                        strides: (Int, Int, Int) = (1, 1, 1), padding: Padding = .valid,
                                        outputPadding: (Int, Int, Int)? = nil, dilation: (Int, Int, Int) = (1, 1, 1),
                                        activation: Activation = .linear) throws(TensorError) -> Tensor {
+        try conv3dTranspose(input: input, kernel: kernel,
+                            depthTaps: transposedDepthTaps(kernel, strides: strides, dilation: dilation), bias: bias,
+                            strides: strides, padding: padding, outputPadding: outputPadding, dilation: dilation,
+                            activation: activation)
+    }
+
+    /// Conv3DTranspose's kernel as its 2-D transposed convolutions take it: one ``TransposedKernel`` per depth tap
+    /// (`[kh, kw, filters, in]`, packed for the direct kernel where it runs), made once where a compiled layer keeps
+    /// them; empty unless `kernel` has rank 5.
+    package static func transposedDepthTaps(_ kernel: Tensor, strides: (Int, Int, Int),
+                                            dilation: (Int, Int, Int)) -> [TransposedKernel] {
+        let tap = Array(kernel.shape.dropFirst())
+        guard kernel.rank == 5, let tapCount = try? Tensor.checkedCount(tap, operation: "conv3dTranspose") else {
+            return []
+        }
+        return (0..<kernel.shape[0]).map { i in
+            TransposedKernel(Tensor(unchecked: tap, scalars: Array(kernel.scalars[(i * tapCount)..<((i + 1) * tapCount)])),
+                             strides: (strides.1, strides.2), dilation: (dilation.1, dilation.2))
+        }
+    }
+
+    /// ``conv3dTranspose(input:kernel:bias:strides:padding:outputPadding:dilation:activation:)`` with its depth taps'
+    /// kernels as ``transposedDepthTaps(_:strides:dilation:)`` makes them (a compiled layer makes them once).
+    package static func conv3dTranspose(input: Tensor, kernel: Tensor, depthTaps: [TransposedKernel],
+                                       bias: Tensor? = nil, strides: (Int, Int, Int) = (1, 1, 1),
+                                       padding: Padding = .valid, outputPadding: (Int, Int, Int)? = nil,
+                                       dilation: (Int, Int, Int) = (1, 1, 1),
+                                       activation: Activation = .linear) throws(TensorError) -> Tensor {
         let op = "conv3dTranspose"
         guard input.rank == 5 else { throw .shape(op, "input \(input.shape) must be [batch, depth, height, width, channels]") }
         guard kernel.rank == 5 else { throw .shape(op, "kernel \(kernel.shape) must be [kd, kh, kw, out, in]") }
+        _ = try Tensor.checkedCount(Array(kernel.shape[1...]), operation: op)
+        guard depthTaps.count == kernel.shape[0] else {
+            throw .shape(op, "kernel \(kernel.shape) has \(kernel.shape[0]) depth taps, given \(depthTaps.count) prepared kernels")
+        }
         let (n, d, h, w, c) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3], input.shape[4])
         let filters = kernel.shape[3]
         try checkBias(bias, channels: filters, operation: op)
         // The forward convolution of the depth axis: `input` is the transposed output depth.
         let depth = try transposedAxis(op, "depth", input: d, kernel: kernel.shape[0], stride: strides.0,
                                        dilation: dilation.0, padding: padding, outputPadding: outputPadding?.0)
-        let tap = Array(kernel.shape[1...])
-        let tapCount = try Tensor.checkedCount(tap, operation: op)
         let flat = Tensor(unchecked: [n * d, h, w, c], scalars: input.scalars)
         var output: [Float] = []
         var plane = 0, outShape: [Int] = []
         for i in 0..<depth.kernel {
-            let k = Tensor(unchecked: tap, scalars: Array(kernel.scalars[(i * tapCount)..<((i + 1) * tapCount)]))
-            let part = try conv2dTranspose(input: flat, kernel: k, strides: (strides.1, strides.2), padding: padding,
+            let part = try conv2dTranspose(input: flat, kernel: depthTaps[i], strides: (strides.1, strides.2),
+                                           padding: padding,
                                            outputPadding: outputPadding.map { ($0.1, $0.2) },
                                            dilation: (dilation.1, dilation.2))
             if output.isEmpty {
